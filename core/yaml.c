@@ -1,0 +1,2 @@
+/* core/yaml.c — PLACEHOLDER being written; replace this file. */
+typedef int myelin_placeholder_yaml;

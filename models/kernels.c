@@ -1,0 +1,2 @@
+/* models/kernels.c — PLACEHOLDER being written; replace this file. */
+typedef int myelin_placeholder_kernels;

@@ -1,0 +1,2 @@
+/* models/quantizer.c — PLACEHOLDER being written; replace this file. */
+typedef int myelin_placeholder_quantizer;

@@ -1,0 +1,2 @@
+/* sim/engine.c — PLACEHOLDER being written; replace this file. */
+typedef int myelin_placeholder_engine;

@@ -1,0 +1,17 @@
+#!/bin/sh
+# tools/deps.sh — installs, on Debian 12, whatever Myelin's build and tests need and is missing.
+# Runs as root (or with sudo available).  Only Debian's own packages are used.
+# Usage: sh tools/deps.sh [--with-torch]   (--with-torch adds python3-torch for retraining/benchmarks)
+set -e
+pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev"
+[ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "tools/deps.sh: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
