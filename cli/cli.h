@@ -10,6 +10,7 @@
 int myelin_cmd_info(int argc, char **argv);
 int myelin_cmd_run(int argc, char **argv);
 int myelin_cmd_dataset(int argc, char **argv);
+int myelin_cmd_cost(int argc, char **argv);
 
 /* Prints err to stderr prefixed with "myelin <cmd>: " context and returns its exit status. */
 int myelin_cli_fail(const char *cmd, const myelin_error *err);

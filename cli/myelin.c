@@ -16,6 +16,7 @@ static const command commands[] = {
     {"info", myelin_cmd_info, "per-layer table of a workload: shapes, parameters, memory, MACs"},
     {"run", myelin_cmd_run, "run a workload over a dataset: accuracy, spikes, drift, logits"},
     {"dataset", myelin_cmd_dataset, "inspect datasets, write the synthetic set as IDX files"},
+    {"cost", myelin_cmd_cost, "per-layer energy, memory and cycles of a workload on a core array"},
     {NULL, NULL, NULL},
 };
 
