@@ -1,2 +1,214 @@
-/* models/kernels.c — PLACEHOLDER being written; replace this file. */
-typedef int myelin_placeholder_kernels;
+/* models/kernels.c — the layer kernels (scatter, LIF, attention, pool, add); rules in kernels.h. */
+#include "models/kernels.h"
+
+/* The scatter body is the same for the three value types; a macro keeps one copy of the loop
+ * order (which fixes the double summation order). */
+#define SCATTER_BODY(IN_T, W_T, ACC_T)                                                            \
+    int pad = kernel / 2;                                                                         \
+    int64_t events = 0, synops = 0;                                                               \
+    int width = co_hi - co_lo;                                                                    \
+    for (int y = 0; y < h; y++) {                                                                 \
+        for (int x = 0; x < w; x++) {                                                             \
+            const IN_T *px = in + ((int64_t)y * w + x) * c_in;                                    \
+            for (int ci = 0; ci < c_in; ci++) {                                                   \
+                IN_T val = px[ci];                                                                \
+                if (val == 0)                                                                     \
+                    continue;                                                                     \
+                events++;                                                                         \
+                for (int ky = 0; ky < kernel; ky++) {                                             \
+                    int oy = y + pad - ky;                                                        \
+                    if (oy < 0 || oy >= h)                                                        \
+                        continue;                                                                 \
+                    for (int kx = 0; kx < kernel; kx++) {                                         \
+                        int ox = x + pad - kx;                                                    \
+                        if (ox < 0 || ox >= w)                                                    \
+                            continue;                                                             \
+                        const W_T *wr =                                                           \
+                            wq + (((int64_t)ky * kernel + kx) * c_in + ci) * c_out;               \
+                        ACC_T *ar = acc + ((int64_t)oy * w + ox) * c_out;                         \
+                        for (int co = co_lo; co < co_hi; co++)                                    \
+                            ar[co] += (ACC_T)val * (ACC_T)wr[co];                                 \
+                        synops += width;                                                          \
+                    }                                                                             \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+    }                                                                                             \
+    if (cnt) {                                                                                    \
+        cnt->events += events;                                                                    \
+        cnt->synops += synops;                                                                    \
+    }
+
+/* Note on taps: output (oy, ox) sees input (oy + ky - pad, ox + kx - pad) through tap (ky, kx)
+ * (PyTorch cross-correlation), so input (y, x) reaches oy = y + pad - ky. */
+void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const int32_t *wq, int c_out,
+                             int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt)
+{
+    SCATTER_BODY(int32_t, int32_t, int64_t)
+}
+
+void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,
+                              int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt)
+{
+    const double *wq = wf;
+    SCATTER_BODY(int32_t, double, double)
+}
+
+void myelin_kernel_scatter_d(const double *in, int h, int w, int c_in, const double *wf, int c_out,
+                             int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt)
+{
+    const double *wq = wf;
+    SCATTER_BODY(double, double, double)
+}
+
+int64_t myelin_kernel_lif_f(const double *x, double *v, int32_t *s, double *h_out, int64_t lo,
+                            int64_t hi, double v_th, myelin_kcounts *cnt)
+{
+    int64_t fired = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        /* spikingjelly neuronal_charge, decay_input, v_reset 0: v + (x - v) / tau */
+        double hv = v[n] + (x[n] - v[n]) / 2.0;
+        int sp = hv >= v_th;
+        if (h_out)
+            h_out[n] = hv;
+        s[n] = sp;
+        v[n] = sp ? 0.0 : hv;
+        fired += sp;
+    }
+    if (cnt) {
+        cnt->neuron_updates += hi - lo;
+        cnt->spikes += fired;
+    }
+    return fired;
+}
+
+int64_t myelin_kernel_sat(int64_t x, int membrane_bits)
+{
+    int64_t hi = (membrane_bits >= 64) ? INT64_MAX : (((int64_t)1 << (membrane_bits - 1)) - 1);
+    int64_t lo = -hi - 1;
+    return x > hi ? hi : (x < lo ? lo : x);
+}
+
+int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
+{
+    if (shift > 0) {
+        if (shift >= 63)
+            return 0; /* any int64 divided by 2^63 or more rounds (half up) to 0 or -0 */
+        /* round half up: floor((acc + 2^(k-1)) / 2^k), without overflowing near INT64_MAX */
+        int64_t half = (int64_t)1 << (shift - 1);
+        int64_t r = (acc > INT64_MAX - half) ? (acc >> shift) + 1 : ((acc + half) >> shift);
+        return myelin_kernel_sat(r, membrane_bits);
+    }
+    int ls = -shift;
+    int64_t lim = ((int64_t)1 << (membrane_bits - 1));
+    /* if |acc| * 2^ls leaves the m-bit range, saturate before shifting (no int64 overflow) */
+    if (ls >= 63 || acc > ((lim - 1) >> ls) || acc < -(lim >> ls))
+        return acc > 0 ? lim - 1 : (acc < 0 ? -lim : 0);
+    return acc * ((int64_t)1 << ls);
+}
+
+int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
+                            int64_t hi, int c, const int *shift, const int64_t *theta,
+                            int membrane_bits, myelin_kcounts *cnt)
+{
+    int64_t fired = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        int ch = (int)(n % c);
+        int64_t xm = myelin_kernel_rescale(acc[n], shift[ch], membrane_bits);
+        int64_t hv = myelin_kernel_sat(v[n] + ((xm - v[n]) >> 1), membrane_bits);
+        int sp = hv >= theta[ch];
+        if (h_out)
+            h_out[n] = hv;
+        s[n] = sp;
+        v[n] = sp ? 0 : hv;
+        fired += sp;
+    }
+    if (cnt) {
+        cnt->neuron_updates += hi - lo;
+        cnt->spikes += fired;
+    }
+    return fired;
+}
+
+void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                             int head, int dh, int tok_lo, int tok_hi, int64_t *kv, int64_t *out,
+                             myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t events = 0, synops = 0;
+    for (int i = 0; i < dh * dh; i++)
+        kv[i] = 0;
+    /* KV[i][j] = sum_t K[t][i] V[t][j]: each nonzero K[t][i] adds V's row slice to KV row i */
+    for (int t = 0; t < n; t++) {
+        const int32_t *kr = k + (int64_t)t * d + c0;
+        const int32_t *vr = v + (int64_t)t * d + c0;
+        for (int i = 0; i < dh; i++) {
+            if (kr[i] == 0)
+                continue;
+            events++;
+            synops += dh;
+            int64_t *row = kv + (int64_t)i * dh;
+            for (int j = 0; j < dh; j++)
+                row[j] += (int64_t)kr[i] * vr[j];
+        }
+    }
+    /* A[t][j] = sum_i Q[t][i] KV[i][j] */
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        int64_t *ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = 0;
+        for (int i = 0; i < dh; i++) {
+            if (qr[i] == 0)
+                continue;
+            events++;
+            synops += dh;
+            const int64_t *row = kv + (int64_t)i * dh;
+            for (int j = 0; j < dh; j++)
+                ar[j] += (int64_t)qr[i] * row[j];
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+}
+
+void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
+{
+    int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            int32_t *o = out + ((int64_t)oy * ow + ox) * c;
+            for (int ch = 0; ch < c; ch++)
+                o[ch] = 0;
+            for (int dy = -1; dy <= 1; dy++) {
+                int y = 2 * oy + dy;
+                if (y < 0 || y >= h)
+                    continue;
+                for (int dx = -1; dx <= 1; dx++) {
+                    int x = 2 * ox + dx;
+                    if (x < 0 || x >= w)
+                        continue;
+                    const int32_t *p = in + ((int64_t)y * w + x) * c;
+                    for (int ch = 0; ch < c; ch++)
+                        if (p[ch] > o[ch])
+                            o[ch] = p[ch];
+                }
+            }
+        }
+}
+
+void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi)
+{
+    for (int64_t i = lo; i < hi; i++)
+        out[i] = a[i] + b[i];
+}
+
+int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
+{
+    int64_t nz = 0;
+    for (int64_t i = 0; i < n; i++)
+        nz += x[i] != 0;
+    return nz;
+}

@@ -1,0 +1,100 @@
+/* models/kernels.h — the arithmetic of every layer kind as pure kernels over plain arrays, shared by
+ * the functional engine (sim/engine.c) and the SystemC core array: one arithmetic, two schedules.
+ *
+ * Rules (they are the hardware being modelled):
+ *   - No allocation, no globals, no I/O.  Callers own every buffer.
+ *   - Tensors are channel-last (HWC); a token tensor [N][C] is the HWC tensor with h = N, w = 1.
+ *   - Synaptic accumulation is EVENT-DRIVEN scatter: for each nonzero input value v at (y, x, ci),
+ *     every output position (oy, ox) the kernel reaches gets acc[(oy*w+ox)*c_out + co] += v * w[tap,
+ *     ci, co] for co in the slice [co_lo, co_hi) (conv 3x3 stride 1 pad 1; kernel 1 = linear).
+ *     Weights are in the scatter layout of workloads/weights.h.  Integer kernels add int32 weights
+ *     into int64 accumulators (exact); double kernels add doubles in the same order.  Callers clear
+ *     or bias-initialise the accumulators; kernels only add, so a core can own a channel slice.
+ *   - LIF (spikingjelly MultiStepLIF, tau 2, decay_input, v_reset 0, hard reset), float:
+ *         H = V + (X - V) / 2;  S = H >= V_th;  V = S ? 0 : H
+ *     integer (membrane_bits m, per output channel c: shift k[c], threshold theta[c]):
+ *         X = k > 0 ? (acc + 2^(k-1)) >> k  (round half up, arithmetic)  :  acc << -k
+ *         X = sat_m(X);  H = sat_m(V + ((X - V) >> 1))   (>> is arithmetic: floor)
+ *         S = H >= theta;  V = S ? 0 : H
+ *     where sat_m clamps to [-2^(m-1), 2^(m-1)-1] (a left shift that overflows saturates too).
+ *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V), computed as KV = K^T V
+ *     (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).  Exact
+ *     integers; the engine scales A by attn_scale (0.125) into the LIF current.
+ *   - MaxPool 3x3 stride 2 pad 1 over non-negative spike values (padding never wins), out = ceil(h/2).
+ *   - Add: element-wise sum (residual spikes become small integers 0..k).
+ * Action counts (for the cost models): `events` = nonzero input values scattered, `synops` = the
+ * accumulator updates they caused (events x in-bounds taps x channel-slice width), `neuron_updates`
+ * = LIF updates, `spikes` = LIF outputs that fired. */
+#ifndef MYELIN_MODELS_KERNELS_H
+#define MYELIN_MODELS_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Plain action counters; kernels ADD to them (never reset), NULL allowed. */
+typedef struct myelin_kcounts {
+    int64_t events;         /* nonzero input values that were scattered */
+    int64_t synops;         /* accumulator updates (synaptic operations) */
+    int64_t neuron_updates; /* LIF updates */
+    int64_t spikes;         /* LIF outputs that fired */
+} myelin_kcounts;
+
+/* Integer scatter of an int32 HWC input [h][w][c_in] through a kernel x kernel (1 or 3, stride 1,
+ * pad kernel/2) weight block wq (scatter layout, full c_out per row) into acc [h][w][c_out],
+ * touching only output channels [co_lo, co_hi). */
+void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const int32_t *wq, int c_out,
+                             int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt);
+
+/* Same with an int32 input and double weights into double accumulators (float weights, spike
+ * inputs). */
+void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,
+                              int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt);
+
+/* Same with a double input (the real-valued image in float mode). */
+void myelin_kernel_scatter_d(const double *in, int h, int w, int c_in, const double *wf, int c_out,
+                             int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt);
+
+/* Float LIF over neurons [lo, hi): x input current, v membrane (updated), s spikes out (0/1),
+ * h_out (optional) the pre-spike membrane H.  v_th is shared.  Returns spikes fired. */
+int64_t myelin_kernel_lif_f(const double *x, double *v, int32_t *s, double *h_out, int64_t lo,
+                            int64_t hi, double v_th, myelin_kcounts *cnt);
+
+/* Integer LIF over neurons [lo, hi) of a tensor with `c` channels (channel = n % c): acc the
+ * accumulators in units s_acc[c], shift[c] = k, theta[c] the threshold in membrane units,
+ * v (membranes, kept within m bits), s spikes out, h_out (optional) the pre-spike H in membrane
+ * units.  membrane_bits m in 2..32.  Returns spikes fired. */
+int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
+                            int64_t hi, int c, const int *shift, const int64_t *theta,
+                            int membrane_bits, myelin_kcounts *cnt);
+
+/* acc >> k with round half up (k > 0) or acc << -k (k <= 0), saturated to m bits.  Exposed for
+ * tests and for hardware models that split the LIF. */
+int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits);
+
+/* Clamp to the signed range of membrane_bits. */
+int64_t myelin_kernel_sat(int64_t x, int membrane_bits);
+
+/* One head of spiking self-attention over n tokens: q, k, v are [n][d] int32 (stride d), the head
+ * occupies channels [head*dh, (head+1)*dh).  kv is dh*dh int64 scratch.  out [n][d]: the head's
+ * slice is OVERWRITTEN with A = Q (K^T V) for the tokens [tok_lo, tok_hi) (KV always uses all n). */
+void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                             int head, int dh, int tok_lo, int tok_hi, int64_t *kv, int64_t *out,
+                             myelin_kcounts *cnt);
+
+/* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
+ * [ceil(h/2)][ceil(w/2)][c]. */
+void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out);
+
+/* out[i] = a[i] + b[i] for i in [lo, hi). */
+void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi);
+
+/* Number of nonzero values in x[0..n). */
+int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,2 +1,817 @@
-/* sim/engine.c — PLACEHOLDER being written; replace this file. */
-typedef int myelin_placeholder_engine;
+/* sim/engine.c — the functional engine: float / integer execution of the layer graph, action
+ * counts, drift against cached float membranes.  Numerics contract in sim/engine.h. */
+#include "sim/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/kernels.h"
+#include "models/quantizer.h"
+
+typedef struct eng_layer {
+    const myelin_layer_weights *fw; /* synaptic layers */
+    int w_int;                      /* integer weights (quantized) */
+    int m_int;                      /* integer membrane (LIF layers) */
+    int m_bits;
+    myelin_qweights q;              /* when w_int */
+    int n_ch;                       /* channels of the LIF tensor */
+    double *s_acc;                  /* [n_ch] accumulator units */
+    double *s_m;                    /* [n_ch] membrane units (m_int) */
+    int *shift;                     /* [n_ch] k */
+    int64_t *theta;                 /* [n_ch] threshold in membrane units */
+} eng_layer;
+
+struct myelin_engine {
+    const myelin_workload *wl;
+    const myelin_weights *w;
+    myelin_layer_quant *lq; /* [n_layers] */
+    int input_bits;
+    double s_in;            /* image scale when the first layer is integer, else 0 */
+    eng_layer *L;
+    int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
+    int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
+};
+
+struct myelin_engine_state {
+    const myelin_engine *e;
+    int32_t **out;          /* [n_layers] integer outputs (spike values) */
+    int64_t **acc_i;        /* [n_layers] integer accumulators */
+    double **acc_f;         /* [n_layers] float currents */
+    int64_t **v_i;
+    double **v_f;
+    int64_t *h_i;           /* scratch H (max neurons) */
+    double *h_f;
+    int64_t *kv;            /* attention scratch */
+    int64_t *head_sum;
+    double *img_f;
+    int32_t *img_q;
+    int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
+};
+
+struct myelin_engine_reference {
+    const myelin_workload *wl;
+    int n_images;
+    int64_t image_bytes;
+    uint8_t *pixels;
+    int64_t h_per_image;
+    double *h;              /* [n_images][h_per_image] */
+};
+
+static int is_synaptic(myelin_layer_kind k)
+{
+    return k == MYELIN_LAYER_CONV || k == MYELIN_LAYER_LINEAR || k == MYELIN_LAYER_HEAD;
+}
+
+static int has_lif(const myelin_layer *ly)
+{
+    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+           ly->kind == MYELIN_LAYER_ATTN;
+}
+
+static int64_t shape_size(myelin_shape s)
+{
+    return (int64_t)s.c * s.h * s.w;
+}
+
+/* Offsets of every LIF layer's H record [T][neurons] inside one image's block. */
+static int64_t h_layout(const myelin_workload *wl, int64_t *off)
+{
+    int64_t total = 0;
+    for (int i = 0; i < wl->n_layers; i++) {
+        off[i] = total;
+        if (has_lif(&wl->layers[i]))
+            total += shape_size(wl->layers[i].out_shape) * wl->timesteps;
+    }
+    return total;
+}
+
+/* The fixed image scale: the largest |x| a pixel in [0, 255] can produce, over 2^(b-1)-1. */
+static double image_scale(const myelin_workload *wl, int bits)
+{
+    double xmax = 0;
+    for (int c = 0; c < wl->input.c && c < 4; c++) {
+        double a = fabs((0.0 - wl->norm_mean[c]) / wl->norm_std[c]);
+        double b = fabs((1.0 - wl->norm_mean[c]) / wl->norm_std[c]);
+        if (a > xmax)
+            xmax = a;
+        if (b > xmax)
+            xmax = b;
+    }
+    return xmax / (double)(((int64_t)1 << (bits - 1)) - 1);
+}
+
+/* Per-channel membrane parameters of an integer-membrane layer (see engine.h). */
+static int membrane_params(eng_layer *L, double v_th, const char *name, myelin_error *err)
+{
+    int m = L->m_bits;
+    for (int c = 0; c < L->n_ch; c++) {
+        double s = L->s_acc[c];
+        if (!(s > 0) || !isfinite(s))
+            return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                    "layer %s channel %d: accumulator scale %g is not positive", name,
+                                    c, s);
+        int k = (int)ceil(log2(v_th / s)) - (m - 2);
+        double sm = ldexp(s, k);
+        int64_t th = (int64_t)llround(v_th / sm);
+        if (th > ((int64_t)1 << (m - 2))) { /* log2 rounding: take one more bit of shift */
+            k++;
+            sm = ldexp(s, k);
+            th = (int64_t)llround(v_th / sm);
+        }
+        if (th < 1)
+            th = 1;
+        L->shift[c] = k;
+        L->s_m[c] = sm;
+        L->theta[c] = th;
+    }
+    return 0;
+}
+
+void myelin_engine_free(myelin_engine *e)
+{
+    if (!e)
+        return;
+    if (e->L) {
+        for (int i = 0; i < e->wl->n_layers; i++) {
+            eng_layer *L = &e->L[i];
+            if (L->w_int)
+                myelin_qweights_free(&L->q);
+            free(L->s_acc);
+            free(L->s_m);
+            free(L->shift);
+            free(L->theta);
+        }
+    }
+    free(e->L);
+    free(e->lq);
+    free(e->h_off);
+    free(e);
+}
+
+int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
+                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
+                      myelin_error *err)
+{
+    *out = NULL;
+    if (!wl || !w || wl->n_layers <= 0 || wl->timesteps <= 0)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "engine: need a workload with layers, timesteps and weights");
+    myelin_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    e->wl = wl;
+    e->w = w;
+    e->input_bits = input_bits;
+    int n = wl->n_layers;
+    e->lq = calloc((size_t)n, sizeof *e->lq);
+    e->L = calloc((size_t)n, sizeof *e->L);
+    e->h_off = calloc((size_t)n, sizeof *e->h_off);
+    if (!e->lq || !e->L || !e->h_off) {
+        myelin_engine_free(e);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    }
+    e->h_per_image = h_layout(wl, e->h_off);
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        eng_layer *L = &e->L[i];
+        if (per_layer)
+            e->lq[i] = per_layer[i];
+        else
+            e->lq[i] = (myelin_layer_quant){MYELIN_BITS_FLOAT, MYELIN_SCHEME_UNIFORM,
+                                            MYELIN_GRAN_CHANNEL, MYELIN_BITS_FLOAT};
+        const myelin_layer_quant *lq = &e->lq[i];
+        if (lq->weight_bits != MYELIN_BITS_FLOAT && (lq->weight_bits < 1 || lq->weight_bits > 16)) {
+            rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                  "layer %s: weight_bits %d outside 1..16", ly->name, lq->weight_bits);
+            break;
+        }
+        if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
+            (lq->membrane_bits < 2 || lq->membrane_bits > 32)) {
+            rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                  "layer %s: membrane_bits %d outside 2..32", ly->name,
+                                  lq->membrane_bits);
+            break;
+        }
+        L->n_ch = ly->out_shape.c;
+        if (is_synaptic(ly->kind)) {
+            L->fw = myelin_weights_layer(w, i);
+            if (!L->fw) {
+                rc = myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
+                                      "layer %s: the weights hold no parameters for it", ly->name);
+                break;
+            }
+            if (L->fw->c_in != ly->c_in || L->fw->c_out != ly->c_out || L->fw->kernel != ly->kernel) {
+                rc = myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
+                                      "layer %s: weights are %dx%d kernel %d, the graph expects "
+                                      "%dx%d kernel %d (c_in x c_out)",
+                                      ly->name, L->fw->c_in, L->fw->c_out, L->fw->kernel, ly->c_in,
+                                      ly->c_out, ly->kernel);
+                break;
+            }
+            if (ly->kind == MYELIN_LAYER_HEAD)
+                L->n_ch = ly->c_out;
+        }
+        if (!has_lif(ly) && !is_synaptic(ly->kind))
+            continue;
+        L->s_acc = calloc((size_t)L->n_ch, sizeof *L->s_acc);
+        L->s_m = calloc((size_t)L->n_ch, sizeof *L->s_m);
+        L->shift = calloc((size_t)L->n_ch, sizeof *L->shift);
+        L->theta = calloc((size_t)L->n_ch, sizeof *L->theta);
+        if (!L->s_acc || !L->s_m || !L->shift || !L->theta) {
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+            break;
+        }
+        if (is_synaptic(ly->kind) && lq->weight_bits != MYELIN_BITS_FLOAT) {
+            double s_in = 1.0;
+            if (ly->real_input) {
+                if (input_bits < 2 || input_bits > 16) {
+                    rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                          "input_bits %d outside 2..16", input_bits);
+                    break;
+                }
+                s_in = e->s_in = image_scale(wl, input_bits);
+            }
+            rc = myelin_quantize_layer(L->fw, lq, s_in, &L->q, err);
+            if (rc) {
+                myelin_error_prefix(err, "layer %s", ly->name);
+                break;
+            }
+            L->w_int = 1;
+            for (int c = 0; c < L->n_ch; c++)
+                L->s_acc[c] = s_in * L->q.scale[c];
+        } else if (ly->kind == MYELIN_LAYER_ATTN) {
+            for (int c = 0; c < L->n_ch; c++)
+                L->s_acc[c] = ly->attn_scale;
+        }
+        /* integer membranes need integer currents: integer weights, or the attention product */
+        if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
+            (L->w_int || ly->kind == MYELIN_LAYER_ATTN)) {
+            L->m_int = 1;
+            L->m_bits = lq->membrane_bits;
+            rc = membrane_params(L, ly->v_threshold, ly->name, err);
+        }
+    }
+    if (rc) {
+        myelin_engine_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+const myelin_workload *myelin_engine_workload(const myelin_engine *e)
+{
+    return e->wl;
+}
+
+const myelin_layer_quant *myelin_engine_layer_quant(const myelin_engine *e, int layer)
+{
+    return &e->lq[layer];
+}
+
+double myelin_engine_input_scale(const myelin_engine *e)
+{
+    return e->s_in;
+}
+
+void myelin_engine_state_free(myelin_engine_state *st)
+{
+    if (!st)
+        return;
+    int n = st->e->wl->n_layers;
+    for (int i = 0; i < n; i++) {
+        if (st->out)
+            free(st->out[i]);
+        if (st->acc_i)
+            free(st->acc_i[i]);
+        if (st->acc_f)
+            free(st->acc_f[i]);
+        if (st->v_i)
+            free(st->v_i[i]);
+        if (st->v_f)
+            free(st->v_f[i]);
+    }
+    free(st->out);
+    free(st->acc_i);
+    free(st->acc_f);
+    free(st->v_i);
+    free(st->v_f);
+    free(st->h_i);
+    free(st->h_f);
+    free(st->kv);
+    free(st->head_sum);
+    free(st->img_f);
+    free(st->img_q);
+    free(st->spikes);
+    free(st->events);
+    free(st->synops);
+    free(st);
+}
+
+int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    myelin_engine_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
+    st->e = e;
+    st->out = calloc((size_t)n, sizeof *st->out);
+    st->acc_i = calloc((size_t)n, sizeof *st->acc_i);
+    st->acc_f = calloc((size_t)n, sizeof *st->acc_f);
+    st->v_i = calloc((size_t)n, sizeof *st->v_i);
+    st->v_f = calloc((size_t)n, sizeof *st->v_f);
+    st->spikes = calloc((size_t)n * T, sizeof *st->spikes);
+    st->events = calloc((size_t)n * T, sizeof *st->events);
+    st->synops = calloc((size_t)n * T, sizeof *st->synops);
+    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
+             st->synops;
+    int64_t max_neurons = 1, max_dh = 1, head_c = 1;
+    for (int i = 0; ok && i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        int64_t sz = shape_size(ly->out_shape);
+        if (ly->kind == MYELIN_LAYER_HEAD) {
+            head_c = ly->c_in > head_c ? ly->c_in : head_c;
+            continue;
+        }
+        st->out[i] = calloc((size_t)sz, sizeof(int32_t));
+        ok = ok && st->out[i];
+        if (has_lif(ly)) {
+            if (sz > max_neurons)
+                max_neurons = sz;
+            int64_t need_acc_i = e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN;
+            if (need_acc_i)
+                st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
+            st->acc_f[i] = calloc((size_t)sz, sizeof(double));
+            if (e->L[i].m_int)
+                st->v_i[i] = calloc((size_t)sz, sizeof(int64_t));
+            else
+                st->v_f[i] = calloc((size_t)sz, sizeof(double));
+            ok = ok && (!need_acc_i || st->acc_i[i]) && st->acc_f[i] &&
+                 (e->L[i].m_int ? st->v_i[i] != NULL : st->v_f[i] != NULL);
+        }
+        if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
+            int64_t dh = ly->out_shape.c / ly->heads;
+            if (dh > max_dh)
+                max_dh = dh;
+        }
+    }
+    int64_t img = shape_size(wl->input);
+    if (ok) {
+        st->h_i = calloc((size_t)max_neurons, sizeof *st->h_i);
+        st->h_f = calloc((size_t)max_neurons, sizeof *st->h_f);
+        st->kv = calloc((size_t)(max_dh * max_dh), sizeof *st->kv);
+        st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
+        st->img_f = calloc((size_t)img, sizeof *st->img_f);
+        st->img_q = calloc((size_t)img, sizeof *st->img_q);
+        ok = st->h_i && st->h_f && st->kv && st->head_sum && st->img_f && st->img_q;
+    }
+    if (!ok) {
+        myelin_engine_state_free(st);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
+    }
+    *out = st;
+    return 0;
+}
+
+const int64_t *myelin_engine_state_spikes(const myelin_engine_state *st, int layer)
+{
+    return st->spikes + (int64_t)layer * st->e->wl->timesteps;
+}
+
+const int64_t *myelin_engine_state_events(const myelin_engine_state *st, int layer)
+{
+    return st->events + (int64_t)layer * st->e->wl->timesteps;
+}
+
+const int64_t *myelin_engine_state_synops(const myelin_engine_state *st, int layer)
+{
+    return st->synops + (int64_t)layer * st->e->wl->timesteps;
+}
+
+/* What a run does with the pre-spike membranes: record them (reference) or compare (drift). */
+typedef struct h_io {
+    double *record;            /* one image's H block to fill, or NULL */
+    const double *ref;         /* one image's reference H block, or NULL */
+    myelin_drift_layer *drift; /* [n_layers] accumulators when ref */
+} h_io;
+
+/* The pre-spike membranes of LIF layer i at step t, dequantized, against the reference. */
+static void h_account(const myelin_engine *e, const myelin_engine_state *st, int i, int t,
+                      int64_t nn, const h_io *io)
+{
+    const eng_layer *L = &e->L[i];
+    int64_t base = e->h_off[i] + (int64_t)t * nn;
+    double v_th = e->wl->layers[i].v_threshold;
+    if (io->record) {
+        double *dst = io->record + base;
+        for (int64_t k = 0; k < nn; k++)
+            dst[k] = L->m_int ? (double)st->h_i[k] * L->s_m[k % L->n_ch] : st->h_f[k];
+    }
+    if (io->ref) {
+        const double *ref = io->ref + base;
+        double sum = 0;
+        int64_t mism = 0;
+        for (int64_t k = 0; k < nn; k++) {
+            double hq = L->m_int ? (double)st->h_i[k] * L->s_m[k % L->n_ch] : st->h_f[k];
+            int sq = L->m_int ? st->h_i[k] >= L->theta[k % L->n_ch] : st->h_f[k] >= v_th;
+            int sr = ref[k] >= v_th;
+            sum += fabs(hq - ref[k]);
+            mism += sq != sr;
+        }
+        io->drift[i].abs_dh_sum += sum / v_th;
+        io->drift[i].mismatches += mism;
+        io->drift[i].samples += nn;
+    }
+}
+
+/* Runs the LIF of layer i on its current accumulators; writes spikes into out[i]. */
+static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, myelin_kcounts *kc)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int64_t nn = shape_size(ly->out_shape);
+    if (L->m_int)
+        return myelin_kernel_lif_i(st->acc_i[i], st->v_i[i], st->out[i], st->h_i, 0, nn, L->n_ch,
+                                   L->shift, L->theta, L->m_bits, kc);
+    double *x = st->acc_f[i];
+    if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
+        const int64_t *a = st->acc_i[i];
+        for (int64_t k = 0; k < nn; k++)
+            x[k] = (double)a[k] * L->s_acc[k % L->n_ch];
+    }
+    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], st->h_f, 0, nn, ly->v_threshold, kc);
+}
+
+static int run_internal(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
+                        double *logits, const h_io *io, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    if (st->e != e)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "engine: the state was made for another engine");
+    int64_t img = shape_size(wl->input);
+    int C = wl->input.c;
+    for (int64_t k = 0; k < img; k++) {
+        int c = (int)(k % C);
+        double x = ((double)pixels[k] / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
+        st->img_f[k] = x;
+        if (e->s_in > 0)
+            st->img_q[k] = (int32_t)llround(x / e->s_in);
+    }
+    memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
+    memset(st->events, 0, sizeof *st->events * (size_t)n * T);
+    memset(st->synops, 0, sizeof *st->synops * (size_t)n * T);
+    for (int i = 0; i < n; i++) {
+        int64_t sz = shape_size(wl->layers[i].out_shape);
+        if (st->v_i[i])
+            memset(st->v_i[i], 0, sizeof(int64_t) * (size_t)sz);
+        if (st->v_f[i])
+            memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
+    }
+    int head = -1;
+    for (int t = 0; t < T; t++) {
+        for (int i = 0; i < n; i++) {
+            const myelin_layer *ly = &wl->layers[i];
+            const eng_layer *L = &e->L[i];
+            myelin_kcounts kc = {0, 0, 0, 0};
+            int64_t sz = shape_size(ly->out_shape);
+            const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? st->out[ly->inputs[0]]
+                                                                          : NULL;
+            switch (ly->kind) {
+            case MYELIN_LAYER_CONV:
+            case MYELIN_LAYER_LINEAR: {
+                int h = ly->in_shape.h, w = ly->in_shape.w;
+                if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens: [N][C] as h = N, w = 1 */
+                    h = ly->in_shape.h * ly->in_shape.w;
+                    w = 1;
+                }
+                int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+                if (!image || t == 0) { /* the image layer's current is computed once */
+                    int co = ly->c_out;
+                    if (L->w_int) {
+                        int64_t *acc = st->acc_i[i];
+                        for (int64_t k = 0; k < sz; k++)
+                            acc[k] = L->q.bq[k % co];
+                        myelin_kernel_scatter_i(image ? st->img_q : in0, h, w, ly->c_in, L->q.wq, co,
+                                                ly->kernel, 0, co, acc, &kc);
+                    } else {
+                        double *acc = st->acc_f[i];
+                        for (int64_t k = 0; k < sz; k++)
+                            acc[k] = L->fw->b[k % co];
+                        if (image)
+                            myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
+                                                    ly->kernel, 0, co, acc, &kc);
+                        else
+                            myelin_kernel_scatter_id(in0, h, w, ly->c_in, L->fw->w, co, ly->kernel,
+                                                     0, co, acc, &kc);
+                    }
+                }
+                run_lif(e, st, i, &kc);
+                break;
+            }
+            case MYELIN_LAYER_ATTN: {
+                int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
+                int dh = d / ly->heads;
+                for (int hd = 0; hd < ly->heads; hd++)
+                    myelin_kernel_attn_head(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
+                                            st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok, st->kv,
+                                            st->acc_i[i], &kc);
+                run_lif(e, st, i, &kc);
+                break;
+            }
+            case MYELIN_LAYER_MAXPOOL:
+                myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, st->out[i]);
+                break;
+            case MYELIN_LAYER_ADD:
+                myelin_kernel_add(in0, st->out[ly->inputs[1]], st->out[i], 0, sz);
+                break;
+            case MYELIN_LAYER_HEAD: {
+                int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
+                int c = ly->c_in;
+                if (t == 0)
+                    memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
+                for (int64_t k = 0; k < ntok * c; k++)
+                    st->head_sum[k % c] += in0[k];
+                kc.events += myelin_kernel_nonzero(in0, ntok * c);
+                head = i;
+                break;
+            }
+            default:
+                return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                        "engine: layer %s has an unknown kind %d", ly->name,
+                                        (int)ly->kind);
+            }
+            int64_t *sp = &st->spikes[(int64_t)i * T + t];
+            if (has_lif(ly)) {
+                *sp = kc.spikes;
+                if (io && (io->record || io->ref))
+                    h_account(e, st, i, t, sz, io);
+            } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
+                int64_t s = 0;
+                for (int64_t k = 0; k < sz; k++)
+                    s += st->out[i][k];
+                *sp = s;
+            }
+            st->events[(int64_t)i * T + t] = kc.events;
+            st->synops[(int64_t)i * T + t] = kc.synops;
+        }
+    }
+    if (head < 0)
+        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0, "workload %s has no head layer",
+                                wl->name);
+    /* the head runs once, on the sum over tokens and timesteps */
+    const myelin_layer *ly = &wl->layers[head];
+    const eng_layer *L = &e->L[head];
+    double denom = (double)T * ly->in_shape.h * ly->in_shape.w;
+    int co = ly->c_out;
+    if (L->w_int) {
+        for (int o = 0; o < co; o++) {
+            int64_t acc = 0;
+            for (int c = 0; c < ly->c_in; c++)
+                acc += st->head_sum[c] * (int64_t)L->q.wq[(int64_t)c * co + o];
+            logits[o] = (double)acc * L->q.scale[o] / denom + L->fw->b[o];
+        }
+    } else {
+        for (int o = 0; o < co; o++) {
+            double acc = L->fw->b[o];
+            for (int c = 0; c < ly->c_in; c++)
+                acc += ((double)st->head_sum[c] / denom) * L->fw->w[(int64_t)c * co + o];
+            logits[o] = acc;
+        }
+    }
+    int64_t nz = 0;
+    for (int c = 0; c < ly->c_in; c++)
+        nz += st->head_sum[c] != 0;
+    st->synops[(int64_t)head * T] = nz * co;
+    return 0;
+}
+
+int myelin_engine_run_image(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
+                            double *logits, myelin_error *err)
+{
+    return run_internal(e, st, pixels, logits, NULL, err);
+}
+
+/* ---- drift ---------------------------------------------------------------------------------- */
+
+void myelin_engine_reference_free(myelin_engine_reference *ref)
+{
+    if (!ref)
+        return;
+    free(ref->pixels);
+    free(ref->h);
+    free(ref);
+}
+
+int myelin_engine_reference_images(const myelin_engine_reference *ref)
+{
+    return ref->n_images;
+}
+
+int myelin_engine_reference_new(const myelin_workload *wl, const myelin_weights *w,
+                                const uint8_t *pixels, int n_images, myelin_engine_reference **out,
+                                myelin_error *err)
+{
+    *out = NULL;
+    if (n_images <= 0)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "drift reference: need at least one image (got %d)", n_images);
+    myelin_engine *fe = NULL;
+    myelin_engine_state *st = NULL;
+    int rc = myelin_engine_new(wl, w, NULL, 8, &fe, err);
+    if (rc == 0)
+        rc = myelin_engine_state_new(fe, &st, err);
+    myelin_engine_reference *ref = NULL;
+    double *logits = NULL;
+    if (rc == 0) {
+        ref = calloc(1, sizeof *ref);
+        logits = calloc((size_t)wl->classes + 1, sizeof *logits);
+        if (ref) {
+            ref->wl = wl;
+            ref->n_images = n_images;
+            ref->image_bytes = shape_size(wl->input);
+            ref->h_per_image = fe->h_per_image;
+            ref->pixels = malloc((size_t)(ref->image_bytes * n_images));
+            ref->h = malloc(sizeof(double) * (size_t)(ref->h_per_image * n_images + 1));
+        }
+        if (!ref || !logits || !ref->pixels || !ref->h)
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "drift reference: out of memory");
+    }
+    if (rc == 0)
+        memcpy(ref->pixels, pixels, (size_t)(ref->image_bytes * n_images));
+    for (int k = 0; rc == 0 && k < n_images; k++) {
+        h_io io = {ref->h + (int64_t)k * ref->h_per_image, NULL, NULL};
+        rc = run_internal(fe, st, ref->pixels + (int64_t)k * ref->image_bytes, logits, &io, err);
+    }
+    free(logits);
+    myelin_engine_state_free(st);
+    myelin_engine_free(fe);
+    if (rc) {
+        myelin_engine_reference_free(ref);
+        return rc;
+    }
+    *out = ref;
+    return 0;
+}
+
+int myelin_engine_drift(const myelin_engine *e, myelin_engine_state *st,
+                        const myelin_engine_reference *ref, myelin_drift_layer *drift,
+                        myelin_error *err)
+{
+    if (ref->wl != e->wl && (ref->h_per_image != e->h_per_image ||
+                             ref->image_bytes != shape_size(e->wl->input)))
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "drift: the reference was computed for another workload");
+    double *logits = calloc((size_t)e->wl->classes + 1, sizeof *logits);
+    if (!logits)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "drift: out of memory");
+    int rc = 0;
+    for (int k = 0; rc == 0 && k < ref->n_images; k++) {
+        h_io io = {NULL, ref->h + (int64_t)k * ref->h_per_image, drift};
+        rc = run_internal(e, st, ref->pixels + (int64_t)k * ref->image_bytes, logits, &io, err);
+    }
+    free(logits);
+    return rc;
+}
+
+void myelin_drift_summary(const myelin_workload *wl, const myelin_drift_layer *drift,
+                          double *mean_out, double *max_out)
+{
+    double sum = 0, mx = 0;
+    int layers = 0;
+    for (int i = 0; i < wl->n_layers; i++) {
+        if (!has_lif(&wl->layers[i]) || drift[i].samples == 0)
+            continue;
+        double d = drift[i].abs_dh_sum / (double)drift[i].samples;
+        sum += d;
+        if (d > mx)
+            mx = d;
+        layers++;
+    }
+    *mean_out = layers ? sum / layers : 0.0;
+    *max_out = mx;
+}
+
+/* ---- datasets ------------------------------------------------------------------------------- */
+
+int myelin_argmax(const double *logits, int classes)
+{
+    int best = 0;
+    for (int k = 1; k < classes; k++)
+        if (logits[k] > logits[best])
+            best = k;
+    return best;
+}
+
+int myelin_in_top5(const double *logits, int classes, int label)
+{
+    if (label < 0 || label >= classes)
+        return 0;
+    int above = 0; /* classes ranked before the label (ties: lower index first) */
+    for (int k = 0; k < classes; k++)
+        if (logits[k] > logits[label] || (logits[k] == logits[label] && k < label))
+            above++;
+    return above < 5;
+}
+
+void myelin_engine_summary_free(myelin_engine_summary *sum)
+{
+    if (!sum)
+        return;
+    free(sum->spikes);
+    free(sum->events);
+    free(sum->synops);
+    free(sum->drift);
+    memset(sum, 0, sizeof *sum);
+}
+
+int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_t limit,
+                              int with_drift, myelin_engine_image_fn fn, void *user,
+                              myelin_engine_summary *sum, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    memset(sum, 0, sizeof *sum);
+    myelin_dataset_info info;
+    myelin_dataset_info_get(ds, &info);
+    if (info.c != wl->input.c || info.h != wl->input.h || info.w != wl->input.w)
+        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
+                                "dataset %s has %dx%dx%d images (CxHxW); workload %s expects %dx%dx%d",
+                                info.description, info.c, info.h, info.w, wl->name, wl->input.c,
+                                wl->input.h, wl->input.w);
+    if (info.classes > wl->classes)
+        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
+                                "dataset %s has %d classes; workload %s has only %d",
+                                info.description, info.classes, wl->name, wl->classes);
+    sum->n_layers = n;
+    sum->timesteps = T;
+    sum->has_top5 = wl->classes > 5;
+    sum->has_drift = with_drift;
+    sum->spikes = calloc((size_t)n * T, sizeof *sum->spikes);
+    sum->events = calloc((size_t)n * T, sizeof *sum->events);
+    sum->synops = calloc((size_t)n * T, sizeof *sum->synops);
+    if (with_drift)
+        sum->drift = calloc((size_t)n, sizeof *sum->drift);
+    myelin_engine_state *st = NULL, *fst = NULL;
+    myelin_engine *fe = NULL;
+    double *logits = calloc((size_t)wl->classes, sizeof *logits);
+    double *h_rec = NULL;
+    uint8_t *pix = malloc((size_t)shape_size(wl->input));
+    int rc = 0;
+    if (!sum->spikes || !sum->events || !sum->synops || (with_drift && !sum->drift) || !logits ||
+        !pix)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    if (rc == 0)
+        rc = myelin_engine_state_new(e, &st, err);
+    if (rc == 0 && with_drift) {
+        rc = myelin_engine_new(wl, e->w, NULL, 8, &fe, err);
+        if (rc == 0)
+            rc = myelin_engine_state_new(fe, &fst, err);
+        if (rc == 0 && !(h_rec = malloc(sizeof(double) * (size_t)(e->h_per_image + 1))))
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    }
+    for (int64_t idx = 0; rc == 0 && (limit <= 0 || idx < limit); idx++) {
+        int label = -1;
+        int got = myelin_dataset_next(ds, pix, &label, err);
+        if (got < 0) {
+            rc = got;
+            break;
+        }
+        if (got == 0)
+            break;
+        if (with_drift) {
+            h_io rec = {h_rec, NULL, NULL};
+            rc = run_internal(fe, fst, pix, logits, &rec, err);
+            if (rc)
+                break;
+        }
+        h_io cmp = {NULL, h_rec, sum->drift};
+        rc = run_internal(e, st, pix, logits, with_drift ? &cmp : NULL, err);
+        if (rc)
+            break;
+        sum->images++;
+        sum->top1_correct += myelin_argmax(logits, wl->classes) == label;
+        sum->top5_correct += myelin_in_top5(logits, wl->classes, label);
+        for (int64_t k = 0; k < (int64_t)n * T; k++) {
+            sum->spikes[k] += st->spikes[k];
+            sum->events[k] += st->events[k];
+            sum->synops[k] += st->synops[k];
+        }
+        if (fn && fn(user, idx, label, logits, wl->classes))
+            rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "run stopped at image %lld",
+                                  (long long)idx);
+    }
+    free(pix);
+    free(logits);
+    free(h_rec);
+    myelin_engine_state_free(st);
+    myelin_engine_state_free(fst);
+    myelin_engine_free(fe);
+    if (rc)
+        myelin_engine_summary_free(sum);
+    return rc;
+}

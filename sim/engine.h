@@ -1,0 +1,135 @@
+/* sim/engine.h — the bit-accurate functional engine: runs a workload's layer graph on images in
+ * float or quantized arithmetic, counts spikes and synaptic events, measures membrane drift.
+ *
+ * Numerics (the hardware; the kernels are in models/kernels.h):
+ *   Input: x = (p/255 - mean_c)/std_c, the same every timestep.  The first layer (real_input,
+ *   sps.conv0) is computed ONCE and its current reused for all T steps (its action counts are
+ *   recorded at t = 0 only).  Graph semantics: workloads/workload.h.
+ *   FLOAT layer (weight_bits float): currents and LIF in double: H = V + (X - V)/2, S = H >= V_th,
+ *   V = S ? 0 : H, V = 0 at the start of every image.
+ *   INTEGER layer (weight_bits 1..16): weights from myelin_quantize_layer with s_in = 1 for spike
+ *   inputs.  The first layer's input is quantized per tensor to input_bits b (signed):
+ *   s_in = xmax/(2^(b-1)-1), xmax = max over channels of max(|(0-mean)/std|, |(1-mean)/std|)
+ *   (image-independent, so biases are quantized once); x_q = round_half_away(x/s_in).
+ *   acc[o] = bq[o] + sum x_q * w_q in int64, units s_acc[o] = s_in * scale[o].
+ *   Membrane m bits: k[o] = ceil(log2(V_th/s_acc[o])) - (m-2) (may be negative: shift left),
+ *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]) <= 2^(m-2); then the integer
+ *   LIF of kernels.h (round-half-up right shift, floor halving, m-bit saturation).
+ *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
+ *   ATTN: A = Q (K^T V) exact integers in every mode; s_acc = attn_scale (0.125); V_th 0.5; the
+ *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double).
+ *   HEAD: float: logits = W (sum over tokens and T / (T N)) + b.  Integer: acc = sum over tokens and T
+ *   of x * w_q (int64), logits = acc * scale[o] / (T N) + b[o] (float bias; double output).  No LIF.
+ *   MAXPOOL / ADD act on the integer spike values (exact).  A float layer in a quantized setting
+ *   runs in float (mixed precision).
+ * Drift (our definition, DESIGN.md): per LIF layer, mean over neurons, timesteps and images of
+ *   |H_q - H_ref| / V_th (H_q dequantized as H * s_m), and the spike mismatch rate, where ref is the
+ *   float network run on the same image.  Network drift = mean over LIF layers (and max).
+ * Thread-safety: a myelin_engine is read-only after myelin_engine_new; each thread uses its own
+ * myelin_engine_state.  A myelin_engine_reference is read-only after it is built. */
+#ifndef MYELIN_SIM_ENGINE_H
+#define MYELIN_SIM_ENGINE_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "workloads/dataset.h"
+#include "workloads/qsetting.h"
+#include "workloads/weights.h"
+#include "workloads/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct myelin_engine myelin_engine;             /* quantized weights: read-only */
+typedef struct myelin_engine_state myelin_engine_state; /* per-thread scratch + last image stats */
+typedef struct myelin_engine_reference myelin_engine_reference; /* float membranes of K images */
+
+/* Builds an engine.  per_layer: the resolved setting (wl->n_layers entries, from
+ * myelin_qsetting_resolve) or NULL for all-float; input_bits 2..16 for a quantized first layer.
+ * wl and w must outlive the engine. */
+int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
+                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
+                      myelin_error *err);
+void myelin_engine_free(myelin_engine *e);
+
+const myelin_workload *myelin_engine_workload(const myelin_engine *e);
+/* The resolved precision of layer i as the engine uses it. */
+const myelin_layer_quant *myelin_engine_layer_quant(const myelin_engine *e, int layer);
+/* Scale of the quantized image (0 when the first layer is float). */
+double myelin_engine_input_scale(const myelin_engine *e);
+
+int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err);
+void myelin_engine_state_free(myelin_engine_state *st);
+
+/* Runs one image (h*w*c uint8, HWC) through the network; logits[classes] out.  After it, the
+ * state holds the per-layer, per-timestep counts of this image (accessors below). */
+int myelin_engine_run_image(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
+                            double *logits, myelin_error *err);
+
+/* Last image's counts of layer `layer`, arrays of T entries: spikes fired (LIF layers; for
+ * MAXPOOL/ADD the sum of output values), nonzero input events, synaptic ops. */
+const int64_t *myelin_engine_state_spikes(const myelin_engine_state *st, int layer);
+const int64_t *myelin_engine_state_events(const myelin_engine_state *st, int layer);
+const int64_t *myelin_engine_state_synops(const myelin_engine_state *st, int layer);
+
+/* Drift accumulators of one layer (sums, so batches can be merged). */
+typedef struct myelin_drift_layer {
+    double abs_dh_sum;     /* sum |H_q - H_ref| / V_th */
+    int64_t mismatches;    /* spikes that differ */
+    int64_t samples;       /* neurons x timesteps x images compared */
+} myelin_drift_layer;
+
+/* Float reference membranes (H before the spike, per LIF layer, per timestep) of n_images images
+ * (pixels: n_images consecutive HWC images), computed once for many settings. */
+int myelin_engine_reference_new(const myelin_workload *wl, const myelin_weights *w,
+                                const uint8_t *pixels, int n_images, myelin_engine_reference **out,
+                                myelin_error *err);
+void myelin_engine_reference_free(myelin_engine_reference *ref);
+int myelin_engine_reference_images(const myelin_engine_reference *ref);
+
+/* Runs the reference's images through e and adds per-layer drift into drift[wl->n_layers]
+ * (zeroed by the caller; non-LIF layers stay 0). */
+int myelin_engine_drift(const myelin_engine *e, myelin_engine_state *st,
+                        const myelin_engine_reference *ref, myelin_drift_layer *drift,
+                        myelin_error *err);
+
+/* Network drift: mean and max over LIF layers of abs_dh_sum/samples. */
+void myelin_drift_summary(const myelin_workload *wl, const myelin_drift_layer *drift,
+                          double *mean_out, double *max_out);
+
+/* Called after each image of a dataset run; return nonzero to stop with MYELIN_EUSAGE. */
+typedef int (*myelin_engine_image_fn)(void *user, int64_t index, int label, const double *logits,
+                                      int classes);
+
+/* Totals of a dataset run. */
+typedef struct myelin_engine_summary {
+    int64_t images;
+    int64_t top1_correct, top5_correct;
+    int has_top5;          /* classes > 5 */
+    int n_layers, timesteps;
+    int64_t *spikes;       /* [n_layers][T] summed over images */
+    int64_t *events;       /* [n_layers][T] */
+    int64_t *synops;       /* [n_layers][T] */
+    int has_drift;
+    myelin_drift_layer *drift; /* [n_layers], when has_drift */
+} myelin_engine_summary;
+
+/* Streams up to `limit` images (<= 0: all) from ds through e.  Checks the dataset's image shape
+ * against the workload (MYELIN_ESHAPE).  With with_drift, each image is also run in float and the
+ * drift accumulated.  fn (optional) sees every image's logits.  sum is allocated here; free it
+ * with myelin_engine_summary_free. */
+int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_t limit,
+                              int with_drift, myelin_engine_image_fn fn, void *user,
+                              myelin_engine_summary *sum, myelin_error *err);
+void myelin_engine_summary_free(myelin_engine_summary *sum);
+
+/* Index of the largest logit (first on ties); 1 when label is among the 5 largest. */
+int myelin_argmax(const double *logits, int classes);
+int myelin_in_top5(const double *logits, int classes, int label);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
