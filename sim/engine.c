@@ -24,7 +24,7 @@ typedef struct eng_layer {
 
 struct myelin_engine {
     const myelin_workload *wl;
-    const myelin_weights *w;
+    const myelin_layer_weights **lw; /* [n_layers] parameters (NULL for weightless layers) */
     myelin_layer_quant *lq; /* [n_layers] */
     int input_bits;
     double s_in;            /* image scale when the first layer is integer, else 0 */
@@ -114,7 +114,10 @@ static int membrane_params(eng_layer *L, double v_th, const char *name, myelin_e
         int k = (int)ceil(log2(v_th / s)) - (m - 2);
         double sm = ldexp(s, k);
         int64_t th = (int64_t)llround(v_th / sm);
-        if (th > ((int64_t)1 << (m - 2))) { /* log2 rounding: take one more bit of shift */
+        /* theta must stay below 2^(m-2): then a current saturated at 2^(m-1)-1 still gives
+         * H = 2^(m-2)-1 >= theta from rest, as the float LIF fires for X >= 2 V_th.  Exact powers
+         * of two (the attention's 0.5/0.125) and log2 rounding take one more bit of shift. */
+        if (th >= ((int64_t)1 << (m - 2))) {
             k++;
             sm = ldexp(s, k);
             th = (int64_t)llround(v_th / sm);
@@ -144,6 +147,7 @@ void myelin_engine_free(myelin_engine *e)
         }
     }
     free(e->L);
+    free(e->lw);
     free(e->lq);
     free(e->h_off);
     free(e);
@@ -154,24 +158,44 @@ int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
                       myelin_error *err)
 {
     *out = NULL;
-    if (!wl || !w || wl->n_layers <= 0 || wl->timesteps <= 0)
+    if (!wl || !w || wl->n_layers <= 0)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "engine: need a workload with layers and its weights");
+    const myelin_layer_weights **lw = calloc((size_t)wl->n_layers, sizeof *lw);
+    if (!lw)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    for (int i = 0; i < wl->n_layers; i++)
+        lw[i] = myelin_weights_layer(w, i);
+    int rc = myelin_engine_new_layers(wl, lw, per_layer, input_bits, out, err);
+    free(lw);
+    return rc;
+}
+
+int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                             const myelin_layer_quant *per_layer, int input_bits,
+                             myelin_engine **out, myelin_error *err)
+{
+    *out = NULL;
+    if (!wl || !lw || wl->n_layers <= 0 || wl->timesteps <= 0)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: need a workload with layers, timesteps and weights");
     myelin_engine *e = calloc(1, sizeof *e);
     if (!e)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     e->wl = wl;
-    e->w = w;
     e->input_bits = input_bits;
     int n = wl->n_layers;
+    e->lw = calloc((size_t)n, sizeof *e->lw);
     e->lq = calloc((size_t)n, sizeof *e->lq);
     e->L = calloc((size_t)n, sizeof *e->L);
     e->h_off = calloc((size_t)n, sizeof *e->h_off);
-    if (!e->lq || !e->L || !e->h_off) {
+    if (!e->lw || !e->lq || !e->L || !e->h_off) {
         myelin_engine_free(e);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     }
     e->h_per_image = h_layout(wl, e->h_off);
+    for (int i = 0; i < n; i++)
+        e->lw[i] = lw[i];
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
         const myelin_layer *ly = &wl->layers[i];
@@ -195,8 +219,15 @@ int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
             break;
         }
         L->n_ch = ly->out_shape.c;
+        if (ly->kind == MYELIN_LAYER_ATTN &&
+            (ly->heads <= 0 || ly->out_shape.c % ly->heads != 0 || ly->n_inputs != 3)) {
+            rc = myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
+                                  "layer %s: attention needs 3 inputs and heads dividing %d (heads %d)",
+                                  ly->name, ly->out_shape.c, ly->heads);
+            break;
+        }
         if (is_synaptic(ly->kind)) {
-            L->fw = myelin_weights_layer(w, i);
+            L->fw = lw[i];
             if (!L->fw) {
                 rc = myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
                                       "layer %s: the weights hold no parameters for it", ly->name);
@@ -612,17 +643,17 @@ int myelin_engine_reference_images(const myelin_engine_reference *ref)
     return ref->n_images;
 }
 
-int myelin_engine_reference_new(const myelin_workload *wl, const myelin_weights *w,
-                                const uint8_t *pixels, int n_images, myelin_engine_reference **out,
-                                myelin_error *err)
+int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, int n_images,
+                                myelin_engine_reference **out, myelin_error *err)
 {
+    const myelin_workload *wl = e->wl;
     *out = NULL;
     if (n_images <= 0)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "drift reference: need at least one image (got %d)", n_images);
     myelin_engine *fe = NULL;
     myelin_engine_state *st = NULL;
-    int rc = myelin_engine_new(wl, w, NULL, 8, &fe, err);
+    int rc = myelin_engine_new_layers(wl, e->lw, NULL, 8, &fe, err);
     if (rc == 0)
         rc = myelin_engine_state_new(fe, &st, err);
     myelin_engine_reference *ref = NULL;
@@ -768,7 +799,7 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
     if (rc == 0)
         rc = myelin_engine_state_new(e, &st, err);
     if (rc == 0 && with_drift) {
-        rc = myelin_engine_new(wl, e->w, NULL, 8, &fe, err);
+        rc = myelin_engine_new_layers(wl, e->lw, NULL, 8, &fe, err);
         if (rc == 0)
             rc = myelin_engine_state_new(fe, &fst, err);
         if (rc == 0 && !(h_rec = malloc(sizeof(double) * (size_t)(e->h_per_image + 1))))

@@ -1,7 +1,576 @@
-/* tests/check_engine.c — PLACEHOLDER: the engine suite is being written; replace this file. */
+/* tests/check_engine.c — the kernels on hand-computed cases and the engine on a hand-built
+ * one-block Spikformer graph with seeded random weights (float vs 16-bit, determinism, drift,
+ * errors). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "models/kernels.h"
+#include "sim/engine.h"
 #include "tests/suites.h"
+
+/* ---- kernels ---------------------------------------------------------------------------------- */
+
+/* Direct (gather) convolution, PyTorch cross-correlation, for comparison with the scatter. */
+static void direct_conv(const int32_t *in, int h, int w, int ci_n, const int32_t *wq, int co_n, int k,
+                        int64_t *out)
+{
+    int pad = k / 2;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int co = 0; co < co_n; co++) {
+                int64_t s = 0;
+                for (int ky = 0; ky < k; ky++)
+                    for (int kx = 0; kx < k; kx++) {
+                        int iy = y + ky - pad, ix = x + kx - pad;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            continue;
+                        for (int ci = 0; ci < ci_n; ci++)
+                            s += (int64_t)in[(iy * w + ix) * ci_n + ci] *
+                                 wq[((ky * k + kx) * ci_n + ci) * co_n + co];
+                    }
+                out[(y * w + x) * co_n + co] = s;
+            }
+}
+
+static const struct {
+    int h, w, ci, co, k, co_lo, co_hi;
+} scatter_cases[] = {
+    {5, 4, 3, 6, 3, 0, 6}, {5, 4, 3, 6, 3, 2, 5}, {7, 1, 4, 5, 1, 0, 5}, {3, 3, 2, 4, 1, 1, 3},
+    {1, 1, 2, 3, 3, 0, 3},
+};
+
+START_TEST(test_scatter_vs_direct)
+{
+    int h = scatter_cases[_i].h, w = scatter_cases[_i].w, ci = scatter_cases[_i].ci;
+    int co = scatter_cases[_i].co, k = scatter_cases[_i].k;
+    int lo = scatter_cases[_i].co_lo, hi = scatter_cases[_i].co_hi;
+    myelin_rng r;
+    myelin_rng_seed(&r, 7, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int64_t *acc = calloc((size_t)n_out, sizeof *acc), *ref = calloc((size_t)n_out, sizeof *ref);
+    double *inf = calloc((size_t)n_in, sizeof *inf), *wf = calloc((size_t)n_w, sizeof *wf);
+    double *accf = calloc((size_t)n_out, sizeof *accf), *accd = calloc((size_t)n_out, sizeof *accd);
+    int64_t nonzero = 0;
+    for (int i = 0; i < n_in; i++) {
+        in[i] = (int32_t)myelin_rng_below(&r, 3) * (myelin_rng_below(&r, 2) ? 1 : 0);
+        inf[i] = in[i];
+        nonzero += in[i] != 0;
+    }
+    for (int i = 0; i < n_w; i++) {
+        wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
+        wf[i] = wq[i];
+    }
+    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, acc, &kc);
+    myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, lo, hi, accf, NULL);
+    myelin_kernel_scatter_d(inf, h, w, ci, wf, co, k, lo, hi, accd, NULL);
+    direct_conv(in, h, w, ci, wq, co, k, ref);
+    for (int p = 0; p < h * w; p++)
+        for (int c = 0; c < co; c++) {
+            int64_t want = (c >= lo && c < hi) ? ref[p * co + c] : 0;
+            ck_assert_int_eq(acc[p * co + c], want);
+            ck_assert(accf[p * co + c] == (double)want);
+            ck_assert(accd[p * co + c] == (double)want);
+        }
+    ck_assert_int_eq(kc.events, nonzero);
+    ck_assert_int_le(kc.synops, nonzero * k * k * (hi - lo));
+    ck_assert(nonzero == 0 || kc.synops > 0);
+    free(in), free(wq), free(acc), free(ref), free(inf), free(wf), free(accf), free(accd);
+}
+END_TEST
+
+START_TEST(test_scatter_counts_corner)
+{
+    /* one event in a corner of a 3x3 map reaches 4 output positions with a 3x3 kernel */
+    int32_t in[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0};
+    int32_t wq[9 * 2];
+    for (int i = 0; i < 18; i++)
+        wq[i] = 1;
+    int64_t acc[9 * 2] = {0};
+    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kernel_scatter_i(in, 3, 3, 1, wq, 2, 3, 0, 2, acc, &kc);
+    ck_assert_int_eq(kc.events, 1);
+    ck_assert_int_eq(kc.synops, 4 * 2);
+    ck_assert_int_eq(acc[0], 1);
+    ck_assert_int_eq(acc[4 * 2], 1);  /* (1,1) */
+    ck_assert_int_eq(acc[8 * 2], 0);  /* (2,2) is out of reach */
+}
+END_TEST
+
+START_TEST(test_lif_float_sequence)
+{
+    /* X = 1.5 every step, V_th 1: H = 0.75, 1.125 (spike, reset), 0.75, 1.125 ... */
+    static const double want_h[6] = {0.75, 1.125, 0.75, 1.125, 0.75, 1.125};
+    double x = 1.5, v = 0, h;
+    int32_t s;
+    myelin_kcounts kc = {0, 0, 0, 0};
+    for (int t = 0; t < 6; t++) {
+        myelin_kernel_lif_f(&x, &v, &s, &h, 0, 1, 1.0, &kc);
+        ck_assert(fabs(h - want_h[t]) < 1e-15);
+        ck_assert_int_eq(s, t % 2);
+        ck_assert(v == (t % 2 ? 0.0 : 0.75));
+    }
+    ck_assert_int_eq(kc.spikes, 3);
+    ck_assert_int_eq(kc.neuron_updates, 6);
+    /* exactly at threshold fires (>=) */
+    x = 2.0, v = 0;
+    myelin_kernel_lif_f(&x, &v, &s, NULL, 0, 1, 1.0, NULL);
+    ck_assert_int_eq(s, 1);
+}
+END_TEST
+
+START_TEST(test_lif_int_sequence)
+{
+    /* acc 100 with k = 0, m = 8, theta 64: H = 50, 75 (spike), 50, 75 ... ; and a negative current
+     * halves with floor: from V = 0, X = -3 gives H = (-3) >> 1 = -2. */
+    int64_t acc[2] = {100, -3}, v[2] = {0, 0}, h[2];
+    int32_t s[2];
+    int shift[2] = {0, 0};
+    int64_t theta[2] = {64, 64};
+    static const int64_t want_h0[4] = {50, 75, 50, 75};
+    for (int t = 0; t < 4; t++) {
+        myelin_kernel_lif_i(acc, v, s, h, 0, 2, 2, shift, theta, 8, NULL);
+        ck_assert_int_eq(h[0], want_h0[t]);
+        ck_assert_int_eq(s[0], t % 2);
+        ck_assert_int_eq(s[1], 0);
+    }
+    ck_assert_int_eq(h[1], -3); /* -2, then -2 + ((-3 + 2) >> 1) = -3, -3 + 0 = -3 ... */
+}
+END_TEST
+
+static const struct {
+    int64_t acc;
+    int shift, m;
+    int64_t want;
+} rescale_cases[] = {
+    {3, 1, 8, 2},        /* 1.5 rounds half up to 2 */
+    {-3, 1, 8, -1},      /* -1.5 rounds half up to -1 */
+    {-1, 1, 8, 0},       /* -0.5 -> 0 */
+    {5, 2, 8, 1},        /* 1.25 -> 1 */
+    {6, 2, 8, 2},        /* 1.5 -> 2 */
+    {1000, 0, 8, 127},   /* saturates high */
+    {-1000, 0, 8, -128}, /* saturates low */
+    {3, -2, 8, 12},      /* negative k shifts left */
+    {100, -2, 8, 127},   /* and saturates */
+    {-40, -2, 8, -128},
+    {-32, -2, 8, -128},  /* exactly the bottom */
+    {31, -2, 8, 124},
+    {(int64_t)1 << 40, -30, 32, 2147483647},
+    {12345, 70, 16, 0},
+};
+
+START_TEST(test_rescale_table)
+{
+    ck_assert_int_eq(myelin_kernel_rescale(rescale_cases[_i].acc, rescale_cases[_i].shift,
+                                           rescale_cases[_i].m),
+                     rescale_cases[_i].want);
+}
+END_TEST
+
+START_TEST(test_lif_int_saturation)
+{
+    /* m = 4: range [-8, 7]; a huge current saturates X to 7, H = 0 + (7 >> 1) = 3, then 5, 6, 6 */
+    int64_t acc = 1 << 20, v = 0, h;
+    int32_t s;
+    int shift = 0;
+    int64_t theta = 100; /* never reached */
+    static const int64_t want[4] = {3, 5, 6, 6};
+    for (int t = 0; t < 4; t++) {
+        myelin_kernel_lif_i(&acc, &v, &s, &h, 0, 1, 1, &shift, &theta, 4, NULL);
+        ck_assert_int_eq(h, want[t]);
+    }
+    acc = -(1 << 20), v = 0;
+    for (int t = 0; t < 6; t++)
+        myelin_kernel_lif_i(&acc, &v, &s, &h, 0, 1, 1, &shift, &theta, 4, NULL);
+    ck_assert_int_eq(h, -8);
+    ck_assert_int_ge(v, -8);
+}
+END_TEST
+
+START_TEST(test_attention_vs_naive)
+{
+    enum { N = 7, D = 8, HEADS = 2, DH = 4 };
+    int32_t q[N * D], k[N * D], v[N * D];
+    myelin_rng r;
+    myelin_rng_seed(&r, 3, 0);
+    for (int i = 0; i < N * D; i++) {
+        q[i] = (int32_t)myelin_rng_below(&r, 2);
+        k[i] = (int32_t)myelin_rng_below(&r, 2);
+        v[i] = (int32_t)myelin_rng_below(&r, 2);
+    }
+    int64_t kv[DH * DH], out[N * D];
+    for (int hd = 0; hd < HEADS; hd++)
+        myelin_kernel_attn_head(q, k, v, N, D, hd, DH, 0, N, kv, out, NULL);
+    for (int hd = 0; hd < HEADS; hd++) {
+        int c0 = hd * DH;
+        for (int t = 0; t < N; t++)
+            for (int j = 0; j < DH; j++) {
+                /* naive (Q K^T) V */
+                int64_t s = 0;
+                for (int u = 0; u < N; u++) {
+                    int64_t qk = 0;
+                    for (int i = 0; i < DH; i++)
+                        qk += q[t * D + c0 + i] * k[u * D + c0 + i];
+                    s += qk * v[u * D + c0 + j];
+                }
+                ck_assert_int_eq(out[t * D + c0 + j], s);
+            }
+    }
+}
+END_TEST
+
+START_TEST(test_maxpool_add)
+{
+    /* 3x3, one channel -> 2x2 (ceil) */
+    int32_t in[9] = {0, 1, 0, 0, 0, 0, 2, 0, 3};
+    int32_t out[4];
+    myelin_kernel_maxpool(in, 3, 3, 1, out);
+    ck_assert_int_eq(out[0], 1); /* window rows -1..1, cols -1..1 */
+    ck_assert_int_eq(out[1], 1); /* rows -1..1, cols 1..3 */
+    ck_assert_int_eq(out[2], 2);
+    ck_assert_int_eq(out[3], 3);
+    int32_t a[4] = {1, 0, 2, 1}, b[4] = {1, 1, 0, 0}, c[4] = {9, 9, 9, 9};
+    myelin_kernel_add(a, b, c, 1, 3);
+    ck_assert_int_eq(c[0], 9);
+    ck_assert_int_eq(c[1], 1);
+    ck_assert_int_eq(c[2], 2);
+    ck_assert_int_eq(c[3], 9);
+    ck_assert_int_eq(myelin_kernel_nonzero(a, 4), 3);
+}
+END_TEST
+
+/* ---- engine on a hand-built one-block graph ---------------------------------------------------- */
+
+enum { IMG = 8, D = 16, CLASSES = 10, T = 4, NIMG = 12 };
+
+typedef struct fixture {
+    myelin_workload wl;
+    myelin_layer layers[16];
+    myelin_layer_weights lw[16];
+    const myelin_layer_weights *lwp[16];
+    uint8_t pixels[NIMG * IMG * IMG * 3];
+} fixture;
+
+static int add_layer(fixture *f, const char *name, myelin_layer_kind kind, int in0, int in1, int in2,
+                     myelin_shape in_shape, myelin_shape out_shape)
+{
+    int i = f->wl.n_layers++;
+    myelin_layer *ly = &f->layers[i];
+    memset(ly, 0, sizeof *ly);
+    snprintf(ly->name, sizeof ly->name, "%s", name);
+    ly->kind = kind;
+    ly->inputs[0] = in0, ly->inputs[1] = in1, ly->inputs[2] = in2;
+    ly->n_inputs = kind == MYELIN_LAYER_ADD ? 2 : kind == MYELIN_LAYER_ATTN ? 3 : 1;
+    ly->in_shape = in_shape;
+    ly->out_shape = out_shape;
+    ly->kernel = kind == MYELIN_LAYER_CONV ? 3 : 1;
+    ly->c_in = in_shape.c;
+    ly->c_out = out_shape.c;
+    ly->real_input = in0 == MYELIN_INPUT_IMAGE;
+    ly->has_lif = kind == MYELIN_LAYER_CONV || kind == MYELIN_LAYER_LINEAR || kind == MYELIN_LAYER_ATTN;
+    ly->v_threshold = kind == MYELIN_LAYER_ATTN ? 0.5 : 1.0;
+    ly->tau = 2.0;
+    ly->heads = kind == MYELIN_LAYER_ATTN ? 2 : 0;
+    ly->attn_scale = 0.25; /* livelier than 0.125 on this small graph */
+    return i;
+}
+
+static fixture *make_fixture(uint64_t seed)
+{
+    fixture *f = calloc(1, sizeof *f);
+    myelin_workload *wl = &f->wl;
+    snprintf(wl->name, sizeof wl->name, "test-1block");
+    wl->depth = 1, wl->dim = D, wl->heads = 2, wl->mlp_ratio = 4, wl->timesteps = T;
+    wl->input = (myelin_shape){3, IMG, IMG};
+    wl->classes = CLASSES;
+    for (int c = 0; c < 3; c++)
+        wl->norm_mean[c] = 0.45 + 0.02 * c, wl->norm_std[c] = 0.25;
+    wl->layers = f->layers;
+    myelin_shape img = {3, IMG, IMG}, s8 = {D / 2, IMG, IMG}, p8 = {D / 2, IMG / 2, IMG / 2};
+    myelin_shape tok = {D, IMG / 2, IMG / 2}, hid = {4 * D, IMG / 2, IMG / 2};
+    int c0 = add_layer(f, "sps.conv0", MYELIN_LAYER_CONV, MYELIN_INPUT_IMAGE, 0, 0, img, s8);
+    int p0 = add_layer(f, "sps.pool0", MYELIN_LAYER_MAXPOOL, c0, 0, 0, s8, p8);
+    int c1 = add_layer(f, "sps.conv1", MYELIN_LAYER_CONV, p0, 0, 0, p8, tok);
+    int rpe = add_layer(f, "sps.rpe", MYELIN_LAYER_CONV, c1, 0, 0, tok, tok);
+    int sa = add_layer(f, "sps.add", MYELIN_LAYER_ADD, c1, rpe, 0, tok, tok);
+    int q = add_layer(f, "block.0.attn.q", MYELIN_LAYER_LINEAR, sa, 0, 0, tok, tok);
+    int k = add_layer(f, "block.0.attn.k", MYELIN_LAYER_LINEAR, sa, 0, 0, tok, tok);
+    int v = add_layer(f, "block.0.attn.v", MYELIN_LAYER_LINEAR, sa, 0, 0, tok, tok);
+    int at = add_layer(f, "block.0.attn.attn", MYELIN_LAYER_ATTN, q, k, v, tok, tok);
+    int pr = add_layer(f, "block.0.attn.proj", MYELIN_LAYER_LINEAR, at, 0, 0, tok, tok);
+    int a1 = add_layer(f, "block.0.add1", MYELIN_LAYER_ADD, sa, pr, 0, tok, tok);
+    int f1 = add_layer(f, "block.0.mlp.fc1", MYELIN_LAYER_LINEAR, a1, 0, 0, tok, hid);
+    int f2 = add_layer(f, "block.0.mlp.fc2", MYELIN_LAYER_LINEAR, f1, 0, 0, hid, tok);
+    int a2 = add_layer(f, "block.0.add2", MYELIN_LAYER_ADD, a1, f2, 0, tok, tok);
+    int hd = add_layer(f, "head", MYELIN_LAYER_HEAD, a2, 0, 0, tok, (myelin_shape){CLASSES, 1, 1});
+    f->layers[hd].c_out = CLASSES;
+    myelin_rng r;
+    myelin_rng_seed(&r, seed, 1);
+    for (int i = 0; i < wl->n_layers; i++) {
+        myelin_layer *ly = &f->layers[i];
+        if (ly->kind != MYELIN_LAYER_CONV && ly->kind != MYELIN_LAYER_LINEAR &&
+            ly->kind != MYELIN_LAYER_HEAD)
+            continue;
+        myelin_layer_weights *w = &f->lw[i];
+        w->c_in = ly->c_in, w->c_out = ly->c_out, w->kernel = ly->kernel;
+        int64_t nw = (int64_t)ly->kernel * ly->kernel * ly->c_in * ly->c_out;
+        w->w = calloc((size_t)nw, sizeof *w->w);
+        w->b = calloc((size_t)ly->c_out, sizeof *w->b);
+        /* gain chosen so every layer fires at a moderate rate */
+        double a = 2.5 / sqrt((double)ly->kernel * ly->kernel * ly->c_in);
+        for (int64_t j = 0; j < nw; j++)
+            w->w[j] = a * (2 * myelin_rng_uniform(&r) - 1);
+        for (int o = 0; o < ly->c_out; o++)
+            w->b[o] = (strstr(ly->name, "attn.") ? 0.8 : 0.3) + 0.4 * myelin_rng_uniform(&r);
+        f->lwp[i] = w;
+    }
+    for (size_t j = 0; j < sizeof f->pixels; j++)
+        f->pixels[j] = (uint8_t)myelin_rng_below(&r, 256);
+    return f;
+}
+
+static void free_fixture(fixture *f)
+{
+    for (int i = 0; i < f->wl.n_layers; i++) {
+        free(f->lw[i].w);
+        free(f->lw[i].b);
+    }
+    free(f);
+}
+
+/* Runs every fixture image; logits [NIMG][CLASSES], spikes [NIMG][n_layers][T]. */
+static void run_all(const fixture *f, const myelin_layer_quant *lq, int input_bits, double *logits,
+                    int64_t *spikes)
+{
+    myelin_engine *e = NULL;
+    myelin_engine_state *st = NULL;
+    myelin_error err;
+    ck_assert_msg(myelin_engine_new_layers(&f->wl, f->lwp, lq, input_bits, &e, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(myelin_engine_state_new(e, &st, &err), 0);
+    int n = f->wl.n_layers;
+    for (int im = 0; im < NIMG; im++) {
+        ck_assert_int_eq(myelin_engine_run_image(e, st, f->pixels + im * IMG * IMG * 3,
+                                                 logits + im * CLASSES, &err),
+                         0);
+        for (int i = 0; i < n; i++)
+            memcpy(spikes + ((int64_t)im * n + i) * T, myelin_engine_state_spikes(st, i),
+                   sizeof(int64_t) * T);
+    }
+    myelin_engine_state_free(st);
+    myelin_engine_free(e);
+}
+
+static myelin_layer_quant *uniform_setting(const fixture *f, int wb, int mb, myelin_scheme sc)
+{
+    myelin_layer_quant *lq = calloc((size_t)f->wl.n_layers, sizeof *lq);
+    for (int i = 0; i < f->wl.n_layers; i++)
+        lq[i] = (myelin_layer_quant){wb, sc, MYELIN_GRAN_CHANNEL, mb};
+    return lq;
+}
+
+START_TEST(test_engine_fires)
+{
+    fixture *f = make_fixture(11);
+    int n = f->wl.n_layers;
+    double *lg = calloc(NIMG * CLASSES, sizeof *lg);
+    int64_t *sp = calloc((size_t)NIMG * n * T, sizeof *sp);
+    run_all(f, NULL, 8, lg, sp);
+    /* every LIF layer fires somewhere, but not everywhere (the test graph is alive) */
+    for (int i = 0; i < n; i++) {
+        if (!f->layers[i].has_lif)
+            continue;
+        int64_t tot = 0, neurons = (int64_t)f->layers[i].out_shape.c * f->layers[i].out_shape.h *
+                                   f->layers[i].out_shape.w;
+        for (int im = 0; im < NIMG; im++)
+            for (int t = 0; t < T; t++)
+                tot += sp[((int64_t)im * n + i) * T + t];
+        double rate = (double)tot / ((double)neurons * T * NIMG);
+        ck_assert_msg(rate > 0.01 && rate < 0.95, "layer %s firing rate %.3f", f->layers[i].name,
+                      rate);
+    }
+    free(lg), free(sp);
+    free_fixture(f);
+}
+END_TEST
+
+START_TEST(test_engine_q16_matches_float)
+{
+    fixture *f = make_fixture(11);
+    int n = f->wl.n_layers;
+    double *lf = calloc(NIMG * CLASSES, sizeof *lf), *lq16 = calloc(NIMG * CLASSES, sizeof *lq16);
+    int64_t *sf = calloc((size_t)NIMG * n * T, sizeof *sf), *sq = calloc((size_t)NIMG * n * T, sizeof *sq);
+    myelin_layer_quant *q16 = uniform_setting(f, 16, 16, MYELIN_SCHEME_UNIFORM);
+    run_all(f, NULL, 8, lf, sf);
+    run_all(f, q16, 16, lq16, sq);
+    /* 16-bit input, weights and membranes: a spike flips only within ~2^-14 V_th of threshold */
+    double maxerr = 0, maxabs = 0;
+    for (int j = 0; j < NIMG * CLASSES; j++) {
+        maxerr = fmax(maxerr, fabs(lf[j] - lq16[j]));
+        maxabs = fmax(maxabs, fabs(lf[j]));
+    }
+    ck_assert_msg(maxerr <= 0.01 * maxabs, "16-bit logits differ by %g (max |logit| %g)", maxerr,
+                  maxabs);
+    int64_t tot = 0, diff = 0;
+    for (int64_t j = 0; j < (int64_t)NIMG * n * T; j++) {
+        tot += sf[j];
+        diff += llabs(sf[j] - sq[j]);
+    }
+    ck_assert_msg(diff <= tot / 500, "16-bit spikes differ by %lld of %lld", (long long)diff,
+                  (long long)tot);
+    free(q16), free(lf), free(lq16), free(sf), free(sq);
+    free_fixture(f);
+}
+END_TEST
+
+START_TEST(test_engine_deterministic)
+{
+    fixture *f = make_fixture(5);
+    int n = f->wl.n_layers;
+    myelin_layer_quant *q4 = uniform_setting(f, 4, 8, MYELIN_SCHEME_POT);
+    double *l1 = calloc(NIMG * CLASSES, sizeof *l1), *l2 = calloc(NIMG * CLASSES, sizeof *l2);
+    int64_t *s1 = calloc((size_t)NIMG * n * T, sizeof *s1), *s2 = calloc((size_t)NIMG * n * T, sizeof *s2);
+    run_all(f, q4, 8, l1, s1);
+    run_all(f, q4, 8, l2, s2);
+    ck_assert(memcmp(l1, l2, sizeof(double) * NIMG * CLASSES) == 0);
+    ck_assert(memcmp(s1, s2, sizeof(int64_t) * NIMG * n * T) == 0);
+    free(q4), free(l1), free(l2), free(s1), free(s2);
+    free_fixture(f);
+}
+END_TEST
+
+START_TEST(test_engine_drift)
+{
+    fixture *f = make_fixture(11);
+    myelin_error err;
+    myelin_engine *ef = NULL, *e16 = NULL, *e3 = NULL;
+    myelin_engine_state *s16 = NULL, *s3 = NULL, *sf = NULL;
+    myelin_layer_quant *q16 = uniform_setting(f, 16, 16, MYELIN_SCHEME_UNIFORM);
+    myelin_layer_quant *q3 = uniform_setting(f, 3, 8, MYELIN_SCHEME_UNIFORM);
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &ef, &err), 0);
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, q16, 8, &e16, &err), 0);
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, q3, 8, &e3, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(ef, &sf, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(e16, &s16, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(e3, &s3, &err), 0);
+    myelin_engine_reference *ref = NULL;
+    ck_assert_int_eq(myelin_engine_reference_new(ef, f->pixels, NIMG, &ref, &err), 0);
+    ck_assert_int_eq(myelin_engine_reference_images(ref), NIMG);
+    int n = f->wl.n_layers;
+    myelin_drift_layer *d0 = calloc((size_t)n, sizeof *d0), *d16 = calloc((size_t)n, sizeof *d16);
+    myelin_drift_layer *d3 = calloc((size_t)n, sizeof *d3);
+    ck_assert_int_eq(myelin_engine_drift(ef, sf, ref, d0, &err), 0);
+    ck_assert_int_eq(myelin_engine_drift(e16, s16, ref, d16, &err), 0);
+    ck_assert_int_eq(myelin_engine_drift(e3, s3, ref, d3, &err), 0);
+    double m0, x0, m16, x16, m3, x3;
+    myelin_drift_summary(&f->wl, d0, &m0, &x0);
+    myelin_drift_summary(&f->wl, d16, &m16, &x16);
+    myelin_drift_summary(&f->wl, d3, &m3, &x3);
+    ck_assert(m0 == 0.0 && x0 == 0.0); /* float against itself */
+    ck_assert_msg(m16 < 0.05, "16-bit drift %g", m16);
+    ck_assert_msg(m3 > 2 * m16 && m3 > 0.01, "3-bit drift %g vs 16-bit %g", m3, m16);
+    ck_assert(x3 >= m3);
+    ck_assert_int_eq(d16[0].samples, (int64_t)NIMG * T * (D / 2) * IMG * IMG);
+    myelin_engine_reference_free(ref);
+    myelin_engine_state_free(sf), myelin_engine_state_free(s16), myelin_engine_state_free(s3);
+    myelin_engine_free(ef), myelin_engine_free(e16), myelin_engine_free(e3);
+    free(q16), free(q3), free(d0), free(d16), free(d3);
+    free_fixture(f);
+}
+END_TEST
+
+START_TEST(test_engine_errors)
+{
+    fixture *f = make_fixture(1);
+    myelin_error err;
+    myelin_engine *e = NULL;
+    /* weights of the wrong shape are named */
+    f->lw[2].c_in = 3;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), MYELIN_ESHAPE);
+    ck_assert_ptr_null(e);
+    ck_assert_ptr_nonnull(strstr(err.message, "sps.conv1"));
+    f->lw[2].c_in = D / 2;
+    /* missing weights */
+    f->lwp[5] = NULL;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), MYELIN_EMISSING);
+    ck_assert_ptr_nonnull(strstr(err.message, "block.0.attn.q"));
+    f->lwp[5] = &f->lw[5];
+    /* out-of-range precision */
+    myelin_layer_quant *bad = uniform_setting(f, 17, 16, MYELIN_SCHEME_UNIFORM);
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, bad, 8, &e, &err), MYELIN_EUSAGE);
+    bad[0].weight_bits = 8;
+    for (int i = 0; i < f->wl.n_layers; i++)
+        bad[i] = (myelin_layer_quant){8, MYELIN_SCHEME_UNIFORM, MYELIN_GRAN_CHANNEL, 1};
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, bad, 8, &e, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "membrane_bits"));
+    for (int i = 0; i < f->wl.n_layers; i++)
+        bad[i].membrane_bits = 16;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, bad, 1, &e, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "input_bits"));
+    /* a dataset of the wrong image shape is refused before any image runs */
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), 0);
+    myelin_dataset *ds = NULL;
+    ck_assert_msg(myelin_dataset_open("synthetic:split=test,count=4,seed=1,h=6,w=6,c=3,classes=10",
+                                      &ds, &err) == 0,
+                  "%s", err.message);
+    myelin_engine_summary sum;
+    ck_assert_int_eq(myelin_engine_run_dataset(e, ds, 0, 0, NULL, NULL, &sum, &err), MYELIN_ESHAPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "expects 3x8x8"));
+    myelin_dataset_close(ds);
+    /* the right shape runs and counts */
+    ck_assert_int_eq(myelin_dataset_open("synthetic:split=test,count=6,seed=1,h=8,w=8,c=3,classes=10",
+                                         &ds, &err), 0);
+    ck_assert_msg(myelin_engine_run_dataset(e, ds, 5, 1, NULL, NULL, &sum, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(sum.images, 5);
+    ck_assert(sum.has_top5 && sum.has_drift);
+    ck_assert(sum.top5_correct >= sum.top1_correct);
+    ck_assert(sum.drift[0].samples > 0 && sum.drift[0].abs_dh_sum == 0.0); /* float vs float */
+    myelin_engine_summary_free(&sum);
+    myelin_dataset_close(ds);
+    myelin_engine_free(e);
+    free(bad);
+    free_fixture(f);
+}
+END_TEST
+
+START_TEST(test_top5)
+{
+    double l[7] = {0.1, 0.9, 0.3, 0.3, 0.8, 0.2, 0.0};
+    ck_assert_int_eq(myelin_argmax(l, 7), 1);
+    ck_assert(myelin_in_top5(l, 7, 4));
+    ck_assert(myelin_in_top5(l, 7, 5));   /* 0.9 0.8 0.3 0.3 then 0.2 */
+    ck_assert(!myelin_in_top5(l, 7, 0));
+    ck_assert(!myelin_in_top5(l, 7, 6));
+    ck_assert(!myelin_in_top5(l, 7, 9)); /* out of range label */
+}
+END_TEST
 
 Suite *make_engine_suite(void)
 {
-    return suite_create("engine");
+    Suite *s = suite_create("engine");
+    TCase *k = tcase_create("kernels");
+    tcase_add_loop_test(k, test_scatter_vs_direct, 0,
+                        (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
+    tcase_add_test(k, test_scatter_counts_corner);
+    tcase_add_test(k, test_lif_float_sequence);
+    tcase_add_test(k, test_lif_int_sequence);
+    tcase_add_loop_test(k, test_rescale_table, 0,
+                        (int)(sizeof rescale_cases / sizeof rescale_cases[0]));
+    tcase_add_test(k, test_lif_int_saturation);
+    tcase_add_test(k, test_attention_vs_naive);
+    tcase_add_test(k, test_maxpool_add);
+    suite_add_tcase(s, k);
+    TCase *e = tcase_create("engine");
+    tcase_set_timeout(e, 30);
+    tcase_add_test(e, test_engine_fires);
+    tcase_add_test(e, test_engine_q16_matches_float);
+    tcase_add_test(e, test_engine_deterministic);
+    tcase_add_test(e, test_engine_drift);
+    tcase_add_test(e, test_engine_errors);
+    tcase_add_test(e, test_top5);
+    suite_add_tcase(s, e);
+    return s;
 }
