@@ -52,6 +52,11 @@ typedef struct myelin_engine_reference myelin_engine_reference; /* float membran
 int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
                       const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
                       myelin_error *err);
+/* Same from per-layer parameters lw[wl->n_layers] (NULL for weightless layers): for tests and
+ * for callers that build weights themselves.  The pointed-to weights must outlive the engine. */
+int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                             const myelin_layer_quant *per_layer, int input_bits,
+                             myelin_engine **out, myelin_error *err);
 void myelin_engine_free(myelin_engine *e);
 
 const myelin_workload *myelin_engine_workload(const myelin_engine *e);
@@ -82,10 +87,10 @@ typedef struct myelin_drift_layer {
 } myelin_drift_layer;
 
 /* Float reference membranes (H before the spike, per LIF layer, per timestep) of n_images images
- * (pixels: n_images consecutive HWC images), computed once for many settings. */
-int myelin_engine_reference_new(const myelin_workload *wl, const myelin_weights *w,
-                                const uint8_t *pixels, int n_images, myelin_engine_reference **out,
-                                myelin_error *err);
+ * (pixels: n_images consecutive HWC images, copied), computed once with e's weights in float, then
+ * reused for many settings of the same workload and weights. */
+int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, int n_images,
+                                myelin_engine_reference **out, myelin_error *err);
 void myelin_engine_reference_free(myelin_engine_reference *ref);
 int myelin_engine_reference_images(const myelin_engine_reference *ref);
 
