@@ -1,11 +1,448 @@
-/* cli/cmd_run.c — PLACEHOLDER: 'myelin run' is being written; replace this file. */
+/* cli/cmd_run.c — `myelin run`: a workload over a dataset through the functional engine; prints
+ * accuracy and per-layer activity, optionally drift, logits CSV, a JSON summary, exported weights. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "core/util.h"
+#include "sim/engine.h"
+#include "workloads/dataset.h"
+#include "workloads/qsetting.h"
+#include "workloads/weights.h"
+#include "workloads/workload.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin run [--workload W.yaml] [--weights F.safetensors|random[:SEED]]\n"
+            "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
+            "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
+            "                  [--quiet]\n\n"
+            "Runs a workload over a dataset in the bit-accurate functional engine.\n"
+            "  --workload W.yaml      the network (default: the tiny model, workloads/zoo/tiny.yaml)\n"
+            "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
+            "                         workload's weights file)\n"
+            "  --dataset SPEC         CIFAR-10 .bin, IDX file, or synthetic:... (default\n"
+            "                         synthetic:split=test,count=1000,seed=1 at the workload's shape)\n"
+            "  --quant Q.yaml         quantization setting (default: float reference)\n"
+            "  --limit N              run at most N images\n"
+            "  --drift                also run the float reference per image; report membrane drift\n"
+            "  --logits FILE.csv      one row per image: index,label,logit_0..logit_{K-1}\n"
+            "  --json FILE.json       summary (no timing, so reruns are byte-identical)\n"
+            "  --export-weights F     write the float, BN-folded weights as safetensors\n"
+            "  --quiet                print only the accuracy line\n");
+}
+
+/* The default model's bytes.  The lead wires this to the data compiled in by tools/bin2c
+ * (workloads/embedded.h); until then it returns 0 and `myelin run` falls back to the source tree:
+ * $MYELIN_SRCDIR/workloads/zoo/tiny.yaml, else workloads/zoo/tiny.yaml under the current folder. */
+static int default_model(const char **yaml_text, const void **weights, size_t *weights_len)
+{
+    *yaml_text = NULL;
+    *weights = NULL;
+    *weights_len = 0;
+    return 0;
+}
+
+/* A growing text buffer (logits CSV, JSON). */
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+}
+
+/* JSON string literal of s (names and paths; control characters escaped). */
+static void sb_json_str(sbuf *b, const char *s)
+{
+    sb_printf(b, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            sb_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            sb_printf(b, "\\u%04x", c);
+        else
+            sb_printf(b, "%c", c);
+    }
+    sb_printf(b, "\"");
+}
+
+typedef struct run_ctx {
+    sbuf logits;
+    int want_logits;
+    int progress;
+    int64_t total;
+} run_ctx;
+
+static int on_image(void *user, int64_t index, int label, const double *logits, int classes)
+{
+    run_ctx *c = user;
+    if (c->want_logits) {
+        sb_printf(&c->logits, "%" PRId64 ",%d", index, label);
+        for (int k = 0; k < classes; k++)
+            sb_printf(&c->logits, ",%.9g", logits[k]);
+        sb_printf(&c->logits, "\n");
+    }
+    if (c->progress && (index % 50 == 49 || index + 1 == c->total))
+        fprintf(stderr, "\rmyelin run: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
+    return c->logits.oom;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int has_lif(const myelin_layer *ly)
+{
+    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+           ly->kind == MYELIN_LAYER_ATTN;
+}
+
+/* Strict integer parse: the whole string, > 0. */
+static int parse_count(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
 
 int myelin_cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "myelin run: not built yet\n");
-    return 70;
+    static const struct option opts[] = {
+        {"workload", required_argument, NULL, 'w'}, {"weights", required_argument, NULL, 'W'},
+        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'q'},
+        {"limit", required_argument, NULL, 'n'},    {"drift", no_argument, NULL, 'D'},
+        {"logits", required_argument, NULL, 'l'},   {"json", required_argument, NULL, 'j'},
+        {"export-weights", required_argument, NULL, 'x'},
+        {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *wl_path = NULL, *weights_spec = NULL, *ds_spec = NULL, *q_path = NULL;
+    const char *logits_path = NULL, *json_path = NULL, *export_path = NULL;
+    int64_t limit = 0;
+    int drift = 0, quiet = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': wl_path = optarg; break;
+        case 'W': weights_spec = optarg; break;
+        case 'd': ds_spec = optarg; break;
+        case 'q': q_path = optarg; break;
+        case 'n':
+            if (parse_count(optarg, &limit)) {
+                fprintf(stderr, "myelin run: --limit wants a positive integer (got '%s')\n", optarg);
+                usage(stderr);
+                return 64;
+            }
+            break;
+        case 'D': drift = 1; break;
+        case 'l': logits_path = optarg; break;
+        case 'j': json_path = optarg; break;
+        case 'x': export_path = optarg; break;
+        case 'Q': quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "myelin run: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return 64;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "myelin run: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 64;
+    }
+
+    /* --weights random[:SEED] */
+    int random_weights = 0;
+    uint64_t seed = 1;
+    if (weights_spec && strncmp(weights_spec, "random", 6) == 0 &&
+        (weights_spec[6] == 0 || weights_spec[6] == ':')) {
+        random_weights = 1;
+        if (weights_spec[6] == ':' && parse_seed(weights_spec + 7, &seed)) {
+            fprintf(stderr, "myelin run: --weights random:SEED wants a non-negative integer seed "
+                            "(got '%s')\n", weights_spec);
+            usage(stderr);
+            return 64;
+        }
+    }
+
+    myelin_error err;
+    myelin_error_clear(&err);
+    myelin_workload *wl = NULL;
+    myelin_weights *w = NULL;
+    myelin_qsetting *qs = NULL;
+    myelin_layer_quant *lq = NULL;
+    myelin_engine *e = NULL;
+    myelin_dataset *ds = NULL;
+    myelin_engine_summary sum;
+    memset(&sum, 0, sizeof sum);
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    sbuf js = {0};
+    char path[MYELIN_PATH_MAX], dspec[512], weights_desc[MYELIN_PATH_MAX + 32];
+    int rc = 0;
+
+    /* workload: --workload, the built-in model, or the source tree's tiny.yaml */
+    const char *def_yaml = NULL;
+    const void *def_w = NULL;
+    size_t def_w_len = 0;
+    if (wl_path) {
+        rc = myelin_workload_load(wl_path, &wl, &err);
+    } else {
+        default_model(&def_yaml, &def_w, &def_w_len);
+        if (def_yaml) {
+            rc = myelin_workload_load_string(def_yaml, "<embedded>", &wl, &err);
+        } else {
+            const char *src = getenv("MYELIN_SRCDIR");
+            snprintf(path, sizeof path, "%s/workloads/zoo/tiny.yaml", src && *src ? src : ".");
+            rc = myelin_workload_load(path, &wl, &err);
+        }
+    }
+    /* weights */
+    if (rc == 0) {
+        if (random_weights) {
+            snprintf(weights_desc, sizeof weights_desc, "random (seed %" PRIu64 ")", seed);
+            rc = myelin_weights_random(wl, seed, &w, &err);
+        } else if (weights_spec) {
+            snprintf(weights_desc, sizeof weights_desc, "%s", weights_spec);
+            rc = myelin_weights_load(wl, weights_spec, &w, &err);
+        } else if (!wl_path && def_w) {
+            snprintf(weights_desc, sizeof weights_desc, "<embedded>");
+            rc = myelin_weights_load_memory(wl, def_w, def_w_len, "<embedded>", &w, &err);
+        } else if (wl->weights_path[0]) {
+            snprintf(weights_desc, sizeof weights_desc, "%s", wl->weights_path);
+            rc = myelin_weights_load(wl, wl->weights_path, &w, &err);
+        } else {
+            rc = myelin_error_set(&err, MYELIN_EMISSING, wl->source, 0, 0,
+                                  "workload %s names no weights file; pass --weights FILE or "
+                                  "--weights random[:SEED]", wl->name);
+        }
+    }
+    /* quantization */
+    if (rc == 0)
+        rc = q_path ? myelin_qsetting_load(q_path, &qs, &err) : myelin_qsetting_float(&qs, &err);
+    if (rc == 0) {
+        lq = calloc((size_t)wl->n_layers, sizeof *lq);
+        rc = lq ? myelin_qsetting_resolve(qs, wl, lq, &err)
+                : myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    if (rc == 0)
+        rc = myelin_engine_new(wl, w, lq, myelin_qsetting_input_bits(qs), &e, &err);
+    if (rc == 0 && export_path)
+        rc = myelin_weights_save(wl, w, export_path, &err);
+    /* dataset */
+    if (rc == 0) {
+        if (ds_spec)
+            snprintf(dspec, sizeof dspec, "%s", ds_spec);
+        else
+            snprintf(dspec, sizeof dspec, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,"
+                     "classes=%d", wl->input.h, wl->input.w, wl->input.c, wl->classes);
+        rc = myelin_dataset_open(dspec, &ds, &err);
+    }
+    double t0 = now_s(), elapsed_s = 0;
+    if (rc == 0) {
+        myelin_dataset_info info;
+        myelin_dataset_info_get(ds, &info);
+        ctx.total = (limit > 0 && limit < info.count) ? limit : info.count;
+        ctx.want_logits = logits_path != NULL;
+        ctx.progress = !quiet && isatty(STDERR_FILENO);
+        if (ctx.want_logits) {
+            sb_printf(&ctx.logits, "index,label");
+            for (int k = 0; k < wl->classes; k++)
+                sb_printf(&ctx.logits, ",logit_%d", k);
+            sb_printf(&ctx.logits, "\n");
+        }
+        if (!quiet) {
+            printf("workload  %s (%s)\n", wl->name, wl->source);
+            printf("weights   %s\n", weights_desc);
+            printf("dataset   %s (%" PRId64 " of %" PRId64 " images)\n", info.description,
+                   ctx.total, info.count);
+            printf("quant     %s (input %d bits)\n", q_path ? q_path : "float reference",
+                   myelin_qsetting_input_bits(qs));
+        }
+        rc = myelin_engine_run_dataset(e, ds, limit, drift, on_image, &ctx, &sum, &err);
+        if (ctx.progress)
+            fprintf(stderr, "\n");
+        if (rc && ctx.logits.oom)
+            rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+        elapsed_s = now_s() - t0;
+    }
+    int T = wl ? wl->timesteps : 1;
+    double n_img = sum.images > 0 ? (double)sum.images : 1.0;
+    double top1 = 100.0 * (double)sum.top1_correct / n_img;
+    double top5 = 100.0 * (double)sum.top5_correct / n_img;
+    double drift_mean = 0, drift_max = 0;
+    if (rc == 0 && drift)
+        myelin_drift_summary(wl, sum.drift, &drift_mean, &drift_max);
+    if (rc == 0 && !quiet) {
+        char b1[16], b2[16];
+        printf("\n%-22s %-7s %6s %6s %16s %8s%s\n", "layer", "kind", "w_bits", "m_bits",
+               "spikes/img/step", "rate_%", drift ? "   drift  mismatch_%" : "");
+        for (int i = 0; i < wl->n_layers; i++) {
+            const myelin_layer *ly = &wl->layers[i];
+            const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
+            int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+                      ly->kind == MYELIN_LAYER_HEAD;
+            int64_t s = 0;
+            for (int t = 0; t < T; t++)
+                s += sum.spikes[(int64_t)i * T + t];
+            double per = (double)s / n_img / T;
+            printf("%-22s %-7s %6s %6s", ly->name, myelin_layer_kind_name(ly->kind),
+                   syn ? myelin_bits_str(q->weight_bits, b1, sizeof b1) : "-",
+                   has_lif(ly) ? myelin_bits_str(q->membrane_bits, b2, sizeof b2) : "-");
+            if (has_lif(ly)) {
+                double neurons = (double)myelin_layer_neurons(ly);
+                printf(" %16.1f %8.2f", per, neurons > 0 ? 100.0 * per / neurons : 0.0);
+                if (drift && sum.drift[i].samples)
+                    printf(" %8.4f %10.3f", sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
+                           100.0 * (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
+            } else if (ly->kind != MYELIN_LAYER_HEAD) {
+                printf(" %16.1f %8s", per, "-");
+            }
+            printf("\n");
+        }
+        if (drift)
+            printf("\ndrift     mean %.4f, max %.4f (|H_q - H_ref| / V_th over LIF layers)\n",
+                   drift_mean, drift_max);
+    }
+    if (rc == 0) {
+        if (sum.has_top5)
+            printf("%saccuracy  top-1 %.2f %%, top-5 %.2f %% (%" PRId64 " images)\n",
+                   quiet ? "" : "\n", top1, top5, sum.images);
+        else
+            printf("%saccuracy  top-1 %.2f %% (%" PRId64 " images)\n", quiet ? "" : "\n", top1,
+                   sum.images);
+        if (!quiet)
+            printf("speed     %.1f images/s, %.3f s total\n",
+                   elapsed_s > 0 ? (double)sum.images / elapsed_s : 0.0, elapsed_s);
+    }
+    if (rc == 0 && logits_path) {
+        rc = ctx.logits.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
+                            : myelin_write_file_atomic(logits_path, ctx.logits.p, ctx.logits.len,
+                                                       &err);
+    }
+    if (rc == 0 && json_path) {
+        /* no wall time here: the same inputs give the same bytes */
+        char b1[16], b2[16];
+        sb_printf(&js, "{\n  \"workload\": ");
+        sb_json_str(&js, wl->name);
+        sb_printf(&js, ",\n  \"weights\": ");
+        sb_json_str(&js, weights_desc);
+        sb_printf(&js, ",\n  \"dataset\": ");
+        sb_json_str(&js, dspec);
+        sb_printf(&js, ",\n  \"quant\": ");
+        sb_json_str(&js, q_path ? q_path : "float");
+        sb_printf(&js, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
+                       ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
+                  myelin_qsetting_input_bits(qs), T, sum.images, sum.top1_correct, top1);
+        if (sum.has_top5)
+            sb_printf(&js, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f",
+                      sum.top5_correct, top5);
+        if (drift)
+            sb_printf(&js, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", drift_mean,
+                      drift_max);
+        sb_printf(&js, ",\n  \"layers\": [");
+        for (int i = 0; i < wl->n_layers; i++) {
+            const myelin_layer *ly = &wl->layers[i];
+            const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
+            int64_t s = 0, ev = 0, so = 0;
+            for (int t = 0; t < T; t++) {
+                s += sum.spikes[(int64_t)i * T + t];
+                ev += sum.events[(int64_t)i * T + t];
+                so += sum.synops[(int64_t)i * T + t];
+            }
+            sb_printf(&js, "%s\n    {\"name\": ", i ? "," : "");
+            sb_json_str(&js, ly->name);
+            sb_printf(&js, ", \"kind\": \"%s\", \"weight_bits\": \"%s\", \"membrane_bits\": \"%s\"",
+                      myelin_layer_kind_name(ly->kind), myelin_bits_str(q->weight_bits, b1, sizeof b1),
+                      myelin_bits_str(q->membrane_bits, b2, sizeof b2));
+            sb_printf(&js, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
+                           ", \"synops_per_image\": %.9g",
+                      (double)s / n_img, (double)ev / n_img, (double)so / n_img);
+            if (has_lif(ly))
+                sb_printf(&js, ", \"firing_rate\": %.9g",
+                          (double)s / n_img / T / (double)myelin_layer_neurons(ly));
+            if (drift && sum.drift[i].samples)
+                sb_printf(&js, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
+                          sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
+                          (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
+            sb_printf(&js, ", \"spikes_per_step\": [");
+            for (int t = 0; t < T; t++)
+                sb_printf(&js, "%s%.9g", t ? ", " : "", (double)sum.spikes[(int64_t)i * T + t] / n_img);
+            sb_printf(&js, "]}");
+        }
+        sb_printf(&js, "\n  ]\n}\n");
+        rc = js.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
+                    : myelin_write_file_atomic(json_path, js.p, js.len, &err);
+    }
+    int status = rc ? myelin_cli_fail("run", &err) : 0;
+    free(js.p);
+    free(ctx.logits.p);
+    myelin_engine_summary_free(&sum);
+    myelin_dataset_close(ds);
+    myelin_engine_free(e);
+    free(lq);
+    myelin_qsetting_free(qs);
+    myelin_weights_free(w);
+    myelin_workload_free(wl);
+    return status;
 }
