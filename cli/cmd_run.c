@@ -412,9 +412,15 @@ int myelin_cmd_run(int argc, char **argv)
             }
             sb_printf(&js, "%s\n    {\"name\": ", i ? "," : "");
             sb_json_str(&js, ly->name);
-            sb_printf(&js, ", \"kind\": \"%s\", \"weight_bits\": \"%s\", \"membrane_bits\": \"%s\"",
-                      myelin_layer_kind_name(ly->kind), myelin_bits_str(q->weight_bits, b1, sizeof b1),
-                      myelin_bits_str(q->membrane_bits, b2, sizeof b2));
+            int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+                      ly->kind == MYELIN_LAYER_HEAD;
+            sb_printf(&js, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
+            if (syn)
+                sb_printf(&js, ", \"weight_bits\": \"%s\"",
+                          myelin_bits_str(q->weight_bits, b1, sizeof b1));
+            if (has_lif(ly))
+                sb_printf(&js, ", \"membrane_bits\": \"%s\"",
+                          myelin_bits_str(q->membrane_bits, b2, sizeof b2));
             sb_printf(&js, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
                            ", \"synops_per_image\": %.9g",
                       (double)s / n_img, (double)ev / n_img, (double)so / n_img);
