@@ -131,6 +131,69 @@ static int membrane_params(eng_layer *L, double v_th, const char *name, myelin_e
     return 0;
 }
 
+/* The graph must be consistent before any buffer is sized from it: producers come first and
+ * every tensor a layer reads has the size it expects. */
+static int check_graph(const myelin_workload *wl, myelin_error *err)
+{
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        int64_t in_sz = shape_size(ly->in_shape), out_sz = shape_size(ly->out_shape);
+        if (ly->n_inputs < 1 || ly->n_inputs > 3)
+            goto bad;
+        for (int k = 0; k < ly->n_inputs; k++) {
+            int p = ly->inputs[k];
+            if (p == MYELIN_INPUT_IMAGE) {
+                if (k != 0 || (ly->kind != MYELIN_LAYER_CONV && ly->kind != MYELIN_LAYER_LINEAR) ||
+                    ly->in_shape.c != wl->input.c || ly->in_shape.h != wl->input.h ||
+                    ly->in_shape.w != wl->input.w)
+                    goto bad;
+                continue;
+            }
+            if (p < 0 || p >= i || wl->layers[p].kind == MYELIN_LAYER_HEAD)
+                goto bad;
+            int64_t want = (ly->kind == MYELIN_LAYER_ATTN || ly->kind == MYELIN_LAYER_ADD) ? out_sz
+                                                                                          : in_sz;
+            if (shape_size(wl->layers[p].out_shape) != want)
+                goto bad;
+        }
+        switch (ly->kind) {
+        case MYELIN_LAYER_CONV:
+        case MYELIN_LAYER_LINEAR:
+            if (ly->in_shape.c != ly->c_in || ly->out_shape.c != ly->c_out ||
+                ly->in_shape.h != ly->out_shape.h || ly->in_shape.w != ly->out_shape.w ||
+                ly->kernel != (ly->kind == MYELIN_LAYER_CONV ? 3 : 1) || ly->v_threshold <= 0)
+                goto bad;
+            break;
+        case MYELIN_LAYER_ATTN:
+            if (ly->v_threshold <= 0 || !(ly->attn_scale > 0))
+                goto bad;
+            break;
+        case MYELIN_LAYER_MAXPOOL:
+            if (ly->out_shape.c != ly->in_shape.c || ly->out_shape.h != (ly->in_shape.h + 1) / 2 ||
+                ly->out_shape.w != (ly->in_shape.w + 1) / 2)
+                goto bad;
+            break;
+        case MYELIN_LAYER_ADD:
+            if (ly->n_inputs != 2)
+                goto bad;
+            break;
+        case MYELIN_LAYER_HEAD:
+            if (ly->in_shape.c != ly->c_in || ly->c_out != wl->classes || ly->kernel != 1)
+                goto bad;
+            break;
+        default:
+            goto bad;
+        }
+        continue;
+    bad:
+        return myelin_error_set(err, MYELIN_ESHAPE, wl->source, 0, 0,
+                                "workload %s: layer %d (%s, %s) has inputs or shapes the engine "
+                                "cannot run", wl->name, i, ly->name,
+                                myelin_layer_kind_name(ly->kind));
+    }
+    return 0;
+}
+
 void myelin_engine_free(myelin_engine *e)
 {
     if (!e)
@@ -179,6 +242,9 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
     if (!wl || !lw || wl->n_layers <= 0 || wl->timesteps <= 0)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: need a workload with layers, timesteps and weights");
+    int grc = check_graph(wl, err);
+    if (grc)
+        return grc;
     myelin_engine *e = calloc(1, sizeof *e);
     if (!e)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");

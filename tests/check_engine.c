@@ -492,6 +492,15 @@ START_TEST(test_engine_errors)
     ck_assert_ptr_null(e);
     ck_assert_ptr_nonnull(strstr(err.message, "sps.conv1"));
     f->lw[2].c_in = D / 2;
+    /* an inconsistent graph is refused, naming the layer */
+    f->layers[9].in_shape.c = 8;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), MYELIN_ESHAPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "block.0.attn.proj"));
+    f->layers[9].in_shape.c = D;
+    f->layers[4].inputs[1] = 7; /* a producer after the consumer */
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), MYELIN_ESHAPE);
+    ck_assert_ptr_nonnull(strstr(err.message, "sps.add"));
+    f->layers[4].inputs[1] = 3;
     /* missing weights */
     f->lwp[5] = NULL;
     ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), MYELIN_EMISSING);
