@@ -13,8 +13,12 @@
  *   (image-independent, so biases are quantized once); x_q = round_half_away(x/s_in).
  *   acc[o] = bq[o] + sum x_q * w_q in int64, units s_acc[o] = s_in * scale[o].
  *   Membrane m bits: k[o] = ceil(log2(V_th/s_acc[o])) - (m-2) (may be negative: shift left),
- *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]) <= 2^(m-2); then the integer
- *   LIF of kernels.h (round-half-up right shift, floor halving, m-bit saturation).
+ *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]); when theta would reach
+ *   2^(m-2) (V_th/s_acc an exact power of two, e.g. the attention's 0.5/0.125, or rounding) k is
+ *   one larger, so theta < 2^(m-2) always: a current saturated at 2^(m-1)-1 then still fires from
+ *   rest (H = 2^(m-2)-1 >= theta), as the float LIF does for X >= 2 V_th.  The membrane range is
+ *   thus about +-2..4 V_th; larger |H| saturates.  Then the integer LIF of kernels.h
+ *   (round-half-up right shift, floor halving, m-bit saturation).
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
  *   ATTN: A = Q (K^T V) exact integers in every mode; s_acc = attn_scale (0.125); V_th 0.5; the
  *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double).
