@@ -437,6 +437,26 @@ START_TEST(test_engine_deterministic)
     ck_assert(memcmp(l1, l2, sizeof(double) * NIMG * CLASSES) == 0);
     ck_assert(memcmp(s1, s2, sizeof(int64_t) * NIMG * n * T) == 0);
     free(q4), free(l1), free(l2), free(s1), free(s2);
+    /* states are independent: interleaving two states on one engine changes nothing */
+    myelin_error err;
+    myelin_engine *e = NULL;
+    myelin_engine_state *sa = NULL, *sb = NULL;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(e, &sa, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(e, &sb, &err), 0);
+    double la[CLASSES], lb[CLASSES], lc[CLASSES];
+    const uint8_t *img0 = f->pixels, *img1 = f->pixels + IMG * IMG * 3;
+    ck_assert_int_eq(myelin_engine_run_image(e, sa, img0, la, &err), 0);
+    ck_assert_int_eq(myelin_engine_run_image(e, sb, img1, lb, &err), 0);
+    ck_assert_int_eq(myelin_engine_run_image(e, sb, img0, lc, &err), 0);
+    ck_assert(memcmp(la, lc, sizeof la) == 0);
+    ck_assert(memcmp(la, lb, sizeof la) != 0);
+    /* a state belongs to the engine it was made for */
+    myelin_engine *e2 = NULL;
+    ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, NULL, 8, &e2, &err), 0);
+    ck_assert_int_eq(myelin_engine_run_image(e2, sa, img0, la, &err), MYELIN_EUSAGE);
+    myelin_engine_state_free(sa), myelin_engine_state_free(sb);
+    myelin_engine_free(e), myelin_engine_free(e2);
     free_fixture(f);
 }
 END_TEST
