@@ -1,2 +1,859 @@
-/* models/cost.c — PLACEHOLDER (issue 3): being written; replace this file. */
+/* models/cost.c — owns the cost-model registry, the built-in per-kind models, plugin loading,
+ * activity (firing rates), pricing (counts x prices, in one place) and the report writers. */
 #include "models/cost.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ---- built-in models -------------------------------------------------------------------------- */
+
+static double wbits(const myelin_cost_input *in)
+{
+    return myelin_storage_bits(in->quant->weight_bits);
+}
+
+static double mbits(const myelin_cost_input *in)
+{
+    return myelin_storage_bits(in->quant->membrane_bits);
+}
+
+/* One accumulate per synaptic op, priced by the membrane (accumulator) width and the scheme. */
+static void count_accumulates(const myelin_cost_input *in, double ops, int pot, myelin_cost_counts *o)
+{
+    if (in->quant->membrane_bits == MYELIN_BITS_FLOAT)
+        o->count[MYELIN_ACT_ADD_FLOAT] += ops;
+    else if (pot)
+        o->count[MYELIN_ACT_SHIFT_ADD_BITS] += ops * mbits(in);
+    else
+        o->count[MYELIN_ACT_ADD_INT_BITS] += ops * mbits(in);
+}
+
+static void count_neurons(const myelin_cost_input *in, myelin_cost_counts *o)
+{
+    if (!in->layer->has_lif)
+        return;
+    double updates = (double)myelin_layer_neurons(in->layer) * in->timesteps;
+    double active = in->rate_out * updates;
+    if (active > updates)
+        active = updates;
+    o->count[MYELIN_ACT_NEURON_UPDATE_ACTIVE] += active;
+    o->count[MYELIN_ACT_NEURON_UPDATE_IDLE] += updates - active;
+    o->count[MYELIN_ACT_MEMBRANE_RW_BITS] += updates * 2 * mbits(in);
+}
+
+/* Every input event goes to each core of the layer; the image comes from outside the array. */
+static double count_noc(const myelin_cost_input *in, myelin_cost_counts *o)
+{
+    double packets = 0;
+    for (int j = 0; j < in->layer->n_inputs; j++) {
+        if (in->layer->inputs[j] == MYELIN_INPUT_IMAGE)
+            continue;
+        packets += in->rate_in[j] * in->timesteps * (double)in->in_elements[j] * in->map->cores;
+    }
+    o->count[MYELIN_ACT_SPIKE_PACKET] += packets;
+    o->count[MYELIN_ACT_ROUTER_HOP_X] += packets * in->mean_hops_x;
+    o->count[MYELIN_ACT_ROUTER_HOP_Y] += packets * in->mean_hops_y;
+    return packets;
+}
+
+static double base_cycles(const myelin_cost_input *in, double work)
+{
+    double c = 0;
+    if (in->map->cores > 0)
+        c = work / ((double)in->map->cores * in->arch->core.accumulator_lanes);
+    return c + in->timesteps * (in->mean_hops_x + in->mean_hops_y) * in->arch->noc.hop_latency_cycles;
+}
+
+static int builtin_synaptic(const myelin_cost_input *in, myelin_cost_counts *o, char *eb, size_t el)
+{
+    (void)eb;
+    (void)el;
+    const myelin_layer *l = in->layer;
+    double macs = (double)myelin_layer_dense_macs(l);
+    double work;
+    if (l->real_input) {
+        o->count[MYELIN_ACT_MAC_REAL] = macs; /* once per inference: FL^1 convention */
+        o->count[MYELIN_ACT_SRAM_READ_BITS] = macs * wbits(in);
+        work = macs;
+    } else {
+        double ops = in->rate_in[0] * in->timesteps * macs;
+        o->synaptic_ops = ops;
+        o->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
+        o->count[MYELIN_ACT_SRAM_READ_BITS] = ops * wbits(in);
+        count_accumulates(in, ops, in->quant->scheme == MYELIN_SCHEME_POT, o);
+        work = ops;
+    }
+    count_neurons(in, o);
+    count_noc(in, o);
+    if (l->has_lif)
+        work += (double)myelin_layer_neurons(l) * in->timesteps;
+    o->cycles = base_cycles(in, work);
+    return 0;
+}
+
+static int builtin_attn(const myelin_cost_input *in, myelin_cost_counts *o, char *eb, size_t el)
+{
+    const myelin_layer *l = in->layer;
+    if (l->n_inputs != 3 || l->heads <= 0) {
+        snprintf(eb, el, "attention layer needs 3 inputs (q, k, v) and heads > 0");
+        return -1;
+    }
+    double n = (double)l->out_shape.h * l->out_shape.w;
+    double d = (double)l->out_shape.c / l->heads;
+    double per_event = n * d * d * l->heads; /* products per unit rate per timestep, per product */
+    double k_ops = in->rate_in[1] * in->timesteps * per_event; /* K^T V on K spikes */
+    double q_ops = in->rate_in[0] * in->timesteps * per_event; /* Q (K^T V) on Q spikes */
+    double ops = k_ops + q_ops;
+    o->synaptic_ops = ops;
+    o->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
+    o->count[MYELIN_ACT_SRAM_READ_BITS] = k_ops * 1.0 + q_ops * mbits(in);
+    count_accumulates(in, ops, 0, o);
+    count_neurons(in, o);
+    count_noc(in, o);
+    o->cycles = base_cycles(in, ops + (double)myelin_layer_neurons(l) * in->timesteps);
+    return 0;
+}
+
+static int builtin_free(const myelin_cost_input *in, myelin_cost_counts *o, char *eb, size_t el)
+{
+    (void)in;
+    (void)o;
+    (void)eb;
+    (void)el;
+    return 0;
+}
+
+static const myelin_cost_model builtins[] = {
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_CONV,
+     "3x3 conv: MACs for the real-valued first layer (once), else rate x T x dense synaptic ops",
+     builtin_synaptic},
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_LINEAR,
+     "token-wise linear: rate x T x dense synaptic ops, weight reads, accumulates, LIF, NoC",
+     builtin_synaptic},
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_ATTN,
+     "spiking self-attention: spike.spike products of K^T V then Q (K^T V), event-driven",
+     builtin_attn},
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_MAXPOOL,
+     "max pool: merged into the consumer's input, no cost of its own", builtin_free},
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_ADD,
+     "residual add: merged into the consumer's input, no cost of its own", builtin_free},
+    {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_HEAD,
+     "classifier head: rate x T x dense synaptic ops (paper convention)", builtin_synaptic},
+};
+
+/* ---- registry -------------------------------------------------------------------------------- */
+
+typedef struct entry {
+    myelin_cost_model model;
+    void *dl; /* handle when it came from a plugin */
+    char origin[MYELIN_PATH_MAX];
+} entry;
+
+struct myelin_cost_registry {
+    int n, cap;
+    entry *e;
+    int n_dl;
+    void *dls[MYELIN_ARCH_MAX_PLUGINS * 4];
+};
+
+static int check_model(const myelin_cost_model *m, const char *origin, myelin_error *err)
+{
+    if (m->abi_version != MYELIN_COST_ABI_VERSION)
+        return myelin_error_set(err, MYELIN_EUNSUPPORTED, origin, 0, 0,
+                                "cost-model ABI version mismatch: the plugin was built for ABI %d, "
+                                "this myelin speaks ABI %d (rebuild it against models/cost.h)",
+                                m->abi_version, MYELIN_COST_ABI_VERSION);
+    if (!m->name || !*m->name || strlen(m->name) >= MYELIN_NAME_MAX)
+        return myelin_error_set(err, MYELIN_ESCHEMA, origin, 0, 0,
+                                "cost-model descriptor has no name (or one longer than %d characters)",
+                                MYELIN_NAME_MAX - 1);
+    if (m->layer_kind < 0 || m->layer_kind >= MYELIN_LAYER_KIND_COUNT)
+        return myelin_error_set(err, MYELIN_ESCHEMA, origin, 0, 0,
+                                "cost model '%s': layer_kind %d is not a layer kind (0..%d)", m->name,
+                                m->layer_kind, MYELIN_LAYER_KIND_COUNT - 1);
+    if (!m->count)
+        return myelin_error_set(err, MYELIN_ESCHEMA, origin, 0, 0,
+                                "cost model '%s': no count function", m->name);
+    return 0;
+}
+
+static int reg_put(myelin_cost_registry *reg, const myelin_cost_model *m, void *dl, const char *origin,
+                   myelin_error *err)
+{
+    for (int i = 0; i < reg->n; i++)
+        if (reg->e[i].model.layer_kind == m->layer_kind && !strcmp(reg->e[i].model.name, m->name)) {
+            reg->e[i].model = *m; /* a plugin replaces a model of the same name and kind */
+            reg->e[i].dl = dl;
+            snprintf(reg->e[i].origin, sizeof reg->e[i].origin, "%s", origin);
+            return 0;
+        }
+    if (reg->n == reg->cap) {
+        int nc = reg->cap ? reg->cap * 2 : 16;
+        entry *ne = realloc(reg->e, (size_t)nc * sizeof *ne);
+        if (!ne)
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost registry)");
+        reg->e = ne;
+        reg->cap = nc;
+    }
+    entry *e = &reg->e[reg->n++];
+    e->model = *m;
+    e->dl = dl;
+    snprintf(e->origin, sizeof e->origin, "%s", origin);
+    return 0;
+}
+
+int myelin_cost_registry_new(myelin_cost_registry **out, myelin_error *err)
+{
+    *out = NULL;
+    myelin_error_clear(err);
+    myelin_cost_registry *reg = calloc(1, sizeof *reg);
+    if (!reg)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost registry)");
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+        int rc = reg_put(reg, &builtins[i], NULL, "<builtin>", err);
+        if (rc) {
+            myelin_cost_registry_free(reg);
+            return rc;
+        }
+    }
+    *out = reg;
+    return 0;
+}
+
+int myelin_cost_registry_add(myelin_cost_registry *reg, const myelin_cost_model *model,
+                             myelin_error *err)
+{
+    int rc = check_model(model, "<memory>", err);
+    return rc ? rc : reg_put(reg, model, NULL, "<memory>", err);
+}
+
+int myelin_cost_registry_load_plugin(myelin_cost_registry *reg, const char *path, myelin_error *err)
+{
+    if (reg->n_dl == (int)(sizeof reg->dls / sizeof reg->dls[0]))
+        return myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0, "too many plugins loaded");
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
+                                "cost-model plugin not found (no such shared object)");
+    fclose(probe);
+    dlerror();
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        const char *why = dlerror();
+        return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0, "cannot load cost-model plugin: %s",
+                                why ? why : "unknown dlopen error");
+    }
+    dlerror();
+    const myelin_cost_model *m = (const myelin_cost_model *)dlsym(dl, MYELIN_COST_PLUGIN_SYMBOL);
+    const char *why = dlerror();
+    if (why || !m) {
+        int rc = myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
+                                  "not a myelin cost-model plugin: symbol '%s' missing (%s)",
+                                  MYELIN_COST_PLUGIN_SYMBOL, why ? why : "NULL symbol");
+        dlclose(dl);
+        return rc;
+    }
+    int rc = check_model(m, path, err);
+    if (!rc)
+        rc = reg_put(reg, m, dl, path, err);
+    if (rc) {
+        dlclose(dl);
+        return rc;
+    }
+    reg->dls[reg->n_dl++] = dl;
+    return 0;
+}
+
+const myelin_cost_model *myelin_cost_registry_find(const myelin_cost_registry *reg, int kind,
+                                                   const char *name)
+{
+    for (int i = 0; i < reg->n; i++)
+        if (reg->e[i].model.layer_kind == kind && !strcmp(reg->e[i].model.name, name))
+            return &reg->e[i].model;
+    return NULL;
+}
+
+int myelin_cost_registry_configure(myelin_cost_registry *reg, const myelin_arch *arch,
+                                   myelin_error *err)
+{
+    myelin_error_clear(err);
+    for (int i = 0; i < arch->n_plugins; i++) {
+        int rc = myelin_cost_registry_load_plugin(reg, arch->plugins[i], err);
+        if (rc) {
+            /* Point at the entry of the architecture file that named the plugin. */
+            if (err) {
+                myelin_error_prefix(err, "plugins[%d] (%s)", i, arch->plugins[i]);
+                size_t fl = strlen(arch->source);
+                if (fl >= sizeof err->file)
+                    fl = sizeof err->file - 1;
+                memcpy(err->file, arch->source, fl);
+                err->file[fl] = 0;
+                err->line = arch->plugin_line[i];
+                err->column = arch->plugin_column[i];
+            }
+            return rc;
+        }
+    }
+    for (int k = 0; k < MYELIN_LAYER_KIND_COUNT; k++) {
+        if (myelin_cost_registry_find(reg, k, arch->cost_model[k]))
+            continue;
+        char names[512] = "";
+        for (int i = 0; i < reg->n; i++)
+            if (reg->e[i].model.layer_kind == k) {
+                size_t nl = strlen(names);
+                snprintf(names + nl, sizeof names - nl, "%s%s", nl ? ", " : "", reg->e[i].model.name);
+            }
+        return myelin_error_set(err, MYELIN_ESCHEMA, arch->source, arch->cost_model_line[k],
+                                arch->cost_model_column[k],
+                                "cost_models.%s: no cost model '%s' for layer kind %s (available: %s)",
+                                myelin_layer_kind_name((myelin_layer_kind)k), arch->cost_model[k],
+                                myelin_layer_kind_name((myelin_layer_kind)k), names);
+    }
+    return 0;
+}
+
+void myelin_cost_registry_free(myelin_cost_registry *reg)
+{
+    if (!reg)
+        return;
+    free(reg->e);
+    for (int i = 0; i < reg->n_dl; i++)
+        dlclose(reg->dls[i]);
+    free(reg);
+}
+
+/* ---- activity -------------------------------------------------------------------------------- */
+
+void myelin_activity_free(myelin_activity *a)
+{
+    if (!a)
+        return;
+    free(a->rate);
+    a->rate = NULL;
+    a->n_layers = 0;
+}
+
+int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate,
+                                  myelin_activity *out, myelin_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (uniform_rate > 1e6 || isnan(uniform_rate))
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "firing rate %g is not a rate (expected 0..1 spikes per neuron per step)",
+                                uniform_rate);
+    out->rate = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *out->rate);
+    if (!out->rate)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    out->n_layers = wl->n_layers;
+    for (int i = 0; i < wl->n_layers; i++) {
+        double r = uniform_rate >= 0 ? uniform_rate : wl->layers[i].firing_rate;
+        if (uniform_rate < 0 && !(r > 0))
+            r = wl->default_firing_rate;
+        out->rate[i] = r;
+    }
+    if (uniform_rate >= 0)
+        snprintf(out->source, sizeof out->source, "uniform firing rate %g", uniform_rate);
+    else
+        snprintf(out->source, sizeof out->source,
+                 "statistical firing rates of workload %s (default %g)", wl->name,
+                 wl->default_firing_rate);
+    return 0;
+}
+
+/* Minimal scanner for the JSON `myelin run --json` writes: finds, inside each object of the
+ * "layers" list, the "name" string and the "firing_rate" number. */
+static const char *skip_ws(const char *p)
+{
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && p[1])
+            p++;
+    return *p ? p + 1 : p;
+}
+
+/* End of the value starting at p (object, array, string or scalar). */
+static const char *skip_value(const char *p)
+{
+    p = skip_ws(p);
+    if (*p == '"')
+        return skip_string(p);
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; *p; p++) {
+            if (*p == '"') {
+                p = skip_string(p) - 1;
+                continue;
+            }
+            if (*p == '{' || *p == '[')
+                depth++;
+            else if ((*p == '}' || *p == ']') && --depth == 0)
+                return p + 1;
+        }
+        return p;
+    }
+    while (*p && *p != ',' && *p != '}' && *p != ']')
+        p++;
+    return p;
+}
+
+/* Within the object [o, end), the value of key, or NULL. */
+static const char *obj_get(const char *o, const char *end, const char *key)
+{
+    const char *p = skip_ws(o + 1);
+    size_t kl = strlen(key);
+    while (p < end && *p == '"') {
+        const char *ks = p + 1, *ke = skip_string(p) - 1;
+        p = skip_ws(ke + 1);
+        if (*p != ':')
+            return NULL;
+        p = skip_ws(p + 1);
+        if ((size_t)(ke - ks) == kl && !strncmp(ks, key, kl))
+            return p;
+        p = skip_ws(skip_value(p));
+        if (*p == ',')
+            p = skip_ws(p + 1);
+    }
+    return NULL;
+}
+
+int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
+                              myelin_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = myelin_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    out->rate = malloc((size_t)(wl->n_layers ? wl->n_layers : 1) * sizeof *out->rate);
+    if (!out->rate) {
+        free(text);
+        return myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory");
+    }
+    out->n_layers = wl->n_layers;
+    for (int i = 0; i < wl->n_layers; i++)
+        out->rate[i] = -1;
+    const char *root = skip_ws(text);
+    const char *layers = *root == '{' ? obj_get(root, text + len, "layers") : NULL;
+    if (!layers || *layers != '[') {
+        free(text);
+        myelin_activity_free(out);
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                "expected the JSON of 'myelin run --json': an object with a \"layers\" "
+                                "list");
+    }
+    const char *p = skip_ws(layers + 1);
+    while (*p == '{') {
+        const char *end = skip_value(p);
+        const char *nv = obj_get(p, end, "name"), *rv = obj_get(p, end, "firing_rate");
+        if (nv && *nv == '"' && rv) {
+            char name[MYELIN_NAME_MAX];
+            const char *ne = skip_string(nv) - 1;
+            size_t nl = (size_t)(ne - nv - 1);
+            if (nl < sizeof name) {
+                memcpy(name, nv + 1, nl);
+                name[nl] = 0;
+                int idx = myelin_workload_find_layer(wl, name);
+                char *e2 = NULL;
+                double r = strtod(rv, &e2);
+                if (idx >= 0 && e2 != rv && isfinite(r) && r >= 0)
+                    out->rate[idx] = r;
+            }
+        }
+        p = skip_ws(end);
+        if (*p == ',')
+            p = skip_ws(p + 1);
+    }
+    free(text);
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        if (out->rate[i] >= 0)
+            continue;
+        if (l->has_lif && (l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
+                           l->kind == MYELIN_LAYER_ATTN)) {
+            rc = myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
+                                  "no firing_rate for layer %s of workload %s in the activity file",
+                                  l->name, wl->name);
+            myelin_activity_free(out);
+            return rc;
+        }
+        double r = 0;
+        for (int j = 0; j < l->n_inputs; j++) {
+            int src = l->inputs[j];
+            double ri = src >= 0 && src < i ? out->rate[src] : 0;
+            r = l->kind == MYELIN_LAYER_ADD ? r + ri : (ri > r ? ri : r);
+        }
+        out->rate[i] = r;
+    }
+    snprintf(out->source, sizeof out->source, "measured firing rates from %s", path);
+    return 0;
+}
+
+/* ---- evaluation ------------------------------------------------------------------------------ */
+
+static int64_t tensor_elems(const myelin_workload *wl, int producer)
+{
+    const myelin_shape *s = producer == MYELIN_INPUT_IMAGE ? &wl->input : &wl->layers[producer].out_shape;
+    return (int64_t)s->c * s->h * s->w;
+}
+
+/* The cores that emit a layer's output: its own, or (MAXPOOL/ADD, no cores) its first input's. */
+static const myelin_layer_map *emitter(const myelin_workload *wl, const myelin_mapping *map, int i)
+{
+    for (int guard = 0; i >= 0 && guard < wl->n_layers; guard++) {
+        if (map->layers[i].cores > 0)
+            return &map->layers[i];
+        i = wl->layers[i].inputs[0];
+    }
+    return NULL;
+}
+
+void myelin_cost_report_free(myelin_cost_report *r)
+{
+    if (!r)
+        return;
+    free(r->layers);
+    free(r);
+}
+
+int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq,
+                         const myelin_activity *act, const myelin_arch *arch,
+                         const myelin_mapping *map, const myelin_cost_registry *reg,
+                         myelin_cost_report **out, myelin_error *err)
+{
+    *out = NULL;
+    myelin_error_clear(err);
+    if (act->n_layers != wl->n_layers || map->n_layers != wl->n_layers)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "activity (%d layers) or mapping (%d) does not match workload %s (%d)",
+                                act->n_layers, map->n_layers, wl->name, wl->n_layers);
+    myelin_cost_report *r = calloc(1, sizeof *r);
+    if (r)
+        r->layers = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *r->layers);
+    if (!r || !r->layers) {
+        myelin_cost_report_free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost report)");
+    }
+    r->n_layers = wl->n_layers;
+    r->timesteps = wl->timesteps;
+    r->cores_used = map->cores_used;
+    r->cores_total = map->cores_total;
+    snprintf(r->workload, sizeof r->workload, "%s", wl->name);
+    snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    snprintf(r->activity, sizeof r->activity, "%s", act->source);
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        myelin_layer_cost *lc = &r->layers[i];
+        const myelin_cost_model *m = myelin_cost_registry_find(reg, l->kind, arch->cost_model[l->kind]);
+        if (!m) {
+            int rc = myelin_error_set(err, MYELIN_ESCHEMA, arch->source, arch->cost_model_line[l->kind],
+                                      arch->cost_model_column[l->kind],
+                                      "layer %s: no cost model '%s' for kind %s is registered", l->name,
+                                      arch->cost_model[l->kind], myelin_layer_kind_name(l->kind));
+            myelin_cost_report_free(r);
+            return rc;
+        }
+        myelin_cost_input in;
+        memset(&in, 0, sizeof in);
+        in.workload = wl;
+        in.layer_index = i;
+        in.layer = l;
+        in.quant = &lq[i];
+        in.map = &map->layers[i];
+        in.arch = arch;
+        in.timesteps = wl->timesteps;
+        in.rate_out = act->rate[i];
+        double hx = 0, hy = 0;
+        int nh = 0;
+        for (int j = 0; j < l->n_inputs && j < 3; j++) {
+            int src = l->inputs[j];
+            in.in_elements[j] = tensor_elems(wl, src);
+            if (src == MYELIN_INPUT_IMAGE)
+                continue;
+            in.rate_in[j] = act->rate[src];
+            double x, y;
+            myelin_mapping_mean_hops(arch, emitter(wl, map, src), in.map, &x, &y);
+            hx += x;
+            hy += y;
+            nh++;
+        }
+        in.mean_hops_x = nh ? hx / nh : 0;
+        in.mean_hops_y = nh ? hy / nh : 0;
+        char eb[512] = "";
+        memset(&lc->counts, 0, sizeof lc->counts);
+        if (m->count(&in, &lc->counts, eb, sizeof eb)) {
+            int rc = myelin_error_set(err, MYELIN_EUNSUPPORTED, NULL, 0, 0,
+                                      "layer %s: cost model '%s' failed: %s", l->name, m->name,
+                                      eb[0] ? eb : "(no message)");
+            myelin_cost_report_free(r);
+            return rc;
+        }
+        for (int a = 0; a < MYELIN_ACT_COUNT; a++)
+            if (!isfinite(lc->counts.count[a]) || lc->counts.count[a] < 0) {
+                int rc = myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                          "layer %s: cost model '%s' returned %g %s (counts must be "
+                                          "finite and >= 0)",
+                                          l->name, m->name, lc->counts.count[a],
+                                          myelin_action_name((myelin_action)a));
+                myelin_cost_report_free(r);
+                return rc;
+            }
+        snprintf(lc->model, sizeof lc->model, "%s", m->name);
+        lc->memory = myelin_layer_memory_of(l, &lq[i]);
+        lc->cores = map->layers[i].cores;
+        lc->rate_in = in.rate_in[0];
+        r->inference_cycles += lc->counts.cycles;
+    }
+    /* Leakage (power x time, priced once): resident cores leak for the whole inference. */
+    myelin_layer_cost *t = &r->total;
+    for (int i = 0; i < wl->n_layers; i++) {
+        myelin_layer_cost *lc = &r->layers[i];
+        lc->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] += (double)lc->cores * r->inference_cycles;
+        for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
+            lc->energy_pj[a] = lc->counts.count[a] * arch->prices[a].pj;
+            lc->component_pj[myelin_action_component((myelin_action)a)] += lc->energy_pj[a];
+            lc->total_pj += lc->energy_pj[a];
+            t->counts.count[a] += lc->counts.count[a];
+            t->energy_pj[a] += lc->energy_pj[a];
+        }
+        for (int c = 0; c < MYELIN_COMP_COUNT; c++)
+            t->component_pj[c] += lc->component_pj[c];
+        t->total_pj += lc->total_pj;
+        t->counts.synaptic_ops += lc->counts.synaptic_ops;
+        t->counts.cycles += lc->counts.cycles;
+        t->memory.weight_bits += lc->memory.weight_bits;
+        t->memory.bias_bits += lc->memory.bias_bits;
+        t->memory.scale_bits += lc->memory.scale_bits;
+        t->memory.membrane_bits += lc->memory.membrane_bits;
+        t->cores += lc->cores;
+    }
+    r->latency_s = r->inference_cycles / arch->clock_hz;
+    *out = r;
+    return 0;
+}
+
+/* ---- report writers -------------------------------------------------------------------------- */
+
+int myelin_cost_format_parse(const char *s)
+{
+    static const char *const names[] = {"table", "csv", "json", "markdown", "latex"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    return -1;
+}
+
+enum { NCOLS = 18, CELL = 72 };
+
+static const char *const col_head_pj[NCOLS] = {
+    "layer", "kind", "model", "cores", "rate_in", "synaptic_ops", "param_bits", "scale_bits",
+    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "compute_pJ", "synapse_mem_pJ",
+    "neuron_pJ", "noc_pJ", "leakage_pJ", "total_pJ"};
+static const char *const col_head_uj[NCOLS] = {
+    "layer", "kind", "model", "cores", "rate_in", "synaptic_ops", "param_bits", "scale_bits",
+    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "compute_uJ", "synapse_mem_uJ",
+    "neuron_uJ", "noc_uJ", "leakage_uJ", "total_uJ"};
+
+static void fill_row(char cells[NCOLS][CELL], const char *name, const char *kind,
+                     const myelin_layer_cost *lc, int exact)
+{
+    const myelin_layer_memory *m = &lc->memory;
+    int64_t pbits = m->weight_bits + m->bias_bits;
+    double scale = exact ? 1.0 : 1e-6;
+    const char *ef = exact ? "%.9g" : "%.4g";
+    snprintf(cells[0], CELL, "%s", name);
+    snprintf(cells[1], CELL, "%s", kind);
+    snprintf(cells[2], CELL, "%s", lc->model);
+    snprintf(cells[3], CELL, "%d", lc->cores);
+    snprintf(cells[4], CELL, exact ? "%.9g" : "%.4f", lc->rate_in);
+    snprintf(cells[5], CELL, exact ? "%.9g" : "%.4g", lc->counts.synaptic_ops);
+    snprintf(cells[6], CELL, "%lld", (long long)pbits);
+    snprintf(cells[7], CELL, "%lld", (long long)m->scale_bits);
+    snprintf(cells[8], CELL, "%lld", (long long)((pbits + m->scale_bits + 7) / 8));
+    snprintf(cells[9], CELL, "%lld", (long long)m->membrane_bits);
+    snprintf(cells[10], CELL, "%lld", (long long)((m->membrane_bits + 7) / 8));
+    snprintf(cells[11], CELL, exact ? "%.9g" : "%.4g", lc->counts.cycles);
+    for (int c = 0; c < MYELIN_COMP_COUNT; c++)
+        snprintf(cells[12 + c], CELL, ef, lc->component_pj[c] * scale);
+    snprintf(cells[17], CELL, ef, lc->total_pj * scale);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void latex_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '_' || *s == '%' || *s == '&' || *s == '#' || *s == '$')
+            fprintf(f, "\\%c", *s);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void write_json(const myelin_cost_report *r, const myelin_workload *wl, FILE *f)
+{
+    fprintf(f, "{\n  \"workload\": ");
+    json_str(f, r->workload);
+    fprintf(f, ",\n  \"arch\": ");
+    json_str(f, r->arch);
+    fprintf(f, ",\n  \"activity\": ");
+    json_str(f, r->activity);
+    fprintf(f, ",\n  \"timesteps\": %d,\n  \"cores_used\": %d,\n  \"cores_total\": %d,\n"
+               "  \"inference_cycles\": %.9g,\n  \"latency_s\": %.9g,\n  \"total_J\": %.9g,\n",
+            r->timesteps, r->cores_used, r->cores_total, r->inference_cycles, r->latency_s,
+            r->total.total_pj * 1e-12);
+    fprintf(f, "  \"layers\": [");
+    for (int i = 0; i <= r->n_layers; i++) {
+        const myelin_layer_cost *lc = i < r->n_layers ? &r->layers[i] : &r->total;
+        char cells[NCOLS][CELL];
+        fill_row(cells, i < r->n_layers ? wl->layers[i].name : "total",
+                 i < r->n_layers ? myelin_layer_kind_name(wl->layers[i].kind) : "", lc, 1);
+        if (i == r->n_layers)
+            fprintf(f, "\n  ],\n  \"total\": {");
+        else
+            fprintf(f, "%s\n    {", i ? "," : "");
+        for (int c = 0; c < NCOLS; c++) {
+            fprintf(f, "%s", c ? ", " : "");
+            json_str(f, col_head_pj[c]);
+            fprintf(f, ": ");
+            if (c <= 2)
+                json_str(f, cells[c]);
+            else
+                fprintf(f, "%s", cells[c]);
+        }
+        fprintf(f, ", \"actions\": {");
+        for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
+            fprintf(f, "%s\"%s\": %.9g", a ? ", " : "", myelin_action_name((myelin_action)a),
+                    lc->counts.count[a]);
+        }
+        fprintf(f, "}, \"energy_pJ\": {");
+        for (int a = 0; a < MYELIN_ACT_COUNT; a++)
+            fprintf(f, "%s\"%s\": %.9g", a ? ", " : "", myelin_action_name((myelin_action)a),
+                    lc->energy_pj[a]);
+        fprintf(f, "}}");
+    }
+    fprintf(f, "\n}\n");
+}
+
+int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload *wl,
+                             myelin_cost_format fmt, FILE *f, myelin_error *err)
+{
+    if (wl->n_layers != r->n_layers)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "report and workload disagree");
+    if (fmt == MYELIN_COST_JSON) {
+        write_json(r, wl, f);
+        return ferror(f) ? myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "write error") : 0;
+    }
+    int exact = fmt == MYELIN_COST_CSV;
+    const char *const *head = exact ? col_head_pj : col_head_uj;
+    int nrows = r->n_layers + 1;
+    char(*cells)[NCOLS][CELL] = malloc((size_t)nrows * sizeof *cells);
+    if (!cells)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int i = 0; i < r->n_layers; i++)
+        fill_row(cells[i], wl->layers[i].name, myelin_layer_kind_name(wl->layers[i].kind),
+                 &r->layers[i], exact);
+    fill_row(cells[r->n_layers], "total", "", &r->total, exact);
+    snprintf(cells[r->n_layers][4], CELL, "%s", "");
+    int width[NCOLS];
+    for (int c = 0; c < NCOLS; c++) {
+        width[c] = (int)strlen(head[c]);
+        for (int i = 0; i < nrows; i++)
+            if ((int)strlen(cells[i][c]) > width[c])
+                width[c] = (int)strlen(cells[i][c]);
+    }
+    char caption[700];
+    snprintf(caption, sizeof caption,
+             "%s on %s, T=%d, %s; %d of %d cores; %.6g cycles (%.6g s); total %.6g J", r->workload,
+             r->arch, r->timesteps, r->activity, r->cores_used, r->cores_total, r->inference_cycles,
+             r->latency_s, r->total.total_pj * 1e-12);
+    switch (fmt) {
+    case MYELIN_COST_TABLE:
+        fprintf(f, "# %s\n", caption);
+        for (int i = -1; i < nrows; i++) {
+            if (i == r->n_layers) {
+                for (int c = 0; c < NCOLS; c++)
+                    for (int k = 0; k < width[c] + (c ? 2 : 0); k++)
+                        fputc('-', f);
+                fputc('\n', f);
+            }
+            for (int c = 0; c < NCOLS; c++) {
+                const char *s = i < 0 ? head[c] : cells[i][c];
+                if (c <= 2)
+                    fprintf(f, "%s%-*s", c ? "  " : "", width[c], s);
+                else
+                    fprintf(f, "  %*s", width[c], s);
+            }
+            fputc('\n', f);
+        }
+        break;
+    case MYELIN_COST_CSV:
+        for (int i = -1; i < nrows; i++)
+            for (int c = 0; c < NCOLS; c++)
+                fprintf(f, "%s%s", i < 0 ? head[c] : cells[i][c], c == NCOLS - 1 ? "\n" : ",");
+        break;
+    case MYELIN_COST_MARKDOWN:
+        fprintf(f, "%s\n\n", caption);
+        for (int i = -1; i < nrows; i++) {
+            for (int c = 0; c < NCOLS; c++)
+                fprintf(f, "| %s ", i < 0 ? head[c] : cells[i][c]);
+            fprintf(f, "|\n");
+            if (i < 0) {
+                for (int c = 0; c < NCOLS; c++)
+                    fprintf(f, "|%s", c <= 2 ? "---" : "---:");
+                fprintf(f, "|\n");
+            }
+        }
+        break;
+    case MYELIN_COST_LATEX:
+        fprintf(f, "%% ");
+        latex_cell(f, caption);
+        fprintf(f, "\n\\begin{tabular}{lll");
+        for (int c = 3; c < NCOLS; c++)
+            fputc('r', f);
+        fprintf(f, "}\n\\toprule\n");
+        for (int i = -1; i < nrows; i++) {
+            if (i == r->n_layers)
+                fprintf(f, "\\midrule\n");
+            for (int c = 0; c < NCOLS; c++) {
+                if (c)
+                    fprintf(f, " & ");
+                latex_cell(f, i < 0 ? head[c] : cells[i][c]);
+            }
+            fprintf(f, " \\\\\n");
+            if (i < 0)
+                fprintf(f, "\\midrule\n");
+        }
+        fprintf(f, "\\bottomrule\n\\end{tabular}\n");
+        break;
+    default:
+        free(cells);
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "unknown report format %d", (int)fmt);
+    }
+    free(cells);
+    return ferror(f) ? myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "write error") : 0;
+}

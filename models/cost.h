@@ -1,4 +1,197 @@
-/* models/cost.h — PLACEHOLDER (issue 3): being written; replace this file. */
+/* models/cost.h — per-layer cost models: a registry keyed by layer kind, the built-in models, the
+ * plugin ABI, activity (firing rates), and the report (action counts x prices, memory, cycles).
+ *
+ * Counts and prices are kept apart (as Accelergy does): a cost model only turns (layer, its
+ * quantization, its activity, its mapping, the array) into action counts (arch/arch.h
+ * myelin_action); myelin_cost_evaluate multiplies them by the array's prices in one place.
+ *
+ * Built-in counting rules (rate_in = input events per input element per timestep; T timesteps):
+ *   real-valued first layer (layer->real_input): mac_real = dense MACs, counted ONCE per inference
+ *       (the image is the same every timestep; the papers' FL^1 convention and what the engine does);
+ *   other CONV / LINEAR / HEAD: synaptic_op = rate_in x T x dense MACs (the SViT papers' "SOP =
+ *       firing rate x T x FLOPs"; for the head too); sram_read_bits = synaptic_op x weight width
+ *       (every event reads its weights, packed in words); one accumulate per synaptic op:
+ *       add_float (float membranes), shift_add_bits (pot weights) or add_int_bits, x membrane width;
+ *   ATTN (spike.spike products): Q (K^T V) per head, event-driven on K spikes then on Q spikes:
+ *       synaptic_op = T x heads x N x (D/heads)^2 x (rate_k + rate_q), i.e. rate x T x dense MACs when
+ *       the rates are equal; sram_read_bits: 1 bit of V per K event product, one membrane-width
+ *       entry of K^T V per Q event product;
+ *   LIF layers: neuron updates = neurons x T, of which rate_out x neurons x T fire (active);
+ *       membrane_rw_bits = updates x 2 x membrane width;
+ *   NoC: every input event is sent to each core of the layer: spike_packet = events_in x cores,
+ *       router hops = packets x mean XY distance from the producer's cores (x and y apart); the
+ *       image comes from outside the array (no packets);
+ *   MAXPOOL / ADD: no cost of their own; they merge spike streams on the way into their consumer,
+ *       whose input rate includes them;
+ *   cycles = (synaptic ops + MACs + neuron updates) / (cores x accumulator lanes)
+ *            + T x mean hops x hop latency;
+ *   leakage (priced in one place): leakage_core_cycles = layer cores x cycles of the whole inference
+ *       (all layers stay resident; unused cores are assumed power-gated).
+ *
+ * Plugin ABI (version MYELIN_COST_ABI_VERSION): a shared object exports
+ *     const myelin_cost_model myelin_cost_plugin_v1;
+ * whose abi_version must equal MYELIN_COST_ABI_VERSION.  The loader dlopen()s the path given in
+ * the architecture file's `plugins:` list, dlsym()s that symbol, checks the version, and registers
+ * the model under its name for its layer kind; `cost_models: {<kind>: <name>}` selects it.  The
+ * count function receives a myelin_cost_input and fills a zeroed myelin_cost_counts; it returns 0,
+ * or non-zero with a message in errbuf.  The version is bumped whenever myelin_cost_input,
+ * myelin_cost_counts, myelin_cost_model, myelin_layer, myelin_layer_quant, myelin_layer_map or
+ * myelin_arch change layout. */
 #ifndef MYELIN_MODELS_COST_H
 #define MYELIN_MODELS_COST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch/arch.h"
+#include "arch/mapper.h"
+#include "core/error.h"
+#include "workloads/qsetting.h"
+#include "workloads/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MYELIN_COST_ABI_VERSION 1
+#define MYELIN_COST_PLUGIN_SYMBOL "myelin_cost_plugin_v1"
+
+/* Everything a cost model may look at for one layer.  Read-only. */
+typedef struct myelin_cost_input {
+    const myelin_workload *workload;
+    int layer_index;
+    const myelin_layer *layer;
+    const myelin_layer_quant *quant;
+    const myelin_layer_map *map;
+    const myelin_arch *arch;
+    int timesteps;
+    double rate_in[3];      /* input events per element per timestep, one per input */
+    double rate_out;        /* output events (spikes) per neuron per timestep */
+    int64_t in_elements[3]; /* elements of each input tensor */
+    double mean_hops_x;     /* mean XY distance from the producers' cores to this layer's cores */
+    double mean_hops_y;
+} myelin_cost_input;
+
+/* What a model returns: action counts (units in myelin_action's names), the synaptic operations it
+ * performed (reported separately from their price) and a cycle estimate. */
+typedef struct myelin_cost_counts {
+    double count[MYELIN_ACT_COUNT];
+    double synaptic_ops;
+    double cycles;
+} myelin_cost_counts;
+
+typedef int (*myelin_cost_count_fn)(const myelin_cost_input *in, myelin_cost_counts *out,
+                                    char *errbuf, size_t errlen);
+
+/* A cost-model descriptor: built-ins are a const table of these; a plugin exports one. */
+typedef struct myelin_cost_model {
+    int abi_version;              /* MYELIN_COST_ABI_VERSION */
+    const char *name;             /* unique per layer kind, e.g. "builtin", "example-linear" */
+    int layer_kind;               /* a myelin_layer_kind */
+    const char *description;
+    myelin_cost_count_fn count;
+} myelin_cost_model;
+
+/* ---- registry -------------------------------------------------------------------------------- */
+
+typedef struct myelin_cost_registry myelin_cost_registry;
+
+/* A registry holding the built-in model of every layer kind. */
+int myelin_cost_registry_new(myelin_cost_registry **out, myelin_error *err);
+
+/* dlopen()s `path`, checks the descriptor and adds (or, for an existing name and kind, replaces)
+ * its model.  Errors: MYELIN_EMISSING (file absent or symbol missing; dlerror text included),
+ * MYELIN_EUNSUPPORTED (ABI version mismatch), MYELIN_ESCHEMA (bad descriptor). */
+int myelin_cost_registry_load_plugin(myelin_cost_registry *reg, const char *path, myelin_error *err);
+
+/* Adds a model from memory (tests, embedders); same checks as a plugin. */
+int myelin_cost_registry_add(myelin_cost_registry *reg, const myelin_cost_model *model,
+                             myelin_error *err);
+
+/* The model called `name` for `kind`, or NULL. */
+const myelin_cost_model *myelin_cost_registry_find(const myelin_cost_registry *reg, int kind,
+                                                   const char *name);
+
+/* Loads the architecture's plugins into reg, then checks that every cost_models choice exists. */
+int myelin_cost_registry_configure(myelin_cost_registry *reg, const myelin_arch *arch,
+                                   myelin_error *err);
+
+void myelin_cost_registry_free(myelin_cost_registry *reg);
+
+/* ---- activity -------------------------------------------------------------------------------- */
+
+/* Firing rates per layer: output events per output element per timestep (spikes per neuron for
+ * LIF layers; for ADD the mean value, i.e. the sum of its inputs' rates). */
+typedef struct myelin_activity {
+    int n_layers;
+    double *rate;
+    char source[256]; /* how the rates were obtained, printed in reports */
+} myelin_activity;
+
+/* Rates from the workload's statistical firing rates (layer->firing_rate, or default_firing_rate
+ * when a layer's is negative or zero), or every layer at `uniform_rate` when it is >= 0. */
+int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate,
+                                  myelin_activity *out, myelin_error *err);
+
+/* Rates measured by an engine run: the JSON that `myelin run --json` writes (its "layers" list
+ * with "name" and "firing_rate"); layers without a rate (ADD, MAXPOOL) get the sum (ADD) or the
+ * rate (MAXPOOL) of their inputs.  Every LIF layer of wl must be present. */
+int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
+                              myelin_error *err);
+
+void myelin_activity_free(myelin_activity *a);
+
+/* ---- evaluation and report ------------------------------------------------------------------- */
+
+typedef struct myelin_layer_cost {
+    char model[MYELIN_NAME_MAX];
+    myelin_cost_counts counts;
+    double energy_pj[MYELIN_ACT_COUNT];
+    double component_pj[MYELIN_COMP_COUNT];
+    double total_pj;
+    myelin_layer_memory memory;
+    int cores;
+    double rate_in; /* rate of the first input, as used */
+} myelin_layer_cost;
+
+typedef struct myelin_cost_report {
+    int n_layers;
+    myelin_layer_cost *layers;
+    myelin_layer_cost total; /* sums (model is "") */
+    int cores_used, cores_total;
+    double inference_cycles;
+    double latency_s;
+    char workload[MYELIN_NAME_MAX];
+    char arch[MYELIN_NAME_MAX];
+    char activity[256];
+    int timesteps;
+} myelin_cost_report;
+
+/* Runs each layer's model (the arch's choice for its kind), prices the counts, sums memory,
+ * cycles and leakage.  The report is self-contained (no pointers into the inputs). */
+int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq,
+                         const myelin_activity *act, const myelin_arch *arch,
+                         const myelin_mapping *map, const myelin_cost_registry *reg,
+                         myelin_cost_report **out, myelin_error *err);
+
+void myelin_cost_report_free(myelin_cost_report *r);
+
+typedef enum myelin_cost_format {
+    MYELIN_COST_TABLE = 0, /* aligned terminal table (energies in uJ) */
+    MYELIN_COST_CSV,       /* energies in pJ, full precision */
+    MYELIN_COST_JSON,      /* energies in pJ, full precision, with every action count */
+    MYELIN_COST_MARKDOWN,  /* energies in uJ */
+    MYELIN_COST_LATEX      /* booktabs tabular, energies in uJ */
+} myelin_cost_format;
+
+/* "table", "csv", "json", "markdown", "latex" -> format; -1 when unknown. */
+int myelin_cost_format_parse(const char *s);
+
+/* Writes the report (per layer, per component, totals) to f.  wl names the layers' kinds. */
+int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload *wl,
+                             myelin_cost_format fmt, FILE *f, myelin_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 #endif
