@@ -1,7 +1,568 @@
-/* tests/check_cost.c — PLACEHOLDER (issue 3): replace this file. */
+/* tests/check_cost.c — the cost suite: paper-45nm against a hand computation for Spikformer-8-384,
+ * memory at float and 8 bit, exact counts and directions on generic-45nm, activity files,
+ * report formats, the example plugin and plugin errors, and the CLI's exit status. */
+#define _GNU_SOURCE /* dladdr, to find a real shared object without our symbol */
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "arch/mapper.h"
+#include "core/util.h"
+#include "models/cost.h"
 #include "tests/suites.h"
+#include "workloads/qsetting.h"
+#include "workloads/workload.h"
+
+typedef struct fixture {
+    myelin_workload *wl;
+    myelin_layer_quant *lq;
+    myelin_arch *arch;
+    myelin_mapping *map;
+    myelin_cost_registry *reg;
+    myelin_activity act;
+    myelin_cost_report *rep;
+} fixture;
+
+static myelin_workload *load_zoo(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/workloads/zoo/%s.yaml", MYELIN_TEST_SRCDIR, name);
+    myelin_workload *wl = NULL;
+    myelin_error err;
+    ck_assert_msg(myelin_workload_load(path, &wl, &err) == 0, "%s: %s", path, err.message);
+    return wl;
+}
+
+static myelin_arch *load_preset(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/arch/presets/%s.yaml", MYELIN_TEST_SRCDIR, name);
+    myelin_arch *a = NULL;
+    myelin_error err;
+    ck_assert_msg(myelin_arch_load(path, &a, &err) == 0, "%s: %s", path, err.message);
+    return a;
+}
+
+/* weight_bits < 0: float.  Rules (glob, bits) override the default. */
+static myelin_layer_quant *quant(const myelin_workload *wl, int weight_bits, int membrane_bits,
+                                 const char *glob, int glob_bits)
+{
+    myelin_qsetting *qs = NULL;
+    myelin_error err;
+    if (weight_bits < 0)
+        ck_assert_int_eq(myelin_qsetting_float(&qs, &err), 0);
+    else
+        ck_assert_int_eq(myelin_qsetting_uniform(weight_bits, membrane_bits, MYELIN_SCHEME_UNIFORM,
+                                                 &qs, &err), 0);
+    if (glob) {
+        myelin_layer_quant r = {glob_bits, MYELIN_SCHEME_UNIFORM, MYELIN_GRAN_CHANNEL, membrane_bits};
+        ck_assert_int_eq(myelin_qsetting_add_rule(qs, glob, &r, &err), 0);
+    }
+    myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
+    ck_assert_ptr_nonnull(lq);
+    ck_assert_msg(myelin_qsetting_resolve(qs, wl, lq, &err) == 0, "%s", err.message);
+    myelin_qsetting_free(qs);
+    return lq;
+}
+
+/* Maps and evaluates; rate < 0 uses the workload's statistical rates. */
+static void evaluate(fixture *f, double rate)
+{
+    myelin_error err;
+    if (!f->reg) {
+        ck_assert_int_eq(myelin_cost_registry_new(&f->reg, &err), 0);
+        ck_assert_msg(myelin_cost_registry_configure(f->reg, f->arch, &err) == 0, "%s", err.message);
+    }
+    ck_assert_msg(myelin_map(f->wl, f->lq, f->arch, &f->map, &err) == 0, "%s", err.message);
+    if (!f->act.rate)
+        ck_assert_int_eq(myelin_activity_from_workload(f->wl, rate, &f->act, &err), 0);
+    ck_assert_msg(myelin_cost_evaluate(f->wl, f->lq, &f->act, f->arch, f->map, f->reg, &f->rep,
+                                       &err) == 0, "%s", err.message);
+}
+
+static void release(fixture *f)
+{
+    myelin_cost_report_free(f->rep);
+    myelin_activity_free(&f->act);
+    myelin_mapping_free(f->map);
+    myelin_cost_registry_free(f->reg);
+    myelin_arch_free(f->arch);
+    free(f->lq);
+    myelin_workload_free(f->wl);
+    memset(f, 0, sizeof *f);
+}
+
+static int layer(const myelin_workload *wl, const char *name)
+{
+    int i = myelin_workload_find_layer(wl, name);
+    ck_assert_msg(i >= 0, "no layer %s", name);
+    return i;
+}
+
+/* ---- paper-45nm: 4.6 pJ x FL^1 MACs + 0.9 pJ x r x T x (dense ops + attention products) ------ */
+
+static const double paper_rates[] = {0.0, 0.13, 0.25, 1.0};
+
+START_TEST(test_paper_exact)
+{
+    const double r = paper_rates[_i];
+    fixture f = {0};
+    f.wl = load_zoo("spikformer-8-384");
+    f.lq = quant(f.wl, -1, 0, NULL, 0);
+    f.arch = load_preset("paper-45nm");
+    evaluate(&f, r);
+    /* By hand from the model's dimensions (ImageNet: 224 px, pools after all four stem stages,
+     * D = 384, 12 heads, 8 blocks, MLP 4D, N = 14 x 14 tokens, T = 4, 1000 classes). */
+    const double T = 4, D = 384, N = 196, H = 12, d = D / H;
+    double fl1 = 224.0 * 224 * 48 * 3 * 9; /* conv0 at 224 x 224, 3 -> 48, once per inference */
+    double stem = 112.0 * 112 * 96 * 48 * 9 + 56.0 * 56 * 192 * 96 * 9 + 28.0 * 28 * 384 * 192 * 9;
+    double rpe = N * D * D * 9;
+    double block = 4 * N * D * D + N * D * 4 * D + N * 4 * D * D; /* q k v proj, fc1, fc2 */
+    double attn = 2 * N * d * d * H;                              /* K^T V then Q (K^T V) */
+    double head = D * 1000;
+    double sops = r * T * (stem + rpe + 8 * (block + attn) + head);
+    double hand_pj = 4.6 * fl1 + 0.9 * sops;
+    ck_assert_msg(fabs(f.rep->total.total_pj - hand_pj) <= 1e-9 * hand_pj,
+                  "r=%g: model %.10g pJ, hand %.10g pJ", r, f.rep->total.total_pj, hand_pj);
+    ck_assert_double_eq_tol(f.rep->total.counts.count[MYELIN_ACT_MAC_REAL], fl1, 0.5);
+    ck_assert(fabs(f.rep->total.counts.synaptic_ops - sops) <= 1e-9 * (sops + 1));
+    /* the whole total is compute: paper-45nm prices nothing else */
+    ck_assert(fabs(f.rep->total.component_pj[MYELIN_COMP_COMPUTE] - hand_pj) <= 1e-9 * hand_pj);
+    release(&f);
+}
+END_TEST
+
+/* ---- memory ---------------------------------------------------------------------------------- */
+
+START_TEST(test_memory_8_384)
+{
+    fixture f = {0};
+    f.wl = load_zoo("spikformer-8-384");
+    f.lq = quant(f.wl, -1, 0, NULL, 0);
+    f.arch = load_preset("paper-45nm");
+    evaluate(&f, 0.1);
+    const myelin_layer_memory *m = &f.rep->total.memory;
+    ck_assert_int_eq(m->weight_bits + m->bias_bits, INT64_C(16816024) * 32);
+    ck_assert_int_eq(m->scale_bits, 0);
+    int64_t float_bits = m->weight_bits + m->bias_bits;
+    release(&f);
+
+    f.wl = load_zoo("spikformer-8-384");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset("paper-45nm");
+    evaluate(&f, 0.1);
+    m = &f.rep->total.memory;
+    ck_assert_int_eq((m->weight_bits + m->bias_bits) * 4, float_bits);
+    ck_assert_int_eq(m->weight_bits + m->bias_bits, INT64_C(16816024) * 8);
+    /* 32-bit per-channel scales, reported apart: stem 48+96+192+384, rpe 384,
+     * 8 blocks x (4 x 384 + 1536 + 384), head 1000 output channels */
+    ck_assert_int_eq(m->scale_bits, INT64_C(32) * (720 + 384 + 8 * 3456 + 1000));
+    release(&f);
+}
+END_TEST
+
+/* ---- generic-45nm: exact counts and directions ----------------------------------------------- */
+
+START_TEST(test_generic_exact_counts)
+{
+    fixture f = {0};
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset("generic-45nm");
+    evaluate(&f, 0.1);
+    int i = layer(f.wl, "block.0.mlp.fc1");
+    const myelin_layer *l = &f.wl->layers[i];
+    const myelin_layer_cost *lc = &f.rep->layers[i];
+    double T = f.wl->timesteps;
+    double ops = 0.1 * T * (double)l->out_shape.h * l->out_shape.w * l->c_in * l->c_out;
+    double neurons = (double)l->out_shape.c * l->out_shape.h * l->out_shape.w;
+    ck_assert(fabs(lc->counts.synaptic_ops - ops) <= 1e-9 * ops);
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_SRAM_READ_BITS] - ops * 8) <= 1e-9 * ops);
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_ADD_INT_BITS] - ops * 16) <= 1e-9 * ops);
+    ck_assert(lc->counts.count[MYELIN_ACT_ADD_FLOAT] == 0);
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_NEURON_UPDATE_ACTIVE] - 0.1 * neurons * T) < 1e-6);
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_NEURON_UPDATE_IDLE] - 0.9 * neurons * T) < 1e-6);
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_MEMBRANE_RW_BITS] - neurons * T * 2 * 16) < 1e-6);
+    /* every input event to each of the layer's cores */
+    double in_events = 0.1 * T * (double)l->in_shape.c * l->in_shape.h * l->in_shape.w;
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_SPIKE_PACKET] - in_events * lc->cores) < 1e-6);
+    /* prices: synapse memory = bits read x 20 pJ / 64 bits */
+    ck_assert(fabs(lc->component_pj[MYELIN_COMP_SYNAPSE_MEM] - ops * 8 * 20.0 / 64) <= 1e-9 * ops);
+    /* leakage: used cores x inference cycles x (50 uW / 200 MHz) */
+    double leak = (double)lc->cores * f.rep->inference_cycles * (50e-6 / 200e6 * 1e12);
+    ck_assert(fabs(lc->component_pj[MYELIN_COMP_LEAKAGE] - leak) <= 1e-9 * leak);
+    /* totals are the sums of the layers */
+    double sum = 0;
+    for (int k = 0; k < f.rep->n_layers; k++)
+        sum += f.rep->layers[k].total_pj;
+    ck_assert(fabs(sum - f.rep->total.total_pj) <= 1e-9 * sum);
+    ck_assert_int_eq(f.rep->total.cores, f.map->cores_used);
+    release(&f);
+}
+END_TEST
+
+START_TEST(test_lower_bits_lowers_memory_and_reads)
+{
+    fixture a = {0}, b = {0};
+    a.wl = load_zoo("tiny");
+    a.lq = quant(a.wl, 8, 16, NULL, 0);
+    a.arch = load_preset("generic-45nm");
+    evaluate(&a, 0.2);
+    b.wl = load_zoo("tiny");
+    b.lq = quant(b.wl, 8, 16, "block.0.mlp.fc1", 4);
+    b.arch = load_preset("generic-45nm");
+    evaluate(&b, 0.2);
+    int i = layer(a.wl, "block.0.mlp.fc1");
+    const myelin_layer_cost *x = &a.rep->layers[i], *y = &b.rep->layers[i];
+    ck_assert_int_eq(y->memory.weight_bits * 2, x->memory.weight_bits);
+    ck_assert_int_eq(y->memory.bias_bits * 2, x->memory.bias_bits);
+    ck_assert_int_eq(y->memory.scale_bits, x->memory.scale_bits); /* scales stay 32-bit */
+    ck_assert(y->component_pj[MYELIN_COMP_SYNAPSE_MEM] < x->component_pj[MYELIN_COMP_SYNAPSE_MEM]);
+    ck_assert(fabs(y->component_pj[MYELIN_COMP_SYNAPSE_MEM] * 2 - x->component_pj[MYELIN_COMP_SYNAPSE_MEM]) <=
+              1e-9 * x->component_pj[MYELIN_COMP_SYNAPSE_MEM]);
+    ck_assert(fabs(y->component_pj[MYELIN_COMP_COMPUTE] - x->component_pj[MYELIN_COMP_COMPUTE]) <=
+              1e-12 * x->component_pj[MYELIN_COMP_COMPUTE]);
+    /* another layer's memory is untouched */
+    int j = layer(a.wl, "block.0.mlp.fc2");
+    ck_assert_int_eq(a.rep->layers[j].memory.weight_bits, b.rep->layers[j].memory.weight_bits);
+    ck_assert(b.rep->total.memory.weight_bits < a.rep->total.memory.weight_bits);
+    release(&a);
+    release(&b);
+}
+END_TEST
+
+START_TEST(test_higher_rate_raises_synaptic_energy)
+{
+    fixture a = {0}, b = {0};
+    a.wl = load_zoo("tiny");
+    a.lq = quant(a.wl, 8, 16, NULL, 0);
+    a.arch = load_preset("generic-45nm");
+    evaluate(&a, 0.1);
+    b.wl = load_zoo("tiny");
+    b.lq = quant(b.wl, 8, 16, NULL, 0);
+    b.arch = load_preset("generic-45nm");
+    evaluate(&b, 0.2);
+    for (int i = 0; i < a.wl->n_layers; i++) {
+        const myelin_layer *l = &a.wl->layers[i];
+        const myelin_layer_cost *x = &a.rep->layers[i], *y = &b.rep->layers[i];
+        if (l->real_input || !(l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
+                               l->kind == MYELIN_LAYER_ATTN || l->kind == MYELIN_LAYER_HEAD))
+            continue;
+        ck_assert_msg(fabs(y->counts.synaptic_ops - 2 * x->counts.synaptic_ops) <=
+                          1e-9 * y->counts.synaptic_ops, "%s", l->name);
+        ck_assert_msg(fabs(y->component_pj[MYELIN_COMP_COMPUTE] - 2 * x->component_pj[MYELIN_COMP_COMPUTE]) <=
+                          1e-9 * y->component_pj[MYELIN_COMP_COMPUTE], "%s", l->name);
+        ck_assert(y->counts.synaptic_ops > 0);
+    }
+    ck_assert(b.rep->total.total_pj > a.rep->total.total_pj);
+    release(&a);
+    release(&b);
+}
+END_TEST
+
+/* Every preset prices the tiny model at 8-bit weights and 16-bit membranes. */
+static const char *const presets[] = {"paper-45nm", "loihi-like", "generic-45nm"};
+
+START_TEST(test_presets_tiny)
+{
+    fixture f = {0};
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset(presets[_i]);
+    evaluate(&f, -1);
+    ck_assert(f.rep->total.total_pj > 0);
+    ck_assert(f.rep->inference_cycles > 0);
+    ck_assert(f.map->cores_used > 0 && f.map->cores_used <= f.map->cores_total);
+    ck_assert_ptr_nonnull(strstr(f.rep->activity, "statistical"));
+    release(&f);
+}
+END_TEST
+
+START_TEST(test_loihi_rejects_float)
+{
+    myelin_workload *wl = load_zoo("tiny");
+    myelin_layer_quant *lq = quant(wl, -1, 0, NULL, 0);
+    myelin_arch *a = load_preset("loihi-like");
+    myelin_mapping *m = NULL;
+    myelin_error err;
+    ck_assert_int_eq(myelin_map(wl, lq, a, &m, &err), MYELIN_EUNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.message, "sps.conv0"));
+    ck_assert_ptr_nonnull(strstr(err.message, "float-bit weights"));
+    myelin_arch_free(a);
+    free(lq);
+    myelin_workload_free(wl);
+}
+END_TEST
+
+/* ---- activity files -------------------------------------------------------------------------- */
+
+START_TEST(test_activity_json)
+{
+    myelin_workload *wl = load_zoo("tiny");
+    char path[1024];
+    TEST_BUILD(path, "tests/cost_activity.tmp.json");
+    /* every LIF layer at 0.01 x (index + 1); extra unknown keys and layers are ignored */
+    size_t cap = 65536, len = 0;
+    char *js = malloc(cap);
+    ck_assert_ptr_nonnull(js);
+    len += (size_t)snprintf(js + len, cap - len, "{\"workload\": \"tiny\", \"extra\": [1, {\"a\": \"}\"}],\n \"layers\": [");
+    for (int i = 0; i < wl->n_layers; i++)
+        if (wl->layers[i].has_lif)
+            len += (size_t)snprintf(js + len, cap - len,
+                                    "%s{\"name\": \"%s\", \"kind\": \"x\", \"spikes_per_step\": [1, 2], "
+                                    "\"firing_rate\": %g}",
+                                    len > 80 ? ", " : "", wl->layers[i].name, 0.01 * (i + 1));
+    len += (size_t)snprintf(js + len, cap - len, "]}\n");
+    myelin_error err;
+    ck_assert_int_eq(myelin_write_file_atomic(path, js, len, &err), 0);
+    myelin_activity act;
+    ck_assert_msg(myelin_activity_load_json(path, wl, &act, &err) == 0, "%s", err.message);
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        if (l->has_lif)
+            ck_assert_double_eq_tol(act.rate[i], 0.01 * (i + 1), 1e-12);
+        else if (l->kind == MYELIN_LAYER_ADD)
+            ck_assert_double_eq_tol(act.rate[i], act.rate[l->inputs[0]] + act.rate[l->inputs[1]], 1e-12);
+    }
+    ck_assert_ptr_nonnull(strstr(act.source, "measured"));
+    myelin_activity_free(&act);
+    /* a LIF layer missing from the file is an error naming it */
+    char *cut = strstr(js, "block.1.mlp.fc2");
+    ck_assert_ptr_nonnull(cut);
+    memcpy(cut, "block.9.mlp.fc2", 15);
+    ck_assert_int_eq(myelin_write_file_atomic(path, js, len, &err), 0);
+    ck_assert_int_eq(myelin_activity_load_json(path, wl, &act, &err), MYELIN_EMISSING);
+    ck_assert_ptr_nonnull(strstr(err.message, "block.1.mlp.fc2"));
+    /* not the run JSON */
+    ck_assert_int_eq(myelin_write_file_atomic(path, "[1, 2]", 6, &err), 0);
+    ck_assert_int_eq(myelin_activity_load_json(path, wl, &act, &err), MYELIN_EFORMAT);
+    unlink(path);
+    free(js);
+    myelin_workload_free(wl);
+}
+END_TEST
+
+/* ---- report formats -------------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    const char *fragments[3];
+} formats[] = {
+    {"table", {"total_uJ", "synapse_mem_uJ", "block.0.attn.attn"}},
+    {"csv", {"layer,kind,model,cores,rate_in,synaptic_ops,param_bits", "total_pJ\n", "\ntotal,"}},
+    {"json", {"\"total_J\": ", "\"actions\": {\"mac_real\": ", "\"leakage_core_cycles\""}},
+    {"markdown", {"| layer | kind |", "|---|---|---|---:|", "| total |"}},
+    {"latex", {"\\toprule", "total\\_uJ", "\\bottomrule\n\\end{tabular}"}},
+};
+
+START_TEST(test_formats)
+{
+    fixture f = {0};
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset("generic-45nm");
+    evaluate(&f, 0.1);
+    int fmt = myelin_cost_format_parse(formats[_i].name);
+    ck_assert_int_ge(fmt, 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    myelin_error err;
+    ck_assert_int_eq(myelin_cost_report_write(f.rep, f.wl, (myelin_cost_format)fmt, mem, &err), 0);
+    fclose(mem);
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(strstr(buf, formats[_i].fragments[k]), "%s output lacks '%s':\n%s",
+                      formats[_i].name, formats[_i].fragments[k], buf);
+    free(buf);
+    ck_assert_int_eq(myelin_cost_format_parse("xml"), -1);
+    release(&f);
+}
+END_TEST
+
+/* ---- plugins --------------------------------------------------------------------------------- */
+
+static void plugin_path(char *out, size_t n)
+{
+    snprintf(out, n, "%s/models/plugins/.libs/example_plugin.so", MYELIN_TEST_BUILDDIR);
+}
+
+START_TEST(test_example_plugin)
+{
+    char so[1024], apath[1024];
+    plugin_path(so, sizeof so);
+    ck_assert_msg(access(so, R_OK) == 0, "%s missing: 'make check' builds the example plugin", so);
+    snprintf(apath, sizeof apath, "%s/arch/presets/generic-45nm.yaml", MYELIN_TEST_SRCDIR);
+    char *text = NULL;
+    size_t len = 0;
+    myelin_error err;
+    ck_assert_int_eq(myelin_read_file(apath, &text, &len, &err), 0);
+    size_t cap = len + 2048;
+    char *full = malloc(cap);
+    ck_assert_ptr_nonnull(full);
+    snprintf(full, cap, "%splugins: [%s]\ncost_models: {linear: example-dense-linear}\n", text, so);
+    free(text);
+    fixture f = {0};
+    ck_assert_msg(myelin_arch_load_string(full, "/x/plugged.yaml", &f.arch, &err) == 0, "%s", err.message);
+    free(full);
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    evaluate(&f, 0.1);
+    int i = layer(f.wl, "block.0.mlp.fc1");
+    const myelin_layer *l = &f.wl->layers[i];
+    ck_assert_str_eq(f.rep->layers[i].model, "example-dense-linear");
+    /* dense crossbar: every synapse every timestep, whatever the rate */
+    double dense = (double)f.wl->timesteps * l->out_shape.h * l->out_shape.w * l->c_in * l->c_out;
+    ck_assert(fabs(f.rep->layers[i].counts.synaptic_ops - dense) <= 1e-9 * dense);
+    /* other kinds keep the built-in model */
+    ck_assert_str_eq(f.rep->layers[layer(f.wl, "block.0.attn.attn")].model, "builtin");
+    ck_assert_ptr_nonnull(myelin_cost_registry_find(f.reg, MYELIN_LAYER_LINEAR, "builtin"));
+    release(&f);
+}
+END_TEST
+
+static int bad_count(const myelin_cost_input *in, myelin_cost_counts *out, char *eb, size_t el)
+{
+    (void)in;
+    (void)out;
+    snprintf(eb, el, "cannot price this");
+    return -1;
+}
+
+START_TEST(test_plugin_errors)
+{
+    myelin_cost_registry *reg = NULL;
+    myelin_error err;
+    ck_assert_int_eq(myelin_cost_registry_new(&reg, &err), 0);
+    /* missing file */
+    ck_assert_int_eq(myelin_cost_registry_load_plugin(reg, "/no/such/plugin.so", &err), MYELIN_EMISSING);
+    ck_assert_ptr_nonnull(strstr(err.message, "not found"));
+    /* not a shared object: dlerror's text is included */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/arch/presets/paper-45nm.yaml", MYELIN_TEST_SRCDIR);
+    ck_assert_int_eq(myelin_cost_registry_load_plugin(reg, path, &err), MYELIN_EMISSING);
+    ck_assert_ptr_nonnull(strstr(err.message, "cannot load cost-model plugin: "));
+    ck_assert_ptr_nonnull(strstr(err.message, path));
+    /* a real shared object without the descriptor symbol (the maths library) */
+    Dl_info info;
+    ck_assert(dladdr((void *)&cos, &info) && info.dli_fname);
+    ck_assert_int_eq(myelin_cost_registry_load_plugin(reg, info.dli_fname, &err), MYELIN_EMISSING);
+    ck_assert_ptr_nonnull(strstr(err.message, "symbol 'myelin_cost_plugin_v1' missing"));
+    /* ABI mismatch and bad descriptors */
+    myelin_cost_model m = {MYELIN_COST_ABI_VERSION + 1, "future", MYELIN_LAYER_LINEAR, "", bad_count};
+    ck_assert_int_eq(myelin_cost_registry_add(reg, &m, &err), MYELIN_EUNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.message, "ABI version mismatch"));
+    m.abi_version = MYELIN_COST_ABI_VERSION;
+    m.layer_kind = 42;
+    ck_assert_int_eq(myelin_cost_registry_add(reg, &m, &err), MYELIN_ESCHEMA);
+    m.layer_kind = MYELIN_LAYER_LINEAR;
+    m.count = NULL;
+    ck_assert_int_eq(myelin_cost_registry_add(reg, &m, &err), MYELIN_ESCHEMA);
+    /* a model that fails reports the layer and its message */
+    m.count = bad_count;
+    m.name = "failing";
+    ck_assert_int_eq(myelin_cost_registry_add(reg, &m, &err), 0);
+    fixture f = {0};
+    f.reg = reg;
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset("generic-45nm");
+    snprintf(f.arch->cost_model[MYELIN_LAYER_LINEAR], MYELIN_NAME_MAX, "failing");
+    ck_assert_int_eq(myelin_map(f.wl, f.lq, f.arch, &f.map, &err), 0);
+    ck_assert_int_eq(myelin_activity_from_workload(f.wl, 0.1, &f.act, &err), 0);
+    ck_assert_int_eq(myelin_cost_evaluate(f.wl, f.lq, &f.act, f.arch, f.map, f.reg, &f.rep, &err),
+                     MYELIN_EUNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.message, "cannot price this"));
+    ck_assert_ptr_nonnull(strstr(err.message, "block.0.attn.q"));
+    release(&f);
+}
+END_TEST
+
+/* Architecture files that parse but cannot be used: the error points into the file. */
+static const struct {
+    const char *file;
+    int code, line, column;
+    const char *fragment;
+} bad_use[] = {
+    {"missing_plugin.yaml", MYELIN_EMISSING, 26, 11, "not found"},
+    {"unknown_cost_model.yaml", MYELIN_ESCHEMA, 26, 23, "no cost model 'no-such-model' for layer kind linear"},
+};
+
+START_TEST(test_bad_arch_use)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/bad_arch/%s", MYELIN_TEST_SRCDIR, bad_use[_i].file);
+    myelin_arch *a = NULL;
+    myelin_cost_registry *reg = NULL;
+    myelin_error err;
+    ck_assert_int_eq(myelin_arch_load(path, &a, &err), 0);
+    ck_assert_int_eq(myelin_cost_registry_new(&reg, &err), 0);
+    ck_assert_int_eq(myelin_cost_registry_configure(reg, a, &err), bad_use[_i].code);
+    ck_assert_str_eq(err.file, path);
+    ck_assert_msg(err.line == bad_use[_i].line && err.column == bad_use[_i].column, "%d:%d %s",
+                  err.line, err.column, err.message);
+    ck_assert_msg(strstr(err.message, bad_use[_i].fragment), "%s", err.message);
+    myelin_cost_registry_free(reg);
+    myelin_arch_free(a);
+}
+END_TEST
+
+/* The command exits non-zero on every bad architecture file (skipped when the binary is absent). */
+START_TEST(test_cli_exit_status)
+{
+    char bin[1024], cmd[4096];
+    snprintf(bin, sizeof bin, "%s/myelin", MYELIN_TEST_BUILDDIR);
+    if (access(bin, X_OK) != 0)
+        return;
+    static const char *const files[] = {
+        "missing_noc.yaml", "negative_size.yaml", "unknown_key.yaml", "unsupported_weight_bits.yaml",
+        "price_no_unit.yaml", "price_bare_number.yaml", "missing_plugin.yaml", "unknown_cost_model.yaml",
+    };
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "MYELIN_SRCDIR='%s' '%s' cost --workload '%s/workloads/zoo/tiny.yaml' "
+                 "--arch '%s/tests/data/bad_arch/%s' >/dev/null 2>&1",
+                 MYELIN_TEST_SRCDIR, bin, MYELIN_TEST_SRCDIR, MYELIN_TEST_SRCDIR, files[k]);
+        int st = system(cmd);
+        ck_assert_msg(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0, "%s: exit %d", files[k],
+                      WEXITSTATUS(st));
+    }
+    snprintf(cmd, sizeof cmd,
+             "MYELIN_SRCDIR='%s' '%s' cost --workload '%s/workloads/zoo/tiny.yaml' --arch paper-45nm "
+             "--rate 0.1 --format csv >/dev/null 2>&1",
+             MYELIN_TEST_SRCDIR, bin, MYELIN_TEST_SRCDIR);
+    int st = system(cmd);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "good run exit %d", WEXITSTATUS(st));
+}
+END_TEST
 
 Suite *make_cost_suite(void)
 {
-    return suite_create("cost");
+    Suite *s = suite_create("cost");
+    TCase *tc = tcase_create("paper");
+    tcase_add_loop_test(tc, test_paper_exact, 0, (int)(sizeof paper_rates / sizeof paper_rates[0]));
+    tcase_add_test(tc, test_memory_8_384);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("generic");
+    tcase_add_test(tc, test_generic_exact_counts);
+    tcase_add_test(tc, test_lower_bits_lowers_memory_and_reads);
+    tcase_add_test(tc, test_higher_rate_raises_synaptic_energy);
+    tcase_add_loop_test(tc, test_presets_tiny, 0, 3);
+    tcase_add_test(tc, test_loihi_rejects_float);
+    tcase_add_test(tc, test_activity_json);
+    tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof formats / sizeof formats[0]));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("plugins");
+    tcase_add_test(tc, test_example_plugin);
+    tcase_add_test(tc, test_plugin_errors);
+    tcase_add_loop_test(tc, test_bad_arch_use, 0, (int)(sizeof bad_use / sizeof bad_use[0]));
+    tcase_add_test(tc, test_cli_exit_status);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+    return s;
 }
