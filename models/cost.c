@@ -47,14 +47,18 @@ static void count_neurons(const myelin_cost_input *in, myelin_cost_counts *o)
     o->count[MYELIN_ACT_MEMBRANE_RW_BITS] += updates * 2 * mbits(in);
 }
 
-/* Every input event goes to each core of the layer; the image comes from outside the array. */
+/* Every input event goes to each core that holds its tokens (all channel groups of one token
+ * slice; attention mixes tokens, so all of its cores); the image comes from outside the array. */
 static double count_noc(const myelin_cost_input *in, myelin_cost_counts *o)
 {
     double packets = 0;
+    double dest = in->map->cores;
+    if (in->layer->kind != MYELIN_LAYER_ATTN && in->map->token_slices > 1)
+        dest /= in->map->token_slices;
     for (int j = 0; j < in->layer->n_inputs; j++) {
         if (in->layer->inputs[j] == MYELIN_INPUT_IMAGE)
             continue;
-        packets += in->rate_in[j] * in->timesteps * (double)in->in_elements[j] * in->map->cores;
+        packets += in->rate_in[j] * in->timesteps * (double)in->in_elements[j] * dest;
     }
     o->count[MYELIN_ACT_SPIKE_PACKET] += packets;
     o->count[MYELIN_ACT_ROUTER_HOP_X] += packets * in->mean_hops_x;

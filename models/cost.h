@@ -18,7 +18,8 @@
  *       entry of K^T V per Q event product;
  *   LIF layers: neuron updates = neurons x T, of which rate_out x neurons x T fire (active);
  *       membrane_rw_bits = updates x 2 x membrane width;
- *   NoC: every input event is sent to each core of the layer: spike_packet = events_in x cores,
+ *   NoC: every input event is sent to each core holding its tokens: spike_packet = events_in x
+ *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores),
  *       router hops = packets x mean XY distance from the producer's cores (x and y apart); the
  *       image comes from outside the array (no packets);
  *   MAXPOOL / ADD: no cost of their own; they merge spike streams on the way into their consumer,

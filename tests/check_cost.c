@@ -188,9 +188,10 @@ START_TEST(test_generic_exact_counts)
     ck_assert(fabs(lc->counts.count[MYELIN_ACT_NEURON_UPDATE_ACTIVE] - 0.1 * neurons * T) < 1e-6);
     ck_assert(fabs(lc->counts.count[MYELIN_ACT_NEURON_UPDATE_IDLE] - 0.9 * neurons * T) < 1e-6);
     ck_assert(fabs(lc->counts.count[MYELIN_ACT_MEMBRANE_RW_BITS] - neurons * T * 2 * 16) < 1e-6);
-    /* every input event to each of the layer's cores */
+    /* every input event to each core holding its tokens */
     double in_events = 0.1 * T * (double)l->in_shape.c * l->in_shape.h * l->in_shape.w;
-    ck_assert(fabs(lc->counts.count[MYELIN_ACT_SPIKE_PACKET] - in_events * lc->cores) < 1e-6);
+    double dest = (double)lc->cores / f.map->layers[i].token_slices;
+    ck_assert(fabs(lc->counts.count[MYELIN_ACT_SPIKE_PACKET] - in_events * dest) < 1e-6);
     /* prices: synapse memory = bits read x 20 pJ / 64 bits */
     ck_assert(fabs(lc->component_pj[MYELIN_COMP_SYNAPSE_MEM] - ops * 8 * 20.0 / 64) <= 1e-9 * ops);
     /* leakage: used cores x inference cycles x (50 uW / 200 MHz) */
