@@ -109,6 +109,41 @@ START_TEST(test_bad_workload)
 }
 END_TEST
 
+/* The bad-workload corpus: each file in tests/data/bad_yaml/ with its expected error. */
+static const struct {
+    const char *file;
+    int code, line, column;
+    const char *frag;
+} corpus[] = {
+    {"depth_range.yaml", MYELIN_ESCHEMA, 2, 8, "expected an integer between 1 and 64 (got 65)"},
+    {"duplicate_key.yaml", MYELIN_ESCHEMA, 8, 1, "duplicate key 'depth' (first at line 2)"},
+    {"normalize_len.yaml", MYELIN_ESCHEMA, 8, 19, "expected 3 values for normalize.mean"},
+    {"normalize_std_zero.yaml", MYELIN_ESCHEMA, 8, 39, "(got 0)"},
+    {"rate_range.yaml", MYELIN_ESCHEMA, 9, 25, "between 0 and 1 (got 1.5)"},
+    {"stem_pool_len.yaml", MYELIN_ESCHEMA, 8, 12, "expected 4 booleans"},
+    {"syntax_indent.yaml", MYELIN_ESYNTAX, 3, 6, "mapping values are not allowed"},
+    {"unknown_key.yaml", MYELIN_ESCHEMA, 8, 1, "unknown key 'dpeth' in workload (did you mean 'depth'?)"},
+    {"missing_file.yaml", MYELIN_EIO, 0, 0, ""},
+};
+
+START_TEST(test_bad_corpus)
+{
+    char rel[256], p[1024];
+    snprintf(rel, sizeof rel, "tests/data/bad_yaml/%s", corpus[_i].file);
+    TEST_SRC(p, rel);
+    myelin_workload *wl = NULL;
+    myelin_error err;
+    myelin_error_clear(&err);
+    int rc = myelin_workload_load(p, &wl, &err);
+    ck_assert_msg(rc == corpus[_i].code, "%s: rc %d (%s)", corpus[_i].file, rc, err.message);
+    ck_assert_ptr_null(wl);
+    ck_assert_msg(err.line == corpus[_i].line && err.column == corpus[_i].column, "%s: %d:%d %s", corpus[_i].file,
+                  err.line, err.column, err.message);
+    ck_assert_msg(strstr(err.message, corpus[_i].frag) != NULL, "%s: %s", corpus[_i].file, err.message);
+    ck_assert(strstr(err.file, corpus[_i].file) != NULL);
+}
+END_TEST
+
 Suite *make_workload_suite(void)
 {
     Suite *s = suite_create("workload");
@@ -116,6 +151,7 @@ Suite *make_workload_suite(void)
     tcase_add_loop_test(tc, test_zoo_params, 0, (int)(sizeof zoo / sizeof zoo[0]));
     tcase_add_test(tc, test_tiny_graph);
     tcase_add_loop_test(tc, test_bad_workload, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_loop_test(tc, test_bad_corpus, 0, (int)(sizeof corpus / sizeof corpus[0]));
     suite_add_tcase(s, tc);
     return s;
 }
