@@ -61,14 +61,16 @@ static int plan_layer(const myelin_layer *l, const myelin_layer_quant *q, const 
         return 0;
     if (has_weights(l) && !myelin_arch_weight_bits_ok(a, q->weight_bits))
         return myelin_error_set(err, MYELIN_EUNSUPPORTED, a->source, 0, 0,
-                                "layer %s: %s-bit weights are not supported by the cores of '%s' "
+                                "layer %s: %s%s weights are not supported by the cores of '%s' "
                                 "(core.weight_bits)",
-                                l->name, myelin_bits_str(q->weight_bits, b1, sizeof b1), a->name);
+                                l->name, myelin_bits_str(q->weight_bits, b1, sizeof b1),
+                                q->weight_bits == MYELIN_BITS_FLOAT ? "" : "-bit", a->name);
     if (has_membrane(l) && !myelin_arch_membrane_bits_ok(a, q->membrane_bits))
         return myelin_error_set(err, MYELIN_EUNSUPPORTED, a->source, 0, 0,
-                                "layer %s: %s-bit membranes are not supported by the cores of '%s' "
+                                "layer %s: %s%s membranes are not supported by the cores of '%s' "
                                 "(core.membrane_bits)",
-                                l->name, myelin_bits_str(q->membrane_bits, b1, sizeof b1), a->name);
+                                l->name, myelin_bits_str(q->membrane_bits, b1, sizeof b1),
+                                q->membrane_bits == MYELIN_BITS_FLOAT ? "" : "-bit", a->name);
     int64_t channels, per_ch_neurons, per_ch_bits = 0, syn_total = 0;
     int mb = has_membrane(l) ? myelin_storage_bits(q->membrane_bits) : 32;
     if (l->kind == MYELIN_LAYER_HEAD) {
@@ -204,19 +206,21 @@ static double mean_abs_diff(const double *ha, const double *hb, int n, double na
     return s / (na * nb);
 }
 
-void myelin_mapping_mean_hops(const myelin_arch *arch, const myelin_layer_map *a,
-                              const myelin_layer_map *b, double *hops_x, double *hops_y)
+int myelin_mapping_mean_hops(const myelin_arch *arch, const myelin_layer_map *a,
+                             const myelin_layer_map *b, double *hops_x, double *hops_y,
+                             myelin_error *err)
 {
     *hops_x = *hops_y = 0;
     if (!a || !b || a->cores <= 0 || b->cores <= 0 || a->first_core < 0 || b->first_core < 0)
-        return;
+        return 0;
     double *buf = calloc((size_t)(2 * arch->cols + 2 * arch->rows), sizeof *buf);
     if (!buf)
-        return;
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (hop distances)");
     double *ax = buf, *bx = buf + arch->cols, *ay = bx + arch->cols, *by = ay + arch->rows;
     hist(arch, a, ax, ay);
     hist(arch, b, bx, by);
     *hops_x = mean_abs_diff(ax, bx, arch->cols, a->cores, b->cores);
     *hops_y = mean_abs_diff(ay, by, arch->rows, a->cores, b->cores);
     free(buf);
+    return 0;
 }

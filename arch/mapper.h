@@ -73,9 +73,11 @@ int myelin_map(const myelin_workload *wl, const myelin_layer_quant *lq, const my
 void myelin_mapping_free(myelin_mapping *m);
 
 /* Mean XY hop counts (x and y separately) between every core of `a` and every core of `b`
- * (a packet from each core of a to each core of b); 0 when either has no cores. */
-void myelin_mapping_mean_hops(const myelin_arch *arch, const myelin_layer_map *a,
-                              const myelin_layer_map *b, double *hops_x, double *hops_y);
+ * (a packet from each core of a to each core of b); 0 when either is NULL or has no cores.
+ * Returns 0, or MYELIN_ENOMEM. */
+int myelin_mapping_mean_hops(const myelin_arch *arch, const myelin_layer_map *a,
+                             const myelin_layer_map *b, double *hops_x, double *hops_y,
+                             myelin_error *err);
 
 #ifdef __cplusplus
 }

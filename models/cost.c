@@ -588,7 +588,11 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 continue;
             in.rate_in[j] = act->rate[src];
             double x, y;
-            myelin_mapping_mean_hops(arch, emitter(wl, map, src), in.map, &x, &y);
+            int rc = myelin_mapping_mean_hops(arch, emitter(wl, map, src), in.map, &x, &y, err);
+            if (rc) {
+                myelin_cost_report_free(r);
+                return rc;
+            }
             hx += x;
             hy += y;
             nh++;
