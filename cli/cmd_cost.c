@@ -176,15 +176,17 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
     FILE *mf = open_memstream(&mb, &ml), *ef = open_memstream(&eb, &el), *df = open_memstream(&db, &dl);
     int rc = (mf && ef && df) ? 0 : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     if (!rc) {
-        fprintf(mf, "Parameter memory (parameters x weight bits; BN folded into weights and bias) and the "
-                    "32-bit per-channel scales quantized layers add, reported apart.\n\n"
+        fprintf(mf, "Parameter memory: parameters x weight bits (BN folded into weights and bias), plus "
+                    "the 32-bit per-channel scales of quantized layers; the MB columns include the "
+                    "scales, the last column gives them alone.\n\n"
                     "| model | parameters | float MB | 8-bit MB | 4-bit MB | 2-bit MB | scales kB |\n"
                     "|---|---:|---:|---:|---:|---:|---:|\n");
-        fprintf(ef, "Energy per inference (mJ), statistical firing rates of each workload YAML (stated "
-                    "per row), first layer counted once per inference. paper-45nm and generic-45nm at "
+        fprintf(ef, "Energy per inference (mJ) with the statistical firing rates of each workload YAML "
+                    "(firing_rates; the column gives their neuron-weighted mean), first layer counted "
+                    "once per inference. paper-45nm and generic-45nm at "
                     "float weights; loihi-like supports 1-8 bit weights only, so 8-bit weights and "
                     "16-bit membranes there.\n\n"
-                    "| model | T | firing rate | paper-45nm mJ | generic-45nm mJ | loihi-like (8-bit) mJ "
+                    "| model | T | mean firing rate | paper-45nm mJ | generic-45nm mJ | loihi-like (8-bit) mJ "
                     "| generic-45nm cores |\n|---|---:|---:|---:|---:|---:|---:|\n");
     }
     for (size_t z = 0; !rc && z < sizeof zoo / sizeof zoo[0]; z++) {
@@ -230,7 +232,16 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
                 if (p == 1)
                     cores = rep->cores_used;
                 T = wl->timesteps;
-                rate = wl->default_firing_rate;
+                /* the neuron-weighted mean of the statistical rates used */
+                double spikes = 0, neurons = 0;
+                for (int i = 0; i < wl->n_layers; i++) {
+                    double n = (double)myelin_layer_neurons(&wl->layers[i]);
+                    double r = wl->layers[i].firing_rate > 0 ? wl->layers[i].firing_rate
+                                                             : wl->default_firing_rate;
+                    spikes += n * r;
+                    neurons += n;
+                }
+                rate = neurons > 0 ? spikes / neurons : 0;
             } else {
                 myelin_error_prefix(err, "%s on %s", zoo[z], presets[p]);
             }
@@ -239,7 +250,7 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
             free(lq);
         }
         if (!rc)
-            fprintf(ef, "| %s | %d | %g (default; per-layer in the YAML) | %.4g | %.4g | %.4g | %d |\n",
+            fprintf(ef, "| %s | %d | %.4f | %.4g | %.4g | %.4g | %d |\n",
                     zoo[z], T, rate, mj[0], mj[1], mj[2], cores);
     }
     if (mf)
