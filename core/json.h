@@ -1,0 +1,55 @@
+/* core/json.h — a small strict JSON (RFC 8259) parser into a tree, with byte offsets for errors.
+ * Used for the safetensors header.  Rejects trailing garbage, duplicate object keys, bad escapes,
+ * invalid UTF-8, control characters in strings, leading zeros, and nesting deeper than
+ * MYELIN_JSON_MAX_DEPTH. */
+#ifndef MYELIN_CORE_JSON_H
+#define MYELIN_CORE_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MYELIN_JSON_MAX_DEPTH 64
+
+typedef enum myelin_json_type {
+    MYELIN_JSON_NULL = 0, MYELIN_JSON_FALSE, MYELIN_JSON_TRUE, MYELIN_JSON_NUMBER,
+    MYELIN_JSON_STRING, MYELIN_JSON_ARRAY, MYELIN_JSON_OBJECT
+} myelin_json_type;
+
+typedef struct myelin_json myelin_json;
+struct myelin_json {
+    myelin_json_type type;
+    size_t offset;        /* byte offset of the value's first character in the text */
+    double number;        /* NUMBER */
+    int is_int;           /* NUMBER written as an integer (no fraction/exponent) that fits int64 */
+    int64_t integer;      /* NUMBER when is_int */
+    char *string;         /* STRING: decoded UTF-8, NUL-terminated (may hold embedded \u0000) */
+    size_t string_len;    /* STRING: decoded length in bytes */
+    size_t count;         /* ARRAY / OBJECT: number of items / members */
+    myelin_json *items;   /* ARRAY items / OBJECT member values, in text order */
+    char **keys;          /* OBJECT: member keys, parallel to items */
+};
+
+/* Parses `len` bytes of `text` (need not be NUL-terminated) into a tree (*out, free with
+ * myelin_json_free).  On failure returns MYELIN_ESYNTAX with err naming `source`, column = byte
+ * offset + 1 (line 1), and what was expected. */
+int myelin_json_parse(const char *text, size_t len, const char *source, myelin_json **out,
+                      myelin_error *err);
+
+void myelin_json_free(myelin_json *j);
+
+/* Member `key` of an OBJECT, or NULL (also NULL when j is not an object). */
+const myelin_json *myelin_json_get(const myelin_json *j, const char *key);
+
+/* "null", "false", "true", "number", "string", "array", "object". */
+const char *myelin_json_type_name(myelin_json_type t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
