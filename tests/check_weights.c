@@ -281,6 +281,38 @@ START_TEST(test_save_load_round_trip)
 }
 END_TEST
 
+/* The zoo tiny graph (both namings): random weights export and reload under the workload's names. */
+START_TEST(test_zoo_tiny_export_reload)
+{
+    char yaml[1024], out[1024];
+    TEST_SRC(yaml, "workloads/zoo/tiny.yaml");
+    TEST_BUILD(out, "w_tiny_export.safetensors");
+    myelin_workload *wl = NULL;
+    myelin_error err;
+    ck_assert_msg(myelin_workload_load(yaml, &wl, &err) == 0, "%s", err.message);
+    for (int naming = 0; naming < 2; naming++) {
+        wl->naming = (myelin_naming)naming; /* the 1x1 shapes differ per naming; the loader takes both */
+        myelin_weights *a, *b;
+        ck_assert_int_eq(myelin_weights_random(wl, 1, &a, &err), 0);
+        ck_assert_msg(myelin_weights_save(wl, a, out, &err) == 0, "%s", err.message);
+        ck_assert_msg(myelin_weights_load(wl, out, &b, &err) == 0, "%s", err.message);
+        int synaptic = 0;
+        for (int i = 0; i < wl->n_layers; i++) {
+            const myelin_layer_weights *x = myelin_weights_layer(a, i), *y = myelin_weights_layer(b, i);
+            if (!x) continue;
+            synaptic++;
+            ck_assert_int_eq(x->c_out, wl->layers[i].c_out);
+            ck_assert_double_eq(y->w[0], (double)(float)x->w[0]);
+            ck_assert_double_eq(y->b[x->c_out - 1], (double)(float)x->b[x->c_out - 1]);
+        }
+        ck_assert_int_gt(synaptic, 5);
+        myelin_weights_free(a);
+        myelin_weights_free(b);
+    }
+    myelin_workload_free(wl);
+}
+END_TEST
+
 Suite *make_weights_suite(void)
 {
     Suite *s = suite_create("weights");
@@ -290,6 +322,7 @@ Suite *make_weights_suite(void)
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof err_cases / sizeof err_cases[0]));
     tcase_add_test(tc, test_random_deterministic);
     tcase_add_test(tc, test_save_load_round_trip);
+    tcase_add_test(tc, test_zoo_tiny_export_reload);
     suite_add_tcase(s, tc);
     return s;
 }
