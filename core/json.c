@@ -313,3 +313,139 @@ const char *myelin_json_type_name(myelin_json_type t)
     static const char *const n[] = {"null", "false", "true", "number", "string", "array", "object"};
     return (unsigned)t < 7 ? n[t] : "?";
 }
+
+/* ---- writer ---- */
+
+void myelin_json_buf_init(myelin_json_buf *b) { memset(b, 0, sizeof *b); }
+
+void myelin_json_buf_free(myelin_json_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+static void jb_put(myelin_json_buf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->len + n + 1) nc *= 2;
+        char *p = realloc(b->data, nc);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->data = p;
+        b->cap = nc;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* Separator before a value (or key): a comma unless first in its container or right after a key. */
+static void jb_sep(myelin_json_buf *b)
+{
+    if (b->after_key) {
+        b->after_key = 0;
+        return;
+    }
+    if (b->need_comma[b->depth]) jb_put(b, ",", 1);
+    b->need_comma[b->depth] = 1;
+}
+
+static void jb_open(myelin_json_buf *b, char c)
+{
+    jb_sep(b);
+    jb_put(b, &c, 1);
+    if (b->depth >= MYELIN_JSON_MAX_DEPTH) {
+        b->oom = 1;
+        return;
+    }
+    b->need_comma[++b->depth] = 0;
+}
+
+static void jb_close(myelin_json_buf *b, char c)
+{
+    jb_put(b, &c, 1);
+    if (b->depth > 0) b->depth--;
+}
+
+void myelin_json_begin_object(myelin_json_buf *b) { jb_open(b, '{'); }
+void myelin_json_end_object(myelin_json_buf *b) { jb_close(b, '}'); }
+void myelin_json_begin_array(myelin_json_buf *b) { jb_open(b, '['); }
+void myelin_json_end_array(myelin_json_buf *b) { jb_close(b, ']'); }
+
+static void jb_str(myelin_json_buf *b, const char *s)
+{
+    jb_put(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char e[8];
+        if (c == '"' || c == '\\') {
+            e[0] = '\\';
+            e[1] = (char)c;
+            jb_put(b, e, 2);
+        } else if (c < 0x20) {
+            snprintf(e, sizeof e, "\\u%04x", c);
+            jb_put(b, e, 6);
+        } else {
+            jb_put(b, (const char *)&c, 1);
+        }
+    }
+    jb_put(b, "\"", 1);
+}
+
+void myelin_json_key(myelin_json_buf *b, const char *key)
+{
+    jb_sep(b);
+    jb_str(b, key);
+    jb_put(b, ":", 1);
+    b->after_key = 1;
+}
+
+void myelin_json_string(myelin_json_buf *b, const char *s)
+{
+    jb_sep(b);
+    jb_str(b, s);
+}
+
+void myelin_json_number(myelin_json_buf *b, double v)
+{
+    char t[40];
+    jb_sep(b);
+    if (v != v || v - v != 0) {
+        jb_put(b, "null", 4);
+        return;
+    }
+    int n = snprintf(t, sizeof t, "%.17g", v);
+    jb_put(b, t, (size_t)n);
+}
+
+void myelin_json_int(myelin_json_buf *b, int64_t v)
+{
+    char t[32];
+    jb_sep(b);
+    int n = snprintf(t, sizeof t, "%lld", (long long)v);
+    jb_put(b, t, (size_t)n);
+}
+
+void myelin_json_bool(myelin_json_buf *b, int v)
+{
+    jb_sep(b);
+    jb_put(b, v ? "true" : "false", v ? 4 : 5);
+}
+
+void myelin_json_null(myelin_json_buf *b)
+{
+    jb_sep(b);
+    jb_put(b, "null", 4);
+}
+
+int myelin_json_buf_status(const myelin_json_buf *b, myelin_error *err)
+{
+    if (b->oom)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0,
+                                "JSON writer: out of memory or nesting deeper than %d", MYELIN_JSON_MAX_DEPTH);
+    return 0;
+}

@@ -49,6 +49,37 @@ const myelin_json *myelin_json_get(const myelin_json *j, const char *key);
 /* "null", "false", "true", "number", "string", "array", "object". */
 const char *myelin_json_type_name(myelin_json_type t);
 
+/* ---- writer: a growable buffer producing compact JSON in the order calls are made ----
+ * Commas between members/items are inserted automatically.  Strings are escaped (", \\, control
+ * characters as \\u00XX); doubles print with %.17g (round-trips exactly); NaN and infinities,
+ * which JSON cannot hold, are written as null.  Memory failure is sticky: checked once at the end.
+ *   myelin_json_buf b; myelin_json_buf_init(&b);
+ *   myelin_json_begin_object(&b); myelin_json_key(&b, "n"); myelin_json_int(&b, 3);
+ *   myelin_json_end_object(&b);   -> {"n":3}      (b.data, b.len; myelin_json_buf_free(&b)) */
+typedef struct myelin_json_buf {
+    char *data;      /* NUL-terminated text so far (NULL until something is written) */
+    size_t len, cap;
+    int oom;         /* an allocation failed: the text is incomplete */
+    int depth;
+    unsigned char need_comma[MYELIN_JSON_MAX_DEPTH + 1];
+    int after_key;
+} myelin_json_buf;
+
+void myelin_json_buf_init(myelin_json_buf *b);
+void myelin_json_buf_free(myelin_json_buf *b);
+void myelin_json_begin_object(myelin_json_buf *b);
+void myelin_json_end_object(myelin_json_buf *b);
+void myelin_json_begin_array(myelin_json_buf *b);
+void myelin_json_end_array(myelin_json_buf *b);
+void myelin_json_key(myelin_json_buf *b, const char *key);  /* inside an object, before its value */
+void myelin_json_string(myelin_json_buf *b, const char *s);
+void myelin_json_number(myelin_json_buf *b, double v);
+void myelin_json_int(myelin_json_buf *b, int64_t v);
+void myelin_json_bool(myelin_json_buf *b, int v);
+void myelin_json_null(myelin_json_buf *b);
+/* 0, or MYELIN_ENOMEM (err filled) when an allocation failed or nesting exceeded the limit. */
+int myelin_json_buf_status(const myelin_json_buf *b, myelin_error *err);
+
 #ifdef __cplusplus
 }
 #endif

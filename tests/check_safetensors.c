@@ -78,6 +78,40 @@ START_TEST(test_json_values)
 }
 END_TEST
 
+START_TEST(test_json_writer)
+{
+    myelin_json_buf b;
+    myelin_error err;
+    myelin_json_buf_init(&b);
+    myelin_json_begin_object(&b);
+    myelin_json_key(&b, "name");
+    myelin_json_string(&b, "a\"b\\c\n");
+    myelin_json_key(&b, "v");
+    myelin_json_begin_array(&b);
+    myelin_json_number(&b, 0.1);
+    myelin_json_int(&b, -7);
+    myelin_json_bool(&b, 1);
+    myelin_json_null(&b);
+    myelin_json_number(&b, NAN);
+    myelin_json_begin_object(&b);
+    myelin_json_end_object(&b);
+    myelin_json_end_array(&b);
+    myelin_json_key(&b, "z");
+    myelin_json_bool(&b, 0);
+    myelin_json_end_object(&b);
+    ck_assert_int_eq(myelin_json_buf_status(&b, &err), 0);
+    ck_assert_str_eq(b.data, "{\"name\":\"a\\\"b\\\\c\\u000a\",\"v\":[0.10000000000000001,-7,true,null,null,{}],"
+                             "\"z\":false}");
+    /* what the writer writes, the parser reads back */
+    myelin_json *j;
+    ck_assert_int_eq(myelin_json_parse(b.data, b.len, "w", &j, &err), 0);
+    ck_assert_str_eq(myelin_json_get(j, "name")->string, "a\"b\\c\n");
+    ck_assert(myelin_json_get(j, "v")->items[0].number == 0.1);
+    myelin_json_free(j);
+    myelin_json_buf_free(&b);
+}
+END_TEST
+
 /* ---- round trip ---- */
 
 START_TEST(test_round_trip_all_dtypes)
@@ -286,6 +320,7 @@ Suite *make_safetensors_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_json_cases, 0, (int)(sizeof json_cases / sizeof json_cases[0]));
     tcase_add_test(tc, test_json_values);
+    tcase_add_test(tc, test_json_writer);
     tcase_add_test(tc, test_round_trip_all_dtypes);
     tcase_add_loop_test(tc, test_half_exact, 0, (int)(sizeof half_cases / sizeof half_cases[0]));
     tcase_add_loop_test(tc, test_bad_files, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
