@@ -70,6 +70,10 @@ static int alloc_weights(const myelin_workload *wl, myelin_weights **out, myelin
     return 0;
 }
 
+#define RANDOM_GAIN 6.0    /* weights U(+-6/sqrt(fan_in)) */
+#define RANDOM_BIAS_LO -0.5 /* biases (folded BN shift) U(-0.5, 1.0) */
+#define RANDOM_BIAS_HI 1.0
+
 int myelin_weights_random(const myelin_workload *wl, uint64_t seed, myelin_weights **out,
                           myelin_error *err)
 {
@@ -82,11 +86,15 @@ int myelin_weights_random(const myelin_workload *wl, uint64_t seed, myelin_weigh
         myelin_rng r;
         myelin_rng_seed(&r, seed, (uint64_t)i); /* one stream per layer: adding layers changes nothing else */
         size_t fan_in = (size_t)l->kernel * (size_t)l->kernel * (size_t)l->c_in;
-        double bound = fan_in ? 1.0 / sqrt((double)fan_in) : 0.0;
+        /* A gain of RANDOM_GAIN over Kaiming-uniform stands in for the folded BatchNorm of a trained
+         * network: with 1/sqrt(fan_in) alone, sparse spike inputs never lift a membrane to V_th and
+         * the network is silent, which would make benchmarks and statistical runs meaningless. */
+        double gain = l->kind == MYELIN_LAYER_HEAD ? 1.0 : RANDOM_GAIN;
+        double bound = fan_in ? gain / sqrt((double)fan_in) : 0.0;
         size_t nw = fan_in * (size_t)l->c_out;
         for (size_t k = 0; k < nw; k++) lw->w[k] = (2.0 * myelin_rng_uniform(&r) - 1.0) * bound;
-        if (l->has_bias)
-            for (int o = 0; o < l->c_out; o++) lw->b[o] = (2.0 * myelin_rng_uniform(&r) - 1.0) * bound;
+        if (l->has_bias || l->kind != MYELIN_LAYER_HEAD)
+            for (int o = 0; o < l->c_out; o++) lw->b[o] = RANDOM_BIAS_LO + (RANDOM_BIAS_HI - RANDOM_BIAS_LO) * myelin_rng_uniform(&r);
     }
     return 0;
 }
