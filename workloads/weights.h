@@ -37,7 +37,7 @@ int myelin_weights_load(const myelin_workload *wl, const char *path, myelin_weig
 int myelin_weights_load_memory(const myelin_workload *wl, const void *bytes, size_t len,
                                const char *source, myelin_weights **out, myelin_error *err);
 
-/* Seeded random weights (Kaiming-uniform-like, BN identity) for weightless workloads and
+/* Seeded random weights (Kaiming-uniform with gain 6 and biases U(-0.5, 1) standing in for folded BN, so the network spikes; head gain 1) for weightless workloads and
  * benchmarks.  Same seed, same weights. */
 int myelin_weights_random(const myelin_workload *wl, uint64_t seed, myelin_weights **out,
                           myelin_error *err);
