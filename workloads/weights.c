@@ -93,8 +93,11 @@ int myelin_weights_random(const myelin_workload *wl, uint64_t seed, myelin_weigh
         double bound = fan_in ? gain / sqrt((double)fan_in) : 0.0;
         size_t nw = fan_in * (size_t)l->c_out;
         for (size_t k = 0; k < nw; k++) lw->w[k] = (2.0 * myelin_rng_uniform(&r) - 1.0) * bound;
-        if (l->has_bias || l->kind != MYELIN_LAYER_HEAD)
-            for (int o = 0; o < l->c_out; o++) lw->b[o] = RANDOM_BIAS_LO + (RANDOM_BIAS_HI - RANDOM_BIAS_LO) * myelin_rng_uniform(&r);
+        if (l->kind == MYELIN_LAYER_HEAD)
+            for (int o = 0; o < l->c_out; o++) lw->b[o] = (2.0 * myelin_rng_uniform(&r) - 1.0) * bound;
+        else
+            for (int o = 0; o < l->c_out; o++)
+                lw->b[o] = RANDOM_BIAS_LO + (RANDOM_BIAS_HI - RANDOM_BIAS_LO) * myelin_rng_uniform(&r);
     }
     return 0;
 }
