@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "sim/engine.h"
 #include "workloads/dataset.h"
+#include "workloads/embedded.h"
 #include "workloads/qsetting.h"
 #include "workloads/weights.h"
 #include "workloads/workload.h"
@@ -40,14 +41,14 @@ static void usage(FILE *f)
             "  --quiet                print only the accuracy line\n");
 }
 
-/* The default model's bytes.  The lead wires this to the data compiled in by tools/bin2c
- * (workloads/embedded.h); until then it returns 0 and `myelin run` falls back to the source tree:
- * $MYELIN_SRCDIR/workloads/zoo/tiny.yaml, else workloads/zoo/tiny.yaml under the current folder. */
+/* The default model's bytes, compiled in by tools/bin2c (workloads/embedded.h), so `myelin run`
+ * needs no file on disk.  (A NULL yaml_text would make it fall back to the source tree:
+ * $MYELIN_SRCDIR/workloads/zoo/tiny.yaml, else ./workloads/zoo/tiny.yaml.) */
 static int default_model(const char **yaml_text, const void **weights, size_t *weights_len)
 {
-    *yaml_text = NULL;
-    *weights = NULL;
-    *weights_len = 0;
+    *yaml_text = (const char *)myelin_embedded_tiny_yaml;
+    *weights = myelin_embedded_tiny_weights;
+    *weights_len = myelin_embedded_tiny_weights_len;
     return 0;
 }
 
