@@ -3,7 +3,8 @@
 # the tiny model and on Spikformer-8-384 (random weights, 224 px synthetic images), and, when
 # /usr/bin/python3 has torch, the same networks in PyTorch on this machine in the same run, with the
 # ratio myelin/torch.  Never part of `make check`.  Environment: MYELIN_BIN, MYELIN_SRCDIR, PYTHON3,
-# BENCH_TINY_IMAGES (default 1000), BENCH_BIG_IMAGES (default 4).
+# BENCH_TINY_IMAGES (default 1000), BENCH_BIG_IMAGES (default 4).  The 224-px images use 250
+# synthetic classes because IDX labels (the bridge to PyTorch) are bytes.
 set -eu
 M=${MYELIN_BIN:-./myelin}
 S=${MYELIN_SRCDIR:-.}
@@ -22,7 +23,7 @@ img_per_s() {
 }
 
 tiny_ds="synthetic:split=test,count=$NT,seed=1"
-big_ds="synthetic:split=test,count=$NB,seed=1,h=224,w=224,c=3,classes=1000"
+big_ds="synthetic:split=test,count=$NB,seed=1,h=224,w=224,c=3,classes=250"
 echo "# myelin engine benchmark ($(uname -m), $(nproc) cores; one thread)"
 printf '%-22s %-7s %8s %14s\n' model mode images myelin_img_per_s
 r1=$(img_per_s "$NT" --workload "$Z/tiny.yaml" --dataset "$tiny_ds")

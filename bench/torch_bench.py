@@ -34,7 +34,7 @@ def main():
     ncpu = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         xt, _, _ = train.export_set(a.myelin, f"synthetic:split=test,count={a.tiny_images},seed=1", tmp, "t")
-        xb, _, _ = train.export_set(a.myelin, f"synthetic:split=test,count={a.big_images},seed=1,h=224,w=224,c=3,classes=1000", tmp, "b")
+        xb, _, _ = train.export_set(a.myelin, f"synthetic:split=test,count={a.big_images},seed=1,h=224,w=224,c=3,classes=250", tmp, "b")
     tiny = train.Spikformer()
     sd = train.load_spikformer(os.path.join(a.srcdir, "workloads", "zoo", "tiny.safetensors"), tiny)
     tiny.eval()
