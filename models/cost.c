@@ -621,6 +621,8 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         snprintf(lc->model, sizeof lc->model, "%s", m->name);
         lc->memory = myelin_layer_memory_of(l, &lq[i]);
         lc->cores = map->layers[i].cores;
+        lc->neuron_util = map->layers[i].neuron_util;
+        lc->synapse_util = map->layers[i].synapse_util;
         lc->rate_in = in.rate_in[0];
         r->inference_cycles += lc->counts.cycles;
     }
@@ -646,6 +648,12 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         t->memory.scale_bits += lc->memory.scale_bits;
         t->memory.membrane_bits += lc->memory.membrane_bits;
         t->cores += lc->cores;
+        t->neuron_util += lc->cores * lc->neuron_util; /* core-weighted means, divided below */
+        t->synapse_util += lc->cores * lc->synapse_util;
+    }
+    if (r->total.cores > 0) {
+        r->total.neuron_util /= r->total.cores;
+        r->total.synapse_util /= r->total.cores;
     }
     r->latency_s = r->inference_cycles / arch->clock_hz;
     *out = r;
@@ -663,15 +671,17 @@ int myelin_cost_format_parse(const char *s)
     return -1;
 }
 
-enum { NCOLS = 18, CELL = 72 };
+enum { NCOLS = 20, CELL = 72 };
 
 static const char *const col_head_pj[NCOLS] = {
     "layer", "kind", "model", "cores", "rate_in", "synaptic_ops", "param_bits", "scale_bits",
-    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "compute_pJ", "synapse_mem_pJ",
+    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "neuron_util_pct", "synapse_util_pct",
+    "compute_pJ", "synapse_mem_pJ",
     "neuron_pJ", "noc_pJ", "leakage_pJ", "total_pJ"};
 static const char *const col_head_uj[NCOLS] = {
     "layer", "kind", "model", "cores", "rate_in", "synaptic_ops", "param_bits", "scale_bits",
-    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "compute_uJ", "synapse_mem_uJ",
+    "param_bytes", "membrane_bits", "membrane_bytes", "cycles", "neuron_util_pct", "synapse_util_pct",
+    "compute_uJ", "synapse_mem_uJ",
     "neuron_uJ", "noc_uJ", "leakage_uJ", "total_uJ"};
 
 static void fill_row(char cells[NCOLS][CELL], const char *name, const char *kind,
@@ -693,9 +703,11 @@ static void fill_row(char cells[NCOLS][CELL], const char *name, const char *kind
     snprintf(cells[9], CELL, "%lld", (long long)m->membrane_bits);
     snprintf(cells[10], CELL, "%lld", (long long)((m->membrane_bits + 7) / 8));
     snprintf(cells[11], CELL, exact ? "%.9g" : "%.4g", lc->counts.cycles);
+    snprintf(cells[12], CELL, exact ? "%.9g" : "%.1f", 100 * lc->neuron_util);
+    snprintf(cells[13], CELL, exact ? "%.9g" : "%.1f", 100 * lc->synapse_util);
     for (int c = 0; c < MYELIN_COMP_COUNT; c++)
-        snprintf(cells[12 + c], CELL, ef, lc->component_pj[c] * scale);
-    snprintf(cells[17], CELL, ef, lc->total_pj * scale);
+        snprintf(cells[14 + c], CELL, ef, lc->component_pj[c] * scale);
+    snprintf(cells[19], CELL, ef, lc->total_pj * scale);
 }
 
 static void json_str(FILE *f, const char *s)

@@ -152,6 +152,8 @@ typedef struct myelin_layer_cost {
     double total_pj;
     myelin_layer_memory memory;
     int cores;
+    double neuron_util;  /* from the mapping: neurons / (cores x neuron capacity); 0 without cores */
+    double synapse_util; /* synapse bits / (cores x synapse memory bits) */
     double rate_in; /* rate of the first input, as used */
 } myelin_layer_cost;
 

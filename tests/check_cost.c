@@ -280,6 +280,19 @@ START_TEST(test_presets_tiny)
     ck_assert(f.rep->inference_cycles > 0);
     ck_assert(f.map->cores_used > 0 && f.map->cores_used <= f.map->cores_total);
     ck_assert_ptr_nonnull(strstr(f.rep->activity, "statistical"));
+    /* the report carries the mapper's utilisation per layer; the total is their core-weighted mean */
+    double nu = 0, su = 0;
+    for (int i = 0; i < f.rep->n_layers; i++) {
+        const myelin_layer_cost *lc = &f.rep->layers[i];
+        ck_assert_double_eq(lc->neuron_util, f.map->layers[i].neuron_util);
+        ck_assert_double_eq(lc->synapse_util, f.map->layers[i].synapse_util);
+        ck_assert(lc->neuron_util >= 0 && lc->neuron_util <= 1 && lc->synapse_util >= 0 && lc->synapse_util <= 1);
+        ck_assert(lc->cores == 0 || lc->neuron_util > 0 || lc->synapse_util > 0);
+        nu += lc->cores * lc->neuron_util;
+        su += lc->cores * lc->synapse_util;
+    }
+    ck_assert_double_eq_tol(f.rep->total.neuron_util, nu / f.rep->total.cores, 1e-12);
+    ck_assert_double_eq_tol(f.rep->total.synapse_util, su / f.rep->total.cores, 1e-12);
     release(&f);
 }
 END_TEST
