@@ -11,6 +11,8 @@ int myelin_cmd_info(int argc, char **argv);
 int myelin_cmd_run(int argc, char **argv);
 int myelin_cmd_dataset(int argc, char **argv);
 int myelin_cmd_cost(int argc, char **argv);
+int myelin_cmd_sim(int argc, char **argv);    /* sim/sim.am defines MYELIN_HAVE_SIM */
+int myelin_cmd_search(int argc, char **argv); /* search/search.am defines MYELIN_HAVE_SEARCH */
 
 /* Prints err to stderr prefixed with "myelin <cmd>: " context and returns its exit status. */
 int myelin_cli_fail(const char *cmd, const myelin_error *err);

@@ -432,6 +432,40 @@ static const char *obj_get(const char *o, const char *end, const char *key)
     return NULL;
 }
 
+/* A LIF layer with weights or attention: the layers whose rate is measured, never derived. */
+static int is_lif_layer(const myelin_layer *l)
+{
+    return l->has_lif && (l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
+                          l->kind == MYELIN_LAYER_ATTN);
+}
+
+/* Fills the rates still negative: a LIF layer's is an error (it must be measured); ADD gets the
+ * sum of its inputs' rates, MAXPOOL (and the head) the largest. */
+static int derive_rates(const myelin_workload *wl, myelin_activity *out, const char *source,
+                        myelin_error *err)
+{
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        if (out->rate[i] >= 0)
+            continue;
+        if (is_lif_layer(l)) {
+            int rc = myelin_error_set(err, MYELIN_EMISSING, source, 0, 0,
+                                      "no firing_rate for layer %s of workload %s in the activity",
+                                      l->name, wl->name);
+            myelin_activity_free(out);
+            return rc;
+        }
+        double r = 0;
+        for (int j = 0; j < l->n_inputs; j++) {
+            int src = l->inputs[j];
+            double ri = src >= 0 && src < i ? out->rate[src] : 0;
+            r = l->kind == MYELIN_LAYER_ADD ? r + ri : (ri > r ? ri : r);
+        }
+        out->rate[i] = r;
+    }
+    return 0;
+}
+
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err)
 {
@@ -481,27 +515,39 @@ int myelin_activity_load_json(const char *path, const myelin_workload *wl, myeli
             p = skip_ws(p + 1);
     }
     free(text);
+    rc = derive_rates(wl, out, path, err);
+    if (rc)
+        return rc;
+    snprintf(out->source, sizeof out->source, "measured firing rates from %s", path);
+    return 0;
+}
+
+int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes, int64_t images,
+                                const char *source, myelin_activity *out, myelin_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (images <= 0)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "activity from spike counts needs at least one image");
+    out->rate = malloc((size_t)(wl->n_layers ? wl->n_layers : 1) * sizeof *out->rate);
+    if (!out->rate)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    out->n_layers = wl->n_layers;
+    int T = wl->timesteps;
     for (int i = 0; i < wl->n_layers; i++) {
         const myelin_layer *l = &wl->layers[i];
-        if (out->rate[i] >= 0)
-            continue;
-        if (l->has_lif && (l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
-                           l->kind == MYELIN_LAYER_ATTN)) {
-            rc = myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
-                                  "no firing_rate for layer %s of workload %s in the activity file",
-                                  l->name, wl->name);
-            myelin_activity_free(out);
-            return rc;
+        out->rate[i] = -1;
+        if (is_lif_layer(l)) {
+            int64_t s = 0;
+            for (int t = 0; t < T; t++)
+                s += spikes[(int64_t)i * T + t];
+            out->rate[i] = (double)s / (double)images / T / (double)myelin_layer_neurons(l);
         }
-        double r = 0;
-        for (int j = 0; j < l->n_inputs; j++) {
-            int src = l->inputs[j];
-            double ri = src >= 0 && src < i ? out->rate[src] : 0;
-            r = l->kind == MYELIN_LAYER_ADD ? r + ri : (ri > r ? ri : r);
-        }
-        out->rate[i] = r;
     }
-    snprintf(out->source, sizeof out->source, "measured firing rates from %s", path);
+    int rc = derive_rates(wl, out, source, err);
+    if (rc)
+        return rc;
+    snprintf(out->source, sizeof out->source, "%s", source ? source : "measured spike counts");
     return 0;
 }
 

@@ -140,6 +140,12 @@ int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err);
 
+/* Rates from spike counts summed over `images` images: spikes[n_layers][T] as the engine's
+ * myelin_engine_summary (or the SystemC model) counts them; LIF layers get spikes / (images x T x
+ * neurons), ADD and MAXPOOL are derived as myelin_activity_load_json does.  `source` is recorded. */
+int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes, int64_t images,
+                                const char *source, myelin_activity *out, myelin_error *err);
+
 void myelin_activity_free(myelin_activity *a);
 
 /* ---- evaluation and report ------------------------------------------------------------------- */

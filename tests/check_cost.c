@@ -361,6 +361,41 @@ START_TEST(test_activity_json)
 }
 END_TEST
 
+/* Rates from spike counts: LIF layers spikes / (images x T x neurons), ADD the sum of its inputs,
+ * MAXPOOL its input's; no images is an error. */
+START_TEST(test_activity_from_spikes)
+{
+    myelin_workload *wl = load_zoo("tiny");
+    int T = wl->timesteps;
+    int64_t *spikes = calloc((size_t)wl->n_layers * (size_t)T, sizeof *spikes);
+    ck_assert_ptr_nonnull(spikes);
+    for (int i = 0; i < wl->n_layers; i++)
+        if (wl->layers[i].has_lif)
+            for (int t = 0; t < T; t++)
+                spikes[(int64_t)i * T + t] = (int64_t)(i + 1) * (t + 1);
+    myelin_activity act;
+    myelin_error err;
+    ck_assert_int_eq(myelin_activity_from_spikes(wl, spikes, 3, "test counts", &act, &err), 0);
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        if (l->has_lif)
+            ck_assert_double_eq_tol(act.rate[i],
+                                    (double)(i + 1) * (T * (T + 1) / 2) / 3.0 / T /
+                                        (double)myelin_layer_neurons(l),
+                                    1e-12);
+        else if (l->kind == MYELIN_LAYER_ADD)
+            ck_assert_double_eq_tol(act.rate[i], act.rate[l->inputs[0]] + act.rate[l->inputs[1]], 1e-12);
+        else if (l->kind == MYELIN_LAYER_MAXPOOL)
+            ck_assert_double_eq_tol(act.rate[i], act.rate[l->inputs[0]], 1e-12);
+    }
+    ck_assert_str_eq(act.source, "test counts");
+    myelin_activity_free(&act);
+    ck_assert_int_eq(myelin_activity_from_spikes(wl, spikes, 0, "x", &act, &err), MYELIN_EUSAGE);
+    free(spikes);
+    myelin_workload_free(wl);
+}
+END_TEST
+
 /* ---- report formats -------------------------------------------------------------------------- */
 
 static const struct {
@@ -569,6 +604,7 @@ Suite *make_cost_suite(void)
     tcase_add_loop_test(tc, test_presets_tiny, 0, 3);
     tcase_add_test(tc, test_loihi_rejects_float);
     tcase_add_test(tc, test_activity_json);
+    tcase_add_test(tc, test_activity_from_spikes);
     tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof formats / sizeof formats[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("plugins");
