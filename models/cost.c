@@ -578,6 +578,42 @@ void myelin_cost_report_free(myelin_cost_report *r)
     free(r);
 }
 
+/* Adds leakage (layer cores x the inference's cycles) to every layer's counts, then prices every
+ * count and sums layers, components and totals: the one place counts meet prices. */
+static void price_report(myelin_cost_report *r, const myelin_workload *wl, const myelin_arch *arch)
+{
+    /* Leakage (power x time, priced once): resident cores leak for the whole inference. */
+    myelin_layer_cost *t = &r->total;
+    for (int i = 0; i < wl->n_layers; i++) {
+        myelin_layer_cost *lc = &r->layers[i];
+        lc->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] += (double)lc->cores * r->inference_cycles;
+        for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
+            lc->energy_pj[a] = lc->counts.count[a] * arch->prices[a].pj;
+            lc->component_pj[myelin_action_component((myelin_action)a)] += lc->energy_pj[a];
+            lc->total_pj += lc->energy_pj[a];
+            t->counts.count[a] += lc->counts.count[a];
+            t->energy_pj[a] += lc->energy_pj[a];
+        }
+        for (int c = 0; c < MYELIN_COMP_COUNT; c++)
+            t->component_pj[c] += lc->component_pj[c];
+        t->total_pj += lc->total_pj;
+        t->counts.synaptic_ops += lc->counts.synaptic_ops;
+        t->counts.cycles += lc->counts.cycles;
+        t->memory.weight_bits += lc->memory.weight_bits;
+        t->memory.bias_bits += lc->memory.bias_bits;
+        t->memory.scale_bits += lc->memory.scale_bits;
+        t->memory.membrane_bits += lc->memory.membrane_bits;
+        t->cores += lc->cores;
+        t->neuron_util += lc->cores * lc->neuron_util; /* core-weighted means, divided below */
+        t->synapse_util += lc->cores * lc->synapse_util;
+    }
+    if (r->total.cores > 0) {
+        r->total.neuron_util /= r->total.cores;
+        r->total.synapse_util /= r->total.cores;
+    }
+    r->latency_s = r->inference_cycles / arch->clock_hz;
+}
+
 int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq,
                          const myelin_activity *act, const myelin_arch *arch,
                          const myelin_mapping *map, const myelin_cost_registry *reg,
@@ -672,36 +708,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         lc->rate_in = in.rate_in[0];
         r->inference_cycles += lc->counts.cycles;
     }
-    /* Leakage (power x time, priced once): resident cores leak for the whole inference. */
-    myelin_layer_cost *t = &r->total;
-    for (int i = 0; i < wl->n_layers; i++) {
-        myelin_layer_cost *lc = &r->layers[i];
-        lc->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] += (double)lc->cores * r->inference_cycles;
-        for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
-            lc->energy_pj[a] = lc->counts.count[a] * arch->prices[a].pj;
-            lc->component_pj[myelin_action_component((myelin_action)a)] += lc->energy_pj[a];
-            lc->total_pj += lc->energy_pj[a];
-            t->counts.count[a] += lc->counts.count[a];
-            t->energy_pj[a] += lc->energy_pj[a];
-        }
-        for (int c = 0; c < MYELIN_COMP_COUNT; c++)
-            t->component_pj[c] += lc->component_pj[c];
-        t->total_pj += lc->total_pj;
-        t->counts.synaptic_ops += lc->counts.synaptic_ops;
-        t->counts.cycles += lc->counts.cycles;
-        t->memory.weight_bits += lc->memory.weight_bits;
-        t->memory.bias_bits += lc->memory.bias_bits;
-        t->memory.scale_bits += lc->memory.scale_bits;
-        t->memory.membrane_bits += lc->memory.membrane_bits;
-        t->cores += lc->cores;
-        t->neuron_util += lc->cores * lc->neuron_util; /* core-weighted means, divided below */
-        t->synapse_util += lc->cores * lc->synapse_util;
-    }
-    if (r->total.cores > 0) {
-        r->total.neuron_util /= r->total.cores;
-        r->total.synapse_util /= r->total.cores;
-    }
-    r->latency_s = r->inference_cycles / arch->clock_hz;
+    price_report(r, wl, arch);
     *out = r;
     return 0;
 }
@@ -922,4 +929,47 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
     }
     free(cells);
     return ferror(f) ? myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "write error") : 0;
+}
+
+int myelin_cost_report_from_counts(const myelin_workload *wl, const myelin_layer_quant *lq,
+                                   const myelin_arch *arch, const myelin_mapping *map,
+                                   const myelin_cost_counts *counts, const double *rate_in,
+                                   double inference_cycles, const char *model, const char *activity,
+                                   myelin_cost_report **out, myelin_error *err)
+{
+    *out = NULL;
+    myelin_error_clear(err);
+    if (map->n_layers != wl->n_layers)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "mapping (%d layers) does not match workload %s (%d)", map->n_layers,
+                                wl->name, wl->n_layers);
+    myelin_cost_report *r = calloc(1, sizeof *r);
+    if (r)
+        r->layers = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *r->layers);
+    if (!r || !r->layers) {
+        myelin_cost_report_free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost report)");
+    }
+    r->n_layers = wl->n_layers;
+    r->timesteps = wl->timesteps;
+    r->cores_used = map->cores_used;
+    r->cores_total = map->cores_total;
+    r->inference_cycles = inference_cycles;
+    snprintf(r->workload, sizeof r->workload, "%s", wl->name);
+    snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    snprintf(r->activity, sizeof r->activity, "%s", activity ? activity : "");
+    for (int i = 0; i < wl->n_layers; i++) {
+        myelin_layer_cost *lc = &r->layers[i];
+        lc->counts = counts[i];
+        lc->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] = 0;
+        snprintf(lc->model, sizeof lc->model, "%s", model ? model : "");
+        lc->memory = myelin_layer_memory_of(&wl->layers[i], &lq[i]);
+        lc->cores = map->layers[i].cores;
+        lc->neuron_util = map->layers[i].neuron_util;
+        lc->synapse_util = map->layers[i].synapse_util;
+        lc->rate_in = rate_in ? rate_in[i] : 0;
+    }
+    price_report(r, wl, arch);
+    *out = r;
+    return 0;
 }

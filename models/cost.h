@@ -183,6 +183,16 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                          const myelin_mapping *map, const myelin_cost_registry *reg,
                          myelin_cost_report **out, myelin_error *err);
 
+/* A report from action counts measured elsewhere (the SystemC model): counts[n_layers] per
+ * inference (leakage ignored: it is added here as layer cores x inference_cycles), priced by the
+ * same code as myelin_cost_evaluate.  rate_in (optional) fills the rate_in column; `model` names
+ * the source of the counts in the model column, `activity` the caption's activity. */
+int myelin_cost_report_from_counts(const myelin_workload *wl, const myelin_layer_quant *lq,
+                                   const myelin_arch *arch, const myelin_mapping *map,
+                                   const myelin_cost_counts *counts, const double *rate_in,
+                                   double inference_cycles, const char *model, const char *activity,
+                                   myelin_cost_report **out, myelin_error *err);
+
 void myelin_cost_report_free(myelin_cost_report *r);
 
 typedef enum myelin_cost_format {

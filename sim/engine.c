@@ -550,15 +550,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     if (st->e != e)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: the state was made for another engine");
-    int64_t img = shape_size(wl->input);
-    int C = wl->input.c;
-    for (int64_t k = 0; k < img; k++) {
-        int c = (int)(k % C);
-        double x = ((double)pixels[k] / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
-        st->img_f[k] = x;
-        if (e->s_in > 0)
-            st->img_q[k] = (int32_t)llround(x / e->s_in);
-    }
+    myelin_engine_prepare_image(e, pixels, st->img_f, st->img_q);
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
     memset(st->synops, 0, sizeof *st->synops * (size_t)n * T);
@@ -662,29 +654,75 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                 wl->name);
     /* the head runs once, on the sum over tokens and timesteps */
     const myelin_layer *ly = &wl->layers[head];
-    const eng_layer *L = &e->L[head];
-    double denom = (double)T * ly->in_shape.h * ly->in_shape.w;
     int co = ly->c_out;
-    if (L->w_int) {
-        for (int o = 0; o < co; o++) {
-            int64_t acc = 0;
-            for (int c = 0; c < ly->c_in; c++)
-                acc += st->head_sum[c] * (int64_t)L->q.wq[(int64_t)c * co + o];
-            logits[o] = (double)acc * L->q.scale[o] / denom + L->fw->b[o];
-        }
-    } else {
-        for (int o = 0; o < co; o++) {
-            double acc = L->fw->b[o];
-            for (int c = 0; c < ly->c_in; c++)
-                acc += ((double)st->head_sum[c] / denom) * L->fw->w[(int64_t)c * co + o];
-            logits[o] = acc;
-        }
-    }
+    myelin_engine_head_logits(e, head, st->head_sum, 0, co, logits);
     int64_t nz = 0;
     for (int c = 0; c < ly->c_in; c++)
         nz += st->head_sum[c] != 0;
     st->synops[(int64_t)head * T] = nz * co;
     return 0;
+}
+
+void myelin_engine_layer_params_get(const myelin_engine *e, int layer,
+                                    myelin_engine_layer_params *out)
+{
+    const eng_layer *L = &e->L[layer];
+    memset(out, 0, sizeof *out);
+    out->w_int = L->w_int;
+    out->m_int = L->m_int;
+    out->m_bits = L->m_bits;
+    out->n_ch = L->n_ch;
+    if (L->w_int) {
+        out->wq = L->q.wq;
+        out->bq = L->q.bq;
+        out->w_scale = L->q.scale;
+    }
+    if (L->fw) {
+        out->wf = L->fw->w;
+        out->bf = L->fw->b;
+    }
+    out->s_acc = L->s_acc;
+    out->shift = L->shift;
+    out->theta = L->theta;
+}
+
+void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, double *x,
+                                 int32_t *xq)
+{
+    const myelin_workload *wl = e->wl;
+    int64_t img = shape_size(wl->input);
+    int C = wl->input.c;
+    for (int64_t k = 0; k < img; k++) {
+        int c = (int)(k % C);
+        double v = ((double)pixels[k] / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
+        x[k] = v;
+        if (e->s_in > 0 && xq)
+            xq[k] = (int32_t)llround(v / e->s_in);
+    }
+}
+
+void myelin_engine_head_logits(const myelin_engine *e, int head, const int64_t *head_sum, int o_lo,
+                               int o_hi, double *logits)
+{
+    const myelin_layer *ly = &e->wl->layers[head];
+    const eng_layer *L = &e->L[head];
+    double denom = (double)e->wl->timesteps * ly->in_shape.h * ly->in_shape.w;
+    int co = ly->c_out;
+    if (L->w_int) {
+        for (int o = o_lo; o < o_hi; o++) {
+            int64_t acc = 0;
+            for (int c = 0; c < ly->c_in; c++)
+                acc += head_sum[c] * (int64_t)L->q.wq[(int64_t)c * co + o];
+            logits[o] = (double)acc * L->q.scale[o] / denom + L->fw->b[o];
+        }
+    } else {
+        for (int o = o_lo; o < o_hi; o++) {
+            double acc = L->fw->b[o];
+            for (int c = 0; c < ly->c_in; c++)
+                acc += ((double)head_sum[c] / denom) * L->fw->w[(int64_t)c * co + o];
+            logits[o] = acc;
+        }
+    }
 }
 
 int myelin_engine_run_image(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,

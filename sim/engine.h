@@ -69,6 +69,35 @@ const myelin_layer_quant *myelin_engine_layer_quant(const myelin_engine *e, int 
 /* Scale of the quantized image (0 when the first layer is float). */
 double myelin_engine_input_scale(const myelin_engine *e);
 
+/* The integers and scales the engine computes layer `layer` with, so that another schedule (the
+ * SystemC core array) can call the same kernels on the same numbers.  Pointers stay valid for
+ * the engine's lifetime; fields that do not apply are 0 / NULL. */
+typedef struct myelin_engine_layer_params {
+    int w_int;               /* integer weights: wq, bq, w_scale */
+    int m_int;               /* integer membrane: shift, theta, m_bits */
+    int m_bits;
+    int n_ch;                /* channels of the LIF tensor (head: classes) */
+    const int32_t *wq;       /* scatter layout, as myelin_layer_weights.w */
+    const int64_t *bq;       /* [c_out] biases in accumulator units */
+    const double *w_scale;   /* [c_out] weight scales */
+    const double *wf, *bf;   /* folded float weights and biases (synaptic layers) */
+    const double *s_acc;     /* [n_ch] accumulator units */
+    const int *shift;        /* [n_ch] */
+    const int64_t *theta;    /* [n_ch] */
+} myelin_engine_layer_params;
+void myelin_engine_layer_params_get(const myelin_engine *e, int layer,
+                                    myelin_engine_layer_params *out);
+
+/* The image as the first layer sees it: x = (p/255 - mean)/std (h*w*c doubles) and, when the
+ * first layer is integer, x_q = round_half_away(x / s_in) (xq may be NULL otherwise). */
+void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, double *x,
+                                 int32_t *xq);
+
+/* Logits of classes [o_lo, o_hi) of head layer `head` from head_sum[c_in], the integer sum of
+ * its input over tokens and timesteps (the engine's own head arithmetic). */
+void myelin_engine_head_logits(const myelin_engine *e, int head, const int64_t *head_sum, int o_lo,
+                               int o_hi, double *logits);
+
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err);
 void myelin_engine_state_free(myelin_engine_state *st);
 

@@ -1,0 +1,121 @@
+// sim/model.h — the state shared by the SystemC modules of one simulation: placement of layers on
+// cores, spike streams between layers, tensors and the arithmetic each core performs (shared
+// kernels on the engine's integers, or statistical draws), the action ledger.  No SystemC types
+// here except sc_event handles the modules own; configuration comes in through the constructor.
+#ifndef MYELIN_SIM_MODEL_H
+#define MYELIN_SIM_MODEL_H
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/rng.h"
+#include "models/kernels.h"
+#include "sim/array.h"
+
+namespace myelin_sim {
+
+class mesh;
+class core;
+
+// Where one core sits and what slice of its layer it holds.
+struct core_place {
+    int layer = 0, index = 0;     // layer, rank within it
+    int raster = 0, x = 0, y = 0; // mesh position
+    int co_lo = 0, co_hi = 0;     // output channels
+    int tok_lo = 0, tok_hi = 0;   // output tokens
+    int tslice = 0;               // token slice index
+};
+
+// The spikes of LIF layer `src` as they reach consumer `dst` (directly or merged through residual
+// adds); `pool` >= 0 when a max pool sits between them (its output is what travels).
+struct stream {
+    int src = 0, dst = 0, pool = -1;
+    int role = 0; // input slot of dst (attention: 0 q, 1 k, 2 v)
+};
+
+// Spike packets of one (source core, destination core, timestep), sent back to back on one route.
+struct burst {
+    int64_t head = 0, tail = 0; // cycles: first packet arrives / last packet arrives
+    int64_t events = 0;         // packets (one spike each)
+    int64_t busy = 0, stall = 0; // cycles the destination spends on them (accumulate, memory stall)
+    int phase = 0;              // attention: 0 K/V (first), 1 Q (needs K^T V complete)
+};
+
+struct layer_run {
+    std::vector<int> cores;          // indices into model::places
+    std::vector<int> out_streams;    // streams whose src is this layer
+    std::vector<int> in_streams;     // streams whose dst is this layer
+    int cores_done = 0;              // in the current step
+    int64_t done_cycle = 0;
+    int ready = 0;                   // core-less layers: computed this step
+};
+
+class model {
+public:
+    model(const myelin_array_options &o, int64_t period_ps);
+    ~model();
+    int init(myelin_error *err); // builds placement, streams, buffers; 0 or MYELIN_E*
+
+    const myelin_array_options &opt;
+    const myelin_workload *wl;
+    const myelin_arch *arch;
+    int T;
+    int64_t period_ps;
+    int statistical;
+    int packet_bits = 32, flits = 1;
+    int64_t barrier_cycles = 1;
+
+    std::vector<core_place> places;
+    std::vector<layer_run> layers;
+    std::vector<stream> streams;
+    std::vector<core *> cores;   // registered by the netlist, same order as places
+    mesh *noc = nullptr;
+
+    // run state
+    int step = 0;
+    int64_t image = 0;
+    int finished = 0;
+    int cores_done = 0;
+    int64_t step_start_cycle = 0;
+    int64_t image_start_cycle = 0;
+    int label = -1;
+    std::vector<double> logits;
+    std::vector<int64_t> img_spikes;  // [n][T] of the current image
+
+    // results
+    myelin_array_result *res = nullptr;
+    std::function<void()> on_barrier; // the controller's barrier event
+
+    // controller hooks
+    int begin_image(myelin_error *err); // 1 image loaded, 0 none left, < 0 error
+    void begin_step(int t, int64_t now_cycle);
+    int end_image(int64_t latency_cycles, myelin_error *err);
+
+    // core hooks
+    void accumulate(int c, int t);           // arithmetic of the accumulation phase (at wake)
+    int64_t fire(int c, int t);              // LIF (or draws) of the core's slice; returns spikes
+    void head_final(int c);                  // logits of the head core's classes
+    void emit(int c, int t, int64_t now_cycle); // non-pooled streams of core c
+    void core_done(int c, int t, int64_t now_cycle);
+    int64_t image_work(int c, int64_t *stall);  // dense first-layer work at t = 0 (busy, stall)
+    int64_t lif_cycles(int c) const;
+    int64_t head_final_cycles(int c, int64_t *stall) const;
+
+private:
+    struct tensors;
+    tensors *tz;
+    std::vector<myelin_rng> rng; // one stream per core (statistical draws)
+    std::vector<int64_t> scratch_cnt, scratch_tok;
+    std::vector<int64_t> kv;
+    int add_streams(int dst, int producer, int role, int pool, myelin_error *err);
+    void layer_done(int l, int t, int64_t now_cycle);
+    void send_stream(int s, int c, int64_t now_cycle);
+    void compute_coreless(int t);
+    int64_t pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const;
+    void count_accumulates(int l, double ops, int pot);
+    int layer_complete(int l) const;
+};
+
+} // namespace myelin_sim
+#endif
