@@ -182,7 +182,6 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
             if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
                 base.resize(base.size() - 4);
             tf = sc_create_vcd_trace_file(base.c_str());
-            tf->set_time_unit((double)period_ps, SC_PS);
         }
         noc = new myelin_sim::mesh("mesh", o->arch->rows, o->arch->cols,
                                    o->arch->noc.hop_latency_cycles);

@@ -1,2 +1,93 @@
 #!/bin/sh
-exit 0
+# tests/cli_sim.sh — end-to-end checks of `myelin sim`: help, exit codes and messages on bad input,
+# the five formats, the VCD trace, agreement with `myelin run` and with `myelin cost`.
+# Run by `make check` with MYELIN_BIN (the built binary) and MYELIN_SRCDIR (the source tree).
+set -u
+M=${MYELIN_BIN:-./myelin}
+S=${MYELIN_SRCDIR:-.}
+export MYELIN_SRCDIR="$S"
+T=$(mktemp -d "${TMPDIR:-/tmp}/myelin-cli-sim.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; [ -f "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5; }
+expect() {
+    code=$1; desc=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    if [ "$got" -eq "$code" ]; then ok "$desc (exit $got)"; else bad "$desc: exit $got, expected $code"; fi
+}
+stderr_has() {
+    if grep -qF -- "$1" "$T/err"; then ok "$2"; else bad "$2: stderr lacks '$1'"; fi
+}
+stdout_has() {
+    if grep -qF -- "$1" "$T/out"; then ok "$2"; else bad "$2: stdout lacks '$1'"; fi
+}
+
+Z="$S/workloads/zoo"
+D="$S/tests/data/sim"
+W8="$Z/quant/w8.yaml"
+
+# ---- usage ----
+expect 0 "myelin sim --help" "$M" sim --help
+stdout_has "usage: myelin sim" "--help prints usage"
+stdout_has "--vcd FILE" "--help documents --vcd"
+expect 64 "unknown option" "$M" sim --no-such-option
+expect 64 "bad --limit" "$M" sim --limit 0
+stderr_has "--limit" "--limit error names the option"
+expect 64 "bad --format" "$M" sim --format xml
+expect 64 "bad --rate" "$M" sim --rate 2
+expect 64 "--statistical with --weights" "$M" sim --statistical --weights random
+
+# ---- bad inputs ----
+expect 65 "an architecture with an unknown key" "$M" sim --limit 1 --arch "$S/tests/data/bad_arch/unknown_key.yaml"
+stderr_has "unknown_key.yaml:" "the arch error names the file"
+expect 66 "an architecture that does not exist" "$M" sim --limit 1 --arch no-such-preset
+expect 75 "a workload that does not fit" "$M" sim --limit 1 --arch "$D/too-small.yaml"
+stderr_has "does not fit" "the fit error says so"
+expect 69 "float weights on loihi-like" "$M" sim --limit 1 --arch loihi-like
+stderr_has "not supported" "unsupported widths are named"
+expect 74 "missing weights file" "$M" sim --workload "$Z/tiny.yaml" --weights "$T/none.safetensors" --limit 1
+expect 74 "--vcd into a missing folder" "$M" sim --limit 1 --vcd "$T/no/such/dir/trace.vcd"
+stderr_has "VCD" "the VCD error says what failed"
+expect 66 "a workload name that does not exist" "$M" sim --workload no-such-model
+expect 66 "a dataset that does not exist" "$M" sim --limit 1 --dataset "$T/none-idx3-ubyte"
+
+# ---- runs and formats ----
+expect 0 "sim the tiny model at 8 bits" "$M" sim --limit 8 --quant "$W8"
+stdout_has "latency" "sim prints the end-to-end latency"
+stdout_has "busy_cycles" "sim prints the cycle breakdown"
+stdout_has "peak_queue_events" "sim prints queue depths"
+stdout_has "total_uJ" "sim prints energies like myelin cost"
+for f in csv json markdown latex; do
+    expect 0 "sim --format $f" "$M" sim --limit 2 --quant "$W8" --format $f --per-core
+done
+if command -v python3 >/dev/null 2>&1; then
+    "$M" sim --limit 2 --quant "$W8" --format json >"$T/s.json" 2>"$T/err"
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['images']==2 and d['latency_cycles']>0 and abs(d['energy_vs_cost_model_pct'])<5" "$T/s.json"; then
+        ok "json output parses; energy within 5 % of the cost model"
+    else
+        bad "json output does not parse or disagrees with the cost model"
+    fi
+fi
+
+# ---- same predictions as myelin run ----
+"$M" run --limit 24 --quant "$W8" --quiet >"$T/run.txt" 2>"$T/err"
+"$M" sim --limit 24 --quant "$W8" --quiet >"$T/sim.txt" 2>"$T/err"
+a=$(grep -o 'top-1 [0-9.]* %' "$T/run.txt"); b=$(grep -o 'top-1 [0-9.]* %' "$T/sim.txt")
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "sim and run agree on top-1 ($a)"; else bad "run says '$a', sim says '$b'"; fi
+
+# ---- statistical mode and the VCD ----
+expect 0 "statistical CIFAR Spikformer-4-384" "$M" sim --workload spikformer-4-384-cifar10 --quiet
+stdout_has "latency" "statistical mode reports latency"
+expect 0 "VCD trace" "$M" sim --rate 0.1 --vcd "$T/trace.vcd" --quiet
+if grep -q '^\$enddefinitions' "$T/trace.vcd" && grep -q 'busy' "$T/trace.vcd"; then
+    ok "the VCD has definitions and per-core busy signals"
+else
+    bad "the VCD lacks \$enddefinitions or busy signals"
+fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
