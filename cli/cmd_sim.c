@@ -584,11 +584,12 @@ int myelin_cmd_sim(int argc, char **argv)
                         "%.9g,\n  \"cost_model_cycles\": %.9g,\n  \"packets_per_image\": %.9g,\n"
                         "  \"packet_bits\": %d,\n  \"flits_per_packet\": %d,\n"
                         "  \"peak_router_queue_flits\": %" PRId64 ",\n  \"wall_s\": %.6g,\n"
-                        "  \"packets_per_s\": %.6g,\n",
+                        "  \"packets_per_s\": %.6g,\n  \"bursts_per_image\": %.9g,\n",
                         res->mean_latency_cycles, lat_s, res->max_latency_cycles,
                         srep->total.total_pj * 1e-12, crep->total.total_pj * 1e-12, dpct, ddyn,
                         crep->inference_cycles, (double)res->packets / n_img, res->packet_bits,
-                        res->flits_per_packet, res->peak_router_queue_flits, res->wall_s, pps);
+                        res->flits_per_packet, res->peak_router_queue_flits, res->wall_s, pps,
+                        (double)res->bursts / n_img);
                 fprintf(f, "  \"report\": %s,\n  \"cost_model_report\": %s,\n  \"layers_sim\": ",
                         buf, cbuf);
                 table_write(&lt, lcap, MYELIN_COST_JSON, f);
@@ -629,10 +630,11 @@ int myelin_cmd_sim(int argc, char **argv)
                        "%.6g J (%+.2f %%; without leakage %+.2f %%; cost model cycles %.6g)\n",
                     pre, srep->total.total_pj * 1e-12, crep->total.total_pj * 1e-12, dpct, ddyn,
                     crep->inference_cycles);
-            fprintf(f, "%snoc       %.6g packets per inference, %d-bit packets, %d flit%s each, peak "
-                       "router queue %" PRId64 " flits\n",
-                    pre, (double)res->packets / n_img, res->packet_bits, res->flits_per_packet,
-                    res->flits_per_packet == 1 ? "" : "s", res->peak_router_queue_flits);
+            fprintf(f, "%snoc       %.6g packets per inference in %.6g bursts, %d-bit packets, %d flit%s "
+                       "each, peak router queue %" PRId64 " flits\n",
+                    pre, (double)res->packets / n_img, (double)res->bursts / n_img, res->packet_bits,
+                    res->flits_per_packet, res->flits_per_packet == 1 ? "" : "s",
+                    res->peak_router_queue_flits);
             if (!quiet)
                 fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s\n", pre,
                         res->wall_s, pps, res->wall_s > 0 ? n_img / res->wall_s : 0.0);
