@@ -1,0 +1,363 @@
+/* cli/cmd_search.c — `myelin search`: per-layer quantization search (QSViT guided, AQ4SViT greedy
+ * and beam with drift gating, heterogeneous uniform/power-of-two) on a workload and a core array;
+ * writes the tables, the chosen setting and plots, and prints the summary. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "cli/cli.h"
+#include "core/util.h"
+#include "models/cost.h"
+#include "search/search.h"
+#include "workloads/embedded.h"
+#include "workloads/weights.h"
+#include "workloads/workload.h"
+
+#define EXIT_STOPPED 3 /* --stop-after reached: rerun the same command to resume */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin search [--method greedy|beam|qsvit|hetero] [--gate none|threshold:X|topk:K|adaptive]\n"
+            "                     [--granularity network|block|layer] [--bits 8,6,4,3,2]\n"
+            "                     [--schemes uniform|pot|uniform,pot] [--membrane-bits 16[,12,...]]\n"
+            "                     [--max-drop 1.5] [--beam-width B] [--arch A] [--workload W --weights F]\n"
+            "                     [--val SPEC] [--calib SPEC] [--test SPEC] [--out DIR] [--prefix P]\n"
+            "                     [--journal FILE] [--format table|csv|json|markdown|latex]\n"
+            "                     [--threads N] [--seed S] [--gate-check N] [--stop-after N]\n"
+            "                     [--progress] [--no-timing] [--quiet]\n\n"
+            "Searches per-layer-group weight precisions (and optionally membrane widths) under an\n"
+            "accuracy constraint: validation top-1 at most --max-drop points below the float network.\n"
+            "Every candidate gets memory (parameters x bits + scales), drift on the calibration batch,\n"
+            "and, when it earns a full evaluation, validation accuracy and energy per inference on the\n"
+            "array (activity measured in its own validation run).\n"
+            "  --method M        greedy (AQ4SViT, default), beam (AQ4SViT, --beam-width B, default 3),\n"
+            "                    qsvit (sensitivity sweep, base setting, guided back-off),\n"
+            "                    hetero (per layer: uniform or power-of-two and bits)\n"
+            "  --gate G          none (every candidate fully evaluated), threshold:X (drift <= X),\n"
+            "                    topk:K (K lowest drifts per step), adaptive (default: least-squares\n"
+            "                    drift -> drop on the candidates so far; skip predicted failures)\n"
+            "  --granularity G   network, block (default; hetero: layer) or layer groups\n"
+            "  --bits LIST       weight widths to try (default 8,6,4,3,2); widths the array does not\n"
+            "                    support are dropped, with a note\n"
+            "  --schemes S       uniform (default; hetero: uniform,pot), pot, or uniform,pot\n"
+            "  --membrane-bits L membrane widths; more than one makes them a search dimension (default 16)\n"
+            "  --max-drop P      allowed validation top-1 drop in points (default 1.5)\n"
+            "  --arch A          core-array YAML or preset (default generic-45nm)\n"
+            "  --workload W      workload YAML (default: the embedded tiny model); --weights F its weights\n"
+            "  --val SPEC        validation set (default synthetic:split=test,count=500,seed=2)\n"
+            "  --calib SPEC      calibration batch for drift (default synthetic:split=test,count=32,seed=3)\n"
+            "  --test SPEC       test set for the final figures (default synthetic:split=test,count=1000,seed=1)\n"
+            "  --out DIR         output folder (default myelin-out/search); --prefix P names files P*\n"
+            "  --journal FILE    the resumable journal (default DIR/Pjournal.jsonl)\n"
+            "  --format F        format of the summary on standard output (default table)\n"
+            "  --threads N       worker threads (default: online CPUs); results do not depend on N\n"
+            "  --seed S          seed of the gate check's sample (default 1)\n"
+            "  --gate-check N    re-evaluate N gated-out candidates to count false rejections (default 6)\n"
+            "  --stop-after N    stop after N new evaluations (exit 3; rerun to resume)\n"
+            "  --progress        progress on stderr even when it is not a terminal\n"
+            "  --no-timing       write '-' for the wall time so reruns give identical files\n"
+            "  --quiet           print only where the outputs were written\n"
+            "Exit status: 0 done, 3 stopped by --stop-after, 64 usage, 65 bad data, 66 missing file,\n"
+            "69 unsupported, 74 I/O.\n");
+}
+
+static int usage_fail(myelin_error *err)
+{
+    return myelin_cli_fail("search", err);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int mkdirs(const char *dir, myelin_error *err)
+{
+    char buf[MYELIN_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
+    return 0;
+}
+
+/* FNV of a file's bytes chained into h; 0 on success. */
+static int hash_file(const char *path, uint64_t *h, myelin_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = myelin_read_file(path, &data, &len, err);
+    if (!rc)
+        *h = myelin_fnv1a64(data, len, *h);
+    free(data);
+    return rc;
+}
+
+int myelin_cmd_search(int argc, char **argv)
+{
+    enum { O_MBITS = 256, O_BEAM, O_VAL, O_CALIB, O_TEST, O_PREFIX, O_JOURNAL, O_SEED, O_CHECK,
+           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS };
+    static const struct option opts[] = {
+        {"method", required_argument, NULL, 'm'},      {"gate", required_argument, NULL, 'g'},
+        {"granularity", required_argument, NULL, 'G'}, {"bits", required_argument, NULL, 'b'},
+        {"schemes", required_argument, NULL, 's'},     {"membrane-bits", required_argument, NULL, O_MBITS},
+        {"max-drop", required_argument, NULL, 'd'},    {"beam-width", required_argument, NULL, O_BEAM},
+        {"arch", required_argument, NULL, 'a'},        {"workload", required_argument, NULL, 'w'},
+        {"weights", required_argument, NULL, O_WEIGHTS},
+        {"val", required_argument, NULL, O_VAL},       {"calib", required_argument, NULL, O_CALIB},
+        {"test", required_argument, NULL, O_TEST},     {"out", required_argument, NULL, 'o'},
+        {"prefix", required_argument, NULL, O_PREFIX}, {"journal", required_argument, NULL, O_JOURNAL},
+        {"format", required_argument, NULL, 'f'},      {"threads", required_argument, NULL, 'j'},
+        {"seed", required_argument, NULL, O_SEED},     {"gate-check", required_argument, NULL, O_CHECK},
+        {"stop-after", required_argument, NULL, O_STOP}, {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-timing", no_argument, NULL, O_NOTIME},    {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
+    };
+    myelin_search_config cfg;
+    myelin_search_config_default(&cfg);
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.threads = nproc < 1 ? 1 : nproc > 64 ? 64 : (int)nproc;
+    const char *arch_arg = "generic-45nm", *wl_path = NULL, *weights_path = NULL;
+    const char *val = NULL, *calib = NULL, *test = NULL, *out_dir = "myelin-out/search", *prefix = "";
+    const char *journal = NULL;
+    int fmt = MYELIN_COST_TABLE, quiet = 0, force_progress = 0, with_timing = 1;
+    int set_gran = 0, set_schemes = 0;
+    myelin_error err;
+    myelin_error_clear(&err);
+    optind = 1;
+    opterr = 0;
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case 'm': rc = myelin_search_method_parse(optarg, &cfg.method, &err); break;
+        case 'g': rc = myelin_search_gate_parse(optarg, &cfg, &err); break;
+        case 'G':
+            rc = myelin_search_granularity_parse(optarg, &cfg.granularity, &err);
+            set_gran = 1;
+            break;
+        case 'b': rc = myelin_search_bits_parse(optarg, 1, 16, cfg.bits, &cfg.n_bits, &err); break;
+        case O_MBITS: rc = myelin_search_bits_parse(optarg, 2, 32, cfg.mbits, &cfg.n_mbits, &err); break;
+        case 's':
+            rc = myelin_search_schemes_parse(optarg, &cfg, &err);
+            set_schemes = 1;
+            break;
+        case 'd': {
+            char *end = NULL;
+            errno = 0;
+            cfg.max_drop_pct = strtod(optarg, &end);
+            if (!*optarg || *end || errno || !(cfg.max_drop_pct >= 0 && cfg.max_drop_pct <= 100))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--max-drop: expected points between 0 and 100 (got '%s')", optarg);
+            break;
+        }
+        case O_BEAM:
+            if (parse_int(optarg, 1, 64, &v))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--beam-width: expected an integer 1..64 (got '%s')", optarg);
+            cfg.beam_width = (int)v;
+            break;
+        case 'a': arch_arg = optarg; break;
+        case 'w': wl_path = optarg; break;
+        case O_WEIGHTS: weights_path = optarg; break;
+        case O_VAL: val = optarg; break;
+        case O_CALIB: calib = optarg; break;
+        case O_TEST: test = optarg; break;
+        case 'o': out_dir = optarg; break;
+        case O_PREFIX: prefix = optarg; break;
+        case O_JOURNAL: journal = optarg; break;
+        case 'f':
+            fmt = myelin_cost_format_parse(optarg);
+            if (fmt < 0)
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--format: expected table, csv, json, markdown or latex (got '%s')",
+                                      optarg);
+            break;
+        case 'j':
+            if (parse_int(optarg, 1, 256, &v))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--threads: expected an integer 1..256 (got '%s')", optarg);
+            cfg.threads = (int)v;
+            break;
+        case O_SEED: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long sv = strtoull(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || errno)
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--seed: expected a non-negative integer (got '%s')", optarg);
+            cfg.seed = sv;
+            break;
+        }
+        case O_CHECK:
+            if (parse_int(optarg, 0, 100000, &v))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--gate-check: expected an integer >= 0 (got '%s')", optarg);
+            cfg.gate_check = (int)v;
+            break;
+        case O_STOP:
+            if (parse_int(optarg, 1, 1000000000, &v))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--stop-after: expected a positive integer (got '%s')", optarg);
+            cfg.stop_after = v;
+            break;
+        case O_PROGRESS: force_progress = 1; break;
+        case O_NOTIME: with_timing = 0; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
+                             argv[optind - 1]);
+            usage(stderr);
+            return usage_fail(&err);
+        }
+        if (rc)
+            return usage_fail(&err);
+    }
+    if (optind < argc) {
+        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
+        return usage_fail(&err);
+    }
+    if (weights_path && !wl_path) {
+        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--weights needs --workload");
+        return usage_fail(&err);
+    }
+    if (strchr(prefix, '/')) {
+        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
+        return usage_fail(&err);
+    }
+    if (cfg.method == MYELIN_SEARCH_HETERO) {
+        if (!set_gran)
+            cfg.granularity = MYELIN_SEARCH_LAYER;
+        if (!set_schemes)
+            myelin_search_schemes_parse("uniform,pot", &cfg, &err);
+    }
+    cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+
+    myelin_workload *wl = NULL;
+    myelin_weights *w = NULL;
+    myelin_search *s = NULL;
+    char apath[MYELIN_PATH_MAX], jpath[MYELIN_PATH_MAX], vbuf[512], cbuf[512], tbuf[512];
+    char note[512] = "";
+    uint64_t h = MYELIN_FNV_INIT;
+    int rc = 0;
+    if (wl_path) {
+        rc = myelin_workload_load(wl_path, &wl, &err);
+        if (!rc)
+            rc = hash_file(wl_path, &h, &err);
+        const char *wp = weights_path ? weights_path : wl ? wl->weights_path : "";
+        if (!rc && !*wp)
+            rc = myelin_error_set(&err, MYELIN_EMISSING, wl->source, 0, 0,
+                                  "workload %s names no weights file; pass --weights FILE", wl->name);
+        if (!rc)
+            rc = myelin_weights_load(wl, wp, &w, &err);
+        if (!rc)
+            rc = hash_file(wp, &h, &err);
+    } else {
+        rc = myelin_workload_load_string((const char *)myelin_embedded_tiny_yaml, "<embedded>", &wl, &err);
+        if (!rc)
+            rc = myelin_weights_load_memory(wl, myelin_embedded_tiny_weights,
+                                            myelin_embedded_tiny_weights_len, "<embedded>", &w, &err);
+        h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
+        h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
+    }
+    cfg.inputs_hash = h;
+    if (!rc) {
+        const myelin_shape in = wl->input;
+        snprintf(vbuf, sizeof vbuf, "%s", val ? val : "");
+        snprintf(cbuf, sizeof cbuf, "%s", calib ? calib : "");
+        snprintf(tbuf, sizeof tbuf, "%s", test ? test : "");
+        if (!val)
+            snprintf(vbuf, sizeof vbuf, "synthetic:split=test,count=500,seed=2,h=%d,w=%d,c=%d,classes=%d",
+                     in.h, in.w, in.c, wl->classes);
+        if (!calib)
+            snprintf(cbuf, sizeof cbuf, "synthetic:split=test,count=32,seed=3,h=%d,w=%d,c=%d,classes=%d",
+                     in.h, in.w, in.c, wl->classes);
+        if (!test)
+            snprintf(tbuf, sizeof tbuf, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d",
+                     in.h, in.w, in.c, wl->classes);
+        cfg.val_spec = vbuf;
+        cfg.calib_spec = cbuf;
+        cfg.test_spec = tbuf;
+        rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
+        cfg.arch_path = apath;
+    }
+    if (!rc)
+        rc = mkdirs(out_dir, &err);
+    if (!rc) {
+        if (journal) {
+            snprintf(jpath, sizeof jpath, "%s", journal);
+        } else {
+            char rel[MYELIN_PATH_MAX];
+            snprintf(rel, sizeof rel, "%sjournal.jsonl", prefix);
+            if (myelin_path_join(out_dir, rel, jpath, sizeof jpath))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, out_dir, 0, 0, "path too long");
+        }
+        cfg.journal_path = jpath;
+    }
+    if (!rc) {
+        rc = myelin_search_run(&cfg, wl, w, &s, note, sizeof note, &err);
+        if (note[0])
+            fprintf(stderr, "myelin search: note: %s\n", note);
+    }
+    if (rc == MYELIN_SEARCH_STOPPED) {
+        fprintf(stderr, "myelin search: %s\n", err.message);
+        myelin_weights_free(w);
+        myelin_workload_free(wl);
+        return EXIT_STOPPED;
+    }
+    int gp_failed = 0;
+    if (!rc)
+        rc = myelin_search_write(s, out_dir, prefix, with_timing, &gp_failed, &err);
+    if (!rc) {
+        if (!quiet) {
+            myelin_search_figures f;
+            myelin_search_get_figures(s, &f);
+            if (fmt == MYELIN_COST_TABLE)
+                printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
+                       myelin_search_method_name(cfg.method), wl->name, arch_arg, cfg.max_drop_pct);
+            rc = myelin_search_write_summary(s, fmt, with_timing, stdout, &err);
+            if (!rc && fmt == MYELIN_COST_TABLE)
+                printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, drop %.2f points "
+                       "(test %.2f %% vs float %.2f %%), %.2f average bits, %.2fx compression;\n"
+                       "%d full and %d drift evaluations, %d candidates not fully evaluated, gate check "
+                       "%d/%d false rejections\n",
+                       f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct,
+                       f.chosen_test_pct, f.float_test_pct, f.avg_bits, f.compression, f.full_evals,
+                       f.drift_evals, f.gated_out, f.check_false_rejections, f.check_evals);
+        }
+        if (!rc) {
+            printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",
+                   quiet || fmt != MYELIN_COST_TABLE ? "" : "\n", prefix, out_dir);
+            if (gp_failed)
+                fprintf(stderr, "myelin search: gnuplot not available or failed; the .gp scripts and "
+                                ".dat files are in %s\n", out_dir);
+        }
+    }
+    int status = rc ? myelin_cli_fail("search", &err) : 0;
+    myelin_search_free(s);
+    myelin_weights_free(w);
+    myelin_workload_free(wl);
+    return status;
+}

@@ -1,0 +1,404 @@
+/* search/eval.c — evaluating candidates: drift on the calibration batch, accuracy and energy on
+ * the validation set, accuracy on the test set; in parallel threads over fixed image chunks whose
+ * partial sums are reduced in chunk order (so a result never depends on the thread count), each
+ * result read from or appended to the journal. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arch/mapper.h"
+#include "search/internal.h"
+#include "workloads/dataset.h"
+
+double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int load_images(const myelin_search *s, const char *spec, imageset *out, myelin_error *err)
+{
+    myelin_dataset *ds = NULL;
+    snprintf(out->spec, sizeof out->spec, "%s", spec);
+    int rc = myelin_dataset_open(spec, &ds, err);
+    if (rc)
+        return myelin_error_prefix(err, "search dataset '%s'", spec);
+    myelin_dataset_info info;
+    myelin_dataset_info_get(ds, &info);
+    const myelin_shape in = s->wl->input;
+    if (info.c != in.c || info.h != in.h || info.w != in.w) {
+        myelin_dataset_close(ds);
+        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
+                                "search dataset '%s' has %dx%dx%d images, the workload wants %dx%dx%d",
+                                spec, info.c, info.h, info.w, in.c, in.h, in.w);
+    }
+    if (info.count <= 0 || info.count > 1000000) {
+        myelin_dataset_close(ds);
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "search dataset '%s': expected 1 to 1000000 images (has %" PRId64 ")",
+                                spec, info.count);
+    }
+    out->n = (int)info.count;
+    out->pixels = malloc((size_t)out->n * s->image_bytes);
+    out->labels = malloc((size_t)out->n * sizeof *out->labels);
+    if (!out->pixels || !out->labels)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory for images");
+    for (int i = 0; !rc && i < out->n; i++) {
+        int r = myelin_dataset_next(ds, out->pixels + (size_t)i * s->image_bytes, &out->labels[i], err);
+        if (r < 0)
+            rc = r;
+        else if (r == 0)
+            rc = myelin_error_set(err, MYELIN_EFORMAT, NULL, 0, 0, "search dataset '%s' ended early",
+                                  spec);
+    }
+    myelin_dataset_close(ds);
+    return rc;
+}
+
+int eval_setup(myelin_search *s, myelin_error *err)
+{
+    const myelin_workload *wl = s->wl;
+    s->image_bytes = (size_t)wl->input.c * (size_t)wl->input.h * (size_t)wl->input.w;
+    int rc = myelin_arch_load(s->arch_path, &s->arch, err);
+    if (!rc)
+        rc = myelin_cost_registry_new(&s->reg, err);
+    if (!rc)
+        rc = myelin_cost_registry_configure(s->reg, s->arch, err);
+    if (!rc)
+        rc = load_images(s, s->val_spec, &s->val, err);
+    if (!rc)
+        rc = load_images(s, s->calib_spec, &s->calib, err);
+    if (!rc)
+        rc = load_images(s, s->test_spec, &s->test, err);
+    if (!rc)
+        rc = myelin_engine_new(wl, s->w, NULL, s->cfg.input_bits, &s->float_engine, err);
+    if (!rc) {
+        s->refs = calloc((size_t)s->calib.n, sizeof *s->refs);
+        if (!s->refs)
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    }
+    /* one reference per calibration image, so drift can be summed per image in a fixed order */
+    for (int i = 0; !rc && i < s->calib.n; i++)
+        rc = myelin_engine_reference_new(s->float_engine, s->calib.pixels + (size_t)i * s->image_bytes,
+                                         1, &s->refs[i], err);
+    return rc;
+}
+
+static void free_images(imageset *im)
+{
+    free(im->pixels);
+    free(im->labels);
+    im->pixels = NULL;
+    im->labels = NULL;
+}
+
+void eval_teardown(myelin_search *s)
+{
+    for (int i = 0; s->refs && i < s->calib.n; i++)
+        myelin_engine_reference_free(s->refs[i]);
+    free(s->refs);
+    s->refs = NULL;
+    myelin_engine_free(s->float_engine);
+    s->float_engine = NULL;
+    free_images(&s->val);
+    free_images(&s->calib);
+    free_images(&s->test);
+}
+
+/* ---- parallel work over chunks ------------------------------------------------------------- */
+
+typedef enum { WORK_DRIFT, WORK_ACCURACY } work_kind;
+
+typedef struct work {
+    const myelin_search *s;
+    const myelin_engine *e;
+    work_kind kind;
+    const imageset *im;
+    int chunk, n_chunks, threads;
+    int64_t *correct;          /* [n_chunks] */
+    int64_t *spikes;           /* [n_chunks][L*T] */
+    myelin_drift_layer *drift; /* [n_chunks][L] (DRIFT) */
+    int *rc;                   /* [threads] */
+    myelin_error *errs;        /* [threads] */
+} work;
+
+typedef struct worker_arg {
+    work *w;
+    int tid;
+} worker_arg;
+
+static void *worker(void *p)
+{
+    worker_arg *a = p;
+    work *w = a->w;
+    const myelin_workload *wl = w->s->wl;
+    int L = wl->n_layers, T = wl->timesteps;
+    myelin_engine_state *st = NULL;
+    double *logits = malloc(((size_t)wl->classes + 1) * sizeof *logits);
+    int rc = logits ? myelin_engine_state_new(w->e, &st, &w->errs[a->tid])
+                    : myelin_error_set(&w->errs[a->tid], MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    for (int c = a->tid; !rc && c < w->n_chunks; c += w->threads) {
+        int lo = c * w->chunk, hi = lo + w->chunk < w->im->n ? lo + w->chunk : w->im->n;
+        int64_t *sp = w->spikes + (size_t)c * L * T;
+        for (int i = lo; !rc && i < hi; i++) {
+            if (w->kind == WORK_DRIFT) {
+                rc = myelin_engine_drift(w->e, st, w->s->refs[i], w->drift + (size_t)c * L,
+                                         &w->errs[a->tid]);
+            } else {
+                rc = myelin_engine_run_image(w->e, st, w->im->pixels + (size_t)i * w->s->image_bytes,
+                                             logits, &w->errs[a->tid]);
+                if (!rc && myelin_argmax(logits, wl->classes) == w->im->labels[i])
+                    w->correct[c]++;
+            }
+            for (int l = 0; !rc && l < L; l++) {
+                const int64_t *x = myelin_engine_state_spikes(st, l);
+                for (int t = 0; t < T; t++)
+                    sp[(size_t)l * T + t] += x[t];
+            }
+        }
+    }
+    w->rc[a->tid] = rc;
+    myelin_engine_state_free(st);
+    free(logits);
+    return NULL;
+}
+
+/* Runs the images of im through e: correct count, spikes[L*T] summed, drift[L] (DRIFT only). */
+static int run_images(const myelin_search *s, const myelin_engine *e, work_kind kind,
+                      const imageset *im, int64_t *correct, int64_t *spikes,
+                      myelin_drift_layer *drift, myelin_error *err)
+{
+    int L = s->wl->n_layers, T = s->wl->timesteps;
+    work w;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.e = e;
+    w.kind = kind;
+    w.im = im;
+    w.chunk = kind == WORK_DRIFT ? 1 : SEARCH_CHUNK;
+    w.n_chunks = (im->n + w.chunk - 1) / w.chunk;
+    w.threads = s->cfg.threads < w.n_chunks ? s->cfg.threads : w.n_chunks;
+    if (w.threads < 1)
+        w.threads = 1;
+    w.correct = calloc((size_t)w.n_chunks, sizeof *w.correct);
+    w.spikes = calloc((size_t)w.n_chunks * L * T, sizeof *w.spikes);
+    w.drift = calloc((size_t)w.n_chunks * L, sizeof *w.drift);
+    w.rc = calloc((size_t)w.threads, sizeof *w.rc);
+    w.errs = calloc((size_t)w.threads, sizeof *w.errs);
+    pthread_t *th = calloc((size_t)w.threads, sizeof *th);
+    worker_arg *args = calloc((size_t)w.threads, sizeof *args);
+    int rc = 0;
+    if (!w.correct || !w.spikes || !w.drift || !w.rc || !w.errs || !th || !args)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    int started = 0;
+    for (int t = 0; !rc && t < w.threads; t++) {
+        args[t].w = &w;
+        args[t].tid = t;
+        if (t == w.threads - 1) {
+            worker(&args[t]); /* the calling thread does the last share */
+        } else if (pthread_create(&th[t], NULL, worker, &args[t]) != 0) {
+            rc = myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0, "search: cannot start a thread");
+            break;
+        } else {
+            started = t + 1;
+        }
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; !rc && t < w.threads; t++)
+        if (w.rc[t]) {
+            *err = w.errs[t];
+            rc = w.rc[t];
+        }
+    /* ordered reduction */
+    if (!rc) {
+        *correct = 0;
+        memset(spikes, 0, (size_t)L * T * sizeof *spikes);
+        if (drift)
+            memset(drift, 0, (size_t)L * sizeof *drift);
+        for (int c = 0; c < w.n_chunks; c++) {
+            *correct += w.correct[c];
+            for (size_t k = 0; k < (size_t)L * T; k++)
+                spikes[k] += w.spikes[(size_t)c * L * T + k];
+            for (int l = 0; drift && l < L; l++) {
+                drift[l].abs_dh_sum += w.drift[(size_t)c * L + l].abs_dh_sum;
+                drift[l].mismatches += w.drift[(size_t)c * L + l].mismatches;
+                drift[l].samples += w.drift[(size_t)c * L + l].samples;
+            }
+        }
+    }
+    free(w.correct);
+    free(w.spikes);
+    free(w.drift);
+    free(w.rc);
+    free(w.errs);
+    free(th);
+    free(args);
+    return rc;
+}
+
+/* Energy (pJ) of setting lq with activity from spikes over `images` images. */
+static int energy_of(const myelin_search *s, const myelin_layer_quant *lq, const int64_t *spikes,
+                     int64_t images, const char *source, double *pj, myelin_error *err)
+{
+    myelin_activity act = {0, NULL, ""};
+    myelin_mapping *map = NULL;
+    myelin_cost_report *rep = NULL;
+    int rc = myelin_activity_from_spikes(s->wl, spikes, images, source, &act, err);
+    if (!rc)
+        rc = myelin_map(s->wl, lq, s->arch, &map, err);
+    if (!rc)
+        rc = myelin_cost_evaluate(s->wl, lq, &act, s->arch, map, s->reg, &rep, err);
+    if (!rc)
+        *pj = rep->total.total_pj;
+    myelin_cost_report_free(rep);
+    myelin_mapping_free(map);
+    myelin_activity_free(&act);
+    return rc;
+}
+
+/* Builds c's engine and runs kind over im. */
+static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const imageset *im,
+                         int64_t *correct, double *pj, myelin_drift_layer *drift, myelin_error *err)
+{
+    const myelin_workload *wl = s->wl;
+    myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
+    int64_t *spikes = calloc((size_t)wl->n_layers * wl->timesteps, sizeof *spikes);
+    myelin_engine *e = NULL;
+    int rc = lq && spikes ? space_resolve(s, c->g, lq, err)
+                          : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    if (!rc)
+        rc = myelin_engine_new(wl, s->w, lq, s->cfg.input_bits, &e, err);
+    if (!rc)
+        rc = run_images(s, e, kind, im, correct, spikes, drift, err);
+    if (!rc && pj)
+        rc = energy_of(s, lq, spikes, im->n, kind == WORK_DRIFT ? "calibration batch" : "validation run",
+                       pj, err);
+    if (rc)
+        myelin_error_prefix(err, "candidate %s", c->key);
+    myelin_engine_free(e);
+    free(spikes);
+    free(lq);
+    return rc;
+}
+
+static int count_new(myelin_search *s)
+{
+    s->new_evals++;
+    return s->cfg.stop_after > 0 && s->new_evals >= s->cfg.stop_after ? MYELIN_SEARCH_STOPPED : 0;
+}
+
+int eval_drift(myelin_search *s, int ci, myelin_error *err)
+{
+    cand *c = &s->cands[ci];
+    if (c->has_drift)
+        return 0;
+    double v[3];
+    if (journal_get(s->jn, "drift", c->key, v, 3)) {
+        c->drift_mean = v[0];
+        c->drift_max = v[1];
+        c->calib_energy_pj = v[2];
+        c->has_drift = 1;
+        s->drift_evals++;
+        return 0;
+    }
+    myelin_drift_layer *d = calloc((size_t)s->wl->n_layers, sizeof *d);
+    int64_t correct = 0;
+    if (!d)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    int rc = run_candidate(s, c, WORK_DRIFT, &s->calib, &correct, &c->calib_energy_pj, d, err);
+    if (!rc) {
+        myelin_drift_summary(s->wl, d, &c->drift_mean, &c->drift_max);
+        c->has_drift = 1;
+        s->drift_evals++;
+        v[0] = c->drift_mean;
+        v[1] = c->drift_max;
+        v[2] = c->calib_energy_pj;
+        rc = journal_put(s->jn, "drift", c->key, v, 3, err);
+    }
+    free(d);
+    return rc ? rc : count_new(s);
+}
+
+int eval_full(myelin_search *s, int ci, myelin_error *err)
+{
+    cand *c = &s->cands[ci];
+    if (c->has_full)
+        return 0;
+    double v[3];
+    int rc = 0, fresh = 0;
+    if (journal_get(s->jn, "full", c->key, v, 3)) {
+        c->correct = (int64_t)v[0];
+        c->images = (int64_t)v[1];
+        c->energy_pj = v[2];
+    } else {
+        rc = run_candidate(s, c, WORK_ACCURACY, &s->val, &c->correct, &c->energy_pj, NULL, err);
+        c->images = s->val.n;
+        v[0] = (double)c->correct;
+        v[1] = (double)c->images;
+        v[2] = c->energy_pj;
+        if (!rc)
+            rc = journal_put(s->jn, "full", c->key, v, 3, err);
+        fresh = 1;
+    }
+    if (rc)
+        return rc;
+    c->has_full = 1;
+    c->acc_pct = c->images ? 100.0 * (double)c->correct / (double)c->images : 0;
+    return fresh ? count_new(s) : 0;
+}
+
+int eval_test(myelin_search *s, int ci, myelin_error *err)
+{
+    cand *c = &s->cands[ci];
+    if (c->has_test)
+        return 0;
+    double v[2];
+    int rc = 0, fresh = 0;
+    if (journal_get(s->jn, "test", c->key, v, 2)) {
+        c->test_correct = (int64_t)v[0];
+        c->test_images = (int64_t)v[1];
+    } else {
+        rc = run_candidate(s, c, WORK_ACCURACY, &s->test, &c->test_correct, NULL, NULL, err);
+        c->test_images = s->test.n;
+        v[0] = (double)c->test_correct;
+        v[1] = (double)c->test_images;
+        if (!rc)
+            rc = journal_put(s->jn, "test", c->key, v, 2, err);
+        fresh = 1;
+    }
+    if (rc)
+        return rc;
+    c->has_test = 1;
+    return fresh ? count_new(s) : 0;
+}
+
+void progress(myelin_search *s, const char *what)
+{
+    if (!s->cfg.progress)
+        return;
+    int best = -1;
+    for (int i = 0; i < s->n_cands; i++) {
+        const cand *c = &s->cands[i];
+        if (c->has_full && c->pass && c->role != ROLE_SWEEP && (best < 0 || search_better(s, c, &s->cands[best])))
+            best = i;
+    }
+    double el = now_s() - s->t0;
+    int done = s->full_evals + s->drift_evals;
+    /* ETA: the remaining width of the space times the time per evaluation so far (a rough bound) */
+    int remaining = 0;
+    if (best >= 0)
+        for (int k = 0; k < s->n_groups; k++)
+            remaining += s->cfg.n_bits - s->cands[best].g[k].wlev;
+    double per = done ? el / done : 0;
+    fprintf(stderr, "\rmyelin search: %s; %d evaluations (%d full), step %d", what, done,
+            s->full_evals, s->steps);
+    if (best >= 0)
+        fprintf(stderr, ", best %.2f %% at %.1f kB", s->cands[best].acc_pct,
+                (double)s->cands[best].mem_bits / 8e3);
+    fprintf(stderr, ", %.0f s, ETA < %.0f s   ", el, per * remaining * (s->n_groups + 1));
+}

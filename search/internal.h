@@ -1,0 +1,156 @@
+/* search/internal.h — what the search's source files share (not part of the public API):
+ * the search object, groups, candidates, the evaluator, the journal and the gate. */
+#ifndef MYELIN_SEARCH_INTERNAL_H
+#define MYELIN_SEARCH_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arch/arch.h"
+#include "models/cost.h"
+#include "search/search.h"
+#include "sim/engine.h"
+
+#define SEARCH_MAX_GLOBS 4
+#define SEARCH_CHUNK 25 /* validation images per work unit (fixed: results independent of threads) */
+
+typedef struct sgroup {
+    char name[MYELIN_NAME_MAX];
+    int n_globs;
+    char globs[SEARCH_MAX_GLOBS][MYELIN_NAME_MAX];
+    int64_t weights; /* weight elements of the group's layers */
+} sgroup;
+
+/* One group's precision: wlev 0 = float, i >= 1 = bits[i-1]; scheme index; membrane level. */
+typedef struct gstate {
+    signed char wlev, sch, mlev;
+} gstate;
+
+typedef enum cand_role {
+    ROLE_BASELINE = 0, /* the float network */
+    ROLE_SEARCH,       /* proposed by the search */
+    ROLE_SWEEP,        /* QSViT sensitivity sweep: one group lowered alone */
+} cand_role;
+
+typedef enum gate_state {
+    GATE_PENDING = 0, /* not decided yet */
+    GATE_IN,          /* earned a full evaluation */
+    GATE_OUT,         /* rejected by the gate on its drift */
+    GATE_SKIPPED,     /* not needed: a better-ranked candidate of its step passed first */
+} gate_state;
+
+typedef struct cand {
+    int id, step, parent;
+    cand_role role;
+    gstate *g; /* [n_groups] */
+    char *key;
+    int sweep_group, sweep_level; /* ROLE_SWEEP */
+    /* computed from the setting */
+    int64_t mem_bits, membrane_bits;
+    double avg_bits;
+    /* drift on the calibration batch */
+    int has_drift;
+    double drift_mean, drift_max, calib_energy_pj;
+    gate_state gate;
+    /* full evaluation on the validation set */
+    int has_full, checked; /* checked: evaluated only to check the gate */
+    int64_t correct, images;
+    double acc_pct, drop_pct, energy_pj;
+    int pass;
+    /* the test set (baseline and chosen only) */
+    int has_test;
+    int64_t test_correct, test_images;
+} cand;
+
+typedef struct imageset {
+    int n;
+    uint8_t *pixels; /* n x image bytes */
+    int *labels;
+    char spec[512];
+} imageset;
+
+typedef struct journal journal;
+
+struct myelin_search {
+    myelin_search_config cfg;
+    char val_spec[512], calib_spec[512], test_spec[512], arch_path[MYELIN_PATH_MAX];
+    char journal_path[MYELIN_PATH_MAX];
+    const myelin_workload *wl;
+    const myelin_weights *w;
+    myelin_arch *arch;
+    myelin_cost_registry *reg;
+    int n_groups;
+    sgroup *groups;
+    int *layer_group; /* [n_layers]: group of each layer, -1 when none */
+    imageset val, calib, test;
+    size_t image_bytes;
+    myelin_engine *float_engine;
+    myelin_engine_reference **refs; /* one per calibration image */
+    journal *jn;
+    int64_t new_evals;
+    int n_cands, cap_cands;
+    cand *cands;
+    int baseline, chosen;
+    int full_evals, drift_evals, check_evals, check_false;
+    int steps;
+    double t0, wall_s;
+    double fit_c0, fit_c1; /* the adaptive gate's last fit (drop = c0 + c1 drift) */
+    int fit_n;
+    char note[512];
+};
+
+/* ---- space.c ---- */
+int space_groups(myelin_search *s, myelin_error *err);
+/* Appends a candidate with the given group states (copied); returns its index or -1 (ENOMEM);
+ * an existing candidate with the same key is returned instead when reuse is set. */
+int space_add(myelin_search *s, const gstate *g, cand_role role, int step, int parent,
+              myelin_error *err);
+int space_find(const myelin_search *s, const char *key);
+/* Key of a setting, e.g. "u8.u8.p4.f" (m<bits> appended when membranes are searched). */
+char *space_key(const myelin_search *s, const gstate *g);
+/* The per-layer precision of a candidate into lq[n_layers]. */
+int space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *lq,
+                  myelin_error *err);
+/* The candidate as a quantization-setting YAML (malloc'd). */
+char *space_yaml(const myelin_search *s, const cand *c, const char *comment);
+int space_weight_bits(const myelin_search *s, const gstate *gs);
+int space_membrane_bits(const myelin_search *s, const gstate *gs);
+
+/* ---- eval.c ---- */
+int eval_setup(myelin_search *s, myelin_error *err);
+void eval_teardown(myelin_search *s);
+/* Each returns 0, MYELIN_SEARCH_STOPPED or an error; results come from the journal when there. */
+int eval_drift(myelin_search *s, int ci, myelin_error *err);
+int eval_full(myelin_search *s, int ci, myelin_error *err);
+int eval_test(myelin_search *s, int ci, myelin_error *err);
+double now_s(void);
+void progress(myelin_search *s, const char *what);
+
+/* ---- journal.c ---- */
+int journal_open(const char *path, uint64_t args_hash, journal **out, int *restarted,
+                 myelin_error *err);
+void journal_close(journal *j);
+/* Lookup of a record "kind:key"; the values array gets up to n numbers; 1 when found. */
+int journal_get(const journal *j, const char *kind, const char *key, double *vals, int n);
+int journal_put(journal *j, const char *kind, const char *key, const double *vals, int n,
+                myelin_error *err);
+int journal_records(const journal *j);
+
+/* ---- gate.c ---- */
+/* Decides GATE_IN / GATE_OUT for the step's candidates idx[n] (drift known). */
+int gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err);
+
+/* ---- aq4svit.c / qsvit.c ---- */
+int search_aq4svit(myelin_search *s, myelin_error *err); /* greedy, beam, hetero */
+int search_qsvit(myelin_search *s, myelin_error *err);
+/* Full evaluation of c with its pass flag and drop against the baseline. */
+int search_full(myelin_search *s, int ci, myelin_error *err);
+/* 1 when a ranks before b by the objective: lower memory, then higher accuracy, lower energy. */
+int search_better(const myelin_search *s, const cand *a, const cand *b);
+
+/* ---- rank.c ---- */
+/* Indices of the non-dominated fully evaluated candidates (maximise accuracy, minimise memory
+ * and energy), ordered by memory; returns the count (*out malloc'd). */
+int rank_pareto(const myelin_search *s, int **out);
+
+#endif
