@@ -32,7 +32,7 @@ core::core(sc_module_name name, model &m, int id, const sc_event &step_start, sc
         sc_trace(trace, *spikes_sig_, base + ".spikes");
     }
     SC_THREAD(run);
-    set_stack_size(16 * 1024);
+    set_stack_size(64 * 1024);
 }
 
 void core::reset_step(int pending_streams)
