@@ -1,6 +1,7 @@
 /* tests/check_sim.c — the SystemC core-array suite: spikes and logits equal the functional
  * engine's image by image (float and 8-bit, whole layers per core and sliced layers), action
- * counts and energy against the analytical cost model, the directions time moves when the
+ * counts and energy against the analytical cost model, statistical draws (rates, seeds), the
+ * directions time moves when the
  * architecture changes, the VCD trace, and the API's errors.
  * SystemC elaborates one netlist per process: every test runs in Check's forked child, and the
  * direction tests fork once more per simulation, so this suite needs CK_FORK=yes. */
@@ -359,6 +360,85 @@ START_TEST(test_narrower_link_more_noc_cycles)
 }
 END_TEST
 
+/* Statistical mode: the drawn spikes follow each layer's rate; the same seed gives the same run. */
+static timing simulate_seed(uint64_t seed, double *rate_err)
+{
+    setup s;
+    setup_tiny(&s, "w8", "generic-45nm", 0);
+    myelin_error err;
+    myelin_activity act, meas;
+    ck_assert_int_eq(myelin_activity_from_workload(s.wl, -1, &act, &err), 0);
+    myelin_array_options o;
+    memset(&o, 0, sizeof o);
+    o.wl = s.wl;
+    o.lq = s.lq;
+    o.arch = s.arch;
+    o.map = s.map;
+    o.rates = act.rate;
+    o.seed = seed;
+    o.limit = 4;
+    myelin_array_result *r = NULL;
+    ck_assert_msg(myelin_array_run(&o, &r, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(r->images, 4);
+    ck_assert_int_eq(myelin_array_activity(r, s.wl, &meas, &err), 0);
+    *rate_err = 0;
+    for (int l = 0; l < s.wl->n_layers; l++) {
+        const myelin_layer *L = &s.wl->layers[l];
+        if (!L->has_lif || L->kind == MYELIN_LAYER_HEAD)
+            continue;
+        double e = fabs(meas.rate[l] - act.rate[l]) / act.rate[l];
+        if (e > *rate_err)
+            *rate_err = e;
+    }
+    timing tm = {1, 0, 0, r->mean_latency_cycles};
+    for (int k = 0; k < r->n_cores; k++)
+        tm.compute_cycles += (double)(r->cores[k].busy_cycles + r->cores[k].mem_stall_cycles);
+    myelin_array_result_free(r);
+    myelin_activity_free(&act);
+    myelin_activity_free(&meas);
+    setup_free(&s);
+    return tm;
+}
+
+static timing simulate_seed_forked(uint64_t seed, double *rate_err)
+{
+    int fd[2];
+    ck_assert_int_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        double e = 0;
+        timing tm = simulate_seed(seed, &e);
+        ssize_t n = write(fd[1], &tm, sizeof tm);
+        n += write(fd[1], &e, sizeof e);
+        _exit(n == (ssize_t)(sizeof tm + sizeof e) ? 0 : 1);
+    }
+    close(fd[1]);
+    timing tm = {0, 0, 0, 0};
+    ssize_t n = read(fd[0], &tm, sizeof tm);
+    n += read(fd[0], rate_err, sizeof *rate_err);
+    close(fd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(n == (ssize_t)(sizeof tm + sizeof *rate_err) && WIFEXITED(status) &&
+                      WEXITSTATUS(status) == 0, "the simulation child failed");
+    return tm;
+}
+
+START_TEST(test_statistical_rates_and_seeds)
+{
+    double e1 = 0, e2 = 0, e3 = 0;
+    timing a = simulate_seed_forked(5, &e1);
+    timing b = simulate_seed_forked(5, &e2);
+    timing c = simulate_seed_forked(6, &e3);
+    ck_assert_msg(e1 < 0.15, "a layer fires %.1f %% away from its statistical rate", 100 * e1);
+    ck_assert(a.latency_cycles == b.latency_cycles && a.compute_cycles == b.compute_cycles);
+    ck_assert(e1 == e2);
+    ck_assert(a.compute_cycles != c.compute_cycles); /* another seed draws other spikes */
+}
+END_TEST
+
 /* ---- 4. VCD ----------------------------------------------------------------------------------- */
 
 START_TEST(test_vcd_trace)
@@ -452,6 +532,7 @@ Suite *make_sim_suite(void)
     tcase_add_test(tc, test_more_lanes_fewer_compute_cycles);
     tcase_add_test(tc, test_wider_word_fewer_memory_cycles);
     tcase_add_test(tc, test_narrower_link_more_noc_cycles);
+    tcase_add_test(tc, test_statistical_rates_and_seeds);
     suite_add_tcase(s, tc);
     tc = tcase_create("trace_and_errors");
     tcase_set_timeout(tc, 60);
