@@ -1,8 +1,7 @@
 /* tests/check_sim.c — the SystemC core-array suite: spikes and logits equal the functional
  * engine's image by image (float and 8-bit, whole layers per core and sliced layers), action
  * counts and energy against the analytical cost model, statistical draws (rates, seeds), the
- * directions time moves when the
- * architecture changes, the VCD trace, and the API's errors.
+ * directions time moves when the architecture changes, the VCD trace, and the API's errors.
  * SystemC elaborates one netlist per process: every test runs in Check's forked child, and the
  * direction tests fork once more per simulation, so this suite needs CK_FORK=yes. */
 #include <check.h>
