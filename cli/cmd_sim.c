@@ -513,7 +513,8 @@ int myelin_cmd_sim(int argc, char **argv)
             const char *ch[] = {"core", "layer", "x", "y", "channels", "tokens", "busy_cycles",
                                 "mem_stall_cycles", "noc_wait_cycles", "idle_cycles",
                                 "events_in_per_image", "spikes_out_per_image", "peak_queue_events",
-                                "synapse_bits_used", "synapse_util_pct", "membrane_bits_used"};
+                                "synapse_bits_used", "synapse_util_pct", "membrane_bits_used",
+                                "energy_pJ"};
             ct.ncols = (int)(sizeof ch / sizeof ch[0]);
             ct.ntext = 6;
             memcpy(ct.head, ch, sizeof ch);
@@ -541,6 +542,7 @@ int myelin_cmd_sim(int argc, char **argv)
                 SETC(&ct, r, 13, "%" PRId64, cs->synapse_bits_used);
                 SETC(&ct, r, 14, "%.1f", 100.0 * (double)cs->synapse_bits_used / syn_bits);
                 SETC(&ct, r, 15, "%" PRId64, cs->membrane_bits_used);
+                SETC(&ct, r, 16, "%.6g", cs->energy_pj / n_img);
             }
         }
         char lcap[512];

@@ -578,6 +578,25 @@ void myelin_cost_report_free(myelin_cost_report *r)
     free(r);
 }
 
+/* The price of `count` units of action a, in pJ: the one multiplication of counts by prices. */
+static double price_one(const myelin_arch *arch, myelin_action a, double count)
+{
+    return count * arch->prices[a].pj;
+}
+
+double myelin_cost_price(const myelin_arch *arch, const myelin_cost_counts *counts,
+                         double *energy_pj)
+{
+    double total = 0;
+    for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
+        double e = price_one(arch, (myelin_action)a, counts->count[a]);
+        if (energy_pj)
+            energy_pj[a] = e;
+        total += e;
+    }
+    return total;
+}
+
 /* Adds leakage (layer cores x the inference's cycles) to every layer's counts, then prices every
  * count and sums layers, components and totals: the one place counts meet prices. */
 static void price_report(myelin_cost_report *r, const myelin_workload *wl, const myelin_arch *arch)
@@ -588,7 +607,7 @@ static void price_report(myelin_cost_report *r, const myelin_workload *wl, const
         myelin_layer_cost *lc = &r->layers[i];
         lc->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] += (double)lc->cores * r->inference_cycles;
         for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
-            lc->energy_pj[a] = lc->counts.count[a] * arch->prices[a].pj;
+            lc->energy_pj[a] = price_one(arch, (myelin_action)a, lc->counts.count[a]);
             lc->component_pj[myelin_action_component((myelin_action)a)] += lc->energy_pj[a];
             lc->total_pj += lc->energy_pj[a];
             t->counts.count[a] += lc->counts.count[a];

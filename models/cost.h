@@ -183,6 +183,11 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                          const myelin_mapping *map, const myelin_cost_registry *reg,
                          myelin_cost_report **out, myelin_error *err);
 
+/* Prices counts (every action, leakage included as counted) with the array's prices: returns the
+ * total in pJ and, when energy_pj is not NULL, fills energy_pj[MYELIN_ACT_COUNT]. */
+double myelin_cost_price(const myelin_arch *arch, const myelin_cost_counts *counts,
+                         double *energy_pj);
+
 /* A report from action counts measured elsewhere (the SystemC model): counts[n_layers] per
  * inference (leakage ignored: it is added here as layer cores x inference_cycles), priced by the
  * same code as myelin_cost_evaluate.  rate_in (optional) fills the rate_in column; `model` names

@@ -66,6 +66,8 @@ typedef struct myelin_array_core_stats {
     int64_t peak_queue_events;     /* input events waiting in the core's queue, at most */
     int64_t synapse_bits_used;     /* weights + bias + scales held (from the mapping) */
     int64_t membrane_bits_used;
+    myelin_cost_counts counts;     /* its actions (leakage: its cycles of every inference) */
+    double energy_pj;              /* counts priced by myelin_cost_price */
 } myelin_array_core_stats;
 
 typedef struct myelin_array_layer_stats {

@@ -191,6 +191,7 @@ int model::init(myelin_error *err)
         img_spikes.assign((size_t)n * T, 0);
         logits.assign((size_t)wl->classes, 0.0);
         rng.resize(places.size());
+        core_counts.assign(places.size(), myelin_cost_counts{});
     } catch (const std::bad_alloc &) {
         return myelin_error_set(err, MYELIN_ENOMEM, nullptr, 0, 0, "sim: out of memory");
     }
@@ -380,12 +381,11 @@ int64_t model::fire(int c, int t)
     }
     (void)t;
     img_spikes[(size_t)l * T + step] += kc.spikes;
-    myelin_cost_counts &cc = res->counts[l];
     double updates = (double)kc.neuron_updates;
-    cc.count[MYELIN_ACT_NEURON_UPDATE_ACTIVE] += (double)kc.spikes;
-    cc.count[MYELIN_ACT_NEURON_UPDATE_IDLE] += updates - (double)kc.spikes;
-    cc.count[MYELIN_ACT_MEMBRANE_RW_BITS] +=
-        updates * 2 * myelin_storage_bits(opt.lq[l].membrane_bits);
+    count(l, c, MYELIN_ACT_NEURON_UPDATE_ACTIVE, (double)kc.spikes);
+    count(l, c, MYELIN_ACT_NEURON_UPDATE_IDLE, updates - (double)kc.spikes);
+    count(l, c, MYELIN_ACT_MEMBRANE_RW_BITS,
+          updates * 2 * myelin_storage_bits(opt.lq[l].membrane_bits));
     return kc.spikes;
 }
 
@@ -450,16 +450,21 @@ int64_t model::pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) c
     return acc;
 }
 
-void model::count_accumulates(int l, double ops, int pot)
+void model::count(int l, int core, myelin_action a, double n)
 {
-    myelin_cost_counts &cc = res->counts[l];
+    res->counts[l].count[a] += n;
+    core_counts[(size_t)core].count[a] += n;
+}
+
+void model::count_accumulates(int l, int core, double ops, int pot)
+{
     const myelin_layer_quant &q = opt.lq[l];
     if (q.membrane_bits == MYELIN_BITS_FLOAT)
-        cc.count[MYELIN_ACT_ADD_FLOAT] += ops;
+        count(l, core, MYELIN_ACT_ADD_FLOAT, ops);
     else if (pot)
-        cc.count[MYELIN_ACT_SHIFT_ADD_BITS] += ops * myelin_storage_bits(q.membrane_bits);
+        count(l, core, MYELIN_ACT_SHIFT_ADD_BITS, ops * myelin_storage_bits(q.membrane_bits));
     else
-        cc.count[MYELIN_ACT_ADD_INT_BITS] += ops * myelin_storage_bits(q.membrane_bits);
+        count(l, core, MYELIN_ACT_ADD_INT_BITS, ops * myelin_storage_bits(q.membrane_bits));
 }
 
 int64_t model::image_work(int c, int64_t *stall)
@@ -473,9 +478,8 @@ int64_t model::image_work(int c, int64_t *stall)
     int64_t st = 0;
     int64_t acc = pe_cycles(fanout, wb, &st);
     double macs = (double)events * (double)fanout;
-    myelin_cost_counts &cc = res->counts[p.layer];
-    cc.count[MYELIN_ACT_MAC_REAL] += macs;
-    cc.count[MYELIN_ACT_SRAM_READ_BITS] += macs * (double)wb;
+    count(p.layer, c, MYELIN_ACT_MAC_REAL, macs);
+    count(p.layer, c, MYELIN_ACT_SRAM_READ_BITS, macs * (double)wb);
     *stall = events * st;
     return events * acc;
 }
@@ -545,6 +549,7 @@ void model::send_stream(int s, int c, int64_t now_cycle)
     int wb = myelin_storage_bits(opt.lq[st.dst].weight_bits);
     int mb = myelin_storage_bits(opt.lq[st.dst].membrane_bits);
     myelin_cost_counts &cc = res->counts[st.dst];
+    int L = st.dst;
     myelin_array_layer_stats &ls = res->layers[st.dst];
     for (int d : layers[(size_t)st.dst].cores) {
         const core_place &q = places[(size_t)d];
@@ -563,10 +568,11 @@ void model::send_stream(int s, int c, int64_t now_cycle)
             b.busy = k * acc;
             b.stall = k * stl;
             double ops = (double)k * (double)fanout;
-            cc.count[MYELIN_ACT_SYNAPTIC_OP] += ops;
+            count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
             cc.synaptic_ops += ops;
-            cc.count[MYELIN_ACT_SRAM_READ_BITS] += ops * wb;
-            count_accumulates(st.dst, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+            core_counts[(size_t)d].synaptic_ops += ops;
+            count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+            count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
         } else if (attn) {
             int dh = D.out_shape.c / D.heads;
             if (st.role == 2) { // V spikes are written into the core's spike buffer
@@ -587,24 +593,26 @@ void model::send_stream(int s, int c, int64_t now_cycle)
                     b.stall += n * stl;
                     ops += (double)n * ov;
                 }
-                cc.count[MYELIN_ACT_SYNAPTIC_OP] += ops;
+                count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
                 cc.synaptic_ops += ops;
-                cc.count[MYELIN_ACT_SRAM_READ_BITS] += ops * (st.role == 1 ? 1.0 : (double)mb);
-                count_accumulates(st.dst, ops, 0);
+                core_counts[(size_t)d].synaptic_ops += ops;
+                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (st.role == 1 ? 1.0 : (double)mb));
+                count_accumulates(L, d, ops, 0);
                 b.phase = st.role == 0 ? 1 : 0;
             }
         } else { // head: one accumulate per event into the token-and-time sum
             b.busy = ceil_div(k, lanes);
             double n_in = (double)D.in_shape.h * D.in_shape.w;
             double ops = (double)k * width / n_in; // paper convention: rate x T x c_in x c_out
-            cc.count[MYELIN_ACT_SYNAPTIC_OP] += ops;
+            count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
             cc.synaptic_ops += ops;
-            cc.count[MYELIN_ACT_SRAM_READ_BITS] += ops * wb;
-            count_accumulates(st.dst, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+            core_counts[(size_t)d].synaptic_ops += ops;
+            count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+            count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
         }
-        cc.count[MYELIN_ACT_SPIKE_PACKET] += (double)k;
-        cc.count[MYELIN_ACT_ROUTER_HOP_X] += (double)k * rr.hops_x;
-        cc.count[MYELIN_ACT_ROUTER_HOP_Y] += (double)k * rr.hops_y;
+        count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
+        count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * rr.hops_x);
+        count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * rr.hops_y);
         ls.packets += k;
         ls.bursts++;
         ls.link_wait_cycles += rr.link_wait;

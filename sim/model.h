@@ -85,6 +85,7 @@ public:
 
     // results
     myelin_array_result *res = nullptr;
+    std::vector<myelin_cost_counts> core_counts; // per core, same ledger as res->counts
     std::function<void()> on_barrier; // the controller's barrier event
 
     // controller hooks
@@ -113,7 +114,8 @@ private:
     void send_stream(int s, int c, int64_t now_cycle);
     void compute_coreless(int t);
     int64_t pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const;
-    void count_accumulates(int l, double ops, int pot);
+    void count_accumulates(int l, int core, double ops, int pot);
+    void count(int l, int core, myelin_action a, double n);
     int layer_complete(int l) const;
 };
 

@@ -234,6 +234,10 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
                                         ? (int64_t)(cs.tok_hi - cs.tok_lo) * (cs.co_hi - cs.co_lo) *
                                               myelin_storage_bits(o->lq[cs.layer].membrane_bits)
                                         : 0;
+            cs.counts = m->core_counts[c];
+            cs.counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] = (double)res->total_cycles;
+            cs.counts.cycles = (double)res->total_cycles;
+            cs.energy_pj = myelin_cost_price(o->arch, &cs.counts, nullptr);
             myelin_array_layer_stats &ls = res->layers[cs.layer];
             ls.busy_cycles += cs.busy_cycles;
             ls.mem_stall_cycles += cs.mem_stall_cycles;

@@ -238,6 +238,12 @@ START_TEST(test_energy_vs_cost_model)
                 cost->total.counts.count[MYELIN_ACT_ROUTER_HOP_Y];
     ck_assert(hs > 0.5 * hc && hs < 2 * hc);
     ck_assert(r->mean_latency_cycles > 0);
+    /* per-core energies (same ledger, same prices) add up to the report's total */
+    double cores_pj = 0;
+    for (int k = 0; k < r->n_cores; k++)
+        cores_pj += r->cores[k].energy_pj;
+    cores_pj /= (double)r->images;
+    ck_assert_msg(fabs(cores_pj - es) <= 1e-9 * es, "cores %.12g pJ, layers %.12g pJ", cores_pj, es);
     myelin_cost_report_free(sim);
     myelin_cost_report_free(cost);
     myelin_activity_free(&act);
