@@ -140,10 +140,16 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
     if (systemc_used)
         return myelin_error_set(err, MYELIN_EUNSUPPORTED, nullptr, 0, 0,
                                 "sim: SystemC runs one simulation per process (run a new process)");
+    // SystemC names the trace <base>.vcd: check that this very file can be written
+    std::string vcd_base;
     if (o->vcd_path) {
-        FILE *f = fopen(o->vcd_path, "w");
+        vcd_base = o->vcd_path;
+        if (vcd_base.size() > 4 && vcd_base.compare(vcd_base.size() - 4, 4, ".vcd") == 0)
+            vcd_base.resize(vcd_base.size() - 4);
+        std::string file = vcd_base + ".vcd";
+        FILE *f = fopen(file.c_str(), "w");
         if (!f)
-            return myelin_error_set(err, MYELIN_EIO, o->vcd_path, 0, 0,
+            return myelin_error_set(err, MYELIN_EIO, file.c_str(), 0, 0,
                                     "cannot write the VCD trace: %s", strerror(errno));
         fclose(f);
     }
@@ -177,12 +183,8 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
     myelin_sim::mesh *noc = nullptr;
     myelin_sim::controller *ctl = nullptr;
     try {
-        if (o->vcd_path) {
-            std::string base(o->vcd_path);
-            if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
-                base.resize(base.size() - 4);
-            tf = sc_create_vcd_trace_file(base.c_str());
-        }
+        if (o->vcd_path)
+            tf = sc_create_vcd_trace_file(vcd_base.c_str());
         noc = new myelin_sim::mesh("mesh", o->arch->rows, o->arch->cols,
                                    o->arch->noc.hop_latency_cycles);
         m->noc = noc;

@@ -88,6 +88,8 @@ if grep -q '^\$enddefinitions' "$T/trace.vcd" && grep -q 'busy' "$T/trace.vcd"; 
 else
     bad "the VCD lacks \$enddefinitions or busy signals"
 fi
+expect 0 "VCD trace named without .vcd" "$M" sim --rate 0.1 --vcd "$T/trace2" --quiet
+if [ -s "$T/trace2.vcd" ] && [ ! -e "$T/trace2" ]; then ok "SystemC's .vcd suffix is the only file written"; else bad "expected $T/trace2.vcd alone"; fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
