@@ -30,7 +30,7 @@ static void usage(FILE *f)
             "usage: myelin sim [--workload W] [--weights F.safetensors|random[:SEED]] [--dataset SPEC]\n"
             "                  [--quant Q.yaml] [--arch A] [--limit N] [--statistical] [--rate R]\n"
             "                  [--seed S] [--format table|csv|json|markdown|latex] [--per-core]\n"
-            "                  [--vcd FILE] [--quiet]\n\n"
+            "                  [--vcd FILE] [--logits FILE.csv] [--quiet]\n\n"
             "Runs a workload on the cycle-level SystemC model of a core array: cores with synapse\n"
             "memory banks and accumulator lanes, a 2-D mesh with XY routing and link contention, a\n"
             "controller closing every timestep with a barrier.  Prints energy per layer (as 'myelin\n"
@@ -53,6 +53,8 @@ static void usage(FILE *f)
             "  --per-core       also print one row per core\n"
             "  --vcd FILE       write a VCD trace (per-core busy, queue depth, spikes per step; '.vcd'\n"
             "                   is appended when FILE lacks it)\n"
+            "  --logits F.csv   real-weight mode: one row per image, index,label,logit_0..logit_{K-1}\n"
+            "                   (the format of 'myelin run --logits', so the two files can be compared)\n"
             "  --quiet          print only the summary lines\n"
             "One process runs one simulation (SystemC elaborates one netlist per process).\n");
 }
@@ -199,17 +201,21 @@ static void table_write(const table *t, const char *caption, int fmt, FILE *f)
 typedef struct sim_ctx {
     int progress;
     int64_t total;
+    FILE *logits; /* memstream, or NULL */
 } sim_ctx;
 
 static int on_image(void *user, int64_t index, int label, const double *logits, int classes,
                     const int64_t *spikes, int64_t latency_cycles)
 {
-    (void)label;
-    (void)logits;
-    (void)classes;
     (void)spikes;
     (void)latency_cycles;
     sim_ctx *c = user;
+    if (c->logits && logits) {
+        fprintf(c->logits, "%" PRId64 ",%d", index, label);
+        for (int k = 0; k < classes; k++)
+            fprintf(c->logits, ",%.9g", logits[k]);
+        fprintf(c->logits, "\n");
+    }
     if (c->progress && (index % 10 == 9 || index + 1 == c->total))
         fprintf(stderr, "\rmyelin sim: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
     return 0;
@@ -259,10 +265,11 @@ int myelin_cmd_sim(int argc, char **argv)
         {"seed", required_argument, NULL, 's'},     {"format", required_argument, NULL, 'f'},
         {"per-core", no_argument, NULL, 'P'},       {"vcd", required_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
+        {"logits", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
     const char *wl_arg = NULL, *weights_spec = NULL, *ds_spec = NULL, *q_path = NULL;
-    const char *arch_arg = "generic-45nm", *vcd_path = NULL;
+    const char *arch_arg = "generic-45nm", *vcd_path = NULL, *logits_path = NULL;
     int64_t limit = 0;
     int statistical = 0, per_core = 0, quiet = 0, fmt = MYELIN_COST_TABLE, c;
     double rate = -1;
@@ -279,6 +286,7 @@ int myelin_cmd_sim(int argc, char **argv)
         case 'q': q_path = optarg; break;
         case 'a': arch_arg = optarg; break;
         case 'v': vcd_path = optarg; break;
+        case 'l': logits_path = optarg; break;
         case 'S': statistical = 1; break;
         case 'P': per_core = 1; break;
         case 'Q': quiet = 1; break;
@@ -329,9 +337,9 @@ int myelin_cmd_sim(int argc, char **argv)
         myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
         return myelin_cli_fail("sim", &err);
     }
-    if (statistical && (weights_spec || ds_spec)) {
+    if (statistical && (weights_spec || ds_spec || logits_path)) {
         myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                         "--statistical / --rate draw spikes: give no --weights or --dataset");
+                         "--statistical / --rate draw spikes: give no --weights, --dataset or --logits");
         return myelin_cli_fail("sim", &err);
     }
 
@@ -421,7 +429,24 @@ int myelin_cmd_sim(int argc, char **argv)
     }
     if (!rc && statistical)
         rc = myelin_activity_from_workload(wl, rate, &act, &err);
-    sim_ctx ctx = {0, 0};
+    sim_ctx ctx = {0, 0, NULL};
+    char *lbuf = NULL;
+    size_t llen = 0;
+    if (!rc && logits_path && statistical)
+        rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                              "--logits needs weights (workload %s runs in statistical mode)",
+                              wl->name);
+    if (!rc && logits_path) {
+        ctx.logits = open_memstream(&lbuf, &llen);
+        if (!ctx.logits)
+            rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        else {
+            fprintf(ctx.logits, "index,label");
+            for (int k = 0; k < wl->classes; k++)
+                fprintf(ctx.logits, ",logit_%d", k);
+            fprintf(ctx.logits, "\n");
+        }
+    }
     if (!rc) {
         if (ds) {
             myelin_dataset_info info;
@@ -449,6 +474,12 @@ int myelin_cmd_sim(int argc, char **argv)
         if (ctx.progress)
             fprintf(stderr, "\n");
     }
+    if (ctx.logits) {
+        fclose(ctx.logits);
+        if (!rc)
+            rc = myelin_write_file_atomic(logits_path, lbuf, llen, &err);
+    }
+    free(lbuf);
     if (!rc)
         rc = myelin_array_report(res, wl, lq, arch, map, &srep, &err);
     if (!rc)

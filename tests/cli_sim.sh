@@ -73,7 +73,17 @@ if command -v python3 >/dev/null 2>&1; then
     fi
 fi
 
-# ---- same predictions as myelin run ----
+# ---- same predictions (and logits, bit for bit) as myelin run ----
+for q in "$W8" "$Z/quant/float.yaml"; do
+    "$M" run --limit 24 --quant "$q" --quiet --logits "$T/run.csv" >/dev/null 2>"$T/err"
+    "$M" sim --limit 24 --quant "$q" --quiet --logits "$T/sim.csv" >/dev/null 2>"$T/err"
+    if [ -s "$T/run.csv" ] && cmp -s "$T/run.csv" "$T/sim.csv"; then
+        ok "sim and run write identical logits for 24 images ($(basename "$q"))"
+    else
+        bad "sim and run logits differ ($(basename "$q"))"
+    fi
+done
+expect 64 "--logits in statistical mode" "$M" sim --rate 0.1 --logits "$T/x.csv"
 "$M" run --limit 24 --quant "$W8" --quiet >"$T/run.txt" 2>"$T/err"
 "$M" sim --limit 24 --quant "$W8" --quiet >"$T/sim.txt" 2>"$T/err"
 a=$(grep -o 'top-1 [0-9.]* %' "$T/run.txt"); b=$(grep -o 'top-1 [0-9.]* %' "$T/sim.txt")
