@@ -1,7 +1,7 @@
 // sim/model.h — the state shared by the SystemC modules of one simulation: placement of layers on
 // cores, spike streams between layers, tensors and the arithmetic each core performs (shared
 // kernels on the engine's integers, or statistical draws), the action ledger.  No SystemC types
-// here except sc_event handles the modules own; configuration comes in through the constructor.
+// here (the modules reach it through plain calls); configuration comes in through the constructor.
 #ifndef MYELIN_SIM_MODEL_H
 #define MYELIN_SIM_MODEL_H
 
@@ -55,6 +55,8 @@ class model {
 public:
     model(const myelin_array_options &o, int64_t period_ps);
     ~model();
+    model(const model &) = delete;
+    model &operator=(const model &) = delete;
     int init(myelin_error *err); // builds placement, streams, buffers; 0 or MYELIN_E*
 
     const myelin_array_options &opt;
@@ -78,7 +80,6 @@ public:
     int finished = 0;
     int cores_done = 0;
     int64_t step_start_cycle = 0;
-    int64_t image_start_cycle = 0;
     int label = -1;
     std::vector<double> logits;
     std::vector<int64_t> img_spikes;  // [n][T] of the current image
