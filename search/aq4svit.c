@@ -8,7 +8,9 @@
  *   gate none   every proposal gets a full evaluation; the beam keeps the B best passing ones by
  *               (validation accuracy, then lower memory, then lower drift);
  *   any gate    the gate filters the proposals; those gated in are evaluated in order of drift
- *               (the proxy of harm) until B of them pass; the rest are skipped.
+ *               (the proxy of harm) until B of them pass; the rest are skipped.  With B = 1
+ *               (greedy, hetero) drifts are re-measured lazily (descent_lazy below): only the
+ *               proposals that could be the least-drift one are measured in each step.
  * A proposal passes when its validation top-1 is at most max_drop points below the float network.
  * The search ends when no proposal passes.  The chosen setting is the passing candidate of least
  * memory (then higher accuracy, lower energy). */
@@ -102,10 +104,119 @@ static int propose(myelin_search *s, int from, int step, int *list, int *n, int 
     return rc;
 }
 
+/* The state of `from` with move m applied (m = k * (n_schemes + 1) + v: group k one width lower
+ * with scheme v, or v = n_schemes: one membrane width lower); 0 when the move is not possible. */
+static int apply_move(const myelin_search *s, int from, int m, gstate *g)
+{
+    int k = m / (s->cfg.n_schemes + 1), v = m % (s->cfg.n_schemes + 1);
+    memcpy(g, s->cands[from].g, (size_t)s->n_groups * sizeof *g);
+    if (v < s->cfg.n_schemes) {
+        if (g[k].wlev >= s->cfg.n_bits)
+            return 0;
+        g[k].wlev++;
+        g[k].sch = (signed char)v;
+    } else {
+        if (s->cfg.n_mbits < 2 || g[k].wlev == 0 || g[k].mlev >= s->cfg.n_mbits - 1)
+            return 0;
+        g[k].mlev++;
+    }
+    return 1;
+}
+
+/* Gated greedy descent with lazy drift (as CELF re-evaluates stale gains): each move keeps the
+ * drift it had when last measured (usually a lower bound: drift grows as more groups are lowered);
+ * the move of least known drift is re-measured in the current setting and, once it is still the
+ * least, gated and fully evaluated; the first that passes is taken.  So a step measures a few
+ * drifts instead of one per move, which is what makes layer granularity affordable. */
+static int descent_lazy(myelin_search *s, myelin_error *err)
+{
+    const myelin_search_config *cfg = &s->cfg;
+    int nm = s->n_groups * (cfg->n_schemes + 1);
+    double *stale = malloc((size_t)nm * sizeof *stale);
+    int *cidx = malloc((size_t)nm * sizeof *cidx), *state = malloc((size_t)nm * sizeof *state);
+    gstate *g = malloc((size_t)s->n_groups * sizeof *g);
+    int rc = 0;
+    if (!stale || !cidx || !state || !g)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    for (int m = 0; !rc && m < nm; m++)
+        stale[m] = -1; /* unknown: measured first */
+    enum { M_STALE = 0, M_FRESH, M_DEAD };
+    int cur = s->baseline;
+    for (int step = 1; !rc; step++) {
+        s->steps = step;
+        for (int m = 0; m < nm; m++) {
+            cidx[m] = -1;
+            state[m] = apply_move(s, cur, m, g) ? M_STALE : M_DEAD;
+        }
+        int accepted = -1, fulls = 0;
+        while (!rc && accepted < 0) {
+            int best = -1;
+            for (int m = 0; m < nm; m++) {
+                if (state[m] == M_DEAD)
+                    continue;
+                if (best < 0 || stale[m] < stale[best] ||
+                    (stale[m] == stale[best] && state[m] == M_FRESH && state[best] != M_FRESH))
+                    best = m;
+            }
+            if (best < 0)
+                break;
+            if (state[best] == M_STALE) {
+                apply_move(s, cur, best, g);
+                int idx = space_add(s, g, ROLE_SEARCH, step, cur, err);
+                if (idx < 0) {
+                    rc = err->code ? err->code : MYELIN_ENOMEM;
+                    break;
+                }
+                cidx[best] = idx;
+                rc = eval_drift(s, idx, err);
+                progress(s, "drift");
+                stale[best] = s->cands[idx].drift_mean;
+                state[best] = M_FRESH;
+                continue;
+            }
+            cand *c = &s->cands[cidx[best]];
+            if (cfg->gate == MYELIN_GATE_TOPK && fulls >= cfg->gate_topk) {
+                c->gate = GATE_OUT;
+                state[best] = M_DEAD;
+                continue;
+            }
+            if (c->gate == GATE_PENDING)
+                rc = gate_decide(s, &cidx[best], 1, err);
+            if (rc)
+                break;
+            if (s->cands[cidx[best]].gate != GATE_IN) {
+                state[best] = M_DEAD;
+                continue;
+            }
+            rc = search_full(s, cidx[best], err);
+            fulls++;
+            progress(s, "full");
+            if (!rc && s->cands[cidx[best]].pass)
+                accepted = cidx[best];
+            else
+                state[best] = M_DEAD;
+        }
+        /* measured but never needed */
+        for (int m = 0; m < nm; m++)
+            if (cidx[m] >= 0 && s->cands[cidx[m]].gate == GATE_PENDING)
+                s->cands[cidx[m]].gate = GATE_SKIPPED;
+        if (rc || accepted < 0)
+            break;
+        cur = accepted;
+    }
+    free(stale);
+    free(cidx);
+    free(state);
+    free(g);
+    return rc;
+}
+
 int search_aq4svit(myelin_search *s, myelin_error *err)
 {
     const myelin_search_config *cfg = &s->cfg;
     int B = cfg->method == MYELIN_SEARCH_BEAM ? cfg->beam_width : 1;
+    if (B == 1 && cfg->gate != MYELIN_GATE_NONE)
+        return descent_lazy(s, err);
     int cap = B * s->n_groups * (cfg->n_schemes + 1) + 1;
     int *beam = malloc((size_t)B * sizeof *beam), *next = malloc((size_t)B * sizeof *next);
     int *prop = malloc((size_t)cap * sizeof *prop);
