@@ -341,11 +341,11 @@ int myelin_cmd_search(int argc, char **argv)
             if (!rc && fmt == MYELIN_COST_TABLE)
                 printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, drop %.2f points "
                        "(test %.2f %% vs float %.2f %%), %.2f average bits, %.2fx compression;\n"
-                       "%d full and %d drift evaluations, %d candidates not fully evaluated, gate check "
-                       "%d/%d false rejections\n",
+                       "%d full and %d drift evaluations; %d candidates gated out, %d skipped (a "
+                       "better-ranked one passed first); gate check %d/%d false rejections\n",
                        f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct,
                        f.chosen_test_pct, f.float_test_pct, f.avg_bits, f.compression, f.full_evals,
-                       f.drift_evals, f.gated_out, f.check_false_rejections, f.check_evals);
+                       f.drift_evals, f.gated_out, f.skipped, f.check_false_rejections, f.check_evals);
         }
         if (!rc) {
             printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",

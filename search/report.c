@@ -240,9 +240,9 @@ static int cand_table(const myelin_search *s, const int *idx, int n, tbl *t)
 static const char *const sum_head[] = {
     "method", "gate", "granularity", "setting", "val_top1_pct", "drop_pct", "test_top1_pct",
     "param_memory_bytes", "memory_saving_pct", "energy_uJ", "energy_saving_pct", "avg_weight_bits",
-    "compression_x", "search_wall_s", "full_evals", "drift_evals", "gated_out",
+    "compression_x", "search_wall_s", "full_evals", "drift_evals", "gated_out", "skipped",
     "gate_check_false_rejections"};
-static const int sum_num[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+static const int sum_num[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
 
 static int summary_table(const myelin_search *s, int with_timing, tbl *t)
 {
@@ -284,9 +284,10 @@ static int summary_table(const myelin_search *s, int with_timing, tbl *t)
             snprintf(tcell(t, r, 14), CELL, "%d", fg.full_evals);
             snprintf(tcell(t, r, 15), CELL, "%d", fg.drift_evals);
             snprintf(tcell(t, r, 16), CELL, "%d", fg.gated_out);
-            snprintf(tcell(t, r, 17), CELL, "%d/%d", fg.check_false_rejections, fg.check_evals);
+            snprintf(tcell(t, r, 17), CELL, "%d", fg.skipped);
+            snprintf(tcell(t, r, 18), CELL, "%d/%d", fg.check_false_rejections, fg.check_evals);
         } else {
-            for (int j = 13; j <= 17; j++)
+            for (int j = 13; j <= 18; j++)
                 snprintf(tcell(t, r, j), CELL, "-");
         }
     }
@@ -478,10 +479,11 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
             if (!is_weight_layer(ly) || g < 0)
                 continue;
             int bits = space_weight_bits(s, &ch->g[g]);
-            fprintf(lf, "%s %d %s %s\n", ly->name, myelin_storage_bits(bits),
+            int pot = bits != MYELIN_BITS_FLOAT && s->cfg.schemes[ch->g[g].sch] == MYELIN_SCHEME_POT;
+            fprintf(lf, "%s %d %s %s %d\n", ly->name, myelin_storage_bits(bits),
                     myelin_bits_str(bits, b1, sizeof b1),
-                    bits == MYELIN_BITS_FLOAT ? "float"
-                    : s->cfg.schemes[ch->g[g].sch] == MYELIN_SCHEME_POT ? "pot" : "uniform");
+                    bits == MYELIN_BITS_FLOAT ? "float" : pot ? "pot" : "uniform",
+                    bits == MYELIN_BITS_FLOAT ? 3 : pot ? 2 : 1);
         }
     }
     if (mf)
@@ -515,12 +517,15 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
              p1, method, s->wl->name, s->arch->name[0] ? s->arch->name : "array",
              b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, p1);
     snprintf(gp_bits, sizeof gp_bits,
-             "# weight bits per layer of the chosen setting (float drawn as 32)\n"
+             "# weight bits per layer of the chosen setting (float drawn as 32); colour: 1 uniform,\n"
+             "# 2 power-of-two, 3 float (column 5)\n"
              "set terminal svg size 860,440 dynamic\nset output '%slayer_bits.svg'\n"
-             "set title '%s search: weight bits per layer of the chosen setting'\n"
+             "set title '%s search: weight bits per layer of the chosen setting (purple uniform, "
+             "green power-of-two, blue float)'\n"
              "set ylabel 'weight bits'\nset style fill solid 0.8 border -1\nset boxwidth 0.8\n"
-             "set xtics rotate by -60 font ',8'\nset yrange [0:33]\nset grid y\nunset key\n"
-             "plot '%slayer_bits.dat' using 0:2:xtic(1) with boxes\n",
+             "set xtics rotate by -60 font ',8'\nset yrange [0:*]\nset grid y\nunset key\n"
+             "plot '%slayer_bits.dat' using 0:2:5:xtic(1) with boxes lc variable, "
+             "'' using 0:($2 + 0.4):3 with labels font ',8'\n",
              p1, method, p1);
     if (!rc)
         rc = save(dir, prefix, "acc_vs_memory.dat", mb, ml, err);

@@ -37,16 +37,16 @@ out="$R/search_summary.md"
     echo "models with the activity measured in each candidate's own validation run. Memory = parameters x"
     echo "bits + 32-bit per-channel scales. Wall time on this machine's 2 cores (2 threads)."
     echo
-    echo "| run | setting | val top-1 % | drop (points) | test top-1 % | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | not fully evaluated | gate-check false rejections |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| run | setting | val top-1 % | drop (points) | test top-1 % | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     first=1
     for name in greedy greedy_ungated greedy_topk2 beam beam_ungated qsvit hetero; do
         f="$R/search_${name}_summary.csv"
         if [ "$first" -eq 1 ]; then
-            awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$f"
+            awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$f"
             first=0
         fi
-        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 }' "$f"
+        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 }' "$f"
     done
     g=$(awk -F, 'NR == 3 { print $14 }' "$R/search_greedy_summary.csv")
     u=$(awk -F, 'NR == 3 { print $14 }' "$R/search_greedy_ungated_summary.csv")

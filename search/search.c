@@ -428,7 +428,10 @@ void myelin_search_get_figures(const myelin_search *s, myelin_search_figures *f)
     f->full_evals = s->full_evals;
     f->drift_evals = s->drift_evals;
     for (int i = 0; i < s->n_cands; i++)
-        f->gated_out += s->cands[i].gate == GATE_OUT || s->cands[i].gate == GATE_SKIPPED;
+    {
+        f->gated_out += s->cands[i].gate == GATE_OUT;
+        f->skipped += s->cands[i].gate == GATE_SKIPPED;
+    }
     f->check_evals = s->check_evals;
     f->check_false_rejections = s->check_false;
     f->candidates = s->n_cands;

@@ -135,7 +135,7 @@ typedef struct myelin_search_figures {
     double memory_saving_pct;
     double float_energy_pj, chosen_energy_pj, energy_saving_pct;
     double avg_bits, compression;
-    int full_evals, drift_evals, gated_out, check_evals, check_false_rejections;
+    int full_evals, drift_evals, gated_out, skipped, check_evals, check_false_rejections;
     int candidates;
     double wall_s;
     char chosen_key[512];
