@@ -425,9 +425,15 @@ int myelin_cmd_run(int argc, char **argv)
             sb_printf(&js, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
                            ", \"synops_per_image\": %.9g",
                       (double)s / n_img, (double)ev / n_img, (double)so / n_img);
+            /* LIF layers: spikes per neuron per step; MAXPOOL/ADD: output values per element
+             * per step (measured, so `myelin cost --activity` need not guess a pool's rate). */
             if (has_lif(ly))
                 sb_printf(&js, ", \"firing_rate\": %.9g",
                           (double)s / n_img / T / (double)myelin_layer_neurons(ly));
+            else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
+                sb_printf(&js, ", \"firing_rate\": %.9g",
+                          (double)s / n_img / T /
+                              ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
             if (drift && sum.drift[i].samples)
                 sb_printf(&js, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
                           sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,

@@ -59,6 +59,10 @@ stdout_has "top-1" "run reports top-1 accuracy"
 expect 0 "run it again" "$M" run --limit 40 --logits "$T/b.csv" --json "$T/b.json"
 if cmp -s "$T/a.csv" "$T/b.csv" && cmp -s "$T/a.json" "$T/b.json"; then ok "reruns are byte-identical"; else bad "reruns differ"; fi
 [ "$(wc -l <"$T/a.csv")" -eq 41 ] && ok "logits: a header and one row per image" || bad "logits row count"
+if grep -q '"name": "sps.pool2".*"firing_rate": 0\.[0-9]' "$T/a.json" &&
+   grep -q '"name": "sps.add".*"firing_rate": [0-9]' "$T/a.json"; then
+    ok "run --json measures pool and add rates too (cost --activity need not derive them)"
+else bad "run --json lacks the measured rate of a pool or add layer"; fi
 expect 0 "run quantized with drift" "$M" run --workload "$Z/tiny.yaml" --quant "$Z/quant/w8.yaml" --limit 20 --drift
 expect 0 "run with random weights" "$M" run --workload "$Z/tiny.yaml" --weights random:3 --limit 5 --quiet
 expect 0 "export the synthetic set as IDX" "$M" dataset export "synthetic:split=test,count=30,seed=1" --images "$T/img.idx" --labels "$T/lbl.idx"
