@@ -537,11 +537,15 @@ int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes
     for (int i = 0; i < wl->n_layers; i++) {
         const myelin_layer *l = &wl->layers[i];
         out->rate[i] = -1;
-        if (is_lif_layer(l)) {
+        int64_t elems = is_lif_layer(l) ? myelin_layer_neurons(l)
+                        : (l->kind == MYELIN_LAYER_MAXPOOL || l->kind == MYELIN_LAYER_ADD)
+                            ? (int64_t)l->out_shape.c * l->out_shape.h * l->out_shape.w
+                            : 0;
+        if (elems > 0) {
             int64_t s = 0;
             for (int t = 0; t < T; t++)
                 s += spikes[(int64_t)i * T + t];
-            out->rate[i] = (double)s / (double)images / T / (double)myelin_layer_neurons(l);
+            out->rate[i] = (double)s / (double)images / T / (double)elems;
         }
     }
     int rc = derive_rates(wl, out, source, err);
@@ -559,15 +563,42 @@ static int64_t tensor_elems(const myelin_workload *wl, int producer)
     return (int64_t)s->c * s->h * s->w;
 }
 
-/* The cores that emit a layer's output: its own, or (MAXPOOL/ADD, no cores) its first input's. */
-static const myelin_layer_map *emitter(const myelin_workload *wl, const myelin_mapping *map, int i)
+/* Mean XY hops of the spikes of producer `src` to the cores of `dst`.  A layer with cores sends
+ * from them; MAXPOOL and ADD have none: their spikes are their inputs' spikes, so the hops are the
+ * inputs' hops weighted by the spikes each input contributes (rate x elements) — a residual
+ * stream comes from every block that fed it, not only from its first input. */
+static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
+                       const myelin_activity *act, const myelin_arch *arch, int src,
+                       const myelin_layer_map *dst, double *hx, double *hy, myelin_error *err)
 {
-    for (int guard = 0; i >= 0 && guard < wl->n_layers; guard++) {
-        if (map->layers[i].cores > 0)
-            return &map->layers[i];
-        i = wl->layers[i].inputs[0];
+    *hx = *hy = 0;
+    if (src < 0 || src >= wl->n_layers)
+        return 0; /* the image comes from outside the array */
+    if (map->layers[src].cores > 0)
+        return myelin_mapping_mean_hops(arch, &map->layers[src], dst, hx, hy, err);
+    const myelin_layer *l = &wl->layers[src];
+    double wsum = 0, sx = 0, sy = 0;
+    int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : 1;
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in < 0 || in >= src)
+            continue;
+        double x, y;
+        int rc = source_hops(wl, map, act, arch, in, dst, &x, &y, err);
+        if (rc)
+            return rc;
+        double w = act->rate[in] * (double)tensor_elems(wl, in);
+        if (!(w > 0))
+            w = 1e-300; /* silent inputs: fall back to an unweighted mean */
+        sx += w * x;
+        sy += w * y;
+        wsum += w;
     }
-    return NULL;
+    if (wsum > 0) {
+        *hx = sx / wsum;
+        *hy = sy / wsum;
+    }
+    return 0;
 }
 
 void myelin_cost_report_free(myelin_cost_report *r)
@@ -689,7 +720,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 continue;
             in.rate_in[j] = act->rate[src];
             double x, y;
-            int rc = myelin_mapping_mean_hops(arch, emitter(wl, map, src), in.map, &x, &y, err);
+            int rc = source_hops(wl, map, act, arch, src, in.map, &x, &y, err);
             if (rc) {
                 myelin_cost_report_free(r);
                 return rc;

@@ -20,8 +20,10 @@
  *       membrane_rw_bits = updates x 2 x membrane width;
  *   NoC: every input event is sent to each core holding its tokens: spike_packet = events_in x
  *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores),
- *       router hops = packets x mean XY distance from the producer's cores (x and y apart); the
- *       image comes from outside the array (no packets);
+ *       router hops = packets x mean XY distance from the producer's cores (x and y apart; a
+ *       MAXPOOL/ADD stream comes from its inputs' cores, weighted by the spikes each contributes,
+ *       so a residual stream counts every block that fed it); the image comes from outside the
+ *       array (no packets);
  *   MAXPOOL / ADD: no cost of their own; they merge spike streams on the way into their consumer,
  *       whose input rate includes them;
  *   cycles = (synaptic ops + MACs + neuron updates) / (cores x accumulator lanes)
@@ -142,7 +144,8 @@ int myelin_activity_load_json(const char *path, const myelin_workload *wl, myeli
 
 /* Rates from spike counts summed over `images` images: spikes[n_layers][T] as the engine's
  * myelin_engine_summary (or the SystemC model) counts them; LIF layers get spikes / (images x T x
- * neurons), ADD and MAXPOOL are derived as myelin_activity_load_json does.  `source` is recorded. */
+ * neurons), MAXPOOL and ADD output values / (images x T x elements), as the engine counts them
+ * (the sum of their output values) and `myelin run --json` writes them.  `source` is recorded. */
 int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes, int64_t images,
                                 const char *source, myelin_activity *out, myelin_error *err);
 

@@ -361,8 +361,8 @@ START_TEST(test_activity_json)
 }
 END_TEST
 
-/* Rates from spike counts: LIF layers spikes / (images x T x neurons), ADD the sum of its inputs,
- * MAXPOOL its input's; no images is an error. */
+/* Rates from spike counts: LIF layers spikes / (images x T x neurons), MAXPOOL and ADD their
+ * output values / (images x T x elements); no images is an error. */
 START_TEST(test_activity_from_spikes)
 {
     myelin_workload *wl = load_zoo("tiny");
@@ -370,9 +370,8 @@ START_TEST(test_activity_from_spikes)
     int64_t *spikes = calloc((size_t)wl->n_layers * (size_t)T, sizeof *spikes);
     ck_assert_ptr_nonnull(spikes);
     for (int i = 0; i < wl->n_layers; i++)
-        if (wl->layers[i].has_lif)
-            for (int t = 0; t < T; t++)
-                spikes[(int64_t)i * T + t] = (int64_t)(i + 1) * (t + 1);
+        for (int t = 0; t < T; t++)
+            spikes[(int64_t)i * T + t] = (int64_t)(i + 1) * (t + 1);
     myelin_activity act;
     myelin_error err;
     ck_assert_int_eq(myelin_activity_from_spikes(wl, spikes, 3, "test counts", &act, &err), 0);
@@ -383,10 +382,11 @@ START_TEST(test_activity_from_spikes)
                                     (double)(i + 1) * (T * (T + 1) / 2) / 3.0 / T /
                                         (double)myelin_layer_neurons(l),
                                     1e-12);
-        else if (l->kind == MYELIN_LAYER_ADD)
-            ck_assert_double_eq_tol(act.rate[i], act.rate[l->inputs[0]] + act.rate[l->inputs[1]], 1e-12);
-        else if (l->kind == MYELIN_LAYER_MAXPOOL)
-            ck_assert_double_eq_tol(act.rate[i], act.rate[l->inputs[0]], 1e-12);
+        else if (l->kind == MYELIN_LAYER_ADD || l->kind == MYELIN_LAYER_MAXPOOL)
+            ck_assert_double_eq_tol(act.rate[i],
+                                    (double)(i + 1) * (T * (T + 1) / 2) / 3.0 / T /
+                                        ((double)l->out_shape.c * l->out_shape.h * l->out_shape.w),
+                                    1e-12);
     }
     ck_assert_str_eq(act.source, "test counts");
     myelin_activity_free(&act);
