@@ -601,6 +601,242 @@ static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
     return 0;
 }
 
+/* ---- NoC serialization bound ----------------------------------------------------------------- */
+
+static int bits_for(int64_t n)
+{
+    int b = 0;
+    while (b < 62 && ((int64_t)1 << b) < n)
+        b++;
+    return b ? b : 1;
+}
+
+int myelin_noc_packet_bits(const myelin_workload *wl, const myelin_arch *arch)
+{
+    int64_t max_elems = 1;
+    for (int i = 0; i < wl->n_layers; i++) {
+        int64_t e = tensor_elems(wl, i);
+        if (e > max_elems)
+            max_elems = e;
+    }
+    return bits_for(arch->cols) + bits_for(arch->rows) + bits_for(max_elems);
+}
+
+int myelin_noc_flits_per_packet(const myelin_workload *wl, const myelin_arch *arch)
+{
+    int w = arch->noc.link_width_bits;
+    if (w <= 0)
+        return 1;
+    return (myelin_noc_packet_bits(wl, arch) + w - 1) / w;
+}
+
+/* Spikes per timestep that the cores of each layer send into input `src`'s stream: a layer with
+ * cores sends its own; a MAXPOOL's pooled spikes leave from its input's cores; an ADD's spikes are
+ * its inputs' spikes (each input's share is its rate x elements).  Adds `spikes` into w[]. */
+static void stream_producers(const myelin_workload *wl, const myelin_mapping *map,
+                             const myelin_activity *act, int src, double spikes, double *w, int depth)
+{
+    if (src < 0 || src >= wl->n_layers || !(spikes > 0) || depth > wl->n_layers)
+        return;
+    if (map->layers[src].cores > 0) {
+        w[src] += spikes;
+        return;
+    }
+    const myelin_layer *l = &wl->layers[src];
+    int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : (l->n_inputs > 0 ? 1 : 0);
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in >= 0 && in < src)
+            sum += act->rate[in] * (double)tensor_elems(wl, in);
+    }
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in < 0 || in >= src)
+            continue;
+        double share = sum > 0 ? act->rate[in] * (double)tensor_elems(wl, in) / sum : 1.0 / n;
+        stream_producers(wl, map, act, in, spikes * share, w, depth + 1);
+    }
+}
+
+/* NoC serialization per timestep, in cycles at one flit per cycle per port and link (the NoC bound
+ * in cost.h).  send[P]: the spikes of producer layer P to all of its consumers (directly or through
+ * pools and residual adds) leave through its cores' injection ports and the XY links together, so
+ * the busiest of them bounds P's output (a producer core sends each spike once per destination
+ * core; a row link carries the packets of the sources of its row on one side of it to the
+ * destination columns on the other; a column link those for its column's destinations on one side
+ * from every source row on the other).  recv[D]: the busiest ejection port of consumer D (a core
+ * receives every spike of its token slice, from every producer).  Producer cores send equal
+ * shares of their layer's spikes; a token-sliced destination receives 1/slices of them. */
+static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
+                      const myelin_activity *act, const myelin_arch *arch, int flits, double *send,
+                      double *recv, myelin_error *err)
+{
+    int n = wl->n_layers, C = arch->cols;
+    int64_t cells = (int64_t)arch->rows * C;
+    for (int i = 0; i < n; i++)
+        send[i] = recv[i] = 0;
+    /* only the rows up to the last used core carry traffic */
+    int R = 0;
+    for (int i = 0; i < n; i++) {
+        const myelin_layer_map *m = &map->layers[i];
+        if (m->cores > 0 && m->first_core >= 0) {
+            int64_t last = (int64_t)m->first_core + m->cores - 1;
+            if (last >= cells)
+                last = cells - 1;
+            if (last / C + 1 > R)
+                R = (int)(last / C + 1);
+        }
+    }
+    if (R == 0 || n == 0)
+        return 0;
+    size_t g = (size_t)R * C;
+    double *w = calloc((size_t)n * n, sizeof *w);
+    double *dfrac = calloc((size_t)n, sizeof *dfrac);
+    /* per destination layer: cores per column, cores per cell; per producer: cores per cell;
+     * link loads: east/west of the cut right of each cell, south/north of the cut below it */
+    double *dcol = calloc((size_t)C, sizeof *dcol), *dwest = calloc((size_t)C, sizeof *dwest);
+    double *dcell = calloc(g, sizeof *dcell), *dnorth = calloc(g, sizeof *dnorth);
+    double *pcell = calloc(g, sizeof *pcell), *pwest = calloc(g, sizeof *pwest);
+    double *prow = calloc((size_t)R, sizeof *prow), *pnorth = calloc((size_t)R, sizeof *pnorth);
+    double *le = calloc(g, sizeof *le), *lw = calloc(g, sizeof *lw);
+    double *ls = calloc(g, sizeof *ls), *ln = calloc(g, sizeof *ln);
+    int rc = 0;
+    if (!w || !dfrac || !dcol || !dwest || !dcell || !dnorth || !pcell || !pwest || !prow ||
+        !pnorth || !le || !lw || !ls || !ln) {
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
+        goto done;
+    }
+    /* w[D * n + P]: spikes per timestep that producer P sends into consumer D's inputs */
+    for (int d = 0; d < n; d++) {
+        const myelin_layer *l = &wl->layers[d];
+        const myelin_layer_map *dm = &map->layers[d];
+        if (dm->cores <= 0 || dm->first_core < 0)
+            continue;
+        for (int j = 0; j < l->n_inputs && j < 3; j++) {
+            int s = l->inputs[j];
+            if (s < 0 || s >= n)
+                continue; /* the image comes from outside the array */
+            stream_producers(wl, map, act, s, act->rate[s] * (double)tensor_elems(wl, s), w + (size_t)d * n, 0);
+        }
+        /* a spike goes to every core of its token slice (attention: every core) */
+        dfrac[d] = (l->kind != MYELIN_LAYER_ATTN && dm->token_slices > 1) ? 1.0 / dm->token_slices : 1.0;
+        double tot = 0;
+        for (int p = 0; p < n; p++)
+            tot += w[(size_t)d * n + p];
+        recv[d] = tot * dfrac[d] * flits;
+    }
+    for (int p = 0; p < n; p++) {
+        const myelin_layer_map *pm = &map->layers[p];
+        if (pm->cores <= 0 || pm->first_core < 0)
+            continue;
+        int any = 0;
+        for (int d = 0; d < n && !any; d++)
+            any = w[(size_t)d * n + p] > 0;
+        if (!any)
+            continue;
+        memset(pcell, 0, g * sizeof *pcell);
+        memset(le, 0, g * sizeof *le);
+        memset(lw, 0, g * sizeof *lw);
+        memset(ls, 0, g * sizeof *ls);
+        memset(ln, 0, g * sizeof *ln);
+        int y0 = pm->first_core / C, y1 = y0;
+        for (int k = 0; k < pm->cores; k++) {
+            int64_t r = (int64_t)pm->first_core + k;
+            if (r >= (int64_t)g)
+                break;
+            pcell[r] = 1;
+            y1 = (int)(r / C);
+        }
+        double pall = 0;
+        for (int y = 0; y < R; y++) {
+            double acc = 0;
+            for (int x = 0; x < C; x++) {
+                acc += pcell[(size_t)y * C + x];
+                pwest[(size_t)y * C + x] = acc; /* producer cores of row y at columns <= x */
+            }
+            prow[y] = acc;
+            pall += acc;
+            pnorth[y] = pall; /* producer cores in rows <= y */
+        }
+        double inj = 0;
+        for (int d = 0; d < n; d++) {
+            double sp = w[(size_t)d * n + p];
+            const myelin_layer_map *dm = &map->layers[d];
+            if (!(sp > 0))
+                continue;
+            double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
+            inj += per * dm->cores;
+            memset(dcol, 0, (size_t)C * sizeof *dcol);
+            memset(dcell, 0, g * sizeof *dcell);
+            for (int k = 0; k < dm->cores; k++) {
+                int64_t r = (int64_t)dm->first_core + k;
+                if (r >= (int64_t)g)
+                    break;
+                dcell[r] = 1;
+                dcol[r % C] += 1;
+            }
+            double dall = 0;
+            for (int x = 0; x < C; x++) {
+                dall += dcol[x];
+                dwest[x] = dall;
+            }
+            for (int x = 0; x < C; x++) {
+                double acc = 0;
+                for (int y = 0; y < R; y++) {
+                    acc += dcell[(size_t)y * C + x];
+                    dnorth[(size_t)y * C + x] = acc;
+                }
+            }
+            /* row links (X first): only the producer's rows carry its packets */
+            for (int y = y0; y <= y1; y++)
+                for (int x = 0; x + 1 < C; x++) {
+                    size_t c = (size_t)y * C + x;
+                    le[c] += per * pwest[c] * (dall - dwest[x]);
+                    lw[c] += per * (prow[y] - pwest[c]) * dwest[x];
+                }
+            /* column links: to the destination's row, in the destination's column */
+            for (int x = 0; x < C; x++) {
+                if (!(dcol[x] > 0))
+                    continue;
+                for (int y = 0; y + 1 < R; y++) {
+                    size_t c = (size_t)y * C + x;
+                    ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
+                    ln[c] += per * (pall - pnorth[y]) * dnorth[c];
+                }
+            }
+        }
+        double best = inj;
+        for (size_t c = 0; c < g; c++) {
+            if (le[c] > best)
+                best = le[c];
+            if (lw[c] > best)
+                best = lw[c];
+            if (ls[c] > best)
+                best = ls[c];
+            if (ln[c] > best)
+                best = ln[c];
+        }
+        send[p] = best * flits;
+    }
+done:
+    free(w);
+    free(dfrac);
+    free(dcol);
+    free(dwest);
+    free(dcell);
+    free(dnorth);
+    free(pcell);
+    free(pwest);
+    free(prow);
+    free(pnorth);
+    free(le);
+    free(lw);
+    free(ls);
+    free(ln);
+    return rc;
+}
+
 void myelin_cost_report_free(myelin_cost_report *r)
 {
     if (!r)
@@ -689,6 +925,19 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
     snprintf(r->workload, sizeof r->workload, "%s", wl->name);
     snprintf(r->arch, sizeof r->arch, "%s", arch->name);
     snprintf(r->activity, sizeof r->activity, "%s", act->source);
+    int flits = myelin_noc_flits_per_packet(wl, arch);
+    double *send = calloc((size_t)(wl->n_layers ? wl->n_layers : 1) * 2, sizeof *send);
+    if (!send) {
+        myelin_cost_report_free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
+    }
+    double *recv = send + wl->n_layers;
+    int nrc = noc_bounds(wl, map, act, arch, flits, send, recv, err);
+    if (nrc) {
+        free(send);
+        myelin_cost_report_free(r);
+        return nrc;
+    }
     for (int i = 0; i < wl->n_layers; i++) {
         const myelin_layer *l = &wl->layers[i];
         myelin_layer_cost *lc = &r->layers[i];
@@ -698,6 +947,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                                       arch->cost_model_column[l->kind],
                                       "layer %s: no cost model '%s' for kind %s is registered", l->name,
                                       arch->cost_model[l->kind], myelin_layer_kind_name(l->kind));
+            free(send);
             myelin_cost_report_free(r);
             return rc;
         }
@@ -722,6 +972,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
             double x, y;
             int rc = source_hops(wl, map, act, arch, src, in.map, &x, &y, err);
             if (rc) {
+                free(send);
                 myelin_cost_report_free(r);
                 return rc;
             }
@@ -737,6 +988,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
             int rc = myelin_error_set(err, MYELIN_EUNSUPPORTED, NULL, 0, 0,
                                       "layer %s: cost model '%s' failed: %s", l->name, m->name,
                                       eb[0] ? eb : "(no message)");
+            free(send);
             myelin_cost_report_free(r);
             return rc;
         }
@@ -747,9 +999,18 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                                           "finite and >= 0)",
                                           l->name, m->name, lc->counts.count[a],
                                           myelin_action_name((myelin_action)a));
+                free(send);
                 myelin_cost_report_free(r);
                 return rc;
             }
+        /* NoC serialization: the layer cannot finish a step before its input flits have passed
+         * the busiest port or link; the hop latency comes on top (cost.h). */
+        double step = send[i] > recv[i] ? send[i] : recv[i];
+        lc->noc_cycles = (double)in.timesteps * step;
+        double noc = lc->noc_cycles + (double)in.timesteps * (in.mean_hops_x + in.mean_hops_y) *
+                                          arch->noc.hop_latency_cycles;
+        if (!(lc->counts.cycles >= noc))
+            lc->counts.cycles = noc;
         snprintf(lc->model, sizeof lc->model, "%s", m->name);
         lc->memory = myelin_layer_memory_of(l, &lq[i]);
         lc->cores = map->layers[i].cores;
@@ -758,6 +1019,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         lc->rate_in = in.rate_in[0];
         r->inference_cycles += lc->counts.cycles;
     }
+    free(send);
     price_report(r, wl, arch);
     *out = r;
     return 0;

@@ -26,8 +26,25 @@
  *       array (no packets);
  *   MAXPOOL / ADD: no cost of their own; they merge spike streams on the way into their consumer,
  *       whose input rate includes them;
- *   cycles = (synaptic ops + MACs + neuron updates) / (cores x accumulator lanes)
- *            + T x mean hops x hop latency;
+ *   cycles = max(compute, NoC) + T x mean hops x hop latency, with
+ *       compute = (synaptic ops + MACs + neuron updates) / (cores x accumulator lanes) (the model's
+ *       own estimate; myelin_cost_evaluate then applies the NoC bound to every model's cycles,
+ *       plugins included, as max(model cycles, NoC + hop term));
+ *       NoC = T x the busiest of, per timestep, at one flit per cycle per port and per link (no
+ *       multicast, flits per packet = myelin_noc_flits_per_packet):
+ *         the layer's OUTPUT fan-out: its spikes to every consumer (directly, or through pools and
+ *         residual adds, so a residual producer pays for every later q, k, v, fc1 and the head),
+ *         one packet per destination core, through each producer core's injection port
+ *         (spikes per core x destination cores x flits) and over the XY links: a row link carries
+ *         the packets of the producer cores of its row on one side of it to destination columns on
+ *         the other, a column link those for its column's destination cores on one side from every
+ *         producer row on the other (dimension-ordered routing, producer cores sending equal shares;
+ *         a token-sliced consumer gets 1/slices of them per core);
+ *         the layer's INPUT: the ejection port of each of its cores (every spike of its token
+ *         slice, from every producer, x flits).
+ *       A producer's fan-out is charged to the producer: its packets leave after its LIF phase and
+ *       the links are granted in injection order, so its first consumer waits for about the whole
+ *       fan-out (the SystemC model agrees within ~15 % on the ImageNet models, see README);
  *   leakage (priced in one place): leakage_core_cycles = layer cores x cycles of the whole inference
  *       (all layers stay resident; unused cores are assumed power-gated).
  *
@@ -151,6 +168,16 @@ int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes
 
 void myelin_activity_free(myelin_activity *a);
 
+/* ---- NoC packets ----------------------------------------------------------------------------- */
+
+/* Bits of one spike packet: destination column and row, and the source neuron's index in the
+ * largest tensor any layer outputs: bits_for(cols) + bits_for(rows) + bits_for(max elements), with
+ * bits_for(n) = ceil(log2 n), at least 1.  The one definition (the SystemC model's format). */
+int myelin_noc_packet_bits(const myelin_workload *wl, const myelin_arch *arch);
+
+/* Flits a packet occupies: ceil(packet bits / link_width_bits). */
+int myelin_noc_flits_per_packet(const myelin_workload *wl, const myelin_arch *arch);
+
 /* ---- evaluation and report ------------------------------------------------------------------- */
 
 typedef struct myelin_layer_cost {
@@ -164,6 +191,7 @@ typedef struct myelin_layer_cost {
     double neuron_util;  /* from the mapping: neurons / (cores x neuron capacity); 0 without cores */
     double synapse_util; /* synapse bits / (cores x synapse memory bits) */
     double rate_in; /* rate of the first input, as used */
+    double noc_cycles; /* NoC serialization bound of the inference (T x busiest port/link per step) */
 } myelin_layer_cost;
 
 typedef struct myelin_cost_report {

@@ -313,6 +313,115 @@ START_TEST(test_loihi_rejects_float)
 }
 END_TEST
 
+/* ---- NoC serialization bound ----------------------------------------------------------------- */
+
+/* Tiny at 8/16 bits on generic-45nm reshaped to one row of 4096 cores (only row links; every
+ * layer's consumers lie east of it) at a uniform rate of 0.1, with 32-bit or 1-bit links (a packet
+ * is then a train of single-bit flits and the NoC binds). */
+static void one_row(fixture *f, int link_width_bits)
+{
+    f->wl = load_zoo("tiny");
+    f->lq = quant(f->wl, 8, 16, NULL, 0);
+    f->arch = load_preset("generic-45nm");
+    f->arch->rows = 1;
+    f->arch->cols = 4096;
+    f->arch->noc.link_width_bits = link_width_bits;
+    evaluate(f, 0.1);
+}
+
+START_TEST(test_noc_bound_exact)
+{
+    fixture w = {0}, n = {0};
+    one_row(&w, 32);
+    one_row(&n, 1);
+    /* packet: 12 bits of column (4096), 1 of row, 13 of axon (largest tensor: sps.conv2,
+     * 32 channels x 16 x 16 = 8192 elements) = 26 bits: 1 flit of 32 bits, 26 flits of 1 bit */
+    ck_assert_int_eq(myelin_noc_packet_bits(n.wl, n.arch), 26);
+    ck_assert_int_eq(myelin_noc_flits_per_packet(w.wl, w.arch), 1);
+    ck_assert_int_eq(myelin_noc_flits_per_packet(n.wl, n.arch), 26);
+    const double T = 4, F = 26;
+    /* fc1 feeds only fc2, placed right after it: every fc1 spike crosses the link east of fc1's
+     * last core once per fc2 core (busiest link: spikes x cores(fc2) x flits per step) */
+    int f1 = layer(n.wl, "block.0.mlp.fc1"), f2 = layer(n.wl, "block.0.mlp.fc2");
+    ck_assert_int_eq(n.map->layers[f2].first_core, n.map->layers[f1].first_core + n.map->layers[f1].cores);
+    double hand = T * (0.1 * 16 * 256) * n.map->layers[f2].cores * F;
+    ck_assert_msg(fabs(n.rep->layers[f1].noc_cycles - hand) <= 1e-9 * hand, "fc1 noc %.10g, hand %.10g",
+                  n.rep->layers[f1].noc_cycles, hand);
+    ck_assert(fabs(w.rep->layers[f1].noc_cycles * F - hand) <= 1e-9 * hand); /* 1 flit: 26 x less */
+    /* attention: its cores eject every q, k and v spike (3 x rate x N x D per step), or its
+     * fan-out to the projection binds, whichever is larger */
+    int a = layer(n.wl, "block.0.attn.attn"), pj = layer(n.wl, "block.0.attn.proj");
+    const myelin_layer_map *am = &n.map->layers[a];
+    ck_assert_int_eq(n.map->layers[pj].first_core, am->first_core + am->cores);
+    const double spikes = 0.1 * 16 * 64;
+    double per_step = 3 * spikes > spikes * n.map->layers[pj].cores ? 3 * spikes
+                                                                       : spikes * n.map->layers[pj].cores;
+    hand = T * per_step * F;
+    const myelin_layer_cost *lc = &n.rep->layers[a];
+    ck_assert_msg(fabs(lc->noc_cycles - hand) <= 1e-9 * hand, "attn noc %.10g, hand %.10g",
+                  lc->noc_cycles, hand);
+    /* cycles = NoC + T x mean hops of the attention's inputs (q, k, v) x 1 cycle per hop */
+    double hops = 0;
+    for (int j = 0; j < 3; j++) {
+        double hx, hy;
+        myelin_error err;
+        int src = n.wl->layers[a].inputs[j];
+        ck_assert_int_eq(myelin_mapping_mean_hops(n.arch, &n.map->layers[src], am, &hx, &hy, &err), 0);
+        hops += (hx + hy) / 3;
+    }
+    ck_assert_msg(fabs(lc->counts.cycles - (hand + T * hops)) <= 1e-9 * hand,
+                  "attn cycles %.10g, hand %.10g", lc->counts.cycles, hand + T * hops);
+    /* narrow links: more cycles, the same counts except leakage, which is cores x cycles */
+    ck_assert(n.rep->inference_cycles > w.rep->inference_cycles);
+    for (int i = 0; i < n.wl->n_layers; i++) {
+        const myelin_layer_cost *x = &w.rep->layers[i], *y = &n.rep->layers[i];
+        ck_assert(y->counts.cycles >= x->counts.cycles);
+        ck_assert_double_eq(y->counts.synaptic_ops, x->counts.synaptic_ops);
+        for (int k = 0; k < MYELIN_ACT_COUNT; k++) {
+            if (k == MYELIN_ACT_LEAKAGE_CORE_CYCLES)
+                continue;
+            ck_assert_msg(y->counts.count[k] == x->counts.count[k], "%s %s",
+                          n.wl->layers[i].name, myelin_action_name((myelin_action)k));
+        }
+        ck_assert_double_eq_tol(y->counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES],
+                                (double)y->cores * n.rep->inference_cycles, 1e-6);
+    }
+    release(&w);
+    release(&n);
+}
+END_TEST
+
+/* A residual producer pays for every later consumer of the stream, through the adds: at a
+ * uniform rate each add emits rate x elements spikes, shared equally by its two inputs, so
+ * sps.rpe sends 1/2 of sps.add's spikes to block 0's q, k, v, 1/4 to its fc1 (through add1),
+ * 1/8 to block 1's q, k, v, 1/16 to its fc1 and 1/32 to the head; all lie east of it, so the link
+ * east of its last core carries them all. */
+START_TEST(test_noc_bound_residual)
+{
+    fixture f = {0};
+    one_row(&f, 1);
+    static const char *const cons[] = {"block.0.attn.q", "block.0.attn.k", "block.0.attn.v",
+                                       "block.0.mlp.fc1", "block.1.attn.q", "block.1.attn.k",
+                                       "block.1.attn.v", "block.1.mlp.fc1", "head"};
+    static const double share[] = {0.5, 0.5, 0.5, 0.25, 0.125, 0.125, 0.125, 0.0625, 0.03125};
+    int rpe = layer(f.wl, "sps.rpe");
+    double per_step = 0;
+    for (int k = 0; k < 9; k++) {
+        int d = layer(f.wl, cons[k]);
+        ck_assert(f.map->layers[d].first_core > f.map->layers[rpe].first_core);
+        per_step += share[k] * (0.1 * 16 * 64) * f.map->layers[d].cores;
+    }
+    double hand = 4 * per_step * 26;
+    ck_assert_msg(fabs(f.rep->layers[rpe].noc_cycles - hand) <= 1e-9 * hand, "rpe noc %.10g, hand %.10g",
+                  f.rep->layers[rpe].noc_cycles, hand);
+    ck_assert(f.rep->layers[rpe].counts.cycles >= hand);
+    /* coreless layers have no NoC time of their own */
+    int add = layer(f.wl, "sps.add");
+    ck_assert(f.rep->layers[add].noc_cycles == 0 && f.rep->layers[add].counts.cycles == 0);
+    release(&f);
+}
+END_TEST
+
 /* ---- activity files -------------------------------------------------------------------------- */
 
 START_TEST(test_activity_json)
@@ -603,6 +712,8 @@ Suite *make_cost_suite(void)
     tcase_add_test(tc, test_higher_rate_raises_synaptic_energy);
     tcase_add_loop_test(tc, test_presets_tiny, 0, 3);
     tcase_add_test(tc, test_loihi_rejects_float);
+    tcase_add_test(tc, test_noc_bound_exact);
+    tcase_add_test(tc, test_noc_bound_residual);
     tcase_add_test(tc, test_activity_json);
     tcase_add_test(tc, test_activity_from_spikes);
     tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof formats / sizeof formats[0]));
