@@ -768,26 +768,31 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
             inj += per * dm->cores;
             memset(dcol, 0, (size_t)C * sizeof *dcol);
-            memset(dcell, 0, g * sizeof *dcell);
+            int dy0 = dm->first_core / C, dy1 = dy0;
             for (int k = 0; k < dm->cores; k++) {
                 int64_t r = (int64_t)dm->first_core + k;
                 if (r >= (int64_t)g)
                     break;
                 dcell[r] = 1;
                 dcol[r % C] += 1;
+                dy1 = (int)(r / C);
             }
             double dall = 0;
             for (int x = 0; x < C; x++) {
                 dall += dcol[x];
                 dwest[x] = dall;
             }
+            /* column links carry this pair's packets only between its topmost and lowest rows */
+            int yl = y0 < dy0 ? y0 : dy0, yh = y1 > dy1 ? y1 : dy1;
             for (int x = 0; x < C; x++) {
                 double acc = 0;
-                for (int y = 0; y < R; y++) {
+                for (int y = yl; y <= yh; y++) {
                     acc += dcell[(size_t)y * C + x];
                     dnorth[(size_t)y * C + x] = acc;
                 }
             }
+            for (int k = 0; k < dm->cores && (int64_t)dm->first_core + k < (int64_t)g; k++)
+                dcell[dm->first_core + k] = 0;
             /* row links (X first): only the producer's rows carry its packets */
             for (int y = y0; y <= y1; y++)
                 for (int x = 0; x + 1 < C; x++) {
@@ -799,7 +804,7 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             for (int x = 0; x < C; x++) {
                 if (!(dcol[x] > 0))
                     continue;
-                for (int y = 0; y + 1 < R; y++) {
+                for (int y = yl; y < yh && y + 1 < R; y++) {
                     size_t c = (size_t)y * C + x;
                     ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
                     ln[c] += per * (pall - pnorth[y]) * dnorth[c];
