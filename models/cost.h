@@ -44,7 +44,7 @@
  *         slice, from every producer, x flits).
  *       A producer's fan-out is charged to the producer: its packets leave after its LIF phase and
  *       the links are granted in injection order, so its first consumer waits for about the whole
- *       fan-out (the SystemC model agrees within ~15 % on the ImageNet models, see README);
+ *       fan-out (the SystemC model agrees within 0.8-1.3x on the ImageNet models, see README);
  *   leakage (priced in one place): leakage_core_cycles = layer cores x cycles of the whole inference
  *       (all layers stay resident; unused cores are assumed power-gated).
  *
