@@ -32,14 +32,6 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return b > 0 ? (a + b - 1) / b : 0;
 }
 
-static int bits_for(int64_t n)
-{
-    int b = 0;
-    while (((int64_t)1 << b) < n)
-        b++;
-    return b ? b : 1;
-}
-
 model::model(const myelin_array_options &o, int64_t period)
     : opt(o), wl(o.wl), arch(o.arch), T(o.wl->timesteps), period_ps(period),
       statistical(o.engine == nullptr), tz(new tensors)
@@ -91,11 +83,9 @@ int model::init(myelin_error *err)
     res->n_layers = n;
     // placement: core k of a layer holds channel group k (token_slices 1), or channel
     // k / slices and token slice k % slices
-    int64_t max_elems = 1;
     for (int l = 0; l < n; l++) {
         const myelin_layer &L = wl->layers[l];
         const myelin_layer_map &lm = map->layers[l];
-        max_elems = std::max(max_elems, elems(L.out_shape));
         if (lm.cores <= 0)
             continue;
         if (lm.first_core < 0)
@@ -143,9 +133,10 @@ int model::init(myelin_error *err)
         layers[(size_t)streams[s].src].out_streams.push_back((int)s);
         layers[(size_t)streams[s].dst].in_streams.push_back((int)s);
     }
-    // packet: destination x, y and the source neuron's index (its axon) in the travelling tensor
-    packet_bits = bits_for(arch->cols) + bits_for(arch->rows) + bits_for(max_elems);
-    flits = (int)ceil_div(packet_bits, arch->noc.link_width_bits);
+    // packet: destination x, y and the source neuron's index (its axon) in the travelling tensor;
+    // the format is defined once, in models/cost.h, so the cost model's NoC bound uses the same
+    packet_bits = myelin_noc_packet_bits(wl, arch);
+    flits = myelin_noc_flits_per_packet(wl, arch);
     barrier_cycles = (int64_t)(arch->rows + arch->cols) * arch->noc.hop_latency_cycles;
     if (barrier_cycles < 1)
         barrier_cycles = 1;
