@@ -5,6 +5,9 @@
 #ifndef MYELIN_CLI_CLI_H
 #define MYELIN_CLI_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/error.h"
 
 int myelin_cmd_info(int argc, char **argv);
@@ -13,6 +16,16 @@ int myelin_cmd_dataset(int argc, char **argv);
 int myelin_cmd_cost(int argc, char **argv);
 int myelin_cmd_sim(int argc, char **argv);    /* sim/sim.am defines MYELIN_HAVE_SIM */
 int myelin_cmd_search(int argc, char **argv); /* search/search.am defines MYELIN_HAVE_SEARCH */
+
+/* Shared argument helpers (cli/common.c). */
+/* 1 when path names a regular file. */
+int myelin_cli_is_file(const char *path);
+/* A --workload argument: an existing file or a path is taken as is; a bare name is looked up as
+ * workloads/zoo/NAME.yaml under $MYELIN_SRCDIR and the current folder (MYELIN_EMISSING if absent). */
+int myelin_cli_resolve_workload(const char *arg, char *out, size_t n, myelin_error *err);
+/* Strict parses of the whole string: a count > 0, a seed >= 0.  0 ok, -1 otherwise. */
+int myelin_cli_parse_count(const char *s, int64_t *out);
+int myelin_cli_parse_seed(const char *s, uint64_t *out);
 
 /* Prints err to stderr prefixed with "myelin <cmd>: " context and returns its exit status. */
 int myelin_cli_fail(const char *cmd, const myelin_error *err);

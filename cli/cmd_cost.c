@@ -43,32 +43,6 @@ static void usage(FILE *f)
             "timestep), as in the SViT papers.\n");
 }
 
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* A workload path, or a zoo name looked up under $MYELIN_SRCDIR and the current folder. */
-static int resolve_workload(const char *arg, char *out, size_t n, myelin_error *err)
-{
-    if (is_file(arg) || strchr(arg, '/')) {
-        snprintf(out, n, "%s", arg);
-        return 0;
-    }
-    const char *env = getenv("MYELIN_SRCDIR");
-    const char *dirs[2] = {env && *env ? env : ".", "."};
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, n, "%s/workloads/zoo/%s.yaml", dirs[i], arg);
-        if (is_file(out))
-            return 0;
-    }
-    return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
-                            "no workload file or zoo model called '%s' (set MYELIN_SRCDIR to the "
-                            "source tree)",
-                            arg);
-}
-
 /* ---- paper-style tables (--tables DIR) ------------------------------------------------------- */
 
 static const char *const zoo[] = {"spikformer-8-384", "spikformer-8-512", "spikformer-8-768",
@@ -81,7 +55,7 @@ static int zoo_setup(const char *name, int weight_bits, myelin_workload **wl, my
     char path[MYELIN_PATH_MAX];
     myelin_qsetting *qs = NULL;
     *lq = NULL;
-    int rc = resolve_workload(name, path, sizeof path, err);
+    int rc = myelin_cli_resolve_workload(name, path, sizeof path, err);
     if (!rc)
         rc = myelin_workload_load(path, wl, err);
     if (!rc)
@@ -411,7 +385,7 @@ int myelin_cmd_cost(int argc, char **argv)
     size_t buf_len = 0;
     FILE *mem = NULL;
     char path[MYELIN_PATH_MAX], apath[MYELIN_PATH_MAX];
-    int rc = resolve_workload(wl_arg, path, sizeof path, &err);
+    int rc = myelin_cli_resolve_workload(wl_arg, path, sizeof path, &err);
     if (!rc)
         rc = myelin_workload_load(path, &wl, &err);
     if (!rc)

@@ -139,31 +139,6 @@ static int has_lif(const myelin_layer *ly)
            ly->kind == MYELIN_LAYER_ATTN;
 }
 
-/* Strict integer parse: the whole string, > 0. */
-static int parse_count(const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_seed(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int myelin_cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -188,7 +163,7 @@ int myelin_cmd_run(int argc, char **argv)
         case 'd': ds_spec = optarg; break;
         case 'q': q_path = optarg; break;
         case 'n':
-            if (parse_count(optarg, &limit)) {
+            if (myelin_cli_parse_count(optarg, &limit)) {
                 fprintf(stderr, "myelin run: --limit wants a positive integer (got '%s')\n", optarg);
                 usage(stderr);
                 return 64;
@@ -218,7 +193,7 @@ int myelin_cmd_run(int argc, char **argv)
     if (weights_spec && strncmp(weights_spec, "random", 6) == 0 &&
         (weights_spec[6] == 0 || weights_spec[6] == ':')) {
         random_weights = 1;
-        if (weights_spec[6] == ':' && parse_seed(weights_spec + 7, &seed)) {
+        if (weights_spec[6] == ':' && myelin_cli_parse_seed(weights_spec + 7, &seed)) {
             fprintf(stderr, "myelin run: --weights random:SEED wants a non-negative integer seed "
                             "(got '%s')\n", weights_spec);
             usage(stderr);

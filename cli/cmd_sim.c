@@ -59,32 +59,6 @@ static void usage(FILE *f)
             "One process runs one simulation (SystemC elaborates one netlist per process).\n");
 }
 
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* A workload path, or a zoo name looked up under $MYELIN_SRCDIR and the current folder. */
-static int resolve_workload(const char *arg, char *out, size_t n, myelin_error *err)
-{
-    if (is_file(arg) || strchr(arg, '/')) {
-        snprintf(out, n, "%s", arg);
-        return 0;
-    }
-    const char *env = getenv("MYELIN_SRCDIR");
-    const char *dirs[2] = {env && *env ? env : ".", "."};
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, n, "%s/workloads/zoo/%s.yaml", dirs[i], arg);
-        if (is_file(out))
-            return 0;
-    }
-    return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
-                            "no workload file or zoo model called '%s' (set MYELIN_SRCDIR to the "
-                            "source tree)",
-                            arg);
-}
-
 /* ---- one table in five formats ----------------------------------------------------------------- */
 
 enum { MAXCOLS = 24, CELLW = 64 };
@@ -221,30 +195,6 @@ static int on_image(void *user, int64_t index, int label, const double *logits, 
     return 0;
 }
 
-static int parse_count(const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v <= 0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_seed(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 #define SETC(t, r, c, ...) snprintf((t)->cells[r][c], CELLW, __VA_ARGS__)
 
 static int64_t layer_sum(const myelin_array_result *r, int l)
@@ -291,14 +241,14 @@ int myelin_cmd_sim(int argc, char **argv)
         case 'P': per_core = 1; break;
         case 'Q': quiet = 1; break;
         case 'n':
-            if (parse_count(optarg, &limit)) {
+            if (myelin_cli_parse_count(optarg, &limit)) {
                 myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
                                  "--limit wants a positive integer (got '%s')", optarg);
                 return myelin_cli_fail("sim", &err);
             }
             break;
         case 's':
-            if (parse_seed(optarg, &seed)) {
+            if (myelin_cli_parse_seed(optarg, &seed)) {
                 myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
                                  "--seed wants a non-negative integer (got '%s')", optarg);
                 return myelin_cli_fail("sim", &err);
@@ -360,7 +310,7 @@ int myelin_cmd_sim(int argc, char **argv)
     int rc = 0, embedded = 0;
 
     if (wl_arg) {
-        rc = resolve_workload(wl_arg, path, sizeof path, &err);
+        rc = myelin_cli_resolve_workload(wl_arg, path, sizeof path, &err);
         if (!rc)
             rc = myelin_workload_load(path, &wl, &err);
     } else {
@@ -374,7 +324,7 @@ int myelin_cmd_sim(int argc, char **argv)
     if (weights_spec && strncmp(weights_spec, "random", 6) == 0 &&
         (weights_spec[6] == 0 || weights_spec[6] == ':')) {
         random_weights = 1;
-        if (weights_spec[6] == ':' && parse_seed(weights_spec + 7, &wseed))
+        if (weights_spec[6] == ':' && myelin_cli_parse_seed(weights_spec + 7, &wseed))
             rc = rc ? rc : myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
                                             "--weights random:SEED wants a non-negative integer seed "
                                             "(got '%s')", weights_spec);

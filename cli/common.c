@@ -1,0 +1,58 @@
+/* cli/common.c — argument helpers every subcommand shares: strict number parsing and the
+ * workload argument (a file, or a zoo name found through the source tree). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "workloads/workload.h"
+
+int myelin_cli_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int myelin_cli_resolve_workload(const char *arg, char *out, size_t n, myelin_error *err)
+{
+    if (myelin_cli_is_file(arg) || strchr(arg, '/')) {
+        snprintf(out, n, "%s", arg);
+        return 0;
+    }
+    const char *env = getenv("MYELIN_SRCDIR");
+    const char *dirs[2] = {env && *env ? env : ".", "."};
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, n, "%s/workloads/zoo/%s.yaml", dirs[i], arg);
+        if (myelin_cli_is_file(out))
+            return 0;
+    }
+    return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
+                            "no workload file or zoo model called '%s' (set MYELIN_SRCDIR to the "
+                            "source tree)",
+                            arg);
+}
+
+int myelin_cli_parse_count(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int myelin_cli_parse_seed(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
