@@ -14,8 +14,8 @@ int myelin_cmd_info(int argc, char **argv);
 int myelin_cmd_run(int argc, char **argv);
 int myelin_cmd_dataset(int argc, char **argv);
 int myelin_cmd_cost(int argc, char **argv);
-int myelin_cmd_sim(int argc, char **argv);    /* sim/sim.am defines MYELIN_HAVE_SIM */
-int myelin_cmd_search(int argc, char **argv); /* search/search.am defines MYELIN_HAVE_SEARCH */
+int myelin_cmd_sim(int argc, char **argv);    /* built by sim/sim.am */
+int myelin_cmd_search(int argc, char **argv); /* built by search/search.am */
 
 /* Shared argument helpers (cli/common.c). */
 /* 1 when path names a regular file. */

@@ -17,12 +17,8 @@ static const command commands[] = {
     {"run", myelin_cmd_run, "run a workload over a dataset: accuracy, spikes, drift, logits"},
     {"dataset", myelin_cmd_dataset, "inspect datasets, write the synthetic set as IDX files"},
     {"cost", myelin_cmd_cost, "per-layer energy, memory and cycles of a workload on a core array"},
-#ifdef MYELIN_HAVE_SIM
     {"sim", myelin_cmd_sim, "cycle-level SystemC model of the core array: cycles, energy, latency"},
-#endif
-#ifdef MYELIN_HAVE_SEARCH
     {"search", myelin_cmd_search, "per-layer quantization search: QSViT, AQ4SViT, heterogeneous"},
-#endif
     {NULL, NULL, NULL},
 };
 
