@@ -3,30 +3,8 @@
 # codes, clear errors on bad input, determinism of written files, and the embedded default.
 # Run by `make check` with MYELIN_BIN (the built binary) and MYELIN_SRCDIR (the source tree).
 set -u
-M=${MYELIN_BIN:-./myelin}
-S=${MYELIN_SRCDIR:-.}
-T=$(mktemp -d "${TMPDIR:-/tmp}/myelin-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; [ -f "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5; }
-
-# expect CODE DESCRIPTION CMD... : runs CMD, checks its exit status
-expect() {
-    code=$1; desc=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -eq "$code" ]; then ok "$desc (exit $got)"; else bad "$desc: exit $got, expected $code"; fi
-}
-# stderr_has FRAGMENT DESCRIPTION : the last command's stderr contains FRAGMENT
-stderr_has() {
-    if grep -qF -- "$1" "$T/err"; then ok "$2"; else bad "$2: stderr lacks '$1'"; fi
-}
-stdout_has() {
-    if grep -qF -- "$1" "$T/out"; then ok "$2"; else bad "$2: stdout lacks '$1'"; fi
-}
+NAME=cli
+. "$(dirname "$0")/cli_lib.sh"
 
 # ---- the driver ----
 expect 0 "myelin --help" "$M" --help

@@ -6,25 +6,9 @@
 # threaded runs agree; bad arguments exit 64 with a clear message.
 # Run by `make check` with MYELIN_BIN (the built binary) and MYELIN_SRCDIR (the source tree).
 set -u
-M=${MYELIN_BIN:-./myelin}
-S=${MYELIN_SRCDIR:-.}
-export MYELIN_SRCDIR="$S"
-T=$(mktemp -d "${TMPDIR:-/tmp}/myelin-search.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fails=0
-n=0
+NAME=search
+. "$(dirname "$0")/cli_lib.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; [ -f "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5; }
-expect() {
-    code=$1; desc=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    got=$?
-    if [ "$got" -eq "$code" ]; then ok "$desc (exit $got)"; else bad "$desc: exit $got, expected $code"; fi
-}
-stderr_has() {
-    if grep -qF -- "$1" "$T/err"; then ok "$2"; else bad "$2: stderr lacks '$1'"; fi
-}
 # same_outputs DIR1 DIR2 DESC : every output except the journal and the SVGs is byte-identical
 same_outputs() {
     d=0
