@@ -130,17 +130,6 @@ static const char *const energy_gp =
     "plot 'tiny_energy_per_layer.dat' using 2:xtic(1) title 'compute', '' using 3 title "
     "'synapse memory', '' using 4 title 'neuron', '' using 5 title 'NoC', '' using 6 title 'leakage'\n";
 
-static int run_gnuplot(const char *dir, const char *script)
-{
-    char cmd[MYELIN_PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot 2>/dev/null", dir);
-    FILE *p = popen(cmd, "w");
-    if (!p)
-        return -1;
-    fputs(script, p);
-    return pclose(p);
-}
-
 static int write_tables(const char *dir, const char *act_path, myelin_error *err)
 {
     static const int bits[] = {MYELIN_BITS_FLOAT, 8, 4, 2};
@@ -302,7 +291,7 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
         rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), err);
     if (!rc)
         rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), err);
-    if (!rc && (run_gnuplot(dir, memory_gp) != 0 || run_gnuplot(dir, energy_gp) != 0))
+    if (!rc && (myelin_run_gnuplot(dir, memory_gp) != 0 || myelin_run_gnuplot(dir, energy_gp) != 0))
         fprintf(stderr, "myelin cost: gnuplot not available or failed; the .gp scripts are in %s\n", dir);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* core/util.c — whole-file reads, atomic writes, hashing, paths (see util.h). */
+/* core/util.c — whole-file reads, atomic writes, hashing, paths, running gnuplot (see util.h). */
 #include "core/util.h"
 
 #include <errno.h>
@@ -110,4 +110,16 @@ char *myelin_strdup(const char *s)
     if (d)
         memcpy(d, s, n);
     return d;
+}
+
+int myelin_run_gnuplot(const char *dir, const char *script)
+{
+    char cmd[4200];
+    if ((size_t)snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot 2>/dev/null", dir) >= sizeof cmd)
+        return -1;
+    FILE *p = popen(cmd, "w");
+    if (!p)
+        return -1;
+    fputs(script, p);
+    return pclose(p);
 }

@@ -31,6 +31,11 @@ int myelin_path_join(const char *dir, const char *rel, char *out, size_t n);
 /* Duplicates a string (malloc); NULL on allocation failure. */
 char *myelin_strdup(const char *s);
 
+/* Feeds `script` to gnuplot run in folder `dir` (its output files land there); gnuplot's own
+ * messages are discarded.  Returns 0 when gnuplot ran and succeeded, non-zero otherwise
+ * (including gnuplot missing: callers keep the .gp script and say so). */
+int myelin_run_gnuplot(const char *dir, const char *script);
+
 #ifdef __cplusplus
 }
 #endif

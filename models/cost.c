@@ -905,6 +905,27 @@ static void price_report(myelin_cost_report *r, const myelin_workload *wl, const
     r->latency_s = r->inference_cycles / arch->clock_hz;
 }
 
+/* An empty report for wl on arch with map's core counts, or NULL with err set (out of memory). */
+static myelin_cost_report *report_new(const myelin_workload *wl, const myelin_arch *arch,
+                                      const myelin_mapping *map, myelin_error *err)
+{
+    myelin_cost_report *r = calloc(1, sizeof *r);
+    if (r)
+        r->layers = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *r->layers);
+    if (!r || !r->layers) {
+        myelin_cost_report_free(r);
+        myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost report)");
+        return NULL;
+    }
+    r->n_layers = wl->n_layers;
+    r->timesteps = wl->timesteps;
+    r->cores_used = map->cores_used;
+    r->cores_total = map->cores_total;
+    snprintf(r->workload, sizeof r->workload, "%s", wl->name);
+    snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    return r;
+}
+
 int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq,
                          const myelin_activity *act, const myelin_arch *arch,
                          const myelin_mapping *map, const myelin_cost_registry *reg,
@@ -916,19 +937,9 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "activity (%d layers) or mapping (%d) does not match workload %s (%d)",
                                 act->n_layers, map->n_layers, wl->name, wl->n_layers);
-    myelin_cost_report *r = calloc(1, sizeof *r);
-    if (r)
-        r->layers = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *r->layers);
-    if (!r || !r->layers) {
-        myelin_cost_report_free(r);
-        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost report)");
-    }
-    r->n_layers = wl->n_layers;
-    r->timesteps = wl->timesteps;
-    r->cores_used = map->cores_used;
-    r->cores_total = map->cores_total;
-    snprintf(r->workload, sizeof r->workload, "%s", wl->name);
-    snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    myelin_cost_report *r = report_new(wl, arch, map, err);
+    if (!r)
+        return MYELIN_ENOMEM;
     snprintf(r->activity, sizeof r->activity, "%s", act->source);
     int flits = myelin_noc_flits_per_packet(wl, arch);
     double *send = calloc((size_t)(wl->n_layers ? wl->n_layers : 1) * 2, sizeof *send);
@@ -1260,20 +1271,10 @@ int myelin_cost_report_from_counts(const myelin_workload *wl, const myelin_layer
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "mapping (%d layers) does not match workload %s (%d)", map->n_layers,
                                 wl->name, wl->n_layers);
-    myelin_cost_report *r = calloc(1, sizeof *r);
-    if (r)
-        r->layers = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *r->layers);
-    if (!r || !r->layers) {
-        myelin_cost_report_free(r);
-        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (cost report)");
-    }
-    r->n_layers = wl->n_layers;
-    r->timesteps = wl->timesteps;
-    r->cores_used = map->cores_used;
-    r->cores_total = map->cores_total;
+    myelin_cost_report *r = report_new(wl, arch, map, err);
+    if (!r)
+        return MYELIN_ENOMEM;
     r->inference_cycles = inference_cycles;
-    snprintf(r->workload, sizeof r->workload, "%s", wl->name);
-    snprintf(r->arch, sizeof r->arch, "%s", arch->name);
     snprintf(r->activity, sizeof r->activity, "%s", activity ? activity : "");
     for (int i = 0; i < wl->n_layers; i++) {
         myelin_layer_cost *lc = &r->layers[i];

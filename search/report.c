@@ -337,17 +337,6 @@ static int save_table(const char *dir, const char *prefix, const char *name, con
     return rc;
 }
 
-static int run_gnuplot(const char *dir, const char *script)
-{
-    char cmd[MYELIN_PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot 2>/dev/null", dir);
-    FILE *p = popen(cmd, "w");
-    if (!p)
-        return -1;
-    fputs(script, p);
-    return pclose(p);
-}
-
 static int is_weight_layer(const myelin_layer *ly)
 {
     return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
@@ -539,8 +528,8 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
         rc = save(dir, prefix, "acc_vs_energy.gp", gp_en, strlen(gp_en), err);
     if (!rc)
         rc = save(dir, prefix, "layer_bits.gp", gp_bits, strlen(gp_bits), err);
-    if (!rc && (run_gnuplot(dir, gp_mem) != 0 || run_gnuplot(dir, gp_en) != 0 ||
-                run_gnuplot(dir, gp_bits) != 0))
+    if (!rc && (myelin_run_gnuplot(dir, gp_mem) != 0 || myelin_run_gnuplot(dir, gp_en) != 0 ||
+                myelin_run_gnuplot(dir, gp_bits) != 0))
         *gnuplot_failed = 1;
     free(mb);
     free(eb);
