@@ -12,10 +12,25 @@ typedef struct parser {
     myelin_error *err;
 } parser;
 
+void myelin_json_position(const char *text, size_t len, size_t offset, int *line, int *column)
+{
+    int l = 1;
+    size_t bol = 0;
+    for (size_t i = 0; i < offset && i < len; i++)
+        if (text[i] == '\n') {
+            l++;
+            bol = i + 1;
+        }
+    *line = l;
+    *column = (int)(offset - bol + 1);
+}
+
 static int fail(parser *p, size_t at, const char *what)
 {
-    return myelin_error_set(p->err, MYELIN_ESYNTAX, p->source, 1, (int)(at + 1),
-                            "JSON: %s at byte %zu", what, at);
+    int line, col;
+    myelin_json_position(p->s, p->len, at, &line, &col);
+    return myelin_error_set(p->err, MYELIN_ESYNTAX, p->source, line, col, "JSON: %s at byte %zu", what,
+                            at);
 }
 
 static void skip_ws(parser *p)

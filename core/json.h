@@ -36,12 +36,16 @@ struct myelin_json {
 };
 
 /* Parses `len` bytes of `text` (need not be NUL-terminated) into a tree (*out, free with
- * myelin_json_free).  On failure returns MYELIN_ESYNTAX with err naming `source`, column = byte
- * offset + 1 (line 1), and what was expected. */
+ * myelin_json_free).  On failure returns MYELIN_ESYNTAX with err naming `source`, the 1-based
+ * line and column of the offending byte, and what was expected. */
 int myelin_json_parse(const char *text, size_t len, const char *source, myelin_json **out,
                       myelin_error *err);
 
 void myelin_json_free(myelin_json *j);
+
+/* 1-based line and column (in bytes) of byte `offset` of text, for errors about a parsed value
+ * (myelin_json.offset). */
+void myelin_json_position(const char *text, size_t len, size_t offset, int *line, int *column);
 
 /* Member `key` of an OBJECT, or NULL (also NULL when j is not an object). */
 const myelin_json *myelin_json_get(const myelin_json *j, const char *key);

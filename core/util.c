@@ -1,17 +1,51 @@
 /* core/util.c — whole-file reads, atomic writes, hashing, paths, running gnuplot (see util.h). */
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np (glibc >= 2.29) */
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 int myelin_read_file(const char *path, char **data, size_t *len, myelin_error *err)
+{
+    return myelin_read_file_max(path, MYELIN_READ_MAX_BYTES, data, len, err);
+}
+
+static int too_big(const char *path, size_t max, myelin_error *err)
+{
+    return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                            "file is larger than %zu MiB, the limit for this kind of input "
+                            "(not a Myelin input file?)",
+                            max >> 20);
+}
+
+int myelin_read_file_max(const char *path, size_t max, char **data, size_t *len, myelin_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "is a directory, not a file");
+        }
+        if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max) {
+            fclose(f);
+            return too_big(path, max, err);
+        }
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
@@ -19,6 +53,11 @@ int myelin_read_file(const char *path, char **data, size_t *len, myelin_error *e
         return myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory reading file");
     }
     for (;;) {
+        if (n > max) {
+            free(buf);
+            fclose(f);
+            return too_big(path, max, err); /* a device or pipe that never ends (/dev/zero) */
+        }
         if (n == cap) {
             char *nb = realloc(buf, cap * 2 + 1);
             if (!nb) {
@@ -112,14 +151,67 @@ char *myelin_strdup(const char *s)
     return d;
 }
 
+/* Writes all of p to fd; EPIPE (gnuplot gone) is returned as -1, never raised as SIGPIPE. */
+static int write_no_sigpipe(int fd, const char *p, size_t n)
+{
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    int rc = 0;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            rc = -1;
+            if (errno == EPIPE && !was_pending) {
+                struct timespec zero = {0, 0};
+                sigtimedwait(&pipe_set, NULL, &zero); /* consume the SIGPIPE we caused */
+            }
+            break;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
 int myelin_run_gnuplot(const char *dir, const char *script)
 {
-    char cmd[4200];
-    if ((size_t)snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot 2>/dev/null", dir) >= sizeof cmd)
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
         return -1;
-    FILE *p = popen(cmd, "w");
-    if (!p)
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        close(fds[0]);
+        close(fds[1]);
         return -1;
-    fputs(script, p);
-    return pclose(p);
+    }
+    /* No shell anywhere: the folder is a chdir argument and gnuplot an argv[0], so no character of
+     * either is ever interpreted. */
+    int rc = posix_spawn_file_actions_addchdir_np(&fa, dir);
+    rc = rc ? rc : posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
+    rc = rc ? rc : posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    rc = rc ? rc : posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    char *argv[] = {"gnuplot", NULL};
+    if (rc == 0)
+        rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[0]);
+    if (rc != 0) {
+        close(fds[1]);
+        return -1;
+    }
+    int wrc = write_no_sigpipe(fds[1], script, strlen(script));
+    close(fds[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return wrc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

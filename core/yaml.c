@@ -90,8 +90,9 @@ static int push(loader *L, myelin_yaml_node *parent, myelin_yaml_node *child, si
     return 0;
 }
 
-/* Builds the node starting at event ev (consumed/deleted by this function). */
-static int build(loader *L, yaml_event_t *ev, myelin_yaml_node **out)
+/* Builds the node starting at event ev (consumed/deleted by this function); depth counts the
+ * enclosing collections, so a hostile file nested thousands deep is refused, not a stack overflow. */
+static int build(loader *L, yaml_event_t *ev, myelin_yaml_node **out, int depth)
 {
     int rc = 0;
     myelin_yaml_node *n = NULL;
@@ -116,6 +117,12 @@ static int build(loader *L, yaml_event_t *ev, myelin_yaml_node **out)
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {
         int is_map = ev->type == YAML_MAPPING_START_EVENT;
+        if (depth >= MYELIN_YAML_MAX_DEPTH) {
+            rc = myelin_error_set(L->err, MYELIN_ESYNTAX, L->file, (int)ev->start_mark.line + 1,
+                                  (int)ev->start_mark.column + 1,
+                                  "YAML nested deeper than %d levels", MYELIN_YAML_MAX_DEPTH);
+            break;
+        }
         n = new_node(L, is_map ? MYELIN_YAML_MAP : MYELIN_YAML_SEQ, ev);
         if (!n) {
             rc = MYELIN_ENOMEM;
@@ -132,7 +139,7 @@ static int build(loader *L, yaml_event_t *ev, myelin_yaml_node **out)
                 break;
             }
             myelin_yaml_node *child = NULL;
-            rc = build(L, &c, &child);
+            rc = build(L, &c, &child, depth + 1);
             if (rc)
                 break;
             if (is_map && cnt % 2 == 0) {
@@ -210,7 +217,7 @@ int myelin_yaml_load_string(const char *text, const char *source, myelin_yaml_do
         }
         if (t == YAML_SCALAR_EVENT || t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT ||
             t == YAML_ALIAS_EVENT) {
-            rc = build(&L, &ev, &doc->root);
+            rc = build(&L, &ev, &doc->root, 0);
             if (rc)
                 break;
             continue;
@@ -237,7 +244,7 @@ int myelin_yaml_load_file(const char *path, myelin_yaml_doc **out, myelin_error 
     char *data = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = myelin_read_file(path, &data, &len, err);
+    int rc = myelin_read_file_max(path, MYELIN_READ_MAX_TEXT_BYTES, &data, &len, err);
     if (rc)
         return rc;
     if (memchr(data, '\0', len)) {
@@ -420,8 +427,12 @@ int myelin_yaml_read_map(const myelin_yaml_node *map, const myelin_yaml_key *key
     for (size_t j = 0; j < n_keys; j++) {
         const myelin_yaml_key *K = &keys[j];
         const myelin_yaml_node *v = myelin_yaml_get(map, K->key);
-        void *f = base + K->offset;
+        /* MAP/LIST/ANY keys write nothing, and their callers may pass dst NULL */
+        void *f = base ? base + K->offset : NULL;
         int rc = 0;
+        if (!f && K->type != MYELIN_YT_MAP && K->type != MYELIN_YT_LIST && K->type != MYELIN_YT_ANY)
+            return myelin_error_set(err, MYELIN_EINTERNAL, "", 0, 0,
+                                    "myelin_yaml_read_map: no destination for key '%s'", K->key);
         if (!v) {
             if (K->required) {
                 if (map)

@@ -22,6 +22,9 @@
 extern "C" {
 #endif
 
+/* Collections nested deeper than this are refused (a syntax error at the mark), like JSON's. */
+#define MYELIN_YAML_MAX_DEPTH 64
+
 typedef enum myelin_yaml_kind { MYELIN_YAML_SCALAR, MYELIN_YAML_SEQ, MYELIN_YAML_MAP } myelin_yaml_kind;
 
 typedef struct myelin_yaml_node myelin_yaml_node;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
+#include "core/json.h"
 #include "core/util.h"
 
 /* ---- built-in models -------------------------------------------------------------------------- */
@@ -370,68 +372,6 @@ int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate
     return 0;
 }
 
-/* Minimal scanner for the JSON `myelin run --json` writes: finds, inside each object of the
- * "layers" list, the "name" string and the "firing_rate" number. */
-static const char *skip_ws(const char *p)
-{
-    while (*p && isspace((unsigned char)*p))
-        p++;
-    return p;
-}
-
-static const char *skip_string(const char *p)
-{
-    for (p++; *p && *p != '"'; p++)
-        if (*p == '\\' && p[1])
-            p++;
-    return *p ? p + 1 : p;
-}
-
-/* End of the value starting at p (object, array, string or scalar). */
-static const char *skip_value(const char *p)
-{
-    p = skip_ws(p);
-    if (*p == '"')
-        return skip_string(p);
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
-        for (; *p; p++) {
-            if (*p == '"') {
-                p = skip_string(p) - 1;
-                continue;
-            }
-            if (*p == '{' || *p == '[')
-                depth++;
-            else if ((*p == '}' || *p == ']') && --depth == 0)
-                return p + 1;
-        }
-        return p;
-    }
-    while (*p && *p != ',' && *p != '}' && *p != ']')
-        p++;
-    return p;
-}
-
-/* Within the object [o, end), the value of key, or NULL. */
-static const char *obj_get(const char *o, const char *end, const char *key)
-{
-    const char *p = skip_ws(o + 1);
-    size_t kl = strlen(key);
-    while (p < end && *p == '"') {
-        const char *ks = p + 1, *ke = skip_string(p) - 1;
-        p = skip_ws(ke + 1);
-        if (*p != ':')
-            return NULL;
-        p = skip_ws(p + 1);
-        if ((size_t)(ke - ks) == kl && !strncmp(ks, key, kl))
-            return p;
-        p = skip_ws(skip_value(p));
-        if (*p == ',')
-            p = skip_ws(p + 1);
-    }
-    return NULL;
-}
-
 /* A LIF layer with weights or attention: the layers whose rate is measured, never derived. */
 static int is_lif_layer(const myelin_layer *l)
 {
@@ -466,60 +406,123 @@ static int derive_rates(const myelin_workload *wl, myelin_activity *out, const c
     return 0;
 }
 
+/* The largest rate layer i can have: 1 spike per neuron per step for a LIF layer; for the others
+ * (ADD, MAXPOOL, a head without LIF) the sum (ADD) or the largest of their inputs' bounds. */
+static double rate_bound(const myelin_workload *wl, const double *bound, int i)
+{
+    const myelin_layer *l = &wl->layers[i];
+    if (l->has_lif || l->n_inputs == 0)
+        return 1;
+    double b = 0;
+    for (int j = 0; j < l->n_inputs; j++) {
+        int src = l->inputs[j];
+        double bj = src >= 0 && src < i ? bound[src] : 1;
+        b = l->kind == MYELIN_LAYER_ADD ? b + bj : (bj > b ? bj : b);
+    }
+    return b > 1 ? b : 1;
+}
+
+/* Marks err at the value v of the activity text. */
+static int activity_error(myelin_error *err, int code, const char *text, size_t len,
+                          const char *source, const myelin_json *v, const char *fmt, const char *a,
+                          double x)
+{
+    int line = 0, col = 0;
+    if (v)
+        myelin_json_position(text, len, v->offset, &line, &col);
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, a, x);
+    return myelin_error_set(err, code, source, line, col, "%s", msg);
+}
+
+int myelin_activity_parse_json(const char *text, size_t len, const char *source,
+                               const myelin_workload *wl, myelin_activity *out, myelin_error *err)
+{
+    memset(out, 0, sizeof *out);
+    myelin_json *root = NULL;
+    int rc = myelin_json_parse(text, len, source, &root, err);
+    if (rc)
+        return rc;
+    size_t nl = (size_t)(wl->n_layers ? wl->n_layers : 1);
+    double *bound = malloc(nl * sizeof *bound);
+    out->rate = malloc(nl * sizeof *out->rate);
+    if (!out->rate || !bound) {
+        free(bound);
+        myelin_json_free(root);
+        myelin_activity_free(out);
+        return myelin_error_set(err, MYELIN_ENOMEM, source, 0, 0, "out of memory");
+    }
+    out->n_layers = wl->n_layers;
+    for (int i = 0; i < wl->n_layers; i++) {
+        out->rate[i] = -1;
+        bound[i] = rate_bound(wl, bound, i);
+    }
+    const myelin_json *layers = myelin_json_get(root, "layers");
+    if (!layers || layers->type != MYELIN_JSON_ARRAY)
+        rc = activity_error(err, MYELIN_ESCHEMA, text, len, source, layers ? layers : root,
+                            "expected the JSON of 'myelin run --json': an object with a \"layers\" "
+                            "list%s",
+                            "", 0);
+    for (size_t k = 0; !rc && k < layers->count; k++) {
+        const myelin_json *o = &layers->items[k];
+        const myelin_json *nv = myelin_json_get(o, "name"), *rv = myelin_json_get(o, "firing_rate");
+        if (o->type != MYELIN_JSON_OBJECT || !nv || nv->type != MYELIN_JSON_STRING) {
+            rc = activity_error(err, MYELIN_ESCHEMA, text, len, source, nv ? nv : o,
+                                "expected a layer object with a \"name\" string%s", "", 0);
+            break;
+        }
+        if (!rv)
+            continue; /* a layer whose rate is derived (ADD, MAXPOOL) */
+        int idx = myelin_workload_find_layer(wl, nv->string);
+        if (idx < 0 || strlen(nv->string) != nv->string_len) {
+            rc = activity_error(err, MYELIN_ESCHEMA, text, len, source, nv,
+                                "layer '%.200s' is not a layer of this workload (another model's "
+                                "activity?)",
+                                nv->string, 0);
+            break;
+        }
+        if (rv->type != MYELIN_JSON_NUMBER || !isfinite(rv->number) || rv->number < 0 ||
+            rv->number > bound[idx]) {
+            char what[300];
+            snprintf(what, sizeof what, "%.200s", nv->string);
+            rc = activity_error(err, MYELIN_ESCHEMA, text, len, source, rv,
+                                "firing_rate of layer %s must be a number between 0 and %g "
+                                "(events per element per timestep)",
+                                what, bound[idx]);
+            break;
+        }
+        if (out->rate[idx] >= 0) {
+            rc = activity_error(err, MYELIN_ESCHEMA, text, len, source, nv,
+                                "layer '%.200s' appears twice in the activity", nv->string, 0);
+            break;
+        }
+        out->rate[idx] = rv->number;
+    }
+    free(bound);
+    myelin_json_free(root);
+    if (rc) {
+        myelin_activity_free(out);
+        return rc;
+    }
+    rc = derive_rates(wl, out, source, err);
+    if (rc)
+        return rc;
+    snprintf(out->source, sizeof out->source, "measured firing rates from %.200s", source);
+    return 0;
+}
+
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err)
 {
     memset(out, 0, sizeof *out);
     char *text = NULL;
     size_t len = 0;
-    int rc = myelin_read_file(path, &text, &len, err);
+    int rc = myelin_read_file_max(path, MYELIN_READ_MAX_TEXT_BYTES, &text, &len, err);
     if (rc)
         return rc;
-    out->rate = malloc((size_t)(wl->n_layers ? wl->n_layers : 1) * sizeof *out->rate);
-    if (!out->rate) {
-        free(text);
-        return myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory");
-    }
-    out->n_layers = wl->n_layers;
-    for (int i = 0; i < wl->n_layers; i++)
-        out->rate[i] = -1;
-    const char *root = skip_ws(text);
-    const char *layers = *root == '{' ? obj_get(root, text + len, "layers") : NULL;
-    if (!layers || *layers != '[') {
-        free(text);
-        myelin_activity_free(out);
-        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
-                                "expected the JSON of 'myelin run --json': an object with a \"layers\" "
-                                "list");
-    }
-    const char *p = skip_ws(layers + 1);
-    while (*p == '{') {
-        const char *end = skip_value(p);
-        const char *nv = obj_get(p, end, "name"), *rv = obj_get(p, end, "firing_rate");
-        if (nv && *nv == '"' && rv) {
-            char name[MYELIN_NAME_MAX];
-            const char *ne = skip_string(nv) - 1;
-            size_t nl = (size_t)(ne - nv - 1);
-            if (nl < sizeof name) {
-                memcpy(name, nv + 1, nl);
-                name[nl] = 0;
-                int idx = myelin_workload_find_layer(wl, name);
-                char *e2 = NULL;
-                double r = strtod(rv, &e2);
-                if (idx >= 0 && e2 != rv && isfinite(r) && r >= 0)
-                    out->rate[idx] = r;
-            }
-        }
-        p = skip_ws(end);
-        if (*p == ',')
-            p = skip_ws(p + 1);
-    }
+    rc = myelin_activity_parse_json(text, len, path, wl, out, err);
     free(text);
-    rc = derive_rates(wl, out, path, err);
-    if (rc)
-        return rc;
-    snprintf(out->source, sizeof out->source, "measured firing rates from %s", path);
-    return 0;
+    return rc;
 }
 
 int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes, int64_t images,

@@ -158,6 +158,12 @@ int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate
  * rate (MAXPOOL) of their inputs.  Every LIF layer of wl must be present. */
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err);
+/* The same from text in memory (`source` names it in errors).  Read by core/json's strict parser:
+ * errors carry line:column; a rate must be finite and between 0 and its bound (1 for a LIF layer;
+ * for ADD the sum, for MAXPOOL the largest, of its inputs' bounds); unknown and repeated layers
+ * are refused. */
+int myelin_activity_parse_json(const char *text, size_t len, const char *source,
+                               const myelin_workload *wl, myelin_activity *out, myelin_error *err);
 
 /* Rates from spike counts summed over `images` images: spikes[n_layers][T] as the engine's
  * myelin_engine_summary (or the SystemC model) counts them; LIF layers get spikes / (images x T x

@@ -342,7 +342,7 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
         if (!rc && restarted)
             snprintf(s->note + strlen(s->note), sizeof s->note - strlen(s->note),
                      "%sthe journal was written by a search with other arguments; moved it to "
-                     "<journal>.old and started afresh", s->note[0] ? "; " : "");
+                     "%.200s.old and started afresh", s->note[0] ? "; " : "", cfg->journal_path);
         if (!rc && restricted_len)
             snprintf(restricted_out, restricted_len, "%s", s->note);
     }
