@@ -214,7 +214,13 @@ static int idx_header(const char *path, uint32_t *magic, uint32_t *dims, int *nd
         for (int i = 0; i < *ndims && rc == 0; i++) {
             if (read_be32(f, &dims[i]) != 0)
                 rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0, "truncated IDX header");
-            payload *= dims[i];
+            else if (dims[i] && payload > size / (int64_t)dims[i])
+                /* more bytes than the file holds (and, unchecked, an int64 overflow) */
+                rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                      "IDX header describes more data than the file's %" PRId64 " bytes",
+                                      size);
+            else
+                payload *= dims[i];
         }
         int64_t expect = 4 + 4 * (int64_t)*ndims + payload;
         if (rc == 0 && size != expect)
