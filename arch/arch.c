@@ -282,6 +282,11 @@ static int parse(const myelin_yaml_doc *doc, myelin_arch *a, myelin_error *err)
     if ((rc = in_ctx(myelin_yaml_read_map(sm, synmem_keys, N(synmem_keys), &rs, "core.synapse_memory",
                                           err), err, sm, "core.synapse_memory")))
         return rc;
+    if (rs.word_bits % 8)
+        return myelin_yaml_error(err, MYELIN_ESCHEMA, myelin_yaml_get(sm, "word_bits"),
+                                 "core.synapse_memory.word_bits: expected a multiple of 8 (a memory "
+                                 "word is whole bytes; got %d)",
+                                 rs.word_bits);
     a->core.neuron_capacity = rcore.neuron_capacity;
     a->core.membrane_memory_bytes = rcore.membrane_memory_bytes;
     a->core.accumulator_lanes = rcore.accumulator_lanes;

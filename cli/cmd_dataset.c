@@ -85,6 +85,8 @@ int myelin_cmd_dataset(int argc, char **argv)
         }
     }
     if (argc - optind != 2) {
+        fprintf(stderr, "myelin dataset: expected an action (info or export) and a dataset spec "
+                        "(got %d argument%s)\n", argc - optind, argc - optind == 1 ? "" : "s");
         usage(stderr);
         return 64;
     }
@@ -97,6 +99,14 @@ int myelin_cmd_dataset(int argc, char **argv)
     }
     if (!images || !labels) {
         fprintf(stderr, "myelin dataset export: --images and --labels are required\n");
+        return 64;
+    }
+    if (strcmp(images, labels) == 0) {
+        fprintf(stderr, "myelin dataset export: --images and --labels name the same file '%s'\n", images);
+        return 64;
+    }
+    if (strcmp(images, labels) == 0) {
+        fprintf(stderr, "myelin dataset export: --images and --labels name the same file '%s'\n", images);
         return 64;
     }
     myelin_error err;

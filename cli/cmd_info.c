@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "core/escape.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 
@@ -70,6 +71,11 @@ int myelin_cmd_info(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
+        if (optind >= argc)
+            fprintf(stderr, "myelin info: expected a workload file (none given)\n");
+        else
+            fprintf(stderr, "myelin info: expected one workload file (got %d arguments: '%s' ...)\n",
+                    argc - optind, argv[optind + 1]);
         fputs(usage, stderr);
         return 64;
     }
@@ -102,8 +108,11 @@ int myelin_cmd_info(int argc, char **argv)
     else if (fmt == F_MD)
         printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---:|---:|---:|---:|---:|\n", hdr[0],
                hdr[1], hdr[2], hdr[3], hdr[4], hdr[5], hdr[6], hdr[7], hdr[8]);
-    else
-        printf("{\"workload\": \"%s\", \"layers\": [\n", wl->name);
+    else {
+        printf("{\"workload\": ");
+        myelin_escape_fputs(MYELIN_ESC_JSON, wl->name, stdout);
+        printf(", \"layers\": [\n");
+    }
     int64_t tp = 0, tm = 0, tn = 0, tmac = 0;
     for (int i = 0; i < wl->n_layers; i++) {
         const myelin_layer *l = &wl->layers[i];
@@ -122,20 +131,27 @@ int myelin_cmd_info(int argc, char **argv)
         tn += n;
         tmac += mac;
         const char *k = myelin_layer_kind_name(l->kind);
+        /* the name comes from the workload file: escaped for the output language (and for the
+         * terminal), so it can neither break the format nor send escape sequences */
+        static const myelin_escape_format esc[] = {MYELIN_ESC_TEXT, MYELIN_ESC_CSV, MYELIN_ESC_JSON,
+                                                   MYELIN_ESC_MARKDOWN};
+        char name[4 * MYELIN_NAME_MAX + 8];
+        myelin_escape(esc[fmt == F_TABLE ? 0 : fmt == F_CSV ? 1 : fmt == F_JSON ? 2 : 3], l->name, name,
+                      sizeof name);
         if (fmt == F_TABLE)
-            printf("%-20s %-7s %-12s %-12s %10" PRId64 " %11s %16" PRId64 " %9" PRId64 " %19" PRId64 "\n", l->name, k,
+            printf("%-20s %-7s %-12s %-12s %10" PRId64 " %11s %16" PRId64 " %9" PRId64 " %19" PRId64 "\n", name, k,
                    in, out, p, bits, m, n, mac);
         else if (fmt == F_CSV)
-            printf("%s,%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", l->name, k, in, out, p, bits,
+            printf("%s,%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", name, k, in, out, p, bits,
                    m, n, mac);
         else if (fmt == F_MD)
-            printf("| %s | %s | %s | %s | %" PRId64 " | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", l->name,
+            printf("| %s | %s | %s | %s | %" PRId64 " | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", name,
                    k, in, out, p, bits, m, n, mac);
         else
-            printf("  {\"name\": \"%s\", \"kind\": \"%s\", \"input_shape\": \"%s\", \"output_shape\": \"%s\", "
+            printf("  {\"name\": %s, \"kind\": \"%s\", \"input_shape\": \"%s\", \"output_shape\": \"%s\", "
                    "\"params\": %" PRId64 ", \"weight_bits\": \"%s\", \"weight_mem_bytes\": %" PRId64
                    ", \"neurons\": %" PRId64 ", \"dense_macs_per_step\": %" PRId64 "}%s\n",
-                   l->name, k, in, out, p, bits, m, n, mac, i + 1 < wl->n_layers ? "," : "");
+                   name, k, in, out, p, bits, m, n, mac, i + 1 < wl->n_layers ? "," : "");
     }
     double pm = (double)tp / 1e6;
     if (fmt == F_TABLE)

@@ -186,6 +186,17 @@ int myelin_cmd_run(int argc, char **argv)
         usage(stderr);
         return 64;
     }
+    {   /* two outputs into one file would silently overwrite each other */
+        const char *outs[3] = {logits_path, json_path, export_path};
+        static const char *const opt_names[3] = {"--logits", "--json", "--export-weights"};
+        for (int a = 0; a < 3; a++)
+            for (int b = a + 1; b < 3; b++)
+                if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
+                    fprintf(stderr, "myelin run: %s and %s name the same file '%s'\n", opt_names[a],
+                            opt_names[b], outs[a]);
+                    return 64;
+                }
+    }
 
     /* --weights random[:SEED] */
     int random_weights = 0;

@@ -305,6 +305,12 @@ int myelin_cmd_search(int argc, char **argv)
     }
     if (!rc)
         rc = mkdirs(out_dir, &err);
+    int lock_fd = -1; /* held until exit: one search per output folder */
+    if (!rc)
+        rc = myelin_lock_dir(out_dir, &lock_fd, &err);
+    if (!rc)
+        myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
+                               "journal (rerun the same command to resume)");
     if (!rc) {
         if (journal) {
             snprintf(jpath, sizeof jpath, "%s", journal);

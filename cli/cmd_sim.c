@@ -14,6 +14,7 @@
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "cli/cli.h"
+#include "core/escape.h"
 #include "core/util.h"
 #include "models/cost.h"
 #include "sim/array.h"
@@ -83,29 +84,25 @@ static int table_row(table *t)
     return t->nrows++;
 }
 
-static void latex_str(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '_' || *s == '%' || *s == '&' || *s == '#' || *s == '$')
-            fprintf(f, "\\%c", *s);
-        else
-            fputc(*s, f);
-    }
-}
-
 static void table_write(const table *t, const char *caption, int fmt, FILE *f)
 {
     switch (fmt) {
     case MYELIN_COST_CSV:
         for (int r = -1; r < t->nrows; r++)
-            for (int c = 0; c < t->ncols; c++)
-                fprintf(f, "%s%s", r < 0 ? t->head[c] : t->cells[r][c], c == t->ncols - 1 ? "\n" : ",");
+            for (int c = 0; c < t->ncols; c++) {
+                myelin_escape_fputs(MYELIN_ESC_CSV, r < 0 ? t->head[c] : t->cells[r][c], f);
+                fputs(c == t->ncols - 1 ? "\n" : ",", f);
+            }
         break;
     case MYELIN_COST_MARKDOWN:
-        fprintf(f, "%s\n\n", caption);
+        myelin_escape_fputs(MYELIN_ESC_MARKDOWN, caption, f);
+        fputs("\n\n", f);
         for (int r = -1; r < t->nrows; r++) {
-            for (int c = 0; c < t->ncols; c++)
-                fprintf(f, "| %s ", r < 0 ? t->head[c] : t->cells[r][c]);
+            for (int c = 0; c < t->ncols; c++) {
+                fputs("| ", f);
+                myelin_escape_fputs(MYELIN_ESC_MARKDOWN, r < 0 ? t->head[c] : t->cells[r][c], f);
+                fputc(' ', f);
+            }
             fprintf(f, "|\n");
             if (r < 0) {
                 for (int c = 0; c < t->ncols; c++)
@@ -116,7 +113,7 @@ static void table_write(const table *t, const char *caption, int fmt, FILE *f)
         break;
     case MYELIN_COST_LATEX:
         fprintf(f, "%% ");
-        latex_str(f, caption);
+        myelin_escape_fputs(MYELIN_ESC_LATEX, caption, f);
         fprintf(f, "\n\\begin{tabular}{");
         for (int c = 0; c < t->ncols; c++)
             fputc(c < t->ntext ? 'l' : 'r', f);
@@ -125,7 +122,7 @@ static void table_write(const table *t, const char *caption, int fmt, FILE *f)
             for (int c = 0; c < t->ncols; c++) {
                 if (c)
                     fprintf(f, " & ");
-                latex_str(f, r < 0 ? t->head[c] : t->cells[r][c]);
+                myelin_escape_fputs(MYELIN_ESC_LATEX, r < 0 ? t->head[c] : t->cells[r][c], f);
             }
             fprintf(f, " \\\\\n");
             if (r < 0)
@@ -138,10 +135,13 @@ static void table_write(const table *t, const char *caption, int fmt, FILE *f)
         for (int r = 0; r < t->nrows; r++) {
             fprintf(f, "%s\n    {", r ? "," : "");
             for (int c = 0; c < t->ncols; c++) {
+                fputs(c ? ", " : "", f);
+                myelin_escape_fputs(MYELIN_ESC_JSON, t->head[c], f);
+                fputs(": ", f);
                 if (c < t->ntext)
-                    fprintf(f, "%s\"%s\": \"%s\"", c ? ", " : "", t->head[c], t->cells[r][c]);
+                    myelin_escape_fputs(MYELIN_ESC_JSON, t->cells[r][c], f);
                 else
-                    fprintf(f, "%s\"%s\": %s", c ? ", " : "", t->head[c], t->cells[r][c]);
+                    fputs(t->cells[r][c], f);
             }
             fprintf(f, "}");
         }
@@ -155,7 +155,9 @@ static void table_write(const table *t, const char *caption, int fmt, FILE *f)
                 if ((int)strlen(t->cells[r][c]) > w[c])
                     w[c] = (int)strlen(t->cells[r][c]);
         }
-        fprintf(f, "# %s\n", caption);
+        fputs("# ", f);
+        myelin_escape_fputs(MYELIN_ESC_TEXT, caption, f);
+        fputc('\n', f);
         for (int r = -1; r < t->nrows; r++) {
             for (int c = 0; c < t->ncols; c++) {
                 const char *s = r < 0 ? t->head[c] : t->cells[r][c];

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -214,4 +215,51 @@ int myelin_run_gnuplot(const char *dir, const char *script)
         if (errno != EINTR)
             return -1;
     return wrc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int myelin_lock_dir(const char *dir, int *fd, myelin_error *err)
+{
+    *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return myelin_error_set(err, MYELIN_EIO, dir, 0, 0, "cannot open the output folder: %s",
+                                strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(*fd);
+        *fd = -1;
+        if (e == EWOULDBLOCK)
+            return myelin_error_set(err, MYELIN_EUSAGE, dir, 0, 0,
+                                    "another myelin process is writing into this folder (it holds "
+                                    "its lock); wait for it to finish or choose another --out");
+        return myelin_error_set(err, MYELIN_EIO, dir, 0, 0, "cannot lock the output folder: %s",
+                                strerror(e));
+    }
+    return 0;
+}
+
+static char signal_message[512];
+static size_t signal_message_len;
+
+static void on_exit_signal(int sig)
+{
+    static const char intr[] = " (SIGINT)\n", term[] = " (SIGTERM)\n";
+    ssize_t w = write(STDERR_FILENO, signal_message, signal_message_len);
+    if (sig == SIGINT)
+        w = write(STDERR_FILENO, intr, sizeof intr - 1);
+    else
+        w = write(STDERR_FILENO, term, sizeof term - 1);
+    (void)w;
+    _exit(128 + sig);
+}
+
+void myelin_exit_on_signals(const char *message)
+{
+    snprintf(signal_message, sizeof signal_message - 1, "%s", message);
+    signal_message_len = strlen(signal_message);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_exit_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }

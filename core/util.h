@@ -46,6 +46,17 @@ char *myelin_strdup(const char *s);
  * (including gnuplot missing: callers keep the .gp script and say so). */
 int myelin_run_gnuplot(const char *dir, const char *script);
 
+/* Takes an advisory lock (flock, exclusive, non-blocking) on folder `dir` for the life of the
+ * process (the descriptor stays open; *fd gets it).  MYELIN_EUSAGE with a message naming the
+ * folder when another process holds it, so two runs cannot write into one output folder. */
+int myelin_lock_dir(const char *dir, int *fd, myelin_error *err);
+
+/* Installs SIGINT and SIGTERM handlers that write "<message> (SIGINT)" to stderr and exit at once
+ * with status 130 / 143 (128 + the signal).  For commands whose durable state is written as it
+ * goes (the search journal: every record is fsync'd when appended), so nothing needs flushing;
+ * the handler is async-signal-safe (write, _exit).  The message is copied (at most 500 bytes). */
+void myelin_exit_on_signals(const char *message);
+
 #ifdef __cplusplus
 }
 #endif

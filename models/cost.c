@@ -1094,38 +1094,14 @@ static void fill_row(char cells[NCOLS][CELL], const char *name, const char *kind
     snprintf(cells[19], CELL, ef, lc->total_pj * scale);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void latex_cell(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '_' || *s == '%' || *s == '&' || *s == '#' || *s == '$')
-            fprintf(f, "\\%c", *s);
-        else
-            fputc(*s, f);
-    }
-}
-
 static void write_json(const myelin_cost_report *r, const myelin_workload *wl, FILE *f)
 {
     fprintf(f, "{\n  \"workload\": ");
-    json_str(f, r->workload);
+    myelin_escape_fputs(MYELIN_ESC_JSON, r->workload, f);
     fprintf(f, ",\n  \"arch\": ");
-    json_str(f, r->arch);
+    myelin_escape_fputs(MYELIN_ESC_JSON, r->arch, f);
     fprintf(f, ",\n  \"activity\": ");
-    json_str(f, r->activity);
+    myelin_escape_fputs(MYELIN_ESC_JSON, r->activity, f);
     fprintf(f, ",\n  \"timesteps\": %d,\n  \"cores_used\": %d,\n  \"cores_total\": %d,\n"
                "  \"inference_cycles\": %.9g,\n  \"latency_s\": %.9g,\n  \"total_J\": %.9g,\n",
             r->timesteps, r->cores_used, r->cores_total, r->inference_cycles, r->latency_s,
@@ -1142,10 +1118,10 @@ static void write_json(const myelin_cost_report *r, const myelin_workload *wl, F
             fprintf(f, "%s\n    {", i ? "," : "");
         for (int c = 0; c < NCOLS; c++) {
             fprintf(f, "%s", c ? ", " : "");
-            json_str(f, col_head_pj[c]);
+            myelin_escape_fputs(MYELIN_ESC_JSON, col_head_pj[c], f);
             fprintf(f, ": ");
             if (c <= 2)
-                json_str(f, cells[c]);
+                myelin_escape_fputs(MYELIN_ESC_JSON, cells[c], f);
             else
                 fprintf(f, "%s", cells[c]);
         }
@@ -1197,7 +1173,9 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
              r->latency_s, r->total.total_pj * 1e-12);
     switch (fmt) {
     case MYELIN_COST_TABLE:
-        fprintf(f, "# %s\n", caption);
+        fputs("# ", f);
+        myelin_escape_fputs(MYELIN_ESC_TEXT, caption, f);
+        fputc('\n', f);
         for (int i = -1; i < nrows; i++) {
             if (i == r->n_layers) {
                 for (int c = 0; c < NCOLS; c++)
@@ -1217,14 +1195,20 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
         break;
     case MYELIN_COST_CSV:
         for (int i = -1; i < nrows; i++)
-            for (int c = 0; c < NCOLS; c++)
-                fprintf(f, "%s%s", i < 0 ? head[c] : cells[i][c], c == NCOLS - 1 ? "\n" : ",");
+            for (int c = 0; c < NCOLS; c++) {
+                myelin_escape_fputs(MYELIN_ESC_CSV, i < 0 ? head[c] : cells[i][c], f);
+                fputs(c == NCOLS - 1 ? "\n" : ",", f);
+            }
         break;
     case MYELIN_COST_MARKDOWN:
-        fprintf(f, "%s\n\n", caption);
+        myelin_escape_fputs(MYELIN_ESC_MARKDOWN, caption, f);
+        fputs("\n\n", f);
         for (int i = -1; i < nrows; i++) {
-            for (int c = 0; c < NCOLS; c++)
-                fprintf(f, "| %s ", i < 0 ? head[c] : cells[i][c]);
+            for (int c = 0; c < NCOLS; c++) {
+                fputs("| ", f);
+                myelin_escape_fputs(MYELIN_ESC_MARKDOWN, i < 0 ? head[c] : cells[i][c], f);
+                fputc(' ', f);
+            }
             fprintf(f, "|\n");
             if (i < 0) {
                 for (int c = 0; c < NCOLS; c++)
@@ -1235,7 +1219,7 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
         break;
     case MYELIN_COST_LATEX:
         fprintf(f, "%% ");
-        latex_cell(f, caption);
+        myelin_escape_fputs(MYELIN_ESC_LATEX, caption, f);
         fprintf(f, "\n\\begin{tabular}{lll");
         for (int c = 3; c < NCOLS; c++)
             fputc('r', f);
@@ -1246,7 +1230,7 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
             for (int c = 0; c < NCOLS; c++) {
                 if (c)
                     fprintf(f, " & ");
-                latex_cell(f, i < 0 ? head[c] : cells[i][c]);
+                myelin_escape_fputs(MYELIN_ESC_LATEX, i < 0 ? head[c] : cells[i][c], f);
             }
             fprintf(f, " \\\\\n");
             if (i < 0)

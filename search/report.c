@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/util.h"
 #include "search/internal.h"
 
@@ -38,41 +39,21 @@ static int trow(tbl *t)
     return t->nrows++;
 }
 
-static void latex_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '_' || *s == '%' || *s == '&' || *s == '#' || *s == '$')
-            fprintf(f, "\\%c", *s);
-        else
-            fputc(*s, f);
-    }
-}
-
-static void json_text(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void twrite(const tbl *t0, int fmt, FILE *f)
 {
     tbl *t = (tbl *)t0;
     switch (fmt) {
     case MYELIN_COST_CSV:
-        for (int c = 0; c < t->ncols; c++)
-            fprintf(f, "%s%s", c ? "," : "", t->head[c]);
+        for (int c = 0; c < t->ncols; c++) {
+            fputs(c ? "," : "", f);
+            myelin_escape_fputs(MYELIN_ESC_CSV, t->head[c], f);
+        }
         fprintf(f, "\n");
         for (int r = 0; r < t->nrows; r++) {
-            for (int c = 0; c < t->ncols; c++)
-                fprintf(f, "%s%s", c ? "," : "", tcell(t, r, c));
+            for (int c = 0; c < t->ncols; c++) {
+                fputs(c ? "," : "", f);
+                myelin_escape_fputs(MYELIN_ESC_CSV, tcell(t, r, c), f);
+            }
             fprintf(f, "\n");
         }
         break;
@@ -82,7 +63,7 @@ static void twrite(const tbl *t0, int fmt, FILE *f)
             fprintf(f, "%s\n  {", r ? "," : "");
             for (int c = 0; c < t->ncols; c++) {
                 fprintf(f, "%s", c ? ", " : "");
-                json_text(f, t->head[c]);
+                myelin_escape_fputs(MYELIN_ESC_JSON, t->head[c], f);
                 fprintf(f, ": ");
                 const char *v = tcell(t, r, c);
                 if (t->numeric[c] && *v && strcmp(v, "-") != 0)
@@ -90,7 +71,7 @@ static void twrite(const tbl *t0, int fmt, FILE *f)
                 else if (t->numeric[c])
                     fprintf(f, "null");
                 else
-                    json_text(f, v);
+                    myelin_escape_fputs(MYELIN_ESC_JSON, v, f);
             }
             fprintf(f, "}");
         }
@@ -98,16 +79,22 @@ static void twrite(const tbl *t0, int fmt, FILE *f)
         break;
     case MYELIN_COST_MARKDOWN:
         fprintf(f, "|");
-        for (int c = 0; c < t->ncols; c++)
-            fprintf(f, " %s |", t->head[c]);
+        for (int c = 0; c < t->ncols; c++) {
+            fputc(' ', f);
+            myelin_escape_fputs(MYELIN_ESC_MARKDOWN, t->head[c], f);
+            fputs(" |", f);
+        }
         fprintf(f, "\n|");
         for (int c = 0; c < t->ncols; c++)
             fprintf(f, "%s|", t->numeric[c] ? "---:" : "---");
         fprintf(f, "\n");
         for (int r = 0; r < t->nrows; r++) {
             fprintf(f, "|");
-            for (int c = 0; c < t->ncols; c++)
-                fprintf(f, " %s |", tcell(t, r, c));
+            for (int c = 0; c < t->ncols; c++) {
+                fputc(' ', f);
+                myelin_escape_fputs(MYELIN_ESC_MARKDOWN, tcell(t, r, c), f);
+                fputs(" |", f);
+            }
             fprintf(f, "\n");
         }
         break;
@@ -118,13 +105,13 @@ static void twrite(const tbl *t0, int fmt, FILE *f)
         fprintf(f, "}\n\\toprule\n");
         for (int c = 0; c < t->ncols; c++) {
             fprintf(f, "%s", c ? " & " : "");
-            latex_text(f, t->head[c]);
+            myelin_escape_fputs(MYELIN_ESC_LATEX, t->head[c], f);
         }
         fprintf(f, " \\\\\n\\midrule\n");
         for (int r = 0; r < t->nrows; r++) {
             for (int c = 0; c < t->ncols; c++) {
                 fprintf(f, "%s", c ? " & " : "");
-                latex_text(f, tcell(t, r, c));
+                myelin_escape_fputs(MYELIN_ESC_LATEX, tcell(t, r, c), f);
             }
             fprintf(f, " \\\\\n");
         }
@@ -481,41 +468,59 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
         fclose(ef);
     if (lf)
         fclose(lf);
-    char p1[256], gp_mem[4096], gp_en[4096], gp_bits[4096];
+    /* Every string from the user (prefix, workload and architecture names) enters the scripts as
+     * a gnuplot string literal made by myelin_escape: a name cannot end the string and add
+     * commands (`name: "x'; print system('...'); a='"` stays a title). */
+    char gp_mem[4096], gp_en[4096], gp_bits[4096], text[700];
+    char o_mem[700], o_en[700], o_bits[700], d_mem[700], d_en[700], d_bits[700];
+    char t_mem[1500], t_en[1500], t_bits[1500];
     const char *method = myelin_search_method_name(s->cfg.method);
-    snprintf(p1, sizeof p1, "%s", prefix);
+#define GP_LIT(buf, ...)                                                                           \
+    (snprintf(text, sizeof text, __VA_ARGS__), myelin_escape(MYELIN_ESC_GNUPLOT, text, buf, sizeof buf))
+    GP_LIT(o_mem, "%sacc_vs_memory.svg", prefix);
+    GP_LIT(d_mem, "%sacc_vs_memory.dat", prefix);
+    GP_LIT(o_en, "%sacc_vs_energy.svg", prefix);
+    GP_LIT(d_en, "%sacc_vs_energy.dat", prefix);
+    GP_LIT(o_bits, "%slayer_bits.svg", prefix);
+    GP_LIT(d_bits, "%slayer_bits.dat", prefix);
+    GP_LIT(t_mem, "%s search on %s: validation top-1 vs parameter memory", method, s->wl->name);
+    GP_LIT(t_en, "%s search on %s (%s): validation top-1 vs energy per inference", method, s->wl->name,
+           s->arch->name[0] ? s->arch->name : "array");
+    GP_LIT(t_bits,
+           "%s search: weight bits per layer of the chosen setting (purple uniform, green "
+           "power-of-two, blue float)",
+           method);
+#undef GP_LIT
     snprintf(gp_mem, sizeof gp_mem,
              "# accuracy vs parameter memory of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,480 dynamic\nset output '%sacc_vs_memory.svg'\n"
-             "set title '%s search on %s: validation top-1 vs parameter memory'\n"
+             "set terminal svg size 860,480 dynamic\nset output %s\n"
+             "set title %s\n"
              "set xlabel 'parameter memory (kB)'\nset ylabel 'validation top-1 (%%)'\nset logscale x\n"
              "set grid\nset key bottom right\nset yrange [%g:%g]\n"
-             "plot '%sacc_vs_memory.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
+             "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
              "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'\n",
-             p1, method, s->wl->name, b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, p1);
+             o_mem, t_mem, b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, d_mem);
     snprintf(gp_en, sizeof gp_en,
              "# accuracy vs energy per inference of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,480 dynamic\nset output '%sacc_vs_energy.svg'\n"
-             "set title '%s search on %s (%s): validation top-1 vs energy per inference'\n"
+             "set terminal svg size 860,480 dynamic\nset output %s\n"
+             "set title %s\n"
              "set xlabel 'energy per inference (uJ)'\nset ylabel 'validation top-1 (%%)'\n"
              "set grid\nset key bottom right\nset yrange [%g:%g]\n"
-             "plot '%sacc_vs_energy.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
+             "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
              "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'\n",
-             p1, method, s->wl->name, s->arch->name[0] ? s->arch->name : "array",
-             b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, p1);
+             o_en, t_en, b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, d_en);
     snprintf(gp_bits, sizeof gp_bits,
              "# weight bits per layer of the chosen setting (float drawn as 32); colour: 1 uniform,\n"
              "# 2 power-of-two, 3 float (column 5)\n"
-             "set terminal svg size 860,440 dynamic\nset output '%slayer_bits.svg'\n"
-             "set title '%s search: weight bits per layer of the chosen setting (purple uniform, "
-             "green power-of-two, blue float)'\n"
+             "set terminal svg size 860,440 dynamic\nset output %s\n"
+             "set title %s\n"
              "set ylabel 'weight bits'\nset style fill solid 0.8 border -1\nset boxwidth 0.8\n"
              "set xtics rotate by -60 font ',8'\nset yrange [0:*]\nset grid y\nunset key\n"
-             "plot '%slayer_bits.dat' using 0:2:5:xtic(1) with boxes lc variable, "
+             "plot %s using 0:2:5:xtic(1) with boxes lc variable, "
              "'' using 0:($2 + 0.4):3 with labels font ',8'\n",
-             p1, method, p1);
+             o_bits, t_bits, d_bits);
     if (!rc)
         rc = save(dir, prefix, "acc_vs_memory.dat", mb, ml, err);
     if (!rc)

@@ -512,5 +512,8 @@ int myelin_dataset_write_idx(myelin_dataset *ds, const char *images_path, const 
         remove(tl);
         return rc;
     }
-    return finish_tmp(fl, tl, labels_path, err);
+    rc = finish_tmp(fl, tl, labels_path, err);
+    if (rc)
+        remove(images_path); /* never half an export: images without their labels */
+    return rc;
 }

@@ -254,6 +254,9 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
     rc = myelin_yaml_read_map(in_node, input_keys, 3, &in, "input", err);
     if (rc)
         return rc;
+    if (!sp.name[0])
+        return myelin_yaml_error(err, MYELIN_ESCHEMA, myelin_yaml_get(root, "name"),
+                                 "name: expected a non-empty string");
     const myelin_yaml_node *dim_node = myelin_yaml_get(root, "dim");
     if (sp.dim % 8)
         return myelin_yaml_error(err, MYELIN_ESCHEMA, dim_node, "dim must be divisible by 8 (stem widths D/8..D), got %d", sp.dim);
@@ -293,6 +296,13 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
     int h = wl->input.h, w = wl->input.w;
     for (int i = 0; i < 4; i++)
         if (wl->stem_pool[i]) {
+            if (h < 2 || w < 2) {
+                rc = myelin_yaml_error(err, MYELIN_ESCHEMA, in_node,
+                                       "input %dx%d is too small for the stem pools: stem_pool[%d] "
+                                       "would max-pool a %dx%d map (at least 2x2 needed; turn it off)",
+                                       wl->input.h, wl->input.w, i, h, w);
+                goto fail;
+            }
             h = pooled(h);
             w = pooled(w);
         }
