@@ -4,6 +4,11 @@
 
 #include <ctype.h>
 #include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -239,17 +244,117 @@ int myelin_cost_registry_add(myelin_cost_registry *reg, const myelin_cost_model 
     return rc ? rc : reg_put(reg, model, NULL, "<memory>", err);
 }
 
+/* Reads the descriptor's abi_version straight from the ELF file, before dlopen runs any of the
+ * plugin's code (its constructors run at dlopen; nothing can stop that once loaded).  Finds the
+ * exported descriptor symbol in .dynsym and the bytes at its address in a PT_LOAD segment.
+ * Returns 0 with *abi set, or an error saying what is wrong with the file. */
+static int elf_peek_abi(const char *path, int *abi, myelin_error *err)
+{
+#if defined(__ELF__) && defined(__LP64__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    char *img = NULL;
+    size_t len = 0;
+    int rc = myelin_read_file_max(path, MYELIN_READ_MAX_TEXT_BYTES, &img, &len, err);
+    if (rc)
+        return rc;
+    const unsigned char *b = (const unsigned char *)img;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+#define IN_FILE(off, size) ((uint64_t)(off) <= len && (uint64_t)(size) <= len - (uint64_t)(off))
+    const char *why = NULL;
+    if (len < sizeof *eh || memcmp(b, ELFMAG, SELFMAG) != 0 || b[EI_CLASS] != ELFCLASS64 ||
+        b[EI_DATA] != ELFDATA2LSB || eh->e_type != ET_DYN)
+        why = "not a 64-bit little-endian ELF shared object";
+    else if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+             !IN_FILE(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)) ||
+             !IN_FILE(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
+        why = "ELF headers out of the file";
+    int found = 0;
+    for (int i = 0; !why && !found && i < eh->e_shnum; i++) {
+        const Elf64_Shdr *sh = (const Elf64_Shdr *)(b + eh->e_shoff) + i;
+        if (sh->sh_type != SHT_DYNSYM)
+            continue;
+        if (sh->sh_link >= eh->e_shnum || sh->sh_entsize != sizeof(Elf64_Sym) ||
+            !IN_FILE(sh->sh_offset, sh->sh_size)) {
+            why = "bad dynamic symbol table";
+            break;
+        }
+        const Elf64_Shdr *st = (const Elf64_Shdr *)(b + eh->e_shoff) + sh->sh_link;
+        if (!IN_FILE(st->sh_offset, st->sh_size)) {
+            why = "bad dynamic string table";
+            break;
+        }
+        for (uint64_t k = 0; k < sh->sh_size / sizeof(Elf64_Sym); k++) {
+            const Elf64_Sym *sym = (const Elf64_Sym *)(b + sh->sh_offset) + k;
+            size_t nlen = sizeof MYELIN_COST_PLUGIN_SYMBOL;
+            if (sym->st_shndx == SHN_UNDEF || sym->st_name >= st->sh_size ||
+                st->sh_size - sym->st_name < nlen ||
+                memcmp(b + st->sh_offset + sym->st_name, MYELIN_COST_PLUGIN_SYMBOL, nlen) != 0)
+                continue;
+            found = 1;
+            why = "the descriptor's address is not in the file";
+            for (int p = 0; p < eh->e_phnum; p++) {
+                const Elf64_Phdr *ph = (const Elf64_Phdr *)(b + eh->e_phoff) + p;
+                if (ph->p_type != PT_LOAD || sym->st_value < ph->p_vaddr ||
+                    sym->st_value - ph->p_vaddr > ph->p_filesz ||
+                    ph->p_filesz - (sym->st_value - ph->p_vaddr) < sizeof(int))
+                    continue;
+                uint64_t off = ph->p_offset + (sym->st_value - ph->p_vaddr);
+                if (IN_FILE(off, sizeof(int))) {
+                    memcpy(abi, b + off, sizeof(int));
+                    why = NULL;
+                }
+                break;
+            }
+            break;
+        }
+    }
+#undef IN_FILE
+    free(img);
+    if (why)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                "not a myelin cost-model plugin: %s (checked before loading: none of "
+                                "its code ran)",
+                                why);
+    if (!found)
+        return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
+                                "not a myelin cost-model plugin: it exports no '%s' (checked before "
+                                "loading: none of its code ran)",
+                                MYELIN_COST_PLUGIN_SYMBOL);
+    return 0;
+#else
+    (void)path;
+    (void)err;
+    *abi = MYELIN_COST_ABI_VERSION; /* no pre-check on this platform: dlsym's check below */
+    return 0;
+#endif
+}
+
 int myelin_cost_registry_load_plugin(myelin_cost_registry *reg, const char *path, myelin_error *err)
 {
     if (reg->n_dl == (int)(sizeof reg->dls / sizeof reg->dls[0]))
         return myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0, "too many plugins loaded");
-    FILE *probe = fopen(path, "rb");
-    if (!probe)
+    /* An absolute path, so dlopen never searches the system library path for a bare name. */
+    char full[PATH_MAX];
+    if (!realpath(path, full))
         return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
-                                "cost-model plugin not found (no such shared object)");
-    fclose(probe);
+                                "cost-model plugin not found: %s", strerror(errno));
+    struct stat st;
+    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+        return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0,
+                                "cost-model plugin is not a regular file");
+    int abi = 0;
+    int prc = elf_peek_abi(full, &abi, err);
+    if (prc)
+        return prc;
+    if (abi != MYELIN_COST_ABI_VERSION)
+        return myelin_error_set(err, MYELIN_EUNSUPPORTED, path, 0, 0,
+                                "cost-model ABI version mismatch: the plugin was built for ABI %d, "
+                                "this myelin speaks ABI %d (rebuild it against models/cost.h; checked "
+                                "before loading: none of its code ran)",
+                                abi, MYELIN_COST_ABI_VERSION);
     dlerror();
-    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    /* RTLD_LAZY: no symbol of the plugin is bound before it is called; RTLD_LOCAL: its symbols
+     * cannot interpose on Myelin's or another plugin's. */
+    void *dl = dlopen(full, RTLD_LAZY | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
         return myelin_error_set(err, MYELIN_EMISSING, path, 0, 0, "cannot load cost-model plugin: %s",
