@@ -52,6 +52,10 @@ static int file_size(const char *path, int64_t *size, myelin_error *err)
     if (stat(path, &st) != 0)
         return myelin_error_set(err, errno == ENOENT ? MYELIN_EMISSING : MYELIN_EIO, path, 0, 0,
                                 "cannot open dataset file: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "is a folder, not a dataset file");
+    if (st.st_size == 0)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0, "empty file (0 bytes), not a dataset file");
     *size = (int64_t)st.st_size;
     return 0;
 }
@@ -257,7 +261,14 @@ static int open_idx(const char *spec, myelin_dataset *ds, myelin_error *err)
         label_sibling(images, labels, sizeof labels);
         if (strcmp(labels, images) == 0)
             return myelin_error_set(err, MYELIN_EUSAGE, images, 0, 0,
-                                    "cannot guess the labels file; give it as IMAGES:LABELS");
+                                    "cannot guess the labels file (the name has no 'images' to "
+                                    "replace by 'labels'); give it as IMAGES:LABELS");
+        struct stat lst;
+        if (stat(labels, &lst) != 0 && stat(images, &lst) == 0)
+            return myelin_error_set(err, MYELIN_EMISSING, images, 0, 0,
+                                    "no labels file beside the images (looked for %.300s); give it "
+                                    "as IMAGES:LABELS",
+                                    labels);
     }
     ds->kind = DS_IDX;
     uint32_t magic, dims[4] = {0};

@@ -166,9 +166,13 @@ int myelin_qsetting_load(const char *path, myelin_qsetting **out, myelin_error *
     char *data = NULL;
     size_t len = 0;
     *out = NULL;
-    int rc = myelin_read_file(path, &data, &len, err);
+    int rc = myelin_read_file_max(path, MYELIN_READ_MAX_TEXT_BYTES, &data, &len, err);
     if (rc)
         return rc;
+    if (memchr(data, '\0', len)) { /* the string loader would stop at it and read half the file */
+        free(data);
+        return myelin_error_set(err, MYELIN_ESYNTAX, path, 0, 0, "file contains a NUL byte");
+    }
     rc = myelin_qsetting_load_string(data, path, out, err);
     free(data);
     return rc;
