@@ -3,8 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "core/escape.h"
+#include "core/json.h"
 #include "core/rng.h"
 #include "core/util.h"
 #include "core/yaml.h"
@@ -157,6 +161,100 @@ START_TEST(test_yaml_bad)
 }
 END_TEST
 
+/* One escaper per output language: the payloads of issue 10 and every special character. */
+static const struct {
+    myelin_escape_format fmt;
+    const char *in, *out;
+} esc_cases[] = {
+    {MYELIN_ESC_GNUPLOT, "x'; print system('touch pwned'); a='", "'x''; print system(''touch pwned''); a='''"},
+    {MYELIN_ESC_GNUPLOT, "line\nbreak\\", "'line break\\'"},
+    {MYELIN_ESC_LATEX, "a_b%c&d#e$f{g}h~i^j\\k",
+     "a\\_b\\%c\\&d\\#e\\$f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j\\textbackslash{}k"},
+    {MYELIN_ESC_MARKDOWN, "a|b`c<d>e[f]\\g\nh", "a\\|b\\`c\\<d\\>e\\[f\\]\\\\g h"},
+    {MYELIN_ESC_CSV, "plain", "plain"},
+    {MYELIN_ESC_CSV, "a,b \"c\"\n", "\"a,b \"\"c\"\"\n\""},
+    {MYELIN_ESC_JSON, "q\"b\\n\n\x1b", "\"q\\\"b\\\\n\\n\\u001b\""},
+    {MYELIN_ESC_TEXT, "red\x1b[31m\x7f", "red\\x1b[31m\\x7f"},
+};
+
+START_TEST(test_escape)
+{
+    char out[256];
+    size_t n = myelin_escape(esc_cases[_i].fmt, esc_cases[_i].in, out, sizeof out);
+    ck_assert_str_eq(out, esc_cases[_i].out);
+    ck_assert_uint_eq(n, strlen(esc_cases[_i].out));
+    /* too small: empty, never a cut-off escape; the needed length is still returned */
+    char small[4];
+    ck_assert_uint_eq(myelin_escape(esc_cases[_i].fmt, esc_cases[_i].in, small, sizeof small), n);
+    if (n >= sizeof small)
+        ck_assert_str_eq(small, "");
+}
+END_TEST
+
+/* gnuplot runs without a shell: a folder named as a command is only a folder */
+START_TEST(test_gnuplot_no_shell)
+{
+    char dir[1024], pwned[1100], svg[1100];
+    snprintf(dir, sizeof dir, "%s/tests/gp x'; touch pwned; echo '.tmp.%d", MYELIN_TEST_BUILDDIR,
+             (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    snprintf(pwned, sizeof pwned, "%s/tests/pwned", MYELIN_TEST_BUILDDIR);
+    unlink(pwned);
+    int rc = myelin_run_gnuplot(dir, "set terminal svg\nset output 'p.svg'\nplot x\n");
+    ck_assert_int_ne(access(pwned, F_OK), 0);
+    ck_assert_int_ne(access("pwned", F_OK), 0);
+    snprintf(svg, sizeof svg, "%s/p.svg", dir);
+    if (rc == 0) /* gnuplot present: it ran in that folder */
+        ck_assert_int_eq(access(svg, F_OK), 0);
+    unlink(svg);
+    rmdir(dir);
+    /* a folder that does not exist: non-zero, no signal */
+    ck_assert_int_ne(myelin_run_gnuplot("/no/such/folder", "plot x\n"), 0);
+}
+END_TEST
+
+/* reads are capped: a device that never ends is refused, not read into memory; folders too */
+START_TEST(test_read_caps)
+{
+    char *data = NULL;
+    size_t len = 0;
+    myelin_error err;
+    ck_assert_int_eq(myelin_read_file_max("/dev/zero", 1 << 20, &data, &len, &err), MYELIN_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.message, "larger than 1 MiB"));
+    ck_assert_int_eq(myelin_read_file("/", &data, &len, &err), MYELIN_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "is a directory"));
+}
+END_TEST
+
+/* YAML nesting is bounded like JSON's (a stack overflow before); JSON errors give line:column */
+START_TEST(test_yaml_depth)
+{
+    size_t deep = 20000;
+    char *text = malloc(2 * deep + 8);
+    memcpy(text, "a: ", 3);
+    memset(text + 3, '[', deep);
+    memset(text + 3 + deep, ']', deep);
+    text[3 + 2 * deep] = '\0';
+    myelin_yaml_doc *doc = NULL;
+    myelin_error err;
+    ck_assert_int_eq(myelin_yaml_load_string(text, "deep.yaml", &doc, &err), MYELIN_ESYNTAX);
+    ck_assert_ptr_nonnull(strstr(err.message, "nested deeper than"));
+    ck_assert_int_eq(err.line, 1);
+    /* the root mapping plus MAX - 1 nested sequences: exactly at the limit, loads */
+    size_t k = MYELIN_YAML_MAX_DEPTH - 1;
+    memset(text + 3, '[', k);
+    memset(text + 3 + k, ']', k);
+    text[3 + 2 * k] = '\0';
+    ck_assert_msg(myelin_yaml_load_string(text, "ok.yaml", &doc, &err) == 0, "%s", err.message);
+    myelin_yaml_free(doc);
+    free(text);
+    myelin_json *j = NULL;
+    ck_assert_int_eq(myelin_json_parse("{\n  \"a\": 1x}", 12, "t.json", &j, &err), MYELIN_ESYNTAX);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_int_eq(err.column, 9);
+}
+END_TEST
+
 Suite *make_core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -166,6 +264,10 @@ Suite *make_core_suite(void)
     tcase_add_test(tc, test_util_files);
     tcase_add_test(tc, test_yaml_good);
     tcase_add_loop_test(tc, test_yaml_bad, 0, (int)(sizeof bad / sizeof bad[0]));
+    tcase_add_loop_test(tc, test_escape, 0, (int)(sizeof esc_cases / sizeof esc_cases[0]));
+    tcase_add_test(tc, test_gnuplot_no_shell);
+    tcase_add_test(tc, test_read_caps);
+    tcase_add_test(tc, test_yaml_depth);
     suite_add_tcase(s, tc);
     return s;
 }

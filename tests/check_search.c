@@ -2,6 +2,7 @@
  * trip, torn last line, other arguments), the Pareto front, and small searches on the tiny model
  * (constraint met, thread count irrelevant, beam of width 1 = greedy, resume = uninterrupted). */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,88 @@ START_TEST(test_journal)
     journal_close(j);
     unlink(path);
     unlink(old);
+}
+END_TEST
+
+/* Journals whose records are corrupt (tests/data/bad/journal_records, written for args hash 42):
+ * the resume stops with an error naming the line, and the file is left as it was. */
+static const char *const corrupt_journals[][2] = {
+    {"corrupt_middle.jsonl", ":3"}, {"bare_nan.jsonl", ":3"},     {"nan_literal.jsonl", ":2"},
+    {"overflow.jsonl", ":2"},       {"nan_string.jsonl", ":2"},   {"too_many_values.jsonl", ":2"},
+    {"no_values.jsonl", ":2"},      {"kind_number.jsonl", ":2"},  {"extra_member.jsonl", ":2"},
+    {"empty_line.jsonl", ":2"},     {"trailing_brace.jsonl", ":2"}, {"array_record.jsonl", ":2"},
+};
+
+START_TEST(test_journal_corrupt)
+{
+    char src[1024], path[1024];
+    snprintf(src, sizeof src, "%s/tests/data/bad/journal_records/%s", MYELIN_TEST_SRCDIR,
+             corrupt_journals[_i][0]);
+    scratch(path, sizeof path, "corrupt");
+    char *text = NULL, *after = NULL;
+    size_t len = 0, alen = 0;
+    myelin_error err;
+    ck_assert_int_eq(myelin_read_file(src, &text, &len, &err), 0);
+    ck_assert_int_eq(myelin_write_file_atomic(path, text, len, &err), 0);
+    journal *j = NULL;
+    int restarted = 0;
+    ck_assert_int_eq(journal_open(path, 42, &j, &restarted, &err), MYELIN_EFORMAT);
+    ck_assert_ptr_null(j);
+    ck_assert_msg(strstr(err.message, "corrupt journal record") != NULL, "%s", err.message);
+    char where[16];
+    snprintf(where, sizeof where, ":%d", err.line);
+    ck_assert_msg(strcmp(where, corrupt_journals[_i][1]) == 0, "%s: line %d", corrupt_journals[_i][0],
+                  err.line);
+    ck_assert_int_eq(myelin_read_file(path, &after, &alen, &err), 0);
+    ck_assert(alen == len && memcmp(after, text, len) == 0); /* nothing cut, nothing dropped */
+    free(text);
+    free(after);
+    unlink(path);
+}
+END_TEST
+
+/* NaN and infinities are written in a form JSON holds and read back; a file that is not a
+ * journal, a folder and a device are refused untouched; a second opener is locked out. */
+START_TEST(test_journal_guards)
+{
+    char path[1024], old[1100];
+    scratch(path, sizeof path, "guards");
+    snprintf(old, sizeof old, "%s.old", path);
+    unlink(path);
+    myelin_error err;
+    journal *j = NULL, *j2 = NULL;
+    int restarted = 0;
+    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), 0);
+    double v[4] = {NAN, INFINITY, -INFINITY, 0.5}, r[4];
+    ck_assert_int_eq(journal_put(j, "full", "k\"ey\n", v, 4, &err), 0);
+    ck_assert_int_eq(journal_open(path, 7, &j2, &restarted, &err), MYELIN_EUSAGE); /* locked */
+    ck_assert_ptr_nonnull(strstr(err.message, "another search is writing this journal"));
+    journal_close(j);
+    char *text = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(myelin_read_file(path, &text, &len, &err), 0);
+    ck_assert_ptr_null(strstr(text, "nan"));
+    ck_assert_ptr_null(strstr(text, "inf,"));
+    ck_assert_ptr_nonnull(strstr(text, "[null,\"inf\",\"-inf\",0.5]"));
+    free(text);
+    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), 0);
+    ck_assert(journal_get(j, "full", "k\"ey\n", r, 4));
+    ck_assert(isnan(r[0]) && r[1] == INFINITY && r[2] == -INFINITY && r[3] == 0.5);
+    journal_close(j);
+    unlink(path);
+    /* not a journal: refused, neither renamed nor changed */
+    FILE *f = fopen(path, "w");
+    fputs("precious notes\n", f);
+    fclose(f);
+    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a Myelin journal"));
+    ck_assert_int_eq(access(old, F_OK), -1);
+    ck_assert_int_eq(myelin_read_file(path, &text, &len, &err), 0);
+    ck_assert_str_eq(text, "precious notes\n");
+    free(text);
+    unlink(path);
+    ck_assert_int_eq(journal_open("/dev/null", 7, &j, &restarted, &err), MYELIN_EUSAGE);
+    ck_assert_int_eq(journal_open(MYELIN_TEST_SRCDIR, 7, &j, &restarted, &err), MYELIN_EUSAGE);
 }
 END_TEST
 
@@ -300,6 +383,9 @@ Suite *make_search_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("journal");
     tcase_add_test(tc, test_journal);
+    tcase_add_loop_test(tc, test_journal_corrupt, 0,
+                        (int)(sizeof corrupt_journals / sizeof corrupt_journals[0]));
+    tcase_add_test(tc, test_journal_guards);
     tcase_add_test(tc, test_pareto);
     suite_add_tcase(s, tc);
     tc = tcase_create("tiny");
