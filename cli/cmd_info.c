@@ -74,7 +74,7 @@ int myelin_cmd_info(int argc, char **argv)
         if (optind >= argc)
             fprintf(stderr, "myelin info: expected a workload file (none given)\n");
         else
-            fprintf(stderr, "myelin info: expected one workload file (got %d arguments: '%s' ...)\n",
+            fprintf(stderr, "myelin info: expected one workload file (got %d arguments; unexpected '%s')\n",
                     argc - optind, argv[optind + 1]);
         fputs(usage, stderr);
         return 64;

@@ -98,5 +98,9 @@ stderr_has "name the same file" "the error says so"
 expect 64 "dataset export --images x --labels x" "$M" dataset export --images same --labels same synthetic
 [ ! -e same ] && ok "nothing exported" || bad "'same' was written"
 
+expect 74 "dataset export with an unwritable labels path" "$M" dataset export --images part.idx \
+    --labels no/such/folder/labels.idx synthetic:split=test,count=3,seed=1
+[ ! -e part.idx ] && [ -z "$(ls part.idx.tmp.* 2>/dev/null)" ] && ok "no partial export left" || bad "a partial export was left"
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
