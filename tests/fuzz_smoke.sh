@@ -8,6 +8,7 @@ if [ -n "${MYELIN_SKIP_FUZZ_SMOKE:-}" ]; then
     exit 77
 fi
 out=${MYELIN_BUILDDIR:-.}/fuzz
+mkdir -p "$out"
 sh "$src/fuzz/build.sh" "$src" "$out" >"${out}.build.log" 2>&1
 rc=$?
 if [ $rc -eq 77 ]; then

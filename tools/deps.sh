@@ -5,6 +5,8 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox"
 [ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
+# clang + its runtime for `make fuzz` and the fuzz smoke run of `make check` (skipped without them)
+pkgs="$pkgs clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
