@@ -5,6 +5,9 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox"
 [ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
+# the benchmark's fair PyTorch: OpenBLAS (its libblas.so.3 alternative outranks the reference
+# BLAS, priority 100 vs 10) and the workload YAML reader of bench/torch_bench.py
+[ "${1:-}" = "--with-torch" ] && pkgs="$pkgs libopenblas0-pthread python3-yaml"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
