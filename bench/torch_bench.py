@@ -24,7 +24,10 @@ weights; real t10k images when its input is 1x28x28), Spikformer-4-384 CIFAR-10 
 (ImageNet, 224 px) with random weights (seed 1) on synthetic images.  Myelin runs float, w8 (uniform,
 per channel, 16-bit membranes: workloads/zoo/quant/w8.yaml) and w4 (the same with 4-bit weights);
 PyTorch runs float.  For each thread count, repetitions alternate Myelin and PyTorch runs; the
-figure is the median over repetitions; ratio = Myelin images/s / PyTorch images/s.
+figure is the median over repetitions; ratio = Myelin images/s / PyTorch images/s (wall clock).  Both
+sides also report images per CPU second (the process's CPU time over the same loop): on a machine
+shared with other work the wall-clock figures swing with the load, the CPU-time ones much less
+(with 1 thread they approximate an idle core; with 2 they measure work, not elapsed time).
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_bench.py --myelin ./myelin
 """
@@ -155,20 +158,22 @@ def myelin_run(a, args):
 
 
 def myelin_rate(a, base, mode_args, threads, n):
-    """Images/s of the engine's image loop (its `speed` line: model building excluded, as for torch)."""
+    """(images per wall second, images per CPU second) of the engine's image loop (its `speed` line:
+    model building excluded, as for torch)."""
     out = myelin_run(a, base + mode_args + ["--threads", str(threads)])
-    m = re.search(r"^speed\s+\S+ images/s, (\S+) s total", out, re.M)
+    m = re.search(r"^speed\s+\S+ images/s, (\S+) s total, \d+ threads?, (\S+) CPU s", out, re.M)
     if not m:
         sys.exit("torch_bench: no speed line in myelin run's output")
-    return n / float(m.group(1))
+    return n / float(m.group(1)), n / max(float(m.group(2)), 1e-9)
 
 
 def torch_rate(m, x, bs, T, mean, std):
+    """(images per wall second, images per CPU second of the whole process)."""
     with torch.inference_mode():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(x), bs):
             forward(m, x[i:i + bs], T, mean, std)
-        return len(x) / (time.perf_counter() - t0)
+        return len(x) / (time.perf_counter() - t0), len(x) / max(time.process_time() - c0, 1e-9)
 
 
 def predictions(m, x, T, mean, std, bs=8):
@@ -264,7 +269,7 @@ def main():
                 best_bs, best = 1, 0.0
                 bs = 1
                 while bs <= n:
-                    r = torch_rate(m32, x[:max(bs, min(n, 64))], bs, T, mean, std)
+                    r = torch_rate(m32, x[:max(bs, min(n, 64))], bs, T, mean, std)[0]
                     if r > best:
                         best_bs, best = bs, r
                     bs *= 2
@@ -273,18 +278,24 @@ def main():
                     for md in modes:
                         mr[md].append(myelin_rate(a, base, ["--quant", qfile[md]], th, n))
                     tr.append(torch_rate(m32, x, best_bs, T, mean, std))
-                t_med = statistics.median(tr)
+                t_med = statistics.median(r[0] for r in tr)
+                t_cpu = statistics.median(r[1] for r in tr)
                 for md in modes:
-                    m_med = statistics.median(mr[md])
-                    rows.append((name, md, th, n, best_bs, m_med, t_med, m_med / t_med))
-                    print("%-26s %-6s threads %d  myelin %10.3f img/s  torch %10.3f img/s (batch %3d)  "
-                          "ratio %6.2fx" % (name, md, th, m_med, t_med, best_bs, m_med / t_med), flush=True)
+                    m_med = statistics.median(r[0] for r in mr[md])
+                    m_cpu = statistics.median(r[1] for r in mr[md])
+                    rows.append((name, md, th, n, best_bs, m_med, t_med, m_med / t_med, m_cpu, t_cpu,
+                                 m_cpu / t_cpu))
+                    print("%-26s %-6s threads %d  myelin %9.3f img/s  torch %9.3f img/s (batch %3d)  ratio %6.2fx"
+                          "  | per CPU s: myelin %9.3f  torch %9.3f  ratio %6.2fx"
+                          % (name, md, th, m_med, t_med, best_bs, m_med / t_med, m_cpu, t_cpu, m_cpu / t_cpu),
+                          flush=True)
             del m32
     if a.markdown:
-        print("\n| model | Myelin mode | threads | images | PyTorch batch | Myelin img/s | PyTorch float32 img/s | Myelin / PyTorch |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        print("\n| model | Myelin mode | threads | images | PyTorch batch | Myelin img/s | PyTorch float32 img/s "
+              "| Myelin / PyTorch | Myelin img per CPU s | PyTorch img per CPU s | ratio per CPU s |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
-            print("| %s | %s | %d | %d | %d | %.3g | %.3g | %.2f× |" % r)
+            print("| %s | %s | %d | %d | %d | %.3g | %.3g | %.2f× | %.3g | %.3g | %.2f× |" % r)
 
 
 if __name__ == "__main__":
