@@ -92,10 +92,14 @@ def fold_model(wl, weights_path, dtype):
     for name, e in header.items():
         if name == "__metadata__":
             continue
-        if name not in ours:
-            sys.exit("torch_bench: %s: unexpected tensor %s" % (weights_path, name))
         b, en = e["data_offsets"]
         t = torch.frombuffer(bytearray(data[8 + n + b:8 + n + en]), dtype=torch.float32).reshape(e["shape"])
+        if name.startswith("block.") and "_conv." in name:  # ImageNet code: 1x1 convs = linears
+            name = name.replace("_conv.", "_linear.")
+            if t.dim() == 4:
+                t = t.reshape(t.shape[0], -1)
+        if name not in ours:
+            sys.exit("torch_bench: %s: unexpected tensor %s" % (weights_path, name))
         sd[ours[name]] = t
     missing = set(m.state_dict().keys()) - set(sd)
     if missing:
