@@ -96,7 +96,7 @@ def fold_model(wl, weights_path, dtype):
         t = torch.frombuffer(bytearray(data[8 + n + b:8 + n + en]), dtype=torch.float32).reshape(e["shape"])
         if name.startswith("block.") and "_conv." in name:  # ImageNet code: 1x1 convs = linears
             name = name.replace("_conv.", "_linear.")
-            if t.dim() == 4:
+            if t.dim() > 2:  # Conv1d/Conv2d kernels of size 1
                 t = t.reshape(t.shape[0], -1)
         if name not in ours:
             sys.exit("torch_bench: %s: unexpected tensor %s" % (weights_path, name))
