@@ -1,45 +1,42 @@
 #!/bin/sh
-# bench/engine.sh — `make bench`: images per second of the functional engine (float and 8-bit) on
-# the tiny model and on Spikformer-8-384 (random weights, 224 px synthetic images), and, when
-# /usr/bin/python3 has torch, the same networks in PyTorch on this machine in the same run, with the
-# ratio myelin/torch.  Never part of `make check`.  Environment: MYELIN_BIN, MYELIN_SRCDIR, PYTHON3,
-# BENCH_TINY_IMAGES (default 1000), BENCH_BIG_IMAGES (default 4).  The 224-px images use 250
-# synthetic classes because IDX labels (the bridge to PyTorch) are bytes.
+# bench/engine.sh — `make bench`: images per second of the functional engine against a fair PyTorch
+# (bench/torch_bench.py: OpenBLAS, BatchNorm folded, inference_mode, batched, same threads, same
+# images and graph, predictions checked first) on tiny, the Fashion-MNIST model (when
+# workloads/zoo/fashion.yaml exists), Spikformer-4-384 CIFAR-10 and Spikformer-8-384; Myelin float,
+# w8 and w4; 1 and 2 threads; alternating repetitions, medians, ratios.  Never part of `make check`.
+# Environment: MYELIN_BIN, MYELIN_SRCDIR, PYTHON3 (with torch: tools/deps.sh --with-torch),
+# BENCH_THREADS (default 1,2), BENCH_REPS (default 3), BENCH_MODELS, BENCH_MODES (default
+# float,w8,w4), BENCH_IMAGES (per model, e.g. tiny=400,spikformer-8-384=2).
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines for old OpenBLAS builds) are unset
+# for the PyTorch process only, so OpenBLAS picks its own kernel; the script prints which.
 set -eu
 M=${MYELIN_BIN:-./myelin}
 S=${MYELIN_SRCDIR:-.}
 PY=${PYTHON3:-/usr/bin/python3}
-NT=${BENCH_TINY_IMAGES:-1000}
-NB=${BENCH_BIG_IMAGES:-4}
-Z="$S/workloads/zoo"
-
-# img_per_s ARGS... : runs myelin run, prints images/s from its wall time
-img_per_s() {
-    n=$1; shift
-    t0=$(date +%s.%N)
-    "$M" run --quiet --limit "$n" "$@" >/dev/null
-    t1=$(date +%s.%N)
-    echo "$n $t0 $t1" | awk '{ printf "%.2f", $1 / ($3 - $2) }'
-}
-
-tiny_ds="synthetic:split=test,count=$NT,seed=1"
-big_ds="synthetic:split=test,count=$NB,seed=1,h=224,w=224,c=3,classes=250"
-echo "# myelin engine benchmark ($(uname -m), $(nproc) cores; one thread)"
-printf '%-22s %-7s %8s %14s\n' model mode images myelin_img_per_s
-r1=$(img_per_s "$NT" --workload "$Z/tiny.yaml" --dataset "$tiny_ds")
-printf '%-22s %-7s %8s %14s\n' tiny float "$NT" "$r1"
-r2=$(img_per_s "$NT" --workload "$Z/tiny.yaml" --dataset "$tiny_ds" --quant "$Z/quant/w8.yaml")
-printf '%-22s %-7s %8s %14s\n' tiny w8 "$NT" "$r2"
-r3=$(img_per_s "$NB" --workload "$Z/spikformer-8-384.yaml" --weights random:1 --dataset "$big_ds")
-printf '%-22s %-7s %8s %14s\n' spikformer-8-384 float "$NB" "$r3"
-r4=$(img_per_s "$NB" --workload "$Z/spikformer-8-384.yaml" --weights random:1 --dataset "$big_ds" --quant "$Z/quant/w8.yaml")
-printf '%-22s %-7s %8s %14s\n' spikformer-8-384 w8 "$NB" "$r4"
-
-if [ -x "$PY" ] && "$PY" -c 'import torch' 2>/dev/null && [ -f "$S/bench/torch_bench.py" ]; then
-    echo
-    echo "# PyTorch on the same machine, same images (float32, eval); ratio = myelin float / torch"
-    "$PY" "$S/bench/torch_bench.py" --myelin "$M" --srcdir "$S" --tiny-images "$NT" --big-images "$NB" \
-        --myelin-tiny "$r1" --myelin-big "$r3"
-else
-    echo "# PyTorch comparison skipped: $PY with torch (python3-torch) and bench/torch_bench.py are needed"
+if [ -x "$PY" ] && "$PY" -c 'import torch, yaml' 2>/dev/null; then
+    set -- --myelin "$M" --srcdir "$S" --threads "${BENCH_THREADS:-1,2}" --reps "${BENCH_REPS:-3}" --markdown
+    [ -n "${BENCH_MODELS:-}" ] && set -- "$@" --models "$BENCH_MODELS"
+    [ -n "${BENCH_MODES:-}" ] && set -- "$@" --modes "$BENCH_MODES"
+    [ -n "${BENCH_IMAGES:-}" ] && set -- "$@" --images "$BENCH_IMAGES"
+    exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$S/bench/torch_bench.py" "$@"
 fi
+# no PyTorch: Myelin alone, one line per model and mode
+echo "# PyTorch comparison skipped: $PY with torch and yaml is needed (sh tools/deps.sh --with-torch)"
+Z="$S/workloads/zoo"
+printf '%-26s %-6s %7s %8s %14s\n' model mode threads images myelin_img_per_s
+for m in tiny:16:3:400 spikformer-4-384-cifar10:32:3:16 spikformer-8-384:224:3:2; do
+    IFS=: read -r name px c n <<EOF
+$m
+EOF
+    w=""
+    [ "$name" = tiny ] || w="--weights random:1"
+    for q in float w8; do
+        for th in $(echo "${BENCH_THREADS:-1,2}" | tr , ' '); do
+            # shellcheck disable=SC2086
+            r=$("$M" run --workload "$Z/$name.yaml" $w --quant "$Z/quant/$q.yaml" --threads "$th" --limit "$n" \
+                --dataset "synthetic:split=test,count=$n,seed=1,h=$px,w=$px,c=$c,classes=10" |
+                awk -v n="$n" '/^speed/ { printf "%.3f", n / $4 }')
+            printf '%-26s %-6s %7s %8s %14s\n' "$name" "$q" "$th" "$n" "$r"
+        done
+    done
+done

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/util.h"
 #include "sim/engine.h"
+#include "sim/engine_par.h"
 #include "workloads/dataset.h"
 #include "workloads/embedded.h"
 #include "workloads/qsetting.h"
@@ -25,7 +26,7 @@ static void usage(FILE *f)
             "usage: myelin run [--workload W.yaml] [--weights F.safetensors|random[:SEED]]\n"
             "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
             "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
-            "                  [--quiet]\n\n"
+            "                  [--threads N] [--quiet]\n\n"
             "Runs a workload over a dataset in the bit-accurate functional engine.\n"
             "  --workload W.yaml      the network (default: the tiny model, workloads/zoo/tiny.yaml)\n"
             "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
             "  --logits FILE.csv      one row per image: index,label,logit_0..logit_{K-1}\n"
             "  --json FILE.json       summary (no timing, so reruns are byte-identical)\n"
             "  --export-weights F     write the float, BN-folded weights as safetensors\n"
+            "  --threads N            worker threads over images (default: online CPUs); results\n"
+            "                         are byte-identical for any N\n"
             "  --quiet                print only the accuracy line\n");
 }
 
@@ -126,11 +129,16 @@ static int on_image(void *user, int64_t index, int label, const double *logits, 
     return c->logits.oom;
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now_s(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
 }
 
 static int has_lif(const myelin_layer *ly)
@@ -147,6 +155,7 @@ int myelin_cmd_run(int argc, char **argv)
         {"limit", required_argument, NULL, 'n'},    {"drift", no_argument, NULL, 'D'},
         {"logits", required_argument, NULL, 'l'},   {"json", required_argument, NULL, 'j'},
         {"export-weights", required_argument, NULL, 'x'},
+        {"threads", required_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -154,6 +163,8 @@ int myelin_cmd_run(int argc, char **argv)
     const char *logits_path = NULL, *json_path = NULL, *export_path = NULL;
     int64_t limit = 0;
     int drift = 0, quiet = 0, c;
+    int threads = myelin_engine_default_threads();
+    int64_t threads_arg = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -173,6 +184,16 @@ int myelin_cmd_run(int argc, char **argv)
         case 'l': logits_path = optarg; break;
         case 'j': json_path = optarg; break;
         case 'x': export_path = optarg; break;
+        case 't':
+            if (myelin_cli_parse_count(optarg, &threads_arg) ||
+                threads_arg > MYELIN_ENGINE_MAX_THREADS) {
+                fprintf(stderr, "myelin run: --threads wants an integer 1..%d (got '%s')\n",
+                        MYELIN_ENGINE_MAX_THREADS, optarg);
+                usage(stderr);
+                return 64;
+            }
+            threads = (int)threads_arg;
+            break;
         case 'Q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -285,7 +306,8 @@ int myelin_cmd_run(int argc, char **argv)
                      "classes=%d", wl->input.h, wl->input.w, wl->input.c, wl->classes);
         rc = myelin_dataset_open(dspec, &ds, &err);
     }
-    double t0 = now_s(), elapsed_s = 0;
+    /* CPU time too: on a shared machine it still says what the images cost */
+    double t0 = now_s(), elapsed_s = 0, cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), cpu_s = 0;
     if (rc == 0) {
         myelin_dataset_info info;
         myelin_dataset_info_get(ds, &info);
@@ -306,12 +328,14 @@ int myelin_cmd_run(int argc, char **argv)
             printf("quant     %s (input %d bits)\n", q_path ? q_path : "float reference",
                    myelin_qsetting_input_bits(qs));
         }
-        rc = myelin_engine_run_dataset(e, ds, limit, drift, on_image, &ctx, &sum, &err);
+        rc = myelin_engine_run_dataset_threads(e, ds, limit, drift, threads, on_image, &ctx, &sum,
+                                               &err);
         if (ctx.progress)
             fprintf(stderr, "\n");
         if (rc && ctx.logits.oom)
             rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
         elapsed_s = now_s() - t0;
+        cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     }
     int T = wl ? wl->timesteps : 1;
     double n_img = sum.images > 0 ? (double)sum.images : 1.0;
@@ -359,8 +383,9 @@ int myelin_cmd_run(int argc, char **argv)
             printf("%saccuracy  top-1 %.2f %% (%" PRId64 " images)\n", quiet ? "" : "\n", top1,
                    sum.images);
         if (!quiet)
-            printf("speed     %.1f images/s, %.3f s total\n",
-                   elapsed_s > 0 ? (double)sum.images / elapsed_s : 0.0, elapsed_s);
+            printf("speed     %.1f images/s, %.3f s total, %d thread%s, %.3f CPU s\n",
+                   elapsed_s > 0 ? (double)sum.images / elapsed_s : 0.0, elapsed_s, threads,
+                   threads == 1 ? "" : "s", cpu_s);
     }
     if (rc == 0 && logits_path) {
         rc = ctx.logits.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")

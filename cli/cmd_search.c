@@ -147,7 +147,7 @@ int myelin_cmd_search(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    long v;
+    long v = 0; /* set by parse_int on success; -O3 cannot see that */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int rc = 0;
         switch (c) {

@@ -621,8 +621,12 @@ int myelin_cmd_sim(int argc, char **argv)
                     res->flits_per_packet, res->flits_per_packet == 1 ? "" : "s",
                     res->peak_router_queue_flits);
             if (!quiet)
-                fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s\n", pre,
-                        res->wall_s, pps, res->wall_s > 0 ? n_img / res->wall_s : 0.0);
+                fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s, "
+                           "%.4g bursts/s, %.4g SystemC process wake-ups/s (packets inside a burst "
+                           "are not simulated one by one)\n",
+                        pre, res->wall_s, pps, res->wall_s > 0 ? n_img / res->wall_s : 0.0,
+                        res->wall_s > 0 ? (double)res->bursts / res->wall_s : 0.0,
+                        res->wall_s > 0 ? (double)res->process_wakeups / res->wall_s : 0.0);
         }
         free(lt.cells);
         free(ct.cells);

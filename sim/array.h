@@ -95,7 +95,10 @@ typedef struct myelin_array_result {
     double mean_latency_cycles;    /* per inference */
     double clock_hz;
     int packet_bits, flits_per_packet;
-    int64_t packets, bursts;
+    int64_t packets, bursts;       /* a burst is delivered whole: its packets are not simulated
+                                    * one by one (their timing is computed per burst) */
+    int64_t process_wakeups;       /* SystemC process resumptions (every wait() of a core or the
+                                    * controller that returned): the events the kernel ran */
     int64_t peak_router_queue_flits;
     double wall_s;                 /* wall-clock time of the simulation */
 } myelin_array_result;

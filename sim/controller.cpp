@@ -42,6 +42,7 @@ void controller::run()
             step_start.notify(SC_ZERO_TIME);
             wait(barrier_);
             wait(period * (double)m_.barrier_cycles);
+            m_.res->process_wakeups += 2;
         }
         int64_t end = (int64_t)(sc_time_stamp().value() / (sc_dt::uint64)m_.period_ps);
         int rc = m_.end_image(end - img_start, &err);

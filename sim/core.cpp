@@ -66,12 +66,15 @@ void core::run()
                          m_.wl->layers[p.layer].inputs[0] == MYELIN_INPUT_IMAGE;
     for (;;) {
         wait(step_start_);
+        m_.res->process_wakeups++;
         if (m_.finished)
             return;
         int t = m_.step;
         int64_t start = m_.step_start_cycle;
-        while (pending_ > 0)
+        while (pending_ > 0) {
             wait(wake_);
+            m_.res->process_wakeups++;
+        }
         int64_t wake = now_cycles(m_.period_ps);
         m_.accumulate(id_, t);
         // the queue: first-layer dense work, then bursts in arrival order (attention: K and V
@@ -122,8 +125,10 @@ void core::run()
             busy_sig_->write(true);
             queue_sig_->write((int)std::min<int64_t>(events, 2147483647));
         }
-        if (done > wake)
+        if (done > wake) {
             wait(period * (double)(done - wake));
+            m_.res->process_wakeups++;
+        }
         int64_t spikes = m_.fire(id_, t);
         if (is_head && t == m_.T - 1)
             m_.head_final(id_);

@@ -42,6 +42,19 @@ if grep -q '"name": "sps.pool2".*"firing_rate": 0\.[0-9]' "$T/a.json" &&
     ok "run --json measures pool and add rates too (cost --activity need not derive them)"
 else bad "run --json lacks the measured rate of a pool or add layer"; fi
 expect 0 "run quantized with drift" "$M" run --workload "$Z/tiny.yaml" --quant "$Z/quant/w8.yaml" --limit 20 --drift
+# threads over images: byte-identical logits and JSON for any thread count (37 images: windows
+# and threads do not divide it), float and quantized with drift
+for q in float w8; do
+    for k in 1 2 3; do   # (n is cli_lib.sh's test counter)
+        expect 0 "run $q --drift with --threads $k" "$M" run --workload "$Z/tiny.yaml" --quant "$Z/quant/$q.yaml" \
+            --limit 37 --drift --threads $k --quiet --logits "$T/t$k.csv" --json "$T/t$k.json"
+    done
+    if cmp -s "$T/t1.csv" "$T/t2.csv" && cmp -s "$T/t1.json" "$T/t2.json" &&
+       cmp -s "$T/t1.csv" "$T/t3.csv" && cmp -s "$T/t1.json" "$T/t3.json"; then
+        ok "run $q: --threads 1, 2 and 3 give byte-identical logits and JSON (with drift)"
+    else bad "run $q: logits or JSON depend on --threads"; fi
+done
+expect 64 "run with --threads 0" "$M" run --threads 0
 expect 0 "run with random weights" "$M" run --workload "$Z/tiny.yaml" --weights random:3 --limit 5 --quiet
 expect 0 "export the synthetic set as IDX" "$M" dataset export "synthetic:split=test,count=30,seed=1" --images "$T/img.idx" --labels "$T/lbl.idx"
 expect 0 "run on the IDX files" "$M" run --workload "$Z/tiny.yaml" --dataset "$T/img.idx:$T/lbl.idx" --logits "$T/c.csv"

@@ -7,6 +7,9 @@ pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-de
 [ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
 # clang + its runtime for `make fuzz` and the fuzz smoke run of `make check` (skipped without them)
 pkgs="$pkgs clang libclang-rt-14-dev"
+# the benchmark's fair PyTorch: OpenBLAS (its libblas.so.3 alternative outranks the reference
+# BLAS, priority 100 vs 10) and the workload YAML reader of bench/torch_bench.py
+[ "${1:-}" = "--with-torch" ] && pkgs="$pkgs libopenblas0-pthread python3-yaml"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
