@@ -334,7 +334,7 @@ int64_t model::fire(int c, int t)
         return 0;
     int C = L.out_shape.c;
     int32_t *out = tz->out[(size_t)l].data();
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc{};
     if (statistical) {
         double r = opt.rates ? opt.rates[l] : 0.0;
         r = r < 0 ? 0 : (r > 1 ? 1 : r);

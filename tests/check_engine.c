@@ -63,7 +63,7 @@ START_TEST(test_scatter_vs_direct)
         wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
         wf[i] = wq[i];
     }
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, acc, &kc);
     myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, lo, hi, accf, NULL);
     myelin_kernel_scatter_d(inf, h, w, ci, wf, co, k, lo, hi, accd, NULL);
@@ -90,7 +90,7 @@ START_TEST(test_scatter_counts_corner)
     for (int i = 0; i < 18; i++)
         wq[i] = 1;
     int64_t acc[9 * 2] = {0};
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     myelin_kernel_scatter_i(in, 3, 3, 1, wq, 2, 3, 0, 2, acc, &kc);
     ck_assert_int_eq(kc.events, 1);
     ck_assert_int_eq(kc.synops, 4 * 2);
@@ -106,7 +106,7 @@ START_TEST(test_lif_float_sequence)
     static const double want_h[6] = {0.75, 1.125, 0.75, 1.125, 0.75, 1.125};
     double x = 1.5, v = 0, h;
     int32_t s;
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     for (int t = 0; t < 6; t++) {
         myelin_kernel_lif_f(&x, &v, &s, &h, 0, 1, 1.0, &kc);
         ck_assert(fabs(h - want_h[t]) < 1e-15);
