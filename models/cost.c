@@ -112,11 +112,11 @@ static int builtin_attn(const myelin_cost_input *in, myelin_cost_counts *o, char
     double d = (double)l->out_shape.c / l->heads;
     double k_ops, q_ops;
     if (l->attn_order == MYELIN_ATTN_QK_V) {
-        /* (Q K^T) V, the public CIFAR code: each Q spike adds a K column (n ops) into S; each
-         * nonzero S entry (Q and K rows share a spike: 1 - (1 - r_q r_k)^d) adds a V row (d ops) */
-        double p_s = 1.0 - pow(1.0 - in->rate_in[0] * in->rate_in[1], d);
+        /* (Q K^T) V, the public CIFAR code: each Q spike adds a K column into S (n ops, 1-bit
+         * reads); each V spike adds a column of the integer S into A (n ops, membrane-width reads).
+         * k_ops holds the V side here. */
         q_ops = in->rate_in[0] * in->timesteps * n * d * l->heads * n;
-        k_ops = p_s * in->timesteps * n * n * l->heads * d;
+        k_ops = in->rate_in[2] * in->timesteps * n * d * l->heads * n;
     } else {
         double per_event = n * d * d * l->heads; /* products per unit rate per timestep */
         k_ops = in->rate_in[1] * in->timesteps * per_event; /* K^T V on K spikes */
@@ -125,9 +125,10 @@ static int builtin_attn(const myelin_cost_input *in, myelin_cost_counts *o, char
     double ops = k_ops + q_ops;
     o->synaptic_ops = ops;
     o->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
-    /* q_kv reads K^T V entries (membrane-width) per Q spike; qk_v reads only spike rows */
-    o->count[MYELIN_ACT_SRAM_READ_BITS] =
-        l->attn_order == MYELIN_ATTN_QK_V ? ops : k_ops * 1.0 + q_ops * mbits(in);
+    /* q_kv: K^T V entries (membrane-width) per Q spike; qk_v: S entries per V spike */
+    o->count[MYELIN_ACT_SRAM_READ_BITS] = l->attn_order == MYELIN_ATTN_QK_V
+                                              ? q_ops * 1.0 + k_ops * mbits(in)
+                                              : k_ops * 1.0 + q_ops * mbits(in);
     count_accumulates(in, ops, 0, o);
     count_neurons(in, o);
     count_noc(in, o);

@@ -91,11 +91,13 @@ int64_t myelin_kernel_sat(int64_t x, int membrane_bits)
 
 int myelin_kernel_frac_bits(int membrane_bits)
 {
-    return membrane_bits > 1 ? (membrane_bits - 1) / 2 : 0;
+    if (membrane_bits < 2)
+        return 0;
+    return membrane_bits - 1 - (membrane_bits + 1) / 3;
 }
 
 /* acc rescaled to m bits; *sat set when the value had to be clamped. */
-static int64_t rescale_sat(int64_t acc, int shift, int membrane_bits, int *sat)
+static inline int64_t rescale_sat(int64_t acc, int shift, int membrane_bits, int *sat)
 {
     *sat = 0;
     if (shift > 0) {
@@ -129,13 +131,14 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
                             int membrane_bits, myelin_kcounts *cnt)
 {
     int64_t fired = 0, xsat = 0, hsat = 0;
+    int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;
+    int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */
     for (int64_t n = lo; n < hi; n++) {
-        int ch = (int)(n % c);
         int xs;
         int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);
         xsat += xs;
         int64_t hu = v[n] + ((xm - v[n]) >> 1);
-        int64_t hv = myelin_kernel_sat(hu, membrane_bits);
+        int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
         hsat += hv != hu;
         int sp = hv >= theta[ch];
         if (h_out)
@@ -143,6 +146,8 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
         s[n] = sp;
         v[n] = sp ? 0 : hv;
         fired += sp;
+        if (++ch == c)
+            ch = 0;
     }
     if (cnt) {
         cnt->neuron_updates += hi - lo;
@@ -202,7 +207,7 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
                                   int64_t *out, myelin_kcounts *cnt)
 {
     int c0 = head * dh;
-    int64_t events = 0, synops = 0;
+    int64_t q_events = 0, v_events = 0;
     for (int t = tok_lo; t < tok_hi; t++) {
         const int32_t *qr = q + (int64_t)t * d + c0;
         /* S[t][u] = sum_i Q[t][i] K[u][i]: each nonzero Q[t][i] adds K's column i to the row */
@@ -211,8 +216,7 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
         for (int i = 0; i < dh; i++) {
             if (qr[i] == 0)
                 continue;
-            events++;
-            synops += n;
+            q_events++;
             for (int u = 0; u < n; u++)
                 srow[u] += (int64_t)qr[i] * k[(int64_t)u * d + c0 + i];
         }
@@ -223,16 +227,19 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
         for (int u = 0; u < n; u++) {
             if (srow[u] == 0)
                 continue;
-            events++;
-            synops += dh;
             const int32_t *vr = v + (int64_t)u * d + c0;
             for (int j = 0; j < dh; j++)
                 ar[j] += srow[u] * vr[j];
         }
     }
+    /* counted as the event-driven hardware does it: S = Q K^T on Q spikes (n per spike), then
+     * A = S V on V spikes (each adds one column of S: tok_hi - tok_lo per spike) */
+    for (int u = 0; u < n; u++)
+        for (int j = 0; j < dh; j++)
+            v_events += v[(int64_t)u * d + c0 + j] != 0;
     if (cnt) {
-        cnt->events += events;
-        cnt->synops += synops;
+        cnt->events += q_events + v_events;
+        cnt->synops += q_events * n + v_events * (int64_t)(tok_hi - tok_lo);
     }
 }
 

@@ -24,9 +24,10 @@
  *     range AND resolution (m 16: theta ~ 2^7, range >= +-256 V_th; m 24, Loihi's width: +-4096 V_th).
  *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V).  Order q_kv (ImageNet code):
  *     KV = K^T V (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).
- *     Order qk_v (CIFAR code): S = Q K^T (n x n, event-driven over nonzero Q) then A = S V
- *     (event-driven over nonzero S).  Both give the same exact integers; only the action counts
- *     differ.  The engine scales A by attn_scale (0.125) into the LIF current.
+ *     Order qk_v (CIFAR code): S = Q K^T (n x n, event-driven over Q spikes: n updates each) then
+ *     A = S V (event-driven over V spikes: each adds a column of S, n updates).  Both give the same
+ *     exact integers; only the action counts differ (q_kv: dh per Q or K spike; qk_v: n per Q or V
+ *     spike, so n/dh times more when tokens outnumber the head width, 2x for CIFAR's 64/32).  The engine scales A by attn_scale (0.125) into the LIF current.
  *   - MaxPool 3x3 stride 2 pad 1 over non-negative spike values (padding never wins), out = ceil(h/2).
  *   - Add: element-wise sum (residual spikes become small integers 0..k).
  * Action counts (for the cost models): `events` = nonzero input values scattered, `synops` = the
@@ -99,8 +100,8 @@ void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *
 
 /* The same product in the qk_v order, for tokens [tok_lo, tok_hi): each row S[t] = Q[t] K^T (n
  * int64 scratch in srow) then A[t] = S[t] V.  Same out as myelin_kernel_attn_head; counts the qk_v
- * order's actions (events: nonzero Q values and nonzero S entries; synops: n per Q event, dh per S
- * event). */
+ * order's actions (events: Q spikes of the tokens plus V spikes of the head; synops: n per Q
+ * spike, tok_hi - tok_lo per V spike). */
 void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                                   int head, int dh, int tok_lo, int tok_hi, int64_t *srow,
                                   int64_t *out, myelin_kcounts *cnt);

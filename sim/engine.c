@@ -604,14 +604,14 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                     int co = ly->c_out;
                     if (L->w_int) {
                         int64_t *acc = st->acc_i[i];
-                        for (int64_t k = 0; k < sz; k++)
-                            acc[k] = L->q.bq[k % co];
+                        for (int64_t k = 0; k < sz; k += co)
+                            memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
                         myelin_kernel_scatter_i(image ? st->img_q : in0, h, w, ly->c_in, L->q.wq, co,
                                                 ly->kernel, 0, co, acc, &kc);
                     } else {
                         double *acc = st->acc_f[i];
-                        for (int64_t k = 0; k < sz; k++)
-                            acc[k] = L->fw->b[k % co];
+                        for (int64_t k = 0; k < sz; k += co)
+                            memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
                         if (image)
                             myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
                                                     ly->kernel, 0, co, acc, &kc);
