@@ -93,7 +93,7 @@ int myelin_kernel_frac_bits(int membrane_bits)
 {
     if (membrane_bits < 2)
         return 0;
-    return membrane_bits - 1 - (membrane_bits + 1) / 3;
+    return membrane_bits - 1 - (membrane_bits + 4) / 6;
 }
 
 /* acc rescaled to m bits; *sat set when the value had to be clamped. */

@@ -18,10 +18,11 @@
  *         S = H >= theta;  V = S ? 0 : H
  *     where sat_m clamps to [-2^(m-1), 2^(m-1)-1] (a left shift that overflows saturates too).
  *     Saturation is counted (x_sat: X clamped, h_sat: H clamped) so a too-narrow width shows.
- *   - Membrane format (fixed point, per output channel): myelin_kernel_frac_bits(m) = f fraction
- *     bits; the caller picks k so that theta = V_th / (s_acc 2^k) lies in (2^(f-1), 2^f], leaving
- *     m - 1 - f integer bits: the membrane spans at least +-2^(m-1-f) V_th, so a wider membrane buys
- *     range AND resolution (m 16: theta ~ 2^7, range >= +-256 V_th; m 24, Loihi's width: +-4096 V_th).
+ *   - Membrane format (fixed point, per output channel): myelin_kernel_frac_bits(m) = f =
+ *     m - 1 - floor((m+4)/6) fraction bits; the caller picks k so that theta = V_th / (s_acc 2^k)
+ *     lies in (2^(f-1), 2^f], leaving floor((m+4)/6) bits of headroom: the membrane spans at least
+ *     +-2^(m-1-f) V_th, so a wider membrane buys range AND resolution (m 8: theta ~ 2^5, +-4 V_th;
+ *     m 16: theta ~ 2^12, +-8 V_th; m 24, Loihi's width: theta ~ 2^19, +-16 V_th; m 32: +-64 V_th).
  *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V).  Order q_kv (ImageNet code):
  *     KV = K^T V (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).
  *     Order qk_v (CIFAR code): S = Q K^T (n x n, event-driven over Q spikes: n updates each) then
@@ -80,7 +81,7 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt);
 
-/* Fraction bits of an m-bit membrane: floor((m - 1) / 2), at least 0 (the rule in the header). */
+/* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);
 
 /* acc >> k with round half up (k > 0) or acc << -k (k <= 0), saturated to m bits.  Exposed for

@@ -15,13 +15,15 @@
  *   spans the whole b-bit range and x = 0 (padding) is exact.  Pixels in [0, 1] (mean 0, std 1)
  *   give s_in = 1/(2^b-1): 8-bit input is lossless.  Image-independent, so biases are quantized once.
  *   acc[o] = bq[o] + sum x_q * w_q in int64, units s_acc[o] = s_in * scale[o].
- *   Membrane m bits, fixed point with f = floor((m-1)/2) fraction bits (myelin_kernel_frac_bits):
- *   k[o] = ceil(log2(V_th/s_acc[o])) - f (may be negative: shift left), s_m[o] = s_acc[o] * 2^k[o],
- *   theta[o] = round_half_away(V_th/s_m[o]) in (2^(f-1), 2^f]; the m - 1 - f integer bits give
- *   headroom: X and H span at least +-2^(m-1-f) V_th.  So width buys range AND resolution: m = 8:
- *   theta ~ 8, +-16 V_th; m = 16: theta ~ 128, +-256 V_th; m = 24 (Loihi's membrane width, with a
- *   user threshold): theta ~ 2048, +-4096 V_th; m = 32: +-65536 V_th.  (Before, theta sat just
- *   below 2^(m-2) whatever m: the range stayed +-2..4 V_th and real networks' currents clamped.)
+ *   Membrane m bits, fixed point with f = m - 1 - floor((m+4)/6) fraction bits
+ *   (myelin_kernel_frac_bits): k[o] = ceil(log2(V_th/s_acc[o])) - f (may be negative: shift left),
+ *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]) in (2^(f-1), 2^f]; the
+ *   floor((m+4)/6) integer bits above are headroom: X and H span at least +-2^(m-1-f) V_th.  So width
+ *   buys range AND resolution: m = 8: theta ~ 2^5, +-4 V_th; m = 16: theta ~ 2^12, +-8 V_th;
+ *   m = 24 (Loihi's membrane width, with a user threshold): theta ~ 2^19, +-16 V_th; m = 32:
+ *   +-64 V_th.  Resolution is weighted over range because, measured on a Fashion-MNIST model,
+ *   rounding X flips more predictions than clamping it (README, Numerics).  (Before, theta sat just
+ *   below 2^(m-2) whatever m: the range stayed +-2..4 V_th and more bits bought no range.)
  *   theta is also kept below 2^(m-2) (only m <= 3 is affected) so a saturated current still fires
  *   from rest, as the float LIF does for X >= 2 V_th.  Then the integer LIF of kernels.h
  *   (round-half-up right shift, floor halving, m-bit saturation); every clamp of X or H is COUNTED

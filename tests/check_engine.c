@@ -267,9 +267,9 @@ START_TEST(test_lif_int_saturation_counts)
     ck_assert_int_eq(kc.x_sat, 3);
     ck_assert_int_eq(kc.h_sat, 0); /* -8 + (-8 + 8) >> 1 = -8: at the end, not clamped */
     /* the membrane format: f fraction bits, the rest headroom; width buys both */
-    ck_assert_int_eq(myelin_kernel_frac_bits(16), 10);
-    ck_assert_int_eq(myelin_kernel_frac_bits(24), 15);
-    ck_assert_int_eq(myelin_kernel_frac_bits(8), 4);
+    ck_assert_int_eq(myelin_kernel_frac_bits(16), 12);
+    ck_assert_int_eq(myelin_kernel_frac_bits(24), 19);
+    ck_assert_int_eq(myelin_kernel_frac_bits(8), 5);
     for (int m = 3; m <= 32; m++) {
         int f = myelin_kernel_frac_bits(m);
         ck_assert_int_ge(f, 1);
@@ -460,8 +460,8 @@ START_TEST(test_engine_q16_matches_float)
     int n = f->wl.n_layers;
     double *lf = calloc(NIMG * CLASSES, sizeof *lf), *lq16 = calloc(NIMG * CLASSES, sizeof *lq16);
     int64_t *sf = calloc((size_t)NIMG * n * T, sizeof *sf), *sq = calloc((size_t)NIMG * n * T, sizeof *sq);
-    /* 16-bit input and weights, 24-bit membranes (Loihi's width): theta ~ 2^15, so a spike flips
-     * only within ~2^-15 V_th of threshold (a 16-bit membrane spends 5 bits on range, engine.h) */
+    /* 16-bit input and weights, 24-bit membranes (Loihi's width): theta ~ 2^19, so a spike flips
+     * only within ~2^-19 V_th of threshold (a 16-bit membrane spends 3 bits on range, engine.h) */
     myelin_layer_quant *q16 = uniform_setting(f, 16, 24, MYELIN_SCHEME_UNIFORM);
     run_all(f, NULL, 8, lf, sf);
     run_all(f, q16, 16, lq16, sq);
