@@ -3,13 +3,17 @@
  * record by record (fseeko for seek), the generator regenerates.
  *
  * Rules:
- *   CIFAR-10: records of 1 label byte + 3072 bytes (3 planes of 32×32, converted to HWC); each file's
- *     size must be a whole number of 3073-byte records; labels must be < 10; classes = 10.
+ *   CIFAR-10: records of 1 label byte + c*h*w bytes (c planes of h×w, converted to HWC; 3×32×32 unless
+ *     opened with a shape); each file's size must be a whole number of records (the error names the
+ *     record size and suggests IDX); labels must be < 10; classes = 10.
  *   IDX: images magic 0x00000803 (N×H×W, c = 1) or 0x00000804 (N×H×W×C); labels 0x00000801 with the
  *     same N; unsigned bytes only; file sizes must equal header + product of the dimensions.  The label
  *     path is given after ':' or found by replacing "-images-" by "-labels-" ("images.idx" by
  *     "labels.idx") and "idx3"/"idx4" by "idx1".  classes = 10 unless a label is >= 10 (the labels file
  *     is small and read whole at open), then max label + 1.
+ *   gzip'd IDX (magic 1f 8b): inflated whole through zlib at open (a deflate stream cannot seek);
+ *     early end, bad CRC or bad data is MYELIN_EFORMAT naming the file.
+ *   fashion-mnist:...: Debian's four .gz files; holdout carving shown as a map of file indices.
  *   synthetic: keys split (train|test), count, seed, h, w, c, classes; workloads/synth.c. */
 #include <errno.h>
 #include <inttypes.h>
