@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, make_golden_suite());
     srunner_add_suite(sr, make_arch_suite());
     srunner_add_suite(sr, make_cost_suite());
+    srunner_add_suite(sr, make_fashion_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

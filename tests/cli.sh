@@ -68,6 +68,13 @@ expect 65 "an IDX file of the wrong size" "$M" run --workload "$Z/tiny.yaml" --d
 stderr_has "short.idx" "the error names the dataset file"
 expect 65 "a dataset of the wrong image shape" "$M" run --workload "$Z/tiny.yaml" --dataset "synthetic:count=2,h=32,w=32"
 expect 64 "run with a bad option value" "$M" run --limit -3
+printf 'default: {weight_bits: 8, membrane_bits: 4}\n' >"$T/m4.yaml"
+expect 0 "run with 4-bit membranes" "$M" run --workload "$Z/tiny.yaml" --quant "$T/m4.yaml" --input-bits 6 --limit 5 --json "$T/m4.json"
+if grep -q '"x_saturated": [1-9]' "$T/m4.json" && grep -q '"input_bits": 6' "$T/m4.json"; then
+    ok "a too-narrow membrane reports saturation (--json), --input-bits is applied"
+else bad "4-bit membranes: no saturation in --json, or --input-bits ignored"; fi
+expect 64 "run with --input-bits out of range" "$M" run --input-bits 1 --limit 1
+expect 66 "fashion-mnist without the package names it" env MYELIN_FASHION_MNIST_DIR=/nonexistent "$M" run --dataset fashion-mnist:split=test --limit 1
 
 # ---- cost ----
 expect 0 "cost on paper-45nm" "$M" cost --workload "$Z/tiny.yaml" --arch paper-45nm --rate 0.1

@@ -1,0 +1,134 @@
+/* tests/check_fashion.c — the quantized engine holds on a model trained on real data: the shipped
+ * Fashion-MNIST model (workloads/zoo/fashion.yaml) on a fixed subset of the test split, against
+ * the float engine: w16/m16 within 0.3 points (or one image, the subset's resolution) with >= 99 %
+ * identical predictions, w8/m16 within 1 point, and top-1 non-increasing as uniform per-channel
+ * weight bits go 16 -> 8 -> 6 -> 4 -> 3 -> 2 (up to the same noise).  The model and Debian's
+ * dataset-fashion-mnist must both be present; otherwise the test says what is missing and passes
+ * (a fresh checkout without the package still builds and tests). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/engine.h"
+#include "tests/suites.h"
+#include "workloads/qsetting.h"
+
+enum { SUBSET = 300 };
+
+typedef struct run_out {
+    double top1;    /* percent */
+    int pred[SUBSET];
+    int64_t sat;    /* X + H saturations */
+} run_out;
+
+typedef struct preds {
+    run_out *o;
+    int n;
+} preds;
+
+static int keep_pred(void *user, int64_t index, int label, const double *logits, int classes)
+{
+    (void)label;
+    preds *p = user;
+    if (index < SUBSET)
+        p->o->pred[index] = myelin_argmax(logits, classes);
+    p->n++;
+    return 0;
+}
+
+/* Runs the subset with every layer at wb/mb bits (wb 0: float). */
+static void run_setting(const myelin_workload *wl, const myelin_weights *w, int wb, int mb,
+                        run_out *o)
+{
+    myelin_error err;
+    myelin_qsetting *q = NULL;
+    if (wb)
+        ck_assert_msg(myelin_qsetting_uniform(wb, mb, MYELIN_SCHEME_UNIFORM, &q, &err) == 0, "%s",
+                      err.message);
+    else
+        ck_assert_int_eq(myelin_qsetting_float(&q, &err), 0);
+    myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
+    ck_assert_msg(myelin_qsetting_resolve(q, wl, lq, &err) == 0, "%s", err.message);
+    myelin_engine *e = NULL;
+    ck_assert_msg(myelin_engine_new(wl, w, lq, myelin_qsetting_input_bits(q), &e, &err) == 0, "%s",
+                  err.message);
+    myelin_dataset *ds = NULL;
+    ck_assert_msg(myelin_dataset_open_shaped("fashion-mnist:split=test", wl->input.c, wl->input.h,
+                                             wl->input.w, &ds, &err) == 0,
+                  "%s", err.message);
+    myelin_engine_summary sum;
+    preds p = {o, 0};
+    ck_assert_msg(myelin_engine_run_dataset(e, ds, SUBSET, 0, keep_pred, &p, &sum, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(sum.images, SUBSET);
+    o->top1 = 100.0 * (double)sum.top1_correct / (double)sum.images;
+    o->sat = 0;
+    for (int i = 0; i < wl->n_layers; i++)
+        o->sat += sum.sat[3 * i] + sum.sat[3 * i + 1];
+    myelin_engine_summary_free(&sum);
+    myelin_dataset_close(ds);
+    myelin_engine_free(e);
+    free(lq);
+    myelin_qsetting_free(q);
+}
+
+START_TEST(test_fashion_quantized_bounds)
+{
+    char yaml[1024];
+    TEST_SRC(yaml, "workloads/zoo/fashion.yaml");
+    if (access(yaml, R_OK) != 0) {
+        printf("fashion: %s is absent; bounds not checked\n", yaml);
+        return;
+    }
+    myelin_error err;
+    myelin_dataset *probe = NULL;
+    if (myelin_dataset_open("fashion-mnist:split=test", &probe, &err) != 0) {
+        printf("fashion: %s; bounds not checked\n", err.message);
+        return;
+    }
+    myelin_dataset_close(probe);
+    myelin_workload *wl = NULL;
+    myelin_weights *w = NULL;
+    ck_assert_msg(myelin_workload_load(yaml, &wl, &err) == 0, "%s", err.message);
+    ck_assert_msg(myelin_weights_load(wl, wl->weights_path, &w, &err) == 0, "%s", err.message);
+    const double noise = 100.0 / SUBSET > 0.3 ? 100.0 / SUBSET : 0.3; /* one image or 0.3 pt */
+    static run_out f, q;
+    run_setting(wl, w, 0, 0, &f);
+    ck_assert_msg(f.top1 > 50, "float top-1 %.2f %%: not a trained model", f.top1);
+    run_setting(wl, w, 16, 16, &q);
+    int same = 0;
+    for (int i = 0; i < SUBSET; i++)
+        same += f.pred[i] == q.pred[i];
+    printf("fashion (%d test images): float %.2f %%, w16/m16 %.2f %% (%d identical predictions)",
+           SUBSET, f.top1, q.top1, same);
+    ck_assert_msg(q.top1 >= f.top1 - noise - 1e-9, "w16/m16 %.2f %% vs float %.2f %%", q.top1,
+                  f.top1);
+    ck_assert_msg(same >= SUBSET * 99 / 100, "w16/m16: %d of %d predictions as float", same, SUBSET);
+    static const int bits[] = {8, 6, 4, 3, 2};
+    double prev = q.top1;
+    for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++) {
+        run_setting(wl, w, bits[k], 16, &q);
+        printf(", w%d %.2f %%", bits[k], q.top1);
+        if (bits[k] == 8)
+            ck_assert_msg(q.top1 >= f.top1 - 1.0 - 1e-9, "w8/m16 %.2f %% vs float %.2f %%", q.top1,
+                          f.top1);
+        ck_assert_msg(q.top1 <= prev + noise + 1e-9, "w%d %.2f %% beats the wider setting's %.2f %%",
+                      bits[k], q.top1, prev);
+        prev = q.top1;
+    }
+    printf("\n");
+    myelin_weights_free(w);
+    myelin_workload_free(wl);
+}
+END_TEST
+
+Suite *make_fashion_suite(void)
+{
+    Suite *s = suite_create("fashion");
+    TCase *tc = tcase_create("bounds");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_fashion_quantized_bounds);
+    suite_add_tcase(s, tc);
+    return s;
+}
