@@ -27,10 +27,13 @@ typedef struct par_run {
     int n;
     const uint8_t *pixels;   /* [n][image_bytes] */
     double *logits;          /* [n][classes] */
-    int64_t *counts;         /* [n][3][L*T]: spikes, events, synops */
+    int64_t *counts;         /* [n][3*L*T + 3*L]: spikes, events, synops; saturation [L][3] */
     myelin_drift_layer *drift; /* [n][L] (with_drift) */
     atomic_int next;         /* next image of the window to take */
 } par_run;
+
+/* Result slots of one image: counts [3][L*T] then saturation [L][3]. */
+#define PER_IMAGE(L, T) (3 * (size_t)(L) * (size_t)(T) + 3 * (size_t)(L))
 
 typedef struct par_worker {
     par_run *r;
@@ -49,12 +52,13 @@ static int run_one(par_run *r, myelin_engine_state *st, int j, myelin_error *err
     if (rc)
         return rc;
     size_t LT = (size_t)r->L * r->T;
-    int64_t *c = r->counts + (size_t)j * 3 * LT;
+    int64_t *c = r->counts + (size_t)j * PER_IMAGE(r->L, r->T);
     for (int l = 0; l < r->L; l++) {
         memcpy(c + (size_t)l * r->T, myelin_engine_state_spikes(st, l), sizeof *c * r->T);
         memcpy(c + LT + (size_t)l * r->T, myelin_engine_state_events(st, l), sizeof *c * r->T);
         memcpy(c + 2 * LT + (size_t)l * r->T, myelin_engine_state_synops(st, l),
                sizeof *c * r->T);
+        memcpy(c + 3 * LT + (size_t)l * 3, myelin_engine_state_saturation(st, l), sizeof *c * 3);
     }
     if (!r->with_drift)
         return 0;
@@ -130,18 +134,19 @@ int myelin_engine_run_dataset_threads(const myelin_engine *e, myelin_dataset *ds
     sum->spikes = calloc(LT + 1, sizeof *sum->spikes);
     sum->events = calloc(LT + 1, sizeof *sum->events);
     sum->synops = calloc(LT + 1, sizeof *sum->synops);
+    sum->sat = calloc(3 * (size_t)L + 1, sizeof *sum->sat);
     if (with_drift)
         sum->drift = calloc((size_t)L + 1, sizeof *sum->drift);
     uint8_t *pixels = malloc((size_t)window * r.image_bytes);
     int *labels = calloc((size_t)window, sizeof *labels);
     r.logits = calloc((size_t)window * r.classes + 1, sizeof *r.logits);
-    r.counts = calloc((size_t)window * 3 * LT + 1, sizeof *r.counts);
+    r.counts = calloc((size_t)window * PER_IMAGE(L, r.T) + 1, sizeof *r.counts);
     if (with_drift)
         r.drift = calloc((size_t)window * L + 1, sizeof *r.drift);
     par_worker *wk = calloc((size_t)threads, sizeof *wk);
     r.pixels = pixels;
     int rc = 0;
-    if (!sum->spikes || !sum->events || !sum->synops || (with_drift && (!sum->drift || !r.drift)) ||
+    if (!sum->spikes || !sum->events || !sum->synops || !sum->sat || (with_drift && (!sum->drift || !r.drift)) ||
         !pixels || !labels || !r.logits || !r.counts || !wk)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     for (int t = 0; !rc && t < threads; t++) {
@@ -193,7 +198,7 @@ int myelin_engine_run_dataset_threads(const myelin_engine *e, myelin_dataset *ds
         /* merge the images before it in image order */
         for (int j = 0; !rc && j < stop; j++) {
             const double *lg = r.logits + (size_t)j * r.classes;
-            const int64_t *c = r.counts + (size_t)j * 3 * LT;
+            const int64_t *c = r.counts + (size_t)j * PER_IMAGE(L, r.T);
             sum->images++;
             sum->top1_correct += myelin_argmax(lg, r.classes) == labels[j];
             sum->top5_correct += myelin_in_top5(lg, r.classes, labels[j]);
@@ -202,6 +207,8 @@ int myelin_engine_run_dataset_threads(const myelin_engine *e, myelin_dataset *ds
                 sum->events[k] += c[LT + k];
                 sum->synops[k] += c[2 * LT + k];
             }
+            for (size_t k = 0; k < 3 * (size_t)L; k++)
+                sum->sat[k] += c[3 * LT + k];
             for (int l = 0; with_drift && l < L; l++) {
                 const myelin_drift_layer *d = r.drift + (size_t)j * L + l;
                 sum->drift[l].abs_dh_sum += d->abs_dh_sum;
