@@ -18,7 +18,7 @@
 enum { ACC_IMAGES = 500 };
 
 /* The trained zoo models with golden vectors (workloads/zoo/<name>.yaml, .golden.safetensors). */
-static const char *const golden_models[] = {"tiny", "fashion"};
+static const char *const golden_models[] = {"tiny", "fashion", "fashion-rgb32"};
 
 typedef struct tiny {
     myelin_workload *wl;
