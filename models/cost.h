@@ -141,21 +141,30 @@ void myelin_cost_registry_free(myelin_cost_registry *reg);
 /* ---- activity -------------------------------------------------------------------------------- */
 
 /* Firing rates per layer: output events per output element per timestep (spikes per neuron for
- * LIF layers; for ADD the mean value, i.e. the sum of its inputs' rates). */
+ * LIF layers; for ADD the mean value, i.e. the sum of its inputs' rates).
+ *
+ * The statistical activity model (one definition, used by myelin cost and myelin sim alike):
+ * rates are given per spiking layer's output (the workload's firing_rates, or --rate R for every
+ * spiking layer), optionally per max pool (a measured rate); every other output is derived from its
+ * inputs' value distributions, assumed independent: ADD = the convolution of its inputs (rate =
+ * the sum), MAXPOOL 3x3/2 = the max over each window's in-bounds elements, P(max <= v) = F(v)^k,
+ * averaged over positions (0.15 -> about 0.77), HEAD 0.  The same derivation fills the pools and
+ * adds that a measured activity lacks. */
 typedef struct myelin_activity {
     int n_layers;
     double *rate;
     char source[256]; /* how the rates were obtained, printed in reports */
 } myelin_activity;
 
-/* Rates from the workload's statistical firing rates (layer->firing_rate, or default_firing_rate
- * when a layer's is negative or zero), or every layer at `uniform_rate` when it is >= 0. */
+/* Rates from the workload's statistical firing rates (layer->firing_rate of spiking layers and of
+ * the pools it names; the rest derived), or every spiking layer at `uniform_rate` when it is >= 0
+ * (pools and adds derived). */
 int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate,
                                   myelin_activity *out, myelin_error *err);
 
 /* Rates measured by an engine run: the JSON that `myelin run --json` writes (its "layers" list
- * with "name" and "firing_rate"); layers without a rate (ADD, MAXPOOL) get the sum (ADD) or the
- * rate (MAXPOOL) of their inputs.  Every LIF layer of wl must be present. */
+ * with "name" and "firing_rate"); layers without a rate (ADD, MAXPOOL) are derived by the activity
+ * model above.  Every LIF layer of wl must be present. */
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err);
 

@@ -188,6 +188,13 @@ int model::init(myelin_error *err)
     }
     for (size_t c = 0; c < places.size(); c++)
         myelin_rng_seed(&rng[c], opt.seed, (uint64_t)c + 1);
+    try {
+        pool_rng.resize((size_t)n);
+    } catch (const std::bad_alloc &) {
+        return myelin_error_set(err, MYELIN_ENOMEM, nullptr, 0, 0, "sim: out of memory");
+    }
+    for (int l = 0; l < n; l++)
+        myelin_rng_seed(&pool_rng[(size_t)l], opt.seed, (uint64_t)places.size() + 1 + (uint64_t)l);
     return 0;
 }
 
@@ -412,7 +419,15 @@ void model::compute_coreless(int t)
             continue;
         int32_t *out = tz->out[(size_t)l].data();
         int64_t sz = elems(L.out_shape);
-        if (L.kind == MYELIN_LAYER_MAXPOOL)
+        const myelin_layer &I = wl->layers[L.inputs[0]];
+        double pr = opt.rates ? opt.rates[l] : -1;
+        if (statistical && L.kind == MYELIN_LAYER_MAXPOOL && I.has_lif && pr >= 0 && pr <= 1) {
+            // the activity model's pool rate (models/cost.h), drawn like a spiking layer's
+            uint64_t thr = (uint64_t)(pr * 9007199254740992.0); // r x 2^53
+            myelin_rng &g = pool_rng[(size_t)l];
+            for (int64_t k = 0; k < sz; k++)
+                out[k] = (myelin_rng_next(&g) >> 11) < thr;
+        } else if (L.kind == MYELIN_LAYER_MAXPOOL)
             myelin_kernel_maxpool(tz->out[(size_t)L.inputs[0]].data(), L.in_shape.h, L.in_shape.w,
                                   L.in_shape.c, out);
         else

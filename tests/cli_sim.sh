@@ -81,5 +81,29 @@ fi
 expect 0 "VCD trace named without .vcd" "$M" sim --rate 0.1 --vcd "$T/trace2" --quiet
 if [ -s "$T/trace2.vcd" ] && [ ! -e "$T/trace2" ]; then ok "SystemC's .vcd suffix is the only file written"; else bad "expected $T/trace2.vcd alone"; fi
 
+# ---- one statistical activity model: `myelin cost` and `myelin sim` agree with default options ----
+# (within 5 % energy and 25 % latency; tiny runs its real weights on 100 images against tiny.yaml's
+# measured rates, CIFAR draws spikes at the workload's rates; loihi-like needs integer weights)
+if command -v python3 >/dev/null 2>&1; then
+    for w in tiny spikformer-4-384-cifar10; do
+        for p in generic-45nm paper-45nm loihi-like; do
+            q=""
+            [ "$p" = loihi-like ] && q="--quant $W8"
+            # shellcheck disable=SC2086
+            "$M" sim --workload "$w" --arch "$p" $q --format json >"$T/d.json" 2>"$T/err"
+            if python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+e,l=d['energy_vs_default_cost_pct'],d['latency_vs_default_cost_ratio']
+print('# %s %s: energy %+.2f %%, latency x%.3f' % (sys.argv[2], sys.argv[3], e, l))
+assert abs(e) <= 5 and 1/1.25 <= l <= 1.25" "$T/d.json" "$w" "$p"; then
+                ok "default cost and sim agree on $w / $p"
+            else
+                bad "default cost and sim disagree on $w / $p"
+            fi
+        done
+    done
+fi
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

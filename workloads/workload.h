@@ -72,7 +72,8 @@ typedef struct myelin_layer {
     /* ATTN */
     int heads;
     double attn_scale;          /* 0.125 */
-    /* statistical mode: output firing rate (spikes per neuron per timestep) */
+    /* statistical mode: output firing rate (spikes per neuron per timestep); a MAXPOOL's is -1
+     * (derived from its input by the activity model of models/cost.h) unless firing_rates names it */
     double firing_rate;
 } myelin_layer;
 
