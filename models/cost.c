@@ -1129,6 +1129,8 @@ static myelin_cost_report *report_new(const myelin_workload *wl, const myelin_ar
     r->cores_total = map->cores_total;
     snprintf(r->workload, sizeof r->workload, "%s", wl->name);
     snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    r->area_total_mm2 = myelin_arch_area_mm2(arch, (int64_t)arch->rows * arch->cols, r->area_mm2);
+    r->area_used_mm2 = myelin_arch_area_mm2(arch, map->cores_used, NULL);
     return r;
 }
 
@@ -1395,6 +1397,10 @@ static void write_json(const myelin_cost_report *r, const myelin_workload *wl, F
                "  \"inference_cycles\": %.9g,\n  \"latency_s\": %.9g,\n  \"total_J\": %.9g,\n",
             r->timesteps, r->cores_used, r->cores_total, r->inference_cycles, r->latency_s,
             r->total.total_pj * 1e-12);
+    fprintf(f, "  \"area_mm2\": {");
+    for (int c = 0; c < MYELIN_AREA_COMP_COUNT; c++)
+        fprintf(f, "\"%s\": %.9g, ", myelin_area_comp_name((myelin_area_comp)c), r->area_mm2[c]);
+    fprintf(f, "\"total\": %.9g},\n  \"area_used_mm2\": %.9g,\n", r->area_total_mm2, r->area_used_mm2);
     fprintf(f, "  \"layers\": [");
     for (int i = 0; i <= r->n_layers; i++) {
         const myelin_layer_cost *lc = i < r->n_layers ? &r->layers[i] : &r->total;
@@ -1455,11 +1461,18 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
             if ((int)strlen(cells[i][c]) > width[c])
                 width[c] = (int)strlen(cells[i][c]);
     }
-    char caption[700];
+    char caption[900], area[200] = "";
+    if (r->area_total_mm2 > 0)
+        snprintf(area, sizeof area,
+                 "; area %.4g mm2 (synapse mem %.4g, membrane mem %.4g, logic %.4g, NoC %.4g; used "
+                 "cores %.4g)",
+                 r->area_total_mm2, r->area_mm2[MYELIN_AREA_SYNAPSE_MEM],
+                 r->area_mm2[MYELIN_AREA_MEMBRANE_MEM], r->area_mm2[MYELIN_AREA_LOGIC],
+                 r->area_mm2[MYELIN_AREA_NOC], r->area_used_mm2);
     snprintf(caption, sizeof caption,
-             "%s on %s, T=%d, %s; %d of %d cores; %.6g cycles (%.6g s); total %.6g J", r->workload,
+             "%s on %s, T=%d, %s; %d of %d cores; %.6g cycles (%.6g s); total %.6g J%s", r->workload,
              r->arch, r->timesteps, r->activity, r->cores_used, r->cores_total, r->inference_cycles,
-             r->latency_s, r->total.total_pj * 1e-12);
+             r->latency_s, r->total.total_pj * 1e-12, area);
     switch (fmt) {
     case MYELIN_COST_TABLE:
         fprintf(f, "# %s\n", caption);

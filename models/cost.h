@@ -214,6 +214,9 @@ typedef struct myelin_cost_report {
     char arch[MYELIN_NAME_MAX];
     char activity[256];
     int timesteps;
+    /* area (arch.h; 0 when the architecture gives none): the whole array and its used cores */
+    double area_mm2[MYELIN_AREA_COMP_COUNT], area_total_mm2;
+    double area_used_mm2;
 } myelin_cost_report;
 
 /* Runs each layer's model (the arch's choice for its kind), prices the counts, sums memory,
