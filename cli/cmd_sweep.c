@@ -158,7 +158,7 @@ int myelin_cmd_sweep(int argc, char **argv)
         }
     }
 #endif
-    double t0 = now_s();
+    double t0 = now_s(), last_print = 0;
     int64_t todo = 0, fresh = 0, stopped = 0;
     for (int64_t i = 0; !rc && i < n; i++)
         todo += !myelin_sweep_done(s, i);
@@ -228,7 +228,8 @@ int myelin_cmd_sweep(int argc, char **argv)
             for (int k = 0; k < nb && !rc; k++)
                 rc = myelin_sweep_record(s, batch[k], &err);
         fresh += nb;
-        if (progress) {
+        if (progress && (now_s() - last_print >= 0.5 || fresh >= todo)) {
+            last_print = now_s();
             double el = now_s() - t0;
             double eta = fresh > 0 ? el / (double)fresh * (double)(todo - fresh) : 0;
             fprintf(stderr, "\rmyelin sweep: %" PRId64 "/%" PRId64 " points (%" PRId64
