@@ -123,7 +123,7 @@ typedef struct raw_synmem {
 } raw_synmem;
 
 typedef struct raw_noc {
-    int routing, hop_latency_cycles, link_width_bits;
+    int routing, hop_latency_cycles, link_width_bits, multicast, buffer_flits;
 } raw_noc;
 
 typedef struct raw_area {
@@ -178,6 +178,7 @@ static const myelin_yaml_key synmem_keys[] = {
 };
 
 static const char *const routing_names[] = {"xy", NULL};
+static const char *const multicast_names[] = {"none", "tree", NULL};
 
 static const myelin_yaml_key noc_keys[] = {
     {.key = "routing", .type = MYELIN_YT_ENUM, .offset = offsetof(raw_noc, routing),
@@ -186,6 +187,11 @@ static const myelin_yaml_key noc_keys[] = {
     KEY("hop_latency_cycles", MYELIN_YT_INT, raw_noc, hop_latency_cycles, 0, 1 << 20, 1,
         "cycles per router hop"),
     KEY("link_width_bits", MYELIN_YT_INT, raw_noc, link_width_bits, 1, 4096, 1, "bits per link"),
+    {.key = "multicast", .type = MYELIN_YT_ENUM, .offset = offsetof(raw_noc, multicast),
+     .size = sizeof(int), .names = multicast_names, .def = 0,
+     .help = "none (one packet per destination core) or tree (XY-tree multicast)"},
+    KEY("buffer_flits", MYELIN_YT_INT, raw_noc, buffer_flits, 0, 1 << 20, 0,
+        "input buffer per router port in flits (0 = unbounded)"),
 };
 
 /* Units are separate optional keys (default -1 = absent); exactly one must be given. */
@@ -389,6 +395,8 @@ static int parse(const myelin_yaml_doc *doc, myelin_arch *a, myelin_error *err)
         return rc;
     a->noc.hop_latency_cycles = rn.hop_latency_cycles;
     a->noc.link_width_bits = rn.link_width_bits;
+    a->noc_multicast = rn.multicast;
+    a->noc_buffer_flits = rn.buffer_flits;
 
     /* energy: every action required */
     myelin_yaml_key ekeys[MYELIN_ACT_COUNT];

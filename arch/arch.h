@@ -14,7 +14,8 @@
  *     accumulator_lanes: 16                  # synaptic accumulates per cycle
  *     weight_bits: [float, 1, 2, 4, 8]       # supported weight widths (1..16 or "float")
  *     membrane_bits: [float, 16]             # supported membrane widths (2..32 or "float")
- *   noc: {routing: xy, hop_latency_cycles: 1, link_width_bits: 32}
+ *   noc: {routing: xy, hop_latency_cycles: 1, link_width_bits: 32,
+ *         multicast: none, buffer_flits: 0}  # optional: none | tree; 0 = unbounded buffers
  *   energy:                                  # one entry per action of myelin_action, all required
  *     synaptic_op: {pj: 0.9, source: "Horowitz ISSCC 2014"}
  *     leakage_core_cycles: {mw: 0.05, source: "..."}   # power per core; converted with the clock
@@ -158,7 +159,15 @@ typedef struct myelin_arch {
     /* appended after the plugin ABI's fields, so plugins built against ABI 1 still read it */
     int has_area;                                   /* 0: the file gives no area */
     myelin_area_price area[MYELIN_AREA_ITEM_COUNT];
+    /* noc.multicast: none (a spike for D cores is injected D times) or tree (XY-tree multicast:
+     * one copy per link of the union of the XY routes to a consumer's cores); default none */
+    int noc_multicast;
+    /* noc.buffer_flits: input-buffer depth per router port in flits, credit-based back-pressure
+     * (0, the default: unbounded) */
+    int noc_buffer_flits;
 } myelin_arch;
+
+enum { MYELIN_MULTICAST_NONE = 0, MYELIN_MULTICAST_TREE = 1 };
 
 /* Loads and validates an architecture file.  Errors (syntax, unknown or missing keys, values out
  * of range, prices without units, unsupported bit widths) name file:line:column. */

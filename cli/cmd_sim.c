@@ -580,13 +580,14 @@ int myelin_cmd_sim(int argc, char **argv)
                         "  \"packets_per_s\": %.6g,\n  \"bursts_per_image\": %.9g,\n"
                         "  \"default_cost_energy_J\": %.9g,\n  \"default_cost_latency_s\": %.9g,\n"
                         "  \"energy_vs_default_cost_pct\": %.9g,\n"
-                        "  \"latency_vs_default_cost_ratio\": %.9g,\n",
+                        "  \"latency_vs_default_cost_ratio\": %.9g,\n"
+                        "  \"credit_stall_cycles\": %.9g,\n",
                         res->mean_latency_cycles, lat_s, res->max_latency_cycles,
                         srep->total.total_pj * 1e-12, crep->total.total_pj * 1e-12, dpct, ddyn,
                         crep->inference_cycles, (double)res->packets / n_img, res->packet_bits,
                         res->flits_per_packet, res->peak_router_queue_flits, res->wall_s, pps,
                         (double)res->bursts / n_img, drep->total.total_pj * 1e-12, drep->latency_s,
-                        d_epct, d_lat);
+                        d_epct, d_lat, (double)res->credit_stall_cycles / n_img);
                 fprintf(f, "  \"report\": %s,\n  \"cost_model_report\": %s,\n  \"layers_sim\": ",
                         buf, cbuf);
                 table_write(&lt, lcap, MYELIN_COST_JSON, f);
@@ -631,10 +632,14 @@ int myelin_cmd_sim(int argc, char **argv)
                        "(sim %+.2f %% energy, %.3fx latency)\n",
                     pre, dact.source, drep->total.total_pj * 1e-12, drep->latency_s, d_epct, d_lat);
             fprintf(f, "%snoc       %.6g packets per inference in %.6g bursts, %d-bit packets, %d flit%s "
-                       "each, peak router queue %" PRId64 " flits\n",
+                       "each, peak router queue %" PRId64 " flits, multicast %s, buffers %s, "
+                       "credit stalls %.6g link-cycles\n",
                     pre, (double)res->packets / n_img, (double)res->bursts / n_img, res->packet_bits,
                     res->flits_per_packet, res->flits_per_packet == 1 ? "" : "s",
-                    res->peak_router_queue_flits);
+                    res->peak_router_queue_flits,
+                    arch->noc_multicast == MYELIN_MULTICAST_TREE ? "tree" : "none",
+                    arch->noc_buffer_flits > 0 ? "bounded" : "unbounded",
+                    (double)res->credit_stall_cycles / n_img);
             if (!quiet)
                 fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s\n", pre,
                         res->wall_s, pps, res->wall_s > 0 ? n_img / res->wall_s : 0.0);

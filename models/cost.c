@@ -60,6 +60,13 @@ static double count_noc(const myelin_cost_input *in, myelin_cost_counts *o)
             continue;
         packets += in->rate_in[j] * in->timesteps * (double)in->in_elements[j] * dest;
     }
+    if (in->arch->noc_multicast == MYELIN_MULTICAST_TREE && dest > 0) {
+        double events = packets / dest; /* one packet per event: the tree copies it */
+        o->count[MYELIN_ACT_SPIKE_PACKET] += events;
+        o->count[MYELIN_ACT_ROUTER_HOP_X] += events * in->tree_edges_x;
+        o->count[MYELIN_ACT_ROUTER_HOP_Y] += events * in->tree_edges_y;
+        return events;
+    }
     o->count[MYELIN_ACT_SPIKE_PACKET] += packets;
     o->count[MYELIN_ACT_ROUTER_HOP_X] += packets * in->mean_hops_x;
     o->count[MYELIN_ACT_ROUTER_HOP_Y] += packets * in->mean_hops_y;
@@ -773,15 +780,78 @@ static int64_t tensor_elems(const myelin_workload *wl, int producer)
  * from them; MAXPOOL and ADD have none: their spikes are their inputs' spikes, so the hops are the
  * inputs' hops weighted by the spikes each input contributes (rate x elements) — a residual
  * stream comes from every block that fed it, not only from its first input. */
+/* Mean XY-tree links per spike from the cores of `src` to those of `dst` (each of its token
+ * slices is a tree of its own when dst is token-sliced and sliced): X links along the source's
+ * row to the farthest destination columns, Y links in each destination column to its farthest
+ * rows on either side (dimension-ordered routing).  The mean is over source cores and slices. */
+static void tree_hops(const myelin_arch *arch, const myelin_layer_map *src, const myelin_layer_map *dst,
+                      int sliced, double *ex, double *ey)
+{
+    *ex = *ey = 0;
+    int C = arch->cols;
+    int slices = sliced && dst->token_slices > 1 ? dst->token_slices : 1;
+    if (src->cores <= 0 || dst->cores <= 0 || C <= 0)
+        return;
+    int *lo = malloc((size_t)C * 2 * sizeof *lo);
+    if (!lo)
+        return;
+    int *hi = lo + C;
+    double sx = 0, sy = 0;
+    for (int s = 0; s < slices; s++) {
+        int minc = C, maxc = -1;
+        for (int x = 0; x < C; x++) {
+            lo[x] = 1 << 30;
+            hi[x] = -1;
+        }
+        for (int k = s; k < dst->cores; k += slices) {
+            int r = dst->first_core + k, x = r % C, y = r / C;
+            if (y < lo[x])
+                lo[x] = y;
+            if (y > hi[x])
+                hi[x] = y;
+            if (x < minc)
+                minc = x;
+            if (x > maxc)
+                maxc = x;
+        }
+        if (maxc < 0)
+            continue;
+        for (int k = 0; k < src->cores; k++) {
+            int r = src->first_core + k, px = r % C, py = r / C;
+            int a = px < minc ? px : minc, b = px > maxc ? px : maxc;
+            sx += b - a;
+            for (int x = minc; x <= maxc; x++) {
+                if (hi[x] < 0)
+                    continue;
+                if (hi[x] > py)
+                    sy += hi[x] - py;
+                if (lo[x] < py)
+                    sy += py - lo[x];
+            }
+        }
+    }
+    free(lo);
+    double n = (double)src->cores * slices;
+    *ex = sx / n;
+    *ey = sy / n;
+}
+
+/* tree: 0 the mean unicast distance; 1 the mean XY-tree links (2: to each token slice apart). */
 static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
                        const myelin_activity *act, const myelin_arch *arch, int src,
-                       const myelin_layer_map *dst, double *hx, double *hy, myelin_error *err)
+                       const myelin_layer_map *dst, int tree, double *hx, double *hy,
+                       myelin_error *err)
 {
     *hx = *hy = 0;
     if (src < 0 || src >= wl->n_layers)
         return 0; /* the image comes from outside the array */
-    if (map->layers[src].cores > 0)
+    if (map->layers[src].cores > 0) {
+        if (tree) {
+            tree_hops(arch, &map->layers[src], dst, tree == 2, hx, hy);
+            return 0;
+        }
         return myelin_mapping_mean_hops(arch, &map->layers[src], dst, hx, hy, err);
+    }
     const myelin_layer *l = &wl->layers[src];
     double wsum = 0, sx = 0, sy = 0;
     int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : 1;
@@ -790,7 +860,7 @@ static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
         if (in < 0 || in >= src)
             continue;
         double x, y;
-        int rc = source_hops(wl, map, act, arch, in, dst, &x, &y, err);
+        int rc = source_hops(wl, map, act, arch, in, dst, tree, &x, &y, err);
         if (rc)
             return rc;
         double w = act->rate[in] * (double)tensor_elems(wl, in);
@@ -972,7 +1042,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             if (!(sp > 0))
                 continue;
             double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
-            inj += per * dm->cores;
+            int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
+            /* tree multicast: one packet per spike per producer core; a link carries it once
+             * when the tree of the consumer's cores (the union of routes) uses the link */
+            double pt = sp / pm->cores;
+            inj += tree ? pt : per * dm->cores;
             memset(dcol, 0, (size_t)C * sizeof *dcol);
             int dy0 = dm->first_core / C, dy1 = dy0;
             for (int k = 0; k < dm->cores; k++) {
@@ -1003,6 +1077,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             for (int y = y0; y <= y1; y++)
                 for (int x = 0; x + 1 < C; x++) {
                     size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        le[c] += pt * pwest[c] * (dall - dwest[x] > 0);
+                        lw[c] += pt * (prow[y] - pwest[c]) * (dwest[x] > 0);
+                        continue;
+                    }
                     le[c] += per * pwest[c] * (dall - dwest[x]);
                     lw[c] += per * (prow[y] - pwest[c]) * dwest[x];
                 }
@@ -1012,6 +1091,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                     continue;
                 for (int y = yl; y < yh && y + 1 < R; y++) {
                     size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        ls[c] += pt * pnorth[y] * (dcol[x] - dnorth[c] > 0);
+                        ln[c] += pt * (pall - pnorth[y]) * (dnorth[c] > 0);
+                        continue;
+                    }
                     ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
                     ln[c] += per * (pall - pnorth[y]) * dnorth[c];
                 }
@@ -1235,7 +1319,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         in.arch = arch;
         in.timesteps = wl->timesteps;
         in.rate_out = act->rate[i];
-        double hx = 0, hy = 0;
+        double hx = 0, hy = 0, tex = 0, tey = 0;
         int nh = 0;
         for (int j = 0; j < l->n_inputs && j < 3; j++) {
             int src = l->inputs[j];
@@ -1244,7 +1328,14 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 continue;
             in.rate_in[j] = act->rate[src];
             double x, y;
-            int rc = source_hops(wl, map, act, arch, src, in.map, &x, &y, err);
+            int rc = source_hops(wl, map, act, arch, src, in.map, 0, &x, &y, err);
+            if (!rc && arch->noc_multicast == MYELIN_MULTICAST_TREE) {
+                double tx, ty;
+                int tree = (l->kind != MYELIN_LAYER_ATTN && in.map->token_slices > 1) ? 2 : 1;
+                rc = source_hops(wl, map, act, arch, src, in.map, tree, &tx, &ty, err);
+                tex += tx;
+                tey += ty;
+            }
             if (rc) {
                 free(send);
                 free(share);
@@ -1257,6 +1348,8 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         }
         in.mean_hops_x = nh ? hx / nh : 0;
         in.mean_hops_y = nh ? hy / nh : 0;
+        in.tree_edges_x = nh ? tex / nh : 0;
+        in.tree_edges_y = nh ? tey / nh : 0;
         char eb[512] = "";
         memset(&lc->counts, 0, sizeof lc->counts);
         if (m->count(&in, &lc->counts, eb, sizeof eb)) {

@@ -19,7 +19,9 @@
  *   LIF layers: neuron updates = neurons x T, of which rate_out x neurons x T fire (active);
  *       membrane_rw_bits = updates x 2 x membrane width;
  *   NoC: every input event is sent to each core holding its tokens: spike_packet = events_in x
- *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores),
+ *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores); with
+ *       noc.multicast tree, ONE packet per input event, and router hops = events x the mean
+ *       number of links of the XY tree from the producer core to those cores (x and y apart),
  *       router hops = packets x mean XY distance from the producer's cores (x and y apart; a
  *       MAXPOOL/ADD stream comes from its inputs' cores, weighted by the spikes each contributes,
  *       so a residual stream counts every block that fed it); the image comes from outside the
@@ -90,6 +92,10 @@ typedef struct myelin_cost_input {
     int64_t in_elements[3]; /* elements of each input tensor */
     double mean_hops_x;     /* mean XY distance from the producers' cores to this layer's cores */
     double mean_hops_y;
+    /* appended (plugins built against the first layout never read past mean_hops_y): with
+     * arch->noc_multicast, the mean XY-tree edges per spike (one packet per spike, one copy per
+     * link of the union of the routes to the consumer's cores, or its token slice's) */
+    double tree_edges_x, tree_edges_y;
 } myelin_cost_input;
 
 /* What a model returns: action counts (units in myelin_action's names), the synaptic operations it

@@ -521,6 +521,45 @@ END_TEST
 /* The statistical activity model (cost.h): pools = max over each window of independent spikes,
  * adds = the sum of their inputs, the head 0; pools a workload names keep their rate; tiny.yaml's
  * measured rates are those of the committed activity file. */
+/* noc.multicast: tree on Spikformer-8-384 (statistical): one packet per spike instead of one per
+ * destination core, fewer hops, less NoC energy, a lower NoC bound; everything else unchanged. */
+START_TEST(test_multicast_direction)
+{
+    fixture u = {0}, t = {0};
+    u.wl = load_zoo("spikformer-8-384");
+    u.lq = quant(u.wl, -1, 0, NULL, 0);
+    u.arch = load_preset("generic-45nm");
+    evaluate(&u, -1);
+    t.wl = load_zoo("spikformer-8-384");
+    t.lq = quant(t.wl, -1, 0, NULL, 0);
+    t.arch = load_preset("generic-45nm");
+    t.arch->noc_multicast = MYELIN_MULTICAST_TREE;
+    evaluate(&t, -1);
+    const double *cu = u.rep->total.counts.count, *ct = t.rep->total.counts.count;
+    ck_assert(ct[MYELIN_ACT_SPIKE_PACKET] < cu[MYELIN_ACT_SPIKE_PACKET] / 10);
+    ck_assert(ct[MYELIN_ACT_ROUTER_HOP_X] + ct[MYELIN_ACT_ROUTER_HOP_Y] <
+              cu[MYELIN_ACT_ROUTER_HOP_X] + cu[MYELIN_ACT_ROUTER_HOP_Y]);
+    ck_assert(t.rep->total.component_pj[MYELIN_COMP_NOC] < u.rep->total.component_pj[MYELIN_COMP_NOC]);
+    ck_assert(t.rep->inference_cycles < u.rep->inference_cycles);
+    ck_assert_double_eq(t.rep->total.counts.synaptic_ops, u.rep->total.counts.synaptic_ops);
+    /* one packet per input event of every consumer (the stem's image excepted) */
+    for (int i = 0; i < t.wl->n_layers; i++) {
+        const myelin_layer *l = &t.wl->layers[i];
+        if (t.map->layers[i].cores <= 0 || l->inputs[0] < 0)
+            continue;
+        double ev = 0;
+        for (int j = 0; j < l->n_inputs; j++) {
+            const myelin_shape *sh = &t.wl->layers[l->inputs[j]].out_shape;
+            ev += t.act.rate[l->inputs[j]] * 4 * (double)sh->c * sh->h * sh->w;
+        }
+        ck_assert_msg(fabs(t.rep->layers[i].counts.count[MYELIN_ACT_SPIKE_PACKET] - ev) <= 1e-9 * ev,
+                      "%s", l->name);
+    }
+    release(&u);
+    release(&t);
+}
+END_TEST
+
 START_TEST(test_activity_model)
 {
     myelin_workload *wl = load_zoo("tiny");
@@ -806,6 +845,7 @@ Suite *make_cost_suite(void)
     tcase_add_test(tc, test_activity_json);
     tcase_add_test(tc, test_activity_from_spikes);
     tcase_add_test(tc, test_activity_model);
+    tcase_add_test(tc, test_multicast_direction);
     tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof formats / sizeof formats[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("plugins");
