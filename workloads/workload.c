@@ -17,7 +17,9 @@
  *   weights: tiny.safetensors   optional, relative to the YAML's folder (need not exist at load)
  *   normalize: {mean: [..], std: [..]}   optional, one entry per input channel; std > 0
  *   firing_rates: {default: 0.15, "block.*.attn.attn": 0.05}  rates in [0,1]; fnmatch keys; later
- *                               keys override earlier ones; a key matching no layer is an error. */
+ *                               keys override earlier ones; a key matching no layer is an error;
+ *                               keys match spiking layers and max pools (a pool not named is derived
+ *                               from its input, models/cost.h; residual adds are always derived). */
 #include "workloads/workload.h"
 
 #include <fnmatch.h>
@@ -154,6 +156,7 @@ static void build_graph(builder *b)
             p->in_shape = s;
             p->out_shape = (myelin_shape){s.c, pooled(s.h), pooled(s.w)};
             p->c_in = p->c_out = s.c;
+            p->firing_rate = -1; /* derived from its input unless firing_rates names it */
             s = p->out_shape;
             prev = wl->n_layers - 1;
         }
@@ -360,12 +363,13 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
             goto fail;
         int hits = 0;
         for (int j = 0; j < wl->n_layers; j++)
-            if (wl->layers[j].has_lif && fnmatch(k->scalar, wl->layers[j].name, 0) == 0) {
+            if ((wl->layers[j].has_lif || wl->layers[j].kind == MYELIN_LAYER_MAXPOOL) &&
+                fnmatch(k->scalar, wl->layers[j].name, 0) == 0) {
                 wl->layers[j].firing_rate = rate;
                 hits++;
             }
         if (!hits) {
-            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "firing-rate key '%s' matches no spiking layer", k->scalar);
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "firing-rate key '%s' matches no spiking or pooling layer", k->scalar);
             goto fail;
         }
     }

@@ -73,7 +73,8 @@ typedef struct myelin_layer {
     int heads;
     double attn_scale;          /* 0.125 */
     int attn_order;             /* myelin_attn_order: which product is formed first */
-    /* statistical mode: output firing rate (spikes per neuron per timestep) */
+    /* statistical mode: output firing rate (spikes per neuron per timestep); a MAXPOOL's is -1
+     * (derived from its input by the activity model of models/cost.h) unless firing_rates names it */
     double firing_rate;
 } myelin_layer;
 
