@@ -15,7 +15,10 @@
  *   weights: tiny.safetensors   optional, relative to the YAML's folder (need not exist at load)
  *   normalize: {mean: [..], std: [..]}   optional, one entry per input channel; std > 0
  *   firing_rates: {default: 0.15, "block.*.attn.attn": 0.05}  rates in [0,1]; fnmatch keys; later
- *                               keys override earlier ones; a key matching no layer is an error. */
+ *                               keys override earlier ones; a key matching no layer is an error.
+ *   dataset: {train: SPEC, val: SPEC, test: SPEC}   optional dataset specs (workloads/dataset.h) of
+ *                               the data the weights were trained on; each key optional; used as
+ *                               is (the search takes its default splits from them). */
 #include "workloads/workload.h"
 
 #include <fnmatch.h>
@@ -61,6 +64,16 @@ static const myelin_yaml_key top_keys[] = {
      "safetensors file"},
     {"normalize", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{mean: [..], std: [..]}"},
     {"firing_rates", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "statistical-mode firing rates"},
+    {"dataset", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{train, val, test} dataset specs"},
+};
+
+static const myelin_yaml_key dataset_keys[] = {
+    {"train", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_train), sizeof ((myelin_workload *)0)->dataset_train,
+     0, 0, 0, "", NULL, NULL, 0, "training split spec"},
+    {"val", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_val), sizeof ((myelin_workload *)0)->dataset_val,
+     0, 0, 0, "", NULL, NULL, 0, "validation split spec"},
+    {"test", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_test), sizeof ((myelin_workload *)0)->dataset_test,
+     0, 0, 0, "", NULL, NULL, 0, "test split spec"},
 };
 
 typedef struct input_spec {
@@ -319,6 +332,9 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
         if (rc)
             goto fail;
     }
+    const myelin_yaml_node *dsn = myelin_yaml_get(root, "dataset");
+    if (dsn && (rc = myelin_yaml_read_map(dsn, dataset_keys, 3, wl, "dataset", err)))
+        goto fail;
     const myelin_yaml_node *fr = myelin_yaml_get(root, "firing_rates");
     const myelin_yaml_node *def = myelin_yaml_get(fr, "default");
     if (def && (rc = myelin_yaml_double(def, 0, 1, &wl->default_firing_rate, err)))
