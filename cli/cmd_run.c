@@ -25,14 +25,17 @@ static void usage(FILE *f)
             "usage: myelin run [--workload W.yaml] [--weights F.safetensors|random[:SEED]]\n"
             "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
             "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
-            "                  [--quiet]\n\n"
+            "                  [--input-bits B] [--quiet]\n\n"
             "Runs a workload over a dataset in the bit-accurate functional engine.\n"
             "  --workload W.yaml      the network (default: the tiny model, workloads/zoo/tiny.yaml)\n"
             "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
             "                         workload's weights file)\n"
-            "  --dataset SPEC         CIFAR-10 .bin, IDX file, or synthetic:... (default\n"
+            "  --dataset SPEC         CIFAR-10 .bin, IDX file (.gz too), fashion-mnist:split=test,\n"
+            "                         or synthetic:... (default\n"
             "                         synthetic:split=test,count=1000,seed=1 at the workload's shape)\n"
             "  --quant Q.yaml         quantization setting (default: float reference)\n"
+            "  --input-bits B         bits of the quantized image, 2..16 (overrides the setting's\n"
+            "                         input_bits; unsigned codes with a zero point)\n"
             "  --limit N              run at most N images\n"
             "  --drift                also run the float reference per image; report membrane drift\n"
             "  --logits FILE.csv      one row per image: index,label,logit_0..logit_{K-1}\n"
@@ -146,14 +149,14 @@ int myelin_cmd_run(int argc, char **argv)
         {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'q'},
         {"limit", required_argument, NULL, 'n'},    {"drift", no_argument, NULL, 'D'},
         {"logits", required_argument, NULL, 'l'},   {"json", required_argument, NULL, 'j'},
-        {"export-weights", required_argument, NULL, 'x'},
+        {"export-weights", required_argument, NULL, 'x'}, {"input-bits", required_argument, NULL, 'b'},
         {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *wl_path = NULL, *weights_spec = NULL, *ds_spec = NULL, *q_path = NULL;
     const char *logits_path = NULL, *json_path = NULL, *export_path = NULL;
     int64_t limit = 0;
-    int drift = 0, quiet = 0, c;
+    int drift = 0, quiet = 0, c, input_bits = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -169,6 +172,18 @@ int myelin_cmd_run(int argc, char **argv)
                 return 64;
             }
             break;
+        case 'b': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || v < 2 || v > 16) {
+                fprintf(stderr, "myelin run: --input-bits must be between 2 and 16 inclusive (got "
+                                "'%s')\n", optarg);
+                usage(stderr);
+                return 64;
+            }
+            input_bits = (int)v;
+            break;
+        }
         case 'D': drift = 1; break;
         case 'l': logits_path = optarg; break;
         case 'j': json_path = optarg; break;
@@ -256,6 +271,8 @@ int myelin_cmd_run(int argc, char **argv)
     /* quantization */
     if (rc == 0)
         rc = q_path ? myelin_qsetting_load(q_path, &qs, &err) : myelin_qsetting_float(&qs, &err);
+    if (rc == 0 && input_bits)
+        rc = myelin_qsetting_set_input_bits(qs, input_bits, &err);
     if (rc == 0) {
         lq = calloc((size_t)wl->n_layers, sizeof *lq);
         rc = lq ? myelin_qsetting_resolve(qs, wl, lq, &err)
@@ -272,7 +289,7 @@ int myelin_cmd_run(int argc, char **argv)
         else
             snprintf(dspec, sizeof dspec, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,"
                      "classes=%d", wl->input.h, wl->input.w, wl->input.c, wl->classes);
-        rc = myelin_dataset_open(dspec, &ds, &err);
+        rc = myelin_dataset_open_shaped(dspec, wl->input.c, wl->input.h, wl->input.w, &ds, &err);
     }
     double t0 = now_s(), elapsed_s = 0;
     if (rc == 0) {
@@ -311,8 +328,8 @@ int myelin_cmd_run(int argc, char **argv)
         myelin_drift_summary(wl, sum.drift, &drift_mean, &drift_max);
     if (rc == 0 && !quiet) {
         char b1[16], b2[16];
-        printf("\n%-22s %-7s %6s %6s %16s %8s%s\n", "layer", "kind", "w_bits", "m_bits",
-               "spikes/img/step", "rate_%", drift ? "   drift  mismatch_%" : "");
+        printf("\n%-22s %-7s %6s %6s %16s %8s %8s %8s%s\n", "layer", "kind", "w_bits", "m_bits",
+               "spikes/img/step", "rate_%", "Xsat_%", "Hsat_%", drift ? "   drift  mismatch_%" : "");
         for (int i = 0; i < wl->n_layers; i++) {
             const myelin_layer *ly = &wl->layers[i];
             const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
@@ -328,14 +345,27 @@ int myelin_cmd_run(int argc, char **argv)
             if (has_lif(ly)) {
                 double neurons = (double)myelin_layer_neurons(ly);
                 printf(" %16.1f %8.2f", per, neurons > 0 ? 100.0 * per / neurons : 0.0);
+                const int64_t *sat = sum.sat + 3 * (int64_t)i;
+                if (sat[2] > 0 && q->membrane_bits != MYELIN_BITS_FLOAT)
+                    printf(" %8.3f %8.3f", 100.0 * (double)sat[0] / (double)sat[2],
+                           100.0 * (double)sat[1] / (double)sat[2]);
+                else
+                    printf(" %8s %8s", "-", "-");
                 if (drift && sum.drift[i].samples)
                     printf(" %8.4f %10.3f", sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
                            100.0 * (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
             } else if (ly->kind != MYELIN_LAYER_HEAD) {
-                printf(" %16.1f %8s", per, "-");
+                printf(" %16.1f %8s %8s %8s", per, "-", "-", "-");
             }
             printf("\n");
         }
+        int64_t xs = 0, hs = 0;
+        for (int i = 0; i < wl->n_layers; i++) {
+            xs += sum.sat[3 * (int64_t)i];
+            hs += sum.sat[3 * (int64_t)i + 1];
+        }
+        printf("\nsaturated %" PRId64 " currents X, %" PRId64 " membranes H (integer-membrane LIF "
+               "updates clamped to the membrane width)\n", xs, hs);
         if (drift)
             printf("\ndrift     mean %.4f, max %.4f (|H_q - H_ref| / V_th over LIF layers)\n",
                    drift_mean, drift_max);
@@ -409,6 +439,11 @@ int myelin_cmd_run(int argc, char **argv)
                 sb_printf(&js, ", \"firing_rate\": %.9g",
                           (double)s / n_img / T /
                               ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
+            if (has_lif(ly))
+                sb_printf(&js, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64
+                               ", \"lif_updates\": %" PRId64,
+                          sum.sat[3 * (int64_t)i], sum.sat[3 * (int64_t)i + 1],
+                          sum.sat[3 * (int64_t)i + 2]);
             if (drift && sum.drift[i].samples)
                 sb_printf(&js, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
                           sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,

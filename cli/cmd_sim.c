@@ -373,7 +373,7 @@ int myelin_cmd_sim(int argc, char **argv)
             snprintf(dspec, sizeof dspec,
                      "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d", wl->input.h,
                      wl->input.w, wl->input.c, wl->classes);
-        rc = myelin_dataset_open(dspec, &ds, &err);
+        rc = myelin_dataset_open_shaped(dspec, wl->input.c, wl->input.h, wl->input.w, &ds, &err);
         if (!rc && limit <= 0)
             limit = 100;
     }

@@ -110,13 +110,25 @@ static int builtin_attn(const myelin_cost_input *in, myelin_cost_counts *o, char
     }
     double n = (double)l->out_shape.h * l->out_shape.w;
     double d = (double)l->out_shape.c / l->heads;
-    double per_event = n * d * d * l->heads; /* products per unit rate per timestep, per product */
-    double k_ops = in->rate_in[1] * in->timesteps * per_event; /* K^T V on K spikes */
-    double q_ops = in->rate_in[0] * in->timesteps * per_event; /* Q (K^T V) on Q spikes */
+    double k_ops, q_ops;
+    if (l->attn_order == MYELIN_ATTN_QK_V) {
+        /* (Q K^T) V, the public CIFAR code: each Q spike adds a K column into S (n ops, 1-bit
+         * reads); each V spike adds a column of the integer S into A (n ops, membrane-width reads).
+         * k_ops holds the V side here. */
+        q_ops = in->rate_in[0] * in->timesteps * n * d * l->heads * n;
+        k_ops = in->rate_in[2] * in->timesteps * n * d * l->heads * n;
+    } else {
+        double per_event = n * d * d * l->heads; /* products per unit rate per timestep */
+        k_ops = in->rate_in[1] * in->timesteps * per_event; /* K^T V on K spikes */
+        q_ops = in->rate_in[0] * in->timesteps * per_event; /* Q (K^T V) on Q spikes */
+    }
     double ops = k_ops + q_ops;
     o->synaptic_ops = ops;
     o->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
-    o->count[MYELIN_ACT_SRAM_READ_BITS] = k_ops * 1.0 + q_ops * mbits(in);
+    /* q_kv: K^T V entries (membrane-width) per Q spike; qk_v: S entries per V spike */
+    o->count[MYELIN_ACT_SRAM_READ_BITS] = l->attn_order == MYELIN_ATTN_QK_V
+                                              ? q_ops * 1.0 + k_ops * mbits(in)
+                                              : k_ops * 1.0 + q_ops * mbits(in);
     count_accumulates(in, ops, 0, o);
     count_neurons(in, o);
     count_noc(in, o);
@@ -141,7 +153,8 @@ static const myelin_cost_model builtins[] = {
      "token-wise linear: rate x T x dense synaptic ops, weight reads, accumulates, LIF, NoC",
      builtin_synaptic},
     {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_ATTN,
-     "spiking self-attention: spike.spike products of K^T V then Q (K^T V), event-driven",
+     "spiking self-attention: spike.spike products in the workload's order ((Q K^T) V or "
+     "Q (K^T V)), event-driven",
      builtin_attn},
     {MYELIN_COST_ABI_VERSION, "builtin", MYELIN_LAYER_MAXPOOL,
      "max pool: merged into the consumer's input, no cost of its own", builtin_free},

@@ -89,43 +89,71 @@ int64_t myelin_kernel_sat(int64_t x, int membrane_bits)
     return x > hi ? hi : (x < lo ? lo : x);
 }
 
-int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
+int myelin_kernel_frac_bits(int membrane_bits)
 {
+    if (membrane_bits < 2)
+        return 0;
+    return membrane_bits - 1 - (membrane_bits + 1) / 3;
+}
+
+/* acc rescaled to m bits; *sat set when the value had to be clamped. */
+static inline int64_t rescale_sat(int64_t acc, int shift, int membrane_bits, int *sat)
+{
+    *sat = 0;
     if (shift > 0) {
         if (shift >= 63)
             return 0; /* any int64 divided by 2^63 or more rounds (half up) to 0 or -0 */
         /* round half up: floor((acc + 2^(k-1)) / 2^k), without overflowing near INT64_MAX */
         int64_t half = (int64_t)1 << (shift - 1);
         int64_t r = (acc > INT64_MAX - half) ? (acc >> shift) + 1 : ((acc + half) >> shift);
-        return myelin_kernel_sat(r, membrane_bits);
+        int64_t c = myelin_kernel_sat(r, membrane_bits);
+        *sat = c != r;
+        return c;
     }
     int ls = -shift;
     int64_t lim = ((int64_t)1 << (membrane_bits - 1));
     /* if |acc| * 2^ls leaves the m-bit range, saturate before shifting (no int64 overflow) */
-    if (ls >= 63 || acc > ((lim - 1) >> ls) || acc < -(lim >> ls))
+    if (ls >= 63 || acc > ((lim - 1) >> ls) || acc < -(lim >> ls)) {
+        *sat = acc != 0;
         return acc > 0 ? lim - 1 : (acc < 0 ? -lim : 0);
+    }
     return acc * ((int64_t)1 << ls);
+}
+
+int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
+{
+    int sat;
+    return rescale_sat(acc, shift, membrane_bits, &sat);
 }
 
 int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt)
 {
-    int64_t fired = 0;
+    int64_t fired = 0, xsat = 0, hsat = 0;
+    int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;
+    int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */
     for (int64_t n = lo; n < hi; n++) {
-        int ch = (int)(n % c);
-        int64_t xm = myelin_kernel_rescale(acc[n], shift[ch], membrane_bits);
-        int64_t hv = myelin_kernel_sat(v[n] + ((xm - v[n]) >> 1), membrane_bits);
+        int xs;
+        int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);
+        xsat += xs;
+        int64_t hu = v[n] + ((xm - v[n]) >> 1);
+        int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
+        hsat += hv != hu;
         int sp = hv >= theta[ch];
         if (h_out)
             h_out[n] = hv;
         s[n] = sp;
         v[n] = sp ? 0 : hv;
         fired += sp;
+        if (++ch == c)
+            ch = 0;
     }
     if (cnt) {
         cnt->neuron_updates += hi - lo;
         cnt->spikes += fired;
+        cnt->x_sat += xsat;
+        cnt->h_sat += hsat;
     }
     return fired;
 }
@@ -171,6 +199,47 @@ void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
+    }
+}
+
+void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                  int head, int dh, int tok_lo, int tok_hi, int64_t *srow,
+                                  int64_t *out, myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t q_events = 0, v_events = 0;
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        /* S[t][u] = sum_i Q[t][i] K[u][i]: each nonzero Q[t][i] adds K's column i to the row */
+        for (int u = 0; u < n; u++)
+            srow[u] = 0;
+        for (int i = 0; i < dh; i++) {
+            if (qr[i] == 0)
+                continue;
+            q_events++;
+            for (int u = 0; u < n; u++)
+                srow[u] += (int64_t)qr[i] * k[(int64_t)u * d + c0 + i];
+        }
+        /* A[t][j] = sum_u S[t][u] V[u][j] */
+        int64_t *ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = 0;
+        for (int u = 0; u < n; u++) {
+            if (srow[u] == 0)
+                continue;
+            const int32_t *vr = v + (int64_t)u * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] += srow[u] * vr[j];
+        }
+    }
+    /* counted as the event-driven hardware does it: S = Q K^T on Q spikes (n per spike), then
+     * A = S V on V spikes (each adds one column of S: tok_hi - tok_lo per spike) */
+    for (int u = 0; u < n; u++)
+        for (int j = 0; j < dh; j++)
+            v_events += v[(int64_t)u * d + c0 + j] != 0;
+    if (cnt) {
+        cnt->events += q_events + v_events;
+        cnt->synops += q_events * n + v_events * (int64_t)(tok_hi - tok_lo);
     }
 }
 

@@ -17,9 +17,17 @@
  *         X = sat_m(X);  H = sat_m(V + ((X - V) >> 1))   (>> is arithmetic: floor)
  *         S = H >= theta;  V = S ? 0 : H
  *     where sat_m clamps to [-2^(m-1), 2^(m-1)-1] (a left shift that overflows saturates too).
- *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V), computed as KV = K^T V
- *     (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).  Exact
- *     integers; the engine scales A by attn_scale (0.125) into the LIF current.
+ *     Saturation is counted (x_sat: X clamped, h_sat: H clamped) so a too-narrow width shows.
+ *   - Membrane format (fixed point, per output channel): myelin_kernel_frac_bits(m) = f fraction
+ *     bits; the caller picks k so that theta = V_th / (s_acc 2^k) lies in (2^(f-1), 2^f], leaving
+ *     m - 1 - f integer bits: the membrane spans at least +-2^(m-1-f) V_th, so a wider membrane buys
+ *     range AND resolution (m 16: theta ~ 2^7, range >= +-256 V_th; m 24, Loihi's width: +-4096 V_th).
+ *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V).  Order q_kv (ImageNet code):
+ *     KV = K^T V (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).
+ *     Order qk_v (CIFAR code): S = Q K^T (n x n, event-driven over Q spikes: n updates each) then
+ *     A = S V (event-driven over V spikes: each adds a column of S, n updates).  Both give the same
+ *     exact integers; only the action counts differ (q_kv: dh per Q or K spike; qk_v: n per Q or V
+ *     spike, so n/dh times more when tokens outnumber the head width, 2x for CIFAR's 64/32).  The engine scales A by attn_scale (0.125) into the LIF current.
  *   - MaxPool 3x3 stride 2 pad 1 over non-negative spike values (padding never wins), out = ceil(h/2).
  *   - Add: element-wise sum (residual spikes become small integers 0..k).
  * Action counts (for the cost models): `events` = nonzero input values scattered, `synops` = the
@@ -40,6 +48,8 @@ typedef struct myelin_kcounts {
     int64_t synops;         /* accumulator updates (synaptic operations) */
     int64_t neuron_updates; /* LIF updates */
     int64_t spikes;         /* LIF outputs that fired */
+    int64_t x_sat;          /* integer LIF: currents X clamped to the membrane width */
+    int64_t h_sat;          /* integer LIF: membranes H clamped to the membrane width */
 } myelin_kcounts;
 
 /* Integer scatter of an int32 HWC input [h][w][c_in] through a kernel x kernel (1 or 3, stride 1,
@@ -70,6 +80,9 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt);
 
+/* Fraction bits of an m-bit membrane: floor((m - 1) / 2), at least 0 (the rule in the header). */
+int myelin_kernel_frac_bits(int membrane_bits);
+
 /* acc >> k with round half up (k > 0) or acc << -k (k <= 0), saturated to m bits.  Exposed for
  * tests and for hardware models that split the LIF. */
 int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits);
@@ -79,10 +92,19 @@ int64_t myelin_kernel_sat(int64_t x, int membrane_bits);
 
 /* One head of spiking self-attention over n tokens: q, k, v are [n][d] int32 (stride d), the head
  * occupies channels [head*dh, (head+1)*dh).  kv is dh*dh int64 scratch.  out [n][d]: the head's
- * slice is OVERWRITTEN with A = Q (K^T V) for the tokens [tok_lo, tok_hi) (KV always uses all n). */
+ * slice is OVERWRITTEN with A = Q (K^T V) for the tokens [tok_lo, tok_hi) (KV always uses all n).
+ * Counts the q_kv order's actions. */
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                              int head, int dh, int tok_lo, int tok_hi, int64_t *kv, int64_t *out,
                              myelin_kcounts *cnt);
+
+/* The same product in the qk_v order, for tokens [tok_lo, tok_hi): each row S[t] = Q[t] K^T (n
+ * int64 scratch in srow) then A[t] = S[t] V.  Same out as myelin_kernel_attn_head; counts the qk_v
+ * order's actions (events: Q spikes of the tokens plus V spikes of the head; synops: n per Q
+ * spike, tok_hi - tok_lo per V spike). */
+void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                  int head, int dh, int tok_lo, int tok_hi, int64_t *srow,
+                                  int64_t *out, myelin_kcounts *cnt);
 
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
  * [ceil(h/2)][ceil(w/2)][c]. */

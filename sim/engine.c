@@ -28,6 +28,7 @@ struct myelin_engine {
     myelin_layer_quant *lq; /* [n_layers] */
     int input_bits;
     double s_in;            /* image scale when the first layer is integer, else 0 */
+    int64_t in_zero;        /* code of x = 0 (the b-bit codes are x_q + in_zero) */
     eng_layer *L;
     int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
     int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
@@ -47,6 +48,7 @@ struct myelin_engine_state {
     double *img_f;
     int32_t *img_q;
     int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
+    int64_t *sat;           /* [n_layers][3]: X saturated, H saturated, LIF updates (last image) */
 };
 
 struct myelin_engine_reference {
@@ -86,19 +88,27 @@ static int64_t h_layout(const myelin_workload *wl, int64_t *off)
     return total;
 }
 
-/* The fixed image scale: the largest |x| a pixel in [0, 255] can produce, over 2^(b-1)-1. */
-static double image_scale(const myelin_workload *wl, int bits)
+/* The fixed image quantizer (engine.h): x in [xlo, xhi] over all channels (0 included, so that
+ * padding is code 0), step s = (xhi - xlo)/(2^b - 1): the b-bit codes q - round(xlo/s) are
+ * unsigned and use the whole range.  Pixels in [0, 1] (mean 0, std 1) give s = 1/(2^b - 1): at 8
+ * bits every pixel value has its own code. */
+static double image_scale(const myelin_workload *wl, int bits, int64_t *zero_point)
 {
-    double xmax = 0;
+    double xlo = 0, xhi = 0;
     for (int c = 0; c < wl->input.c && c < 4; c++) {
-        double a = fabs((0.0 - wl->norm_mean[c]) / wl->norm_std[c]);
-        double b = fabs((1.0 - wl->norm_mean[c]) / wl->norm_std[c]);
-        if (a > xmax)
-            xmax = a;
-        if (b > xmax)
-            xmax = b;
+        double a = (0.0 - wl->norm_mean[c]) / wl->norm_std[c];
+        double b = (1.0 - wl->norm_mean[c]) / wl->norm_std[c];
+        double lo = a < b ? a : b, hi = a < b ? b : a;
+        if (lo < xlo)
+            xlo = lo;
+        if (hi > xhi)
+            xhi = hi;
     }
-    return xmax / (double)(((int64_t)1 << (bits - 1)) - 1);
+    double s = (xhi - xlo) / (double)(((int64_t)1 << bits) - 1);
+    if (!(s > 0))
+        s = 1.0;
+    *zero_point = -(int64_t)llround(xlo / s);
+    return s;
 }
 
 /* Per-channel membrane parameters of an integer-membrane layer (see engine.h). */
@@ -111,12 +121,12 @@ static int membrane_params(eng_layer *L, double v_th, const char *name, myelin_e
             return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
                                     "layer %s channel %d: accumulator scale %g is not positive", name,
                                     c, s);
-        int k = (int)ceil(log2(v_th / s)) - (m - 2);
+        int k = (int)ceil(log2(v_th / s)) - myelin_kernel_frac_bits(m);
         double sm = ldexp(s, k);
         int64_t th = (int64_t)llround(v_th / sm);
-        /* theta must stay below 2^(m-2): then a current saturated at 2^(m-1)-1 still gives
-         * H = 2^(m-2)-1 >= theta from rest, as the float LIF fires for X >= 2 V_th.  Exact powers
-         * of two (the attention's 0.5/0.125) and log2 rounding take one more bit of shift. */
+        /* theta in (2^(f-1), 2^f]; it must also stay below 2^(m-2) (only tiny m come close): a
+         * current saturated at 2^(m-1)-1 then still gives H = 2^(m-2)-1 >= theta from rest, as the
+         * float LIF fires for X >= 2 V_th. */
         if (th >= ((int64_t)1 << (m - 2))) {
             k++;
             sm = ldexp(s, k);
@@ -328,7 +338,7 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
                                           "input_bits %d outside 2..16", input_bits);
                     break;
                 }
-                s_in = e->s_in = image_scale(wl, input_bits);
+                s_in = e->s_in = image_scale(wl, input_bits, &e->in_zero);
             }
             rc = myelin_quantize_layer(L->fw, lq, s_in, &L->q, err);
             if (rc) {
@@ -404,6 +414,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->spikes);
     free(st->events);
     free(st->synops);
+    free(st->sat);
     free(st);
 }
 
@@ -423,9 +434,10 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->spikes = calloc((size_t)n * T, sizeof *st->spikes);
     st->events = calloc((size_t)n * T, sizeof *st->events);
     st->synops = calloc((size_t)n * T, sizeof *st->synops);
+    st->sat = calloc((size_t)n * 3, sizeof *st->sat);
     int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
-             st->synops;
-    int64_t max_neurons = 1, max_dh = 1, head_c = 1;
+             st->synops && st->sat;
+    int64_t max_neurons = 1, max_kv = 1, head_c = 1;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -451,15 +463,18 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
-            if (dh > max_dh)
-                max_dh = dh;
+            int64_t ntok = (int64_t)ly->out_shape.h * ly->out_shape.w;
+            /* K^T V (q_kv) or one score row (qk_v) */
+            int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok : dh * dh;
+            if (need > max_kv)
+                max_kv = need;
         }
     }
     int64_t img = shape_size(wl->input);
     if (ok) {
         st->h_i = calloc((size_t)max_neurons, sizeof *st->h_i);
         st->h_f = calloc((size_t)max_neurons, sizeof *st->h_f);
-        st->kv = calloc((size_t)(max_dh * max_dh), sizeof *st->kv);
+        st->kv = calloc((size_t)max_kv, sizeof *st->kv);
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
@@ -486,6 +501,11 @@ const int64_t *myelin_engine_state_events(const myelin_engine_state *st, int lay
 const int64_t *myelin_engine_state_synops(const myelin_engine_state *st, int layer)
 {
     return st->synops + (int64_t)layer * st->e->wl->timesteps;
+}
+
+const int64_t *myelin_engine_state_saturation(const myelin_engine_state *st, int layer)
+{
+    return st->sat + (int64_t)layer * 3;
 }
 
 /* What a run does with the pre-spike membranes: record them (reference) or compare (drift). */
@@ -554,6 +574,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
     memset(st->synops, 0, sizeof *st->synops * (size_t)n * T);
+    memset(st->sat, 0, sizeof *st->sat * (size_t)n * 3);
     for (int i = 0; i < n; i++) {
         int64_t sz = shape_size(wl->layers[i].out_shape);
         if (st->v_i[i])
@@ -566,7 +587,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         for (int i = 0; i < n; i++) {
             const myelin_layer *ly = &wl->layers[i];
             const eng_layer *L = &e->L[i];
-            myelin_kcounts kc = {0, 0, 0, 0};
+            myelin_kcounts kc = {0};
             int64_t sz = shape_size(ly->out_shape);
             const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? st->out[ly->inputs[0]]
                                                                           : NULL;
@@ -583,14 +604,14 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                     int co = ly->c_out;
                     if (L->w_int) {
                         int64_t *acc = st->acc_i[i];
-                        for (int64_t k = 0; k < sz; k++)
-                            acc[k] = L->q.bq[k % co];
+                        for (int64_t k = 0; k < sz; k += co)
+                            memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
                         myelin_kernel_scatter_i(image ? st->img_q : in0, h, w, ly->c_in, L->q.wq, co,
                                                 ly->kernel, 0, co, acc, &kc);
                     } else {
                         double *acc = st->acc_f[i];
-                        for (int64_t k = 0; k < sz; k++)
-                            acc[k] = L->fw->b[k % co];
+                        for (int64_t k = 0; k < sz; k += co)
+                            memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
                         if (image)
                             myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
                                                     ly->kernel, 0, co, acc, &kc);
@@ -605,10 +626,16 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
             case MYELIN_LAYER_ATTN: {
                 int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
                 int dh = d / ly->heads;
-                for (int hd = 0; hd < ly->heads; hd++)
-                    myelin_kernel_attn_head(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
-                                            st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok, st->kv,
-                                            st->acc_i[i], &kc);
+                for (int hd = 0; hd < ly->heads; hd++) {
+                    if (ly->attn_order == MYELIN_ATTN_QK_V)
+                        myelin_kernel_attn_head_qk_v(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
+                                                     st->out[ly->inputs[2]], ntok, d, hd, dh, 0,
+                                                     ntok, st->kv, st->acc_i[i], &kc);
+                    else
+                        myelin_kernel_attn_head(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
+                                                st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok,
+                                                st->kv, st->acc_i[i], &kc);
+                }
                 run_lif(e, st, i, &kc);
                 break;
             }
@@ -637,6 +664,9 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
             int64_t *sp = &st->spikes[(int64_t)i * T + t];
             if (has_lif(ly)) {
                 *sp = kc.spikes;
+                st->sat[3 * i] += kc.x_sat;
+                st->sat[3 * i + 1] += kc.h_sat;
+                st->sat[3 * i + 2] += kc.neuron_updates;
                 if (io && (io->record || io->ref))
                     h_account(e, st, i, t, sz, io);
             } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
@@ -696,8 +726,10 @@ void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, 
         int c = (int)(k % C);
         double v = ((double)pixels[k] / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
         x[k] = v;
-        if (e->s_in > 0 && xq)
-            xq[k] = (int32_t)llround(v / e->s_in);
+        if (e->s_in > 0 && xq) { /* clamp to the b-bit code range (rounding can reach its ends) */
+            int64_t q = llround(v / e->s_in), top = ((int64_t)1 << e->input_bits) - 1 - e->in_zero;
+            xq[k] = (int32_t)(q < -e->in_zero ? -e->in_zero : (q > top ? top : q));
+        }
     }
 }
 
@@ -860,6 +892,7 @@ void myelin_engine_summary_free(myelin_engine_summary *sum)
     free(sum->spikes);
     free(sum->events);
     free(sum->synops);
+    free(sum->sat);
     free(sum->drift);
     memset(sum, 0, sizeof *sum);
 }
@@ -889,6 +922,7 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
     sum->spikes = calloc((size_t)n * T, sizeof *sum->spikes);
     sum->events = calloc((size_t)n * T, sizeof *sum->events);
     sum->synops = calloc((size_t)n * T, sizeof *sum->synops);
+    sum->sat = calloc((size_t)n * 3, sizeof *sum->sat);
     if (with_drift)
         sum->drift = calloc((size_t)n, sizeof *sum->drift);
     myelin_engine_state *st = NULL, *fst = NULL;
@@ -897,7 +931,8 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
     double *h_rec = NULL;
     uint8_t *pix = malloc((size_t)shape_size(wl->input));
     int rc = 0;
-    if (!sum->spikes || !sum->events || !sum->synops || (with_drift && !sum->drift) || !logits ||
+    if (!sum->spikes || !sum->events || !sum->synops || !sum->sat || (with_drift && !sum->drift) ||
+        !logits ||
         !pix)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     if (rc == 0)
@@ -936,6 +971,8 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
             sum->events[k] += st->events[k];
             sum->synops[k] += st->synops[k];
         }
+        for (int64_t k = 0; k < (int64_t)n * 3; k++)
+            sum->sat[k] += st->sat[k];
         if (fn && fn(user, idx, label, logits, wl->classes))
             rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "run stopped at image %lld",
                                   (long long)idx);

@@ -8,19 +8,27 @@
  *   FLOAT layer (weight_bits float): currents and LIF in double: H = V + (X - V)/2, S = H >= V_th,
  *   V = S ? 0 : H, V = 0 at the start of every image.
  *   INTEGER layer (weight_bits 1..16): weights from myelin_quantize_layer with s_in = 1 for spike
- *   inputs.  The first layer's input is quantized per tensor to input_bits b (signed):
- *   s_in = xmax/(2^(b-1)-1), xmax = max over channels of max(|(0-mean)/std|, |(1-mean)/std|)
- *   (image-independent, so biases are quantized once); x_q = round_half_away(x/s_in).
+ *   inputs.  The first layer's input is quantized per tensor to input_bits b, UNSIGNED with a zero
+ *   point (the hardware stores codes 0..2^b-1): [xlo, xhi] = the range (p/255 - mean_c)/std_c can
+ *   take over channels, widened to include 0; s_in = (xhi - xlo)/(2^b - 1), zero point
+ *   z = -round(xlo/s_in); x_q = clamp(round_half_away(x/s_in), -z, 2^b-1-z), so the code x_q + z
+ *   spans the whole b-bit range and x = 0 (padding) is exact.  Pixels in [0, 1] (mean 0, std 1)
+ *   give s_in = 1/(2^b-1): 8-bit input is lossless.  Image-independent, so biases are quantized once.
  *   acc[o] = bq[o] + sum x_q * w_q in int64, units s_acc[o] = s_in * scale[o].
- *   Membrane m bits: k[o] = ceil(log2(V_th/s_acc[o])) - (m-2) (may be negative: shift left),
- *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]); when theta would reach
- *   2^(m-2) (V_th/s_acc an exact power of two, e.g. the attention's 0.5/0.125, or rounding) k is
- *   one larger, so theta < 2^(m-2) always: a current saturated at 2^(m-1)-1 then still fires from
- *   rest (H = 2^(m-2)-1 >= theta), as the float LIF does for X >= 2 V_th.  The membrane range is
- *   thus about +-2..4 V_th; larger |H| saturates.  Then the integer LIF of kernels.h
- *   (round-half-up right shift, floor halving, m-bit saturation).
+ *   Membrane m bits, fixed point with f = floor((m-1)/2) fraction bits (myelin_kernel_frac_bits):
+ *   k[o] = ceil(log2(V_th/s_acc[o])) - f (may be negative: shift left), s_m[o] = s_acc[o] * 2^k[o],
+ *   theta[o] = round_half_away(V_th/s_m[o]) in (2^(f-1), 2^f]; the m - 1 - f integer bits give
+ *   headroom: X and H span at least +-2^(m-1-f) V_th.  So width buys range AND resolution: m = 8:
+ *   theta ~ 8, +-16 V_th; m = 16: theta ~ 128, +-256 V_th; m = 24 (Loihi's membrane width, with a
+ *   user threshold): theta ~ 2048, +-4096 V_th; m = 32: +-65536 V_th.  (Before, theta sat just
+ *   below 2^(m-2) whatever m: the range stayed +-2..4 V_th and real networks' currents clamped.)
+ *   theta is also kept below 2^(m-2) (only m <= 3 is affected) so a saturated current still fires
+ *   from rest, as the float LIF does for X >= 2 V_th.  Then the integer LIF of kernels.h
+ *   (round-half-up right shift, floor halving, m-bit saturation); every clamp of X or H is COUNTED
+ *   per layer (myelin_engine_state_saturation, summary.sat) so a too-narrow width shows.
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
- *   ATTN: A = Q (K^T V) exact integers in every mode; s_acc = attn_scale (0.125); V_th 0.5; the
+ *   ATTN: A = Q K^T V exact integers in every mode, formed in the workload's attention_order
+ *   ((Q K^T) V or Q (K^T V): same values, different action counts); s_acc = attn_scale (0.125); V_th 0.5; the
  *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double).
  *   HEAD: float: logits = W (sum over tokens and T / (T N)) + b.  Integer: acc = sum over tokens and T
  *   of x * w_q (int64), logits = acc * scale[o] / (T N) + b[o] (float bias; double output).  No LIF.
@@ -111,6 +119,9 @@ int myelin_engine_run_image(const myelin_engine *e, myelin_engine_state *st, con
 const int64_t *myelin_engine_state_spikes(const myelin_engine_state *st, int layer);
 const int64_t *myelin_engine_state_events(const myelin_engine_state *st, int layer);
 const int64_t *myelin_engine_state_synops(const myelin_engine_state *st, int layer);
+/* Last image's saturation counts of layer `layer` (integer-membrane LIF layers, else zeros):
+ * [0] currents X clamped, [1] membranes H clamped, [2] LIF updates (the denominator). */
+const int64_t *myelin_engine_state_saturation(const myelin_engine_state *st, int layer);
 
 /* Drift accumulators of one layer (sums, so batches can be merged). */
 typedef struct myelin_drift_layer {
@@ -150,6 +161,7 @@ typedef struct myelin_engine_summary {
     int64_t *spikes;       /* [n_layers][T] summed over images */
     int64_t *events;       /* [n_layers][T] */
     int64_t *synops;       /* [n_layers][T] */
+    int64_t *sat;          /* [n_layers][3] summed: X saturated, H saturated, LIF updates */
     int has_drift;
     myelin_drift_layer *drift; /* [n_layers], when has_drift */
 } myelin_engine_summary;

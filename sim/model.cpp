@@ -334,7 +334,7 @@ int64_t model::fire(int c, int t)
         return 0;
     int C = L.out_shape.c;
     int32_t *out = tz->out[(size_t)l].data();
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc{};
     if (statistical) {
         double r = opt.rates ? opt.rates[l] : 0.0;
         r = r < 0 ? 0 : (r > 1 ? 1 : r);
@@ -566,20 +566,27 @@ void model::send_stream(int s, int c, int64_t now_cycle)
             count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
         } else if (attn) {
             int dh = D.out_shape.c / D.heads;
-            if (st.role == 2) { // V spikes are written into the core's spike buffer
+            int qk_v = D.attn_order == MYELIN_ATTN_QK_V;
+            /* q_kv: K builds K^T V (dh per spike), Q reads it (dh per spike, membrane-width);
+             * qk_v: Q builds S = Q K^T (n per spike), V adds columns of S (n per spike,
+             * membrane-width); the third stream is only buffered (kernels.h) */
+            int buffered = qk_v ? 1 : 2, wide = qk_v ? 2 : 0;
+            if (st.role == buffered) {
                 b.busy = b.stall = 0;
             } else {
                 double ops = 0;
+                int rbits = st.role == wide ? mb : 1;
                 for (int ch = p.co_lo; ch < p.co_hi; ch++) {
                     int64_t n = scratch_cnt[(size_t)ch];
                     if (!n)
                         continue;
                     int hd = ch / dh;
-                    int ov = std::min(q.co_hi, (hd + 1) * dh) - std::max(q.co_lo, hd * dh);
+                    int ov = qk_v ? ((ch >= q.co_lo && ch < q.co_hi) ? N_dst : 0)
+                                  : std::min(q.co_hi, (hd + 1) * dh) - std::max(q.co_lo, hd * dh);
                     if (ov <= 0)
                         continue;
                     int64_t stl = 0;
-                    int64_t acc = pe_cycles(ov, st.role == 1 ? 1 : mb, &stl);
+                    int64_t acc = pe_cycles(ov, rbits, &stl);
                     b.busy += n * acc;
                     b.stall += n * stl;
                     ops += (double)n * ov;
@@ -587,9 +594,9 @@ void model::send_stream(int s, int c, int64_t now_cycle)
                 count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
                 cc.synaptic_ops += ops;
                 core_counts[(size_t)d].synaptic_ops += ops;
-                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (st.role == 1 ? 1.0 : (double)mb));
+                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (double)rbits);
                 count_accumulates(L, d, ops, 0);
-                b.phase = st.role == 0 ? 1 : 0;
+                b.phase = st.role == wide ? 1 : 0;
             }
         } else { // head: one accumulate per event into the token-and-time sum
             b.busy = ceil_div(k, lanes);

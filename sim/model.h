@@ -39,7 +39,8 @@ struct burst {
     int64_t head = 0, tail = 0; // cycles: first packet arrives / last packet arrives
     int64_t events = 0;         // packets (one spike each)
     int64_t busy = 0, stall = 0; // cycles the destination spends on them (accumulate, memory stall)
-    int phase = 0;              // attention: 0 K/V (first), 1 Q (needs K^T V complete)
+    int phase = 0;              // attention: 0 first product, 1 second (needs the first: Q after
+                                // K^T V, or V after Q K^T)
 };
 
 struct layer_run {

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 #include "tests/suites.h"
 #include "workloads/dataset.h"
@@ -24,6 +26,230 @@ static void write_bytes(const char *path, const uint8_t *b, size_t n)
     ck_assert_uint_eq(fwrite(b, 1, n, f), n);
     fclose(f);
 }
+
+/* Gzips src into dst (zlib, as gzip(1) would). */
+static void gzip_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    ck_assert_ptr_nonnull(in);
+    gzFile out = gzopen(dst, "wb");
+    ck_assert_ptr_nonnull(out);
+    uint8_t buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        ck_assert_int_eq(gzwrite(out, buf, (unsigned)n), (int)n);
+    fclose(in);
+    ck_assert_int_eq(gzclose(out), Z_OK);
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(*n + 1);
+    ck_assert_uint_eq(fread(b, 1, *n, f), *n);
+    fclose(f);
+    return b;
+}
+
+/* A synthetic set written as IDX and gzip'd into dir/<prefix>-{images-idx3,labels-idx1}-ubyte.gz;
+ * the plain files stay beside them. */
+static void write_gz_idx(const char *dir, const char *prefix, int count)
+{
+    char img[1024], lbl[1024], gi[1100], gl[1100], spec[64];
+    snprintf(img, sizeof img, "%s/%s-images-idx3-ubyte", dir, prefix);
+    snprintf(lbl, sizeof lbl, "%s/%s-labels-idx1-ubyte", dir, prefix);
+    snprintf(spec, sizeof spec, "synthetic:count=%d,seed=4,h=6,w=5,c=1", count);
+    myelin_dataset *src;
+    open_ok(spec, &src);
+    myelin_error err;
+    ck_assert_int_eq(myelin_dataset_write_idx(src, img, lbl, 0, &err), 0);
+    myelin_dataset_close(src);
+    snprintf(gi, sizeof gi, "%s.gz", img);
+    snprintf(gl, sizeof gl, "%s.gz", lbl);
+    gzip_file(img, gi);
+    gzip_file(lbl, gl);
+}
+
+/* gzip'd IDX reads exactly as the plain file; truncated or corrupt streams are clear errors. */
+START_TEST(test_idx_gzip)
+{
+    char dir[1024], plain[1100], gz[1100], bad[1100];
+    TEST_BUILD(dir, "tests");
+    write_gz_idx(dir, "ds.tmp.gz", 30);
+    snprintf(plain, sizeof plain, "%s/ds.tmp.gz-images-idx3-ubyte", dir);
+    snprintf(gz, sizeof gz, "%s/ds.tmp.gz-images-idx3-ubyte.gz", dir);
+    myelin_dataset *a, *b;
+    open_ok(plain, &a);
+    open_ok(gz, &b); /* labels found by the sibling rule, .gz kept */
+    myelin_error err;
+    uint8_t pa[30], pb[30];
+    int la, lb;
+    for (int i = 0; i < 30; i++) {
+        ck_assert_int_eq(myelin_dataset_next(a, pa, &la, &err), 1);
+        ck_assert_int_eq(myelin_dataset_next(b, pb, &lb, &err), 1);
+        ck_assert_int_eq(la, lb);
+        ck_assert_mem_eq(pa, pb, sizeof pa);
+    }
+    ck_assert_int_eq(myelin_dataset_next(b, pb, &lb, &err), 0);
+    ck_assert_int_eq(myelin_dataset_seek(b, 7, &err), 0);
+    ck_assert_int_eq(myelin_dataset_seek(a, 7, &err), 0);
+    myelin_dataset_next(a, pa, &la, &err);
+    myelin_dataset_next(b, pb, &lb, &err);
+    ck_assert_mem_eq(pa, pb, sizeof pa);
+    myelin_dataset_close(a);
+    myelin_dataset_close(b);
+    /* truncated: the first 60 % of the compressed bytes */
+    size_t n;
+    uint8_t *bytes = slurp(gz, &n);
+    snprintf(bad, sizeof bad, "%s/ds.tmp.bad-images-idx3-ubyte.gz", dir);
+    char spec[2300], lbls[1100];
+    snprintf(lbls, sizeof lbls, "%s/ds.tmp.gz-labels-idx1-ubyte.gz", dir);
+    snprintf(spec, sizeof spec, "%s:%s", bad, lbls);
+    write_bytes(bad, bytes, n * 6 / 10);
+    myelin_dataset *ds = NULL;
+    ck_assert_int_eq(myelin_dataset_open(spec, &ds, &err), MYELIN_EFORMAT);
+    ck_assert_ptr_null(ds);
+    ck_assert_msg(strstr(err.message, "truncated") != NULL, "%s", err.message);
+    ck_assert_str_eq(err.file, bad);
+    /* corrupt: a byte of the deflate stream flipped (CRC or stream error) */
+    bytes[n / 2] ^= 0x5a;
+    write_bytes(bad, bytes, n);
+    ck_assert_int_eq(myelin_dataset_open(spec, &ds, &err), MYELIN_EFORMAT);
+    ck_assert_msg(strstr(err.message, "corrupt") != NULL, "%s", err.message);
+    /* whole but holding fewer bytes than its IDX header describes */
+    bytes[n / 2] ^= 0x5a;
+    free(bytes);
+    char cut[1100];
+    snprintf(cut, sizeof cut, "%s/ds.tmp.cut-images-idx3-ubyte", dir);
+    bytes = slurp(plain, &n);
+    write_bytes(cut, bytes, n - 5);
+    free(bytes);
+    char cutgz[1200];
+    snprintf(cutgz, sizeof cutgz, "%s.gz", cut);
+    gzip_file(cut, cutgz);
+    snprintf(spec, sizeof spec, "%s:%s", cutgz, lbls);
+    ck_assert_int_eq(myelin_dataset_open(spec, &ds, &err), MYELIN_EFORMAT);
+    ck_assert_msg(strstr(err.message, "header describes") != NULL, "%s", err.message);
+}
+END_TEST
+
+/* fashion-mnist: finds the files (here a stand-in folder), names the package when absent, and
+ * carves a seeded holdout disjoint from the rest. */
+START_TEST(test_fashion_spec_and_holdout)
+{
+    char dir[1024];
+    TEST_BUILD(dir, "tests/ds.tmp.fashion");
+    mkdir(dir, 0777);
+    write_gz_idx(dir, "train", 50);
+    write_gz_idx(dir, "t10k", 20);
+    myelin_error err;
+    myelin_dataset *ds = NULL;
+    setenv("MYELIN_FASHION_MNIST_DIR", "/nonexistent/myelin-test", 1);
+    ck_assert_int_eq(myelin_dataset_open("fashion-mnist:split=test", &ds, &err), MYELIN_EMISSING);
+    ck_assert_msg(strstr(err.message, "dataset-fashion-mnist") != NULL, "%s", err.message);
+    ck_assert_ptr_eq(strchr(err.message, '\n'), NULL); /* one line */
+    setenv("MYELIN_FASHION_MNIST_DIR", dir, 1);
+    ck_assert_int_eq(myelin_dataset_open("fashion-mnist:split=valid", &ds, &err), MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_dataset_open("fashion-mnist:split=train,holdout=50", &ds, &err),
+                     MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_dataset_open("fashion-mnist:split=train,part=rest", &ds, &err),
+                     MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_dataset_open("fashion-mnist:split=train,colour=1", &ds, &err),
+                     MYELIN_EUSAGE);
+    open_ok("fashion-mnist:split=test", &ds);
+    myelin_dataset_info in;
+    myelin_dataset_info_get(ds, &in);
+    ck_assert_int_eq(in.count, 20);
+    myelin_dataset_close(ds);
+    /* holdout + rest = the split, disjoint; the same seed gives the same holdout */
+    myelin_dataset *all, *ho, *rest, *ho2, *ho3;
+    open_ok("fashion-mnist:split=train", &all);
+    open_ok("fashion-mnist:split=train,holdout=12,seed=7", &ho);
+    open_ok("fashion-mnist:split=train,holdout=12,seed=7,part=rest", &rest);
+    open_ok("fashion-mnist:split=train,holdout=12,seed=7,part=holdout", &ho2);
+    open_ok("fashion-mnist:split=train,holdout=12,seed=8", &ho3);
+    myelin_dataset_info_get(ho, &in);
+    ck_assert_int_eq(in.count, 12);
+    myelin_dataset_info_get(rest, &in);
+    ck_assert_int_eq(in.count, 38);
+    uint8_t px[50][30], p[30], p2[30];
+    int lab[50], l, l2, used[50] = {0};
+    for (int i = 0; i < 50; i++)
+        ck_assert_int_eq(myelin_dataset_next(all, px[i], &lab[i], &err), 1);
+    int same_as_other_seed = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        myelin_dataset *d = pass ? rest : ho;
+        int last = -1;
+        while (myelin_dataset_next(d, p, &l, &err) == 1) {
+            int found = -1; /* synthetic images are distinct; find the source index */
+            for (int i = 0; i < 50 && found < 0; i++)
+                if (!used[i] && memcmp(px[i], p, 30) == 0 && lab[i] == l)
+                    found = i;
+            ck_assert_int_ge(found, 0);
+            ck_assert_int_gt(found, last); /* file order */
+            last = found;
+            used[found] = 1;
+            if (!pass) {
+                ck_assert_int_eq(myelin_dataset_next(ho2, p2, &l2, &err), 1);
+                ck_assert_mem_eq(p, p2, 30);
+                ck_assert_int_eq(myelin_dataset_next(ho3, p2, &l2, &err), 1);
+                same_as_other_seed &= memcmp(p, p2, 30) == 0;
+            }
+        }
+    }
+    for (int i = 0; i < 50; i++)
+        ck_assert_msg(used[i], "image %d is in neither part", i);
+    ck_assert_msg(!same_as_other_seed, "seeds 7 and 8 carved the same holdout");
+    /* seek inside a carve */
+    ck_assert_int_eq(myelin_dataset_seek(ho, 3, &err), 0);
+    myelin_dataset_rewind(ho2, &err);
+    for (int i = 0; i <= 3; i++)
+        myelin_dataset_next(ho2, p2, &l2, &err);
+    myelin_dataset_next(ho, p, &l, &err);
+    ck_assert_mem_eq(p, p2, 30);
+    myelin_dataset_close(all);
+    myelin_dataset_close(ho);
+    myelin_dataset_close(rest);
+    myelin_dataset_close(ho2);
+    myelin_dataset_close(ho3);
+    unsetenv("MYELIN_FASHION_MNIST_DIR");
+}
+END_TEST
+
+/* CIFAR binary records of the workload's shape (1x4x4 here); a wrong size names the record. */
+START_TEST(test_cifar_shaped)
+{
+    char path[1024];
+    TEST_BUILD(path, "tests/ds.tmp.c144.bin");
+    uint8_t rec[3 * 17];
+    for (int r = 0; r < 3; r++) {
+        rec[r * 17] = (uint8_t)(r + 2);
+        for (int i = 0; i < 16; i++)
+            rec[r * 17 + 1 + i] = (uint8_t)(16 * r + i);
+    }
+    write_bytes(path, rec, sizeof rec);
+    myelin_error err;
+    myelin_dataset *ds = NULL;
+    ck_assert_int_eq(myelin_dataset_open_shaped(path, 1, 4, 4, &ds, &err), 0);
+    myelin_dataset_info in;
+    myelin_dataset_info_get(ds, &in);
+    ck_assert_int_eq(in.count, 3);
+    uint8_t p[16];
+    int l;
+    for (int r = 0; r < 3; r++) {
+        ck_assert_int_eq(myelin_dataset_next(ds, p, &l, &err), 1);
+        ck_assert_int_eq(l, r + 2);
+        ck_assert_int_eq(p[5], 16 * r + 5);
+    }
+    myelin_dataset_close(ds);
+    ck_assert_int_eq(myelin_dataset_open_shaped(path, 3, 4, 4, &ds, &err), MYELIN_EFORMAT);
+    ck_assert_msg(strstr(err.message, "49-byte") && strstr(err.message, "IDX"), "%s", err.message);
+}
+END_TEST
 
 START_TEST(test_synthetic_deterministic)
 {
@@ -249,6 +475,9 @@ Suite *make_dataset_suite(void)
     tcase_add_test(tc, test_idx_round_trip);
     tcase_add_test(tc, test_cifar_hwc);
     tcase_add_test(tc, test_idx_count_mismatch);
+    tcase_add_test(tc, test_idx_gzip);
+    tcase_add_test(tc, test_fashion_spec_and_holdout);
+    tcase_add_test(tc, test_cifar_shaped);
     tcase_add_loop_test(tc, test_bad_inputs, 0, (int)(sizeof bad / sizeof bad[0]));
     suite_add_tcase(s, tc);
     return s;

@@ -63,7 +63,7 @@ START_TEST(test_scatter_vs_direct)
         wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
         wf[i] = wq[i];
     }
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, acc, &kc);
     myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, lo, hi, accf, NULL);
     myelin_kernel_scatter_d(inf, h, w, ci, wf, co, k, lo, hi, accd, NULL);
@@ -90,7 +90,7 @@ START_TEST(test_scatter_counts_corner)
     for (int i = 0; i < 18; i++)
         wq[i] = 1;
     int64_t acc[9 * 2] = {0};
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     myelin_kernel_scatter_i(in, 3, 3, 1, wq, 2, 3, 0, 2, acc, &kc);
     ck_assert_int_eq(kc.events, 1);
     ck_assert_int_eq(kc.synops, 4 * 2);
@@ -106,7 +106,7 @@ START_TEST(test_lif_float_sequence)
     static const double want_h[6] = {0.75, 1.125, 0.75, 1.125, 0.75, 1.125};
     double x = 1.5, v = 0, h;
     int32_t s;
-    myelin_kcounts kc = {0, 0, 0, 0};
+    myelin_kcounts kc = {0};
     for (int t = 0; t < 6; t++) {
         myelin_kernel_lif_f(&x, &v, &s, &h, 0, 1, 1.0, &kc);
         ck_assert(fabs(h - want_h[t]) < 1e-15);
@@ -218,6 +218,64 @@ START_TEST(test_attention_vs_naive)
                 }
                 ck_assert_int_eq(out[t * D + c0 + j], s);
             }
+    }
+}
+END_TEST
+
+/* Both attention orders give the same integers; each counts its own dataflow's actions. */
+START_TEST(test_attention_orders)
+{
+    enum { N = 9, D = 8, HEADS = 2, DH = 4 };
+    int32_t q[N * D], k[N * D], v[N * D];
+    myelin_rng r;
+    myelin_rng_seed(&r, 5, 0);
+    int64_t nz_q = 0, nz_k = 0, nz_v = 0;
+    for (int i = 0; i < N * D; i++) {
+        q[i] = (int32_t)myelin_rng_below(&r, 2), nz_q += q[i];
+        k[i] = (int32_t)myelin_rng_below(&r, 2), nz_k += k[i];
+        v[i] = (int32_t)myelin_rng_below(&r, 2), nz_v += v[i];
+    }
+    int64_t kv[DH * DH], srow[N], a1[N * D], a2[N * D];
+    myelin_kcounts c1 = {0}, c2 = {0};
+    for (int hd = 0; hd < HEADS; hd++) {
+        myelin_kernel_attn_head(q, k, v, N, D, hd, DH, 0, N, kv, a1, &c1);
+        myelin_kernel_attn_head_qk_v(q, k, v, N, D, hd, DH, 0, N, srow, a2, &c2);
+    }
+    for (int i = 0; i < N * D; i++)
+        ck_assert_int_eq(a1[i], a2[i]);
+    ck_assert_int_eq(c1.synops, (nz_k + nz_q) * DH); /* q_kv: dh per K and per Q spike */
+    ck_assert_int_eq(c2.synops, (nz_q + nz_v) * N);  /* qk_v: n per Q and per V spike */
+    ck_assert_int_eq(c2.events, nz_q + nz_v);
+}
+END_TEST
+
+/* Clamps are counted: X when the rescaled current leaves m bits, H when the membrane does. */
+START_TEST(test_lif_int_saturation_counts)
+{
+    int64_t acc[3] = {1 << 20, 5, -(1 << 20)}, v[3] = {0, 0, 0}, h[3];
+    int32_t s[3];
+    int shift[1] = {0};
+    int64_t theta[1] = {100};
+    myelin_kcounts kc = {0};
+    myelin_kernel_lif_i(acc, v, s, h, 0, 3, 1, shift, theta, 4, &kc);
+    ck_assert_int_eq(kc.x_sat, 2); /* +2^20 and -2^20; 5 fits in [-8, 7] */
+    ck_assert_int_eq(kc.h_sat, 0); /* H = X/2 from rest never leaves the range */
+    v[0] = -8, v[1] = -8, v[2] = -8;
+    acc[0] = acc[1] = acc[2] = -(1 << 20);
+    kc = (myelin_kcounts){0};
+    myelin_kernel_lif_i(acc, v, s, h, 0, 3, 1, shift, theta, 4, &kc);
+    ck_assert_int_eq(kc.x_sat, 3);
+    ck_assert_int_eq(kc.h_sat, 0); /* -8 + (-8 + 8) >> 1 = -8: at the end, not clamped */
+    /* the membrane format: f fraction bits, the rest headroom; width buys both */
+    ck_assert_int_eq(myelin_kernel_frac_bits(16), 10);
+    ck_assert_int_eq(myelin_kernel_frac_bits(24), 15);
+    ck_assert_int_eq(myelin_kernel_frac_bits(8), 4);
+    for (int m = 3; m <= 32; m++) {
+        int f = myelin_kernel_frac_bits(m);
+        ck_assert_int_ge(f, 1);
+        ck_assert_int_le(f, m - 2);
+        ck_assert_int_ge(m - 1 - f, m - 2 - myelin_kernel_frac_bits(m - 1)); /* range never shrinks */
+        ck_assert_int_ge(f, myelin_kernel_frac_bits(m - 1));              /* nor resolution */
     }
 }
 END_TEST
@@ -402,10 +460,11 @@ START_TEST(test_engine_q16_matches_float)
     int n = f->wl.n_layers;
     double *lf = calloc(NIMG * CLASSES, sizeof *lf), *lq16 = calloc(NIMG * CLASSES, sizeof *lq16);
     int64_t *sf = calloc((size_t)NIMG * n * T, sizeof *sf), *sq = calloc((size_t)NIMG * n * T, sizeof *sq);
-    myelin_layer_quant *q16 = uniform_setting(f, 16, 16, MYELIN_SCHEME_UNIFORM);
+    /* 16-bit input and weights, 24-bit membranes (Loihi's width): theta ~ 2^15, so a spike flips
+     * only within ~2^-15 V_th of threshold (a 16-bit membrane spends 5 bits on range, engine.h) */
+    myelin_layer_quant *q16 = uniform_setting(f, 16, 24, MYELIN_SCHEME_UNIFORM);
     run_all(f, NULL, 8, lf, sf);
     run_all(f, q16, 16, lq16, sq);
-    /* 16-bit input, weights and membranes: a spike flips only within ~2^-14 V_th of threshold */
     double maxerr = 0, maxabs = 0;
     for (int j = 0; j < NIMG * CLASSES; j++) {
         maxerr = fmax(maxerr, fabs(lf[j] - lq16[j]));
@@ -565,6 +624,69 @@ START_TEST(test_engine_errors)
 }
 END_TEST
 
+/* A membrane too narrow for the network's currents reports saturation; a wide one does not. */
+START_TEST(test_engine_saturation_reported)
+{
+    fixture *f = make_fixture(11);
+    myelin_error err;
+    int64_t sat_w[2] = {0, 0};
+    const int mbits[2] = {4, 32};
+    for (int c = 0; c < 2; c++) {
+        myelin_layer_quant *lq = uniform_setting(f, 8, mbits[c], MYELIN_SCHEME_UNIFORM);
+        myelin_engine *e = NULL;
+        myelin_engine_state *st = NULL;
+        ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, lq, 8, &e, &err), 0);
+        ck_assert_int_eq(myelin_engine_state_new(e, &st, &err), 0);
+        double logits[CLASSES];
+        ck_assert_int_eq(myelin_engine_run_image(e, st, f->pixels, logits, &err), 0);
+        int64_t upd = 0;
+        for (int i = 0; i < f->wl.n_layers; i++) {
+            const int64_t *s3 = myelin_engine_state_saturation(st, i);
+            sat_w[c] += s3[0] + s3[1];
+            upd += s3[2];
+            ck_assert_int_le(s3[0], s3[2]);
+        }
+        ck_assert_int_gt(upd, 0);
+        myelin_engine_state_free(st);
+        myelin_engine_free(e);
+        free(lq);
+    }
+    ck_assert_msg(sat_w[0] > 0, "4-bit membranes reported no saturation");
+    ck_assert_int_eq(sat_w[1], 0);
+    free_fixture(f);
+}
+END_TEST
+
+/* The image quantizer uses the whole unsigned code range: pixel 0 and 255 map to the two ends. */
+START_TEST(test_input_codes_full_range)
+{
+    fixture *f = make_fixture(3);
+    myelin_error err;
+    for (int b = 2; b <= 12; b += 5) {
+        myelin_layer_quant *lq = uniform_setting(f, 8, 16, MYELIN_SCHEME_UNIFORM);
+        myelin_engine *e = NULL;
+        ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, lq, b, &e, &err), 0);
+        uint8_t px[IMG * IMG * 3];
+        double x[IMG * IMG * 3];
+        int32_t xq[IMG * IMG * 3];
+        for (int i = 0; i < IMG * IMG * 3; i++)
+            px[i] = (uint8_t)(i % 2 ? 255 : 0);
+        myelin_engine_prepare_image(e, px, x, xq);
+        int32_t lo = xq[0], hi = xq[0];
+        for (int i = 0; i < IMG * IMG * 3; i++) {
+            lo = xq[i] < lo ? xq[i] : lo;
+            hi = xq[i] > hi ? xq[i] : hi;
+        }
+        /* one code apart at most from using all 2^b codes (rounding at both ends) */
+        ck_assert_int_ge(hi - lo, (1 << b) - 2);
+        ck_assert_int_le(hi - lo, (1 << b) - 1);
+        myelin_engine_free(e);
+        free(lq);
+    }
+    free_fixture(f);
+}
+END_TEST
+
 START_TEST(test_top5)
 {
     double l[7] = {0.1, 0.9, 0.3, 0.3, 0.8, 0.2, 0.0};
@@ -590,6 +712,8 @@ Suite *make_engine_suite(void)
                         (int)(sizeof rescale_cases / sizeof rescale_cases[0]));
     tcase_add_test(k, test_lif_int_saturation);
     tcase_add_test(k, test_attention_vs_naive);
+    tcase_add_test(k, test_attention_orders);
+    tcase_add_test(k, test_lif_int_saturation_counts);
     tcase_add_test(k, test_maxpool_add);
     suite_add_tcase(s, k);
     TCase *e = tcase_create("engine");
@@ -600,6 +724,8 @@ Suite *make_engine_suite(void)
     tcase_add_test(e, test_engine_drift);
     tcase_add_test(e, test_engine_errors);
     tcase_add_test(e, test_top5);
+    tcase_add_test(e, test_engine_saturation_reported);
+    tcase_add_test(e, test_input_codes_full_range);
     suite_add_tcase(s, e);
     return s;
 }

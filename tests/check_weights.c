@@ -300,6 +300,17 @@ START_TEST(test_zoo_tiny_export_reload)
         ck_assert_int_eq(myelin_weights_random(wl, 1, &a, &err), 0);
         ck_assert_msg(myelin_weights_save(wl, a, out, &err) == 0, "%s", err.message);
         ck_assert_msg(myelin_weights_load(wl, out, &b, &err) == 0, "%s", err.message);
+        /* the public shapes: ImageNet code (conv) has Conv2d MLP 4-D and Conv1d attention 3-D */
+        myelin_st_file *f;
+        ck_assert_int_eq(myelin_st_open(out, &f, &err), 0);
+        int fc1 = myelin_workload_find_layer(wl, "block.0.mlp.fc1");
+        int q = myelin_workload_find_layer(wl, "block.0.attn.q");
+        char nm[200];
+        snprintf(nm, sizeof nm, "%s.weight", wl->layers[fc1].weight_name);
+        ck_assert_int_eq(myelin_st_find(f, nm)->ndim, naming == MYELIN_NAMING_CONV ? 4 : 2);
+        snprintf(nm, sizeof nm, "%s.weight", wl->layers[q].weight_name);
+        ck_assert_int_eq(myelin_st_find(f, nm)->ndim, naming == MYELIN_NAMING_CONV ? 3 : 2);
+        myelin_st_close(f);
         int synaptic = 0;
         for (int i = 0; i < wl->n_layers; i++) {
             const myelin_layer_weights *x = myelin_weights_layer(a, i), *y = myelin_weights_layer(b, i);

@@ -3,7 +3,7 @@
 # Runs as root (or with sudo available).  Only Debian's own packages are used.
 # Usage: sh tools/deps.sh [--with-torch]   (--with-torch adds python3-torch for retraining/benchmarks)
 set -e
-pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox"
+pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist"
 [ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
 missing=""
 for p in $pkgs; do

@@ -18,12 +18,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "core/rng.h"
 #include "core/util.h"
 #include "workloads/dataset.h"
 
-#define CIFAR_RECORD 3073
 #define CIFAR_MAX_FILES 16
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist" /* Debian's dataset-fashion-mnist */
+#define CARVE_STREAM 0x63617276ULL                       /* "carv": the carve's rng stream */
 
 typedef enum { DS_SYNTH, DS_CIFAR, DS_IDX } ds_kind;
 
@@ -33,7 +36,8 @@ struct myelin_dataset {
     int64_t pos;
     /* synthetic */
     myelin_synth_config synth;
-    /* CIFAR */
+    /* CIFAR (records of 1 label byte + c*h*w bytes, planar) */
+    int64_t record_bytes;
     int n_files;
     char *files[CIFAR_MAX_FILES];
     int64_t file_records[CIFAR_MAX_FILES];
@@ -44,6 +48,11 @@ struct myelin_dataset {
     char *images_path;
     long header_bytes;
     uint8_t *labels; /* N labels (small) */
+    uint8_t *inflated; /* a gzip'd IDX file, inflated whole (header included), or NULL */
+    /* carve: the dataset shows only images map[0..count) of the underlying file(s) */
+    int64_t *map;
+    int64_t base_count;
+    int64_t raw_pos; /* file-order index the reader is positioned at */
 };
 
 static int file_size(const char *path, int64_t *size, myelin_error *err)
@@ -140,12 +149,13 @@ static int parse_synthetic(const char *spec, myelin_dataset *ds, myelin_error *e
 
 /* ---- CIFAR-10 ---- */
 
-static int open_cifar(const char *spec, myelin_dataset *ds, myelin_error *err)
+static int open_cifar(const char *spec, int c, int h, int w, myelin_dataset *ds, myelin_error *err)
 {
     char *list = myelin_strdup(spec);
     if (!list)
         return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
     ds->kind = DS_CIFAR;
+    ds->record_bytes = 1 + (int64_t)c * h * w;
     int rc = 0;
     char *save = NULL;
     for (char *tok = strtok_r(list, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save)) {
@@ -157,38 +167,136 @@ static int open_cifar(const char *spec, myelin_dataset *ds, myelin_error *err)
         rc = file_size(tok, &size, err);
         if (rc)
             break;
-        if (size == 0 || size % CIFAR_RECORD != 0) {
+        if (size == 0 || size % ds->record_bytes != 0) {
             rc = myelin_error_set(err, MYELIN_EFORMAT, tok, 0, 0,
-                                  "%" PRId64 " bytes is not a whole number of %d-byte CIFAR-10 records",
-                                  size, CIFAR_RECORD);
+                                  "%" PRId64 " bytes is not a whole number of %" PRId64 "-byte "
+                                  "CIFAR-10 records (1 label byte + %dx%dx%d pixels, CxHxW); for "
+                                  "another layout convert the data to IDX",
+                                  size, ds->record_bytes, c, h, w);
             break;
         }
         ds->files[ds->n_files] = myelin_strdup(tok);
-        ds->file_records[ds->n_files++] = size / CIFAR_RECORD;
-        ds->info.count += size / CIFAR_RECORD;
+        ds->file_records[ds->n_files++] = size / ds->record_bytes;
+        ds->info.count += size / ds->record_bytes;
     }
     free(list);
     if (rc)
         return rc;
-    ds->record = malloc(CIFAR_RECORD);
+    ds->record = malloc((size_t)ds->record_bytes);
     if (!ds->record)
         return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
-    ds->info.c = 3;
-    ds->info.h = ds->info.w = 32;
+    ds->info.c = c;
+    ds->info.h = h;
+    ds->info.w = w;
     ds->info.classes = 10;
-    snprintf(ds->info.description, sizeof ds->info.description, "CIFAR-10 binary, %d file(s), %" PRId64 " images",
-             ds->n_files, ds->info.count);
+    snprintf(ds->info.description, sizeof ds->info.description,
+             "CIFAR-10 binary %dx%dx%d, %d file(s), %" PRId64 " images", c, h, w, ds->n_files,
+             ds->info.count);
     return open_at(ds, ds->files[0], 0, err);
 }
 
 /* ---- IDX ---- */
 
-static int read_be32(FILE *f, uint32_t *v)
+/* 1 when the file starts with the gzip magic bytes. */
+static int is_gzip(const char *path)
 {
-    uint8_t b[4];
-    if (fread(b, 1, 4, f) != 4)
-        return -1;
-    *v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint8_t b[2] = {0, 0};
+    size_t n = fread(b, 1, 2, f);
+    fclose(f);
+    return n == 2 && b[0] == 0x1f && b[1] == 0x8b;
+}
+
+/* Inflates a whole gzip file; a truncated or corrupt stream (bad CRC, early end) is an error. */
+static int gunzip_file(const char *path, uint8_t **out, int64_t *len, myelin_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    gzFile g = gzopen(path, "rb");
+    if (!g)
+        return myelin_error_set(err, errno == ENOENT ? MYELIN_EMISSING : MYELIN_EIO, path, 0, 0,
+                                "cannot open: %s", strerror(errno ? errno : ENOMEM));
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *buf = malloc(cap);
+    int rc = buf ? 0 : myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory");
+    while (rc == 0) {
+        if (n == cap) {
+            uint8_t *nb = cap > ((size_t)1 << 40) ? NULL : realloc(buf, cap * 2);
+            if (!nb) {
+                rc = myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory inflating");
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        unsigned want = (unsigned)((cap - n) > (1u << 30) ? (1u << 30) : (cap - n));
+        int got = gzread(g, buf + n, want);
+        if (got < 0) {
+            int zerr;
+            const char *msg = gzerror(g, &zerr);
+            rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                  "gzip data is corrupt or truncated after %zu bytes (zlib: %s)", n,
+                                  msg && *msg ? msg : "error");
+            break;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    if (rc == 0) {
+        /* a stream cut short reads as a clean end of file; gzerror then says Z_BUF_ERROR */
+        int zerr = Z_OK;
+        const char *msg = gzerror(g, &zerr);
+        if (zerr != Z_OK)
+            rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                  "gzip data is truncated or corrupt after %zu bytes (zlib: %s)", n,
+                                  msg && *msg ? msg : "error");
+    }
+    int crc = gzclose(g);
+    if (rc == 0 && crc != Z_OK)
+        rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                              "gzip data is truncated or corrupt (zlib close status %d)", crc);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = (int64_t)n;
+    return 0;
+}
+
+static uint32_t be32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Parses an IDX header from its first bytes (hdr, have bytes) against the payload size `size`. */
+static int idx_parse(const char *path, const uint8_t *hdr, int64_t have, int64_t size,
+                     uint32_t *magic, uint32_t *dims, int *ndims, myelin_error *err)
+{
+    if (have < 4)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                "too short for an IDX header (%" PRId64 " bytes)", size);
+    *magic = be32(hdr);
+    if ((*magic & 0xFFFFFF00u) != 0x00000800u || (*magic & 0xFF) < 1 || (*magic & 0xFF) > 4)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                "not an unsigned-byte IDX file (magic 0x%08x; expected "
+                                "0x00000801..0x00000804)", *magic);
+    *ndims = (int)(*magic & 0xFF);
+    if (have < 4 + 4 * (int64_t)*ndims)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0, "truncated IDX header");
+    int64_t payload = 1;
+    for (int i = 0; i < *ndims; i++) {
+        dims[i] = be32(hdr + 4 + 4 * i);
+        payload *= dims[i];
+    }
+    int64_t expect = 4 + 4 * (int64_t)*ndims + payload;
+    if (size != expect)
+        return myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
+                                "IDX file is %" PRId64 " bytes%s; its header describes %" PRId64
+                                " bytes", size, is_gzip(path) ? " inflated" : "", expect);
     return 0;
 }
 
@@ -202,26 +310,34 @@ static int idx_header(const char *path, uint32_t *magic, uint32_t *dims, int *nd
     FILE *f = fopen(path, "rb");
     if (!f)
         return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-    rc = 0;
-    if (read_be32(f, magic) != 0) {
-        rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0, "too short for an IDX header (%" PRId64 " bytes)", size);
-    } else if ((*magic & 0xFFFFFF00u) != 0x00000800u || (*magic & 0xFF) < 1 || (*magic & 0xFF) > 4) {
-        rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
-                              "not an unsigned-byte IDX file (magic 0x%08x; expected 0x00000801..0x00000804)", *magic);
-    } else {
-        *ndims = (int)(*magic & 0xFF);
-        int64_t payload = 1;
-        for (int i = 0; i < *ndims && rc == 0; i++) {
-            if (read_be32(f, &dims[i]) != 0)
-                rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0, "truncated IDX header");
-            payload *= dims[i];
-        }
-        int64_t expect = 4 + 4 * (int64_t)*ndims + payload;
-        if (rc == 0 && size != expect)
-            rc = myelin_error_set(err, MYELIN_EFORMAT, path, 0, 0,
-                                  "IDX file is %" PRId64 " bytes; its header describes %" PRId64 " bytes", size, expect);
-    }
+    uint8_t hdr[20];
+    size_t have = fread(hdr, 1, sizeof hdr, f);
     fclose(f);
+    return idx_parse(path, hdr, (int64_t)have, size, magic, dims, ndims, err);
+}
+
+/* A whole IDX file in memory (plain or gzip'd) with its parsed header. */
+static int idx_load(const char *path, uint8_t **data, uint32_t *magic, uint32_t *dims, int *ndims,
+                    myelin_error *err)
+{
+    int64_t len = 0;
+    int rc;
+    *data = NULL;
+    if (is_gzip(path)) {
+        rc = gunzip_file(path, data, &len, err);
+    } else {
+        char *raw = NULL;
+        size_t rl = 0;
+        rc = myelin_read_file(path, &raw, &rl, err);
+        *data = (uint8_t *)raw;
+        len = (int64_t)rl;
+    }
+    if (rc == 0)
+        rc = idx_parse(path, *data, len, len, magic, dims, ndims, err);
+    if (rc) {
+        free(*data);
+        *data = NULL;
+    }
     return rc;
 }
 
@@ -256,7 +372,11 @@ static int open_idx(const char *spec, myelin_dataset *ds, myelin_error *err)
     ds->kind = DS_IDX;
     uint32_t magic, dims[4] = {0};
     int nd;
-    int rc = idx_header(images, &magic, dims, &nd, err);
+    /* gzip'd files are inflated whole (no seeking in a deflate stream; Fashion-MNIST's training
+     * images are 47 MB); plain files stream record by record */
+    int gz = is_gzip(images);
+    int rc = gz ? idx_load(images, &ds->inflated, &magic, dims, &nd, err)
+                : idx_header(images, &magic, dims, &nd, err);
     if (rc)
         return rc;
     if (nd != 3 && nd != 4)
@@ -272,20 +392,20 @@ static int open_idx(const char *spec, myelin_dataset *ds, myelin_error *err)
     ds->header_bytes = 4 + 4 * nd;
     uint32_t lmagic, ldims[4] = {0};
     int lnd;
-    rc = idx_header(labels, &lmagic, ldims, &lnd, err);
+    uint8_t *data = NULL;
+    rc = idx_load(labels, &data, &lmagic, ldims, &lnd, err);
     if (rc)
         return rc;
-    if (lnd != 1)
+    if (lnd != 1) {
+        free(data);
         return myelin_error_set(err, MYELIN_EFORMAT, labels, 0, 0,
                                 "expected a label IDX file (1 dimension), found %d dimensions", lnd);
-    if (ldims[0] != dims[0])
+    }
+    if (ldims[0] != dims[0]) {
+        free(data);
         return myelin_error_set(err, MYELIN_EFORMAT, labels, 0, 0,
                                 "%u labels for %u images in %s", ldims[0], dims[0], images);
-    char *data;
-    size_t len;
-    rc = myelin_read_file(labels, &data, &len, err);
-    if (rc)
-        return rc;
+    }
     ds->labels = malloc(ldims[0] ? ldims[0] : 1);
     if (!ds->labels) {
         free(data);
@@ -304,14 +424,142 @@ static int open_idx(const char *spec, myelin_dataset *ds, myelin_error *err)
         return myelin_error_set(err, MYELIN_ENOMEM, images, 0, 0, "out of memory");
     snprintf(ds->info.description, sizeof ds->info.description, "IDX %.180s, %" PRId64 " images %dx%dx%d", images,
              ds->info.count, ds->info.c, ds->info.h, ds->info.w);
-    return open_at(ds, images, ds->header_bytes, err);
+    return gz ? 0 : open_at(ds, images, ds->header_bytes, err);
 }
 
-int myelin_dataset_open(const char *spec, myelin_dataset **out, myelin_error *err)
+/* ---- carve: a seeded subset of a file's images ---- */
+
+/* Keeps `holdout` images chosen by a seeded shuffle (part 0) or all the others (part 1), each in
+ * file order (rules in dataset.h). */
+static int carve(myelin_dataset *ds, int64_t holdout, uint64_t seed, int part, const char *spec,
+                 myelin_error *err)
+{
+    int64_t n = ds->info.count;
+    if (holdout < 1 || holdout >= n)
+        return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                "holdout must be between 1 and %" PRId64 " (the split has %" PRId64
+                                " images; got %" PRId64 ")", n - 1, n, holdout);
+    int64_t *perm = malloc(sizeof *perm * (size_t)n);
+    uint8_t *mark = calloc((size_t)n, 1);
+    ds->map = malloc(sizeof *ds->map * (size_t)n);
+    if (!perm || !mark || !ds->map) {
+        free(perm);
+        free(mark);
+        return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
+    }
+    myelin_rng r;
+    myelin_rng_seed(&r, seed, CARVE_STREAM);
+    for (int64_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (int64_t i = n - 1; i > 0; i--) {
+        int64_t j = (int64_t)myelin_rng_below(&r, (uint64_t)i + 1);
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (int64_t i = 0; i < holdout; i++)
+        mark[perm[i]] = 1;
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (mark[i] == (part == 0))
+            ds->map[m++] = i;
+    free(perm);
+    free(mark);
+    ds->base_count = n;
+    ds->info.count = m;
+    size_t dl = strlen(ds->info.description);
+    snprintf(ds->info.description + dl, sizeof ds->info.description - dl,
+             ", %s of a seeded holdout of %" PRId64 " (seed %" PRIu64 "): %" PRId64 " images",
+             part == 0 ? "the holdout" : "the rest", holdout, seed, m);
+    return 0;
+}
+
+/* fashion-mnist:split=test|train[,holdout=N,seed=S,part=holdout|rest] */
+static int open_fashion(const char *spec, int c, int h, int w, myelin_dataset *ds,
+                        myelin_error *err)
+{
+    (void)c;
+    (void)h;
+    (void)w;
+    int train = -1, part = 0;
+    long long holdout = 0;
+    uint64_t seed = 1;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%.500s", spec + strlen("fashion-mnist"));
+    char *p = buf[0] == ':' ? buf + 1 : buf;
+    char *save = NULL;
+    for (char *tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                    "fashion-mnist: expected key=value, got '%s'", tok);
+        *eq = '\0';
+        const char *key = tok, *val = eq + 1;
+        char *end;
+        errno = 0;
+        if (strcmp(key, "split") == 0) {
+            if (strcmp(val, "train") && strcmp(val, "test"))
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: split must be train or test (got '%s')", val);
+            train = strcmp(val, "train") == 0;
+        } else if (strcmp(key, "part") == 0) {
+            if (strcmp(val, "holdout") && strcmp(val, "rest"))
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: part must be holdout or rest (got '%s')", val);
+            part = strcmp(val, "rest") == 0;
+        } else if (strcmp(key, "holdout") == 0) {
+            holdout = strtoll(val, &end, 10);
+            if (!*val || *end || errno || holdout < 1)
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: holdout must be a positive integer (got '%s')",
+                                        val);
+        } else if (strcmp(key, "seed") == 0) {
+            unsigned long long v = strtoull(val, &end, 10);
+            if (!*val || *val == '-' || *end || errno)
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: seed must be a non-negative integer (got "
+                                        "'%s')", val);
+            seed = (uint64_t)v;
+        } else {
+            return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                    "fashion-mnist: unknown key '%s' (expected split, holdout, "
+                                    "seed, part)", key);
+        }
+    }
+    if (train < 0)
+        return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                "fashion-mnist: say which split (split=test or split=train)");
+    const char *dir = getenv("MYELIN_FASHION_MNIST_DIR");
+    if (!dir || !*dir)
+        dir = FASHION_DIR;
+    char images[1024], labels[1024], both[2100];
+    snprintf(images, sizeof images, "%s/%s-images-idx3-ubyte.gz", dir, train ? "train" : "t10k");
+    snprintf(labels, sizeof labels, "%s/%s-labels-idx1-ubyte.gz", dir, train ? "train" : "t10k");
+    if (access(images, R_OK) != 0 || access(labels, R_OK) != 0)
+        return myelin_error_set(err, MYELIN_EMISSING, images, 0, 0,
+                                "Fashion-MNIST is not installed; install Debian's "
+                                "dataset-fashion-mnist package (tools/deps.sh does)");
+    snprintf(both, sizeof both, "%s:%s", images, labels);
+    int rc = open_idx(both, ds, err);
+    if (rc)
+        return rc;
+    snprintf(ds->info.description, sizeof ds->info.description, "Fashion-MNIST %s split, %" PRId64
+             " images 1x28x28", train ? "train" : "test", ds->info.count);
+    if (holdout == 0 && part)
+        return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                "fashion-mnist: part=rest needs holdout=N");
+    return holdout ? carve(ds, holdout, seed, part, spec, err) : 0;
+}
+
+int myelin_dataset_open_shaped(const char *spec, int c, int h, int w, myelin_dataset **out,
+                               myelin_error *err)
 {
     *out = NULL;
     if (!spec || !*spec)
         return myelin_error_set(err, MYELIN_EUSAGE, "<dataset>", 0, 0, "empty dataset spec");
+    if (c < 1 || h < 1 || w < 1 || c > 4 || (int64_t)h * w > 1 << 24)
+        return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                "dataset: unsupported image shape %dx%dx%d (CxHxW)", c, h, w);
     myelin_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
@@ -321,8 +569,10 @@ int myelin_dataset_open(const char *spec, myelin_dataset **out, myelin_error *er
         char buf[600];
         snprintf(buf, sizeof buf, "%s%s", spec, spec[9] ? "" : ":");
         rc = parse_synthetic(buf, ds, err);
+    } else if (strncmp(spec, "fashion-mnist:", 14) == 0 || strcmp(spec, "fashion-mnist") == 0) {
+        rc = open_fashion(spec, c, h, w, ds, err);
     } else if (n >= 4 && (strstr(spec, ".bin") != NULL)) {
-        rc = open_cifar(spec, ds, err);
+        rc = open_cifar(spec, c, h, w, ds, err);
     } else {
         rc = open_idx(spec, ds, err);
     }
@@ -334,21 +584,61 @@ int myelin_dataset_open(const char *spec, myelin_dataset **out, myelin_error *er
     return 0;
 }
 
+int myelin_dataset_open(const char *spec, myelin_dataset **out, myelin_error *err)
+{
+    return myelin_dataset_open_shaped(spec, 3, 32, 32, out, err);
+}
+
 void myelin_dataset_info_get(const myelin_dataset *ds, myelin_dataset_info *info)
 {
     *info = ds->info;
+}
+
+/* Positions the underlying file(s) at image `raw` (file order). */
+static int raw_seek(myelin_dataset *ds, int64_t raw, myelin_error *err)
+{
+    if (ds->kind == DS_CIFAR) {
+        int64_t rem = raw;
+        int fi = 0;
+        while (fi < ds->n_files - 1 && rem >= ds->file_records[fi])
+            rem -= ds->file_records[fi++];
+        if (fi == ds->cur_file && ds->f) {
+            if (fseeko(ds->f, (off_t)(rem * ds->record_bytes), SEEK_SET) != 0)
+                return myelin_error_set(err, MYELIN_EIO, ds->files[fi], 0, 0, "cannot seek");
+            return 0;
+        }
+        ds->cur_file = fi;
+        return open_at(ds, ds->files[fi], rem * ds->record_bytes, err);
+    }
+    if (ds->kind == DS_IDX && !ds->inflated) {
+        int64_t n = (int64_t)ds->info.h * ds->info.w * ds->info.c;
+        if (ds->f) {
+            if (fseeko(ds->f, (off_t)(ds->header_bytes + raw * n), SEEK_SET) != 0)
+                return myelin_error_set(err, MYELIN_EIO, ds->images_path, 0, 0, "cannot seek");
+            return 0;
+        }
+        return open_at(ds, ds->images_path, ds->header_bytes + raw * n, err);
+    }
+    return 0;
 }
 
 int myelin_dataset_next(myelin_dataset *ds, uint8_t *pixels, int *label, myelin_error *err)
 {
     if (ds->pos >= ds->info.count)
         return 0;
+    int64_t raw = ds->map ? ds->map[ds->pos] : ds->pos;
+    if (ds->map && raw != ds->raw_pos) {
+        int rc = raw_seek(ds, raw, err);
+        if (rc)
+            return rc;
+    }
     switch (ds->kind) {
     case DS_SYNTH:
-        myelin_synth_image(&ds->synth, ds->pos, pixels, label);
+        myelin_synth_image(&ds->synth, raw, pixels, label);
         break;
     case DS_CIFAR: {
-        while (ds->cur_file < ds->n_files && fread(ds->record, 1, CIFAR_RECORD, ds->f) != CIFAR_RECORD) {
+        size_t rb = (size_t)ds->record_bytes;
+        while (ds->cur_file < ds->n_files && fread(ds->record, 1, rb, ds->f) != rb) {
             if (ferror(ds->f))
                 return myelin_error_set(err, MYELIN_EIO, ds->files[ds->cur_file], 0, 0, "read error");
             if (++ds->cur_file == ds->n_files)
@@ -360,22 +650,27 @@ int myelin_dataset_next(myelin_dataset *ds, uint8_t *pixels, int *label, myelin_
         }
         if (ds->record[0] >= 10)
             return myelin_error_set(err, MYELIN_EFORMAT, ds->files[ds->cur_file], 0, 0,
-                                    "record %" PRId64 ": label %d is not a CIFAR-10 class (0..9)", ds->pos,
+                                    "record %" PRId64 ": label %d is not a CIFAR-10 class (0..9)", raw,
                                     ds->record[0]);
         *label = ds->record[0];
-        for (int c = 0; c < 3; c++)
-            for (int i = 0; i < 1024; i++)
-                pixels[i * 3 + c] = ds->record[1 + c * 1024 + i];
+        int C = ds->info.c;
+        int64_t plane = (int64_t)ds->info.h * ds->info.w;
+        for (int c = 0; c < C; c++)
+            for (int64_t i = 0; i < plane; i++)
+                pixels[i * C + c] = ds->record[1 + c * plane + i];
         break;
     }
     case DS_IDX: {
         size_t n = (size_t)ds->info.h * ds->info.w * ds->info.c;
-        if (fread(pixels, 1, n, ds->f) != n)
-            return myelin_error_set(err, MYELIN_EIO, ds->images_path, 0, 0, "short read at image %" PRId64, ds->pos);
-        *label = ds->labels[ds->pos];
+        if (ds->inflated)
+            memcpy(pixels, ds->inflated + ds->header_bytes + (int64_t)n * raw, n);
+        else if (fread(pixels, 1, n, ds->f) != n)
+            return myelin_error_set(err, MYELIN_EIO, ds->images_path, 0, 0, "short read at image %" PRId64, raw);
+        *label = ds->labels[raw];
         break;
     }
     }
+    ds->raw_pos = raw + 1;
     ds->pos++;
     return 1;
 }
@@ -385,20 +680,12 @@ int myelin_dataset_seek(myelin_dataset *ds, int64_t index, myelin_error *err)
     if (index < 0 || index > ds->info.count)
         return myelin_error_set(err, MYELIN_EUSAGE, ds->info.description, 0, 0,
                                 "image %" PRId64 " is outside the dataset (0..%" PRId64 ")", index, ds->info.count);
-    int rc = 0;
-    if (ds->kind == DS_CIFAR) {
-        int64_t rem = index;
-        int fi = 0;
-        while (fi < ds->n_files - 1 && rem >= ds->file_records[fi])
-            rem -= ds->file_records[fi++];
-        ds->cur_file = fi;
-        rc = open_at(ds, ds->files[fi], rem * CIFAR_RECORD, err);
-    } else if (ds->kind == DS_IDX) {
-        int64_t n = (int64_t)ds->info.h * ds->info.w * ds->info.c;
-        rc = open_at(ds, ds->images_path, ds->header_bytes + index * n, err);
-    }
-    if (rc == 0)
+    int64_t raw = ds->map ? (index < ds->info.count ? ds->map[index] : ds->base_count) : index;
+    int rc = raw_seek(ds, raw, err);
+    if (rc == 0) {
         ds->pos = index;
+        ds->raw_pos = raw;
+    }
     return rc;
 }
 
@@ -418,6 +705,8 @@ void myelin_dataset_close(myelin_dataset *ds)
     free(ds->record);
     free(ds->images_path);
     free(ds->labels);
+    free(ds->inflated);
+    free(ds->map);
     free(ds);
 }
 

@@ -2,10 +2,30 @@
  * the seeded synthetic generator.  Nothing is downloaded.
  *
  * A dataset is opened from a spec string:
- *   path/to/data_batch_1.bin[,path/to/data_batch_2.bin...]   CIFAR-10 binary (3x32x32, 10 classes)
- *   path/to/t10k-images-idx3-ubyte[:path/to/labels]           IDX images (+ labels; by default the
+ *   path/to/data_batch_1.bin[,path/to/data_batch_2.bin...]   CIFAR-10 binary (3x32x32, or the
+ *                                                             shape given to _open_shaped; 10 classes)
+ *   path/to/t10k-images-idx3-ubyte[.gz][:path/to/labels]      IDX images (+ labels; by default the
  *                                                             "-images-" → "-labels-" sibling, and
- *                                                             "-images.idx3-ubyte" spellings)
+ *                                                             "-images.idx3-ubyte" spellings); gzip'd
+ *                                                             files (magic 1f 8b) are inflated whole
+ *                                                             through zlib; a truncated or corrupt
+ *                                                             stream is an error (MYELIN_EFORMAT)
+ *   fashion-mnist:split=test|train[,holdout=N,seed=S,part=holdout|rest]
+ *                                                             Debian's dataset-fashion-mnist files
+ *                                                             (/usr/share/datasets/fashion-mnist, or
+ *                                                             $MYELIN_FASHION_MNIST_DIR); missing:
+ *                                                             MYELIN_EMISSING naming the package.
+ *                                                             holdout=N carves a seeded subset: a
+ *                                                             Fisher-Yates shuffle of 0..count-1 (for
+ *                                                             i = count-1 down to 1: j =
+ *                                                             myelin_rng_below(i+1), swap) with
+ *                                                             myelin_rng seeded (S, stream "carv");
+ *                                                             its first N indices are the holdout
+ *                                                             (part=holdout, the default), the others
+ *                                                             the rest (part=rest); both in file order
+ *                                                             and disjoint, e.g. a validation subset
+ *                                                             of the training split and the images to
+ *                                                             train on
  *   synthetic:split=test,count=1000,seed=1[,h=16,w=16,c=3,classes=10]   the generator
  * Images come out as uint8 HWC (y, x, c), whatever the file order.  Reading is streamed: memory is
  * bounded by one read buffer, not the dataset size. */
@@ -30,6 +50,10 @@ typedef struct myelin_dataset_info {
 } myelin_dataset_info;
 
 int myelin_dataset_open(const char *spec, myelin_dataset **out, myelin_error *err);
+/* Same; CIFAR-10 binary records are read as 1 label byte + c*h*w planar pixels (the workload's
+ * input shape), so other record shapes work; myelin_dataset_open assumes 3x32x32. */
+int myelin_dataset_open_shaped(const char *spec, int c, int h, int w, myelin_dataset **out,
+                               myelin_error *err);
 void myelin_dataset_info_get(const myelin_dataset *ds, myelin_dataset_info *info);
 
 /* Reads the next image into pixels (h*w*c bytes, HWC) and its label.  Returns 1 when an image

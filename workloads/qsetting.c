@@ -212,6 +212,15 @@ int myelin_qsetting_input_bits(const myelin_qsetting *q)
     return q ? q->input_bits : 8;
 }
 
+int myelin_qsetting_set_input_bits(myelin_qsetting *q, int bits, myelin_error *err)
+{
+    if (bits < 2 || bits > 16)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "input bits must be between 2 and 16 inclusive (got %d)", bits);
+    q->input_bits = bits;
+    return 0;
+}
+
 int myelin_qsetting_resolve(const myelin_qsetting *q, const myelin_workload *wl, myelin_layer_quant *per_layer,
                             myelin_error *err)
 {

@@ -2,7 +2,8 @@
  *
  * File format (every key optional; later rules override earlier ones for the layers they match):
  *
- *   input_bits: 8                  # bits of the real-valued image fed to the first layer (2..16)
+ *   input_bits: 8                  # bits of the real-valued image fed to the first layer (2..16):
+ *                                  # unsigned codes with a zero point, sim/engine.h
  *   default:                       # applies to every layer before any rule
  *     weight_bits: 8               # 1..16, or "float"
  *     scheme: uniform              # uniform | pot
@@ -56,6 +57,8 @@ int myelin_qsetting_add_rule(myelin_qsetting *q, const char *glob, const myelin_
                              myelin_error *err);
 
 int myelin_qsetting_input_bits(const myelin_qsetting *q);
+/* Overrides input_bits (2..16; MYELIN_EUSAGE otherwise), e.g. from `myelin run --input-bits`. */
+int myelin_qsetting_set_input_bits(myelin_qsetting *q, int bits, myelin_error *err);
 
 /* Resolves the rules over the graph into per_layer[wl->n_layers]. Layers without weights or
  * membranes keep the fields that do not apply.  Fails when a rule matches no layer. */

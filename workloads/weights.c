@@ -328,7 +328,11 @@ int myelin_weights_save(const myelin_workload *wl, const myelin_weights *w, cons
                             (float)lw->w[(((size_t)ky * (size_t)k + (size_t)kx) * (size_t)ci + (size_t)c) * (size_t)co + (size_t)o];
         }
         int64_t shape[4] = {co, ci, k, k};
-        int ndim = k == 3 ? 4 : (wl->naming == MYELIN_NAMING_CONV && l->kind != MYELIN_LAYER_HEAD) ? 3 : 2;
+        /* the public shapes: 3x3 convs 4-D; ImageNet code (conv naming): the MLP's fc1/fc2_conv
+         * are Conv2d 1x1 (4-D [out,in,1,1]), q/k/v/proj_conv Conv1d (3-D [out,in,1]); linear 2-D */
+        int conv_named = wl->naming == MYELIN_NAMING_CONV && l->kind != MYELIN_LAYER_HEAD;
+        int mlp = strstr(l->weight_name, ".mlp.fc") != NULL;
+        int ndim = k == 3 ? 4 : conv_named ? (mlp ? 4 : 3) : 2;
         char name[160];
         snprintf(name, sizeof name, "%s.weight", l->weight_name);
         rc = myelin_st_writer_add(wr, name, MYELIN_DT_F32, ndim, shape, tw, err);

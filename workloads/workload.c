@@ -12,6 +12,8 @@
  *   classes: 1000               1..100000, required
  *   stem_pool: [true, true, true, true]   four booleans (default all true: ImageNet)
  *   naming: conv | linear       state_dict naming (default conv)
+ *   attention_order: qk_v | q_kv   (Q K^T) V as the public CIFAR code, or Q (K^T V) as the ImageNet
+ *                               code; default follows naming (linear: qk_v, conv: q_kv)
  *   weights: tiny.safetensors   optional, relative to the YAML's folder (need not exist at load)
  *   normalize: {mean: [..], std: [..]}   optional, one entry per input channel; std > 0
  *   firing_rates: {default: 0.15, "block.*.attn.attn": 0.05}  rates in [0,1]; fnmatch keys; later
@@ -38,12 +40,13 @@ const char *myelin_layer_kind_name(myelin_layer_kind kind)
 
 typedef struct spec {
     char name[MYELIN_NAME_MAX];
-    int family, depth, dim, heads, mlp_ratio, timesteps, classes, naming;
+    int family, depth, dim, heads, mlp_ratio, timesteps, classes, naming, attn_order;
     char weights[MYELIN_PATH_MAX];
 } spec;
 
 static const char *const family_names[] = {"spikformer", NULL};
 static const char *const naming_names[] = {"linear", "conv", NULL}; /* index = myelin_naming */
+static const char *const order_names[] = {"qk_v", "q_kv", NULL};    /* index = myelin_attn_order */
 
 #define K_INT(k, f, lo, hi, d, req, h) {k, MYELIN_YT_INT, offsetof(spec, f), 0, lo, hi, d, NULL, NULL, NULL, req, h}
 
@@ -60,6 +63,8 @@ static const myelin_yaml_key top_keys[] = {
     {"stem_pool", MYELIN_YT_LIST, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "four booleans"},
     {"naming", MYELIN_YT_ENUM, offsetof(spec, naming), 0, 0, 0, MYELIN_NAMING_CONV, NULL, naming_names, NULL, 0,
      "state_dict naming"},
+    {"attention_order", MYELIN_YT_ENUM, offsetof(spec, attn_order), 0, 0, 0, 2 /* from naming */, NULL,
+     order_names, NULL, 0, "attention product order"},
     {"weights", MYELIN_YT_STRING, offsetof(spec, weights), MYELIN_PATH_MAX, 0, 0, 0, "", NULL, NULL, 0,
      "safetensors file"},
     {"normalize", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{mean: [..], std: [..]}"},
@@ -200,6 +205,7 @@ static void build_graph(builder *b)
         at->v_threshold = 0.5;
         at->heads = wl->heads;
         at->attn_scale = 0.125;
+        at->attn_order = wl->attn_order;
         int att = wl->n_layers - 1;
         myelin_layer *pr = add_layer(b, MYELIN_LAYER_LINEAR, "block.%d.attn.proj", blk);
         snprintf(wn, sizeof wn, "block.%d.attn.proj_%s", blk, sfx);
@@ -286,6 +292,10 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
     wl->classes = sp.classes;
     wl->input = (myelin_shape){in.channels, in.height, in.width};
     wl->naming = (myelin_naming)sp.naming;
+    if (sp.attn_order == 2)
+        wl->attn_order = wl->naming == MYELIN_NAMING_LINEAR ? MYELIN_ATTN_QK_V : MYELIN_ATTN_Q_KV;
+    else
+        wl->attn_order = (myelin_attn_order)sp.attn_order;
     for (int i = 0; i < 4; i++) {
         wl->stem_pool[i] = 1;
         wl->norm_mean[i] = 0;
@@ -450,6 +460,8 @@ int64_t myelin_layer_dense_macs(const myelin_layer *l)
         return n * l->c_out * l->c_in;
     case MYELIN_LAYER_ATTN: {
         int64_t dh = l->c_out / (l->heads ? l->heads : 1);
+        if (l->attn_order == MYELIN_ATTN_QK_V)
+            return 2 * n * n * dh * l->heads;
         return 2 * n * dh * dh * l->heads;
     }
     case MYELIN_LAYER_HEAD:

@@ -72,6 +72,7 @@ typedef struct myelin_layer {
     /* ATTN */
     int heads;
     double attn_scale;          /* 0.125 */
+    int attn_order;             /* myelin_attn_order: which product is formed first */
     /* statistical mode: output firing rate (spikes per neuron per timestep) */
     double firing_rate;
 } myelin_layer;
@@ -81,6 +82,12 @@ typedef enum myelin_naming {
     MYELIN_NAMING_CONV        /* ImageNet code: block.{i}.attn.q_conv.weight (1x1 Conv1d, no bias on q,k,v) */
 } myelin_naming;
 
+/* Order of the attention products (spikes identical; action counts differ). */
+typedef enum myelin_attn_order {
+    MYELIN_ATTN_QK_V = 0, /* (Q K^T) V: the public CIFAR code */
+    MYELIN_ATTN_Q_KV      /* Q (K^T V): the public ImageNet code */
+} myelin_attn_order;
+
 typedef struct myelin_workload {
     char name[MYELIN_NAME_MAX];
     char source[MYELIN_PATH_MAX];   /* the YAML file it came from ("<embedded>" for built-ins) */
@@ -89,6 +96,7 @@ typedef struct myelin_workload {
     int classes;
     int stem_pool[4];               /* 1 where stem stage i max-pools */
     myelin_naming naming;
+    myelin_attn_order attn_order;   /* attention_order (default: qk_v with linear naming, else q_kv) */
     char weights_path[MYELIN_PATH_MAX]; /* resolved against the YAML's folder; "" = none */
     double norm_mean[4], norm_std[4];   /* input normalisation per channel: x = (p/255 - mean)/std */
     double default_firing_rate;         /* statistical mode */
@@ -122,7 +130,8 @@ int64_t myelin_workload_params(const myelin_workload *wl);
 int64_t myelin_layer_weight_count(const myelin_layer *layer);
 
 /* Dense multiply-accumulates per timestep (CONV: H*W*c_out*c_in*9; LINEAR: N*c_out*c_in;
- * ATTN: 2*N*(D/heads)^2 per head, i.e. K^T V then Q (K^T V); HEAD: c_in*c_out, which runs once
+ * ATTN per head: q_kv 2*N*(D/heads)^2 (K^T V then Q (K^T V)), qk_v 2*N^2*(D/heads) (Q K^T then
+ * (Q K^T) V); HEAD: c_in*c_out, which runs once
  * per inference on the time-and-token mean, not per timestep; MAXPOOL/ADD: 0). */
 int64_t myelin_layer_dense_macs(const myelin_layer *layer);
 
