@@ -23,8 +23,9 @@
  *        point whose predicted drop is nearest the allowed one, kept in the bracket's middle half
  *        (bisection while the model has fewer than 3 points);
  *     C. from that point, the best few other moves (ALT_TRIES) by the same combined score,
- *        confident failures skipped, get a full evaluation; the first that passes starts a new
- *        path (A).  Ends when none passes.
+ *        confident failures skipped, get a full evaluation while the best one's predicted drop
+ *        (point estimate) is within the constraint; the first that passes starts a new path (A).
+ *        Ends when none passes.
  *     So full evaluations grow with the logarithm of the path, not with the moves per step.
  * A proposal passes when its validation top-1 is at most max_drop points below the float network.
  * The chosen setting is the passing candidate of least objective (memory by default; then higher
@@ -491,6 +492,8 @@ static int descent_adaptive(myelin_search *s, myelin_error *err)
                     restart = 1;
                     break;
                 }
+            } else if (s->cands[alt].predicted && s->cands[alt].pred_drop > s->cfg.max_drop_pct) {
+                break; /* the best remaining move is predicted to fail: no more exploring */
             } else {
                 s->cands[alt].gate = GATE_IN;
                 rc = search_full(s, alt, err);
