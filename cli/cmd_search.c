@@ -67,6 +67,8 @@ static void usage(FILE *f)
             "                    carved from its train split; else synthetic:split=test,count=500,seed=2)\n"
             "  --val-from-train N,SEED  validation = the first N images of a seed-SEED permutation of the\n"
             "                    train split (written to DIR/Pval-images-idx3-ubyte for myelin run)\n"
+            "  --val-count N     a reduced validation set: its first N images (of the workload's\n"
+            "                    dataset.val_range, of --val, or carved)\n"
             "  --calib SPEC      calibration batch for the proxy (default: 32 images of the train split's\n"
             "                    permutation after the carved validation ones, disjoint from them; else\n"
             "                    synthetic:split=test,count=32,seed=3)\n"
@@ -134,7 +136,7 @@ static int hash_file(const char *path, uint64_t *h, myelin_error *err)
 int myelin_cmd_search(int argc, char **argv)
 {
     enum { O_MBITS = 256, O_BEAM, O_VAL, O_CALIB, O_TEST, O_PREFIX, O_JOURNAL, O_SEED, O_CHECK,
-           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS, O_IBITS, O_OBJ, O_TRAIN, O_VFT };
+           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS, O_IBITS, O_OBJ, O_TRAIN, O_VFT, O_VCOUNT };
     static const struct option opts[] = {
         {"method", required_argument, NULL, 'm'},      {"gate", required_argument, NULL, 'g'},
         {"granularity", required_argument, NULL, 'G'}, {"bits", required_argument, NULL, 'b'},
@@ -143,7 +145,7 @@ int myelin_cmd_search(int argc, char **argv)
         {"arch", required_argument, NULL, 'a'},        {"workload", required_argument, NULL, 'w'},
         {"weights", required_argument, NULL, O_WEIGHTS}, {"input-bits", required_argument, NULL, O_IBITS},
         {"objective", required_argument, NULL, O_OBJ}, {"train", required_argument, NULL, O_TRAIN},
-        {"val-from-train", required_argument, NULL, O_VFT},
+        {"val-from-train", required_argument, NULL, O_VFT}, {"val-count", required_argument, NULL, O_VCOUNT},
         {"val", required_argument, NULL, O_VAL},       {"calib", required_argument, NULL, O_CALIB},
         {"test", required_argument, NULL, O_TEST},     {"out", required_argument, NULL, 'o'},
         {"prefix", required_argument, NULL, O_PREFIX}, {"journal", required_argument, NULL, O_JOURNAL},
@@ -160,7 +162,7 @@ int myelin_cmd_search(int argc, char **argv)
     const char *arch_arg = "generic-45nm", *wl_path = NULL, *weights_path = NULL;
     const char *val = NULL, *calib = NULL, *test = NULL, *out_dir = "myelin-out/search", *prefix = "";
     const char *journal = NULL, *train = NULL;
-    long vft_n = 0;
+    long vft_n = 0, vcount = 0;
     uint64_t vft_seed = 1;
     int fmt = MYELIN_COST_TABLE, quiet = 0, force_progress = 0, with_timing = 1;
     int set_gran = 0, set_schemes = 0;
@@ -184,6 +186,11 @@ int myelin_cmd_search(int argc, char **argv)
         case O_IBITS: rc = myelin_search_bits_parse(optarg, 2, 16, cfg.ibits, &cfg.n_ibits, &err); break;
         case O_OBJ: rc = myelin_search_objective_parse(optarg, &cfg.objective, &err); break;
         case O_TRAIN: train = optarg; break;
+        case O_VCOUNT:
+            if (parse_int(optarg, 1, 1000000, &vcount))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--val-count: expected an integer 1..1000000 (got '%s')", optarg);
+            break;
         case O_VFT: {
             char nbuf[32];
             const char *comma = strchr(optarg, ',');
@@ -363,15 +370,25 @@ int myelin_cmd_search(int argc, char **argv)
         snprintf(tbuf, sizeof tbuf, "%s", test ? test : "");
         if (!val && !vft_n && wl->dataset_val[0]) {
             snprintf(vbuf, sizeof vbuf, "%s", wl->dataset_val);
-            snprintf(said + strlen(said), sizeof said - strlen(said), " val %s;", vbuf);
+            cfg.val_first = (int)wl->dataset_val_first;
+            cfg.val_count = (int)wl->dataset_val_count;
+            if (vcount && (!cfg.val_count || vcount < cfg.val_count))
+                cfg.val_count = (int)vcount;
+            if (cfg.val_count)
+                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s images %d..%d;",
+                         vbuf, cfg.val_first, cfg.val_first + cfg.val_count - 1);
+            else
+                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s;", vbuf);
         } else if (!val && !vft_n && tr) {
-            vft_n = 1000;
+            vft_n = vcount ? vcount : 1000;
             snprintf(said + strlen(said), sizeof said - strlen(said),
                      " val 1000 images carved from %s (seed 1);", tr);
         } else if (!val && !vft_n) {
             snprintf(vbuf, sizeof vbuf, "synthetic:split=test,count=500,seed=2,h=%d,w=%d,c=%d,classes=%d",
                      in.h, in.w, in.c, wl->classes);
         }
+        if (val && vcount)
+            cfg.val_count = (int)vcount; /* the first N of --val */
         if (vft_n) {
             cfg.val_from_train = (int)vft_n;
             cfg.carve_seed = vft_seed;

@@ -23,7 +23,9 @@ double now_s(void)
 }
 
 /* Loads spec into out; with pick_n > 0, only images perm[pick_lo .. pick_lo + pick_n) of a seeded
- * permutation of the dataset, in that order (one sequential pass over the file). */
+ * permutation of the dataset (pick_seed != RANGE) or images pick_lo .. pick_lo + pick_n - 1 in file
+ * order (pick_seed == RANGE), in that order (one sequential pass over the file). */
+#define RANGE UINT64_MAX
 static int load_images(const myelin_search *s, const char *spec, int pick_lo, int pick_n,
                        uint64_t pick_seed, imageset *out, myelin_error *err)
 {
@@ -69,7 +71,7 @@ static int load_images(const myelin_search *s, const char *spec, int pick_lo, in
             perm[i] = (int)i;
             slot[i] = -1;
         }
-        for (int64_t i = 0; i < pick_lo + pick_n; i++) {
+        for (int64_t i = 0; pick_seed != RANGE && i < pick_lo + pick_n; i++) {
             int64_t j = i + (int64_t)myelin_rng_below(&rng, (uint64_t)(info.count - i));
             int t = perm[i];
             perm[i] = perm[j];
@@ -78,8 +80,12 @@ static int load_images(const myelin_search *s, const char *spec, int pick_lo, in
         for (int k = 0; k < pick_n; k++)
             slot[perm[pick_lo + k]] = k;
         free(perm);
-        snprintf(out->spec, sizeof out->spec, "%s [images %d..%d of a seed-%" PRIu64 " permutation]",
-                 spec, pick_lo, pick_lo + pick_n - 1, pick_seed);
+        if (pick_seed == RANGE)
+            snprintf(out->spec, sizeof out->spec, "%s [images %d..%d]", spec, pick_lo,
+                     pick_lo + pick_n - 1);
+        else
+            snprintf(out->spec, sizeof out->spec, "%s [images %d..%d of a seed-%" PRIu64 " permutation]",
+                     spec, pick_lo, pick_lo + pick_n - 1, pick_seed);
     }
     out->n = pick_n > 0 ? pick_n : (int)info.count;
     out->pixels = malloc((size_t)out->n * s->image_bytes);
@@ -123,6 +129,8 @@ int eval_setup(myelin_search *s, myelin_error *err)
     const myelin_search_config *c = &s->cfg;
     if (!rc && c->val_from_train > 0)
         rc = load_images(s, s->train_spec, 0, c->val_from_train, c->carve_seed, &s->val, err);
+    else if (!rc && c->val_count > 0)
+        rc = load_images(s, s->val_spec, c->val_first, c->val_count, RANGE, &s->val, err);
     else if (!rc)
         rc = load_images(s, s->val_spec, 0, 0, 0, &s->val, err);
     if (!rc && c->val_from_train > 0 && c->calib_from_train > 0)

@@ -220,8 +220,9 @@ static uint64_t args_hash(const myelin_search *s)
     for (int i = 0; i < c->n_ibits; i++)
         fprintf(f, "%d,", c->ibits[i]);
     /* proxy=2: drift records carry the logit terms (journals of the drift-only proxy restart) */
-    fprintf(f, " proxy=2 objective=%d carve=%s/%d/%d/%" PRIu64, (int)c->objective,
-            c->train_spec ? c->train_spec : "", c->val_from_train, c->calib_from_train, c->carve_seed);
+    fprintf(f, " proxy=2 objective=%d carve=%s/%d/%d/%" PRIu64 " range=%d/%d", (int)c->objective,
+            c->train_spec ? c->train_spec : "", c->val_from_train, c->calib_from_train, c->carve_seed,
+            c->val_first, c->val_count);
     fprintf(f, " drop=%.17g beam=%d seed=%" PRIu64 " check=%d val=%s calib=%s test=%s "
                "inputs=%016" PRIx64,
             c->max_drop_pct, c->beam_width, c->seed, c->gate_check, s->val_spec,

@@ -86,6 +86,8 @@ typedef struct myelin_search_config {
        batch as the next calib_from_train images (disjoint by construction) */
     const char *train_spec;
     int val_from_train, calib_from_train;
+    /* otherwise val_count > 0 takes images val_first .. val_first + val_count - 1 of val_spec */
+    int val_first, val_count;
     uint64_t carve_seed;
     uint64_t seed;             /* the gate check's sample */
     int gate_check;            /* gated-out candidates re-evaluated to count false rejections */

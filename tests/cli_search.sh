@@ -149,9 +149,10 @@ expect 64 "a bad random seed" "$M" search --weights random:x
 
 # ---- splits from the workload's dataset; carving; run reproduces val and test ----
 sed "s#^weights:.*#weights: $S/workloads/zoo/tiny.safetensors#" "$S/workloads/zoo/tiny.yaml" >"$T/tinyds.yaml"
-printf 'dataset:\n  train: "synthetic:split=train,count=600,seed=7"\n  val: "%s"\n  test: "%s"\n' "$VAL" "$TST" >>"$T/tinyds.yaml"
+printf 'dataset:\n  train: "synthetic:split=train,count=600,seed=7"\n  val: "%s"\n  val_range: [10, 80]\n  test: "%s"\n' "$VAL" "$TST" >>"$T/tinyds.yaml"
 expect 0 "a workload that declares its dataset, no dataset options" "$M" search --workload "$T/tinyds.yaml" --bits 8,4,2 --granularity network --no-timing --quiet --out "$T/ds"
 stderr_has "declares its dataset" "the search says it uses the workload's dataset"
+stderr_has "images 10..89" "the validation set is the workload's val_range"
 expect 0 "--val-from-train 100,3" "$M" search --workload "$T/tinyds.yaml" --val-from-train 100,3 --bits 8,4,2 --granularity block --no-timing --quiet --out "$T/carve"
 [ -s "$T/carve/val-images-idx3-ubyte" ] && ok "the carved validation set is written as IDX" || bad "no val IDX"
 acc=$(field "$T/carve/summary.csv" 3 5); tacc=$(field "$T/carve/summary.csv" 3 7)
