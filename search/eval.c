@@ -24,10 +24,12 @@ double now_s(void)
 
 /* Loads spec into out; with pick_n > 0, only images perm[pick_lo .. pick_lo + pick_n) of a seeded
  * permutation of the dataset (pick_seed != RANGE) or images pick_lo .. pick_lo + pick_n - 1 in file
- * order (pick_seed == RANGE), in that order (one sequential pass over the file). */
+ * order (pick_seed == RANGE), in that order (one sequential pass over the file).  A permutation
+ * passes over images ex_lo .. ex_hi - 1 (a validation range of the same file: disjoint). */
 #define RANGE UINT64_MAX
 static int load_images(const myelin_search *s, const char *spec, int pick_lo, int pick_n,
-                       uint64_t pick_seed, imageset *out, myelin_error *err)
+                       uint64_t pick_seed, int64_t ex_lo, int64_t ex_hi, imageset *out,
+                       myelin_error *err)
 {
     myelin_dataset *ds = NULL;
     snprintf(out->spec, sizeof out->spec, "%s", spec);
@@ -71,14 +73,28 @@ static int load_images(const myelin_search *s, const char *spec, int pick_lo, in
             perm[i] = (int)i;
             slot[i] = -1;
         }
-        for (int64_t i = 0; pick_seed != RANGE && i < pick_lo + pick_n; i++) {
+        for (int64_t i = 0; pick_seed != RANGE && i < info.count - 1; i++) {
             int64_t j = i + (int64_t)myelin_rng_below(&rng, (uint64_t)(info.count - i));
             int t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
         }
-        for (int k = 0; k < pick_n; k++)
-            slot[perm[pick_lo + k]] = k;
+        int64_t pos = 0;
+        for (int64_t i = 0; i < info.count && pos < pick_lo + pick_n; i++) {
+            if (pick_seed != RANGE && perm[i] >= ex_lo && perm[i] < ex_hi)
+                continue;
+            if (pos >= pick_lo)
+                slot[perm[i]] = (int)(pos - pick_lo);
+            pos++;
+        }
+        if (pos < pick_lo + pick_n) {
+            free(perm);
+            free(slot);
+            myelin_dataset_close(ds);
+            return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "search dataset '%s': too few images outside the validation range "
+                                    "to carve %d", spec, pick_n);
+        }
         free(perm);
         if (pick_seed == RANGE)
             snprintf(out->spec, sizeof out->spec, "%s [images %d..%d]", spec, pick_lo,
@@ -128,18 +144,22 @@ int eval_setup(myelin_search *s, myelin_error *err)
         rc = myelin_cost_registry_configure(s->reg, s->arch, err);
     const myelin_search_config *c = &s->cfg;
     if (!rc && c->val_from_train > 0)
-        rc = load_images(s, s->train_spec, 0, c->val_from_train, c->carve_seed, &s->val, err);
+        rc = load_images(s, s->train_spec, 0, c->val_from_train, c->carve_seed, 0, 0, &s->val, err);
     else if (!rc && c->val_count > 0)
-        rc = load_images(s, s->val_spec, c->val_first, c->val_count, RANGE, &s->val, err);
+        rc = load_images(s, s->val_spec, c->val_first, c->val_count, RANGE, 0, 0, &s->val, err);
     else if (!rc)
-        rc = load_images(s, s->val_spec, 0, 0, 0, &s->val, err);
-    if (!rc && c->val_from_train > 0 && c->calib_from_train > 0)
-        rc = load_images(s, s->train_spec, c->val_from_train, c->calib_from_train, c->carve_seed,
-                         &s->calib, err);
+        rc = load_images(s, s->val_spec, 0, 0, 0, 0, 0, &s->val, err);
+    /* calibration carved from train: after the carved validation images, or outside a validation
+       range of the same spec */
+    int same = c->train_spec && c->val_count > 0 && strcmp(s->train_spec, s->val_spec) == 0;
+    if (!rc && c->calib_from_train > 0)
+        rc = load_images(s, s->train_spec, c->val_from_train > 0 ? c->val_from_train : 0,
+                         c->calib_from_train, c->carve_seed, same ? c->val_first : 0,
+                         same ? (int64_t)c->val_first + c->val_count : 0, &s->calib, err);
     else if (!rc)
-        rc = load_images(s, s->calib_spec, 0, 0, 0, &s->calib, err);
+        rc = load_images(s, s->calib_spec, 0, 0, 0, 0, 0, &s->calib, err);
     if (!rc)
-        rc = load_images(s, s->test_spec, 0, 0, 0, &s->test, err);
+        rc = load_images(s, s->test_spec, 0, 0, 0, 0, 0, &s->test, err);
     if (!rc)
         rc = myelin_engine_new(wl, s->w, NULL, s->cfg.input_bits, &s->float_engine, err);
     if (!rc) {
