@@ -20,8 +20,9 @@
  *     B. the last passing point of the path (accuracy falls along it) by a bracket search:
  *        confident failures close the bracket from above without an evaluation, confident passes
  *        raise it from below (the final point is always fully evaluated), and the probe is the
- *        point whose predicted drop is nearest the allowed one, kept in the bracket's middle half
- *        (bisection while the model has fewer than 3 points);
+ *        point whose proxy is nearest where the drop should cross the allowed one — on the secant
+ *        through the bracket's evaluated ends, else by the model's line, else bisection — kept off
+ *        the bracket's outer fifths;
  *     C. from that point, the best few other moves (ALT_TRIES) by the same combined score,
  *        confident failures skipped, get a full evaluation while the best one's predicted drop
  *        (point estimate) is within the constraint; the first that passes starts a new path (A).
@@ -396,8 +397,11 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
             }
         if (moved)
             continue;
-        /* probe: nearest predicted boundary, kept in the middle half; bisection without a model */
-        int q1 = lo + (hi - lo + 2) / 4, q3 = hi - (hi - lo + 2) / 4;
+        /* probe: where the drop is expected to cross the constraint — on the secant between the
+           bracket's evaluated ends when both are, else by the model, else bisection — kept off the
+           bracket's outer fifths so each probe shrinks it */
+        int edge = (hi - lo + 4) / 5;
+        int q1 = lo + edge, q3 = hi - edge;
         if (q1 < lo + 1)
             q1 = lo + 1;
         if (q3 > hi - 1)
@@ -405,10 +409,20 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
         if (q3 < q1)
             q3 = q1;
         int m = (lo + hi) / 2;
-        if (have) {
+        const cand *L = &s->cands[path[lo]], *H = hi <= K ? &s->cands[path[hi]] : NULL;
+        double clip = 3 * (s->cfg.max_drop_pct > 0 ? s->cfg.max_drop_pct : 0.5);
+        double target = -1;
+        if (H && H->has_full && L->has_full && H->proxy > L->proxy) {
+            double dl = L->drop_pct < clip ? L->drop_pct : clip, dh = H->drop_pct < clip ? H->drop_pct : clip;
+            if (dh > dl)
+                target = L->proxy + (s->cfg.max_drop_pct - dl) * (H->proxy - L->proxy) / (dh - dl);
+        } else if (have && s->fit_c1 > 0) {
+            target = (s->cfg.max_drop_pct - s->fit_c0) / s->fit_c1;
+        }
+        if (target >= 0) {
             double bd = HUGE_VAL;
             for (int j = q1; j <= q3; j++) {
-                double e = fabs(s->cands[path[j]].pred_drop - s->cfg.max_drop_pct);
+                double e = fabs(s->cands[path[j]].proxy - target);
                 if (e < bd)
                     bd = e, m = j;
             }
