@@ -1,5 +1,7 @@
-/* tests/check_golden.c — the engine against PyTorch float64 goldens of the trained tiny model
- * (workloads/zoo/tiny.golden.safetensors), and quantized accuracy on the synthetic test set. */
+/* tests/check_golden.c — the engine against PyTorch float64 goldens of the trained zoo models
+ * (workloads/zoo/<model>.golden.safetensors: the images themselves, logits, per-layer spike counts,
+ * written by workloads/train/train.py), and the tiny model's quantized accuracy on the synthetic
+ * test set. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,19 +17,30 @@
 
 enum { ACC_IMAGES = 500 };
 
+/* The trained zoo models with golden vectors (workloads/zoo/<name>.yaml, .golden.safetensors). */
+static const char *const golden_models[] = {"tiny", "fashion"};
+
 typedef struct tiny {
     myelin_workload *wl;
     myelin_weights *w;
 } tiny;
 
+/* Loads workloads/zoo/<name>.yaml and the weights it names. */
+static void load_model(tiny *t, const char *name)
+{
+    char rel[256], path[1024];
+    myelin_error err;
+    snprintf(rel, sizeof rel, "workloads/zoo/%s.yaml", name);
+    TEST_SRC(path, rel);
+    ck_assert_msg(myelin_workload_load(path, &t->wl, &err) == 0, "%s: %s", path, err.message);
+    ck_assert_msg(t->wl->weights_path[0] != '\0', "%s names no weights", path);
+    ck_assert_msg(myelin_weights_load(t->wl, t->wl->weights_path, &t->w, &err) == 0, "%s: %s",
+                  t->wl->weights_path, err.message);
+}
+
 static void load_tiny(tiny *t)
 {
-    char path[1024];
-    myelin_error err;
-    TEST_SRC(path, "workloads/zoo/tiny.yaml");
-    ck_assert_msg(myelin_workload_load(path, &t->wl, &err) == 0, "%s: %s", path, err.message);
-    TEST_SRC(path, "workloads/zoo/tiny.safetensors");
-    ck_assert_msg(myelin_weights_load(t->wl, path, &t->w, &err) == 0, "%s: %s", path, err.message);
+    load_model(t, "tiny");
 }
 
 static void free_tiny(tiny *t)
@@ -49,16 +62,18 @@ static const myelin_st_tensor *golden_tensor(const myelin_st_file *g, const char
 
 START_TEST(test_golden_float)
 {
+    const char *model = golden_models[_i];
     tiny tm;
-    load_tiny(&tm);
+    load_model(&tm, model);
     const myelin_workload *wl = tm.wl;
-    char path[1024];
+    char rel[256], path[1024];
     myelin_error err;
     myelin_st_file *g = NULL;
-    TEST_SRC(path, "workloads/zoo/tiny.golden.safetensors");
+    snprintf(rel, sizeof rel, "workloads/zoo/%s.golden.safetensors", model);
+    TEST_SRC(path, rel);
     ck_assert_msg(myelin_st_open(path, &g, &err) == 0,
-                  "golden vectors %s must exist (committed with the trained tiny model): %s", path,
-                  err.message);
+                  "golden vectors %s must exist (committed with the trained %s model): %s", path,
+                  model, err.message);
     const myelin_st_tensor *ti = myelin_st_find(g, "images");
     ck_assert_msg(ti && ti->dtype == MYELIN_DT_U8 && ti->ndim == 4, "golden 'images' must be U8 [G,H,W,C]");
     int64_t G = ti->shape[0];
@@ -133,8 +148,8 @@ START_TEST(test_golden_float)
         }
     }
     ck_assert_msg(spike_layers > 0, "golden file has no spikes.<layer> tensors");
-    printf("golden: %lld images, worst relative logit error %.3g, %lld spike layers, %lld excused\n",
-           (long long)G, worst, (long long)spike_layers, (long long)excused);
+    printf("golden %s: %lld images, worst relative logit error %.3g, %lld spike layers, %lld excused\n",
+           model, (long long)G, worst, (long long)spike_layers, (long long)excused);
     (void)labels;
     for (int i = 0; i < n; i++)
         free(spk[i]), free(margin[i]);
@@ -206,7 +221,8 @@ Suite *make_golden_suite(void)
     Suite *s = suite_create("golden");
     TCase *tc = tcase_create("tiny");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_golden_float);
+    tcase_add_loop_test(tc, test_golden_float, 0,
+                        (int)(sizeof golden_models / sizeof golden_models[0]));
     tcase_add_test(tc, test_quantized_accuracy);
     suite_add_tcase(s, tc);
     return s;
