@@ -60,7 +60,7 @@ out="$R/search_summary.md"
     echo "split, disjoint from validation), test (never seen by the search). Constraint: validation top-1 at"
     echo "most 1.5 points below float. Energy per inference from the cost models with the activity measured"
     echo "in each candidate's own validation run. Memory = parameters x bits + 32-bit per-channel scales."
-    echo "Wall time on this machine's 2 shared cores (2 threads)."
+    echo "Wall time on this machine's 2 cores, shared with other jobs (${MYELIN_THREADS:-2} thread(s) per search)."
     echo
     echo "| run | setting | val top-1 % | val drop | test top-1 % | test drop | test within | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections | proxy Spearman |"
     echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -70,6 +70,8 @@ out="$R/search_summary.md"
         [ -f "$f" ] || continue
         awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
     done
+    missing=$(for name in $ALL; do [ -f "$R/search_${name}_summary.csv" ] || printf ' %s' "$name"; done)
+    [ -n "$missing" ] && { echo; echo "Not run in this (reduced) regeneration:$missing (\`make results-search\` runs them all)."; }
     echo
     gf=$(v greedy 15); uf=$(v greedy_ungated 15); g=$(v greedy 14); u=$(v greedy_ungated 14)
     gm=$(v greedy 9); um=$(v greedy_ungated 9)
