@@ -19,7 +19,12 @@
  *   firing_rates: {default: 0.15, "block.*.attn.attn": 0.05}  rates in [0,1]; fnmatch keys; later
  *                               keys override earlier ones; a key matching no layer is an error;
  *                               keys match spiking layers and max pools (a pool not named is derived
- *                               from its input, models/cost.h; residual adds are always derived). */
+ *                               from its input, models/cost.h; residual adds are always derived).
+ *   dataset: {train: SPEC, val: SPEC, val_range: [FIRST, COUNT], test: SPEC}   optional dataset
+ *                               specs (workloads/dataset.h) of the data the weights belong to; each
+ *                               key optional; used as is (the search takes its default splits from
+ *                               them); val_range: the validation images are FIRST..FIRST+COUNT-1 of
+ *                               the val spec (e.g. the last 5000 of a training file). */
 #include "workloads/workload.h"
 
 #include <fnmatch.h>
@@ -68,6 +73,17 @@ static const myelin_yaml_key top_keys[] = {
      "safetensors file"},
     {"normalize", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{mean: [..], std: [..]}"},
     {"firing_rates", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "statistical-mode firing rates"},
+    {"dataset", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{train, val, test} dataset specs"},
+};
+
+static const myelin_yaml_key dataset_keys[] = {
+    {"train", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_train), sizeof ((myelin_workload *)0)->dataset_train,
+     0, 0, 0, "", NULL, NULL, 0, "training split spec"},
+    {"val", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_val), sizeof ((myelin_workload *)0)->dataset_val,
+     0, 0, 0, "", NULL, NULL, 0, "validation split spec"},
+    {"test", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_test), sizeof ((myelin_workload *)0)->dataset_test,
+     0, 0, 0, "", NULL, NULL, 0, "test split spec"},
+    {"val_range", MYELIN_YT_LIST, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "[first, count] of the val spec"},
 };
 
 typedef struct input_spec {
@@ -341,6 +357,25 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
             rc = read_double_list(sd, in.channels, 1e-9, 1e6, wl->norm_std, "normalize.std", err);
         if (rc)
             goto fail;
+    }
+    const myelin_yaml_node *dsn = myelin_yaml_get(root, "dataset");
+    if (dsn && (rc = myelin_yaml_read_map(dsn, dataset_keys, 4, wl, "dataset", err)))
+        goto fail;
+    const myelin_yaml_node *vr = myelin_yaml_get(dsn, "val_range");
+    if (vr) {
+        double fc[2] = {0, 0};
+        if (vr->n != 2) {
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, vr, "expected [first, count] for dataset.val_range, got %zu values", vr->n);
+            goto fail;
+        }
+        for (int i = 0; i < 2 && !rc; i++)
+            rc = myelin_yaml_double(vr->items[i], i ? 1 : 0, 1e9, &fc[i], err);
+        if (!rc && (fc[0] != (double)(int64_t)fc[0] || fc[1] != (double)(int64_t)fc[1]))
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, vr, "dataset.val_range: expected integers");
+        if (rc)
+            goto fail;
+        wl->dataset_val_first = (int64_t)fc[0];
+        wl->dataset_val_count = (int64_t)fc[1];
     }
     const myelin_yaml_node *fr = myelin_yaml_get(root, "firing_rates");
     const myelin_yaml_node *def = myelin_yaml_get(fr, "default");

@@ -101,6 +101,9 @@ typedef struct myelin_workload {
     char weights_path[MYELIN_PATH_MAX]; /* resolved against the YAML's folder; "" = none */
     double norm_mean[4], norm_std[4];   /* input normalisation per channel: x = (p/255 - mean)/std */
     double default_firing_rate;         /* statistical mode */
+    /* dataset specs of the data the weights belong to (YAML `dataset:`); "" = not declared */
+    char dataset_train[512], dataset_val[512], dataset_test[512];
+    int64_t dataset_val_first, dataset_val_count; /* val_range; count 0 = the whole val spec */
     int n_layers;
     myelin_layer *layers;
 } myelin_workload;
