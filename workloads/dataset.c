@@ -337,8 +337,10 @@ static int idx_load(const char *path, uint8_t **data, uint32_t *magic, uint32_t 
                     myelin_error *err)
 {
     int64_t len = 0;
-    int rc;
     *data = NULL;
+    int rc = file_size(path, &len, err); /* a folder, an empty or missing file: one clear message */
+    if (rc)
+        return rc;
     if (is_gzip(path)) {
         rc = gunzip_file(path, data, &len, err);
     } else {
