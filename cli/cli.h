@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/error.h"
 
@@ -30,5 +31,8 @@ int myelin_cli_parse_seed(const char *s, uint64_t *out);
 
 /* Prints err to stderr prefixed with "myelin <cmd>: " context and returns its exit status. */
 int myelin_cli_fail(const char *cmd, const myelin_error *err);
+/* An option getopt_long did not accept: says which, prints the command's usage to stderr, and
+ * returns the usage exit status (64). */
+int myelin_cli_bad_option(const char *cmd, const char *opt, void (*usage)(FILE *));
 
 #endif

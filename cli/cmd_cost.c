@@ -345,10 +345,7 @@ int myelin_cmd_cost(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         default:
-            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
-            usage(stderr);
-            return myelin_cli_fail("cost", &err);
+            return myelin_cli_bad_option("cost", argv[optind - 1], usage);
         }
     }
     if (optind < argc) {

@@ -212,9 +212,7 @@ int myelin_cmd_run(int argc, char **argv)
         case 'Q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
-            fprintf(stderr, "myelin run: unknown or incomplete option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return 64;
+            return myelin_cli_bad_option("run", argv[optind - 1], usage);
         }
     }
     if (optind < argc) {

@@ -103,10 +103,7 @@ int myelin_cmd_sweep(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         default:
-            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
-            usage(stderr);
-            return myelin_cli_fail("sweep", &err);
+            return myelin_cli_bad_option("sweep", argv[optind - 1], usage);
         }
     }
     if (optind != argc - 1) {

@@ -41,6 +41,15 @@ int myelin_cli_fail(const char *cmd, const myelin_error *err)
     return myelin_exit_code(err->code);
 }
 
+int myelin_cli_bad_option(const char *cmd, const char *opt, void (*usage)(FILE *))
+{
+    myelin_error err;
+    myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'", opt);
+    int rc = myelin_cli_fail(cmd, &err);
+    usage(stderr);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
