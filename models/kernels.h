@@ -59,6 +59,19 @@ typedef struct myelin_kcounts {
 void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const int32_t *wq, int c_out,
                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt);
 
+/* The same integer sums as myelin_kernel_scatter_i, output-stationary: int8 (or int16) weights in
+ * the same scatter layout, blocks of output positions x channels summed in int32 tiles (zero
+ * inputs skipped, each weight row reused across the block), then added to acc; identical acc
+ * and counts.  wmax bounds |wq|.  Returns 0, or -1 (acc and cnt untouched) when
+ * 9-tap fan-in x max|input| x wmax could overflow int32 or the kernel is not 1..3: the caller
+ * then uses myelin_kernel_scatter_i.  Vectorised (AVX-512 / AVX2 / portable, chosen at load). */
+int myelin_kernel_gather_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                            int kernel, int co_lo, int co_hi, int32_t wmax, int64_t *acc,
+                            myelin_kcounts *cnt);
+int myelin_kernel_gather_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                             int c_out, int kernel, int co_lo, int co_hi, int32_t wmax,
+                             int64_t *acc, myelin_kcounts *cnt);
+
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */
 void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,

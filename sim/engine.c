@@ -15,6 +15,9 @@ typedef struct eng_layer {
     int m_int;                      /* integer membrane (LIF layers) */
     int m_bits;
     myelin_qweights q;              /* when w_int */
+    int8_t *w8;                     /* q.wq at int8 when every |w| <= 127 (the gather path) */
+    int16_t *w16;                   /* else at int16 when every |w| <= 32767 */
+    int32_t wmax;                   /* max |q.wq| */
     int n_ch;                       /* channels of the LIF tensor */
     double *s_acc;                  /* [n_ch] accumulator units */
     double *s_m;                    /* [n_ch] membrane units (m_int) */
@@ -204,6 +207,33 @@ static int check_graph(const myelin_workload *wl, myelin_error *err)
     return 0;
 }
 
+/* Copies the quantized weights at the narrowest of int8 / int16 that holds them exactly (the
+ * gather kernels read them); wider weights keep only the int32 scatter path. */
+static int narrow_weights(eng_layer *L, myelin_error *err)
+{
+    size_t n = (size_t)L->q.kernel * L->q.kernel * L->q.c_in * L->q.c_out;
+    int64_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = L->q.wq[k] < 0 ? -(int64_t)L->q.wq[k] : L->q.wq[k];
+        m = a > m ? a : m;
+    }
+    if (m > INT16_MAX)
+        return 0;
+    L->wmax = (int32_t)m;
+    if (m <= INT8_MAX) {
+        if (!(L->w8 = malloc(n ? n : 1)))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+        for (size_t k = 0; k < n; k++)
+            L->w8[k] = (int8_t)L->q.wq[k];
+    } else {
+        if (!(L->w16 = malloc((n ? n : 1) * sizeof *L->w16)))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+        for (size_t k = 0; k < n; k++)
+            L->w16[k] = (int16_t)L->q.wq[k];
+    }
+    return 0;
+}
+
 void myelin_engine_free(myelin_engine *e)
 {
     if (!e)
@@ -213,6 +243,8 @@ void myelin_engine_free(myelin_engine *e)
             eng_layer *L = &e->L[i];
             if (L->w_int)
                 myelin_qweights_free(&L->q);
+            free(L->w8);
+            free(L->w16);
             free(L->s_acc);
             free(L->s_m);
             free(L->shift);
@@ -348,6 +380,8 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             L->w_int = 1;
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = s_in * L->q.scale[c];
+            if ((rc = narrow_weights(L, err)))
+                break;
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
@@ -606,8 +640,17 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                         int64_t *acc = st->acc_i[i];
                         for (int64_t k = 0; k < sz; k += co)
                             memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        myelin_kernel_scatter_i(image ? st->img_q : in0, h, w, ly->c_in, L->q.wq, co,
-                                                ly->kernel, 0, co, acc, &kc);
+                        const int32_t *src = image ? st->img_q : in0;
+                        int g = -1;
+                        if (L->w8)
+                            g = myelin_kernel_gather_i8(src, h, w, ly->c_in, L->w8, co, ly->kernel,
+                                                        0, co, L->wmax, acc, &kc);
+                        else if (L->w16)
+                            g = myelin_kernel_gather_i16(src, h, w, ly->c_in, L->w16, co,
+                                                         ly->kernel, 0, co, L->wmax, acc, &kc);
+                        if (g)
+                            myelin_kernel_scatter_i(src, h, w, ly->c_in, L->q.wq, co, ly->kernel,
+                                                    0, co, acc, &kc);
                     } else {
                         double *acc = st->acc_f[i];
                         for (int64_t k = 0; k < sz; k += co)
