@@ -49,6 +49,21 @@ void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const in
     SCATTER_BODY(int32_t, int32_t, int64_t)
 }
 
+/* The int64 scatter reading weights stored at their quantized width (the fallback when the
+ * gather's int32 bound does not hold). */
+void myelin_kernel_scatter_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt)
+{
+    SCATTER_BODY(int32_t, int8_t, int64_t)
+}
+
+void myelin_kernel_scatter_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                               myelin_kcounts *cnt)
+{
+    SCATTER_BODY(int32_t, int16_t, int64_t)
+}
+
 void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,
                               int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt)
 {
@@ -422,4 +437,22 @@ int myelin_kernel_gather_i16(const int32_t *in, int h, int w, int c_in, const in
                              int64_t *acc, myelin_kcounts *cnt)
 {
     GATHER_BODY(int16_t)
+}
+
+void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                             int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                             myelin_kcounts *cnt)
+{
+    if (wt->w8) {
+        if (myelin_kernel_gather_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, wt->wmax,
+                                    acc, cnt))
+            myelin_kernel_scatter_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, acc, cnt);
+    } else if (wt->w16) {
+        if (myelin_kernel_gather_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi,
+                                     wt->wmax, acc, cnt))
+            myelin_kernel_scatter_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi, acc,
+                                      cnt);
+    } else {
+        myelin_kernel_scatter_i(in, h, w, c_in, wt->w32, c_out, kernel, co_lo, co_hi, acc, cnt);
+    }
 }

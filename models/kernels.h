@@ -72,6 +72,27 @@ int myelin_kernel_gather_i16(const int32_t *in, int h, int w, int c_in, const in
                              int c_out, int kernel, int co_lo, int co_hi, int32_t wmax,
                              int64_t *acc, myelin_kcounts *cnt);
 
+void myelin_kernel_scatter_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt);
+void myelin_kernel_scatter_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                               myelin_kcounts *cnt);
+
+/* Integer weights at their stored width: exactly one of w8 / w16 / w32 is non-NULL; wmax bounds
+ * |w| (used by the gather's int32 overflow check). */
+typedef struct myelin_kweights {
+    const int8_t *w8;
+    const int16_t *w16;
+    const int32_t *w32;
+    int32_t wmax;
+} myelin_kweights;
+
+/* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
+ * bound holds, else the int64 scatter.  Same acc and counts as myelin_kernel_scatter_i. */
+void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                             int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                             myelin_kcounts *cnt);
+
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */
 void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,

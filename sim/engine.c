@@ -15,9 +15,10 @@ typedef struct eng_layer {
     int m_int;                      /* integer membrane (LIF layers) */
     int m_bits;
     myelin_qweights q;              /* when w_int */
-    int8_t *w8;                     /* q.wq at int8 when every |w| <= 127 (the gather path) */
-    int16_t *w16;                   /* else at int16 when every |w| <= 32767 */
-    int32_t wmax;                   /* max |q.wq| */
+    int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
+    int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
+    int32_t wmax;                   /* max |w| */
+    myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
     double *s_acc;                  /* [n_ch] accumulator units */
     double *s_m;                    /* [n_ch] membrane units (m_int) */
@@ -207,10 +208,14 @@ static int check_graph(const myelin_workload *wl, myelin_error *err)
     return 0;
 }
 
-/* Copies the quantized weights at the narrowest of int8 / int16 that holds them exactly (the
- * gather kernels read them); wider weights keep only the int32 scatter path. */
-static int narrow_weights(eng_layer *L, myelin_error *err)
+/* Stores the quantized weights at the narrowest of int8 / int16 that holds them exactly and frees
+ * the int32 copy (memory: a quarter at w8); wider weights, and the head (read one weight at a
+ * time), keep int32. */
+static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
 {
+    L->kw.w32 = L->q.wq;
+    if (is_head)
+        return 0;
     size_t n = (size_t)L->q.kernel * L->q.kernel * L->q.c_in * L->q.c_out;
     int64_t m = 0;
     for (size_t k = 0; k < n; k++) {
@@ -231,6 +236,12 @@ static int narrow_weights(eng_layer *L, myelin_error *err)
         for (size_t k = 0; k < n; k++)
             L->w16[k] = (int16_t)L->q.wq[k];
     }
+    L->kw.w8 = L->w8;
+    L->kw.w16 = L->w16;
+    L->kw.w32 = NULL;
+    L->kw.wmax = L->wmax;
+    free(L->q.wq);
+    L->q.wq = NULL;
     return 0;
 }
 
@@ -380,7 +391,7 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             L->w_int = 1;
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = s_in * L->q.scale[c];
-            if ((rc = narrow_weights(L, err)))
+            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, err)))
                 break;
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
@@ -640,17 +651,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                         int64_t *acc = st->acc_i[i];
                         for (int64_t k = 0; k < sz; k += co)
                             memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        const int32_t *src = image ? st->img_q : in0;
-                        int g = -1;
-                        if (L->w8)
-                            g = myelin_kernel_gather_i8(src, h, w, ly->c_in, L->w8, co, ly->kernel,
-                                                        0, co, L->wmax, acc, &kc);
-                        else if (L->w16)
-                            g = myelin_kernel_gather_i16(src, h, w, ly->c_in, L->w16, co,
-                                                         ly->kernel, 0, co, L->wmax, acc, &kc);
-                        if (g)
-                            myelin_kernel_scatter_i(src, h, w, ly->c_in, L->q.wq, co, ly->kernel,
-                                                    0, co, acc, &kc);
+                        myelin_kernel_synapse_i(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
+                                                co, ly->kernel, 0, co, acc, &kc);
                     } else {
                         double *acc = st->acc_f[i];
                         for (int64_t k = 0; k < sz; k += co)
@@ -747,6 +749,7 @@ void myelin_engine_layer_params_get(const myelin_engine *e, int layer,
     out->n_ch = L->n_ch;
     if (L->w_int) {
         out->wq = L->q.wq;
+        out->kw = L->kw;
         out->bq = L->q.bq;
         out->w_scale = L->q.scale;
     }
