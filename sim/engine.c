@@ -498,12 +498,14 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             int64_t need_acc_i = e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN;
             if (need_acc_i)
                 st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
-            st->acc_f[i] = calloc((size_t)sz, sizeof(double));
+            int need_acc_f = !e->L[i].m_int; /* float currents feed a float membrane only */
+            if (need_acc_f)
+                st->acc_f[i] = calloc((size_t)sz, sizeof(double));
             if (e->L[i].m_int)
                 st->v_i[i] = calloc((size_t)sz, sizeof(int64_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
-            ok = ok && (!need_acc_i || st->acc_i[i]) && st->acc_f[i] &&
+            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
                  (e->L[i].m_int ? st->v_i[i] != NULL : st->v_f[i] != NULL);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
