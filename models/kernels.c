@@ -3,6 +3,14 @@
 
 #include <stddef.h>
 
+/* Function multi-versioning: AVX-512 / AVX2 / portable versions, picked at load (GCC). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
+    !defined(MYELIN_NO_CLONES)
+#define MYELIN_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MYELIN_KERNEL_CLONES
+#endif
+
 /* The scatter body is the same for the three value types; a macro keeps one copy of the loop
  * order (which fixes the double summation order). */
 #define SCATTER_BODY(IN_T, W_T, ACC_T)                                                            \
@@ -51,12 +59,14 @@ void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const in
 
 /* The int64 scatter reading weights stored at their quantized width (the fallback when the
  * gather's int32 bound does not hold). */
+MYELIN_KERNEL_CLONES
 void myelin_kernel_scatter_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
                               int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt)
 {
     SCATTER_BODY(int32_t, int8_t, int64_t)
 }
 
+MYELIN_KERNEL_CLONES
 void myelin_kernel_scatter_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
                                int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                                myelin_kcounts *cnt)
@@ -322,12 +332,6 @@ int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
 #define GATHER_TB 8
 #define GATHER_CB 256
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
-    !defined(MYELIN_NO_CLONES)
-#define MYELIN_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MYELIN_KERNEL_CLONES
-#endif
 
 /* Nonzero count, in-bounds taps and |value| bound of the input; 0 when the int32 tile is safe. */
 static int gather_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
@@ -443,12 +447,15 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                              myelin_kcounts *cnt)
 {
+    /* the gather pays for its block set-up and input pass only with enough work per weight row
+     * and per block: narrow layers (small images, first convolutions) keep the scatter */
+    int gather = (int64_t)kernel * kernel * c_in >= 64 && co_hi - co_lo >= 64;
     if (wt->w8) {
-        if (myelin_kernel_gather_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, wt->wmax,
+        if (!gather || myelin_kernel_gather_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, wt->wmax,
                                     acc, cnt))
             myelin_kernel_scatter_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, acc, cnt);
     } else if (wt->w16) {
-        if (myelin_kernel_gather_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi,
+        if (!gather || myelin_kernel_gather_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi,
                                      wt->wmax, acc, cnt))
             myelin_kernel_scatter_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi, acc,
                                       cnt);
