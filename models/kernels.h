@@ -7,8 +7,9 @@
  *   - Synaptic accumulation is EVENT-DRIVEN scatter: for each nonzero input value v at (y, x, ci),
  *     every output position (oy, ox) the kernel reaches gets acc[(oy*w+ox)*c_out + co] += v * w[tap,
  *     ci, co] for co in the slice [co_lo, co_hi) (conv 3x3 stride 1 pad 1; kernel 1 = linear).
- *     Weights are in the scatter layout of workloads/weights.h.  Integer kernels add int32 weights
- *     into int64 accumulators (exact); double kernels add doubles in the same order.  Callers clear
+ *     Weights are in the scatter layout of workloads/weights.h.  Integer kernels add int8/int16/int32
+ *     weights (the engine stores them at their quantized width) into int64 accumulators (exact;
+ *     the gather path sums in int32 tiles only where a checked bound proves it exact); double kernels add doubles in the same order.  Callers clear
  *     or bias-initialise the accumulators; kernels only add, so a core can own a channel slice.
  *   - LIF (spikingjelly MultiStepLIF, tau 2, decay_input, v_reset 0, hard reset), float:
  *         H = V + (X - V) / 2;  S = H >= V_th;  V = S ? 0 : H
