@@ -30,6 +30,46 @@ static const myelin_component action_comp[MYELIN_ACT_COUNT] = {
 static const char *const kind_names[MYELIN_LAYER_KIND_COUNT] = {"conv",    "linear", "attn",
                                                                 "maxpool", "add",    "head"};
 
+static const char *const area_item_names[MYELIN_AREA_ITEM_COUNT] = {
+    "sram_bit", "accumulator_lane", "core_logic", "router", "buffer_bit"};
+static const char *const area_comp_names[MYELIN_AREA_COMP_COUNT] = {"synapse_mem", "membrane_mem",
+                                                                    "logic", "noc"};
+
+const char *myelin_area_item_name(myelin_area_item i)
+{
+    return (i >= 0 && i < MYELIN_AREA_ITEM_COUNT) ? area_item_names[i] : NULL;
+}
+
+const char *myelin_area_comp_name(myelin_area_comp c)
+{
+    return (c >= 0 && c < MYELIN_AREA_COMP_COUNT) ? area_comp_names[c] : NULL;
+}
+
+double myelin_arch_area_mm2(const myelin_arch *a, int64_t cores, double *mm2)
+{
+    double c[MYELIN_AREA_COMP_COUNT] = {0};
+    if (a->has_area && cores > 0) {
+        const myelin_area_price *p = a->area;
+        double n = (double)cores, um2_to_mm2 = 1e-6;
+        c[MYELIN_AREA_SYNAPSE_MEM] = n * (double)a->core.synapse_memory_bytes * 8 *
+                                     p[MYELIN_AREA_SRAM_BIT].um2 * um2_to_mm2;
+        c[MYELIN_AREA_MEMBRANE_MEM] = n * (double)a->core.membrane_memory_bytes * 8 *
+                                      p[MYELIN_AREA_SRAM_BIT].um2 * um2_to_mm2;
+        c[MYELIN_AREA_LOGIC] = n * (a->core.accumulator_lanes * p[MYELIN_AREA_ACCUMULATOR_LANE].um2 +
+                                    p[MYELIN_AREA_CORE_LOGIC].um2) * um2_to_mm2;
+        c[MYELIN_AREA_NOC] = n * (p[MYELIN_AREA_ROUTER].um2 +
+                                     5.0 * MYELIN_AREA_BUFFER_FLITS * a->noc.link_width_bits *
+                                         p[MYELIN_AREA_BUFFER_BIT].um2) * um2_to_mm2;
+    }
+    double t = 0;
+    for (int i = 0; i < MYELIN_AREA_COMP_COUNT; i++) {
+        if (mm2)
+            mm2[i] = c[i];
+        t += c[i];
+    }
+    return t;
+}
+
 static const char *const comp_names[MYELIN_COMP_COUNT] = {"compute", "synapse_mem", "neuron", "noc",
                                                           "leakage"};
 
@@ -83,8 +123,13 @@ typedef struct raw_synmem {
 } raw_synmem;
 
 typedef struct raw_noc {
-    int routing, hop_latency_cycles, link_width_bits;
+    int routing, hop_latency_cycles, link_width_bits, multicast, buffer_flits;
 } raw_noc;
+
+typedef struct raw_area {
+    double um2, mm2;
+    char source[256];
+} raw_area;
 
 typedef struct raw_price {
     double pj, fj, nj, mw, uw;
@@ -106,6 +151,7 @@ static const myelin_yaml_key top_keys[] = {
     SUB("energy", MYELIN_YT_MAP, 1, "a price per action, each {pj|fj|nj: x, source: ...}"),
     SUB("cost_models", MYELIN_YT_MAP, 0, "cost-model name per layer kind"),
     SUB("plugins", MYELIN_YT_LIST, 0, "cost-model shared objects, relative to this file"),
+    SUB("area", MYELIN_YT_MAP, 0, "area per unit, each {um2|mm2: x, source: ...} (arch.h)"),
 };
 
 static const myelin_yaml_key array_keys[] = {
@@ -132,6 +178,7 @@ static const myelin_yaml_key synmem_keys[] = {
 };
 
 static const char *const routing_names[] = {"xy", NULL};
+static const char *const multicast_names[] = {"none", "tree", NULL};
 
 static const myelin_yaml_key noc_keys[] = {
     {.key = "routing", .type = MYELIN_YT_ENUM, .offset = offsetof(raw_noc, routing),
@@ -140,6 +187,11 @@ static const myelin_yaml_key noc_keys[] = {
     KEY("hop_latency_cycles", MYELIN_YT_INT, raw_noc, hop_latency_cycles, 0, 1 << 20, 1,
         "cycles per router hop"),
     KEY("link_width_bits", MYELIN_YT_INT, raw_noc, link_width_bits, 1, 4096, 1, "bits per link"),
+    {.key = "multicast", .type = MYELIN_YT_ENUM, .offset = offsetof(raw_noc, multicast),
+     .size = sizeof(int), .names = multicast_names, .def = 0,
+     .help = "none (one packet per destination core) or tree (XY-tree multicast)"},
+    KEY("buffer_flits", MYELIN_YT_INT, raw_noc, buffer_flits, 0, 1 << 20, 0,
+        "input buffer per router port in flits (0 = unbounded)"),
 };
 
 /* Units are separate optional keys (default -1 = absent); exactly one must be given. */
@@ -244,6 +296,47 @@ static int read_price(myelin_arch *a, myelin_action act, const myelin_yaml_node 
     return 0;
 }
 
+#define AUNIT(k, f)                                                                         \
+    {.key = k, .type = MYELIN_YT_DOUBLE, .offset = offsetof(raw_area, f), .size = sizeof(double),  \
+     .lo = 0, .hi = 1e12, .def = -1, .unit = k}
+static const myelin_yaml_key area_keys[] = {
+    AUNIT("um2", um2), AUNIT("mm2", mm2),
+    KEY("source", MYELIN_YT_STRING, raw_area, source, 0, 0, 1, "where the figure comes from"),
+};
+
+/* The optional area section: every item, each with one unit (um2 or mm2) and a source. */
+static int read_area(myelin_arch *a, const myelin_yaml_node *an, myelin_error *err)
+{
+    myelin_yaml_key keys[MYELIN_AREA_ITEM_COUNT];
+    for (int i = 0; i < MYELIN_AREA_ITEM_COUNT; i++)
+        keys[i] = (myelin_yaml_key)SUB(area_item_names[i], MYELIN_YT_MAP, 1,
+                                       "{um2|mm2: x, source: ...}");
+    int rc = myelin_yaml_read_map(an, keys, MYELIN_AREA_ITEM_COUNT, NULL, "area", err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < MYELIN_AREA_ITEM_COUNT; i++) {
+        const myelin_yaml_node *n = myelin_yaml_get(an, area_item_names[i]);
+        char what[64];
+        snprintf(what, sizeof what, "area.%s", area_item_names[i]);
+        raw_area ra;
+        if ((rc = myelin_yaml_read_map(n, area_keys, N(area_keys), &ra, what, err)))
+            return in_ctx(rc, err, n, what);
+        int hu = myelin_yaml_get(n, "um2") != NULL, hm = myelin_yaml_get(n, "mm2") != NULL;
+        if (hu == hm)
+            return myelin_yaml_error(err, MYELIN_ESCHEMA, n,
+                                     "%s: give the area in exactly one unit, um2: or mm2:", what);
+        if (!ra.source[0])
+            return myelin_yaml_error(err, MYELIN_ESCHEMA, myelin_yaml_get(n, "source"),
+                                     "%s.source: expected a non-empty string", what);
+        a->area[i].um2 = hu ? ra.um2 : ra.mm2 * 1e6;
+        snprintf(a->area[i].source, sizeof a->area[i].source, "%s", ra.source);
+        a->area[i].line = n->line;
+        a->area[i].column = n->column;
+    }
+    a->has_area = 1;
+    return 0;
+}
+
 static int parse(const myelin_yaml_doc *doc, myelin_arch *a, myelin_error *err)
 {
     const myelin_yaml_node *root = doc->root;
@@ -307,6 +400,8 @@ static int parse(const myelin_yaml_doc *doc, myelin_arch *a, myelin_error *err)
         return rc;
     a->noc.hop_latency_cycles = rn.hop_latency_cycles;
     a->noc.link_width_bits = rn.link_width_bits;
+    a->noc_multicast = rn.multicast;
+    a->noc_buffer_flits = rn.buffer_flits;
 
     /* energy: every action required */
     myelin_yaml_key ekeys[MYELIN_ACT_COUNT];
@@ -319,6 +414,10 @@ static int parse(const myelin_yaml_doc *doc, myelin_arch *a, myelin_error *err)
     for (int i = 0; i < MYELIN_ACT_COUNT; i++)
         if ((rc = read_price(a, (myelin_action)i, myelin_yaml_get(en, action_names[i]), err)))
             return rc;
+
+    const myelin_yaml_node *arn = myelin_yaml_get(root, "area");
+    if (arn && (rc = read_area(a, arn, err)))
+        return rc;
 
     /* cost models per layer kind */
     for (int k = 0; k < MYELIN_LAYER_KIND_COUNT; k++)

@@ -14,7 +14,8 @@
  *     accumulator_lanes: 16                  # synaptic accumulates per cycle
  *     weight_bits: [float, 1, 2, 4, 8]       # supported weight widths (1..16 or "float")
  *     membrane_bits: [float, 16]             # supported membrane widths (2..32 or "float")
- *   noc: {routing: xy, hop_latency_cycles: 1, link_width_bits: 32}
+ *   noc: {routing: xy, hop_latency_cycles: 1, link_width_bits: 32,
+ *         multicast: none, buffer_flits: 0}  # optional: none | tree; 0 = unbounded buffers
  *   energy:                                  # one entry per action of myelin_action, all required
  *     synaptic_op: {pj: 0.9, source: "Horowitz ISSCC 2014"}
  *     leakage_core_cycles: {mw: 0.05, source: "..."}   # power per core; converted with the clock
@@ -99,6 +100,47 @@ typedef struct myelin_noc_spec {
     int link_width_bits; /* routing is dimension-ordered XY, the only one supported */
 } myelin_noc_spec;
 
+/* Area per component (Accelergy's ART style: an area per unit, each with a source).  Optional in
+ * the file (`area:`); when given, every entry is required, in um2 or mm2:
+ *   area:
+ *     sram_bit: {um2: 0.58, source: "..."}          # per bit of synapse and membrane SRAM
+ *     accumulator_lane: {um2: 470, source: "..."}   # one lane: adder + accumulator register
+ *     core_logic: {um2: 20000, source: "..."}       # per core: neuron update, control, spike I/O
+ *     router: {um2: 30000, source: "..."}           # per router: crossbar, arbiters (no buffers)
+ *     buffer_bit: {um2: 6, source: "..."}           # per bit of router input buffers
+ * A router buffers 5 ports x depth x link_width_bits; the model's buffers are unbounded, so the
+ * area counts MYELIN_AREA_BUFFER_FLITS flits per port. */
+typedef enum myelin_area_item {
+    MYELIN_AREA_SRAM_BIT = 0,
+    MYELIN_AREA_ACCUMULATOR_LANE,
+    MYELIN_AREA_CORE_LOGIC,
+    MYELIN_AREA_ROUTER,
+    MYELIN_AREA_BUFFER_BIT,
+    MYELIN_AREA_ITEM_COUNT
+} myelin_area_item;
+
+/* What myelin_arch_area_mm2 reports area in. */
+typedef enum myelin_area_comp {
+    MYELIN_AREA_SYNAPSE_MEM = 0, /* synapse SRAM */
+    MYELIN_AREA_MEMBRANE_MEM,    /* membrane SRAM */
+    MYELIN_AREA_LOGIC,           /* accumulator lanes + core logic */
+    MYELIN_AREA_NOC,             /* router + its buffers */
+    MYELIN_AREA_COMP_COUNT
+} myelin_area_comp;
+
+#define MYELIN_AREA_BUFFER_FLITS 4
+
+typedef struct myelin_area_price {
+    double um2;        /* per unit */
+    char source[256];
+    int line, column;
+} myelin_area_price;
+
+/* "sram_bit", ...; NULL out of range. */
+const char *myelin_area_item_name(myelin_area_item i);
+/* "synapse_mem", "membrane_mem", "logic", "noc"; NULL out of range. */
+const char *myelin_area_comp_name(myelin_area_comp c);
+
 typedef struct myelin_arch {
     char name[MYELIN_NAME_MAX];
     char source[MYELIN_PATH_MAX]; /* the file it came from */
@@ -114,7 +156,18 @@ typedef struct myelin_arch {
     int n_plugins;
     char plugins[MYELIN_ARCH_MAX_PLUGINS][MYELIN_PATH_MAX]; /* resolved paths */
     int plugin_line[MYELIN_ARCH_MAX_PLUGINS], plugin_column[MYELIN_ARCH_MAX_PLUGINS];
+    /* appended after the plugin ABI's fields, so plugins built against ABI 1 still read it */
+    int has_area;                                   /* 0: the file gives no area */
+    myelin_area_price area[MYELIN_AREA_ITEM_COUNT];
+    /* noc.multicast: none (a spike for D cores is injected D times) or tree (XY-tree multicast:
+     * one copy per link of the union of the XY routes to a consumer's cores); default none */
+    int noc_multicast;
+    /* noc.buffer_flits: input-buffer depth per router port in flits, credit-based back-pressure
+     * (0, the default: unbounded) */
+    int noc_buffer_flits;
 } myelin_arch;
+
+enum { MYELIN_MULTICAST_NONE = 0, MYELIN_MULTICAST_TREE = 1 };
 
 /* Loads and validates an architecture file.  Errors (syntax, unknown or missing keys, values out
  * of range, prices without units, unsupported bit widths) name file:line:column. */
@@ -130,6 +183,10 @@ void myelin_arch_free(myelin_arch *arch);
  * preset name is looked up as <dir>/arch/presets/<name>.yaml for dir in $MYELIN_SRCDIR, the
  * compile-time MYELIN_SRCDIR_DEFAULT (when defined) and ".".  MYELIN_EMISSING lists where it looked. */
 int myelin_arch_resolve(const char *name_or_path, char *out, size_t n, myelin_error *err);
+
+/* Area of `cores` cores (each with its router) in mm2 per component into mm2[MYELIN_AREA_COMP_COUNT]
+ * (may be NULL); returns the total (0 when the file gives no area). */
+double myelin_arch_area_mm2(const myelin_arch *arch, int64_t cores, double *mm2);
 
 /* 1 when the core supports `bits` weights (MYELIN_BITS_FLOAT = 0 for float). */
 int myelin_arch_weight_bits_ok(const myelin_arch *arch, int bits);

@@ -16,6 +16,7 @@ int myelin_cmd_dataset(int argc, char **argv);
 int myelin_cmd_cost(int argc, char **argv);
 int myelin_cmd_sim(int argc, char **argv);    /* built by sim/sim.am */
 int myelin_cmd_search(int argc, char **argv); /* built by search/search.am */
+int myelin_cmd_sweep(int argc, char **argv);  /* built by dse/dse.am */
 
 /* Shared argument helpers (cli/common.c). */
 /* 1 when path names a regular file. */

@@ -27,8 +27,11 @@ static void usage(FILE *f)
             "usage: myelin search [--method greedy|beam|qsvit|hetero] [--gate none|threshold:X|topk:K|adaptive]\n"
             "                     [--granularity network|block|layer] [--bits 8,6,4,3,2]\n"
             "                     [--schemes uniform|pot|uniform,pot] [--membrane-bits 16[,12,...]]\n"
-            "                     [--max-drop 1.5] [--beam-width B] [--arch A] [--workload W --weights F]\n"
-            "                     [--val SPEC] [--calib SPEC] [--test SPEC] [--out DIR] [--prefix P]\n"
+            "                     [--input-bits 8[,6,...]] [--objective memory|energy|edp]\n"
+            "                     [--max-drop 1.5] [--beam-width B] [--arch A]\n"
+            "                     [--workload W] [--weights F|random[:SEED]] [--train SPEC]\n"
+            "                     [--val SPEC | --val-from-train N,SEED] [--calib SPEC] [--test SPEC]\n"
+            "                     [--out DIR] [--prefix P]\n"
             "                     [--journal FILE] [--format table|csv|json|markdown|latex]\n"
             "                     [--threads N] [--seed S] [--gate-check N] [--stop-after N]\n"
             "                     [--progress] [--no-timing] [--quiet]\n\n"
@@ -48,12 +51,29 @@ static void usage(FILE *f)
             "                    support are dropped, with a note\n"
             "  --schemes S       uniform (default; hetero: uniform,pot), pot, or uniform,pot\n"
             "  --membrane-bits L membrane widths; more than one makes them a search dimension (default 16)\n"
+            "  --input-bits L    image widths of quantized settings; more than one makes them a search\n"
+            "                    dimension (default 8)\n"
+            "  --objective O     what the descent lowers under the constraint: memory (parameter bytes,\n"
+            "                    default), energy (joules per inference on the array) or edp (energy x\n"
+            "                    latency)\n"
             "  --max-drop P      allowed validation top-1 drop in points (default 1.5)\n"
             "  --arch A          core-array YAML or preset (default generic-45nm)\n"
             "  --workload W      workload YAML (default: the embedded tiny model); --weights F its weights\n"
-            "  --val SPEC        validation set (default synthetic:split=test,count=500,seed=2)\n"
-            "  --calib SPEC      calibration batch for drift (default synthetic:split=test,count=32,seed=3)\n"
-            "  --test SPEC       test set for the final figures (default synthetic:split=test,count=1000,seed=1)\n"
+            "                    (random[:SEED]: seeded random weights, as run and sim take them)\n"
+            "  Datasets: a workload that declares `dataset: {train, val, test}` supplies the defaults\n"
+            "  (said on stderr); otherwise synthetic images of the workload's shape.\n"
+            "  --train SPEC      training split to carve from (default: the workload's dataset.train)\n"
+            "  --val SPEC        validation set (default: the workload's dataset.val; else 1000 images\n"
+            "                    carved from its train split; else synthetic:split=test,count=500,seed=2)\n"
+            "  --val-from-train N,SEED  validation = the first N images of a seed-SEED permutation of the\n"
+            "                    train split (written to DIR/Pval-images-idx3-ubyte for myelin run)\n"
+            "  --val-count N     a reduced validation set: its first N images (of the workload's\n"
+            "                    dataset.val_range, of --val, or carved)\n"
+            "  --calib SPEC      calibration batch for the proxy (default: 32 images of the train split's\n"
+            "                    permutation after the carved validation ones, disjoint from them; else\n"
+            "                    synthetic:split=test,count=32,seed=3)\n"
+            "  --test SPEC       test set for the final figures (default: the workload's dataset.test;\n"
+            "                    else synthetic:split=test,count=1000,seed=1)\n"
             "  --out DIR         output folder (default myelin-out/search); --prefix P names files P*\n"
             "  --journal FILE    the resumable journal (default DIR/Pjournal.jsonl)\n"
             "  --format F        format of the summary on standard output (default table)\n"
@@ -116,14 +136,16 @@ static int hash_file(const char *path, uint64_t *h, myelin_error *err)
 int myelin_cmd_search(int argc, char **argv)
 {
     enum { O_MBITS = 256, O_BEAM, O_VAL, O_CALIB, O_TEST, O_PREFIX, O_JOURNAL, O_SEED, O_CHECK,
-           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS };
+           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS, O_IBITS, O_OBJ, O_TRAIN, O_VFT, O_VCOUNT };
     static const struct option opts[] = {
         {"method", required_argument, NULL, 'm'},      {"gate", required_argument, NULL, 'g'},
         {"granularity", required_argument, NULL, 'G'}, {"bits", required_argument, NULL, 'b'},
         {"schemes", required_argument, NULL, 's'},     {"membrane-bits", required_argument, NULL, O_MBITS},
         {"max-drop", required_argument, NULL, 'd'},    {"beam-width", required_argument, NULL, O_BEAM},
         {"arch", required_argument, NULL, 'a'},        {"workload", required_argument, NULL, 'w'},
-        {"weights", required_argument, NULL, O_WEIGHTS},
+        {"weights", required_argument, NULL, O_WEIGHTS}, {"input-bits", required_argument, NULL, O_IBITS},
+        {"objective", required_argument, NULL, O_OBJ}, {"train", required_argument, NULL, O_TRAIN},
+        {"val-from-train", required_argument, NULL, O_VFT}, {"val-count", required_argument, NULL, O_VCOUNT},
         {"val", required_argument, NULL, O_VAL},       {"calib", required_argument, NULL, O_CALIB},
         {"test", required_argument, NULL, O_TEST},     {"out", required_argument, NULL, 'o'},
         {"prefix", required_argument, NULL, O_PREFIX}, {"journal", required_argument, NULL, O_JOURNAL},
@@ -139,7 +161,9 @@ int myelin_cmd_search(int argc, char **argv)
     cfg.threads = nproc < 1 ? 1 : nproc > 64 ? 64 : (int)nproc;
     const char *arch_arg = "generic-45nm", *wl_path = NULL, *weights_path = NULL;
     const char *val = NULL, *calib = NULL, *test = NULL, *out_dir = "myelin-out/search", *prefix = "";
-    const char *journal = NULL;
+    const char *journal = NULL, *train = NULL;
+    long vft_n = 0, vcount = 0;
+    uint64_t vft_seed = 1;
     int fmt = MYELIN_COST_TABLE, quiet = 0, force_progress = 0, with_timing = 1;
     int set_gran = 0, set_schemes = 0;
     myelin_error err;
@@ -159,6 +183,26 @@ int myelin_cmd_search(int argc, char **argv)
             break;
         case 'b': rc = myelin_search_bits_parse(optarg, 1, 16, cfg.bits, &cfg.n_bits, &err); break;
         case O_MBITS: rc = myelin_search_bits_parse(optarg, 2, 32, cfg.mbits, &cfg.n_mbits, &err); break;
+        case O_IBITS: rc = myelin_search_bits_parse(optarg, 2, 16, cfg.ibits, &cfg.n_ibits, &err); break;
+        case O_OBJ: rc = myelin_search_objective_parse(optarg, &cfg.objective, &err); break;
+        case O_TRAIN: train = optarg; break;
+        case O_VCOUNT:
+            if (parse_int(optarg, 1, 1000000, &vcount))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--val-count: expected an integer 1..1000000 (got '%s')", optarg);
+            break;
+        case O_VFT: {
+            char nbuf[32];
+            const char *comma = strchr(optarg, ',');
+            size_t nl = comma ? (size_t)(comma - optarg) : strlen(optarg);
+            snprintf(nbuf, sizeof nbuf, "%.*s", (int)(nl < sizeof nbuf ? nl : sizeof nbuf - 1), optarg);
+            if (nl >= sizeof nbuf || parse_int(nbuf, 1, 1000000, &vft_n) ||
+                (comma && myelin_cli_parse_seed(comma + 1, &vft_seed)))
+                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "--val-from-train: expected N,SEED with N 1..1000000 and SEED >= 0 "
+                                      "(got '%s')", optarg);
+            break;
+        }
         case 's':
             rc = myelin_search_schemes_parse(optarg, &cfg, &err);
             set_schemes = 1;
@@ -239,8 +283,21 @@ int myelin_cmd_search(int argc, char **argv)
         myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
         return usage_fail(&err);
     }
-    if (weights_path && !wl_path) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--weights needs --workload");
+    /* --weights random[:SEED], as run and sim take it */
+    int random_weights = 0;
+    uint64_t wseed = 1;
+    if (weights_path && strncmp(weights_path, "random", 6) == 0 &&
+        (weights_path[6] == 0 || weights_path[6] == ':')) {
+        random_weights = 1;
+        if (weights_path[6] == ':' && myelin_cli_parse_seed(weights_path + 7, &wseed)) {
+            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                             "--weights random:SEED wants a non-negative integer seed (got '%s')",
+                             weights_path);
+            return usage_fail(&err);
+        }
+    }
+    if (vft_n && val) {
+        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
         return usage_fail(&err);
     }
     if (strchr(prefix, '/')) {
@@ -262,45 +319,105 @@ int myelin_cmd_search(int argc, char **argv)
     char note[512] = "";
     uint64_t h = MYELIN_FNV_INIT;
     int rc = 0;
+    char wres[MYELIN_PATH_MAX];
     if (wl_path) {
-        rc = myelin_workload_load(wl_path, &wl, &err);
+        rc = myelin_cli_resolve_workload(wl_path, wres, sizeof wres, &err);
         if (!rc)
-            rc = hash_file(wl_path, &h, &err);
-        const char *wp = weights_path ? weights_path : wl ? wl->weights_path : "";
-        if (!rc && !*wp)
+            rc = myelin_workload_load(wres, &wl, &err);
+        if (!rc)
+            rc = hash_file(wres, &h, &err);
+    } else {
+        rc = myelin_workload_load_string((const char *)myelin_embedded_tiny_yaml, "<embedded>", &wl, &err);
+        h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
+    }
+    if (!rc && random_weights) {
+        rc = myelin_weights_random(wl, wseed, &w, &err);
+        char tag[64];
+        snprintf(tag, sizeof tag, "random:%" PRIu64, wseed);
+        h = myelin_fnv1a64(tag, strlen(tag), h);
+    } else if (!rc && wl_path) {
+        const char *wp = weights_path ? weights_path : wl->weights_path;
+        if (!*wp)
             rc = myelin_error_set(&err, MYELIN_EMISSING, wl->source, 0, 0,
-                                  "workload %s names no weights file; pass --weights FILE", wl->name);
+                                  "workload %s names no weights file; pass --weights FILE or "
+                                  "--weights random[:SEED]", wl->name);
         if (!rc)
             rc = myelin_weights_load(wl, wp, &w, &err);
         if (!rc)
             rc = hash_file(wp, &h, &err);
-    } else {
-        rc = myelin_workload_load_string((const char *)myelin_embedded_tiny_yaml, "<embedded>", &wl, &err);
-        if (!rc)
+    } else if (!rc) {
+        if (weights_path) {
+            rc = myelin_weights_load(wl, weights_path, &w, &err);
+            if (!rc)
+                rc = hash_file(weights_path, &h, &err);
+        } else {
             rc = myelin_weights_load_memory(wl, myelin_embedded_tiny_weights,
                                             myelin_embedded_tiny_weights_len, "<embedded>", &w, &err);
-        h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
-        h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
+            h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
+        }
     }
     cfg.inputs_hash = h;
     if (!rc) {
         const myelin_shape in = wl->input;
+        const char *tr = train ? train : wl->dataset_train[0] ? wl->dataset_train : NULL;
+        char said[1024] = "";
+        if (vft_n && !tr)
+            rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                  "--val-from-train needs a train split: --train SPEC, or a workload "
+                                  "that declares dataset.train");
         snprintf(vbuf, sizeof vbuf, "%s", val ? val : "");
         snprintf(cbuf, sizeof cbuf, "%s", calib ? calib : "");
         snprintf(tbuf, sizeof tbuf, "%s", test ? test : "");
-        if (!val)
+        if (!val && !vft_n && wl->dataset_val[0]) {
+            snprintf(vbuf, sizeof vbuf, "%s", wl->dataset_val);
+            cfg.val_first = (int)wl->dataset_val_first;
+            cfg.val_count = (int)wl->dataset_val_count;
+            if (vcount && (!cfg.val_count || vcount < cfg.val_count))
+                cfg.val_count = (int)vcount;
+            if (cfg.val_count)
+                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s images %d..%d;",
+                         vbuf, cfg.val_first, cfg.val_first + cfg.val_count - 1);
+            else
+                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s;", vbuf);
+        } else if (!val && !vft_n && tr) {
+            vft_n = vcount ? vcount : 1000;
+            snprintf(said + strlen(said), sizeof said - strlen(said),
+                     " val 1000 images carved from %s (seed 1);", tr);
+        } else if (!val && !vft_n) {
             snprintf(vbuf, sizeof vbuf, "synthetic:split=test,count=500,seed=2,h=%d,w=%d,c=%d,classes=%d",
                      in.h, in.w, in.c, wl->classes);
-        if (!calib)
+        }
+        if (val && vcount)
+            cfg.val_count = (int)vcount; /* the first N of --val */
+        if (vft_n) {
+            cfg.val_from_train = (int)vft_n;
+            cfg.carve_seed = vft_seed;
+            snprintf(vbuf, sizeof vbuf, "%s", tr);
+        }
+        if (!calib && tr) {
+            cfg.calib_from_train = 32;
+            snprintf(cbuf, sizeof cbuf, "%s", tr);
+            snprintf(said + strlen(said), sizeof said - strlen(said),
+                     " calib 32 images carved from %s, disjoint from the validation ones;", tr);
+        } else if (!calib) {
             snprintf(cbuf, sizeof cbuf, "synthetic:split=test,count=32,seed=3,h=%d,w=%d,c=%d,classes=%d",
                      in.h, in.w, in.c, wl->classes);
-        if (!test)
+        }
+        if (!test && wl->dataset_test[0]) {
+            snprintf(tbuf, sizeof tbuf, "%s", wl->dataset_test);
+            snprintf(said + strlen(said), sizeof said - strlen(said), " test %s;", tbuf);
+        } else if (!test) {
             snprintf(tbuf, sizeof tbuf, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d",
                      in.h, in.w, in.c, wl->classes);
+        }
+        if (said[0])
+            fprintf(stderr, "myelin search: %s declares its dataset; using:%s\n", wl->name, said);
+        cfg.train_spec = tr;
         cfg.val_spec = vbuf;
         cfg.calib_spec = cbuf;
         cfg.test_spec = tbuf;
-        rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
+        if (!rc)
+            rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
         cfg.arch_path = apath;
     }
     if (!rc)
@@ -345,13 +462,25 @@ int myelin_cmd_search(int argc, char **argv)
                        myelin_search_method_name(cfg.method), wl->name, arch_arg, cfg.max_drop_pct);
             rc = myelin_search_write_summary(s, fmt, with_timing, stdout, &err);
             if (!rc && fmt == MYELIN_COST_TABLE)
-                printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, drop %.2f points "
-                       "(test %.2f %% vs float %.2f %%), %.2f average bits, %.2fx compression;\n"
-                       "%d full and %d drift evaluations; %d candidates gated out, %d skipped (a "
-                       "better-ranked one passed first); gate check %d/%d false rejections\n",
-                       f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct,
-                       f.chosen_test_pct, f.float_test_pct, f.avg_bits, f.compression, f.full_evals,
-                       f.drift_evals, f.gated_out, f.skipped, f.check_false_rejections, f.check_evals);
+                printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
+                       "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "
+                       "%.2fx compression;\n"
+                       "%d full and %d drift evaluations; %d candidates gated out, %d skipped (not needed, "
+                       "%d of them taken on a confident prediction); gate check %d/%d false rejections",
+                       f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct, f.test_drop_pct,
+                       f.chosen_test_pct, f.float_test_pct,
+                       f.test_over ? " -- OVER THE CONSTRAINT on the test set" : "", f.avg_bits,
+                       f.compression, f.full_evals, f.drift_evals, f.gated_out, f.skipped,
+                       f.predicted_passes, f.check_false_rejections, f.check_evals);
+            if (!rc && fmt == MYELIN_COST_TABLE && f.spearman_n)
+                printf(";\nSpearman rank correlation with the validation drop over %d evaluated candidates: "
+                       "proxy %.3f, drift alone %.3f, logit error alone %.3f",
+                       f.spearman_n, f.spearman_proxy, f.spearman_drift, f.spearman_logit);
+            if (!rc && fmt == MYELIN_COST_TABLE)
+                printf("\n");
+            if (f.test_over)
+                fprintf(stderr, "myelin search: warning: the chosen setting's test drop (%.2f points) exceeds "
+                                "the constraint (%.2f)\n", f.test_drop_pct, cfg.max_drop_pct);
         }
         if (!rc) {
             printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",

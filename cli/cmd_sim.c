@@ -306,7 +306,8 @@ int myelin_cmd_sim(int argc, char **argv)
     myelin_dataset *ds = NULL;
     myelin_activity act = {0, NULL, ""}, meas = {0, NULL, ""};
     myelin_array_result *res = NULL;
-    myelin_cost_report *srep = NULL, *crep = NULL;
+    myelin_cost_report *srep = NULL, *crep = NULL, *drep = NULL;
+    myelin_activity dact = {0, NULL, ""};
     char path[MYELIN_PATH_MAX], apath[MYELIN_PATH_MAX], dspec[512] = "",
          weights_desc[MYELIN_PATH_MAX + 32] = "";
     int rc = 0, embedded = 0;
@@ -438,6 +439,11 @@ int myelin_cmd_sim(int argc, char **argv)
         rc = myelin_array_activity(res, wl, &meas, &err);
     if (!rc)
         rc = myelin_cost_evaluate(wl, lq, &meas, arch, map, reg, &crep, &err);
+    /* what `myelin cost` says with the same options: the statistical activity model */
+    if (!rc)
+        rc = myelin_activity_from_workload(wl, rate, &dact, &err);
+    if (!rc)
+        rc = myelin_cost_evaluate(wl, lq, &dact, arch, map, reg, &drep, &err);
     if (!rc) {
         FILE *f = stdout;
         double lat_s = res->mean_latency_cycles / res->clock_hz;
@@ -448,6 +454,10 @@ int myelin_cmd_sim(int argc, char **argv)
                           : 0.0;
         double ddyn = dyn_c > 0 ? 100.0 * (dyn_s - dyn_c) / dyn_c : 0.0;
         double pps = res->wall_s > 0 ? (double)res->packets / res->wall_s : 0.0;
+        double d_epct = drep->total.total_pj > 0
+                            ? 100.0 * (srep->total.total_pj - drep->total.total_pj) / drep->total.total_pj
+                            : 0.0;
+        double d_lat = drep->latency_s > 0 ? lat_s / drep->latency_s : 0.0;
         char mode[MYELIN_PATH_MAX + 64];
         if (statistical)
             snprintf(mode, sizeof mode, "statistical (%s, seed %" PRIu64 ")", act.source, seed);
@@ -569,12 +579,17 @@ int myelin_cmd_sim(int argc, char **argv)
                         "%.9g,\n  \"cost_model_cycles\": %.9g,\n  \"packets_per_image\": %.9g,\n"
                         "  \"packet_bits\": %d,\n  \"flits_per_packet\": %d,\n"
                         "  \"peak_router_queue_flits\": %" PRId64 ",\n  \"wall_s\": %.6g,\n"
-                        "  \"packets_per_s\": %.6g,\n  \"bursts_per_image\": %.9g,\n",
+                        "  \"packets_per_s\": %.6g,\n  \"bursts_per_image\": %.9g,\n"
+                        "  \"default_cost_energy_J\": %.9g,\n  \"default_cost_latency_s\": %.9g,\n"
+                        "  \"energy_vs_default_cost_pct\": %.9g,\n"
+                        "  \"latency_vs_default_cost_ratio\": %.9g,\n"
+                        "  \"credit_stall_cycles\": %.9g,\n",
                         res->mean_latency_cycles, lat_s, res->max_latency_cycles,
                         srep->total.total_pj * 1e-12, crep->total.total_pj * 1e-12, dpct, ddyn,
                         crep->inference_cycles, (double)res->packets / n_img, res->packet_bits,
                         res->flits_per_packet, res->peak_router_queue_flits, res->wall_s, pps,
-                        (double)res->bursts / n_img);
+                        (double)res->bursts / n_img, drep->total.total_pj * 1e-12, drep->latency_s,
+                        d_epct, d_lat, (double)res->credit_stall_cycles / n_img);
                 fprintf(f, "  \"report\": %s,\n  \"cost_model_report\": %s,\n  \"layers_sim\": ",
                         buf, cbuf);
                 table_write(&lt, lcap, MYELIN_COST_JSON, f);
@@ -615,11 +630,18 @@ int myelin_cmd_sim(int argc, char **argv)
                        "%.6g J (%+.2f %%; without leakage %+.2f %%; cost model cycles %.6g)\n",
                     pre, srep->total.total_pj * 1e-12, crep->total.total_pj * 1e-12, dpct, ddyn,
                     crep->inference_cycles);
+            fprintf(f, "%sdefault   myelin cost with the statistical activity model (%s): %.6g J, %.6g s "
+                       "(sim %+.2f %% energy, %.3fx latency)\n",
+                    pre, dact.source, drep->total.total_pj * 1e-12, drep->latency_s, d_epct, d_lat);
             fprintf(f, "%snoc       %.6g packets per inference in %.6g bursts, %d-bit packets, %d flit%s "
-                       "each, peak router queue %" PRId64 " flits\n",
+                       "each, peak router queue %" PRId64 " flits, multicast %s, buffers %s, "
+                       "credit stalls %.6g link-cycles\n",
                     pre, (double)res->packets / n_img, (double)res->bursts / n_img, res->packet_bits,
                     res->flits_per_packet, res->flits_per_packet == 1 ? "" : "s",
-                    res->peak_router_queue_flits);
+                    res->peak_router_queue_flits,
+                    arch->noc_multicast == MYELIN_MULTICAST_TREE ? "tree" : "none",
+                    arch->noc_buffer_flits > 0 ? "bounded" : "unbounded",
+                    (double)res->credit_stall_cycles / n_img);
             if (!quiet)
                 fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s, "
                            "%.4g bursts/s, %.4g SystemC process wake-ups/s (packets inside a burst "
@@ -636,6 +658,8 @@ int myelin_cmd_sim(int argc, char **argv)
     int status = rc ? myelin_cli_fail("sim", &err) : 0;
     myelin_cost_report_free(srep);
     myelin_cost_report_free(crep);
+    myelin_cost_report_free(drep);
+    myelin_activity_free(&dact);
     myelin_array_result_free(res);
     myelin_activity_free(&act);
     myelin_activity_free(&meas);

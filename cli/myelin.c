@@ -19,6 +19,7 @@ static const command commands[] = {
     {"cost", myelin_cmd_cost, "per-layer energy, memory and cycles of a workload on a core array"},
     {"sim", myelin_cmd_sim, "cycle-level SystemC model of the core array: cycles, energy, latency"},
     {"search", myelin_cmd_search, "per-layer quantization search: QSViT, AQ4SViT, heterogeneous"},
+    {"sweep", myelin_cmd_sweep, "design-space sweep of core arrays: energy, latency, area, Pareto front"},
     {NULL, NULL, NULL},
 };
 

@@ -67,6 +67,13 @@ static double count_noc(const myelin_cost_input *in, myelin_cost_counts *o)
             continue;
         packets += in->rate_in[j] * in->timesteps * (double)in->in_elements[j] * dest;
     }
+    if (in->arch->noc_multicast == MYELIN_MULTICAST_TREE && dest > 0) {
+        double events = packets / dest; /* one packet per event: the tree copies it */
+        o->count[MYELIN_ACT_SPIKE_PACKET] += events;
+        o->count[MYELIN_ACT_ROUTER_HOP_X] += events * in->tree_edges_x;
+        o->count[MYELIN_ACT_ROUTER_HOP_Y] += events * in->tree_edges_y;
+        return events;
+    }
     o->count[MYELIN_ACT_SPIKE_PACKET] += packets;
     o->count[MYELIN_ACT_ROUTER_HOP_X] += packets * in->mean_hops_x;
     o->count[MYELIN_ACT_ROUTER_HOP_Y] += packets * in->mean_hops_y;
@@ -81,30 +88,68 @@ static double base_cycles(const myelin_cost_input *in, double work)
     return c + in->timesteps * (in->mean_hops_x + in->mean_hops_y) * in->arch->noc.hop_latency_cycles;
 }
 
+/* Cycles one input event costs one core: its fan-out row through the accumulator lanes, or the
+ * synapse-memory words it needs through the banks, whichever is longer (the SystemC core's rule;
+ * the excess is a memory stall). */
+static double event_cycles(const myelin_arch *a, double fanout, double bits)
+{
+    if (!(fanout > 0) || a->core.accumulator_lanes <= 0 || a->core.synapse_word_bits <= 0 ||
+        a->core.synapse_banks <= 0)
+        return 0;
+    double acc = ceil(fanout / a->core.accumulator_lanes);
+    double fetch = ceil(ceil(fanout * bits / a->core.synapse_word_bits) / a->core.synapse_banks);
+    return acc > fetch ? acc : fetch;
+}
+
+/* Accumulate cycles of a CONV / LINEAR layer per core: every event reaches each core of its token
+ * slice and costs event_cycles(kernel^2 x channels per core); the image (real input) once. */
+static double synaptic_cycles(const myelin_cost_input *in)
+{
+    const myelin_layer *l = in->layer;
+    const myelin_layer_map *m = in->map;
+    if (m->cores <= 0)
+        return 0;
+    double slices = m->token_slices > 1 ? m->token_slices : 1;
+    double fan = (double)l->kernel * l->kernel * (m->channels_per_core > 0 ? m->channels_per_core : 1);
+    double per_event = event_cycles(in->arch, fan, wbits(in));
+    double events;
+    if (l->real_input) /* every pixel value of its tokens, every input channel, at t = 0 */
+        events = (double)l->out_shape.h * l->out_shape.w * l->c_in / slices;
+    else
+        events = in->rate_in[0] * in->timesteps * (double)in->in_elements[0] / slices;
+    return events * per_event;
+}
+
 static int builtin_synaptic(const myelin_cost_input *in, myelin_cost_counts *o, char *eb, size_t el)
 {
     (void)eb;
     (void)el;
     const myelin_layer *l = in->layer;
     double macs = (double)myelin_layer_dense_macs(l);
-    double work;
     if (l->real_input) {
         o->count[MYELIN_ACT_MAC_REAL] = macs; /* once per inference: FL^1 convention */
         o->count[MYELIN_ACT_SRAM_READ_BITS] = macs * wbits(in);
-        work = macs;
     } else {
         double ops = in->rate_in[0] * in->timesteps * macs;
         o->synaptic_ops = ops;
         o->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
         o->count[MYELIN_ACT_SRAM_READ_BITS] = ops * wbits(in);
         count_accumulates(in, ops, in->quant->scheme == MYELIN_SCHEME_POT, o);
-        work = ops;
     }
     count_neurons(in, o);
     count_noc(in, o);
-    if (l->has_lif)
-        work += (double)myelin_layer_neurons(l) * in->timesteps;
-    o->cycles = base_cycles(in, work);
+    double lanes = in->arch->core.accumulator_lanes > 0 ? in->arch->core.accumulator_lanes : 1;
+    double lif = 0;
+    if (l->has_lif && in->map->cores > 0)
+        lif = ceil((double)myelin_layer_neurons(l) / in->map->cores / lanes) * in->timesteps;
+    if (l->kind == MYELIN_LAYER_HEAD) /* one accumulate per event into the token-and-time sum */
+        o->cycles = base_cycles(in, o->synaptic_ops > 0 ? in->rate_in[0] * in->timesteps *
+                                                              (double)in->in_elements[0]
+                                                        : 0);
+    else
+        o->cycles = synaptic_cycles(in) + lif +
+                    in->timesteps * (in->mean_hops_x + in->mean_hops_y) *
+                        in->arch->noc.hop_latency_cycles;
     return 0;
 }
 
@@ -139,7 +184,22 @@ static int builtin_attn(const myelin_cost_input *in, myelin_cost_counts *o, char
     count_accumulates(in, ops, 0, o);
     count_neurons(in, o);
     count_noc(in, o);
-    o->cycles = base_cycles(in, ops + (double)myelin_layer_neurons(l) * in->timesteps);
+    /* a K or Q event works on the cores holding its head's channels: one core with the whole
+     * head (d products), or d / (channels per core) cores with their share */
+    const myelin_layer_map *m = in->map;
+    double cpc = m->channels_per_core > 0 ? m->channels_per_core : 1;
+    double ov = cpc >= d ? d : cpc, nov = cpc >= d ? 1 : d / cpc;
+    double cyc = 0;
+    if (m->cores > 0) {
+        double ke = in->rate_in[1] * in->timesteps * (double)in->in_elements[1];
+        double qe = in->rate_in[0] * in->timesteps * (double)in->in_elements[0];
+        double lanes = in->arch->core.accumulator_lanes > 0 ? in->arch->core.accumulator_lanes : 1;
+        cyc = (ke * event_cycles(in->arch, ov, 1) + qe * event_cycles(in->arch, ov, mbits(in))) *
+                  nov / m->cores +
+              ceil((double)myelin_layer_neurons(l) / m->cores / lanes) * in->timesteps;
+    }
+    o->cycles = cyc + in->timesteps * (in->mean_hops_x + in->mean_hops_y) *
+                          in->arch->noc.hop_latency_cycles;
     return 0;
 }
 
@@ -463,11 +523,190 @@ void myelin_activity_free(myelin_activity *a)
     a->n_layers = 0;
 }
 
+/* ---- the statistical activity model (one definition for myelin cost and myelin sim) ----------
+ *
+ * Rates are given per spiking layer's output (a LIF layer fires as independent Bernoulli draws at
+ * its rate); every other layer's output is DERIVED from its inputs' value distributions:
+ *   ADD     the sum of independent inputs: the convolution of their value distributions (a
+ *           residual value of 2 is two events), so its rate is the sum of its inputs' rates;
+ *   MAXPOOL 3x3, stride 2, padding 1 (models/kernels.h): an output is the max over the k in-bounds
+ *           elements of its window, P(max <= v) = F(v)^k, averaged over the output positions (edge
+ *           windows hold 4 or 6 elements), so a pool of Bernoulli(r) fires at about 1 - (1-r)^9;
+ *   HEAD    0 (its outputs are logits, not events).
+ * A workload may give a pool's rate (firing_rates naming it: measured on a trained network, whose
+ * spikes are spatially correlated, so its pools fire less than independence predicts); `--rate R`
+ * sets every spiking layer and derives every pool.  The SystemC model's statistical mode draws
+ * the spiking layers AND the pools (Bernoulli at these rates) and sums adds from the drawn spikes
+ * with the shared kernel, so both models see the same expected activity. */
+
+typedef struct vdist {
+    int n;     /* support 0..n */
+    double *p; /* p[v] = P(value = v) */
+} vdist;
+
+static void vdist_free(vdist *d, int n)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < n; i++)
+        free(d[i].p);
+    free(d);
+}
+
+static int vdist_point(vdist *d, int n, double p1)
+{
+    d->n = n;
+    d->p = calloc((size_t)n + 1, sizeof *d->p);
+    if (!d->p)
+        return -1;
+    if (n >= 1) {
+        d->p[1] = p1;
+        d->p[0] = 1 - p1;
+    } else {
+        d->p[0] = 1;
+    }
+    return 0;
+}
+
+static double vdist_mean(const vdist *d)
+{
+    double m = 0;
+    for (int v = 1; v <= d->n; v++)
+        m += v * d->p[v];
+    return m;
+}
+
+/* out = max of k independent draws of d, mixed over the pool's window sizes. */
+static int vdist_maxpool(const vdist *d, const myelin_shape *in, vdist *out)
+{
+    out->n = d->n;
+    out->p = calloc((size_t)d->n + 1, sizeof *out->p);
+    if (!out->p)
+        return -1;
+    int oh = (in->h + 1) / 2, ow = (in->w + 1) / 2;
+    double npos[10] = {0}; /* output positions whose window holds k in-bounds elements */
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            int ky = 0, kx = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                ky += 2 * oy + dy >= 0 && 2 * oy + dy < in->h;
+            for (int dx = -1; dx <= 1; dx++)
+                kx += 2 * ox + dx >= 0 && 2 * ox + dx < in->w;
+            npos[ky * kx]++;
+        }
+    double total = (double)oh * ow;
+    for (int k = 1; k <= 9; k++) {
+        if (!(npos[k] > 0))
+            continue;
+        double F = 0, prev = 0;
+        for (int v = 0; v <= d->n; v++) {
+            F += d->p[v];
+            double cur = pow(F > 1 ? 1 : F, k);
+            out->p[v] += npos[k] / total * (cur - prev);
+            prev = cur;
+        }
+    }
+    return 0;
+}
+
+/* out = the sum of independent a and b (convolution). */
+static int vdist_add(const vdist *a, const vdist *b, vdist *out)
+{
+    out->n = a->n + b->n;
+    out->p = calloc((size_t)out->n + 1, sizeof *out->p);
+    if (!out->p)
+        return -1;
+    for (int i = 0; i <= a->n; i++)
+        for (int j = 0; j <= b->n; j++)
+            out->p[i + j] += a->p[i] * b->p[j];
+    return 0;
+}
+
+/* A LIF layer with weights or attention: the layers whose rate is given (or measured), never
+ * derived. */
+static int is_lif_layer(const myelin_layer *l)
+{
+    return l->has_lif && (l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
+                          l->kind == MYELIN_LAYER_ATTN);
+}
+
+/* Fills the rates still negative from the activity model above: a spiking layer's missing rate is
+ * an error (it must be given or measured); MAXPOOL and ADD are derived from their inputs (a rate
+ * already present, e.g. measured, is kept and only its distribution is derived); others get 0. */
+static int derive_rates(const myelin_workload *wl, myelin_activity *out, const char *source,
+                        myelin_error *err)
+{
+    int n = wl->n_layers;
+    vdist *d = calloc((size_t)(n ? n : 1), sizeof *d);
+    if (!d) {
+        myelin_activity_free(out);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (activity model)");
+    }
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        int oom = 0;
+        if (is_lif_layer(l)) {
+            if (out->rate[i] < 0) {
+                rc = myelin_error_set(err, MYELIN_EMISSING, source, 0, 0,
+                                      "no firing_rate for layer %s of workload %s in the activity",
+                                      l->name, wl->name);
+                break;
+            }
+            double r = out->rate[i] > 1 ? 1 : out->rate[i];
+            oom = vdist_point(&d[i], 1, r);
+        } else if (l->kind == MYELIN_LAYER_MAXPOOL && l->n_inputs >= 1 && l->inputs[0] >= 0 &&
+                   l->inputs[0] < i) {
+            oom = vdist_maxpool(&d[l->inputs[0]], &l->in_shape, &d[i]);
+        } else if (l->kind == MYELIN_LAYER_ADD && l->n_inputs >= 1) {
+            oom = vdist_point(&d[i], 0, 0);
+            for (int j = 0; j < l->n_inputs && !oom; j++) {
+                int s = l->inputs[j];
+                if (s < 0 || s >= i)
+                    continue;
+                vdist sum;
+                oom = vdist_add(&d[i], &d[s], &sum);
+                if (!oom) {
+                    free(d[i].p);
+                    d[i] = sum;
+                }
+            }
+        } else {
+            oom = vdist_point(&d[i], 0, 0);
+        }
+        if (oom) {
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (activity model)");
+            break;
+        }
+        if (out->rate[i] < 0) {
+            out->rate[i] = vdist_mean(&d[i]);
+        } else if (!is_lif_layer(l)) {
+            /* a given (measured) pool or add rate: the two-point distribution of that mean
+             * replaces the derived one, so what it feeds is derived from the given rate */
+            double r = out->rate[i];
+            int lo = (int)floor(r);
+            free(d[i].p);
+            oom = vdist_point(&d[i], lo + 1, 0);
+            if (!oom) {
+                d[i].p[0] = 0;
+                d[i].p[lo] = 1 - (r - lo);
+                d[i].p[lo + 1] = r - lo;
+            } else {
+                rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (activity model)");
+            }
+        }
+    }
+    vdist_free(d, n);
+    if (rc)
+        myelin_activity_free(out);
+    return rc;
+}
+
 int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate,
                                   myelin_activity *out, myelin_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (uniform_rate > 1e6 || isnan(uniform_rate))
+    if (uniform_rate > 1 || isnan(uniform_rate))
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "firing rate %g is not a rate (expected 0..1 spikes per neuron per step)",
                                 uniform_rate);
@@ -476,51 +715,25 @@ int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     out->n_layers = wl->n_layers;
     for (int i = 0; i < wl->n_layers; i++) {
-        double r = uniform_rate >= 0 ? uniform_rate : wl->layers[i].firing_rate;
-        if (uniform_rate < 0 && !(r > 0))
+        const myelin_layer *l = &wl->layers[i];
+        double r = uniform_rate >= 0 ? uniform_rate : l->firing_rate;
+        if (!(r >= 0))
             r = wl->default_firing_rate;
-        out->rate[i] = r;
+        out->rate[i] = -1; /* derived */
+        if (is_lif_layer(l))
+            out->rate[i] = r;
+        else if (l->kind == MYELIN_LAYER_MAXPOOL && uniform_rate < 0 && l->firing_rate >= 0)
+            out->rate[i] = l->firing_rate; /* a pool rate the workload gives (measured) */
     }
+    int rc = derive_rates(wl, out, wl->source, err);
+    if (rc)
+        return rc;
     if (uniform_rate >= 0)
-        snprintf(out->source, sizeof out->source, "uniform firing rate %g", uniform_rate);
+        snprintf(out->source, sizeof out->source,
+                 "uniform firing rate %g (pools and adds derived)", uniform_rate);
     else
         snprintf(out->source, sizeof out->source,
-                 "statistical firing rates of workload %s (default %g)", wl->name,
-                 wl->default_firing_rate);
-    return 0;
-}
-
-/* A LIF layer with weights or attention: the layers whose rate is measured, never derived. */
-static int is_lif_layer(const myelin_layer *l)
-{
-    return l->has_lif && (l->kind == MYELIN_LAYER_CONV || l->kind == MYELIN_LAYER_LINEAR ||
-                          l->kind == MYELIN_LAYER_ATTN);
-}
-
-/* Fills the rates still negative: a LIF layer's is an error (it must be measured); ADD gets the
- * sum of its inputs' rates, MAXPOOL (and the head) the largest. */
-static int derive_rates(const myelin_workload *wl, myelin_activity *out, const char *source,
-                        myelin_error *err)
-{
-    for (int i = 0; i < wl->n_layers; i++) {
-        const myelin_layer *l = &wl->layers[i];
-        if (out->rate[i] >= 0)
-            continue;
-        if (is_lif_layer(l)) {
-            int rc = myelin_error_set(err, MYELIN_EMISSING, source, 0, 0,
-                                      "no firing_rate for layer %s of workload %s in the activity",
-                                      l->name, wl->name);
-            myelin_activity_free(out);
-            return rc;
-        }
-        double r = 0;
-        for (int j = 0; j < l->n_inputs; j++) {
-            int src = l->inputs[j];
-            double ri = src >= 0 && src < i ? out->rate[src] : 0;
-            r = l->kind == MYELIN_LAYER_ADD ? r + ri : (ri > r ? ri : r);
-        }
-        out->rate[i] = r;
-    }
+                 "statistical firing rates of workload %s (pools and adds derived)", wl->name);
     return 0;
 }
 
@@ -688,15 +901,78 @@ static int64_t tensor_elems(const myelin_workload *wl, int producer)
  * from them; MAXPOOL and ADD have none: their spikes are their inputs' spikes, so the hops are the
  * inputs' hops weighted by the spikes each input contributes (rate x elements) — a residual
  * stream comes from every block that fed it, not only from its first input. */
+/* Mean XY-tree links per spike from the cores of `src` to those of `dst` (each of its token
+ * slices is a tree of its own when dst is token-sliced and sliced): X links along the source's
+ * row to the farthest destination columns, Y links in each destination column to its farthest
+ * rows on either side (dimension-ordered routing).  The mean is over source cores and slices. */
+static void tree_hops(const myelin_arch *arch, const myelin_layer_map *src, const myelin_layer_map *dst,
+                      int sliced, double *ex, double *ey)
+{
+    *ex = *ey = 0;
+    int C = arch->cols;
+    int slices = sliced && dst->token_slices > 1 ? dst->token_slices : 1;
+    if (src->cores <= 0 || dst->cores <= 0 || C <= 0)
+        return;
+    int *lo = malloc((size_t)C * 2 * sizeof *lo);
+    if (!lo)
+        return;
+    int *hi = lo + C;
+    double sx = 0, sy = 0;
+    for (int s = 0; s < slices; s++) {
+        int minc = C, maxc = -1;
+        for (int x = 0; x < C; x++) {
+            lo[x] = 1 << 30;
+            hi[x] = -1;
+        }
+        for (int k = s; k < dst->cores; k += slices) {
+            int r = dst->first_core + k, x = r % C, y = r / C;
+            if (y < lo[x])
+                lo[x] = y;
+            if (y > hi[x])
+                hi[x] = y;
+            if (x < minc)
+                minc = x;
+            if (x > maxc)
+                maxc = x;
+        }
+        if (maxc < 0)
+            continue;
+        for (int k = 0; k < src->cores; k++) {
+            int r = src->first_core + k, px = r % C, py = r / C;
+            int a = px < minc ? px : minc, b = px > maxc ? px : maxc;
+            sx += b - a;
+            for (int x = minc; x <= maxc; x++) {
+                if (hi[x] < 0)
+                    continue;
+                if (hi[x] > py)
+                    sy += hi[x] - py;
+                if (lo[x] < py)
+                    sy += py - lo[x];
+            }
+        }
+    }
+    free(lo);
+    double n = (double)src->cores * slices;
+    *ex = sx / n;
+    *ey = sy / n;
+}
+
+/* tree: 0 the mean unicast distance; 1 the mean XY-tree links (2: to each token slice apart). */
 static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
                        const myelin_activity *act, const myelin_arch *arch, int src,
-                       const myelin_layer_map *dst, double *hx, double *hy, myelin_error *err)
+                       const myelin_layer_map *dst, int tree, double *hx, double *hy,
+                       myelin_error *err)
 {
     *hx = *hy = 0;
     if (src < 0 || src >= wl->n_layers)
         return 0; /* the image comes from outside the array */
-    if (map->layers[src].cores > 0)
+    if (map->layers[src].cores > 0) {
+        if (tree) {
+            tree_hops(arch, &map->layers[src], dst, tree == 2, hx, hy);
+            return 0;
+        }
         return myelin_mapping_mean_hops(arch, &map->layers[src], dst, hx, hy, err);
+    }
     const myelin_layer *l = &wl->layers[src];
     double wsum = 0, sx = 0, sy = 0;
     int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : 1;
@@ -705,7 +981,7 @@ static int source_hops(const myelin_workload *wl, const myelin_mapping *map,
         if (in < 0 || in >= src)
             continue;
         double x, y;
-        int rc = source_hops(wl, map, act, arch, in, dst, &x, &y, err);
+        int rc = source_hops(wl, map, act, arch, in, dst, tree, &x, &y, err);
         if (rc)
             return rc;
         double w = act->rate[in] * (double)tensor_elems(wl, in);
@@ -887,7 +1163,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             if (!(sp > 0))
                 continue;
             double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
-            inj += per * dm->cores;
+            int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
+            /* tree multicast: one packet per spike per producer core; a link carries it once
+             * when the tree of the consumer's cores (the union of routes) uses the link */
+            double pt = sp / pm->cores;
+            inj += tree ? pt : per * dm->cores;
             memset(dcol, 0, (size_t)C * sizeof *dcol);
             int dy0 = dm->first_core / C, dy1 = dy0;
             for (int k = 0; k < dm->cores; k++) {
@@ -918,6 +1198,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             for (int y = y0; y <= y1; y++)
                 for (int x = 0; x + 1 < C; x++) {
                     size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        le[c] += pt * pwest[c] * (dall - dwest[x] > 0);
+                        lw[c] += pt * (prow[y] - pwest[c]) * (dwest[x] > 0);
+                        continue;
+                    }
                     le[c] += per * pwest[c] * (dall - dwest[x]);
                     lw[c] += per * (prow[y] - pwest[c]) * dwest[x];
                 }
@@ -927,6 +1212,11 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                     continue;
                 for (int y = yl; y < yh && y + 1 < R; y++) {
                     size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        ls[c] += pt * pnorth[y] * (dcol[x] - dnorth[c] > 0);
+                        ln[c] += pt * (pall - pnorth[y]) * (dnorth[c] > 0);
+                        continue;
+                    }
                     ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
                     ln[c] += per * (pall - pnorth[y]) * dnorth[c];
                 }
@@ -1044,7 +1334,52 @@ static myelin_cost_report *report_new(const myelin_workload *wl, const myelin_ar
     r->cores_total = map->cores_total;
     snprintf(r->workload, sizeof r->workload, "%s", wl->name);
     snprintf(r->arch, sizeof r->arch, "%s", arch->name);
+    r->area_total_mm2 = myelin_arch_area_mm2(arch, (int64_t)arch->rows * arch->cols, r->area_mm2);
+    r->area_used_mm2 = myelin_arch_area_mm2(arch, map->cores_used, NULL);
     return r;
+}
+
+/* When layer i finishes its inference, for the longest-path latency (cost.h): its work can start
+ * on each producer's spikes as soon as that producer is done (a residual consumer works on the
+ * stream's early contributors while the latest one still runs), in the order producers finish,
+ * each taking its share of `compute` (by spikes contributed); the NoC-bound cycles `bounded`
+ * cannot end before the last producer's finish plus the NoC term.  share[] is scratch. */
+static double layer_finish(const myelin_workload *wl, const myelin_mapping *map,
+                           const myelin_activity *act, int i, double compute, double bounded,
+                           const double *finish, double *share)
+{
+    const myelin_layer *l = &wl->layers[i];
+    int n = wl->n_layers;
+    for (int p = 0; p < n; p++)
+        share[p] = 0;
+    double last = 0, tot = 0;
+    for (int j = 0; j < l->n_inputs && j < 3; j++) {
+        int s = l->inputs[j];
+        if (s < 0 || s >= i)
+            continue;
+        stream_producers(wl, map, act, s, act->rate[s] * (double)tensor_elems(wl, s) + 1e-300,
+                         share, 0);
+    }
+    for (int p = 0; p < i; p++) {
+        tot += share[p];
+        if (share[p] > 0 && finish[p] > last)
+            last = finish[p];
+    }
+    if (!(tot > 0))
+        return last + bounded; /* the image: starts at once */
+    double t = 0;
+    for (;;) { /* producers in order of finish (ties by index) */
+        int best = -1;
+        for (int p = 0; p < i; p++)
+            if (share[p] > 0 && (best < 0 || finish[p] < finish[best]))
+                best = p;
+        if (best < 0)
+            break;
+        t = (t > finish[best] ? t : finish[best]) + compute * share[best] / tot;
+        share[best] = 0;
+    }
+    double nb = bounded > compute ? last + bounded : last;
+    return t > nb ? t : nb;
 }
 
 int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq,
@@ -1063,12 +1398,18 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         return MYELIN_ENOMEM;
     snprintf(r->activity, sizeof r->activity, "%s", act->source);
     int flits = myelin_noc_flits_per_packet(wl, arch);
-    double *send = calloc((size_t)(wl->n_layers ? wl->n_layers : 1) * 2, sizeof *send);
+    double *send = calloc((size_t)(wl->n_layers ? wl->n_layers : 1) * 3, sizeof *send);
     if (!send) {
         myelin_cost_report_free(r);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
     }
-    double *recv = send + wl->n_layers;
+    double *recv = send + wl->n_layers, *finish = send + 2 * wl->n_layers;
+    double *share = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *share);
+    if (!share) {
+        free(send);
+        myelin_cost_report_free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
+    }
     int nrc = noc_bounds(wl, map, act, arch, flits, send, recv, err);
     if (nrc) {
         free(send);
@@ -1085,6 +1426,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                                       "layer %s: no cost model '%s' for kind %s is registered", l->name,
                                       arch->cost_model[l->kind], myelin_layer_kind_name(l->kind));
             free(send);
+            free(share);
             myelin_cost_report_free(r);
             return rc;
         }
@@ -1098,7 +1440,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         in.arch = arch;
         in.timesteps = wl->timesteps;
         in.rate_out = act->rate[i];
-        double hx = 0, hy = 0;
+        double hx = 0, hy = 0, tex = 0, tey = 0;
         int nh = 0;
         for (int j = 0; j < l->n_inputs && j < 3; j++) {
             int src = l->inputs[j];
@@ -1107,9 +1449,17 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 continue;
             in.rate_in[j] = act->rate[src];
             double x, y;
-            int rc = source_hops(wl, map, act, arch, src, in.map, &x, &y, err);
+            int rc = source_hops(wl, map, act, arch, src, in.map, 0, &x, &y, err);
+            if (!rc && arch->noc_multicast == MYELIN_MULTICAST_TREE) {
+                double tx, ty;
+                int tree = (l->kind != MYELIN_LAYER_ATTN && in.map->token_slices > 1) ? 2 : 1;
+                rc = source_hops(wl, map, act, arch, src, in.map, tree, &tx, &ty, err);
+                tex += tx;
+                tey += ty;
+            }
             if (rc) {
                 free(send);
+                free(share);
                 myelin_cost_report_free(r);
                 return rc;
             }
@@ -1119,6 +1469,8 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         }
         in.mean_hops_x = nh ? hx / nh : 0;
         in.mean_hops_y = nh ? hy / nh : 0;
+        in.tree_edges_x = nh ? tex / nh : 0;
+        in.tree_edges_y = nh ? tey / nh : 0;
         char eb[512] = "";
         memset(&lc->counts, 0, sizeof lc->counts);
         if (m->count(&in, &lc->counts, eb, sizeof eb)) {
@@ -1126,6 +1478,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                                       "layer %s: cost model '%s' failed: %s", l->name, m->name,
                                       eb[0] ? eb : "(no message)");
             free(send);
+            free(share);
             myelin_cost_report_free(r);
             return rc;
         }
@@ -1137,6 +1490,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                                           l->name, m->name, lc->counts.count[a],
                                           myelin_action_name((myelin_action)a));
                 free(send);
+                free(share);
                 myelin_cost_report_free(r);
                 return rc;
             }
@@ -1146,6 +1500,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         lc->noc_cycles = (double)in.timesteps * step;
         double noc = lc->noc_cycles + (double)in.timesteps * (in.mean_hops_x + in.mean_hops_y) *
                                           arch->noc.hop_latency_cycles;
+        double compute = lc->counts.cycles;
         if (!(lc->counts.cycles >= noc))
             lc->counts.cycles = noc;
         snprintf(lc->model, sizeof lc->model, "%s", m->name);
@@ -1154,9 +1509,17 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         lc->neuron_util = map->layers[i].neuron_util;
         lc->synapse_util = map->layers[i].synapse_util;
         lc->rate_in = in.rate_in[0];
-        r->inference_cycles += lc->counts.cycles;
+        /* layers run as soon as their inputs are done (q, k and v side by side): the inference
+         * takes the longest path through the graph (cost.h) */
+        finish[i] = layer_finish(wl, map, act, i, compute, lc->counts.cycles, finish, share);
+        if (finish[i] > r->inference_cycles)
+            r->inference_cycles = finish[i];
     }
+    /* each timestep closes with a barrier across the mesh, as in the SystemC model */
+    r->inference_cycles += (double)wl->timesteps * (arch->rows + arch->cols) *
+                           (arch->noc.hop_latency_cycles > 0 ? arch->noc.hop_latency_cycles : 1);
     free(send);
+    free(share);
     price_report(r, wl, arch);
     *out = r;
     return 0;
@@ -1224,6 +1587,10 @@ static void write_json(const myelin_cost_report *r, const myelin_workload *wl, F
                "  \"inference_cycles\": %.9g,\n  \"latency_s\": %.9g,\n  \"total_J\": %.9g,\n",
             r->timesteps, r->cores_used, r->cores_total, r->inference_cycles, r->latency_s,
             r->total.total_pj * 1e-12);
+    fprintf(f, "  \"area_mm2\": {");
+    for (int c = 0; c < MYELIN_AREA_COMP_COUNT; c++)
+        fprintf(f, "\"%s\": %.9g, ", myelin_area_comp_name((myelin_area_comp)c), r->area_mm2[c]);
+    fprintf(f, "\"total\": %.9g},\n  \"area_used_mm2\": %.9g,\n", r->area_total_mm2, r->area_used_mm2);
     fprintf(f, "  \"layers\": [");
     for (int i = 0; i <= r->n_layers; i++) {
         const myelin_layer_cost *lc = i < r->n_layers ? &r->layers[i] : &r->total;
@@ -1284,11 +1651,18 @@ int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload 
             if ((int)strlen(cells[i][c]) > width[c])
                 width[c] = (int)strlen(cells[i][c]);
     }
-    char caption[700];
+    char caption[900], area[200] = "";
+    if (r->area_total_mm2 > 0)
+        snprintf(area, sizeof area,
+                 "; area %.4g mm2 (synapse mem %.4g, membrane mem %.4g, logic %.4g, NoC %.4g; used "
+                 "cores %.4g)",
+                 r->area_total_mm2, r->area_mm2[MYELIN_AREA_SYNAPSE_MEM],
+                 r->area_mm2[MYELIN_AREA_MEMBRANE_MEM], r->area_mm2[MYELIN_AREA_LOGIC],
+                 r->area_mm2[MYELIN_AREA_NOC], r->area_used_mm2);
     snprintf(caption, sizeof caption,
-             "%s on %s, T=%d, %s; %d of %d cores; %.6g cycles (%.6g s); total %.6g J", r->workload,
+             "%s on %s, T=%d, %s; %d of %d cores; %.6g cycles (%.6g s); total %.6g J%s", r->workload,
              r->arch, r->timesteps, r->activity, r->cores_used, r->cores_total, r->inference_cycles,
-             r->latency_s, r->total.total_pj * 1e-12);
+             r->latency_s, r->total.total_pj * 1e-12, area);
     switch (fmt) {
     case MYELIN_COST_TABLE:
         fputs("# ", f);

@@ -19,7 +19,9 @@
  *   LIF layers: neuron updates = neurons x T, of which rate_out x neurons x T fire (active);
  *       membrane_rw_bits = updates x 2 x membrane width;
  *   NoC: every input event is sent to each core holding its tokens: spike_packet = events_in x
- *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores),
+ *       cores / token slices (CONV, LINEAR; attention mixes tokens: all its cores); with
+ *       noc.multicast tree, ONE packet per input event, and router hops = events x the mean
+ *       number of links of the XY tree from the producer core to those cores (x and y apart),
  *       router hops = packets x mean XY distance from the producer's cores (x and y apart; a
  *       MAXPOOL/ADD stream comes from its inputs' cores, weighted by the spikes each contributes,
  *       so a residual stream counts every block that fed it); the image comes from outside the
@@ -90,6 +92,10 @@ typedef struct myelin_cost_input {
     int64_t in_elements[3]; /* elements of each input tensor */
     double mean_hops_x;     /* mean XY distance from the producers' cores to this layer's cores */
     double mean_hops_y;
+    /* appended (plugins built against the first layout never read past mean_hops_y): with
+     * arch->noc_multicast, the mean XY-tree edges per spike (one packet per spike, one copy per
+     * link of the union of the routes to the consumer's cores, or its token slice's) */
+    double tree_edges_x, tree_edges_y;
 } myelin_cost_input;
 
 /* What a model returns: action counts (units in myelin_action's names), the synaptic operations it
@@ -141,21 +147,30 @@ void myelin_cost_registry_free(myelin_cost_registry *reg);
 /* ---- activity -------------------------------------------------------------------------------- */
 
 /* Firing rates per layer: output events per output element per timestep (spikes per neuron for
- * LIF layers; for ADD the mean value, i.e. the sum of its inputs' rates). */
+ * LIF layers; for ADD the mean value, i.e. the sum of its inputs' rates).
+ *
+ * The statistical activity model (one definition, used by myelin cost and myelin sim alike):
+ * rates are given per spiking layer's output (the workload's firing_rates, or --rate R for every
+ * spiking layer), optionally per max pool (a measured rate); every other output is derived from its
+ * inputs' value distributions, assumed independent: ADD = the convolution of its inputs (rate =
+ * the sum), MAXPOOL 3x3/2 = the max over each window's in-bounds elements, P(max <= v) = F(v)^k,
+ * averaged over positions (0.15 -> about 0.77), HEAD 0.  The same derivation fills the pools and
+ * adds that a measured activity lacks. */
 typedef struct myelin_activity {
     int n_layers;
     double *rate;
     char source[256]; /* how the rates were obtained, printed in reports */
 } myelin_activity;
 
-/* Rates from the workload's statistical firing rates (layer->firing_rate, or default_firing_rate
- * when a layer's is negative or zero), or every layer at `uniform_rate` when it is >= 0. */
+/* Rates from the workload's statistical firing rates (layer->firing_rate of spiking layers and of
+ * the pools it names; the rest derived), or every spiking layer at `uniform_rate` when it is >= 0
+ * (pools and adds derived). */
 int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate,
                                   myelin_activity *out, myelin_error *err);
 
 /* Rates measured by an engine run: the JSON that `myelin run --json` writes (its "layers" list
- * with "name" and "firing_rate"); layers without a rate (ADD, MAXPOOL) get the sum (ADD) or the
- * rate (MAXPOOL) of their inputs.  Every LIF layer of wl must be present. */
+ * with "name" and "firing_rate"); layers without a rate (ADD, MAXPOOL) are derived by the activity
+ * model above.  Every LIF layer of wl must be present. */
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err);
 /* The same from text in memory (`source` names it in errors).  Read by core/json's strict parser:
@@ -211,6 +226,9 @@ typedef struct myelin_cost_report {
     char arch[MYELIN_NAME_MAX];
     char activity[256];
     int timesteps;
+    /* area (arch.h; 0 when the architecture gives none): the whole array and its used cores */
+    double area_mm2[MYELIN_AREA_COMP_COUNT], area_total_mm2;
+    double area_used_mm2;
 } myelin_cost_report;
 
 /* Runs each layer's model (the arch's choice for its kind), prices the counts, sums memory,

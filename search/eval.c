@@ -3,6 +3,7 @@
  * partial sums are reduced in chunk order (so a result never depends on the thread count), each
  * result read from or appended to the journal. */
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "arch/mapper.h"
+#include "core/rng.h"
 #include "search/internal.h"
 #include "workloads/dataset.h"
 
@@ -20,7 +22,14 @@ double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int load_images(const myelin_search *s, const char *spec, imageset *out, myelin_error *err)
+/* Loads spec into out; with pick_n > 0, only images perm[pick_lo .. pick_lo + pick_n) of a seeded
+ * permutation of the dataset (pick_seed != RANGE) or images pick_lo .. pick_lo + pick_n - 1 in file
+ * order (pick_seed == RANGE), in that order (one sequential pass over the file).  A permutation
+ * passes over images ex_lo .. ex_hi - 1 (a validation range of the same file: disjoint). */
+#define RANGE UINT64_MAX
+static int load_images(const myelin_search *s, const char *spec, int pick_lo, int pick_n,
+                       uint64_t pick_seed, int64_t ex_lo, int64_t ex_hi, imageset *out,
+                       myelin_error *err)
 {
     myelin_dataset *ds = NULL;
     snprintf(out->spec, sizeof out->spec, "%s", spec);
@@ -42,19 +51,84 @@ static int load_images(const myelin_search *s, const char *spec, imageset *out, 
                                 "search dataset '%s': expected 1 to 1000000 images (has %" PRId64 ")",
                                 spec, info.count);
     }
-    out->n = (int)info.count;
+    int *slot = NULL;
+    if (pick_n > 0) {
+        if ((int64_t)pick_lo + pick_n > info.count) {
+            myelin_dataset_close(ds);
+            return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "search dataset '%s' has %" PRId64 " images: cannot carve %d after "
+                                    "the first %d", spec, info.count, pick_n, pick_lo);
+        }
+        int *perm = malloc((size_t)info.count * sizeof *perm);
+        slot = malloc((size_t)info.count * sizeof *slot);
+        if (!perm || !slot) {
+            free(perm);
+            free(slot);
+            myelin_dataset_close(ds);
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+        }
+        myelin_rng rng;
+        myelin_rng_seed(&rng, pick_seed, 0xca7e);
+        for (int64_t i = 0; i < info.count; i++) {
+            perm[i] = (int)i;
+            slot[i] = -1;
+        }
+        for (int64_t i = 0; pick_seed != RANGE && i < info.count - 1; i++) {
+            int64_t j = i + (int64_t)myelin_rng_below(&rng, (uint64_t)(info.count - i));
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int64_t pos = 0;
+        for (int64_t i = 0; i < info.count && pos < pick_lo + pick_n; i++) {
+            if (pick_seed != RANGE && perm[i] >= ex_lo && perm[i] < ex_hi)
+                continue;
+            if (pos >= pick_lo)
+                slot[perm[i]] = (int)(pos - pick_lo);
+            pos++;
+        }
+        if (pos < pick_lo + pick_n) {
+            free(perm);
+            free(slot);
+            myelin_dataset_close(ds);
+            return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "search dataset '%s': too few images outside the validation range "
+                                    "to carve %d", spec, pick_n);
+        }
+        free(perm);
+        if (pick_seed == RANGE)
+            snprintf(out->spec, sizeof out->spec, "%s [images %d..%d]", spec, pick_lo,
+                     pick_lo + pick_n - 1);
+        else
+            snprintf(out->spec, sizeof out->spec, "%s [images %d..%d of a seed-%" PRIu64 " permutation]",
+                     spec, pick_lo, pick_lo + pick_n - 1, pick_seed);
+    }
+    out->n = pick_n > 0 ? pick_n : (int)info.count;
     out->pixels = malloc((size_t)out->n * s->image_bytes);
     out->labels = malloc((size_t)out->n * sizeof *out->labels);
     if (!out->pixels || !out->labels)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory for images");
-    for (int i = 0; !rc && i < out->n; i++) {
-        int r = myelin_dataset_next(ds, out->pixels + (size_t)i * s->image_bytes, &out->labels[i], err);
+    uint8_t *scratch = slot ? malloc(s->image_bytes) : NULL;
+    if (!rc && slot && !scratch)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    int64_t total = slot ? info.count : out->n;
+    for (int64_t i = 0, got = 0; !rc && i < total && got < out->n; i++) {
+        int64_t k = slot ? slot[i] : i;
+        int label = 0;
+        int r = myelin_dataset_next(ds, k >= 0 ? out->pixels + (size_t)k * s->image_bytes : scratch,
+                                    &label, err);
         if (r < 0)
             rc = r;
         else if (r == 0)
             rc = myelin_error_set(err, MYELIN_EFORMAT, NULL, 0, 0, "search dataset '%s' ended early",
                                   spec);
+        else if (k >= 0) {
+            out->labels[k] = label;
+            got++;
+        }
     }
+    free(scratch);
+    free(slot);
     myelin_dataset_close(ds);
     return rc;
 }
@@ -68,12 +142,24 @@ int eval_setup(myelin_search *s, myelin_error *err)
         rc = myelin_cost_registry_new(&s->reg, err);
     if (!rc)
         rc = myelin_cost_registry_configure(s->reg, s->arch, err);
+    const myelin_search_config *c = &s->cfg;
+    if (!rc && c->val_from_train > 0)
+        rc = load_images(s, s->train_spec, 0, c->val_from_train, c->carve_seed, 0, 0, &s->val, err);
+    else if (!rc && c->val_count > 0)
+        rc = load_images(s, s->val_spec, c->val_first, c->val_count, RANGE, 0, 0, &s->val, err);
+    else if (!rc)
+        rc = load_images(s, s->val_spec, 0, 0, 0, 0, 0, &s->val, err);
+    /* calibration carved from train: after the carved validation images, or outside a validation
+       range of the same spec */
+    int same = c->train_spec && c->val_count > 0 && strcmp(s->train_spec, s->val_spec) == 0;
+    if (!rc && c->calib_from_train > 0)
+        rc = load_images(s, s->train_spec, c->val_from_train > 0 ? c->val_from_train : 0,
+                         c->calib_from_train, c->carve_seed, same ? c->val_first : 0,
+                         same ? (int64_t)c->val_first + c->val_count : 0, &s->calib, err);
+    else if (!rc)
+        rc = load_images(s, s->calib_spec, 0, 0, 0, 0, 0, &s->calib, err);
     if (!rc)
-        rc = load_images(s, s->val_spec, &s->val, err);
-    if (!rc)
-        rc = load_images(s, s->calib_spec, &s->calib, err);
-    if (!rc)
-        rc = load_images(s, s->test_spec, &s->test, err);
+        rc = load_images(s, s->test_spec, 0, 0, 0, 0, 0, &s->test, err);
     if (!rc)
         rc = myelin_engine_new(wl, s->w, NULL, s->cfg.input_bits, &s->float_engine, err);
     if (!rc) {
@@ -85,10 +171,58 @@ int eval_setup(myelin_search *s, myelin_error *err)
     for (int i = 0; !rc && i < s->calib.n; i++)
         rc = myelin_engine_reference_new(s->float_engine, s->calib.pixels + (size_t)i * s->image_bytes,
                                          1, &s->refs[i], err);
+    /* the float network's logits of every calibration image (the logit term of the proxy) */
+    if (!rc) {
+        s->ref_logits = calloc((size_t)s->calib.n * (size_t)wl->classes + 1, sizeof *s->ref_logits);
+        if (!s->ref_logits)
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    }
+    myelin_engine_state *st = NULL;
+    if (!rc)
+        rc = myelin_engine_state_new(s->float_engine, &st, err);
+    for (int i = 0; !rc && i < s->calib.n; i++)
+        rc = myelin_engine_run_image(s->float_engine, st, s->calib.pixels + (size_t)i * s->image_bytes,
+                                     s->ref_logits + (size_t)i * wl->classes, err);
+    myelin_engine_state_free(st);
     return rc;
 }
 
-static void free_images(imageset *im)
+/* The logit term of the proxy for one image: the normalised logit error
+ * ||z_q - z_f||_2 / ||z_f - mean(z_f)||_2 (the deviation measured in units of the float logits'
+ * own spread, so it does not depend on the logits' scale), KL(softmax z_f || softmax z_q) in nats,
+ * and whether the top-1 class differs. */
+static void logit_terms(const double *zq, const double *zf, int n, double *nerr, double *kl,
+                        int *flip)
+{
+    double mean = 0, num = 0, den = 0;
+    for (int k = 0; k < n; k++)
+        mean += zf[k];
+    mean /= n;
+    double mf = zf[0], mq = zq[0];
+    for (int k = 0; k < n; k++) {
+        num += (zq[k] - zf[k]) * (zq[k] - zf[k]);
+        den += (zf[k] - mean) * (zf[k] - mean);
+        if (zf[k] > mf)
+            mf = zf[k];
+        if (zq[k] > mq)
+            mq = zq[k];
+    }
+    *nerr = den > 0 ? sqrt(num / den) : sqrt(num);
+    double sf = 0, sq = 0;
+    for (int k = 0; k < n; k++) {
+        sf += exp(zf[k] - mf);
+        sq += exp(zq[k] - mq);
+    }
+    double lsf = log(sf) + mf, lsq = log(sq) + mq, d = 0;
+    for (int k = 0; k < n; k++) {
+        double pf = exp(zf[k] - lsf);
+        d += pf * ((zf[k] - lsf) - (zq[k] - lsq));
+    }
+    *kl = d > 0 ? d : 0;
+    *flip = myelin_argmax(zq, n) != myelin_argmax(zf, n);
+}
+
+void eval_free_images(imageset *im)
 {
     free(im->pixels);
     free(im->labels);
@@ -102,11 +236,14 @@ void eval_teardown(myelin_search *s)
         myelin_engine_reference_free(s->refs[i]);
     free(s->refs);
     s->refs = NULL;
+    free(s->ref_logits);
+    s->ref_logits = NULL;
     myelin_engine_free(s->float_engine);
     s->float_engine = NULL;
-    free_images(&s->val);
-    free_images(&s->calib);
-    free_images(&s->test);
+    if (s->cfg.val_from_train <= 0)
+        eval_free_images(&s->val); /* a carved one stays for the outputs (myelin_search_free) */
+    eval_free_images(&s->calib);
+    eval_free_images(&s->test);
 }
 
 /* ---- parallel work over chunks ------------------------------------------------------------- */
@@ -122,6 +259,8 @@ typedef struct work {
     int64_t *correct;          /* [n_chunks] */
     int64_t *spikes;           /* [n_chunks][L*T] */
     myelin_drift_layer *drift; /* [n_chunks][L] (DRIFT) */
+    double *lerr, *kl;         /* [n_chunks] (DRIFT): sums of the logit terms */
+    int64_t *flips;            /* [n_chunks] (DRIFT) */
     int *rc;                   /* [threads] */
     myelin_error *errs;        /* [threads] */
 } work;
@@ -148,6 +287,19 @@ static void *worker(void *p)
             if (w->kind == WORK_DRIFT) {
                 rc = myelin_engine_drift(w->e, st, w->s->refs[i], w->drift + (size_t)c * L,
                                          &w->errs[a->tid]);
+                /* the drift run keeps its logits: run the image again for them (same spikes) */
+                if (!rc)
+                    rc = myelin_engine_run_image(w->e, st, w->im->pixels + (size_t)i * w->s->image_bytes,
+                                                 logits, &w->errs[a->tid]);
+                if (!rc) {
+                    double ne, kl;
+                    int flip;
+                    logit_terms(logits, w->s->ref_logits + (size_t)i * wl->classes, wl->classes, &ne,
+                                &kl, &flip);
+                    w->lerr[c] += ne;
+                    w->kl[c] += kl;
+                    w->flips[c] += flip;
+                }
             } else {
                 rc = myelin_engine_run_image(w->e, st, w->im->pixels + (size_t)i * w->s->image_bytes,
                                              logits, &w->errs[a->tid]);
@@ -170,7 +322,7 @@ static void *worker(void *p)
 /* Runs the images of im through e: correct count, spikes[L*T] summed, drift[L] (DRIFT only). */
 static int run_images(const myelin_search *s, const myelin_engine *e, work_kind kind,
                       const imageset *im, int64_t *correct, int64_t *spikes,
-                      myelin_drift_layer *drift, myelin_error *err)
+                      myelin_drift_layer *drift, double *logit3, myelin_error *err)
 {
     int L = s->wl->n_layers, T = s->wl->timesteps;
     work w;
@@ -187,12 +339,16 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
     w.correct = calloc((size_t)w.n_chunks, sizeof *w.correct);
     w.spikes = calloc((size_t)w.n_chunks * L * T, sizeof *w.spikes);
     w.drift = calloc((size_t)w.n_chunks * L, sizeof *w.drift);
+    w.lerr = calloc((size_t)w.n_chunks, sizeof *w.lerr);
+    w.kl = calloc((size_t)w.n_chunks, sizeof *w.kl);
+    w.flips = calloc((size_t)w.n_chunks, sizeof *w.flips);
     w.rc = calloc((size_t)w.threads, sizeof *w.rc);
     w.errs = calloc((size_t)w.threads, sizeof *w.errs);
     pthread_t *th = calloc((size_t)w.threads, sizeof *th);
     worker_arg *args = calloc((size_t)w.threads, sizeof *args);
     int rc = 0;
-    if (!w.correct || !w.spikes || !w.drift || !w.rc || !w.errs || !th || !args)
+    if (!w.correct || !w.spikes || !w.drift || !w.lerr || !w.kl || !w.flips || !w.rc || !w.errs ||
+        !th || !args)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     int started = 0;
     for (int t = 0; !rc && t < w.threads; t++) {
@@ -220,8 +376,15 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
         memset(spikes, 0, (size_t)L * T * sizeof *spikes);
         if (drift)
             memset(drift, 0, (size_t)L * sizeof *drift);
+        if (logit3)
+            logit3[0] = logit3[1] = logit3[2] = 0;
         for (int c = 0; c < w.n_chunks; c++) {
             *correct += w.correct[c];
+            if (logit3) {
+                logit3[0] += w.lerr[c];
+                logit3[1] += w.kl[c];
+                logit3[2] += (double)w.flips[c];
+            }
             for (size_t k = 0; k < (size_t)L * T; k++)
                 spikes[k] += w.spikes[(size_t)c * L * T + k];
             for (int l = 0; drift && l < L; l++) {
@@ -234,6 +397,9 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
     free(w.correct);
     free(w.spikes);
     free(w.drift);
+    free(w.lerr);
+    free(w.kl);
+    free(w.flips);
     free(w.rc);
     free(w.errs);
     free(th);
@@ -243,7 +409,7 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
 
 /* Energy (pJ) of setting lq with activity from spikes over `images` images. */
 static int energy_of(const myelin_search *s, const myelin_layer_quant *lq, const int64_t *spikes,
-                     int64_t images, const char *source, double *pj, myelin_error *err)
+                     int64_t images, const char *source, double *pj, double *lat_s, myelin_error *err)
 {
     myelin_activity act = {0, NULL, ""};
     myelin_mapping *map = NULL;
@@ -253,8 +419,10 @@ static int energy_of(const myelin_search *s, const myelin_layer_quant *lq, const
         rc = myelin_map(s->wl, lq, s->arch, &map, err);
     if (!rc)
         rc = myelin_cost_evaluate(s->wl, lq, &act, s->arch, map, s->reg, &rep, err);
-    if (!rc)
+    if (!rc) {
         *pj = rep->total.total_pj;
+        *lat_s = rep->latency_s;
+    }
     myelin_cost_report_free(rep);
     myelin_mapping_free(map);
     myelin_activity_free(&act);
@@ -263,7 +431,8 @@ static int energy_of(const myelin_search *s, const myelin_layer_quant *lq, const
 
 /* Builds c's engine and runs kind over im. */
 static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const imageset *im,
-                         int64_t *correct, double *pj, myelin_drift_layer *drift, myelin_error *err)
+                         int64_t *correct, double *pj, double *lat_s, myelin_drift_layer *drift,
+                         double *logit3, myelin_error *err)
 {
     const myelin_workload *wl = s->wl;
     myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
@@ -272,12 +441,12 @@ static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const 
     int rc = lq && spikes ? space_resolve(s, c->g, lq, err)
                           : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     if (!rc)
-        rc = myelin_engine_new(wl, s->w, lq, s->cfg.input_bits, &e, err);
+        rc = myelin_engine_new(wl, s->w, lq, space_input_bits(s, c->g), &e, err);
     if (!rc)
-        rc = run_images(s, e, kind, im, correct, spikes, drift, err);
+        rc = run_images(s, e, kind, im, correct, spikes, drift, logit3, err);
     if (!rc && pj)
         rc = energy_of(s, lq, spikes, im->n, kind == WORK_DRIFT ? "calibration batch" : "validation run",
-                       pj, err);
+                       pj, lat_s, err);
     if (rc)
         myelin_error_prefix(err, "candidate %s", c->key);
     myelin_engine_free(e);
@@ -292,33 +461,54 @@ static int count_new(myelin_search *s)
     return s->cfg.stop_after > 0 && s->new_evals >= s->cfg.stop_after ? MYELIN_SEARCH_STOPPED : 0;
 }
 
+void eval_proxy(const myelin_search *s, cand *c)
+{
+    (void)s;
+    c->proxy = c->drift_mean + c->logit_err;
+}
+
 int eval_drift(myelin_search *s, int ci, myelin_error *err)
 {
     cand *c = &s->cands[ci];
     if (c->has_drift)
         return 0;
-    double v[3];
-    if (journal_get(s->jn, "drift", c->key, v, 3)) {
+    double v[7];
+    if (journal_get(s->jn, "drift", c->key, v, 7)) {
         c->drift_mean = v[0];
         c->drift_max = v[1];
         c->calib_energy_pj = v[2];
+        c->logit_err = v[3];
+        c->kl = v[4];
+        c->flip_pct = v[5];
+        c->calib_latency_s = v[6];
         c->has_drift = 1;
+        eval_proxy(s, c);
         s->drift_evals++;
         return 0;
     }
     myelin_drift_layer *d = calloc((size_t)s->wl->n_layers, sizeof *d);
     int64_t correct = 0;
+    double l3[3];
     if (!d)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    int rc = run_candidate(s, c, WORK_DRIFT, &s->calib, &correct, &c->calib_energy_pj, d, err);
+    int rc = run_candidate(s, c, WORK_DRIFT, &s->calib, &correct, &c->calib_energy_pj,
+                           &c->calib_latency_s, d, l3, err);
     if (!rc) {
         myelin_drift_summary(s->wl, d, &c->drift_mean, &c->drift_max);
+        c->logit_err = l3[0] / s->calib.n;
+        c->kl = l3[1] / s->calib.n;
+        c->flip_pct = 100.0 * l3[2] / s->calib.n;
         c->has_drift = 1;
+        eval_proxy(s, c);
         s->drift_evals++;
         v[0] = c->drift_mean;
         v[1] = c->drift_max;
         v[2] = c->calib_energy_pj;
-        rc = journal_put(s->jn, "drift", c->key, v, 3, err);
+        v[3] = c->logit_err;
+        v[4] = c->kl;
+        v[5] = c->flip_pct;
+        v[6] = c->calib_latency_s;
+        rc = journal_put(s->jn, "drift", c->key, v, 7, err);
     }
     free(d);
     return rc ? rc : count_new(s);
@@ -329,20 +519,23 @@ int eval_full(myelin_search *s, int ci, myelin_error *err)
     cand *c = &s->cands[ci];
     if (c->has_full)
         return 0;
-    double v[3];
+    double v[4];
     int rc = 0, fresh = 0;
-    if (journal_get(s->jn, "full", c->key, v, 3)) {
+    if (journal_get(s->jn, "full", c->key, v, 4)) {
         c->correct = (int64_t)v[0];
         c->images = (int64_t)v[1];
         c->energy_pj = v[2];
+        c->latency_s = v[3];
     } else {
-        rc = run_candidate(s, c, WORK_ACCURACY, &s->val, &c->correct, &c->energy_pj, NULL, err);
+        rc = run_candidate(s, c, WORK_ACCURACY, &s->val, &c->correct, &c->energy_pj, &c->latency_s,
+                           NULL, NULL, err);
         c->images = s->val.n;
         v[0] = (double)c->correct;
         v[1] = (double)c->images;
         v[2] = c->energy_pj;
+        v[3] = c->latency_s;
         if (!rc)
-            rc = journal_put(s->jn, "full", c->key, v, 3, err);
+            rc = journal_put(s->jn, "full", c->key, v, 4, err);
         fresh = 1;
     }
     if (rc)
@@ -363,7 +556,8 @@ int eval_test(myelin_search *s, int ci, myelin_error *err)
         c->test_correct = (int64_t)v[0];
         c->test_images = (int64_t)v[1];
     } else {
-        rc = run_candidate(s, c, WORK_ACCURACY, &s->test, &c->test_correct, NULL, NULL, err);
+        rc = run_candidate(s, c, WORK_ACCURACY, &s->test, &c->test_correct, NULL, NULL, NULL, NULL,
+                           err);
         c->test_images = s->test.n;
         v[0] = (double)c->test_correct;
         v[1] = (double)c->test_images;

@@ -21,7 +21,9 @@ typedef struct sgroup {
     int64_t weights; /* weight elements of the group's layers */
 } sgroup;
 
-/* One group's precision: wlev 0 = float, i >= 1 = bits[i-1]; scheme index; membrane level. */
+/* One group's precision: wlev 0 = float, i >= 1 = bits[i-1]; scheme index; membrane level.
+ * A candidate's state is n_groups + 1 of these: the last one holds the input width's level in
+ * wlev (ibits[wlev]; used when the group of the image's first layer is quantized). */
 typedef struct gstate {
     signed char wlev, sch, mlev;
 } gstate;
@@ -42,7 +44,7 @@ typedef enum gate_state {
 typedef struct cand {
     int id, step, parent;
     cand_role role;
-    gstate *g; /* [n_groups] */
+    gstate *g; /* [n_groups + 1] (the last: input width) */
     char *key;
     int sweep_group, sweep_level; /* ROLE_SWEEP */
     /* computed from the setting */
@@ -50,12 +52,16 @@ typedef struct cand {
     double avg_bits;
     /* drift on the calibration batch */
     int has_drift;
-    double drift_mean, drift_max, calib_energy_pj;
+    double drift_mean, drift_max, calib_energy_pj, calib_latency_s;
+    double logit_err, kl, flip_pct; /* logit terms on the calibration batch (eval.c) */
+    double proxy;                   /* drift_mean + logit_err: the network figure */
+    double pred_drop, pred_half;    /* the adaptive gate's prediction and its interval half-width */
+    int predicted;                  /* pred_* set */
     gate_state gate;
     /* full evaluation on the validation set */
     int has_full, checked; /* checked: evaluated only to check the gate */
     int64_t correct, images;
-    double acc_pct, drop_pct, energy_pj;
+    double acc_pct, drop_pct, energy_pj, latency_s;
     int pass;
     /* the test set (baseline and chosen only) */
     int has_test;
@@ -73,7 +79,7 @@ typedef struct journal journal;
 
 struct myelin_search {
     myelin_search_config cfg;
-    char val_spec[512], calib_spec[512], test_spec[512], arch_path[MYELIN_PATH_MAX];
+    char val_spec[512], calib_spec[512], test_spec[512], train_spec[512], arch_path[MYELIN_PATH_MAX];
     char journal_path[MYELIN_PATH_MAX];
     const myelin_workload *wl;
     const myelin_weights *w;
@@ -86,6 +92,8 @@ struct myelin_search {
     size_t image_bytes;
     myelin_engine *float_engine;
     myelin_engine_reference **refs; /* one per calibration image */
+    double *ref_logits;             /* [calib.n][classes] float logits */
+    int first_group;                /* group of the layer that takes the image (-1: none) */
     journal *jn;
     int64_t new_evals;
     int n_cands, cap_cands;
@@ -94,8 +102,9 @@ struct myelin_search {
     int full_evals, drift_evals, check_evals, check_false;
     int steps;
     double t0, wall_s;
-    double fit_c0, fit_c1; /* the adaptive gate's last fit (drop = c0 + c1 drift) */
+    double fit_c0, fit_c1; /* the adaptive gate's last fit (drop = c0 + c1 proxy) */
     int fit_n;
+    int predicted_passes;  /* path points taken as passes on a confident prediction (adaptive) */
     char note[512];
 };
 
@@ -115,14 +124,22 @@ int space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *l
 char *space_yaml(const myelin_search *s, const cand *c, const char *comment);
 int space_weight_bits(const myelin_search *s, const gstate *gs);
 int space_membrane_bits(const myelin_search *s, const gstate *gs);
+/* Image width of a whole state g[n_groups + 1]. */
+int space_input_bits(const myelin_search *s, const gstate *g);
+/* The state's objective (lower is better): memory bits, joules or energy x latency; `est` uses the
+ * calibration batch's energy when the candidate has no full evaluation. */
+double space_objective(const myelin_search *s, const cand *c, int est);
 
 /* ---- eval.c ---- */
 int eval_setup(myelin_search *s, myelin_error *err);
 void eval_teardown(myelin_search *s);
+void eval_free_images(imageset *im);
 /* Each returns 0, MYELIN_SEARCH_STOPPED or an error; results come from the journal when there. */
 int eval_drift(myelin_search *s, int ci, myelin_error *err);
 int eval_full(myelin_search *s, int ci, myelin_error *err);
 int eval_test(myelin_search *s, int ci, myelin_error *err);
+/* c->proxy from its drift and logit terms. */
+void eval_proxy(const myelin_search *s, cand *c);
 double now_s(void);
 void progress(myelin_search *s, const char *what);
 
@@ -137,8 +154,15 @@ int journal_put(journal *j, const char *kind, const char *key, const double *val
 int journal_records(const journal *j);
 
 /* ---- gate.c ---- */
-/* Decides GATE_IN / GATE_OUT for the step's candidates idx[n] (drift known). */
+/* Decides GATE_IN / GATE_OUT for the step's candidates idx[n] (proxy known). */
 int gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err);
+/* The adaptive gate's model: refits drop = c0 + c1 proxy (fully evaluated candidates) and sets
+ * c->pred_drop, c->pred_half (one-sided 95 % prediction interval) for idx[n]; returns 1 when a
+ * fit exists, 0 when not (too few points or no rising line), negative on error. */
+int gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err);
+/* 1 when c is a confident failure (lower prediction bound above the allowed drop), -1 a confident
+ * pass (upper bound below), 0 uncertain; 0 without a prediction. */
+int gate_verdict(const myelin_search *s, const cand *c);
 
 /* ---- aq4svit.c / qsvit.c ---- */
 int search_aq4svit(myelin_search *s, myelin_error *err); /* greedy, beam, hetero */
@@ -152,5 +176,9 @@ int search_better(const myelin_search *s, const cand *a, const cand *b);
 /* Indices of the non-dominated fully evaluated candidates (maximise accuracy, minimise memory
  * and energy), ordered by memory; returns the count (*out malloc'd). */
 int rank_pareto(const myelin_search *s, int **out);
+/* Spearman correlation of a proxy (0 the network proxy, 1 drift alone, 2 logit error alone)
+ * with the validation drop over the fully evaluated search candidates; *n_out their count (0
+ * when fewer than 3). */
+double rank_spearman(const myelin_search *s, int which, int *n_out);
 
 #endif

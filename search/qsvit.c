@@ -24,7 +24,7 @@ static int sweep_index(const myelin_search *s, int k, int l)
 int search_qsvit(myelin_search *s, myelin_error *err)
 {
     const myelin_search_config *cfg = &s->cfg;
-    gstate *g = calloc((size_t)s->n_groups, sizeof *g);
+    gstate *g = calloc((size_t)s->n_groups + 1, sizeof *g);
     int *level = calloc((size_t)s->n_groups, sizeof *level);
     if (!g || !level) {
         free(g);

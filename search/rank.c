@@ -1,6 +1,11 @@
 /* search/rank.c — the Pareto front of the fully evaluated candidates: maximise validation
- * accuracy, minimise parameter memory and energy.  O(n^2); n is a few hundred. */
+ * accuracy, minimise parameter memory and energy (O(n^2); n is a few hundred); and the Spearman
+ * rank correlation between a proxy and the measured drop (gsl_stats_spearman: average ranks for
+ * ties). */
+#include <math.h>
 #include <stdlib.h>
+
+#include <gsl/gsl_statistics_double.h>
 
 #include "search/internal.h"
 
@@ -51,4 +56,30 @@ int rank_pareto(const myelin_search *s, int **out)
     sort_s = s;
     qsort(f, (size_t)n, sizeof *f, by_memory);
     return n;
+}
+
+double rank_spearman(const myelin_search *s, int which, int *n_out)
+{
+    int n = 0;
+    double *x = malloc((size_t)(s->n_cands + 1) * sizeof *x);
+    double *y = malloc((size_t)(s->n_cands + 1) * sizeof *y);
+    double *work = malloc((size_t)(2 * s->n_cands + 2) * sizeof *work);
+    double r = 0;
+    if (x && y && work) {
+        for (int i = 0; i < s->n_cands; i++) {
+            const cand *c = &s->cands[i];
+            if (c->role == ROLE_BASELINE || !c->has_full || !c->has_drift)
+                continue;
+            x[n] = which == 1 ? c->drift_mean : which == 2 ? c->logit_err : c->proxy;
+            y[n] = c->drop_pct;
+            n++;
+        }
+        if (n >= 3)
+            r = gsl_stats_spearman(x, 1, y, 1, (size_t)n, work);
+    }
+    free(x);
+    free(y);
+    free(work);
+    *n_out = n >= 3 ? n : 0;
+    return isfinite(r) ? r : 0;
 }

@@ -175,8 +175,10 @@ static const char *const cand_head[] = {
     "id", "role", "step", "parent", "setting", "drift_mean", "drift_max", "gate", "full_eval",
     "val_top1_pct", "drop_pct", "pass", "param_memory_bytes", "memory_saving_pct",
     "membrane_memory_bytes", "avg_weight_bits", "compression_x", "energy_pJ", "energy_saving_pct",
-    "calib_energy_pJ"};
-static const int cand_num[] = {1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    "calib_energy_pJ", "logit_err", "kl_nats", "top1_flip_pct", "proxy", "pred_drop_pct",
+    "pred_half_pct"};
+static const int cand_num[] = {1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                               1, 1, 1, 1, 1, 1};
 
 static int cand_table(const myelin_search *s, const int *idx, int n, tbl *t)
 {
@@ -187,6 +189,8 @@ static int cand_table(const myelin_search *s, const int *idx, int n, tbl *t)
     const cand *b = &s->cands[s->baseline];
     for (int k = 0; k < n; k++) {
         const cand *c = &s->cands[idx ? idx[k] : k];
+        if (!c->has_drift && !c->has_full)
+            continue; /* proposed but never measured (lazy descents) */
         int r = trow(t);
         if (r < 0)
             return -1;
@@ -218,6 +222,17 @@ static int cand_table(const myelin_search *s, const int *idx, int n, tbl *t)
         snprintf(tcell(t, r, 15), CELL, "%.3f", c->avg_bits);
         snprintf(tcell(t, r, 16), CELL, "%.3f", (double)b->mem_bits / (double)c->mem_bits);
         snprintf(tcell(t, r, 19), CELL, "%.9g", c->calib_energy_pj);
+        snprintf(tcell(t, r, 20), CELL, "%.9g", c->logit_err);
+        snprintf(tcell(t, r, 21), CELL, "%.9g", c->kl);
+        snprintf(tcell(t, r, 22), CELL, "%.2f", c->flip_pct);
+        snprintf(tcell(t, r, 23), CELL, "%.9g", c->proxy);
+        if (c->predicted) {
+            snprintf(tcell(t, r, 24), CELL, "%.3f", c->pred_drop);
+            snprintf(tcell(t, r, 25), CELL, "%.3f", c->pred_half);
+        } else {
+            snprintf(tcell(t, r, 24), CELL, "-");
+            snprintf(tcell(t, r, 25), CELL, "-");
+        }
     }
     return 0;
 }
@@ -228,8 +243,9 @@ static const char *const sum_head[] = {
     "method", "gate", "granularity", "setting", "val_top1_pct", "drop_pct", "test_top1_pct",
     "param_memory_bytes", "memory_saving_pct", "energy_uJ", "energy_saving_pct", "avg_weight_bits",
     "compression_x", "search_wall_s", "full_evals", "drift_evals", "gated_out", "skipped",
-    "gate_check_false_rejections"};
-static const int sum_num[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    "gate_check_false_rejections", "test_drop_pct", "test_within_constraint", "objective",
+    "predicted_passes", "proxy_spearman"};
+static const int sum_num[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1};
 
 static int summary_table(const myelin_search *s, int with_timing, tbl *t)
 {
@@ -273,9 +289,18 @@ static int summary_table(const myelin_search *s, int with_timing, tbl *t)
             snprintf(tcell(t, r, 16), CELL, "%d", fg.gated_out);
             snprintf(tcell(t, r, 17), CELL, "%d", fg.skipped);
             snprintf(tcell(t, r, 18), CELL, "%d/%d", fg.check_false_rejections, fg.check_evals);
+            snprintf(tcell(t, r, 19), CELL, "%.2f", fg.test_drop_pct);
+            snprintf(tcell(t, r, 20), CELL, "%s", fg.test_over ? "NO (over the constraint)" : "yes");
+            snprintf(tcell(t, r, 21), CELL, "%s", myelin_search_objective_name(s->cfg.objective));
+            snprintf(tcell(t, r, 22), CELL, "%d", fg.predicted_passes);
+            if (fg.spearman_n >= 3)
+                snprintf(tcell(t, r, 23), CELL, "%.3f", fg.spearman_proxy);
+            else
+                snprintf(tcell(t, r, 23), CELL, "-");
         } else {
-            for (int j = 13; j <= 18; j++)
+            for (int j = 13; j <= 23; j++)
                 snprintf(tcell(t, r, j), CELL, "-");
+            snprintf(tcell(t, r, 19), CELL, "0.00");
         }
     }
     return 0;
@@ -321,6 +346,51 @@ static int save_table(const char *dir, const char *prefix, const char *name, con
     fclose(f);
     int rc = save(dir, prefix, name, buf, len, err);
     free(buf);
+    return rc;
+}
+
+static void be32(FILE *f, uint32_t v)
+{
+    fputc((int)(v >> 24) & 255, f);
+    fputc((int)(v >> 16) & 255, f);
+    fputc((int)(v >> 8) & 255, f);
+    fputc((int)v & 255, f);
+}
+
+/* A carved validation set as IDX files (images N x H x W x C, magic 0x00000804, as `myelin
+ * dataset` writes them; labels 0x00000801), so `myelin run --dataset` sees the same images. */
+static int save_val_idx(const myelin_search *s, const char *dir, const char *prefix, myelin_error *err)
+{
+    const imageset *im = &s->val;
+    const myelin_shape in = s->wl->input;
+    char *ib = NULL, *lb = NULL;
+    size_t il = 0, ll = 0;
+    FILE *fi = open_memstream(&ib, &il), *fl = open_memstream(&lb, &ll);
+    int rc = 0;
+    if (!fi || !fl || !im->pixels)
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    if (!rc) {
+        be32(fi, 0x00000804);
+        be32(fi, (uint32_t)im->n);
+        be32(fi, (uint32_t)in.h);
+        be32(fi, (uint32_t)in.w);
+        be32(fi, (uint32_t)in.c);
+        fwrite(im->pixels, 1, (size_t)im->n * s->image_bytes, fi);
+        be32(fl, 0x00000801);
+        be32(fl, (uint32_t)im->n);
+        for (int i = 0; i < im->n; i++)
+            fputc(im->labels[i], fl);
+    }
+    if (fi)
+        fclose(fi);
+    if (fl)
+        fclose(fl);
+    if (!rc)
+        rc = save(dir, prefix, "val-images-idx3-ubyte", ib, il, err);
+    if (!rc)
+        rc = save(dir, prefix, "val-labels-idx1-ubyte", lb, ll, err);
+    free(ib);
+    free(lb);
     return rc;
 }
 
@@ -428,6 +498,8 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
                : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
         free(y);
     }
+    if (!rc && s->cfg.val_from_train > 0)
+        rc = save_val_idx(s, dir, prefix, err);
     /* plots */
     char *mb = NULL, *eb = NULL, *lb = NULL;
     size_t ml = 0, el = 0, ll = 0;

@@ -30,6 +30,10 @@ void myelin_search_config_default(myelin_search_config *cfg)
     cfg->max_drop_pct = 1.5;
     cfg->beam_width = 3;
     cfg->input_bits = 8;
+    cfg->n_ibits = 1;
+    cfg->ibits[0] = 8;
+    cfg->objective = MYELIN_OBJ_MEMORY;
+    cfg->carve_seed = 1;
     cfg->seed = 1;
     cfg->gate_check = 6;
     cfg->threads = 1;
@@ -59,6 +63,29 @@ int myelin_search_method_parse(const char *s, myelin_search_method *out, myelin_
     else
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "--method: expected greedy, beam, qsvit or hetero (got '%s')", s);
+    return 0;
+}
+
+const char *myelin_search_objective_name(myelin_search_objective o)
+{
+    switch (o) {
+    case MYELIN_OBJ_ENERGY: return "energy";
+    case MYELIN_OBJ_EDP: return "edp";
+    default: return "memory";
+    }
+}
+
+int myelin_search_objective_parse(const char *s, myelin_search_objective *out, myelin_error *err)
+{
+    if (!strcmp(s, "memory"))
+        *out = MYELIN_OBJ_MEMORY;
+    else if (!strcmp(s, "energy"))
+        *out = MYELIN_OBJ_ENERGY;
+    else if (!strcmp(s, "edp"))
+        *out = MYELIN_OBJ_EDP;
+    else
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "--objective: expected memory, energy or edp (got '%s')", s);
     return 0;
 }
 
@@ -189,9 +216,16 @@ static uint64_t args_hash(const myelin_search *s)
     fprintf(f, " mbits=");
     for (int i = 0; i < c->n_mbits; i++)
         fprintf(f, "%d,", c->mbits[i]);
-    fprintf(f, " drop=%.17g beam=%d input=%d seed=%" PRIu64 " check=%d val=%s calib=%s test=%s "
+    fprintf(f, " ibits=");
+    for (int i = 0; i < c->n_ibits; i++)
+        fprintf(f, "%d,", c->ibits[i]);
+    /* proxy=2: drift records carry the logit terms (journals of the drift-only proxy restart) */
+    fprintf(f, " proxy=2 objective=%d carve=%s/%d/%d/%" PRIu64 " range=%d/%d", (int)c->objective,
+            c->train_spec ? c->train_spec : "", c->val_from_train, c->calib_from_train, c->carve_seed,
+            c->val_first, c->val_count);
+    fprintf(f, " drop=%.17g beam=%d seed=%" PRIu64 " check=%d val=%s calib=%s test=%s "
                "inputs=%016" PRIx64,
-            c->max_drop_pct, c->beam_width, c->input_bits, c->seed, c->gate_check, s->val_spec,
+            c->max_drop_pct, c->beam_width, c->seed, c->gate_check, s->val_spec,
             s->calib_spec, s->test_spec, c->inputs_hash);
     fclose(f);
     uint64_t h = myelin_fnv1a64(buf, len, MYELIN_FNV_INIT);
@@ -305,7 +339,8 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     *out = NULL;
     if (restricted_len)
         restricted_out[0] = 0;
-    if (cfg->n_bits < 1 || cfg->n_mbits < 1 || cfg->n_schemes < 1 || cfg->threads < 1 ||
+    if (cfg->n_bits < 1 || cfg->n_mbits < 1 || cfg->n_ibits < 0 ||
+        (cfg->val_from_train > 0 && !cfg->train_spec) || cfg->n_schemes < 1 || cfg->threads < 1 ||
         cfg->beam_width < 1 || !(cfg->max_drop_pct >= 0) || !cfg->val_spec || !cfg->calib_spec ||
         !cfg->test_spec || !cfg->arch_path)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "search: incomplete configuration");
@@ -326,6 +361,14 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     s->cfg.test_spec = s->test_spec;
     s->cfg.arch_path = s->arch_path;
     s->cfg.journal_path = NULL;
+    if (s->cfg.n_ibits < 1) {
+        s->cfg.n_ibits = 1;
+        s->cfg.ibits[0] = cfg->input_bits;
+    }
+    s->cfg.input_bits = s->cfg.ibits[0];
+    if (cfg->train_spec)
+        snprintf(s->train_spec, sizeof s->train_spec, "%s", cfg->train_spec);
+    s->cfg.train_spec = cfg->train_spec ? s->train_spec : NULL;
     if (cfg->method == MYELIN_SEARCH_QSVIT)
         s->cfg.gate = MYELIN_GATE_NONE;
     int rc = eval_setup(s, err);
@@ -348,7 +391,7 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     }
     /* the float baseline */
     if (!rc) {
-        gstate *g = calloc((size_t)s->n_groups, sizeof *g);
+        gstate *g = calloc((size_t)s->n_groups + 1, sizeof *g);
         s->baseline = g ? space_add(s, g, ROLE_BASELINE, 0, -1, err) : -1;
         free(g);
         if (s->baseline < 0)
@@ -403,6 +446,7 @@ void myelin_search_free(myelin_search *s)
     free(s->layer_group);
     journal_close(s->jn);
     eval_teardown(s);
+    eval_free_images(&s->val);
     myelin_cost_registry_free(s->reg);
     myelin_arch_free(s->arch);
     free(s);
@@ -417,6 +461,9 @@ void myelin_search_get_figures(const myelin_search *s, myelin_search_figures *f)
     f->drop_pct = c->drop_pct;
     f->float_test_pct = b->test_images ? 100.0 * (double)b->test_correct / (double)b->test_images : 0;
     f->chosen_test_pct = c->test_images ? 100.0 * (double)c->test_correct / (double)c->test_images : 0;
+    f->test_drop_pct = f->float_test_pct - f->chosen_test_pct;
+    f->test_over = f->test_drop_pct > s->cfg.max_drop_pct + 1e-9;
+    f->predicted_passes = s->predicted_passes;
     f->float_memory_bytes = (b->mem_bits + 7) / 8;
     f->chosen_memory_bytes = (c->mem_bits + 7) / 8;
     f->memory_saving_pct = 100.0 * (1.0 - (double)c->mem_bits / (double)b->mem_bits);
@@ -434,7 +481,12 @@ void myelin_search_get_figures(const myelin_search *s, myelin_search_figures *f)
     }
     f->check_evals = s->check_evals;
     f->check_false_rejections = s->check_false;
-    f->candidates = s->n_cands;
+    for (int i = 0; i < s->n_cands; i++)
+        f->candidates += s->cands[i].has_drift || s->cands[i].has_full;
+    f->spearman_proxy = rank_spearman(s, 0, &f->spearman_n);
+    int n2;
+    f->spearman_drift = rank_spearman(s, 1, &n2);
+    f->spearman_logit = rank_spearman(s, 2, &n2);
     f->wall_s = s->wall_s;
     snprintf(f->chosen_key, sizeof f->chosen_key, "%s", c->key);
 }

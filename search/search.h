@@ -56,6 +56,12 @@ typedef enum myelin_search_granularity {
 
 #define MYELIN_SEARCH_MAX_LEVELS 16
 
+typedef enum myelin_search_objective {
+    MYELIN_OBJ_MEMORY = 0, /* parameter memory (the default) */
+    MYELIN_OBJ_ENERGY,     /* joules per inference on the array */
+    MYELIN_OBJ_EDP         /* energy x latency per inference */
+} myelin_search_objective;
+
 typedef struct myelin_search_config {
     myelin_search_method method;
     myelin_gate_kind gate;
@@ -71,7 +77,18 @@ typedef struct myelin_search_config {
     int mbits[MYELIN_SEARCH_MAX_LEVELS];
     double max_drop_pct;       /* accuracy constraint: validation top-1 drop, percentage points */
     int beam_width;            /* BEAM */
-    int input_bits;            /* image precision of quantized settings (8) */
+    int input_bits;            /* image precision of quantized settings (8) when n_ibits is 0 */
+    int n_ibits;               /* image widths, descending; more than one: a search dimension */
+    int ibits[MYELIN_SEARCH_MAX_LEVELS];
+    myelin_search_objective objective;
+    /* carving: val_from_train > 0 takes the validation set as the first val_from_train images of a
+       permutation (seed carve_seed) of train_spec and, when calib_from_train > 0, the calibration
+       batch as the next calib_from_train images (disjoint by construction) */
+    const char *train_spec;
+    int val_from_train, calib_from_train;
+    /* otherwise val_count > 0 takes images val_first .. val_first + val_count - 1 of val_spec */
+    int val_first, val_count;
+    uint64_t carve_seed;
     uint64_t seed;             /* the gate check's sample */
     int gate_check;            /* gated-out candidates re-evaluated to count false rejections */
     int threads;               /* >= 1 */
@@ -99,6 +116,8 @@ int myelin_search_granularity_parse(const char *s, myelin_search_granularity *ou
 int myelin_search_bits_parse(const char *s, int lo, int hi, int *bits, int *n, myelin_error *err);
 int myelin_search_schemes_parse(const char *s, myelin_search_config *cfg, myelin_error *err);
 const char *myelin_search_method_name(myelin_search_method m);
+int myelin_search_objective_parse(const char *s, myelin_search_objective *out, myelin_error *err);
+const char *myelin_search_objective_name(myelin_search_objective o);
 
 typedef struct myelin_search myelin_search; /* a finished (or stopped) search and its results */
 
@@ -130,13 +149,19 @@ int myelin_search_write_summary(const myelin_search *s, int format, int with_tim
 /* Headline figures of the chosen setting (for the CLI and tests). */
 typedef struct myelin_search_figures {
     double float_val_pct, chosen_val_pct, drop_pct;
-    double float_test_pct, chosen_test_pct;
+    double float_test_pct, chosen_test_pct, test_drop_pct;
+    int test_over;             /* the chosen setting's test drop exceeds the constraint */
+    int predicted_passes;      /* adaptive: path points taken on a confident prediction */
     int64_t float_memory_bytes, chosen_memory_bytes;
     double memory_saving_pct;
     double float_energy_pj, chosen_energy_pj, energy_saving_pct;
     double avg_bits, compression;
     int full_evals, drift_evals, gated_out, skipped, check_evals, check_false_rejections;
-    int candidates;
+    int candidates;            /* measured candidates */
+    /* Spearman rank correlation with the validation drop over the fully evaluated search
+       candidates (gate checks included): of the proxy, of drift alone, of the logit error alone */
+    double spearman_proxy, spearman_drift, spearman_logit;
+    int spearman_n;
     double wall_s;
     char chosen_key[512];
 } myelin_search_figures;

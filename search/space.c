@@ -77,6 +77,7 @@ int space_groups(myelin_search *s, myelin_error *err)
         }
         break;
     }
+    s->first_group = -1;
     for (int i = 0; i < wl->n_layers; i++) {
         s->layer_group[i] = -1;
         for (int k = 0; k < s->n_groups && s->layer_group[i] < 0; k++)
@@ -87,6 +88,8 @@ int space_groups(myelin_search *s, myelin_error *err)
                 }
         if (s->layer_group[i] >= 0 && is_weight_layer(&wl->layers[i]))
             s->groups[s->layer_group[i]].weights += myelin_layer_weight_count(&wl->layers[i]);
+        if (wl->layers[i].real_input && s->first_group < 0)
+            s->first_group = s->layer_group[i];
     }
     return 0;
 }
@@ -101,9 +104,25 @@ int space_membrane_bits(const myelin_search *s, const gstate *gs)
     return gs->wlev <= 0 ? MYELIN_BITS_FLOAT : s->cfg.mbits[gs->mlev];
 }
 
+int space_input_bits(const myelin_search *s, const gstate *g)
+{
+    return s->cfg.ibits[g[s->n_groups].wlev];
+}
+
+double space_objective(const myelin_search *s, const cand *c, int est)
+{
+    double pj = c->has_full ? c->energy_pj : est ? c->calib_energy_pj : 0;
+    double lat = c->has_full ? c->latency_s : est ? c->calib_latency_s : 0;
+    switch (s->cfg.objective) {
+    case MYELIN_OBJ_ENERGY: return pj;
+    case MYELIN_OBJ_EDP: return pj * lat;
+    default: return (double)c->mem_bits;
+    }
+}
+
 char *space_key(const myelin_search *s, const gstate *g)
 {
-    size_t cap = (size_t)s->n_groups * 12 + 2;
+    size_t cap = (size_t)s->n_groups * 12 + 8;
     char *k = malloc(cap), *p = k;
     if (!k)
         return NULL;
@@ -119,6 +138,8 @@ char *space_key(const myelin_search *s, const gstate *g)
         if (s->cfg.n_mbits > 1 && g[i].wlev > 0)
             p += sprintf(p, "m%d", space_membrane_bits(s, &g[i]));
     }
+    if (s->cfg.n_ibits > 1 && s->first_group >= 0 && g[s->first_group].wlev > 0)
+        sprintf(p, ".i%d", space_input_bits(s, g));
     return k;
 }
 
@@ -200,13 +221,13 @@ int space_add(myelin_search *s, const gstate *g, cand_role role, int step, int p
     }
     cand *c = &s->cands[s->n_cands];
     memset(c, 0, sizeof *c);
-    c->g = malloc((size_t)s->n_groups * sizeof *c->g);
+    c->g = malloc((size_t)(s->n_groups + 1) * sizeof *c->g);
     if (!c->g) {
         free(key);
         myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
         return -1;
     }
-    memcpy(c->g, g, (size_t)s->n_groups * sizeof *c->g);
+    memcpy(c->g, g, (size_t)(s->n_groups + 1) * sizeof *c->g);
     c->key = key;
     c->id = s->n_cands;
     c->role = role;
@@ -231,7 +252,7 @@ char *space_yaml(const myelin_search *s, const cand *c, const char *comment)
     char b1[16], b2[16];
     fprintf(f, "# %s\n# key %s\n", comment, c->key);
     fprintf(f, "input_bits: %d\ndefault:\n  weight_bits: float\n  membrane_bits: float\n",
-            s->cfg.input_bits);
+            space_input_bits(s, c->g));
     int any = 0;
     for (int k = 0; k < s->n_groups; k++) {
         if (c->g[k].wlev <= 0)

@@ -101,6 +101,7 @@ typedef struct myelin_array_result {
                                     * controller that returned): the events the kernel ran */
     int64_t peak_router_queue_flits;
     double wall_s;                 /* wall-clock time of the simulation */
+    int64_t credit_stall_cycles;   /* link-cycles held by back-pressure (noc.buffer_flits > 0) */
 } myelin_array_result;
 
 /* Runs the simulation; see the file comment.  Errors: MYELIN_EUSAGE (bad options),

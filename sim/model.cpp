@@ -188,6 +188,13 @@ int model::init(myelin_error *err)
     }
     for (size_t c = 0; c < places.size(); c++)
         myelin_rng_seed(&rng[c], opt.seed, (uint64_t)c + 1);
+    try {
+        pool_rng.resize((size_t)n);
+    } catch (const std::bad_alloc &) {
+        return myelin_error_set(err, MYELIN_ENOMEM, nullptr, 0, 0, "sim: out of memory");
+    }
+    for (int l = 0; l < n; l++)
+        myelin_rng_seed(&pool_rng[(size_t)l], opt.seed, (uint64_t)places.size() + 1 + (uint64_t)l);
     return 0;
 }
 
@@ -412,7 +419,15 @@ void model::compute_coreless(int t)
             continue;
         int32_t *out = tz->out[(size_t)l].data();
         int64_t sz = elems(L.out_shape);
-        if (L.kind == MYELIN_LAYER_MAXPOOL)
+        const myelin_layer &I = wl->layers[L.inputs[0]];
+        double pr = opt.rates ? opt.rates[l] : -1;
+        if (statistical && L.kind == MYELIN_LAYER_MAXPOOL && I.has_lif && pr >= 0 && pr <= 1) {
+            // the activity model's pool rate (models/cost.h), drawn like a spiking layer's
+            uint64_t thr = (uint64_t)(pr * 9007199254740992.0); // r x 2^53
+            myelin_rng &g = pool_rng[(size_t)l];
+            for (int64_t k = 0; k < sz; k++)
+                out[k] = (myelin_rng_next(&g) >> 11) < thr;
+        } else if (L.kind == MYELIN_LAYER_MAXPOOL)
             myelin_kernel_maxpool(tz->out[(size_t)L.inputs[0]].data(), L.in_shape.h, L.in_shape.w,
                                   L.in_shape.c, out);
         else
@@ -542,81 +557,112 @@ void model::send_stream(int s, int c, int64_t now_cycle)
     myelin_cost_counts &cc = res->counts[st.dst];
     int L = st.dst;
     myelin_array_layer_stats &ls = res->layers[st.dst];
-    for (int d : layers[(size_t)st.dst].cores) {
-        const core_place &q = places[(size_t)d];
-        int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
-        if (k == 0)
+    // one burst per destination core (unicast), or one XY tree per token slice (multicast)
+    int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
+    std::vector<int> &dcores = layers[(size_t)st.dst].cores;
+    int groups = tree ? (sliced ? dm.token_slices : 1) : 1;
+    for (int g = 0; g < groups; g++) {
+        std::vector<int> ds, rasters;
+        for (int d : dcores) {
+            const core_place &q = places[(size_t)d];
+            int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
+            if (k == 0 || (tree && sliced && q.tslice != g))
+                continue;
+            ds.push_back(d);
+            rasters.push_back(q.raster);
+        }
+        if (ds.empty())
             continue;
-        route_result rr = noc->send(p.raster, q.raster, k, flits, now_cycle);
-        burst b;
-        b.head = rr.head;
-        b.tail = rr.tail;
-        b.events = k;
-        int width = q.co_hi - q.co_lo;
-        if (D.kind == MYELIN_LAYER_CONV || D.kind == MYELIN_LAYER_LINEAR) {
-            int64_t fanout = (int64_t)D.kernel * D.kernel * width, stl = 0;
-            int64_t acc = pe_cycles(fanout, wb, &stl);
-            b.busy = k * acc;
-            b.stall = k * stl;
-            double ops = (double)k * (double)fanout;
-            count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
-            cc.synaptic_ops += ops;
-            core_counts[(size_t)d].synaptic_ops += ops;
-            count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
-            count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
-        } else if (attn) {
-            int dh = D.out_shape.c / D.heads;
-            int qk_v = D.attn_order == MYELIN_ATTN_QK_V;
-            /* q_kv: K builds K^T V (dh per spike), Q reads it (dh per spike, membrane-width);
-             * qk_v: Q builds S = Q K^T (n per spike), V adds columns of S (n per spike,
-             * membrane-width); the third stream is only buffered (kernels.h) */
-            int buffered = qk_v ? 1 : 2, wide = qk_v ? 2 : 0;
-            if (st.role == buffered) {
-                b.busy = b.stall = 0;
-            } else {
-                double ops = 0;
-                int rbits = st.role == wide ? mb : 1;
-                for (int ch = p.co_lo; ch < p.co_hi; ch++) {
-                    int64_t n = scratch_cnt[(size_t)ch];
-                    if (!n)
-                        continue;
-                    int hd = ch / dh;
-                    int ov = qk_v ? ((ch >= q.co_lo && ch < q.co_hi) ? N_dst : 0)
-                                  : std::min(q.co_hi, (hd + 1) * dh) - std::max(q.co_lo, hd * dh);
-                    if (ov <= 0)
-                        continue;
-                    int64_t stl = 0;
-                    int64_t acc = pe_cycles(ov, rbits, &stl);
-                    b.busy += n * acc;
-                    b.stall += n * stl;
-                    ops += (double)n * ov;
-                }
+        std::vector<route_result> rrs(ds.size());
+        int tlx = 0, tly = 0;
+        if (tree) {
+            const core_place &q0 = places[(size_t)ds[0]];
+            int64_t k = sliced ? scratch_tok[(size_t)q0.tslice] : total;
+            noc->send_tree(p.raster, rasters.data(), (int)ds.size(), k, flits, now_cycle, rrs.data(),
+                           &tlx, &tly);
+            count(L, ds[0], MYELIN_ACT_SPIKE_PACKET, (double)k); // injected once
+            count(L, ds[0], MYELIN_ACT_ROUTER_HOP_X, (double)k * tlx);
+            count(L, ds[0], MYELIN_ACT_ROUTER_HOP_Y, (double)k * tly);
+            ls.packets += k;
+            res->packets += k;
+        }
+        for (size_t i = 0; i < ds.size(); i++) {
+            int d = ds[i];
+            const core_place &q = places[(size_t)d];
+            int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
+            route_result rr = tree ? rrs[i] : noc->send(p.raster, q.raster, k, flits, now_cycle);
+            burst b;
+            b.head = rr.head;
+            b.tail = rr.tail;
+            b.events = k;
+            int width = q.co_hi - q.co_lo;
+            if (D.kind == MYELIN_LAYER_CONV || D.kind == MYELIN_LAYER_LINEAR) {
+                int64_t fanout = (int64_t)D.kernel * D.kernel * width, stl = 0;
+                int64_t acc = pe_cycles(fanout, wb, &stl);
+                b.busy = k * acc;
+                b.stall = k * stl;
+                double ops = (double)k * (double)fanout;
                 count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
                 cc.synaptic_ops += ops;
                 core_counts[(size_t)d].synaptic_ops += ops;
-                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (double)rbits);
-                count_accumulates(L, d, ops, 0);
-                b.phase = st.role == wide ? 1 : 0;
+                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+                count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+            } else if (attn) {
+                int dh = D.out_shape.c / D.heads;
+                int qk_v = D.attn_order == MYELIN_ATTN_QK_V;
+                /* q_kv: K builds K^T V (dh per spike), Q reads it (dh per spike, membrane-width);
+                 * qk_v: Q builds S = Q K^T (n per spike), V adds columns of S (n per spike,
+                 * membrane-width); the third stream is only buffered (kernels.h) */
+                int buffered = qk_v ? 1 : 2, wide = qk_v ? 2 : 0;
+                if (st.role == buffered) {
+                    b.busy = b.stall = 0;
+                } else {
+                    double ops = 0;
+                    int rbits = st.role == wide ? mb : 1;
+                    for (int ch = p.co_lo; ch < p.co_hi; ch++) {
+                        int64_t n = scratch_cnt[(size_t)ch];
+                        if (!n)
+                            continue;
+                        int hd = ch / dh;
+                        int ov = qk_v ? ((ch >= q.co_lo && ch < q.co_hi) ? N_dst : 0)
+                                      : std::min(q.co_hi, (hd + 1) * dh) - std::max(q.co_lo, hd * dh);
+                        if (ov <= 0)
+                            continue;
+                        int64_t stl = 0;
+                        int64_t acc = pe_cycles(ov, rbits, &stl);
+                        b.busy += n * acc;
+                        b.stall += n * stl;
+                        ops += (double)n * ov;
+                    }
+                    count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
+                    cc.synaptic_ops += ops;
+                    core_counts[(size_t)d].synaptic_ops += ops;
+                    count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (double)rbits);
+                    count_accumulates(L, d, ops, 0);
+                    b.phase = st.role == wide ? 1 : 0;
+                }
+            } else { // head: one accumulate per event into the token-and-time sum
+                b.busy = ceil_div(k, lanes);
+                double n_in = (double)D.in_shape.h * D.in_shape.w;
+                double ops = (double)k * width / n_in; // paper convention: rate x T x c_in x c_out
+                count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
+                cc.synaptic_ops += ops;
+                core_counts[(size_t)d].synaptic_ops += ops;
+                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+                count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
             }
-        } else { // head: one accumulate per event into the token-and-time sum
-            b.busy = ceil_div(k, lanes);
-            double n_in = (double)D.in_shape.h * D.in_shape.w;
-            double ops = (double)k * width / n_in; // paper convention: rate x T x c_in x c_out
-            count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
-            cc.synaptic_ops += ops;
-            core_counts[(size_t)d].synaptic_ops += ops;
-            count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
-            count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+            if (!tree) {
+                count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
+                count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * rr.hops_x);
+                count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * rr.hops_y);
+                ls.packets += k;
+                res->packets += k;
+            }
+            ls.bursts++;
+            ls.link_wait_cycles += rr.link_wait;
+            res->bursts++;
+            cores[(size_t)d]->deliver(b);
         }
-        count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
-        count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * rr.hops_x);
-        count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * rr.hops_y);
-        ls.packets += k;
-        ls.bursts++;
-        ls.link_wait_cycles += rr.link_wait;
-        res->packets += k;
-        res->bursts++;
-        cores[(size_t)d]->deliver(b);
     }
 }
 

@@ -109,6 +109,7 @@ private:
     struct tensors;
     tensors *tz;
     std::vector<myelin_rng> rng; // one stream per core (statistical draws)
+    std::vector<myelin_rng> pool_rng; // one stream per layer (statistical draws of max pools)
     std::vector<int64_t> scratch_cnt, scratch_tok;
     std::vector<int64_t> kv;
     int add_streams(int dst, int producer, int role, int pool, myelin_error *err);

@@ -186,7 +186,7 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
         if (o->vcd_path)
             tf = sc_create_vcd_trace_file(vcd_base.c_str());
         noc = new myelin_sim::mesh("mesh", o->arch->rows, o->arch->cols,
-                                   o->arch->noc.hop_latency_cycles);
+                                   o->arch->noc.hop_latency_cycles, o->arch->noc_buffer_flits);
         m->noc = noc;
         ctl = new myelin_sim::controller("controller", *m, tf);
         cores.reserve(m->places.size());
@@ -252,6 +252,7 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
             if (r.peak_queue_flits > res->peak_router_queue_flits)
                 res->peak_router_queue_flits = r.peak_queue_flits;
         res->mean_latency_cycles = (double)res->total_cycles / (double)res->images;
+        res->credit_stall_cycles = noc->credit_stall_cycles();
     }
     // SystemC keeps the modules registered in its simulation context until the process ends;
     // deleting them after sc_stop is allowed.

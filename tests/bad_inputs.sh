@@ -28,12 +28,12 @@ run_case() { # run_case FILE COMMAND : sets got, $T/out, $T/err
 if [ $record -eq 1 ]; then
     out="$D/MANIFEST"
     printf '# file\texit\tline:col\tfragment\tcommand  (written by tests/bad_inputs.sh --record; reviewed)\n' >"$out"
-    grep -v '^#' "$D/MANIFEST.in" | while IFS='	' read -r file cmd; do
-        run_case "$file" "$cmd"
+    grep -v '^#' "$D/MANIFEST.in" | while IFS='	' read -r file tmpl; do
+        run_case "$file" "$tmpl"
         first=$(head -n 1 "$T/err")
         where=$(printf '%s' "$first" | sed -n 's/.*:\([0-9][0-9]*:[0-9][0-9]*\): error: .*/\1/p')
         frag=$(printf '%s' "$first" | sed 's/.*error: //' | cut -c1-40 | sed 's/[[:space:]]*$//')
-        printf '%s\t%s\t%s\t%s\t%s\n' "$file" "$got" "${where:--}" "$frag" "$cmd" >>"$out"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$file" "$got" "${where:--}" "$frag" "$tmpl" >>"$out"
     done
     echo "recorded $(grep -vc '^#' "$out") cases in $out"
     exit 0
@@ -41,7 +41,8 @@ fi
 
 while IFS='	' read -r file code where frag cmd; do
     case "$file" in '#'*|'') continue ;; esac
-    run_case "$file" "$cmd"
+    tmpl=$cmd
+    run_case "$file" "$tmpl"
     base=$(basename "$file")
     why=""
     [ "$got" -eq "$code" ] || why="exit $got, expected $code"

@@ -320,6 +320,68 @@ START_TEST(test_mapper_errors)
 }
 END_TEST
 
+/* Area: presets give every item with a source; the per-component formula by hand; an area in two
+ * units, or without a source, is refused with its position. */
+START_TEST(test_area)
+{
+    static const char *const presets[] = {"generic-45nm", "paper-45nm", "loihi-like"};
+    for (int k = 0; k < 3; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/arch/presets/%s.yaml", MYELIN_TEST_SRCDIR, presets[k]);
+        myelin_arch *a = NULL;
+        myelin_error err;
+        ck_assert_msg(myelin_arch_load(path, &a, &err) == 0, "%s: %s", path, err.message);
+        ck_assert(a->has_area);
+        for (int i = 0; i < MYELIN_AREA_ITEM_COUNT; i++)
+            ck_assert_msg(a->area[i].source[0] && a->area[i].um2 > 0, "%s: area.%s", presets[k],
+                          myelin_area_item_name((myelin_area_item)i));
+        myelin_arch_free(a);
+    }
+    const char *area =
+        "area:\n"
+        "  sram_bit: {um2: 0.5, source: \"s\"}\n"
+        "  accumulator_lane: {um2: 400, source: \"s\"}\n"
+        "  core_logic: {mm2: 0.01, source: \"s\"}\n"
+        "  router: {um2: 20000, source: \"s\"}\n"
+        "  buffer_bit: {um2: 5, source: \"s\"}\n";
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", base_arch, area);
+    myelin_arch *a = NULL;
+    myelin_error err;
+    ck_assert_msg(myelin_arch_load_string(text, "/x/a.yaml", &a, &err) == 0, "%s", err.message);
+    double mm2[MYELIN_AREA_COMP_COUNT];
+    double t = myelin_arch_area_mm2(a, 3, mm2);
+    ck_assert_double_eq_tol(mm2[MYELIN_AREA_SYNAPSE_MEM], 3 * 65536.0 * 8 * 0.5e-6, 1e-9);
+    ck_assert_double_eq_tol(mm2[MYELIN_AREA_MEMBRANE_MEM], 3 * 4096.0 * 8 * 0.5e-6, 1e-9);
+    ck_assert_double_eq_tol(mm2[MYELIN_AREA_LOGIC], 3 * (4 * 400 + 10000) * 1e-6, 1e-9);
+    ck_assert_double_eq_tol(mm2[MYELIN_AREA_NOC], 3 * (20000 + 5.0 * 4 * 32 * 5) * 1e-6, 1e-9);
+    ck_assert_double_eq_tol(t, mm2[0] + mm2[1] + mm2[2] + mm2[3], 1e-12);
+    myelin_arch_free(a);
+    /* without an area section: 0, not an error */
+    a = load_base();
+    ck_assert(!a->has_area && myelin_arch_area_mm2(a, 3, NULL) == 0);
+    myelin_arch_free(a);
+    snprintf(text, sizeof text, "%sarea:\n  sram_bit: {um2: 1, source: \"s\"}\n", base_arch);
+    ck_assert_int_eq(myelin_arch_load_string(text, "/x/a.yaml", &a, &err), MYELIN_EMISSING);
+    snprintf(text, sizeof text, "%s%s", base_arch, area);
+    char *u = strstr(text, "{um2: 0.5,");
+    ck_assert_ptr_nonnull(u);
+    memcpy(u, "{mm2: 0.5,", 10); /* fine */
+    ck_assert_int_eq(myelin_arch_load_string(text, "/x/a.yaml", &a, &err), 0);
+    myelin_arch_free(a);
+    snprintf(text, sizeof text, "%sarea:\n  sram_bit: {um2: 0.5, mm2: 1, source: \"s\"}\n%s", base_arch,
+             strstr(area, "  accumulator_lane"));
+    ck_assert_int_eq(myelin_arch_load_string(text, "/x/a.yaml", &a, &err), MYELIN_ESCHEMA);
+    ck_assert_msg(strstr(err.message, "exactly one unit"), "%s", err.message);
+    snprintf(text, sizeof text, "%s%s", base_arch, area);
+    char *src = strstr(text, "source: \"s\"}\n  accumulator");
+    ck_assert_ptr_nonnull(src);
+    memcpy(src, "source: \"\"} ", 12);
+    ck_assert_int_ne(myelin_arch_load_string(text, "/x/a.yaml", &a, &err), 0);
+    ck_assert_msg(strstr(err.message, "source") && err.line == 27, "%d: %s", err.line, err.message);
+}
+END_TEST
+
 START_TEST(test_mean_hops)
 {
     myelin_arch *a = load_base(); /* 4 x 4 */
@@ -356,6 +418,7 @@ Suite *make_arch_suite(void)
     tcase_add_test(tc, test_mapper_memory_model);
     tcase_add_loop_test(tc, test_mapper_errors, 0, (int)(sizeof map_errors / sizeof map_errors[0]));
     tcase_add_test(tc, test_mean_hops);
+    tcase_add_test(tc, test_area);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -97,6 +97,18 @@ static void release(fixture *f)
     memset(f, 0, sizeof *f);
 }
 
+/* Every layer (pools and adds too) at rate r: the uniform activity the hand counts below assume
+ * (the activity model itself is tested apart, test_activity_model). */
+static void uniform_activity(fixture *f, double r)
+{
+    f->act.n_layers = f->wl->n_layers;
+    f->act.rate = calloc((size_t)f->wl->n_layers, sizeof *f->act.rate);
+    ck_assert_ptr_nonnull(f->act.rate);
+    for (int i = 0; i < f->wl->n_layers; i++)
+        f->act.rate[i] = r;
+    snprintf(f->act.source, sizeof f->act.source, "uniform %g", r);
+}
+
 static int layer(const myelin_workload *wl, const char *name)
 {
     int i = myelin_workload_find_layer(wl, name);
@@ -107,6 +119,23 @@ static int layer(const myelin_workload *wl, const char *name)
 /* ---- paper-45nm: 4.6 pJ x FL^1 MACs + 0.9 pJ x r x T x (dense ops + attention products) ------ */
 
 static const double paper_rates[] = {0.0, 0.13, 0.25, 1.0};
+
+/* The rate of a 3x3/2 max pool (padding 1) of independent rate-r spikes on an h x w map, by
+ * enumerating its windows: the mean over outputs of 1 - (1 - r)^(in-bounds elements). */
+static double hand_pool(double r, int h, int w)
+{
+    double sum = 0;
+    int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            int k = 0;
+            for (int y = 2 * oy - 1; y <= 2 * oy + 1; y++)
+                for (int x = 2 * ox - 1; x <= 2 * ox + 1; x++)
+                    k += y >= 0 && y < h && x >= 0 && x < w;
+            sum += 1 - pow(1 - r, k);
+        }
+    return sum / ((double)oh * ow);
+}
 
 START_TEST(test_paper_exact)
 {
@@ -125,7 +154,20 @@ START_TEST(test_paper_exact)
     double block = 4 * N * D * D + N * D * 4 * D + N * 4 * D * D; /* q k v proj, fc1, fc2 */
     double attn = 2 * N * d * d * H;                              /* K^T V then Q (K^T V) */
     double head = D * 1000;
-    double sops = r * T * (stem + rpe + 8 * (block + attn) + head);
+    /* the activity model: conv1..3 and rpe read pools of rate-r spikes (hand_pool); the residual
+     * stream adds spikes: sps.add = pool3 + r, each block adds proj and fc2 (r each) */
+    double p0 = hand_pool(r, 224, 224), p1 = hand_pool(r, 112, 112), p2 = hand_pool(r, 56, 56);
+    double p3 = hand_pool(r, 28, 28);
+    double s1 = 112.0 * 112 * 96 * 48 * 9, s2 = 56.0 * 56 * 192 * 96 * 9, s3 = 28.0 * 28 * 384 * 192 * 9;
+    ck_assert(fabs(s1 + s2 + s3 - stem) < 1);
+    double sops = T * (p0 * s1 + p1 * s2 + p2 * s3 + p3 * rpe);
+    for (int b = 0; b < 8; b++) {
+        double s = p3 + r + 2 * b * r; /* the residual stream into block b */
+        sops += T * (3 * s * N * D * D + r * N * D * D + (s + r) * N * D * 4 * D + r * N * 4 * D * D +
+                     r * attn);
+    }
+    sops += T * (p3 + r + 16 * r) * head;
+    (void)block;
     double hand_pj = 4.6 * fl1 + 0.9 * sops;
     ck_assert_msg(fabs(f.rep->total.total_pj - hand_pj) <= 1e-9 * hand_pj,
                   "r=%g: model %.10g pJ, hand %.10g pJ", r, f.rep->total.total_pj, hand_pj);
@@ -174,6 +216,7 @@ START_TEST(test_generic_exact_counts)
     f.wl = load_zoo("tiny");
     f.lq = quant(f.wl, 8, 16, NULL, 0);
     f.arch = load_preset("generic-45nm");
+    uniform_activity(&f, 0.1);
     evaluate(&f, 0.1);
     int i = layer(f.wl, "block.0.mlp.fc1");
     const myelin_layer *l = &f.wl->layers[i];
@@ -243,10 +286,12 @@ START_TEST(test_higher_rate_raises_synaptic_energy)
     a.wl = load_zoo("tiny");
     a.lq = quant(a.wl, 8, 16, NULL, 0);
     a.arch = load_preset("generic-45nm");
+    uniform_activity(&a, 0.1);
     evaluate(&a, 0.1);
     b.wl = load_zoo("tiny");
     b.lq = quant(b.wl, 8, 16, NULL, 0);
     b.arch = load_preset("generic-45nm");
+    uniform_activity(&b, 0.2);
     evaluate(&b, 0.2);
     for (int i = 0; i < a.wl->n_layers; i++) {
         const myelin_layer *l = &a.wl->layers[i];
@@ -326,6 +371,7 @@ static void one_row(fixture *f, int link_width_bits)
     f->arch->rows = 1;
     f->arch->cols = 4096;
     f->arch->noc.link_width_bits = link_width_bits;
+    uniform_activity(f, 0.1);
     evaluate(f, 0.1);
 }
 
@@ -489,6 +535,88 @@ END_TEST
 
 /* Rates from spike counts: LIF layers spikes / (images x T x neurons), MAXPOOL and ADD their
  * output values / (images x T x elements); no images is an error. */
+/* The statistical activity model (cost.h): pools = max over each window of independent spikes,
+ * adds = the sum of their inputs, the head 0; pools a workload names keep their rate; tiny.yaml's
+ * measured rates are those of the committed activity file. */
+/* noc.multicast: tree on Spikformer-8-384 (statistical): one packet per spike instead of one per
+ * destination core, fewer hops, less NoC energy, a lower NoC bound; everything else unchanged. */
+START_TEST(test_multicast_direction)
+{
+    fixture u = {0}, t = {0};
+    u.wl = load_zoo("spikformer-8-384");
+    u.lq = quant(u.wl, -1, 0, NULL, 0);
+    u.arch = load_preset("generic-45nm");
+    evaluate(&u, -1);
+    t.wl = load_zoo("spikformer-8-384");
+    t.lq = quant(t.wl, -1, 0, NULL, 0);
+    t.arch = load_preset("generic-45nm");
+    t.arch->noc_multicast = MYELIN_MULTICAST_TREE;
+    evaluate(&t, -1);
+    const double *cu = u.rep->total.counts.count, *ct = t.rep->total.counts.count;
+    ck_assert(ct[MYELIN_ACT_SPIKE_PACKET] < cu[MYELIN_ACT_SPIKE_PACKET] / 10);
+    ck_assert(ct[MYELIN_ACT_ROUTER_HOP_X] + ct[MYELIN_ACT_ROUTER_HOP_Y] <
+              cu[MYELIN_ACT_ROUTER_HOP_X] + cu[MYELIN_ACT_ROUTER_HOP_Y]);
+    ck_assert(t.rep->total.component_pj[MYELIN_COMP_NOC] < u.rep->total.component_pj[MYELIN_COMP_NOC]);
+    ck_assert(t.rep->inference_cycles < u.rep->inference_cycles);
+    ck_assert_double_eq(t.rep->total.counts.synaptic_ops, u.rep->total.counts.synaptic_ops);
+    /* one packet per input event of every consumer (the stem's image excepted) */
+    for (int i = 0; i < t.wl->n_layers; i++) {
+        const myelin_layer *l = &t.wl->layers[i];
+        if (t.map->layers[i].cores <= 0 || l->inputs[0] < 0)
+            continue;
+        double ev = 0;
+        for (int j = 0; j < l->n_inputs; j++) {
+            const myelin_shape *sh = &t.wl->layers[l->inputs[j]].out_shape;
+            ev += t.act.rate[l->inputs[j]] * 4 * (double)sh->c * sh->h * sh->w;
+        }
+        ck_assert_msg(fabs(t.rep->layers[i].counts.count[MYELIN_ACT_SPIKE_PACKET] - ev) <= 1e-9 * ev,
+                      "%s", l->name);
+    }
+    release(&u);
+    release(&t);
+}
+END_TEST
+
+START_TEST(test_activity_model)
+{
+    myelin_workload *wl = load_zoo("tiny");
+    myelin_activity act = {0, NULL, ""}, meas = {0, NULL, ""};
+    myelin_error err;
+    ck_assert_int_eq(myelin_activity_from_workload(wl, 0.1, &act, &err), 0);
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *l = &wl->layers[i];
+        double want = 0.1;
+        if (l->kind == MYELIN_LAYER_MAXPOOL)
+            want = hand_pool(0.1, l->in_shape.h, l->in_shape.w);
+        else if (l->kind == MYELIN_LAYER_ADD)
+            want = act.rate[l->inputs[0]] + act.rate[l->inputs[1]];
+        else if (l->kind == MYELIN_LAYER_HEAD)
+            want = 0;
+        ck_assert_msg(fabs(act.rate[i] - want) <= 1e-12, "%s: %.12g, hand %.12g", l->name, act.rate[i],
+                      want);
+    }
+    /* a pool fires more often than its input, less often than a full window of 9 would */
+    int p3 = layer(wl, "sps.pool3");
+    ck_assert(act.rate[p3] > 0.1 && act.rate[p3] < 1 - pow(0.9, 9) + 1e-12);
+    myelin_activity_free(&act);
+    /* the workload's own (measured) rates: named pools kept, adds derived from them */
+    ck_assert_int_eq(myelin_activity_from_workload(wl, -1, &act, &err), 0);
+    int add = layer(wl, "sps.add"), rpe = layer(wl, "sps.rpe");
+    ck_assert(act.rate[p3] == 0.198679);
+    ck_assert_double_eq_tol(act.rate[add], 0.198679 + act.rate[rpe], 1e-12);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/results/tiny_activity.json", MYELIN_TEST_SRCDIR);
+    ck_assert_msg(myelin_activity_load_json(path, wl, &meas, &err) == 0, "%s", err.message);
+    for (int i = 0; i < wl->n_layers; i++)
+        if (wl->layers[i].kind != MYELIN_LAYER_HEAD)
+            ck_assert_msg(fabs(act.rate[i] - meas.rate[i]) <= 2e-6, "%s: tiny.yaml %.9g, measured %.9g",
+                          wl->layers[i].name, act.rate[i], meas.rate[i]);
+    myelin_activity_free(&act);
+    myelin_activity_free(&meas);
+    myelin_workload_free(wl);
+}
+END_TEST
+
 START_TEST(test_activity_from_spikes)
 {
     myelin_workload *wl = load_zoo("tiny");
@@ -734,6 +862,8 @@ Suite *make_cost_suite(void)
     tcase_add_test(tc, test_noc_bound_residual);
     tcase_add_test(tc, test_activity_json);
     tcase_add_test(tc, test_activity_from_spikes);
+    tcase_add_test(tc, test_activity_model);
+    tcase_add_test(tc, test_multicast_direction);
     tcase_add_loop_test(tc, test_formats, 0, (int)(sizeof formats / sizeof formats[0]));
     suite_add_tcase(s, tc);
     tc = tcase_create("plugins");

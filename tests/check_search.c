@@ -86,6 +86,54 @@ START_TEST(test_other_parsers)
     ck_assert_int_eq(myelin_search_schemes_parse("pot,uniform", &cfg, &err), 0);
     ck_assert_int_eq(cfg.n_schemes, 2);
     ck_assert_int_eq(myelin_search_schemes_parse("log", &cfg, &err), MYELIN_EUSAGE);
+    myelin_search_objective o;
+    ck_assert_int_eq(myelin_search_objective_parse("edp", &o, &err), 0);
+    ck_assert_int_eq(o, MYELIN_OBJ_EDP);
+    ck_assert_int_eq(myelin_search_objective_parse("energy", &o, &err), 0);
+    ck_assert_int_eq(o, MYELIN_OBJ_ENERGY);
+    ck_assert_int_eq(myelin_search_objective_parse("speed", &o, &err), MYELIN_EUSAGE);
+}
+END_TEST
+
+/* ---- the adaptive gate's calibrated model ---- */
+
+START_TEST(test_gate_model)
+{
+    /* six evaluated points on a rising line with noise; three new candidates */
+    static const double px[] = {0, 0.1, 0.2, 0.3, 0.4, 0.5}, dr[] = {0, 0.3, 0.5, 1.0, 1.6, 2.0};
+    static const double probe[] = {0.02, 0.33, 1.5};
+    myelin_search s;
+    memset(&s, 0, sizeof s);
+    myelin_search_config_default(&s.cfg);
+    cand c[9];
+    memset(c, 0, sizeof c);
+    s.cands = c;
+    s.n_cands = 9;
+    for (int i = 0; i < 6; i++) {
+        c[i].has_full = c[i].has_drift = 1;
+        c[i].proxy = px[i];
+        c[i].drop_pct = dr[i];
+    }
+    for (int i = 0; i < 3; i++) {
+        c[6 + i].has_drift = 1;
+        c[6 + i].proxy = probe[i];
+    }
+    int idx[3] = {6, 7, 8};
+    myelin_error err;
+    ck_assert_int_eq(gate_predict(&s, idx, 3, &err), 1);
+    ck_assert(s.fit_c1 > 0);
+    ck_assert_int_eq(gate_verdict(&s, &c[6]), -1); /* confident pass */
+    ck_assert_int_eq(gate_verdict(&s, &c[7]), 0);  /* near the constraint: uncertain */
+    ck_assert_int_eq(gate_verdict(&s, &c[8]), 1);  /* confident failure */
+    ck_assert(c[7].pred_half > 0);
+    /* the interval widens away from the data */
+    ck_assert(c[8].pred_half > c[7].pred_half);
+    /* fewer than 3 points: no prediction, nothing is confident */
+    s.n_cands = 2;
+    for (int i = 0; i < 3; i++)
+        c[6 + i].predicted = 0;
+    ck_assert_int_eq(gate_predict(&s, idx, 0, &err), 0);
+    ck_assert_int_eq(gate_verdict(&s, &c[8]), 0);
 }
 END_TEST
 
@@ -330,6 +378,7 @@ START_TEST(test_beam_of_one_is_greedy)
     small_config(&cfg, &t);
     cfg.granularity = MYELIN_SEARCH_BLOCK;
     cfg.n_bits = 2; /* 8, 4 */
+    cfg.gate = MYELIN_GATE_NONE; /* the adaptive greedy is its own descent (aq4svit.c) */
     myelin_search_figures g, b;
     run(&cfg, &t, &g);
     cfg.method = MYELIN_SEARCH_BEAM;
@@ -380,6 +429,7 @@ Suite *make_search_suite(void)
     tcase_add_loop_test(tc, test_bits_parse, 0, (int)(sizeof bits_cases / sizeof bits_cases[0]));
     tcase_add_loop_test(tc, test_gate_parse, 0, (int)(sizeof gate_cases / sizeof gate_cases[0]));
     tcase_add_test(tc, test_other_parsers);
+    tcase_add_test(tc, test_gate_model);
     suite_add_tcase(s, tc);
     tc = tcase_create("journal");
     tcase_add_test(tc, test_journal);

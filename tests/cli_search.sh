@@ -119,5 +119,51 @@ stderr_has "started afresh" "the restart is reported"
 expect 69 "an array without float weights" "$M" search $BUDGET --arch loihi-like --out "$T/loihi"
 stderr_has "no float weights" "the error says why"
 
+# ---- the proxy sees the head: lowering only the head has a non-zero proxy ----
+hp=$(awk -F, 'NR > 1 && $5 == "f.f.f.u2" { print $24 }' "$T/greedy/candidates.csv")
+if [ -n "$hp" ] && awk -v p="$hp" 'BEGIN { exit !(p > 0) }'; then ok "a head-only candidate has a proxy > 0 ($hp)"; else
+    hp=$(awk -F, 'NR > 1 && $5 ~ /^f\.f\.f\.u/ { print $24; exit }' "$T/greedy/candidates.csv")
+    if [ -n "$hp" ] && awk -v p="$hp" 'BEGIN { exit !(p > 0) }'; then ok "a head-only candidate has a proxy > 0 ($hp)"; else bad "head-only proxy '$hp'"; fi
+fi
+[ "$(field "$T/greedy/summary.csv" 1 20)" = "test_drop_pct" ] && ok "the summary reports the test drop" || bad "summary header: $(head -1 "$T/greedy/summary.csv")"
+
+# ---- gated vs ungated greedy (reduced budget): the direction of the acceptance figures ----
+expect 0 "ungated greedy" "$M" search $BUDGET --granularity block --gate none --out "$T/ungated"
+ug_full=$(field "$T/ungated/summary.csv" 3 15); ug_mem=$(field "$T/ungated/summary.csv" 3 9)
+g_full=$(field "$T/serial/summary.csv" 3 15); g_mem=$(field "$T/serial/summary.csv" 3 9)
+if awk -v a="$g_mem" -v b="$ug_mem" 'BEGIN { exit !(a >= b - 1) }'; then ok "gated memory saving $g_mem % within 1 point of ungated $ug_mem %"; else bad "gated $g_mem % vs ungated $ug_mem %"; fi
+if awk -v a="$g_full" -v b="$ug_full" 'BEGIN { exit !(2 * a <= b) }'; then ok "gated greedy: $g_full full evaluations, ungated $ug_full (at least 2x fewer)"; else bad "gated $g_full vs ungated $ug_full full evaluations"; fi
+rho=$(field "$T/ungated/summary.csv" 3 24)
+if awk -v r="$rho" 'BEGIN { exit !(r > 0) }'; then ok "the proxy ranks the ungated candidates (Spearman $rho > 0)"; else bad "Spearman '$rho'"; fi
+
+# ---- more dimensions and objectives ----
+expect 0 "image widths and membrane widths as dimensions, energy objective" "$M" search $BUDGET --granularity network --input-bits 8,4 --membrane-bits 16,8 --objective energy --out "$T/dims"
+grep -q '\.i4\|\.i8\|m8' "$T/dims/candidates.csv" && ok "candidates vary the image and membrane widths" || bad "no image/membrane width in the keys"
+[ "$(field "$T/dims/summary.csv" 3 22)" = "energy" ] && ok "the summary names the objective" || bad "objective column"
+expect 64 "a bad objective" "$M" search --objective speed
+stderr_has "expected memory, energy or edp" "the objective error lists the objectives"
+
+# ---- --weights random:1 as run takes it ----
+expect 0 "search --weights random:1" "$M" search $BUDGET --granularity network --weights random:1 --out "$T/random"
+expect 64 "a bad random seed" "$M" search --weights random:x
+
+# ---- splits from the workload's dataset; carving; run reproduces val and test ----
+sed "s#^weights:.*#weights: $S/workloads/zoo/tiny.safetensors#" "$S/workloads/zoo/tiny.yaml" >"$T/tinyds.yaml"
+printf 'dataset:\n  train: "synthetic:split=train,count=600,seed=7"\n  val: "%s"\n  val_range: [10, 80]\n  test: "%s"\n' "$VAL" "$TST" >>"$T/tinyds.yaml"
+expect 0 "a workload that declares its dataset, no dataset options" "$M" search --workload "$T/tinyds.yaml" --bits 8,4,2 --granularity network --no-timing --quiet --out "$T/ds"
+stderr_has "declares its dataset" "the search says it uses the workload's dataset"
+stderr_has "images 10..89" "the validation set is the workload's val_range"
+expect 0 "--val-from-train 100,3" "$M" search --workload "$T/tinyds.yaml" --val-from-train 100,3 --bits 8,4,2 --granularity block --no-timing --quiet --out "$T/carve"
+[ -s "$T/carve/val-images-idx3-ubyte" ] && ok "the carved validation set is written as IDX" || bad "no val IDX"
+acc=$(field "$T/carve/summary.csv" 3 5); tacc=$(field "$T/carve/summary.csv" 3 7)
+"$M" run --workload "$T/tinyds.yaml" --quant "$T/carve/chosen.yaml" --dataset "$T/carve/val-images-idx3-ubyte" --quiet >"$T/run_carve" 2>"$T/err"
+racc=$(sed -n 's/.*top-1 \([0-9.]*\) %.*/\1/p' "$T/run_carve")
+[ "$racc" = "$acc" ] && ok "myelin run on the carved set gives the reported validation accuracy ($acc %)" || bad "run $racc %, search $acc %"
+"$M" run --workload "$T/tinyds.yaml" --quant "$T/carve/chosen.yaml" --dataset "$TST" --quiet >"$T/run_test" 2>"$T/err"
+rt=$(sed -n 's/.*top-1 \([0-9.]*\) %.*/\1/p' "$T/run_test")
+[ "$rt" = "$tacc" ] && ok "myelin run gives the reported test accuracy ($tacc %)" || bad "run $rt %, search test $tacc %"
+expect 64 "--val-from-train without a train split" "$M" search --val-from-train 10,1 --out "$T/x"
+stderr_has "needs a train split" "the error says what is missing"
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -81,5 +81,55 @@ fi
 expect 0 "VCD trace named without .vcd" "$M" sim --rate 0.1 --vcd "$T/trace2" --quiet
 if [ -s "$T/trace2.vcd" ] && [ ! -e "$T/trace2" ]; then ok "SystemC's .vcd suffix is the only file written"; else bad "expected $T/trace2.vcd alone"; fi
 
+# ---- one statistical activity model: `myelin cost` and `myelin sim` agree with default options ----
+# (within 5 % energy and 25 % latency; tiny runs its real weights on 100 images against tiny.yaml's
+# measured rates, CIFAR draws spikes at the workload's rates; loihi-like needs integer weights)
+if command -v python3 >/dev/null 2>&1; then
+    for w in tiny spikformer-4-384-cifar10; do
+        for p in generic-45nm paper-45nm loihi-like; do
+            q=""
+            [ "$p" = loihi-like ] && q="--quant $W8"
+            # shellcheck disable=SC2086
+            "$M" sim --workload "$w" --arch "$p" $q --format json >"$T/d.json" 2>"$T/err"
+            if python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+e,l=d['energy_vs_default_cost_pct'],d['latency_vs_default_cost_ratio']
+print('# %s %s: energy %+.2f %%, latency x%.3f' % (sys.argv[2], sys.argv[3], e, l))
+assert abs(e) <= 5 and 1/1.25 <= l <= 1.25" "$T/d.json" "$w" "$p"; then
+                ok "default cost and sim agree on $w / $p"
+            else
+                bad "default cost and sim disagree on $w / $p"
+            fi
+        done
+    done
+fi
+
+# ---- multicast and bounded buffers (noc.multicast, noc.buffer_flits) ----
+if command -v python3 >/dev/null 2>&1; then
+    sed 's/link_width_bits: 32}/link_width_bits: 32, multicast: tree}/' "$S/arch/presets/generic-45nm.yaml" >"$T/tree.yaml"
+    sed 's/link_width_bits: 32}/link_width_bits: 32, buffer_flits: 2}/' "$S/arch/presets/generic-45nm.yaml" >"$T/buf2.yaml"
+    for a in tree buf2; do
+        "$M" sim --workload spikformer-4-384-cifar10 --arch "$T/$a.yaml" --format json >"$T/$a.json" 2>"$T/err"
+    done
+    "$M" sim --workload spikformer-4-384-cifar10 --format json >"$T/uni.json" 2>"$T/err"
+    if python3 - "$T/uni.json" "$T/tree.json" "$T/buf2.json" <<'PY'
+import json, sys
+u, t, b = (json.load(open(p)) for p in sys.argv[1:4])
+def tot(d, a): return d["report"]["total"]["actions"][a]
+print("# CIFAR unicast: %.4g packets, %.4g hops, noc %.4g uJ, %.4g s; tree: %.4g, %.4g, %.4g uJ, %.4g s"
+      % (u["packets_per_image"], tot(u, "router_hop_x") + tot(u, "router_hop_y"), u["report"]["total"]["noc_pJ"] * 1e-6,
+         u["latency_s"], t["packets_per_image"], tot(t, "router_hop_x") + tot(t, "router_hop_y"),
+         t["report"]["total"]["noc_pJ"] * 1e-6, t["latency_s"]))
+assert t["packets_per_image"] < u["packets_per_image"]
+assert tot(t, "router_hop_x") + tot(t, "router_hop_y") < tot(u, "router_hop_x") + tot(u, "router_hop_y")
+assert t["report"]["total"]["noc_pJ"] < u["report"]["total"]["noc_pJ"]
+assert abs(t["energy_vs_default_cost_pct"]) <= 5 and 0.8 <= t["latency_vs_default_cost_ratio"] <= 1.25
+assert u["credit_stall_cycles"] == 0 and b["credit_stall_cycles"] > 0 and b["latency_s"] > u["latency_s"]
+PY
+    then ok "multicast lowers packets, hops and NoC energy and agrees with the cost model; 2-flit buffers stall"
+    else bad "multicast or bounded buffers misbehave"; fi
+fi
+
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -3,7 +3,7 @@
 # Runs as root (or with sudo available).  Only Debian's own packages are used.
 # Usage: sh tools/deps.sh [--with-torch]   (--with-torch adds python3-torch for retraining/benchmarks)
 set -e
-pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist"
+pkgs="build-essential autoconf automake libtool pkg-config libyaml-dev libgsl-dev check libsystemc-dev gnuplot-nox zlib1g-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin"
 [ "${1:-}" = "--with-torch" ] && pkgs="$pkgs python3-torch python3-numpy"
 # clang + its runtime for `make fuzz` and the fuzz smoke run of `make check` (skipped without them)
 pkgs="$pkgs clang libclang-rt-14-dev"

@@ -57,6 +57,9 @@ struct myelin_dataset {
     int64_t *map;
     int64_t base_count;
     int64_t raw_pos; /* file-order index the reader is positioned at */
+    /* fashion-mnist map=rgb32: 1x28x28 file images shown as 3x32x32 (scratch holds one file image) */
+    int rgb32;
+    uint8_t *scratch;
 };
 
 static int file_size(const char *path, int64_t *size, myelin_error *err)
@@ -334,8 +337,10 @@ static int idx_load(const char *path, uint8_t **data, uint32_t *magic, uint32_t 
                     myelin_error *err)
 {
     int64_t len = 0;
-    int rc;
     *data = NULL;
+    int rc = file_size(path, &len, err); /* a folder, an empty or missing file: one clear message */
+    if (rc)
+        return rc;
     if (is_gzip(path)) {
         rc = gunzip_file(path, data, &len, err);
     } else {
@@ -501,8 +506,8 @@ static int open_fashion(const char *spec, int c, int h, int w, myelin_dataset *d
     (void)c;
     (void)h;
     (void)w;
-    int train = -1, part = 0;
-    long long holdout = 0;
+    int train = -1, part = 0, rgb32 = 0;
+    long long holdout = 0, first = 0, count = -1;
     uint64_t seed = 1;
     char buf[512];
     snprintf(buf, sizeof buf, "%.500s", spec + strlen("fashion-mnist"));
@@ -533,6 +538,18 @@ static int open_fashion(const char *spec, int c, int h, int w, myelin_dataset *d
                 return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
                                         "fashion-mnist: holdout must be a positive integer (got '%s')",
                                         val);
+        } else if (strcmp(key, "first") == 0 || strcmp(key, "count") == 0) {
+            long long v = strtoll(val, &end, 10);
+            if (!*val || *end || errno || v < (key[0] == 'f' ? 0 : 1))
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: %s must be a %s integer (got '%s')", key,
+                                        key[0] == 'f' ? "non-negative" : "positive", val);
+            *(key[0] == 'f' ? &first : &count) = v;
+        } else if (strcmp(key, "map") == 0) {
+            if (strcmp(val, "rgb32") && strcmp(val, "gray28"))
+                return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                        "fashion-mnist: map must be gray28 or rgb32 (got '%s')", val);
+            rgb32 = strcmp(val, "rgb32") == 0;
         } else if (strcmp(key, "seed") == 0) {
             unsigned long long v = strtoull(val, &end, 10);
             if (!*val || *val == '-' || *end || errno)
@@ -542,8 +559,8 @@ static int open_fashion(const char *spec, int c, int h, int w, myelin_dataset *d
             seed = (uint64_t)v;
         } else {
             return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
-                                    "fashion-mnist: unknown key '%s' (expected split, holdout, "
-                                    "seed, part)", key);
+                                    "fashion-mnist: unknown key '%s' (expected split, first, "
+                                    "count, holdout, seed, part, map)", key);
         }
     }
     if (train < 0)
@@ -563,8 +580,43 @@ static int open_fashion(const char *spec, int c, int h, int w, myelin_dataset *d
     int rc = open_idx(both, ds, err);
     if (rc)
         return rc;
+    if (rgb32) {
+        /* the second zoo model's input (workloads/train/train.py --data fashion-mnist-rgb32): the
+         * 28x28 image zero-padded by 2 px on every side (g = 0 there), then (R,G,B) = (g, g, 255-g) */
+        ds->scratch = malloc((size_t)ds->info.h * ds->info.w);
+        if (!ds->scratch)
+            return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
+        ds->rgb32 = 1;
+        ds->info.c = 3;
+        ds->info.h = ds->info.w = 32;
+    }
+    if (holdout && (first || count >= 0))
+        return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                "fashion-mnist: first/count and holdout do not combine");
+    if (first || count >= 0) {
+        /* a range of the file in file order, e.g. the zoo models' validation split first=55000 */
+        int64_t n = ds->info.count;
+        if (first >= n || (count >= 0 && first + count > n))
+            return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
+                                    "fashion-mnist: images %lld..%lld are outside the %s split's "
+                                    "%" PRId64 " images", first,
+                                    (count >= 0 ? first + count : n) - 1, train ? "train" : "test", n);
+        int64_t m = count >= 0 ? count : n - first;
+        ds->map = malloc((size_t)m * sizeof *ds->map);
+        if (!ds->map)
+            return myelin_error_set(err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
+        for (int64_t i = 0; i < m; i++)
+            ds->map[i] = first + i;
+        ds->base_count = n;
+        ds->info.count = m;
+    }
     snprintf(ds->info.description, sizeof ds->info.description, "Fashion-MNIST %s split, %" PRId64
-             " images 1x28x28", train ? "train" : "test", ds->info.count);
+             " images %s", train ? "train" : "test", ds->info.count, rgb32 ? "3x32x32 (rgb32 map)" : "1x28x28");
+    if (first || count >= 0) {
+        size_t dl = strlen(ds->info.description);
+        snprintf(ds->info.description + dl, sizeof ds->info.description - dl,
+                 " (file images %lld..%lld)", first, first + (long long)ds->info.count - 1);
+    }
     if (holdout == 0 && part)
         return myelin_error_set(err, MYELIN_EUSAGE, spec, 0, 0,
                                 "fashion-mnist: part=rest needs holdout=N");
@@ -681,11 +733,22 @@ int myelin_dataset_next(myelin_dataset *ds, uint8_t *pixels, int *label, myelin_
         break;
     }
     case DS_IDX: {
-        size_t n = (size_t)ds->info.h * ds->info.w * ds->info.c;
+        uint8_t *dst = ds->rgb32 ? ds->scratch : pixels;
+        size_t n = ds->rgb32 ? 28 * 28 : (size_t)ds->info.h * ds->info.w * ds->info.c;
         if (ds->inflated)
-            memcpy(pixels, ds->inflated + ds->header_bytes + (int64_t)n * raw, n);
-        else if (fread(pixels, 1, n, ds->f) != n)
+            memcpy(dst, ds->inflated + ds->header_bytes + (int64_t)n * raw, n);
+        else if (fread(dst, 1, n, ds->f) != n)
             return myelin_error_set(err, MYELIN_EIO, ds->images_path, 0, 0, "short read at image %" PRId64, raw);
+        if (ds->rgb32)
+            for (int y = 0; y < 32; y++)
+                for (int x = 0; x < 32; x++) {
+                    int in = y >= 2 && y < 30 && x >= 2 && x < 30;
+                    uint8_t g = in ? ds->scratch[(y - 2) * 28 + (x - 2)] : 0;
+                    uint8_t *px = pixels + ((size_t)y * 32 + x) * 3;
+                    px[0] = g;
+                    px[1] = g;
+                    px[2] = (uint8_t)(255 - g);
+                }
         *label = ds->labels[raw];
         break;
     }
@@ -727,6 +790,7 @@ void myelin_dataset_close(myelin_dataset *ds)
     free(ds->labels);
     free(ds->inflated);
     free(ds->map);
+    free(ds->scratch);
     free(ds);
 }
 

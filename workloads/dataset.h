@@ -10,8 +10,8 @@
  *                                                             files (magic 1f 8b) are inflated whole
  *                                                             through zlib; a truncated or corrupt
  *                                                             stream is an error (MYELIN_EFORMAT)
- *   fashion-mnist:split=test|train[,holdout=N,seed=S,part=holdout|rest]
- *                                                             Debian's dataset-fashion-mnist files
+ *   fashion-mnist:split=test|train[,first=F][,count=N][,holdout=N,seed=S,part=holdout|rest]
+ *                [,map=gray28|rgb32]                          Debian's dataset-fashion-mnist files
  *                                                             (/usr/share/datasets/fashion-mnist, or
  *                                                             $MYELIN_FASHION_MNIST_DIR); missing:
  *                                                             MYELIN_EMISSING naming the package.
@@ -25,7 +25,13 @@
  *                                                             the rest (part=rest); both in file order
  *                                                             and disjoint, e.g. a validation subset
  *                                                             of the training split and the images to
- *                                                             train on
+ *                                                             train on.  first=F,count=N: file
+ *                                                             images F..F+N-1 (the zoo models'
+ *                                                             validation split is split=train,
+ *                                                             first=55000).  map=rgb32: each image
+ *                                                             zero-padded to 32x32 then (R,G,B) =
+ *                                                             (g, g, 255-g), the input of the
+ *                                                             fashion-rgb32 model
  *   synthetic:split=test,count=1000,seed=1[,h=16,w=16,c=3,classes=10]   the generator
  * Images come out as uint8 HWC (y, x, c), whatever the file order.  Reading is streamed: memory is
  * bounded by one read buffer, not the dataset size. */

@@ -17,7 +17,14 @@
  *   weights: tiny.safetensors   optional, relative to the YAML's folder (need not exist at load)
  *   normalize: {mean: [..], std: [..]}   optional, one entry per input channel; std > 0
  *   firing_rates: {default: 0.15, "block.*.attn.attn": 0.05}  rates in [0,1]; fnmatch keys; later
- *                               keys override earlier ones; a key matching no layer is an error. */
+ *                               keys override earlier ones; a key matching no layer is an error;
+ *                               keys match spiking layers and max pools (a pool not named is derived
+ *                               from its input, models/cost.h; residual adds are always derived).
+ *   dataset: {train: SPEC, val: SPEC, val_range: [FIRST, COUNT], test: SPEC}   optional dataset
+ *                               specs (workloads/dataset.h) of the data the weights belong to; each
+ *                               key optional; used as is (the search takes its default splits from
+ *                               them); val_range: the validation images are FIRST..FIRST+COUNT-1 of
+ *                               the val spec (e.g. the last 5000 of a training file). */
 #include "workloads/workload.h"
 
 #include <fnmatch.h>
@@ -66,6 +73,17 @@ static const myelin_yaml_key top_keys[] = {
      "safetensors file"},
     {"normalize", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{mean: [..], std: [..]}"},
     {"firing_rates", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "statistical-mode firing rates"},
+    {"dataset", MYELIN_YT_MAP, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "{train, val, test} dataset specs"},
+};
+
+static const myelin_yaml_key dataset_keys[] = {
+    {"train", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_train), sizeof ((myelin_workload *)0)->dataset_train,
+     0, 0, 0, "", NULL, NULL, 0, "training split spec"},
+    {"val", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_val), sizeof ((myelin_workload *)0)->dataset_val,
+     0, 0, 0, "", NULL, NULL, 0, "validation split spec"},
+    {"test", MYELIN_YT_STRING, offsetof(myelin_workload, dataset_test), sizeof ((myelin_workload *)0)->dataset_test,
+     0, 0, 0, "", NULL, NULL, 0, "test split spec"},
+    {"val_range", MYELIN_YT_LIST, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, "[first, count] of the val spec"},
 };
 
 typedef struct input_spec {
@@ -154,6 +172,7 @@ static void build_graph(builder *b)
             p->in_shape = s;
             p->out_shape = (myelin_shape){s.c, pooled(s.h), pooled(s.w)};
             p->c_in = p->c_out = s.c;
+            p->firing_rate = -1; /* derived from its input unless firing_rates names it */
             s = p->out_shape;
             prev = wl->n_layers - 1;
         }
@@ -339,6 +358,25 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
         if (rc)
             goto fail;
     }
+    const myelin_yaml_node *dsn = myelin_yaml_get(root, "dataset");
+    if (dsn && (rc = myelin_yaml_read_map(dsn, dataset_keys, 4, wl, "dataset", err)))
+        goto fail;
+    const myelin_yaml_node *vr = myelin_yaml_get(dsn, "val_range");
+    if (vr) {
+        double fc[2] = {0, 0};
+        if (vr->n != 2) {
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, vr, "expected [first, count] for dataset.val_range, got %zu values", vr->n);
+            goto fail;
+        }
+        for (int i = 0; i < 2 && !rc; i++)
+            rc = myelin_yaml_double(vr->items[i], i ? 1 : 0, 1e9, &fc[i], err);
+        if (!rc && (fc[0] != (double)(int64_t)fc[0] || fc[1] != (double)(int64_t)fc[1]))
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, vr, "dataset.val_range: expected integers");
+        if (rc)
+            goto fail;
+        wl->dataset_val_first = (int64_t)fc[0];
+        wl->dataset_val_count = (int64_t)fc[1];
+    }
     const myelin_yaml_node *fr = myelin_yaml_get(root, "firing_rates");
     const myelin_yaml_node *def = myelin_yaml_get(fr, "default");
     if (def && (rc = myelin_yaml_double(def, 0, 1, &wl->default_firing_rate, err)))
@@ -360,12 +398,13 @@ static int load_doc(const myelin_yaml_doc *doc, const char *source, myelin_workl
             goto fail;
         int hits = 0;
         for (int j = 0; j < wl->n_layers; j++)
-            if (wl->layers[j].has_lif && fnmatch(k->scalar, wl->layers[j].name, 0) == 0) {
+            if ((wl->layers[j].has_lif || wl->layers[j].kind == MYELIN_LAYER_MAXPOOL) &&
+                fnmatch(k->scalar, wl->layers[j].name, 0) == 0) {
                 wl->layers[j].firing_rate = rate;
                 hits++;
             }
         if (!hits) {
-            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "firing-rate key '%s' matches no spiking layer", k->scalar);
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "firing-rate key '%s' matches no spiking or pooling layer", k->scalar);
             goto fail;
         }
     }

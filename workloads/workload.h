@@ -73,7 +73,8 @@ typedef struct myelin_layer {
     int heads;
     double attn_scale;          /* 0.125 */
     int attn_order;             /* myelin_attn_order: which product is formed first */
-    /* statistical mode: output firing rate (spikes per neuron per timestep) */
+    /* statistical mode: output firing rate (spikes per neuron per timestep); a MAXPOOL's is -1
+     * (derived from its input by the activity model of models/cost.h) unless firing_rates names it */
     double firing_rate;
 } myelin_layer;
 
@@ -100,6 +101,9 @@ typedef struct myelin_workload {
     char weights_path[MYELIN_PATH_MAX]; /* resolved against the YAML's folder; "" = none */
     double norm_mean[4], norm_std[4];   /* input normalisation per channel: x = (p/255 - mean)/std */
     double default_firing_rate;         /* statistical mode */
+    /* dataset specs of the data the weights belong to (YAML `dataset:`); "" = not declared */
+    char dataset_train[512], dataset_val[512], dataset_test[512];
+    int64_t dataset_val_first, dataset_val_count; /* val_range; count 0 = the whole val spec */
     int n_layers;
     myelin_layer *layers;
 } myelin_workload;

@@ -1,0 +1,932 @@
+/* dse/sweep.c — owns the sweep file, the points of a design-space sweep, their cost-model
+ * evaluation, the Pareto front and the sweep's tables and plot (see sweep.h). */
+#include "dse/sweep.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/arch.h"
+#include "arch/mapper.h"
+#include "core/util.h"
+#include "core/yaml.h"
+#include "models/cost.h"
+#include "search/internal.h"
+#include "workloads/qsetting.h"
+#include "workloads/workload.h"
+
+#define MAX_WL 8
+#define MAX_Q 8
+#define MAX_P 16
+#define MAX_V 256
+
+/* The parameters a sweep may vary: name, bounds, and where the value goes in the architecture. */
+typedef enum param_id {
+    P_ROWS, P_COLS, P_CLOCK, P_LANES, P_NEURONS, P_SYN_BYTES, P_WORD, P_BANKS, P_LINK, P_HOP, P_COUNT
+} param_id;
+
+static const struct {
+    const char *name;
+    double lo, hi;
+    int integer;
+} params[P_COUNT] = {
+    {"array.rows", 1, 4096, 1},
+    {"array.cols", 1, 4096, 1},
+    {"clock_mhz", 1e-6, 1e6, 0},
+    {"core.accumulator_lanes", 1, 65536, 1},
+    {"core.neuron_capacity", 1, 1 << 30, 1},
+    {"core.synapse_memory.bytes", 1, 2147483647.0, 1},
+    {"core.synapse_memory.word_bits", 1, 4096, 1},
+    {"core.synapse_memory.banks", 1, 1024, 1},
+    {"noc.link_width_bits", 1, 4096, 1},
+    {"noc.hop_latency_cycles", 0, 1 << 20, 1},
+};
+
+typedef struct sweep_param {
+    param_id id;
+    int n;
+    double v[MAX_V];
+} sweep_param;
+
+typedef struct point_val {
+    int done;
+    double v[MYELIN_SWEEP_VALS]; /* fits, energy_J, latency_s, area_mm2, memory_bytes, cores, cycles */
+    int pareto;
+} point_val;
+
+enum { V_FITS, V_ENERGY, V_LATENCY, V_AREA, V_MEMORY, V_CORES, V_CYCLES };
+
+struct myelin_sweep {
+    char path[MYELIN_PATH_MAX];
+    char arch_path[MYELIN_PATH_MAX];
+    myelin_arch *base;
+    int n_wl, n_q, n_p;
+    char wl_name[MAX_WL][MYELIN_NAME_MAX];
+    myelin_workload *wl[MAX_WL];
+    char q_name[MAX_Q][MYELIN_PATH_MAX];
+    myelin_layer_quant *lq[MAX_WL][MAX_Q];
+    sweep_param p[MAX_P];
+    int64_t n_points;
+    point_val *pts;
+    journal *jn;
+    uint64_t hash;
+};
+
+int64_t myelin_sweep_points(const myelin_sweep *s)
+{
+    return s->n_points;
+}
+
+void myelin_sweep_free(myelin_sweep *s)
+{
+    if (!s)
+        return;
+    for (int w = 0; w < s->n_wl; w++) {
+        for (int q = 0; q < s->n_q; q++)
+            free(s->lq[w][q]);
+        myelin_workload_free(s->wl[w]);
+    }
+    myelin_arch_free(s->base);
+    journal_close(s->jn);
+    free(s->pts);
+    free(s);
+}
+
+/* A parameter's values: a list of numbers, or {from, to, step} (step > 0, to >= from). */
+static int read_values(const myelin_yaml_node *v, const char *name, int pi, sweep_param *sp,
+                       myelin_error *err)
+{
+    double lo = params[pi].lo, hi = params[pi].hi;
+    sp->n = 0;
+    if (v->kind == MYELIN_YAML_SEQ) {
+        if (v->n == 0 || v->n > MAX_V)
+            return myelin_yaml_error(err, MYELIN_ESCHEMA, v, "params.%s: expected 1 to %d values",
+                                     name, MAX_V);
+        for (size_t i = 0; i < v->n; i++) {
+            int rc = myelin_yaml_double(v->items[i], lo, hi, &sp->v[sp->n], err);
+            if (rc)
+                return rc;
+            if (params[pi].integer && sp->v[sp->n] != floor(sp->v[sp->n]))
+                return myelin_yaml_error(err, MYELIN_ESCHEMA, v->items[i],
+                                         "params.%s: expected an integer (got %s)", name,
+                                         v->items[i]->scalar);
+            sp->n++;
+        }
+        return 0;
+    }
+    if (v->kind == MYELIN_YAML_MAP) {
+        static const char *const keys[] = {"from", "to", "step"};
+        double r[3];
+        for (size_t i = 0; i < v->n; i++) {
+            const char *k = v->items[2 * i]->scalar;
+            if (strcmp(k, "from") && strcmp(k, "to") && strcmp(k, "step"))
+                return myelin_yaml_error(err, MYELIN_ESCHEMA, v->items[2 * i],
+                                         "params.%s: unknown key '%s' in a range (expected from, "
+                                         "to, step)", name, k);
+        }
+        for (int k = 0; k < 3; k++) {
+            const myelin_yaml_node *e = myelin_yaml_get(v, keys[k]);
+            if (!e)
+                return myelin_yaml_error(err, MYELIN_EMISSING, v,
+                                         "params.%s: a range needs from, to and step (no %s)", name,
+                                         keys[k]);
+            int rc = myelin_yaml_double(e, k == 2 ? 1e-12 : lo, k == 2 ? hi : hi, &r[k], err);
+            if (rc)
+                return rc;
+        }
+        if (r[1] < r[0])
+            return myelin_yaml_error(err, MYELIN_ESCHEMA, v, "params.%s: to (%g) is below from (%g)",
+                                     name, r[1], r[0]);
+        for (int64_t i = 0;; i++) {
+            double x = r[0] + (double)i * r[2];
+            if (x > r[1] + 1e-9 * r[2])
+                break;
+            if (sp->n == MAX_V)
+                return myelin_yaml_error(err, MYELIN_ESCHEMA, v,
+                                         "params.%s: the range has more than %d values", name, MAX_V);
+            if (params[pi].integer && x != floor(x))
+                return myelin_yaml_error(err, MYELIN_ESCHEMA, v,
+                                         "params.%s: the range gives %g, not an integer", name, x);
+            sp->v[sp->n++] = x;
+        }
+        return 0;
+    }
+    return myelin_yaml_error(err, MYELIN_ESCHEMA, v,
+                             "params.%s: expected a list of values or {from, to, step}", name);
+}
+
+/* A path given in the sweep file, relative to its folder. */
+static int rel_path(const myelin_sweep *s, const char *p, char *out, size_t n, myelin_error *err)
+{
+    char dir[MYELIN_PATH_MAX];
+    myelin_path_dirname(s->path, dir, sizeof dir);
+    if (myelin_path_join(dir, p, out, n))
+        return myelin_error_set(err, MYELIN_EUSAGE, s->path, 0, 0, "path too long: %s", p);
+    return 0;
+}
+
+/* A workload name (zoo) or path, as cli/common.c resolves it, relative paths against the file. */
+static int load_workload(const myelin_sweep *s, const myelin_yaml_node *n, myelin_workload **out,
+                         myelin_error *err)
+{
+    char path[MYELIN_PATH_MAX];
+    const char *name = n->scalar;
+    int has_sep = strchr(name, '/') != NULL || strstr(name, ".yaml") != NULL;
+    if (has_sep) {
+        int rc = rel_path(s, name, path, sizeof path, err);
+        if (rc)
+            return rc;
+    } else {
+        const char *env = getenv("MYELIN_SRCDIR");
+        const char *dirs[3] = {env && *env ? env : NULL,
+#ifdef MYELIN_SRCDIR_DEFAULT
+                               MYELIN_SRCDIR_DEFAULT,
+#else
+                               NULL,
+#endif
+                               "."};
+        path[0] = 0;
+        for (int i = 0; i < 3 && !path[0]; i++) {
+            if (!dirs[i])
+                continue;
+            char cand[MYELIN_PATH_MAX];
+            if (snprintf(cand, sizeof cand, "%s/workloads/zoo/%s.yaml", dirs[i], name) >=
+                (int)sizeof cand)
+                continue;
+            FILE *f = fopen(cand, "r");
+            if (f) {
+                fclose(f);
+                snprintf(path, sizeof path, "%s", cand);
+            }
+        }
+        if (!path[0])
+            return myelin_yaml_error(err, MYELIN_EMISSING, n,
+                                     "workloads: no zoo workload '%s' (workloads/zoo/%s.yaml under "
+                                     "$MYELIN_SRCDIR, the source tree or .)", name, name);
+    }
+    int rc = myelin_workload_load(path, out, err);
+    if (rc)
+        myelin_error_prefix(err, "workloads: %s", name);
+    return rc;
+}
+
+int myelin_sweep_load(const char *path, myelin_sweep **out, myelin_error *err)
+{
+    *out = NULL;
+    myelin_error_clear(err);
+    myelin_sweep *s = calloc(1, sizeof *s);
+    if (!s)
+        return myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    myelin_yaml_doc *doc = NULL;
+    int rc = myelin_yaml_load_file(path, &doc, err);
+    const myelin_yaml_node *root = doc ? doc->root : NULL;
+    if (!rc && (!root || root->kind != MYELIN_YAML_MAP))
+        rc = myelin_error_set(err, MYELIN_ESCHEMA, path, 1, 1,
+                              "expected a mapping with arch, workloads, quant and params");
+    static const char *const top[] = {"arch", "workloads", "quant", "params"};
+    for (size_t i = 0; !rc && i < root->n; i++) {
+        const myelin_yaml_node *k = root->items[2 * i];
+        int known = 0, best = -1, bd = 1 << 30;
+        for (int t = 0; t < 4; t++) {
+            int d = myelin_edit_distance(k->scalar, top[t]);
+            known |= d == 0;
+            if (d < bd) {
+                bd = d;
+                best = t;
+            }
+        }
+        if (!known)
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "unknown key '%s'%s%s%s", k->scalar,
+                                   bd <= 3 ? " (did you mean '" : "", bd <= 3 ? top[best] : "",
+                                   bd <= 3 ? "'?)" : " (expected arch, workloads, quant, params)");
+    }
+    /* arch */
+    const myelin_yaml_node *an = rc ? NULL : myelin_yaml_get(root, "arch");
+    if (!rc && (!an || an->kind != MYELIN_YAML_SCALAR))
+        rc = an ? myelin_yaml_error(err, MYELIN_ESCHEMA, an, "arch: expected a preset name or a path")
+                : myelin_error_set(err, MYELIN_EMISSING, path, root->line, root->column,
+                                   "missing key 'arch' (a preset name or an architecture YAML)");
+    if (!rc) {
+        char rel[MYELIN_PATH_MAX];
+        rc = rel_path(s, an->scalar, rel, sizeof rel, err);
+        if (!rc) {
+            FILE *f = fopen(rel, "r");
+            if (f) {
+                fclose(f);
+                snprintf(s->arch_path, sizeof s->arch_path, "%s", rel);
+            } else {
+                rc = myelin_arch_resolve(an->scalar, s->arch_path, sizeof s->arch_path, err);
+            }
+        }
+        if (!rc)
+            rc = myelin_arch_load(s->arch_path, &s->base, err);
+    }
+    /* workloads */
+    const myelin_yaml_node *wn = rc ? NULL : myelin_yaml_get(root, "workloads");
+    if (!rc && (!wn || wn->kind != MYELIN_YAML_SEQ || wn->n == 0 || wn->n > MAX_WL))
+        rc = wn ? myelin_yaml_error(err, MYELIN_ESCHEMA, wn, "workloads: expected a list of 1 to %d "
+                                                             "workload names or paths", MAX_WL)
+                : myelin_error_set(err, MYELIN_EMISSING, path, root->line, root->column,
+                                   "missing key 'workloads'");
+    for (size_t i = 0; !rc && i < wn->n; i++) {
+        const myelin_yaml_node *e = wn->items[i];
+        if (e->kind != MYELIN_YAML_SCALAR) {
+            rc = myelin_yaml_error(err, MYELIN_ESCHEMA, e, "workloads: expected a name or a path");
+            break;
+        }
+        rc = load_workload(s, e, &s->wl[s->n_wl], err);
+        if (!rc)
+            snprintf(s->wl_name[s->n_wl++], MYELIN_NAME_MAX, "%s", e->scalar);
+    }
+    /* quantization settings */
+    const myelin_yaml_node *qn = rc ? NULL : myelin_yaml_get(root, "quant");
+    if (!rc && qn && (qn->kind != MYELIN_YAML_SEQ || qn->n == 0 || qn->n > MAX_Q))
+        rc = myelin_yaml_error(err, MYELIN_ESCHEMA, qn,
+                               "quant: expected a list of 1 to %d settings (float or a YAML path)",
+                               MAX_Q);
+    if (!rc) {
+        s->n_q = qn ? (int)qn->n : 1;
+        for (int q = 0; !rc && q < s->n_q; q++) {
+            const myelin_yaml_node *e = qn ? qn->items[q] : NULL;
+            if (e && e->kind != MYELIN_YAML_SCALAR) {
+                rc = myelin_yaml_error(err, MYELIN_ESCHEMA, e, "quant: expected float or a path");
+                break;
+            }
+            myelin_qsetting *qs = NULL;
+            char qp[MYELIN_PATH_MAX];
+            if (!e || !strcmp(e->scalar, "float")) {
+                snprintf(s->q_name[q], sizeof s->q_name[q], "float");
+                rc = myelin_qsetting_float(&qs, err);
+            } else {
+                snprintf(s->q_name[q], sizeof s->q_name[q], "%s", e->scalar);
+                rc = rel_path(s, e->scalar, qp, sizeof qp, err);
+                if (!rc)
+                    rc = myelin_qsetting_load(qp, &qs, err);
+            }
+            for (int w = 0; !rc && w < s->n_wl; w++) {
+                s->lq[w][q] = calloc((size_t)s->wl[w]->n_layers, sizeof *s->lq[w][q]);
+                rc = s->lq[w][q] ? myelin_qsetting_resolve(qs, s->wl[w], s->lq[w][q], err)
+                                 : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            myelin_qsetting_free(qs);
+        }
+    }
+    /* parameters */
+    const myelin_yaml_node *pn = rc ? NULL : myelin_yaml_get(root, "params");
+    if (!rc && pn && (pn->kind != MYELIN_YAML_MAP || pn->n > MAX_P))
+        rc = myelin_yaml_error(err, MYELIN_ESCHEMA, pn, "params: expected a mapping of at most %d "
+                                                        "parameters to value lists or ranges", MAX_P);
+    for (size_t i = 0; !rc && pn && i < pn->n; i++) {
+        const myelin_yaml_node *k = pn->items[2 * i], *v = pn->items[2 * i + 1];
+        int pi = -1, best = 0, bd = 1 << 30;
+        for (int j = 0; j < P_COUNT; j++) {
+            int d = myelin_edit_distance(k->scalar, params[j].name);
+            if (d == 0)
+                pi = j;
+            if (d < bd) {
+                bd = d;
+                best = j;
+            }
+        }
+        if (pi < 0) {
+            char names[600] = "";
+            for (int j = 0; j < P_COUNT; j++) {
+                size_t l = strlen(names);
+                snprintf(names + l, sizeof names - l, "%s%s", j ? ", " : "", params[j].name);
+            }
+            rc = bd <= 4 ? myelin_yaml_error(err, MYELIN_ESCHEMA, k,
+                                             "params: unknown parameter '%s' (did you mean '%s'?)",
+                                             k->scalar, params[best].name)
+                         : myelin_yaml_error(err, MYELIN_ESCHEMA, k,
+                                             "params: unknown parameter '%s' (expected one of %s)",
+                                             k->scalar, names);
+            break;
+        }
+        for (int j = 0; j < s->n_p; j++)
+            if (s->p[j].id == (param_id)pi)
+                rc = myelin_yaml_error(err, MYELIN_ESCHEMA, k, "params: %s given twice", k->scalar);
+        if (!rc) {
+            s->p[s->n_p].id = (param_id)pi;
+            rc = read_values(v, k->scalar, pi, &s->p[s->n_p], err);
+            if (!rc)
+                s->n_p++;
+        }
+    }
+    myelin_yaml_free(doc);
+    if (!rc) {
+        s->n_points = (int64_t)s->n_wl * s->n_q;
+        for (int j = 0; j < s->n_p; j++) {
+            s->n_points *= s->p[j].n;
+            if (s->n_points > 10000000) {
+                rc = myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0,
+                                      "the sweep has more than 10 million points");
+                break;
+            }
+        }
+    }
+    if (!rc) {
+        s->pts = calloc((size_t)s->n_points, sizeof *s->pts);
+        if (!s->pts)
+            rc = myelin_error_set(err, MYELIN_ENOMEM, path, 0, 0, "out of memory (%" PRId64 " points)",
+                                  s->n_points);
+    }
+    if (rc) {
+        myelin_sweep_free(s);
+        return rc;
+    }
+    /* the journal key: every input that changes a result */
+    uint64_t h = MYELIN_FNV_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    myelin_error e2;
+    if (myelin_read_file(path, &text, &len, &e2) == 0)
+        h = myelin_fnv1a64(text, len, h);
+    free(text);
+    if (myelin_read_file(s->arch_path, &text, &len, &e2) == 0)
+        h = myelin_fnv1a64(text, len, h);
+    free(text);
+    for (int w = 0; w < s->n_wl; w++) {
+        if (myelin_read_file(s->wl[w]->source, &text, &len, &e2) == 0)
+            h = myelin_fnv1a64(text, len, h);
+        free(text);
+        text = NULL;
+    }
+    h = myelin_fnv1a64(MYELIN_VERSION, strlen(MYELIN_VERSION), h);
+    s->hash = h;
+    *out = s;
+    return 0;
+}
+
+/* Decomposes point i into its workload, setting and parameter value indices (last varies fastest). */
+static void decompose(const myelin_sweep *s, int64_t i, int *w, int *q, int *vi)
+{
+    for (int j = s->n_p - 1; j >= 0; j--) {
+        vi[j] = (int)(i % s->p[j].n);
+        i /= s->p[j].n;
+    }
+    *q = (int)(i % s->n_q);
+    *w = (int)(i / s->n_q);
+}
+
+static void apply(myelin_arch *a, param_id id, double v)
+{
+    switch (id) {
+    case P_ROWS: a->rows = (int)v; break;
+    case P_COLS: a->cols = (int)v; break;
+    case P_CLOCK: {
+        /* leakage is priced per cycle from power: keep the power, rescale the per-cycle price */
+        double old = a->clock_hz;
+        a->clock_hz = v * 1e6;
+        a->prices[MYELIN_ACT_LEAKAGE_CORE_CYCLES].pj *= old / a->clock_hz;
+        break;
+    }
+    case P_LANES: a->core.accumulator_lanes = (int)v; break;
+    case P_NEURONS: a->core.neuron_capacity = (int64_t)v; break;
+    case P_SYN_BYTES: a->core.synapse_memory_bytes = (int64_t)v; break;
+    case P_WORD: a->core.synapse_word_bits = (int)v; break;
+    case P_BANKS: a->core.synapse_banks = (int)v; break;
+    case P_LINK: a->noc.link_width_bits = (int)v; break;
+    case P_HOP: a->noc.hop_latency_cycles = (int)v; break;
+    default: break;
+    }
+}
+
+/* The point's architecture: the base with the point's parameters applied. */
+static void point_arch(const myelin_sweep *s, const int *vi, myelin_arch *a)
+{
+    *a = *s->base;
+    for (int j = 0; j < s->n_p; j++)
+        apply(a, s->p[j].id, s->p[j].v[vi[j]]);
+}
+
+static void point_key(int64_t i, char *key, size_t n)
+{
+    snprintf(key, n, "p%" PRId64, i);
+}
+
+int myelin_sweep_eval(myelin_sweep *s, int64_t i, myelin_error *err)
+{
+    if (i < 0 || i >= s->n_points)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "no point %" PRId64, i);
+    point_val *pv = &s->pts[i];
+    if (pv->done)
+        return 0;
+    char key[32];
+    point_key(i, key, sizeof key);
+    if (journal_get(s->jn, "point", key, pv->v, MYELIN_SWEEP_VALS)) {
+        pv->done = 1;
+        return 0;
+    }
+    int w, q, vi[MAX_P];
+    decompose(s, i, &w, &q, vi);
+    myelin_arch a;
+    point_arch(s, vi, &a);
+    const myelin_workload *wl = s->wl[w];
+    myelin_mapping *map = NULL;
+    myelin_cost_registry *reg = NULL;
+    myelin_activity act = {0, NULL, ""};
+    myelin_cost_report *rep = NULL;
+    myelin_error merr;
+    memset(pv->v, 0, sizeof pv->v);
+    double mem = 0;
+    for (int l = 0; l < wl->n_layers; l++) {
+        myelin_layer_memory m = myelin_layer_memory_of(&wl->layers[l], &s->lq[w][q][l]);
+        mem += (double)(m.weight_bits + m.bias_bits + m.scale_bits) / 8;
+    }
+    pv->v[V_MEMORY] = mem;
+    pv->v[V_AREA] = myelin_arch_area_mm2(&a, (int64_t)a.rows * a.cols, NULL);
+    int rc = myelin_map(wl, s->lq[w][q], &a, &map, &merr);
+    if (rc == MYELIN_EFIT || rc == MYELIN_EUNSUPPORTED) {
+        rc = 0; /* does not fit: recorded, the reason re-derived when writing */
+    } else if (rc) {
+        *err = merr;
+        return rc;
+    } else {
+        rc = myelin_cost_registry_new(&reg, err);
+        if (!rc)
+            rc = myelin_cost_registry_configure(reg, &a, err);
+        if (!rc)
+            rc = myelin_activity_from_workload(wl, -1, &act, err);
+        if (!rc)
+            rc = myelin_cost_evaluate(wl, s->lq[w][q], &act, &a, map, reg, &rep, err);
+        if (!rc) {
+            pv->v[V_FITS] = 1;
+            pv->v[V_ENERGY] = rep->total.total_pj * 1e-12;
+            pv->v[V_LATENCY] = rep->latency_s;
+            pv->v[V_CORES] = rep->cores_used;
+            pv->v[V_CYCLES] = rep->inference_cycles;
+        }
+    }
+    myelin_cost_report_free(rep);
+    myelin_activity_free(&act);
+    myelin_cost_registry_free(reg);
+    myelin_mapping_free(map);
+    if (rc)
+        return rc;
+    pv->done = 1;
+    return 0;
+}
+
+int myelin_sweep_get(const myelin_sweep *s, int64_t i, double *vals)
+{
+    if (i < 0 || i >= s->n_points || !s->pts[i].done)
+        return -1;
+    memcpy(vals, s->pts[i].v, sizeof s->pts[i].v);
+    return 0;
+}
+
+int myelin_sweep_set(myelin_sweep *s, int64_t i, const double *vals)
+{
+    if (i < 0 || i >= s->n_points)
+        return -1;
+    memcpy(s->pts[i].v, vals, sizeof s->pts[i].v);
+    s->pts[i].done = 1;
+    return 0;
+}
+
+int myelin_sweep_done(const myelin_sweep *s, int64_t i)
+{
+    return i >= 0 && i < s->n_points && s->pts[i].done;
+}
+
+int myelin_sweep_journal(myelin_sweep *s, const char *dir, int64_t *resumed, myelin_error *err)
+{
+    char path[MYELIN_PATH_MAX];
+    *resumed = 0;
+    if (myelin_path_join(dir, "journal.jsonl", path, sizeof path))
+        return myelin_error_set(err, MYELIN_EUSAGE, dir, 0, 0, "path too long");
+    int restarted = 0;
+    int rc = journal_open(path, s->hash, &s->jn, &restarted, err);
+    if (rc)
+        return rc;
+    for (int64_t i = 0; i < s->n_points; i++) {
+        char key[32];
+        point_key(i, key, sizeof key);
+        if (journal_get(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS)) {
+            s->pts[i].done = 1;
+            (*resumed)++;
+        }
+    }
+    return 0;
+}
+
+int myelin_sweep_record(myelin_sweep *s, int64_t i, myelin_error *err)
+{
+    if (!s->jn || i < 0 || i >= s->n_points || !s->pts[i].done)
+        return 0;
+    char key[32];
+    point_key(i, key, sizeof key);
+    double v[MYELIN_SWEEP_VALS];
+    if (journal_get(s->jn, "point", key, v, MYELIN_SWEEP_VALS))
+        return 0;
+    return journal_put(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS, err);
+}
+
+/* ---- Pareto front and outputs ---------------------------------------------------------------- */
+
+static void mark_pareto(myelin_sweep *s)
+{
+    int64_t per = s->n_points / (s->n_wl * s->n_q); /* points per (workload, setting) group */
+    for (int64_t i = 0; i < s->n_points; i++) {
+        point_val *a = &s->pts[i];
+        a->pareto = 0;
+        if (!a->done || !(a->v[V_FITS] > 0))
+            continue;
+        int64_t g0 = i / per * per;
+        int dominated = 0;
+        for (int64_t j = g0; j < g0 + per && !dominated; j++) {
+            const point_val *b = &s->pts[j];
+            if (j == i || !b->done || !(b->v[V_FITS] > 0))
+                continue;
+            int le = b->v[V_ENERGY] <= a->v[V_ENERGY] && b->v[V_LATENCY] <= a->v[V_LATENCY] &&
+                     b->v[V_AREA] <= a->v[V_AREA];
+            int lt = b->v[V_ENERGY] < a->v[V_ENERGY] || b->v[V_LATENCY] < a->v[V_LATENCY] ||
+                     b->v[V_AREA] < a->v[V_AREA];
+            /* equal points: the first keeps the front */
+            dominated = le && (lt || j < i);
+        }
+        a->pareto = !dominated;
+    }
+}
+
+enum { MAXC = 32, CW = 600 };
+
+typedef struct table {
+    int ncols, nrows, ntext;
+    char head[MAXC][64];
+    char (*cells)[MAXC][CW];
+} table;
+
+static void csv_cell(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+static void json_cell(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*s);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void tex_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("_%&#${}", *s))
+            fprintf(f, "\\%c", *s);
+        else if (*s == '\\')
+            fputs("\\textbackslash{}", f);
+        else if (*s == '~' || *s == '^')
+            fprintf(f, "\\%c{}", *s);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* fmt: 0 txt, 1 csv, 2 json, 3 markdown, 4 latex; rows with keep[r] only (NULL: all). */
+static void table_write(const table *t, const char *caption, int fmt, const int *keep, FILE *f)
+{
+    if (fmt == 1) {
+        for (int r = -1; r < t->nrows; r++) {
+            if (r >= 0 && keep && !keep[r])
+                continue;
+            for (int c = 0; c < t->ncols; c++) {
+                csv_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
+                fputc(c == t->ncols - 1 ? '\n' : ',', f);
+            }
+        }
+        return;
+    }
+    if (fmt == 2) {
+        fprintf(f, "{\n  \"caption\": ");
+        json_cell(f, caption);
+        fprintf(f, ",\n  \"points\": [");
+        int first = 1;
+        for (int r = 0; r < t->nrows; r++) {
+            if (keep && !keep[r])
+                continue;
+            fprintf(f, "%s\n    {", first ? "" : ",");
+            first = 0;
+            for (int c = 0; c < t->ncols; c++) {
+                fprintf(f, "%s", c ? ", " : "");
+                json_cell(f, t->head[c]);
+                fprintf(f, ": ");
+                const char *v = t->cells[r][c];
+                char *end = NULL;
+                if (c >= t->ntext && *v)
+                    (void)strtod(v, &end);
+                if (c < t->ntext || !*v || !end || *end)
+                    json_cell(f, v); /* text, "-", yes/no, reasons */
+                else
+                    fputs(v, f);
+            }
+            fprintf(f, "}");
+        }
+        fprintf(f, "\n  ]\n}\n");
+        return;
+    }
+    if (fmt == 3) {
+        fprintf(f, "%s\n\n", caption);
+        for (int r = -1; r < t->nrows; r++) {
+            if (r >= 0 && keep && !keep[r])
+                continue;
+            for (int c = 0; c < t->ncols; c++) {
+                fprintf(f, "| ");
+                md_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
+                fputc(' ', f);
+            }
+            fprintf(f, "|\n");
+            if (r < 0) {
+                for (int c = 0; c < t->ncols; c++)
+                    fprintf(f, "|%s", c < t->ntext ? "---" : "---:");
+                fprintf(f, "|\n");
+            }
+        }
+        return;
+    }
+    if (fmt == 4) {
+        fprintf(f, "%% ");
+        tex_cell(f, caption);
+        fprintf(f, "\n\\begin{tabular}{");
+        for (int c = 0; c < t->ncols; c++)
+            fputc(c < t->ntext ? 'l' : 'r', f);
+        fprintf(f, "}\n\\toprule\n");
+        for (int r = -1; r < t->nrows; r++) {
+            if (r >= 0 && keep && !keep[r])
+                continue;
+            for (int c = 0; c < t->ncols; c++) {
+                if (c)
+                    fprintf(f, " & ");
+                tex_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
+            }
+            fprintf(f, " \\\\\n");
+            if (r < 0)
+                fprintf(f, "\\midrule\n");
+        }
+        fprintf(f, "\\bottomrule\n\\end{tabular}\n");
+        return;
+    }
+    int w[MAXC];
+    for (int c = 0; c < t->ncols; c++) {
+        w[c] = (int)strlen(t->head[c]);
+        for (int r = 0; r < t->nrows; r++)
+            if ((!keep || keep[r]) && (int)strlen(t->cells[r][c]) > w[c])
+                w[c] = (int)strlen(t->cells[r][c]);
+    }
+    fprintf(f, "# %s\n", caption);
+    for (int r = -1; r < t->nrows; r++) {
+        if (r >= 0 && keep && !keep[r])
+            continue;
+        for (int c = 0; c < t->ncols; c++) {
+            const char *v = r < 0 ? t->head[c] : t->cells[r][c];
+            if (c < t->ntext || c == t->ncols - 1)
+                fprintf(f, "%s%-*s", c ? "  " : "", c == t->ncols - 1 ? 0 : w[c], v);
+            else
+                fprintf(f, "  %*s", w[c], v);
+        }
+        fputc('\n', f);
+    }
+}
+
+static int save_buf(const char *dir, const char *name, char *buf, size_t len, myelin_error *err)
+{
+    char path[MYELIN_PATH_MAX];
+    if (myelin_path_join(dir, name, path, sizeof path))
+        return myelin_error_set(err, MYELIN_EUSAGE, dir, 0, 0, "path too long");
+    return myelin_write_file_atomic(path, buf, len, err);
+}
+
+int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_error *err)
+{
+    *plotted = 0;
+    for (int64_t i = 0; i < s->n_points; i++)
+        if (!s->pts[i].done)
+            return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                    "sweep: point %" PRId64 " was not evaluated", i);
+    mark_pareto(s);
+    table t;
+    memset(&t, 0, sizeof t);
+    t.cells = calloc((size_t)s->n_points, sizeof *t.cells);
+    int *keep = calloc((size_t)s->n_points, sizeof *keep);
+    if (!t.cells || !keep) {
+        free(t.cells);
+        free(keep);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (sweep tables)");
+    }
+    static const char *const tail[] = {"fits", "energy_J", "latency_s", "EDP_Js", "area_mm2",
+                                       "memory_bytes", "cores_used", "cycles", "pareto", "reason"};
+    snprintf(t.head[t.ncols++], 64, "point");
+    snprintf(t.head[t.ncols++], 64, "workload");
+    snprintf(t.head[t.ncols++], 64, "quant");
+    t.ntext = 3;
+    for (int j = 0; j < s->n_p; j++)
+        snprintf(t.head[t.ncols++], 64, "%s", params[s->p[j].id].name);
+    for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
+        snprintf(t.head[t.ncols++], 64, "%s", tail[k]);
+    int64_t n_fit = 0, n_pareto = 0;
+    for (int64_t i = 0; i < s->n_points; i++) {
+        const point_val *pv = &s->pts[i];
+        int w, q, vi[MAX_P], c = 0;
+        decompose(s, i, &w, &q, vi);
+        char (*row)[CW] = t.cells[t.nrows++];
+        snprintf(row[c++], CW, "%" PRId64, i);
+        snprintf(row[c++], CW, "%s", s->wl_name[w]);
+        snprintf(row[c++], CW, "%.590s", s->q_name[q]);
+        for (int j = 0; j < s->n_p; j++)
+            snprintf(row[c++], CW, "%.9g", s->p[j].v[vi[j]]);
+        int fits = pv->v[V_FITS] > 0;
+        snprintf(row[c++], CW, "%s", fits ? "yes" : "no");
+        if (fits) {
+            snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY]);
+            snprintf(row[c++], CW, "%.6g", pv->v[V_LATENCY]);
+            snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY] * pv->v[V_LATENCY]);
+        } else {
+            for (int k = 0; k < 3; k++)
+                snprintf(row[c++], CW, "-");
+        }
+        snprintf(row[c++], CW, "%.6g", pv->v[V_AREA]);
+        snprintf(row[c++], CW, "%.0f", pv->v[V_MEMORY]);
+        snprintf(row[c++], CW, fits ? "%.0f" : "-", pv->v[V_CORES]);
+        snprintf(row[c++], CW, fits ? "%.6g" : "-", pv->v[V_CYCLES]);
+        snprintf(row[c++], CW, "%s", pv->pareto ? "yes" : "no");
+        if (fits) {
+            snprintf(row[c++], CW, "%s", "");
+        } else { /* the mapper's reason, re-derived (deterministic) */
+            myelin_arch a;
+            point_arch(s, vi, &a);
+            myelin_mapping *map = NULL;
+            myelin_error me;
+            myelin_error_clear(&me);
+            if (myelin_map(s->wl[w], s->lq[w][q], &a, &map, &me) == 0)
+                snprintf(me.message, sizeof me.message, "fits on re-check");
+            myelin_mapping_free(map);
+            snprintf(row[c++], CW, "%.590s", me.message);
+        }
+        n_fit += fits;
+        n_pareto += pv->pareto;
+        keep[i] = pv->pareto;
+    }
+    char caption[1024];
+    snprintf(caption, sizeof caption,
+             "myelin sweep %.400s on %s: %" PRId64 " points, %" PRId64 " fit, %" PRId64
+             " on the Pareto front (energy x latency x area, per workload and setting); cost models, "
+             "statistical activity; area of the whole array",
+             s->path, s->base->name, s->n_points, n_fit, n_pareto);
+    static const struct {
+        const char *name;
+        int fmt;
+    } outs[] = {{"points.txt", 0}, {"points.csv", 1}, {"points.json", 2}, {"points.md", 3},
+                {"points.tex", 4}, {"pareto.csv", 1}, {"pareto.md", 3}};
+    int rc = 0;
+    for (size_t k = 0; !rc && k < sizeof outs / sizeof outs[0]; k++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f) {
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+            break;
+        }
+        table_write(&t, caption, outs[k].fmt, strncmp(outs[k].name, "pareto", 6) ? NULL : keep, f);
+        fclose(f);
+        rc = save_buf(dir, outs[k].name, buf, len, err);
+        free(buf);
+    }
+    /* the plot: energy against latency per workload and setting, Pareto points marked */
+    if (!rc) {
+        char *buf = NULL, *gbuf = NULL;
+        size_t len = 0, glen = 0;
+        FILE *f = open_memstream(&buf, &len), *g = open_memstream(&gbuf, &glen);
+        if (!f || !g) {
+            if (f)
+                fclose(f);
+            if (g)
+                fclose(g);
+            free(buf);
+            free(gbuf);
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        } else {
+            int64_t per = s->n_points / (s->n_wl * s->n_q);
+            int blocks = 0;
+            fprintf(g, "# myelin sweep: energy vs latency (pareto.dat; index 2k all fitting points of "
+                       "group k, 2k+1 its Pareto front)\n"
+                       "set terminal svg size 900,520 dynamic\nset output 'pareto.svg'\n"
+                       "set title 'Design points: energy vs latency (Pareto front: energy x latency "
+                       "x area)'\nset xlabel 'latency per inference (s)'\n"
+                       "set ylabel 'energy per inference (J)'\nset logscale xy\nset grid\n"
+                       "set key outside right\nplot ");
+            for (int w = 0; w < s->n_wl; w++)
+                for (int q = 0; q < s->n_q; q++) {
+                    int64_t g0 = ((int64_t)w * s->n_q + q) * per;
+                    for (int pass = 0; pass < 2; pass++) {
+                        fprintf(f, "%s# %s %s %s\n", blocks ? "\n\n" : "", s->wl_name[w],
+                                s->q_name[q], pass ? "pareto" : "all");
+                        fprintf(f, "latency_s energy_J area_mm2 point\n");
+                        int any = 0;
+                        for (int64_t i = g0; i < g0 + per; i++) {
+                            const point_val *pv = &s->pts[i];
+                            if (!(pv->v[V_FITS] > 0) || (pass && !pv->pareto))
+                                continue;
+                            fprintf(f, "%.9g %.9g %.9g %" PRId64 "\n", pv->v[V_LATENCY],
+                                    pv->v[V_ENERGY], pv->v[V_AREA], i);
+                            any = 1;
+                        }
+                        if (!any)
+                            fprintf(f, "nan nan nan -1\n");
+                        char title[2 * MYELIN_PATH_MAX];
+                        snprintf(title, sizeof title, "%s %s%s", s->wl_name[w], s->q_name[q],
+                                 pass ? " Pareto" : "");
+                        for (char *p = title; *p; p++)
+                            if (*p == '\'' || *p == '\\' || *p == '_')
+                                *p = *p == '_' ? ' ' : '.';
+                        fprintf(g, "%s'pareto.dat' index %d using 1:2 with points %s title '%s'",
+                                blocks ? ", \\\n     " : "", blocks,
+                                pass ? "pt 7 ps 1.2" : "pt 6 ps 0.6", title);
+                        blocks++;
+                    }
+                }
+            fprintf(g, "\n");
+            fclose(f);
+            fclose(g);
+            rc = save_buf(dir, "pareto.dat", buf, len, err);
+            if (!rc)
+                rc = save_buf(dir, "pareto.gp", gbuf, glen, err);
+            if (!rc)
+                *plotted = myelin_run_gnuplot(dir, gbuf) == 0;
+            free(buf);
+            free(gbuf);
+        }
+    }
+    free(t.cells);
+    free(keep);
+    return rc;
+}
