@@ -42,7 +42,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import yaml
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "workloads", "tiny"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "workloads", "train"))
 import train  # noqa: E402  (the model definition shared with training and the golden tests)
 
 FASHION = "/usr/share/datasets/fashion-mnist"
@@ -88,7 +88,7 @@ def fold_model(wl, weights_path, dtype):
         data = f.read()
     n, = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + n])
-    ours = dict(zip(train.spikformer_state_dict_names(m), m.state_dict().keys()))
+    ours = {train.rename(k): k for k in m.state_dict().keys()}
     for name, e in header.items():
         if name == "__metadata__":
             continue

@@ -1,6 +1,16 @@
 /* models/kernels.c — the layer kernels (scatter, LIF, attention, pool, add); rules in kernels.h. */
 #include "models/kernels.h"
 
+#include <stddef.h>
+
+/* Function multi-versioning: AVX-512 / AVX2 / portable versions, picked at load (GCC). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
+    !defined(MYELIN_NO_CLONES)
+#define MYELIN_KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MYELIN_KERNEL_CLONES
+#endif
+
 /* The scatter body is the same for the three value types; a macro keeps one copy of the loop
  * order (which fixes the double summation order). */
 #define SCATTER_BODY(IN_T, W_T, ACC_T)                                                            \
@@ -45,6 +55,23 @@ void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const in
                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt)
 {
     SCATTER_BODY(int32_t, int32_t, int64_t)
+}
+
+/* The int64 scatter reading weights stored at their quantized width (the fallback when the
+ * gather's int32 bound does not hold). */
+MYELIN_KERNEL_CLONES
+void myelin_kernel_scatter_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt)
+{
+    SCATTER_BODY(int32_t, int8_t, int64_t)
+}
+
+MYELIN_KERNEL_CLONES
+void myelin_kernel_scatter_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                               myelin_kcounts *cnt)
+{
+    SCATTER_BODY(int32_t, int16_t, int64_t)
 }
 
 void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,
@@ -280,4 +307,159 @@ int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
     for (int64_t i = 0; i < n; i++)
         nz += x[i] != 0;
     return nz;
+}
+
+/* ---- Output-stationary integer path (the engine's fast path for integer weights) ----
+ *
+ * The same sums as myelin_kernel_scatter_i, gathered per output position instead of scattered per
+ * input event: a block of GATHER_TB consecutive output positions x GATHER_CB output channels is
+ * summed in an int32 tile that stays in L1, each weight row segment is loaded once per block and
+ * reused for every position whose input is nonzero (zero inputs are still skipped: at low rates
+ * this is the event-driven scatter, at high rates a blocked GEMM), and the tile is added to the
+ * int64 accumulators once.  Integer addition is associative, so the accumulators are bit-identical
+ * to the scatter's.
+ *
+ * Why the int32 tile cannot overflow: every tile entry is a sum of at most taps x c_in products
+ * v x w with |v| <= vmax (measured over the input before summing) and |w| <= wmax (the caller's
+ * bound on the weights), so every partial sum has magnitude <= taps x c_in x vmax x wmax.  The
+ * kernel computes that bound in int64 (taps <= 9, c_in < 2^31, vmax < 2^31, wmax < 2^15: the
+ * product is checked stepwise against INT32_MAX, never overflowing) and returns -1 without
+ * touching acc or cnt when it exceeds INT32_MAX; the caller then uses the int64 scatter.
+ *
+ * The inner loops run over contiguous channels with restrict pointers so GCC vectorises them;
+ * MYELIN_KERNEL_CLONES builds AVX-512 and AVX2 versions beside the portable one and the loader
+ * picks one for the CPU (GCC function multi-versioning), so one binary runs on any x86-64. */
+#define GATHER_TB 8
+#define GATHER_CB 256
+
+
+/* Nonzero count, in-bounds taps and |value| bound of the input; 0 when the int32 tile is safe. */
+static int gather_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                          int32_t wmax, int64_t *events_out, int64_t *synops_out)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, synops = 0, vmax = 0;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int ky = 0; ky < kernel; ky++)
+            vy += y + pad - ky >= 0 && y + pad - ky < h;
+        for (int x = 0; x < w; x++) {
+            int vx = 0;
+            for (int kx = 0; kx < kernel; kx++)
+                vx += x + pad - kx >= 0 && x + pad - kx < w;
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            int64_t nz = 0;
+            for (int ci = 0; ci < c_in; ci++) {
+                int64_t v = px[ci];
+                int64_t a = v < 0 ? -v : v;
+                nz += v != 0;
+                vmax = a > vmax ? a : vmax;
+            }
+            events += nz;
+            synops += nz * vy * vx * width;
+        }
+    }
+    *events_out = events;
+    *synops_out = synops;
+    int64_t bound = (int64_t)kernel * kernel * c_in; /* <= 9 * 2^31 */
+    if (wmax < 0 || vmax > INT32_MAX / 2 || (wmax > 0 && bound > INT32_MAX / wmax))
+        return -1;
+    bound *= wmax; /* <= INT32_MAX */
+    if (vmax > 0 && bound > INT32_MAX / vmax)
+        return -1;
+    return 0;
+}
+
+#define GATHER_BODY(W_T)                                                                          \
+    int pad = kernel / 2, taps = kernel * kernel;                                                 \
+    int64_t events, synops;                                                                       \
+    if (kernel < 1 || kernel > 3 || co_lo >= co_hi ||                                             \
+        gather_prepare(in, h, w, c_in, kernel, co_hi - co_lo, wmax, &events, &synops))            \
+        return -1;                                                                                \
+    int64_t npos = (int64_t)h * w;                                                                \
+    int32_t tile[GATHER_TB][GATHER_CB];                                                           \
+    const int32_t *src[GATHER_TB][9];                                                             \
+    for (int64_t p0 = 0; p0 < npos; p0 += GATHER_TB) {                                            \
+        int pn = npos - p0 < GATHER_TB ? (int)(npos - p0) : GATHER_TB;                            \
+        for (int p = 0; p < pn; p++) {                                                            \
+            int oy = (int)((p0 + p) / w), ox = (int)((p0 + p) % w);                               \
+            for (int ky = 0; ky < kernel; ky++)                                                   \
+                for (int kx = 0; kx < kernel; kx++) {                                             \
+                    int y = oy + ky - pad, x = ox + kx - pad;                                     \
+                    src[p][ky * kernel + kx] = (y >= 0 && y < h && x >= 0 && x < w)               \
+                                                   ? in + ((int64_t)y * w + x) * c_in            \
+                                                   : NULL;                                        \
+                }                                                                                 \
+        }                                                                                         \
+        for (int cb = co_lo; cb < co_hi; cb += GATHER_CB) {                                       \
+            int cn = co_hi - cb < GATHER_CB ? co_hi - cb : GATHER_CB;                             \
+            for (int p = 0; p < pn; p++)                                                          \
+                for (int j = 0; j < cn; j++)                                                      \
+                    tile[p][j] = 0;                                                               \
+            for (int tap = 0; tap < taps; tap++)                                                  \
+                for (int ci = 0; ci < c_in; ci++) {                                               \
+                    const W_T *restrict wr = wq + ((int64_t)tap * c_in + ci) * c_out + cb;        \
+                    for (int p = 0; p < pn; p++) {                                                \
+                        const int32_t *s = src[p][tap];                                           \
+                        if (!s || !s[ci])                                                         \
+                            continue;                                                             \
+                        int32_t v = s[ci];                                                        \
+                        int32_t *restrict tr = tile[p];                                           \
+                        if (v == 1)                                                               \
+                            for (int j = 0; j < cn; j++)                                          \
+                                tr[j] += wr[j];                                                   \
+                        else                                                                      \
+                            for (int j = 0; j < cn; j++)                                          \
+                                tr[j] += v * (int32_t)wr[j];                                      \
+                    }                                                                             \
+                }                                                                                 \
+            for (int p = 0; p < pn; p++) {                                                        \
+                int64_t *restrict ar = acc + (p0 + p) * c_out + cb;                               \
+                const int32_t *restrict tr = tile[p];                                             \
+                for (int j = 0; j < cn; j++)                                                      \
+                    ar[j] += tr[j];                                                               \
+            }                                                                                     \
+        }                                                                                         \
+    }                                                                                             \
+    if (cnt) {                                                                                    \
+        cnt->events += events;                                                                    \
+        cnt->synops += synops;                                                                    \
+    }                                                                                             \
+    return 0;
+
+MYELIN_KERNEL_CLONES
+int myelin_kernel_gather_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                            int kernel, int co_lo, int co_hi, int32_t wmax, int64_t *acc,
+                            myelin_kcounts *cnt)
+{
+    GATHER_BODY(int8_t)
+}
+
+MYELIN_KERNEL_CLONES
+int myelin_kernel_gather_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                             int c_out, int kernel, int co_lo, int co_hi, int32_t wmax,
+                             int64_t *acc, myelin_kcounts *cnt)
+{
+    GATHER_BODY(int16_t)
+}
+
+void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                             int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                             myelin_kcounts *cnt)
+{
+    /* the gather pays for its block set-up and input pass only with enough work per weight row
+     * and per block: narrow layers (small images, first convolutions) keep the scatter */
+    int gather = (int64_t)kernel * kernel * c_in >= 64 && co_hi - co_lo >= 64;
+    if (wt->w8) {
+        if (!gather || myelin_kernel_gather_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, wt->wmax,
+                                    acc, cnt))
+            myelin_kernel_scatter_i8(in, h, w, c_in, wt->w8, c_out, kernel, co_lo, co_hi, acc, cnt);
+    } else if (wt->w16) {
+        if (!gather || myelin_kernel_gather_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi,
+                                     wt->wmax, acc, cnt))
+            myelin_kernel_scatter_i16(in, h, w, c_in, wt->w16, c_out, kernel, co_lo, co_hi, acc,
+                                      cnt);
+    } else {
+        myelin_kernel_scatter_i(in, h, w, c_in, wt->w32, c_out, kernel, co_lo, co_hi, acc, cnt);
+    }
 }

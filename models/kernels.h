@@ -7,8 +7,9 @@
  *   - Synaptic accumulation is EVENT-DRIVEN scatter: for each nonzero input value v at (y, x, ci),
  *     every output position (oy, ox) the kernel reaches gets acc[(oy*w+ox)*c_out + co] += v * w[tap,
  *     ci, co] for co in the slice [co_lo, co_hi) (conv 3x3 stride 1 pad 1; kernel 1 = linear).
- *     Weights are in the scatter layout of workloads/weights.h.  Integer kernels add int32 weights
- *     into int64 accumulators (exact); double kernels add doubles in the same order.  Callers clear
+ *     Weights are in the scatter layout of workloads/weights.h.  Integer kernels add int8/int16/int32
+ *     weights (the engine stores them at their quantized width) into int64 accumulators (exact;
+ *     the gather path sums in int32 tiles only where a checked bound proves it exact); double kernels add doubles in the same order.  Callers clear
  *     or bias-initialise the accumulators; kernels only add, so a core can own a channel slice.
  *   - LIF (spikingjelly MultiStepLIF, tau 2, decay_input, v_reset 0, hard reset), float:
  *         H = V + (X - V) / 2;  S = H >= V_th;  V = S ? 0 : H
@@ -58,6 +59,40 @@ typedef struct myelin_kcounts {
  * touching only output channels [co_lo, co_hi). */
 void myelin_kernel_scatter_i(const int32_t *in, int h, int w, int c_in, const int32_t *wq, int c_out,
                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt);
+
+/* The same integer sums as myelin_kernel_scatter_i, output-stationary: int8 (or int16) weights in
+ * the same scatter layout, blocks of output positions x channels summed in int32 tiles (zero
+ * inputs skipped, each weight row reused across the block), then added to acc; identical acc
+ * and counts.  wmax bounds |wq|.  Returns 0, or -1 (acc and cnt untouched) when
+ * 9-tap fan-in x max|input| x wmax could overflow int32 or the kernel is not 1..3: the caller
+ * then uses myelin_kernel_scatter_i.  Vectorised (AVX-512 / AVX2 / portable, chosen at load). */
+int myelin_kernel_gather_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                            int kernel, int co_lo, int co_hi, int32_t wmax, int64_t *acc,
+                            myelin_kcounts *cnt);
+int myelin_kernel_gather_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                             int c_out, int kernel, int co_lo, int co_hi, int32_t wmax,
+                             int64_t *acc, myelin_kcounts *cnt);
+
+void myelin_kernel_scatter_i8(const int32_t *in, int h, int w, int c_in, const int8_t *wq, int c_out,
+                              int kernel, int co_lo, int co_hi, int64_t *acc, myelin_kcounts *cnt);
+void myelin_kernel_scatter_i16(const int32_t *in, int h, int w, int c_in, const int16_t *wq,
+                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                               myelin_kcounts *cnt);
+
+/* Integer weights at their stored width: exactly one of w8 / w16 / w32 is non-NULL; wmax bounds
+ * |w| (used by the gather's int32 overflow check). */
+typedef struct myelin_kweights {
+    const int8_t *w8;
+    const int16_t *w16;
+    const int32_t *w32;
+    int32_t wmax;
+} myelin_kweights;
+
+/* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
+ * bound holds, else the int64 scatter.  Same acc and counts as myelin_kernel_scatter_i. */
+void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                             int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                             myelin_kcounts *cnt);
 
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */

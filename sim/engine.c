@@ -15,6 +15,10 @@ typedef struct eng_layer {
     int m_int;                      /* integer membrane (LIF layers) */
     int m_bits;
     myelin_qweights q;              /* when w_int */
+    int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
+    int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
+    int32_t wmax;                   /* max |w| */
+    myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
     double *s_acc;                  /* [n_ch] accumulator units */
     double *s_m;                    /* [n_ch] membrane units (m_int) */
@@ -204,6 +208,43 @@ static int check_graph(const myelin_workload *wl, myelin_error *err)
     return 0;
 }
 
+/* Stores the quantized weights at the narrowest of int8 / int16 that holds them exactly and frees
+ * the int32 copy (memory: a quarter at w8); wider weights, and the head (read one weight at a
+ * time), keep int32. */
+static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
+{
+    L->kw.w32 = L->q.wq;
+    if (is_head)
+        return 0;
+    size_t n = (size_t)L->q.kernel * L->q.kernel * L->q.c_in * L->q.c_out;
+    int64_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t a = L->q.wq[k] < 0 ? -(int64_t)L->q.wq[k] : L->q.wq[k];
+        m = a > m ? a : m;
+    }
+    if (m > INT16_MAX)
+        return 0;
+    L->wmax = (int32_t)m;
+    if (m <= INT8_MAX) {
+        if (!(L->w8 = malloc(n ? n : 1)))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+        for (size_t k = 0; k < n; k++)
+            L->w8[k] = (int8_t)L->q.wq[k];
+    } else {
+        if (!(L->w16 = malloc((n ? n : 1) * sizeof *L->w16)))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+        for (size_t k = 0; k < n; k++)
+            L->w16[k] = (int16_t)L->q.wq[k];
+    }
+    L->kw.w8 = L->w8;
+    L->kw.w16 = L->w16;
+    L->kw.w32 = NULL;
+    L->kw.wmax = L->wmax;
+    free(L->q.wq);
+    L->q.wq = NULL;
+    return 0;
+}
+
 void myelin_engine_free(myelin_engine *e)
 {
     if (!e)
@@ -213,6 +254,8 @@ void myelin_engine_free(myelin_engine *e)
             eng_layer *L = &e->L[i];
             if (L->w_int)
                 myelin_qweights_free(&L->q);
+            free(L->w8);
+            free(L->w16);
             free(L->s_acc);
             free(L->s_m);
             free(L->shift);
@@ -348,6 +391,8 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             L->w_int = 1;
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = s_in * L->q.scale[c];
+            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, err)))
+                break;
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
@@ -453,12 +498,14 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             int64_t need_acc_i = e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN;
             if (need_acc_i)
                 st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
-            st->acc_f[i] = calloc((size_t)sz, sizeof(double));
+            int need_acc_f = !e->L[i].m_int; /* float currents feed a float membrane only */
+            if (need_acc_f)
+                st->acc_f[i] = calloc((size_t)sz, sizeof(double));
             if (e->L[i].m_int)
                 st->v_i[i] = calloc((size_t)sz, sizeof(int64_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
-            ok = ok && (!need_acc_i || st->acc_i[i]) && st->acc_f[i] &&
+            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
                  (e->L[i].m_int ? st->v_i[i] != NULL : st->v_f[i] != NULL);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
@@ -606,8 +653,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                         int64_t *acc = st->acc_i[i];
                         for (int64_t k = 0; k < sz; k += co)
                             memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        myelin_kernel_scatter_i(image ? st->img_q : in0, h, w, ly->c_in, L->q.wq, co,
-                                                ly->kernel, 0, co, acc, &kc);
+                        myelin_kernel_synapse_i(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
+                                                co, ly->kernel, 0, co, acc, &kc);
                     } else {
                         double *acc = st->acc_f[i];
                         for (int64_t k = 0; k < sz; k += co)
@@ -704,6 +751,7 @@ void myelin_engine_layer_params_get(const myelin_engine *e, int layer,
     out->n_ch = L->n_ch;
     if (L->w_int) {
         out->wq = L->q.wq;
+        out->kw = L->kw;
         out->bq = L->q.bq;
         out->w_scale = L->q.scale;
     }

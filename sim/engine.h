@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "models/kernels.h"
 #include "workloads/dataset.h"
 #include "workloads/qsetting.h"
 #include "workloads/weights.h"
@@ -87,7 +88,8 @@ typedef struct myelin_engine_layer_params {
     int m_int;               /* integer membrane: shift, theta, m_bits */
     int m_bits;
     int n_ch;                /* channels of the LIF tensor (head: classes) */
-    const int32_t *wq;       /* scatter layout, as myelin_layer_weights.w */
+    const int32_t *wq;       /* scatter layout, as myelin_layer_weights.w; NULL when narrowed */
+    myelin_kweights kw;      /* the weights at their stored width (int8/int16/int32) */
     const int64_t *bq;       /* [c_out] biases in accumulator units */
     const double *w_scale;   /* [c_out] weight scales */
     const double *wf, *bf;   /* folded float weights and biases (synaptic layers) */

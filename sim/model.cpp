@@ -290,7 +290,7 @@ void model::accumulate(int c, int t)
             for (int64_t k = 0; k < ntok; k++)
                 for (int o = p.co_lo; o < p.co_hi; o++)
                     acc[k * co + o] = P.bq[o];
-            myelin_kernel_scatter_i(image ? tz->img_q.data() : in0, h, w, L.c_in, P.wq, co, L.kernel,
+            myelin_kernel_synapse_i(image ? tz->img_q.data() : in0, h, w, L.c_in, &P.kw, co, L.kernel,
                                     p.co_lo, p.co_hi, acc, nullptr);
         } else {
             double *acc = tz->acc_f[(size_t)l].data();

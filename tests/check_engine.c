@@ -82,6 +82,56 @@ START_TEST(test_scatter_vs_direct)
 }
 END_TEST
 
+
+/* The gather path (int8 / int16 weights, int32 tiles) and the narrow scatter give the same
+ * accumulators and counts as the int64 scatter, on layers wide enough that the tiles and channel
+ * blocks are partial (positions not a multiple of 8, channels over 256); the int32 bound check
+ * refuses an input that could overflow. */
+START_TEST(test_gather_vs_scatter)
+{
+    static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 270, 3, 1}};
+    int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
+    int lo = cs[_i][5] ? 5 : 0, hi = cs[_i][5] ? co - 3 : co;
+    myelin_rng r;
+    myelin_rng_seed(&r, 11, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int8_t *w8 = calloc((size_t)n_w, 1);
+    int16_t *w16 = calloc((size_t)n_w, sizeof *w16);
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *a8 = calloc((size_t)n_out, sizeof *a8);
+    int64_t *a16 = calloc((size_t)n_out, sizeof *a16), *as = calloc((size_t)n_out, sizeof *as);
+    for (int i = 0; i < n_in; i++) /* rates ~50 %, values 1..3 and negative ones */
+        in[i] = myelin_rng_below(&r, 2) ? (int32_t)myelin_rng_below(&r, 7) - 3 : 0;
+    for (int i = 0; i < n_w; i++) {
+        wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
+        w8[i] = (int8_t)wq[i];
+        w16[i] = (int16_t)(wq[i] * 200);
+    }
+    myelin_kcounts kr = {0}, k8 = {0}, k16 = {0}, ks = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
+    ck_assert_int_eq(myelin_kernel_gather_i8(in, h, w, ci, w8, co, k, lo, hi, 127, a8, &k8), 0);
+    myelin_kernel_scatter_i16(in, h, w, ci, w16, co, k, lo, hi, as, &ks);
+    ck_assert_int_eq(myelin_kernel_gather_i16(in, h, w, ci, w16, co, k, lo, hi, 127 * 200, a16, &k16),
+                     0);
+    for (int i = 0; i < n_out; i++) {
+        ck_assert_int_eq(a8[i], ref[i]);
+        ck_assert_int_eq(a16[i], ref[i] * 200);
+        ck_assert_int_eq(as[i], ref[i] * 200);
+    }
+    ck_assert_int_eq(k8.events, kr.events);
+    ck_assert_int_eq(k8.synops, kr.synops);
+    ck_assert_int_eq(k16.synops, kr.synops);
+    ck_assert_int_eq(ks.events, kr.events);
+    /* an input value large enough that taps x c_in x |v| x wmax passes 2^31: refused, untouched */
+    in[0] = 1 << 24;
+    myelin_kcounts kz = {0};
+    ck_assert_int_eq(myelin_kernel_gather_i8(in, h, w, ci, w8, co, k, lo, hi, 127, a8, &kz), -1);
+    ck_assert_int_eq(kz.events, 0);
+    ck_assert_int_eq(a8[0], ref[0]);
+    free(in), free(wq), free(w8), free(w16), free(ref), free(a8), free(a16), free(as);
+}
+END_TEST
+
 START_TEST(test_scatter_counts_corner)
 {
     /* one event in a corner of a 3x3 map reaches 4 output positions with a 3x3 kernel */
@@ -706,6 +756,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_scatter_vs_direct, 0,
                         (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
     tcase_add_test(k, test_scatter_counts_corner);
+    tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
     tcase_add_loop_test(k, test_rescale_table, 0,
