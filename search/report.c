@@ -542,7 +542,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
         fclose(lf);
     /* Every string from the user (prefix, workload and architecture names) enters the scripts as
      * a gnuplot string literal made by myelin_escape: a name cannot end the string and add
-     * commands (`name: "x'; print system('...'); a='"` stays a title). */
+     * commands (the issue-10 payload, a name closing the quote and calling gnuplot's shell function, stays a title). */
     char gp_mem[4096], gp_en[4096], gp_bits[4096], text[700];
     char o_mem[700], o_en[700], o_bits[700], d_mem[700], d_en[700], d_bits[700];
     char t_mem[1500], t_en[1500], t_bits[1500];

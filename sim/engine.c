@@ -945,13 +945,9 @@ void myelin_engine_summary_free(myelin_engine_summary *sum)
     memset(sum, 0, sizeof *sum);
 }
 
-int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_t limit,
-                              int with_drift, myelin_engine_image_fn fn, void *user,
-                              myelin_engine_summary *sum, myelin_error *err)
+int myelin_engine_check_dataset(const myelin_engine *e, myelin_dataset *ds, myelin_error *err)
 {
     const myelin_workload *wl = e->wl;
-    int n = wl->n_layers, T = wl->timesteps;
-    memset(sum, 0, sizeof *sum);
     myelin_dataset_info info;
     myelin_dataset_info_get(ds, &info);
     if (info.c != wl->input.c || info.h != wl->input.h || info.w != wl->input.w)
@@ -963,6 +959,19 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
         return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
                                 "dataset %s has %d classes; workload %s has only %d",
                                 info.description, info.classes, wl->name, wl->classes);
+    return 0;
+}
+
+int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_t limit,
+                              int with_drift, myelin_engine_image_fn fn, void *user,
+                              myelin_engine_summary *sum, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    memset(sum, 0, sizeof *sum);
+    int rc0 = myelin_engine_check_dataset(e, ds, err);
+    if (rc0)
+        return rc0;
     sum->n_layers = n;
     sum->timesteps = T;
     sum->has_top5 = wl->classes > 5;

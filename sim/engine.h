@@ -174,6 +174,8 @@ typedef struct myelin_engine_summary {
  * against the workload (MYELIN_ESHAPE).  With with_drift, each image is also run in float and the
  * drift accumulated.  fn (optional) sees every image's logits.  sum is allocated here; free it
  * with myelin_engine_summary_free. */
+/* MYELIN_ESHAPE unless ds's images have the workload's input shape and at most its classes. */
+int myelin_engine_check_dataset(const myelin_engine *e, myelin_dataset *ds, myelin_error *err);
 int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_t limit,
                               int with_drift, myelin_engine_image_fn fn, void *user,
                               myelin_engine_summary *sum, myelin_error *err);

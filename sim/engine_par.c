@@ -102,17 +102,9 @@ int myelin_engine_run_dataset_threads(const myelin_engine *e, myelin_dataset *ds
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: threads must be 1..%d (got %d)", MYELIN_ENGINE_MAX_THREADS,
                                 threads);
-    myelin_dataset_info info;
-    myelin_dataset_info_get(ds, &info);
-    if (info.c != wl->input.c || info.h != wl->input.h || info.w != wl->input.w)
-        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
-                                "dataset %s has %dx%dx%d images (CxHxW); workload %s expects %dx%dx%d",
-                                info.description, info.c, info.h, info.w, wl->name, wl->input.c,
-                                wl->input.h, wl->input.w);
-    if (info.classes > wl->classes)
-        return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0,
-                                "dataset %s has %d classes; workload %s has only %d",
-                                info.description, info.classes, wl->name, wl->classes);
+    int rc0 = myelin_engine_check_dataset(e, ds, err);
+    if (rc0)
+        return rc0;
     size_t LT = (size_t)L * T;
     int window = threads * WINDOW_PER_THREAD;
     if (limit > 0 && limit < window)
