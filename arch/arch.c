@@ -1,5 +1,5 @@
 /* arch/arch.c — owns the core-array YAML schema: one key table per mapping,
- * validation against per-mapping key tables (core/yaml.h), price units, preset lookup. */
+ * validation against per-mapping key tables (base/yaml.h), price units, preset lookup. */
 #include "arch/arch.h"
 
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/util.h"
-#include "core/yaml.h"
+#include "base/util.h"
+#include "base/yaml.h"
 #include "workloads/qsetting.h"
 
 static const char *const action_names[MYELIN_ACT_COUNT] = {
@@ -102,7 +102,7 @@ int myelin_arch_membrane_bits_ok(const myelin_arch *arch, int bits)
     return (int)((arch->core.membrane_bits_mask >> bits) & 1u);
 }
 
-/* ---- the schema: one key table per mapping, read by core/yaml.h ------------------------------ */
+/* ---- the schema: one key table per mapping, read by base/yaml.h ------------------------------ */
 
 typedef struct raw_top {
     char name[MYELIN_NAME_MAX];

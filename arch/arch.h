@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/workload.h"
 
 #ifdef __cplusplus

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 

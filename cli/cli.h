@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 int myelin_cmd_info(int argc, char **argv);
 int myelin_cmd_run(int argc, char **argv);

@@ -11,7 +11,7 @@
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "models/cost.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"

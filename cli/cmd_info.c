@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
-#include "core/escape.h"
+#include "base/escape.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 

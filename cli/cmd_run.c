@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "sim/engine.h"
 #include "sim/engine_par.h"
 #include "workloads/dataset.h"

@@ -12,7 +12,7 @@
 
 #include "arch/arch.h"
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "models/cost.h"
 #include "search/search.h"
 #include "workloads/embedded.h"

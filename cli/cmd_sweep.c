@@ -16,7 +16,7 @@
 #endif
 
 #include "cli/cli.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "dse/sweep.h"
 #include "workloads/workload.h"
 

@@ -10,8 +10,8 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
-#include "core/util.h"
-#include "core/yaml.h"
+#include "base/util.h"
+#include "base/yaml.h"
 #include "models/cost.h"
 #include "search/internal.h"
 #include "workloads/qsetting.h"

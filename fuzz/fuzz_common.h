@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/workload.h"
 
 #ifndef MYELIN_FUZZ_SRCDIR

@@ -1,4 +1,4 @@
-/* fuzz/fuzz_workload.c — the workload YAML loader (core/yaml + the workload schema and graph checks). */
+/* fuzz/fuzz_workload.c — the workload YAML loader (base/yaml + the workload schema and graph checks). */
 #include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/escape.h"
-#include "core/json.h"
-#include "core/util.h"
+#include "base/escape.h"
+#include "base/json.h"
+#include "base/util.h"
 
 /* ---- built-in models -------------------------------------------------------------------------- */
 

@@ -67,7 +67,7 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 
@@ -173,7 +173,7 @@ int myelin_activity_from_workload(const myelin_workload *wl, double uniform_rate
  * model above.  Every LIF layer of wl must be present. */
 int myelin_activity_load_json(const char *path, const myelin_workload *wl, myelin_activity *out,
                               myelin_error *err);
-/* The same from text in memory (`source` names it in errors).  Read by core/json's strict parser:
+/* The same from text in memory (`source` names it in errors).  Read by base/json's strict parser:
  * errors carry line:column; a rate must be finite and between 0 and its bound (1 for a LIF layer;
  * for ADD the sum, for MAXPOOL the largest, of its inputs' bounds); unknown and repeated layers
  * are refused. */

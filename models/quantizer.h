@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/qsetting.h"
 #include "workloads/weights.h"
 

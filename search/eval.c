@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "arch/mapper.h"
-#include "core/rng.h"
+#include "base/rng.h"
 #include "search/internal.h"
 #include "workloads/dataset.h"
 

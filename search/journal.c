@@ -25,9 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/escape.h"
-#include "core/json.h"
-#include "core/util.h"
+#include "base/escape.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "search/internal.h"
 
 #define JOURNAL_MAX_VALS 8

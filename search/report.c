@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/escape.h"
-#include "core/util.h"
+#include "base/escape.h"
+#include "base/util.h"
 #include "search/internal.h"
 
 #define CELL 96

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
-#include "core/util.h"
+#include "base/rng.h"
+#include "base/util.h"
 #include "search/internal.h"
 
 void myelin_search_config_default(myelin_search_config *cfg)

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/qsetting.h"
 #include "workloads/weights.h"
 #include "workloads/workload.h"

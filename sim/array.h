@@ -19,7 +19,7 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
-#include "core/error.h"
+#include "base/error.h"
 #include "models/cost.h"
 #include "sim/engine.h"
 #include "workloads/dataset.h"

@@ -46,7 +46,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 #include "models/kernels.h"
 #include "workloads/dataset.h"
 #include "workloads/qsetting.h"

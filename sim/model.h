@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/rng.h"
+#include "base/rng.h"
 #include "models/kernels.h"
 #include "sim/array.h"
 

@@ -6,12 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/error.h"
-#include "core/escape.h"
-#include "core/json.h"
-#include "core/rng.h"
-#include "core/util.h"
-#include "core/yaml.h"
+#include "base/error.h"
+#include "base/escape.h"
+#include "base/json.h"
+#include "base/rng.h"
+#include "base/util.h"
+#include "base/yaml.h"
 #include "tests/suites.h"
 
 START_TEST(test_error_set_prefix)

@@ -12,7 +12,7 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "models/cost.h"
 #include "tests/suites.h"
 #include "workloads/qsetting.h"

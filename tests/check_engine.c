@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
+#include "base/rng.h"
 #include "models/kernels.h"
 #include "sim/engine.h"
 #include "tests/suites.h"

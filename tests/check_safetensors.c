@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json.h"
-#include "core/util.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "tests/suites.h"
 #include "workloads/safetensors.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "search/internal.h"
 #include "search/search.h"
 #include "workloads/weights.h"

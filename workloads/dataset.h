@@ -40,7 +40,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 #ifdef __cplusplus
 extern "C" {

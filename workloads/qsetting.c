@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "core/yaml.h"
+#include "base/util.h"
+#include "base/yaml.h"
 
 enum { HAS_W = 1, HAS_S = 2, HAS_G = 4, HAS_M = 8 };
 

@@ -18,7 +18,7 @@
 #ifndef MYELIN_WORKLOADS_QSETTING_H
 #define MYELIN_WORKLOADS_QSETTING_H
 
-#include "core/error.h"
+#include "base/error.h"
 #include "workloads/workload.h"
 
 #ifdef __cplusplus

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json.h"
-#include "core/util.h"
+#include "base/json.h"
+#include "base/util.h"
 
 #define ST_MAX_HEADER_BYTES ((uint64_t)100 * 1024 * 1024) /* the reference implementation's cap */
 

@@ -1,7 +1,7 @@
 /* workloads/synth.c — the seeded synthetic image generator (part of the dataset definition).
  *
  * Image i of (seed, split) is a pure function of those three numbers: its RNG is the xoshiro stream
- * (seed ^ split constant, i) of core/rng.h, so any image can be regenerated alone (seek is free) and
+ * (seed ^ split constant, i) of base/rng.h, so any image can be regenerated alone (seek is free) and
  * the same spec always gives the same bytes.
  *
  * What an image is (C×H×W, uint8, HWC):
@@ -22,7 +22,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "core/rng.h"
+#include "base/rng.h"
 #include "workloads/dataset.h"
 
 #define SYNTH_PI 3.14159265358979323846

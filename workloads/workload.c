@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "core/yaml.h"
+#include "base/util.h"
+#include "base/yaml.h"
 
 const char *myelin_layer_kind_name(myelin_layer_kind kind)
 {

@@ -1,5 +1,5 @@
-/* core/json.c — strict JSON parser (RFC 8259) into a myelin_json tree; see core/json.h. */
-#include "core/json.h"
+/* base/json.c — strict JSON parser (RFC 8259) into a myelin_json tree; see base/json.h. */
+#include "base/json.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* core/yaml.c — libyaml document loader with marks, and the schema-table mapping reader. */
-#include "core/yaml.h"
+/* base/yaml.c — libyaml document loader with marks, and the schema-table mapping reader. */
+#include "base/yaml.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct loader {
     yaml_parser_t parser;

@@ -1,5 +1,5 @@
-/* core/error.c — the error record and its exit-code mapping (see error.h). */
-#include "core/error.h"
+/* base/error.c — the error record and its exit-code mapping (see error.h). */
+#include "base/error.h"
 
 #include <stdarg.h>
 #include <string.h>

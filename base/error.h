@@ -1,4 +1,4 @@
-/* core/error.h — the one status rule: error codes, the error record, exit-code mapping.
+/* base/error.h — the one status rule: error codes, the error record, exit-code mapping.
  *
  * Fallible functions return int: 0 on success, a negative MYELIN_E* code on failure, and fill a
  * struct myelin_error (code, message, and where: file, line, column; line/column are 1-based,

@@ -1,5 +1,5 @@
-/* core/rng.c — xoshiro256** (Blackman & Vigna, public domain) seeded through splitmix64. */
-#include "core/rng.h"
+/* base/rng.c — xoshiro256** (Blackman & Vigna, public domain) seeded through splitmix64. */
+#include "base/rng.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
-/* core/util.c — whole-file reads, atomic writes, hashing, paths, running gnuplot (see util.h). */
+/* base/util.c — whole-file reads, atomic writes, hashing, paths, running gnuplot (see util.h). */
 #define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np (glibc >= 2.29) */
-#include "core/util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
-/* core/escape.c — the escapers of every output language (see escape.h). */
-#include "core/escape.h"
+/* base/escape.c — the escapers of every output language (see escape.h). */
+#include "base/escape.h"
 
 #include <string.h>
 

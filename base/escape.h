@@ -1,4 +1,4 @@
-/* core/escape.h — one escaper per output language: every string Myelin writes into a gnuplot
+/* base/escape.h — one escaper per output language: every string Myelin writes into a gnuplot
  * script, a LaTeX or Markdown table, a CSV file, JSON or the terminal goes through here, so a
  * workload name, a path or a layer name can never become code or break the file's syntax.
  *

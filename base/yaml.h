@@ -1,4 +1,4 @@
-/* core/yaml.h — YAML documents as node trees with source marks, and a schema-table mapping reader.
+/* base/yaml.h — YAML documents as node trees with source marks, and a schema-table mapping reader.
  *
  * Load: myelin_yaml_load_file/_string parse one document (libyaml) into nodes; every node keeps
  * the 1-based line/column where it starts and the file name, so any later check can report
@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,4 +1,4 @@
-/* core/json.h — a small strict JSON (RFC 8259) parser into a tree, with byte offsets for errors.
+/* base/json.h — a small strict JSON (RFC 8259) parser into a tree, with byte offsets for errors.
  * Used for the safetensors header.  Rejects trailing garbage, duplicate object keys, bad escapes,
  * invalid UTF-8, control characters in strings, leading zeros, and nesting deeper than
  * MYELIN_JSON_MAX_DEPTH. */
@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,11 +1,11 @@
-/* core/util.h — small shared plumbing: whole-file reads, atomic writes, hashing, paths. */
+/* base/util.h — small shared plumbing: whole-file reads, atomic writes, hashing, paths. */
 #ifndef MYELIN_CORE_UTIL_H
 #define MYELIN_CORE_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "base/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,4 +1,4 @@
-/* core/rng.h — the one random stream type: xoshiro256** seeded through splitmix64.
+/* base/rng.h — the one random stream type: xoshiro256** seeded through splitmix64.
  * Every random draw in Myelin comes from a stream seeded by the run's configuration, never the
  * clock, so the same seed gives the same bytes on every machine. */
 #ifndef MYELIN_CORE_RNG_H
