@@ -178,33 +178,11 @@ static int load_workload(const myelin_sweep *s, const myelin_yaml_node *n, myeli
         int rc = rel_path(s, name, path, sizeof path, err);
         if (rc)
             return rc;
-    } else {
-        const char *env = getenv("MYELIN_SRCDIR");
-        const char *dirs[3] = {env && *env ? env : NULL,
-#ifdef MYELIN_SRCDIR_DEFAULT
-                               MYELIN_SRCDIR_DEFAULT,
-#else
-                               NULL,
-#endif
-                               "."};
-        path[0] = 0;
-        for (int i = 0; i < 3 && !path[0]; i++) {
-            if (!dirs[i])
-                continue;
-            char cand[MYELIN_PATH_MAX];
-            if (snprintf(cand, sizeof cand, "%s/workloads/zoo/%s.yaml", dirs[i], name) >=
-                (int)sizeof cand)
-                continue;
-            FILE *f = fopen(cand, "r");
-            if (f) {
-                fclose(f);
-                snprintf(path, sizeof path, "%s", cand);
-            }
-        }
-        if (!path[0])
-            return myelin_yaml_error(err, MYELIN_EMISSING, n,
-                                     "workloads: no zoo workload '%s' (workloads/zoo/%s.yaml under "
-                                     "$MYELIN_SRCDIR, the source tree or .)", name, name);
+    } else if (myelin_workload_resolve(name, path, sizeof path, err)) {
+        return myelin_yaml_error(err, MYELIN_EMISSING, n,
+                                 "workloads: no zoo workload '%s' (workloads/zoo/%s.yaml in "
+                                 "$MYELIN_DATADIR, the installed data folder, the source tree or .)",
+                                 name, name);
     }
     int rc = myelin_workload_load(path, out, err);
     if (rc)
