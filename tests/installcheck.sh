@@ -113,7 +113,7 @@ run() { # DESC CMD... : exit 0 from /
 }
 run "myelin cost --workload spikformer-8-384 --arch generic-45nm" "$BIN" cost --workload spikformer-8-384 --arch generic-45nm
 grep -q 'total' "$T/out" || bad "cost printed no total"
-run "myelin run --workload fashion --limit 20 (zoo weights)" "$BIN" run --workload fashion --dataset synthetic:split=test,count=20,seed=1,h=28,w=28,c=1 --quiet
+run "myelin run --workload fashion on 20 synthetic 28x28 images (zoo weights)" "$BIN" run --workload fashion --dataset synthetic:split=test,count=20,seed=1,h=28,w=28,c=1 --quiet
 run "myelin info --workload spikformer-8-384" "$BIN" info --workload spikformer-8-384
 run "myelin sim --limit 2" "$BIN" sim --limit 2 --quiet
 run "myelin search (short)" "$BIN" search --val synthetic:split=test,count=20,seed=2 \
