@@ -271,6 +271,28 @@ static int known_fail(const myelin_search *s, const cand *c)
     return (c->has_full && !c->checked && !c->pass) || myelin_gate_verdict(s, c) == 1;
 }
 
+/* 1 when c is at most as precise as a measured failure f (every group's weights at f's width or
+ * lower, in f's scheme where f's group is quantized; membranes and the image no wider): by
+ * monotonicity its drop is expected to be at least f's.  Gate-check evaluations do not count (they
+ * never change the result).  Validation noise can still make such a candidate pass, so this orders
+ * moves (it is taken last on a path) and ends the alternatives; it never rejects a candidate. */
+static int below_failure(const myelin_search *s, const cand *c)
+{
+    int G = s->n_groups;
+    for (int i = 0; i < s->n_cands; i++) {
+        const cand *f = &s->cands[i];
+        if (f == c || !f->has_full || f->checked || f->pass)
+            continue;
+        int below = c->g[G].wlev >= f->g[G].wlev;
+        for (int k = 0; below && k < G; k++)
+            below = c->g[k].wlev >= f->g[k].wlev && c->g[k].mlev >= f->g[k].mlev &&
+                    (f->g[k].wlev == 0 || c->g[k].sch == f->g[k].sch);
+        if (below)
+            return 1;
+    }
+    return 0;
+}
+
 /* The move from `from` of least combined score, proxies measured lazily: a move's score uses the
  * proxy increase it had when last measured until it is the least, then it is measured from `from`
  * and taken once still the least.  Known or confident failures are passed over; `exclude` (a
@@ -280,9 +302,11 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
     myelin_search *s = d->s;
     int rc = 0;
     char *fresh = calloc((size_t)d->nm, 1), *dead = calloc((size_t)d->nm, 1);
-    if (!fresh || !dead) {
+    char *low = calloc((size_t)d->nm, 1);
+    if (!fresh || !dead || !low) {
         free(fresh);
         free(dead);
+        free(low);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     }
     *out = -1;
@@ -297,6 +321,8 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
         a = &s->cands[from]; /* space_add may move the array */
         if (ci < 0 || ci == exclude || move_score(s, a, &s->cands[ci], 0) == HUGE_VAL)
             dead[m] = 1;
+        else
+            low[m] = (char)below_failure(s, &s->cands[ci]);
     }
     while (!rc) {
         int best = -1;
@@ -307,7 +333,9 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
             const cand *c = &s->cands[d->cidx[m]];
             double dp = c->has_drift ? c->proxy - s->cands[from].proxy : d->stale[m] < 0 ? 0 : d->stale[m];
             double sc = move_score(s, &s->cands[from], c, dp);
-            if (best < 0 || sc < bs || (sc == bs && fresh[m] && !fresh[best]))
+            /* moves below a measured failure come after every other move */
+            if (best < 0 || low[m] < low[best] ||
+                (low[m] == low[best] && (sc < bs || (sc == bs && fresh[m] && !fresh[best]))))
                 best = m, bs = sc;
         }
         if (best < 0)
@@ -340,6 +368,7 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
     }
     free(fresh);
     free(dead);
+    free(low);
     return rc;
 }
 
@@ -506,8 +535,11 @@ static int descent_adaptive(myelin_search *s, myelin_error *err)
                     restart = 1;
                     break;
                 }
-            } else if (s->cands[alt].predicted && s->cands[alt].pred_drop > s->cfg.max_drop_pct) {
-                break; /* the best remaining move is predicted to fail: no more exploring */
+            } else if ((s->cands[alt].predicted && s->cands[alt].pred_drop > s->cfg.max_drop_pct) ||
+                       below_failure(s, &s->cands[alt])) {
+                /* the best remaining move is predicted to fail (by the model, or by lying below a
+                   measured failure, as every remaining move then does): no more exploring */
+                break;
             } else {
                 s->cands[alt].gate = GATE_IN;
                 rc = myelin_search_full(s, alt, err);
