@@ -31,7 +31,10 @@
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
  *   ATTN: A = Q K^T V exact integers in every mode, formed in the workload's attention_order
  *   ((Q K^T) V or Q (K^T V): same values, different action counts); s_acc = attn_scale (0.125); V_th 0.5; the
- *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double).
+ *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double),
+ *   except that f is lowered to m - 2 - floor(log2(dh N attn_scale / V_th)) (at least 1) when the
+ *   fixed headroom is below A's exact worst case dh N (binary spikes): the attention membrane spans
+ *   its whole range and never saturates (fashion, m = 16: f = 7, +-256 V_th against a bound of 196).
  *   HEAD: float: logits = W (sum over tokens and T / (T N)) + b.  Integer: acc = sum over tokens and T
  *   of x * w_q (int64), logits = acc * scale[o] / (T N) + b[o] (float bias; double output).  No LIF.
  *   MAXPOOL / ADD act on the integer spike values (exact).  A float layer in a quantized setting
