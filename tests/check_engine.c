@@ -317,9 +317,10 @@ START_TEST(test_lif_int_saturation_counts)
     ck_assert_int_eq(kc.x_sat, 3);
     ck_assert_int_eq(kc.h_sat, 0); /* -8 + (-8 + 8) >> 1 = -8: at the end, not clamped */
     /* the membrane format: f fraction bits, the rest headroom; width buys both */
-    ck_assert_int_eq(myelin_kernel_frac_bits(16), 12);
-    ck_assert_int_eq(myelin_kernel_frac_bits(24), 19);
-    ck_assert_int_eq(myelin_kernel_frac_bits(8), 5);
+    ck_assert_int_eq(myelin_kernel_frac_bits(16), 13);
+    ck_assert_int_eq(myelin_kernel_frac_bits(24), 20);
+    ck_assert_int_eq(myelin_kernel_frac_bits(8), 6);
+    ck_assert_int_eq(myelin_kernel_frac_bits(32), 27);
     for (int m = 3; m <= 32; m++) {
         int f = myelin_kernel_frac_bits(m);
         ck_assert_int_ge(f, 1);
