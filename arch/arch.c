@@ -526,30 +526,14 @@ int myelin_arch_resolve(const char *name_or_path, char *out, size_t n, myelin_er
         memcpy(out, name_or_path, strlen(name_or_path) + 1);
         return 0;
     }
-    const char *dirs[3];
-    int nd = 0;
-    const char *env = getenv("MYELIN_SRCDIR");
-    if (env && *env)
-        dirs[nd++] = env;
-#ifdef MYELIN_SRCDIR_DEFAULT
-    dirs[nd++] = MYELIN_SRCDIR_DEFAULT;
-#endif
-    dirs[nd++] = ".";
-    char tried[700] = "";
+    char tried[1200] = "", rel[MYELIN_PATH_MAX];
     if (!strchr(name_or_path, '/')) {
-        for (int i = 0; i < nd; i++) {
-            char cand[MYELIN_PATH_MAX];
-            snprintf(cand, sizeof cand, "%s/arch/presets/%s.yaml", dirs[i], name_or_path);
-            if (is_file(cand) && strlen(cand) < n) {
-                memcpy(out, cand, strlen(cand) + 1);
-                return 0;
-            }
-            size_t tl = strlen(tried);
-            snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
-        }
+        snprintf(rel, sizeof rel, "arch/presets/%s.yaml", name_or_path);
+        if (myelin_data_find(rel, out, n, tried, sizeof tried) == 0)
+            return 0;
         return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
                                 "no architecture file or preset called '%s' (looked for %s; presets: "
-                                "paper-45nm, loihi-like, generic-45nm; set MYELIN_SRCDIR to the source tree)",
+                                "paper-45nm, loihi-like, generic-45nm; set MYELIN_DATADIR to the data folder)",
                                 name_or_path, tried);
     }
     return myelin_error_set(err, MYELIN_EMISSING, name_or_path, 0, 0,

@@ -180,8 +180,9 @@ int myelin_arch_load_string(const char *yaml_text, const char *source, myelin_ar
 void myelin_arch_free(myelin_arch *arch);
 
 /* Resolves an --arch argument into a file path: an existing file is taken as is; otherwise a
- * preset name is looked up as <dir>/arch/presets/<name>.yaml for dir in $MYELIN_SRCDIR, the
- * compile-time MYELIN_SRCDIR_DEFAULT (when defined) and ".".  MYELIN_EMISSING lists where it looked. */
+ * preset name is looked up as arch/presets/<name>.yaml in the data folders (myelin_data_find in
+ * base/util.h: $MYELIN_DATADIR, the installed data folder, the source tree, ".").
+ * MYELIN_EMISSING lists where it looked. */
 int myelin_arch_resolve(const char *name_or_path, char *out, size_t n, myelin_error *err);
 
 /* Area of `cores` cores (each with its router) in mm2 per component into mm2[MYELIN_AREA_COMP_COUNT]

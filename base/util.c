@@ -35,7 +35,8 @@ int myelin_read_file_max(const char *path, size_t max, char **data, size_t *len,
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return myelin_error_set(err, errno == ENOENT ? MYELIN_EMISSING : MYELIN_EIO, path, 0, 0,
+                                "cannot open: %s", strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
@@ -141,6 +142,66 @@ int myelin_path_join(const char *dir, const char *rel, char *out, size_t n)
     else
         w = snprintf(out, n, "%s/%s", dir, rel);
     return (w < 0 || (size_t)w >= n) ? MYELIN_EUSAGE : MYELIN_OK;
+}
+
+int myelin_data_find(const char *rel, char *out, size_t n, char *tried, size_t tried_n)
+{
+    const char *dirs[5];
+    int nd = 0;
+    const char *env = getenv("MYELIN_DATADIR");
+    if (env && *env)
+        dirs[nd++] = env;
+#ifdef MYELIN_PKGDATADIR
+    dirs[nd++] = MYELIN_PKGDATADIR;
+#endif
+    env = getenv("MYELIN_SRCDIR");
+    if (env && *env)
+        dirs[nd++] = env;
+#ifdef MYELIN_SRCDIR_DEFAULT
+    dirs[nd++] = MYELIN_SRCDIR_DEFAULT;
+#endif
+    dirs[nd++] = ".";
+    if (tried_n)
+        tried[0] = 0;
+    for (int i = 0; i < nd; i++) {
+        char cand[4096];
+        struct stat st;
+        int seen = 0;
+        for (int k = 0; k < i; k++)
+            seen |= strcmp(dirs[k], dirs[i]) == 0;
+        if (seen || snprintf(cand, sizeof cand, "%s/%s", dirs[i], rel) >= (int)sizeof cand)
+            continue;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && strlen(cand) < n) {
+            memcpy(out, cand, strlen(cand) + 1);
+            return 0;
+        }
+        if (tried_n) {
+            size_t tl = strlen(tried);
+            snprintf(tried + tl, tried_n - tl, "%s%s", tl ? ", " : "", cand);
+        }
+    }
+    return MYELIN_EMISSING;
+}
+
+int myelin_mkdirs(const char *dir, myelin_error *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "folder path too long: %s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
+        *p = '/';
+    }
+    struct stat st;
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "exists and is not a folder");
+    return 0;
 }
 
 char *myelin_strdup(const char *s)

@@ -37,6 +37,19 @@ void myelin_path_dirname(const char *path, char *out, size_t n);
  * MYELIN_EUSAGE when the result does not fit in n. */
 int myelin_path_join(const char *dir, const char *rel, char *out, size_t n);
 
+/* Finds a file shipped with Myelin (a preset, a zoo workload, its weights) by its path `rel`
+ * relative to the data folder, e.g. "arch/presets/generic-45nm.yaml".  Data folders are tried in
+ * this order: $MYELIN_DATADIR, the installed data folder (MYELIN_PKGDATADIR, $(pkgdatadir) at build
+ * time), the source tree ($MYELIN_SRCDIR, then MYELIN_SRCDIR_DEFAULT, the tree the build came
+ * from), then the current folder; the installed and source folders share one layout.  Returns 0
+ * with the first regular file in out (size n), or MYELIN_EMISSING with the candidates it tried,
+ * comma-separated, in tried (size tried_n, may be 0) for the caller's message. */
+int myelin_data_find(const char *rel, char *out, size_t n, char *tried, size_t tried_n);
+
+/* Creates folder `dir` and its missing parents (mode 0755, like mkdir -p); an existing folder is
+ * fine.  MYELIN_EIO naming the part that could not be made. */
+int myelin_mkdirs(const char *dir, myelin_error *err);
+
 /* Duplicates a string (malloc); NULL on allocation failure. */
 char *myelin_strdup(const char *s);
 

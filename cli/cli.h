@@ -22,8 +22,8 @@ int myelin_cmd_sweep(int argc, char **argv);  /* built by dse/dse.am */
 /* Shared argument helpers (cli/common.c). */
 /* 1 when path names a regular file. */
 int myelin_cli_is_file(const char *path);
-/* A --workload argument: an existing file or a path is taken as is; a bare name is looked up as
- * workloads/zoo/NAME.yaml under $MYELIN_SRCDIR and the current folder (MYELIN_EMISSING if absent). */
+/* A --workload argument: myelin_workload_resolve (a file or path as is; a bare name is the zoo
+ * model workloads/zoo/NAME.yaml in the data folders; MYELIN_EMISSING if absent). */
 int myelin_cli_resolve_workload(const char *arg, char *out, size_t n, myelin_error *err);
 /* Strict parses of the whole string: a count > 0, a seed >= 0.  0 ok, -1 otherwise. */
 int myelin_cli_parse_count(const char *s, int64_t *out);

@@ -20,8 +20,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: myelin cost [--workload W] [--quant Q.yaml] [--arch A] [--rate R | --activity F.json]\n"
-            "                   [--format table|csv|json|markdown|latex] [--out FILE]\n"
-            "       myelin cost --tables DIR [--activity tiny-run.json]\n\n"
+            "                   [--format table|csv|json|markdown|latex] [--out FILE] [--quiet]\n"
+            "       myelin cost --tables DIR [--activity tiny-run.json] [--quiet]\n\n"
             "Maps a workload onto a core array and reports, per layer and in total: energy by\n"
             "component (compute, synapse memory, neurons, NoC, leakage), parameter memory\n"
             "(parameters x weight bits, plus 32-bit quantization scales reported apart) and membrane\n"
@@ -29,7 +29,8 @@ static void usage(FILE *f)
             "  --workload W     workload YAML, or a zoo name (default: tiny)\n"
             "  --quant Q.yaml   quantization setting (default: float)\n"
             "  --arch A         architecture YAML or preset: paper-45nm, loihi-like, generic-45nm\n"
-            "                   (default generic-45nm; presets are found under $MYELIN_SRCDIR/arch/presets)\n"
+            "                   (default generic-45nm; presets and zoo names are found in the data\n"
+            "                   folders: $MYELIN_DATADIR, the installed one, the source tree)\n"
             "  --rate R         every layer fires at R spikes per neuron per timestep\n"
             "  --activity F     measured firing rates: the JSON written by 'myelin run --json'\n"
             "                   (default: the workload's statistical firing rates)\n"
@@ -38,7 +39,8 @@ static void usage(FILE *f)
             "  --tables DIR     regenerate the paper-style tables and plots in DIR: zoo parameters and\n"
             "                   memory at float/8/4/2 bits, energy per inference on every preset, and the\n"
             "                   tiny model's per-layer breakdown (from --activity when given); plots need\n"
-            "                   gnuplot on PATH\n"
+            "                   gnuplot on PATH; DIR is created when missing\n"
+            "  -q, --quiet      no notes on stderr (errors only)\n"
             "The real-valued first layer is counted once per inference (the image is the same at every\n"
             "timestep), as in the SViT papers.\n");
 }
@@ -130,7 +132,7 @@ static const char *const energy_gp =
     "plot 'tiny_energy_per_layer.dat' using 2:xtic(1) title 'compute', '' using 3 title "
     "'synapse memory', '' using 4 title 'neuron', '' using 5 title 'NoC', '' using 6 title 'leakage'\n";
 
-static int write_tables(const char *dir, const char *act_path, myelin_error *err)
+static int write_tables(const char *dir, const char *act_path, int quiet, myelin_error *err)
 {
     static const int bits[] = {MYELIN_BITS_FLOAT, 8, 4, 2};
     static const char *const presets[] = {"paper-45nm", "generic-45nm", "loihi-like"};
@@ -291,7 +293,8 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
         rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), err);
     if (!rc)
         rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), err);
-    if (!rc && (myelin_run_gnuplot(dir, memory_gp) != 0 || myelin_run_gnuplot(dir, energy_gp) != 0))
+    if (!rc && (myelin_run_gnuplot(dir, memory_gp) != 0 || myelin_run_gnuplot(dir, energy_gp) != 0) &&
+        !quiet)
         fprintf(stderr, "myelin cost: gnuplot not available or failed; the .gp scripts are in %s\n", dir);
     return rc;
 }
@@ -299,11 +302,11 @@ static int write_tables(const char *dir, const char *act_path, myelin_error *err
 int myelin_cmd_cost(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"workload", required_argument, NULL, 'w'}, {"quant", required_argument, NULL, 'q'},
+        {"workload", required_argument, NULL, 'w'}, {"quant", required_argument, NULL, 'u'},
         {"arch", required_argument, NULL, 'a'},     {"rate", required_argument, NULL, 'r'},
         {"activity", required_argument, NULL, 'A'}, {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
-        {"tables", required_argument, NULL, 'T'},
+        {"tables", required_argument, NULL, 'T'},   {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     const char *wl_arg = "tiny", *q_path = NULL, *arch_arg = "generic-45nm", *act_path = NULL;
@@ -315,10 +318,12 @@ int myelin_cmd_cost(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "w:q:a:r:A:f:o:T:h", opts, NULL)) != -1) {
+    int quiet = 0;
+    while ((c = getopt_long(argc, argv, "w:a:r:A:f:o:T:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_arg = optarg; break;
-        case 'q': q_path = optarg; break;
+        case 'u': q_path = optarg; break;
+        case 'q': quiet = 1; break;
         case 'a': arch_arg = optarg; break;
         case 'A': act_path = optarg; break;
         case 'o': out_path = optarg; break;
@@ -357,7 +362,8 @@ int myelin_cmd_cost(int argc, char **argv)
         return myelin_cli_fail("cost", &err);
     }
     if (tables_dir)
-        return write_tables(tables_dir, act_path, &err) ? myelin_cli_fail("cost", &err) : 0;
+        return myelin_mkdirs(tables_dir, &err) || write_tables(tables_dir, act_path, quiet, &err)
+                   ? myelin_cli_fail("cost", &err) : 0;
 
     myelin_workload *wl = NULL;
     myelin_qsetting *qs = NULL;

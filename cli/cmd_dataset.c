@@ -11,14 +11,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: myelin dataset info SPEC\n"
-               "       myelin dataset export SPEC --images FILE --labels FILE [--limit N]\n\n"
+    fprintf(f, "usage: myelin dataset info SPEC [--quiet]\n"
+               "       myelin dataset export SPEC --images FILE --labels FILE [--limit N] [--quiet]\n\n"
                "SPEC is a CIFAR-10 binary list (data_batch_1.bin,data_batch_2.bin), an IDX images file\n"
                "(IMAGES[:LABELS]), or synthetic:split=train|test,count=N,seed=S[,h=16,w=16,c=3,classes=10].\n"
                "export writes IDX: images N x H x W x C (magic 0x00000804), labels N (0x00000801), atomically.\n\n"
                "  --images FILE   images IDX file to write\n"
                "  --labels FILE   labels IDX file to write\n"
                "  --limit N       at most N images\n"
+               "  -q, --quiet     accepted by every command (dataset prints no notes anyway)\n"
                "  -h, --help      this text\n");
 }
 
@@ -62,15 +63,16 @@ int myelin_cmd_dataset(int argc, char **argv)
     static const struct option opts[] = {
         {"images", required_argument, NULL, 'i'}, {"labels", required_argument, NULL, 'l'},
         {"limit", required_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0},
     };
     const char *images = NULL, *labels = NULL;
     long long limit = 0;
     optind = 1;
     int ch;
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         char *end;
         switch (ch) {
+        case 'q': break;
         case 'i': images = optarg; break;
         case 'l': labels = optarg; break;
         case 'n':

@@ -11,13 +11,15 @@
 #include "workloads/workload.h"
 
 static const char usage[] =
-    "usage: myelin info WORKLOAD.yaml [--quant Q.yaml] [--format table|csv|json|markdown]\n"
+    "usage: myelin info [--workload] W [--quant Q.yaml] [--format table|csv|json|markdown] [--quiet]\n"
     "Prints one row per layer: name, kind, input and output shape (CxHxW), params (weights + bias +\n"
     "BN pair), weight bits, weight memory in bytes at the given quantization (bits x weights / 8, plus\n"
     "one 32-bit scale per output channel (or one per tensor) when quantized; float = 32-bit), neurons\n"
     "(LIF outputs), dense MACs per timestep (head: once per inference); then totals.\n"
-    "  -q, --quant FILE    quantization setting (default: float)\n"
+    "  -w, --workload W    workload YAML or zoo name (the positional W is a shorthand)\n"
+    "      --quant FILE    quantization setting (default: float)\n"
     "  -f, --format FMT    table (default), csv, json or markdown\n"
+    "  -q, --quiet         accepted by every command; info prints only its table anyway\n"
     "  -h, --help          this text\n";
 
 enum fmt { F_TABLE, F_CSV, F_JSON, F_MD };
@@ -35,18 +37,25 @@ static int64_t weight_mem_bytes(const myelin_layer *l, const myelin_layer_quant 
 
 int myelin_cmd_info(int argc, char **argv)
 {
-    static const struct option opts[] = {{"quant", required_argument, NULL, 'q'},
+    static const struct option opts[] = {{"quant", required_argument, NULL, 'u'},
+                                         {"workload", required_argument, NULL, 'w'},
                                          {"format", required_argument, NULL, 'f'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *qpath = NULL;
+    const char *qpath = NULL, *wl_arg = NULL;
     enum fmt fmt = F_TABLE;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "q:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "w:f:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'q':
+        case 'u':
             qpath = optarg;
+            break;
+        case 'w':
+            wl_arg = optarg;
+            break;
+        case 'q':
             break;
         case 'f':
             if (!strcmp(optarg, "table"))
@@ -70,12 +79,13 @@ int myelin_cmd_info(int argc, char **argv)
             return 64;
         }
     }
-    if (optind != argc - 1) {
-        if (optind >= argc)
-            fprintf(stderr, "myelin info: expected a workload file (none given)\n");
+    if (!wl_arg && optind < argc)
+        wl_arg = argv[optind++];
+    if (!wl_arg || optind < argc) {
+        if (!wl_arg)
+            fprintf(stderr, "myelin info: expected a workload (--workload W; none given)\n");
         else
-            fprintf(stderr, "myelin info: expected one workload file (got %d arguments; unexpected '%s')\n",
-                    argc - optind, argv[optind + 1]);
+            fprintf(stderr, "myelin info: expected one workload (unexpected '%s')\n", argv[optind]);
         fputs(usage, stderr);
         return 64;
     }
@@ -84,7 +94,10 @@ int myelin_cmd_info(int argc, char **argv)
     myelin_workload *wl = NULL;
     myelin_qsetting *qs = NULL;
     myelin_layer_quant *lq = NULL;
-    int rc = myelin_workload_load(argv[optind], &wl, &err);
+    char wpath[MYELIN_PATH_MAX];
+    int rc = myelin_cli_resolve_workload(wl_arg, wpath, sizeof wpath, &err);
+    if (!rc)
+        rc = myelin_workload_load(wpath, &wl, &err);
     if (!rc)
         rc = qpath ? myelin_qsetting_load(qpath, &qs, &err) : myelin_qsetting_float(&qs, &err);
     if (!rc) {

@@ -23,12 +23,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: myelin run [--workload W.yaml] [--weights F.safetensors|random[:SEED]]\n"
+            "usage: myelin run [--workload W] [--weights F.safetensors|random[:SEED]]\n"
             "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
             "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
             "                  [--input-bits B] [--threads N] [--quiet]\n\n"
             "Runs a workload over a dataset in the bit-accurate functional engine.\n"
-            "  --workload W.yaml      the network (default: the tiny model, workloads/zoo/tiny.yaml)\n"
+            "  --workload W           workload YAML or zoo name (default: the embedded tiny model)\n"
             "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
             "                         workload's weights file)\n"
             "  --dataset SPEC         CIFAR-10 .bin, IDX file (.gz too), fashion-mnist:split=test,\n"
@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "  --export-weights F     write the float, BN-folded weights as safetensors\n"
             "  --threads N            worker threads over images (default: online CPUs); results\n"
             "                         are byte-identical for any N\n"
-            "  --quiet                print only the accuracy line\n");
+            "  -q, --quiet            print only the accuracy line\n");
 }
 
 /* The default model's bytes, compiled in by tools/bin2c (workloads/embedded.h), so `myelin run`
@@ -154,12 +154,12 @@ int myelin_cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"workload", required_argument, NULL, 'w'}, {"weights", required_argument, NULL, 'W'},
-        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'q'},
+        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'u'},
         {"limit", required_argument, NULL, 'n'},    {"drift", no_argument, NULL, 'D'},
         {"logits", required_argument, NULL, 'l'},   {"json", required_argument, NULL, 'j'},
         {"export-weights", required_argument, NULL, 'x'}, {"input-bits", required_argument, NULL, 'b'},
         {"threads", required_argument, NULL, 't'},
-        {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *wl_path = NULL, *weights_spec = NULL, *ds_spec = NULL, *q_path = NULL;
@@ -170,12 +170,12 @@ int myelin_cmd_run(int argc, char **argv)
     int64_t threads_arg = 0;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_path = optarg; break;
         case 'W': weights_spec = optarg; break;
         case 'd': ds_spec = optarg; break;
-        case 'q': q_path = optarg; break;
+        case 'u': q_path = optarg; break;
         case 'n':
             if (myelin_cli_parse_count(optarg, &limit)) {
                 fprintf(stderr, "myelin run: --limit wants a positive integer (got '%s')\n", optarg);
@@ -209,7 +209,7 @@ int myelin_cmd_run(int argc, char **argv)
             }
             threads = (int)threads_arg;
             break;
-        case 'Q': quiet = 1; break;
+        case 'q': quiet = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             return myelin_cli_bad_option("run", argv[optind - 1], usage);
@@ -267,7 +267,9 @@ int myelin_cmd_run(int argc, char **argv)
     const void *def_w = NULL;
     size_t def_w_len = 0;
     if (wl_path) {
-        rc = myelin_workload_load(wl_path, &wl, &err);
+        rc = myelin_cli_resolve_workload(wl_path, path, sizeof path, &err);
+        if (!rc)
+            rc = myelin_workload_load(path, &wl, &err);
     } else {
         default_model(&def_yaml, &def_w, &def_w_len);
         if (def_yaml) {

@@ -83,7 +83,7 @@ static void usage(FILE *f)
             "  --stop-after N    stop after N new evaluations (exit 3; rerun to resume)\n"
             "  --progress        progress on stderr even when it is not a terminal\n"
             "  --no-timing       write '-' for the wall time so reruns give identical files\n"
-            "  --quiet           print only where the outputs were written\n"
+            "  -q, --quiet       print only where the outputs were written\n"
             "Exit status: 0 done, 3 stopped by --stop-after, 64 usage, 65 bad data, 66 missing file,\n"
             "69 unsupported, 74 I/O.\n");
 }
@@ -101,23 +101,6 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     if (!*s || *end || errno || v < lo || v > hi)
         return -1;
     *out = v;
-    return 0;
-}
-
-static int mkdirs(const char *dir, myelin_error *err)
-{
-    char buf[MYELIN_PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return myelin_error_set(err, MYELIN_EIO, buf, 0, 0, "cannot create folder: %s", strerror(errno));
     return 0;
 }
 
@@ -172,7 +155,7 @@ int myelin_cmd_search(int argc, char **argv)
     opterr = 0;
     int c;
     long v = 0; /* set by parse_int on success; -O3 cannot see that */
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         int rc = 0;
         switch (c) {
         case 'm': rc = myelin_search_method_parse(optarg, &cfg.method, &err); break;
@@ -421,7 +404,7 @@ int myelin_cmd_search(int argc, char **argv)
         cfg.arch_path = apath;
     }
     if (!rc)
-        rc = mkdirs(out_dir, &err);
+        rc = myelin_mkdirs(out_dir, &err);
     int lock_fd = -1; /* held until exit: one search per output folder */
     if (!rc)
         rc = myelin_lock_dir(out_dir, &lock_fd, &err);

@@ -56,7 +56,7 @@ static void usage(FILE *f)
             "                   is appended when FILE lacks it)\n"
             "  --logits F.csv   real-weight mode: one row per image, index,label,logit_0..logit_{K-1}\n"
             "                   (the format of 'myelin run --logits', so the two files can be compared)\n"
-            "  --quiet          print only the summary lines\n"
+            "  -q, --quiet      print only the summary lines\n"
             "One process runs one simulation (SystemC elaborates one netlist per process).\n");
 }
 
@@ -211,12 +211,12 @@ int myelin_cmd_sim(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"workload", required_argument, NULL, 'w'}, {"weights", required_argument, NULL, 'W'},
-        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'q'},
+        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'u'},
         {"arch", required_argument, NULL, 'a'},     {"limit", required_argument, NULL, 'n'},
         {"statistical", no_argument, NULL, 'S'},    {"rate", required_argument, NULL, 'r'},
         {"seed", required_argument, NULL, 's'},     {"format", required_argument, NULL, 'f'},
         {"per-core", no_argument, NULL, 'P'},       {"vcd", required_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'Q'},          {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {"logits", required_argument, NULL, 'l'},
         {NULL, 0, NULL, 0},
     };
@@ -230,18 +230,18 @@ int myelin_cmd_sim(int argc, char **argv)
     myelin_error_clear(&err);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_arg = optarg; break;
         case 'W': weights_spec = optarg; break;
         case 'd': ds_spec = optarg; break;
-        case 'q': q_path = optarg; break;
+        case 'u': q_path = optarg; break;
         case 'a': arch_arg = optarg; break;
         case 'v': vcd_path = optarg; break;
         case 'l': logits_path = optarg; break;
         case 'S': statistical = 1; break;
         case 'P': per_core = 1; break;
-        case 'Q': quiet = 1; break;
+        case 'q': quiet = 1; break;
         case 'n':
             if (myelin_cli_parse_count(optarg, &limit)) {
                 myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,

@@ -1,5 +1,5 @@
 /* cli/common.c — argument helpers every subcommand shares: strict number parsing and the
- * workload argument (a file, or a zoo name found through the source tree). */
+ * workload argument (a file, or a zoo name found in the data folders). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,21 +16,7 @@ int myelin_cli_is_file(const char *path)
 
 int myelin_cli_resolve_workload(const char *arg, char *out, size_t n, myelin_error *err)
 {
-    if (myelin_cli_is_file(arg) || strchr(arg, '/')) {
-        snprintf(out, n, "%s", arg);
-        return 0;
-    }
-    const char *env = getenv("MYELIN_SRCDIR");
-    const char *dirs[2] = {env && *env ? env : ".", "."};
-    for (int i = 0; i < 2; i++) {
-        snprintf(out, n, "%s/workloads/zoo/%s.yaml", dirs[i], arg);
-        if (myelin_cli_is_file(out))
-            return 0;
-    }
-    return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
-                            "no workload file or zoo model called '%s' (set MYELIN_SRCDIR to the "
-                            "source tree)",
-                            arg);
+    return myelin_workload_resolve(arg, out, n, err);
 }
 
 int myelin_cli_parse_count(const char *s, int64_t *out)

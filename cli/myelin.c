@@ -25,7 +25,7 @@ static const command commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: myelin [--version] [--help] <command> [options]\n\n"
+    fprintf(f, "usage: myelin [-V|--version] [-h|--help] <command> [options]\n\n"
                "Myelin: a bit-accurate simulator and cost model for quantized spiking vision\n"
                "transformers on neuromorphic core arrays.\n\ncommands:\n");
     for (const command *c = commands; c->name; c++)
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("myelin %s\n", MYELIN_VERSION);
         return 0;
     }

@@ -89,7 +89,7 @@ void myelin_sweep_free(myelin_sweep *s)
         myelin_workload_free(s->wl[w]);
     }
     myelin_arch_free(s->base);
-    journal_close(s->jn);
+    myelin_journal_close(s->jn);
     free(s->pts);
     free(s);
 }
@@ -178,33 +178,11 @@ static int load_workload(const myelin_sweep *s, const myelin_yaml_node *n, myeli
         int rc = rel_path(s, name, path, sizeof path, err);
         if (rc)
             return rc;
-    } else {
-        const char *env = getenv("MYELIN_SRCDIR");
-        const char *dirs[3] = {env && *env ? env : NULL,
-#ifdef MYELIN_SRCDIR_DEFAULT
-                               MYELIN_SRCDIR_DEFAULT,
-#else
-                               NULL,
-#endif
-                               "."};
-        path[0] = 0;
-        for (int i = 0; i < 3 && !path[0]; i++) {
-            if (!dirs[i])
-                continue;
-            char cand[MYELIN_PATH_MAX];
-            if (snprintf(cand, sizeof cand, "%s/workloads/zoo/%s.yaml", dirs[i], name) >=
-                (int)sizeof cand)
-                continue;
-            FILE *f = fopen(cand, "r");
-            if (f) {
-                fclose(f);
-                snprintf(path, sizeof path, "%s", cand);
-            }
-        }
-        if (!path[0])
-            return myelin_yaml_error(err, MYELIN_EMISSING, n,
-                                     "workloads: no zoo workload '%s' (workloads/zoo/%s.yaml under "
-                                     "$MYELIN_SRCDIR, the source tree or .)", name, name);
+    } else if (myelin_workload_resolve(name, path, sizeof path, err)) {
+        return myelin_yaml_error(err, MYELIN_EMISSING, n,
+                                 "workloads: no zoo workload '%s' (workloads/zoo/%s.yaml in "
+                                 "$MYELIN_DATADIR, the installed data folder, the source tree or .)",
+                                 name, name);
     }
     int rc = myelin_workload_load(path, out, err);
     if (rc)
@@ -456,7 +434,7 @@ int myelin_sweep_eval(myelin_sweep *s, int64_t i, myelin_error *err)
         return 0;
     char key[32];
     point_key(i, key, sizeof key);
-    if (journal_get(s->jn, "point", key, pv->v, MYELIN_SWEEP_VALS)) {
+    if (myelin_journal_get(s->jn, "point", key, pv->v, MYELIN_SWEEP_VALS)) {
         pv->done = 1;
         return 0;
     }
@@ -539,13 +517,13 @@ int myelin_sweep_journal(myelin_sweep *s, const char *dir, int64_t *resumed, mye
     if (myelin_path_join(dir, "journal.jsonl", path, sizeof path))
         return myelin_error_set(err, MYELIN_EUSAGE, dir, 0, 0, "path too long");
     int restarted = 0;
-    int rc = journal_open(path, s->hash, &s->jn, &restarted, err);
+    int rc = myelin_journal_open(path, s->hash, &s->jn, &restarted, err);
     if (rc)
         return rc;
     for (int64_t i = 0; i < s->n_points; i++) {
         char key[32];
         point_key(i, key, sizeof key);
-        if (journal_get(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS)) {
+        if (myelin_journal_get(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS)) {
             s->pts[i].done = 1;
             (*resumed)++;
         }
@@ -560,9 +538,9 @@ int myelin_sweep_record(myelin_sweep *s, int64_t i, myelin_error *err)
     char key[32];
     point_key(i, key, sizeof key);
     double v[MYELIN_SWEEP_VALS];
-    if (journal_get(s->jn, "point", key, v, MYELIN_SWEEP_VALS))
+    if (myelin_journal_get(s->jn, "point", key, v, MYELIN_SWEEP_VALS))
         return 0;
-    return journal_put(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS, err);
+    return myelin_journal_put(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS, err);
 }
 
 /* ---- Pareto front and outputs ---------------------------------------------------------------- */

@@ -15,19 +15,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     journal *j = NULL;
     int restarted = 0;
     myelin_error err;
-    if (journal_open(path, FUZZ_ARGS_HASH, &j, &restarted, &err) == 0) {
-        int before = journal_records(j);
+    if (myelin_journal_open(path, FUZZ_ARGS_HASH, &j, &restarted, &err) == 0) {
+        int before = myelin_journal_records(j);
         double v[3] = {1.5, NAN, -INFINITY}, r[3];
-        if (journal_put(j, "full", "fuzz\"key\n", v, 3, &err) != 0)
+        if (myelin_journal_put(j, "full", "fuzz\"key\n", v, 3, &err) != 0)
             abort();
-        journal_close(j);
+        myelin_journal_close(j);
         j = NULL;
-        if (journal_open(path, FUZZ_ARGS_HASH, &j, &restarted, &err) != 0)
+        if (myelin_journal_open(path, FUZZ_ARGS_HASH, &j, &restarted, &err) != 0)
             abort(); /* a journal we just wrote must reopen */
-        if (journal_records(j) != before + 1 || !journal_get(j, "full", "fuzz\"key\n", r, 3) ||
+        if (myelin_journal_records(j) != before + 1 || !myelin_journal_get(j, "full", "fuzz\"key\n", r, 3) ||
             r[0] != 1.5 || !isnan(r[1]) || r[2] != -INFINITY)
             abort();
-        journal_close(j);
+        myelin_journal_close(j);
     }
     unlink(path);
     unlink(old);

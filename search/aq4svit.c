@@ -39,9 +39,9 @@
 
 #define ALT_TRIES 2 /* adaptive descent: other moves fully evaluated at the end of a path */
 
-int search_better(const myelin_search *s, const cand *a, const cand *b)
+int myelin_search_better(const myelin_search *s, const cand *a, const cand *b)
 {
-    double oa = space_objective(s, a, 0), ob = space_objective(s, b, 0);
+    double oa = myelin_space_objective(s, a, 0), ob = myelin_space_objective(s, b, 0);
     if (oa != ob)
         return oa < ob;
     if (a->mem_bits != b->mem_bits)
@@ -53,10 +53,10 @@ int search_better(const myelin_search *s, const cand *a, const cand *b)
     return a->id < b->id;
 }
 
-int search_full(myelin_search *s, int ci, myelin_error *err)
+int myelin_search_full(myelin_search *s, int ci, myelin_error *err)
 {
     int had = s->cands[ci].has_full;
-    int rc = eval_full(s, ci, err);
+    int rc = myelin_eval_full(s, ci, err);
     if (rc < 0)
         return rc;
     cand *c = &s->cands[ci];
@@ -138,7 +138,7 @@ static int propose(myelin_search *s, int from, int step, int *list, int *n, int 
         if (!apply_move(s, from, m, g))
             continue;
         int before = s->n_cands;
-        int idx = space_add(s, g, ROLE_SEARCH, step, from, err);
+        int idx = myelin_space_add(s, g, ROLE_SEARCH, step, from, err);
         if (idx < 0)
             rc = err->code ? err->code : MYELIN_ENOMEM;
         else if (idx >= before && *n < cap)
@@ -187,14 +187,14 @@ static int descent_lazy(myelin_search *s, myelin_error *err)
                 break;
             if (state[best] == M_STALE) {
                 apply_move(s, cur, best, g);
-                int idx = space_add(s, g, ROLE_SEARCH, step, cur, err);
+                int idx = myelin_space_add(s, g, ROLE_SEARCH, step, cur, err);
                 if (idx < 0) {
                     rc = err->code ? err->code : MYELIN_ENOMEM;
                     break;
                 }
                 cidx[best] = idx;
-                rc = eval_drift(s, idx, err);
-                progress(s, "drift");
+                rc = myelin_eval_drift(s, idx, err);
+                myelin_search_progress(s, "drift");
                 stale[best] = s->cands[idx].proxy;
                 state[best] = M_FRESH;
                 continue;
@@ -206,16 +206,16 @@ static int descent_lazy(myelin_search *s, myelin_error *err)
                 continue;
             }
             if (c->gate == GATE_PENDING)
-                rc = gate_decide(s, &cidx[best], 1, err);
+                rc = myelin_gate_decide(s, &cidx[best], 1, err);
             if (rc)
                 break;
             if (s->cands[cidx[best]].gate != GATE_IN) {
                 state[best] = M_DEAD;
                 continue;
             }
-            rc = search_full(s, cidx[best], err);
+            rc = myelin_search_full(s, cidx[best], err);
             fulls++;
-            progress(s, "full");
+            myelin_search_progress(s, "full");
             if (!rc && s->cands[cidx[best]].pass)
                 accepted = cidx[best];
             else
@@ -250,8 +250,8 @@ typedef struct adesc {
  * saved; HUGE_VAL when it saves nothing. */
 static double move_score(const myelin_search *s, const cand *a, const cand *p, double dproxy)
 {
-    double base = space_objective(s, &s->cands[s->baseline], 1);
-    double gain = space_objective(s, a, 1) - space_objective(s, p, 1);
+    double base = myelin_space_objective(s, &s->cands[s->baseline], 1);
+    double gain = myelin_space_objective(s, a, 1) - myelin_space_objective(s, p, 1);
     if (!(gain > 0) || !(base > 0))
         return HUGE_VAL;
     return (dproxy > 0 ? dproxy : 0) / (gain / base);
@@ -262,13 +262,13 @@ static int move_cand(adesc *d, int from, int m, int step, myelin_error *err)
 {
     if (!apply_move(d->s, from, m, d->g))
         return -1;
-    int idx = space_add(d->s, d->g, ROLE_SEARCH, step, from, err);
+    int idx = myelin_space_add(d->s, d->g, ROLE_SEARCH, step, from, err);
     return idx < 0 ? -2 : idx;
 }
 
 static int known_fail(const myelin_search *s, const cand *c)
 {
-    return (c->has_full && !c->checked && !c->pass) || gate_verdict(s, c) == 1;
+    return (c->has_full && !c->checked && !c->pass) || myelin_gate_verdict(s, c) == 1;
 }
 
 /* The move from `from` of least combined score, proxies measured lazily: a move's score uses the
@@ -314,8 +314,8 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
             break;
         cand *c = &s->cands[d->cidx[best]];
         if (!c->has_drift) {
-            rc = eval_drift(s, d->cidx[best], err);
-            progress(s, "proxy");
+            rc = myelin_eval_drift(s, d->cidx[best], err);
+            myelin_search_progress(s, "proxy");
             if (rc)
                 break;
             c = &s->cands[d->cidx[best]];
@@ -325,7 +325,7 @@ static int best_move(adesc *d, int from, int step, int exclude, int *out, myelin
             d->stale[best] = c->proxy - s->cands[from].proxy;
             continue; /* re-rank with the measured value */
         }
-        rc = gate_predict(s, &d->cidx[best], 1, err);
+        rc = myelin_gate_predict(s, &d->cidx[best], 1, err);
         if (rc < 0)
             break;
         rc = 0;
@@ -358,8 +358,8 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
                 break;
             /* a confident pass ends the bracket: it is verified like any chosen setting */
             c->gate = GATE_IN;
-            rc = search_full(s, path[lo], err);
-            progress(s, "full");
+            rc = myelin_search_full(s, path[lo], err);
+            myelin_search_progress(s, "full");
             if (rc || s->cands[path[lo]].pass)
                 break;
             hi = lo;
@@ -369,7 +369,7 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
         int n = 0;
         for (int j = lo + 1; j < hi; j++)
             span[n++] = path[j];
-        int have = gate_predict(s, span, n, err);
+        int have = myelin_gate_predict(s, span, n, err);
         if (have < 0) {
             rc = have;
             break;
@@ -383,14 +383,14 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
                 lo = vlo = j, moved = 1;
         }
         for (int j = lo + 1; !moved && j < hi; j++)
-            if (gate_verdict(s, &s->cands[path[j]]) == 1 && !s->cands[path[j]].has_full) {
+            if (myelin_gate_verdict(s, &s->cands[path[j]]) == 1 && !s->cands[path[j]].has_full) {
                 s->cands[path[j]].gate = GATE_OUT; /* accuracy falls along the path: all after too */
                 hi = j;
                 moved = 1;
                 break;
             }
         for (int j = hi - 1; !moved && j > lo; j--)
-            if (gate_verdict(s, &s->cands[path[j]]) == -1) {
+            if (myelin_gate_verdict(s, &s->cands[path[j]]) == -1) {
                 lo = j;
                 s->predicted_passes++;
                 moved = 1;
@@ -428,8 +428,8 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
             }
         }
         s->cands[path[m]].gate = GATE_IN;
-        rc = search_full(s, path[m], err);
-        progress(s, "full");
+        rc = myelin_search_full(s, path[m], err);
+        myelin_search_progress(s, "full");
         if (rc)
             break;
         if (s->cands[path[m]].pass)
@@ -510,8 +510,8 @@ static int descent_adaptive(myelin_search *s, myelin_error *err)
                 break; /* the best remaining move is predicted to fail: no more exploring */
             } else {
                 s->cands[alt].gate = GATE_IN;
-                rc = search_full(s, alt, err);
-                progress(s, "full");
+                rc = myelin_search_full(s, alt, err);
+                myelin_search_progress(s, "full");
                 tried++;
                 if (!rc && s->cands[alt].pass) {
                     cur = alt;
@@ -536,7 +536,7 @@ static int descent_adaptive(myelin_search *s, myelin_error *err)
     return rc;
 }
 
-int search_aq4svit(myelin_search *s, myelin_error *err)
+int myelin_search_aq4svit(myelin_search *s, myelin_error *err)
 {
     const myelin_search_config *cfg = &s->cfg;
     int B = cfg->method == MYELIN_SEARCH_BEAM ? cfg->beam_width : 1;
@@ -563,19 +563,19 @@ int search_aq4svit(myelin_search *s, myelin_error *err)
         if (rc || np == 0)
             break;
         for (int i = 0; !rc && i < np; i++) {
-            rc = eval_drift(s, prop[i], err);
-            progress(s, "drift");
+            rc = myelin_eval_drift(s, prop[i], err);
+            myelin_search_progress(s, "drift");
         }
         if (!rc)
-            rc = gate_decide(s, prop, np, err);
+            rc = myelin_gate_decide(s, prop, np, err);
         if (rc)
             break;
         int nn = 0;
         sort_s = s;
         if (cfg->gate == MYELIN_GATE_NONE) {
             for (int i = 0; !rc && i < np; i++) {
-                rc = search_full(s, prop[i], err);
-                progress(s, "full");
+                rc = myelin_search_full(s, prop[i], err);
+                myelin_search_progress(s, "full");
             }
             if (rc)
                 break;
@@ -593,8 +593,8 @@ int search_aq4svit(myelin_search *s, myelin_error *err)
                     c->gate = GATE_SKIPPED;
                     continue;
                 }
-                rc = search_full(s, prop[i], err);
-                progress(s, "full");
+                rc = myelin_search_full(s, prop[i], err);
+                myelin_search_progress(s, "full");
                 if (!rc && s->cands[prop[i]].pass)
                     next[nn++] = prop[i];
             }

@@ -15,7 +15,7 @@
 #include "search/internal.h"
 #include "workloads/dataset.h"
 
-double now_s(void)
+double myelin_search_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -133,7 +133,7 @@ static int load_images(const myelin_search *s, const char *spec, int pick_lo, in
     return rc;
 }
 
-int eval_setup(myelin_search *s, myelin_error *err)
+int myelin_eval_setup(myelin_search *s, myelin_error *err)
 {
     const myelin_workload *wl = s->wl;
     s->image_bytes = (size_t)wl->input.c * (size_t)wl->input.h * (size_t)wl->input.w;
@@ -222,7 +222,7 @@ static void logit_terms(const double *zq, const double *zf, int n, double *nerr,
     *flip = myelin_argmax(zq, n) != myelin_argmax(zf, n);
 }
 
-void eval_free_images(imageset *im)
+void myelin_eval_free_images(imageset *im)
 {
     free(im->pixels);
     free(im->labels);
@@ -230,7 +230,7 @@ void eval_free_images(imageset *im)
     im->labels = NULL;
 }
 
-void eval_teardown(myelin_search *s)
+void myelin_eval_teardown(myelin_search *s)
 {
     for (int i = 0; s->refs && i < s->calib.n; i++)
         myelin_engine_reference_free(s->refs[i]);
@@ -241,9 +241,9 @@ void eval_teardown(myelin_search *s)
     myelin_engine_free(s->float_engine);
     s->float_engine = NULL;
     if (s->cfg.val_from_train <= 0)
-        eval_free_images(&s->val); /* a carved one stays for the outputs (myelin_search_free) */
-    eval_free_images(&s->calib);
-    eval_free_images(&s->test);
+        myelin_eval_free_images(&s->val); /* a carved one stays for the outputs (myelin_search_free) */
+    myelin_eval_free_images(&s->calib);
+    myelin_eval_free_images(&s->test);
 }
 
 /* ---- parallel work over chunks ------------------------------------------------------------- */
@@ -438,10 +438,10 @@ static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const 
     myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
     int64_t *spikes = calloc((size_t)wl->n_layers * wl->timesteps, sizeof *spikes);
     myelin_engine *e = NULL;
-    int rc = lq && spikes ? space_resolve(s, c->g, lq, err)
+    int rc = lq && spikes ? myelin_space_resolve(s, c->g, lq, err)
                           : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     if (!rc)
-        rc = myelin_engine_new(wl, s->w, lq, space_input_bits(s, c->g), &e, err);
+        rc = myelin_engine_new(wl, s->w, lq, myelin_space_input_bits(s, c->g), &e, err);
     if (!rc)
         rc = run_images(s, e, kind, im, correct, spikes, drift, logit3, err);
     if (!rc && pj)
@@ -461,19 +461,19 @@ static int count_new(myelin_search *s)
     return s->cfg.stop_after > 0 && s->new_evals >= s->cfg.stop_after ? MYELIN_SEARCH_STOPPED : 0;
 }
 
-void eval_proxy(const myelin_search *s, cand *c)
+void myelin_eval_proxy(const myelin_search *s, cand *c)
 {
     (void)s;
     c->proxy = c->drift_mean + c->logit_err;
 }
 
-int eval_drift(myelin_search *s, int ci, myelin_error *err)
+int myelin_eval_drift(myelin_search *s, int ci, myelin_error *err)
 {
     cand *c = &s->cands[ci];
     if (c->has_drift)
         return 0;
     double v[7];
-    if (journal_get(s->jn, "drift", c->key, v, 7)) {
+    if (myelin_journal_get(s->jn, "drift", c->key, v, 7)) {
         c->drift_mean = v[0];
         c->drift_max = v[1];
         c->calib_energy_pj = v[2];
@@ -482,7 +482,7 @@ int eval_drift(myelin_search *s, int ci, myelin_error *err)
         c->flip_pct = v[5];
         c->calib_latency_s = v[6];
         c->has_drift = 1;
-        eval_proxy(s, c);
+        myelin_eval_proxy(s, c);
         s->drift_evals++;
         return 0;
     }
@@ -499,7 +499,7 @@ int eval_drift(myelin_search *s, int ci, myelin_error *err)
         c->kl = l3[1] / s->calib.n;
         c->flip_pct = 100.0 * l3[2] / s->calib.n;
         c->has_drift = 1;
-        eval_proxy(s, c);
+        myelin_eval_proxy(s, c);
         s->drift_evals++;
         v[0] = c->drift_mean;
         v[1] = c->drift_max;
@@ -508,20 +508,20 @@ int eval_drift(myelin_search *s, int ci, myelin_error *err)
         v[4] = c->kl;
         v[5] = c->flip_pct;
         v[6] = c->calib_latency_s;
-        rc = journal_put(s->jn, "drift", c->key, v, 7, err);
+        rc = myelin_journal_put(s->jn, "drift", c->key, v, 7, err);
     }
     free(d);
     return rc ? rc : count_new(s);
 }
 
-int eval_full(myelin_search *s, int ci, myelin_error *err)
+int myelin_eval_full(myelin_search *s, int ci, myelin_error *err)
 {
     cand *c = &s->cands[ci];
     if (c->has_full)
         return 0;
     double v[4];
     int rc = 0, fresh = 0;
-    if (journal_get(s->jn, "full", c->key, v, 4)) {
+    if (myelin_journal_get(s->jn, "full", c->key, v, 4)) {
         c->correct = (int64_t)v[0];
         c->images = (int64_t)v[1];
         c->energy_pj = v[2];
@@ -535,7 +535,7 @@ int eval_full(myelin_search *s, int ci, myelin_error *err)
         v[2] = c->energy_pj;
         v[3] = c->latency_s;
         if (!rc)
-            rc = journal_put(s->jn, "full", c->key, v, 4, err);
+            rc = myelin_journal_put(s->jn, "full", c->key, v, 4, err);
         fresh = 1;
     }
     if (rc)
@@ -545,14 +545,14 @@ int eval_full(myelin_search *s, int ci, myelin_error *err)
     return fresh ? count_new(s) : 0;
 }
 
-int eval_test(myelin_search *s, int ci, myelin_error *err)
+int myelin_eval_test(myelin_search *s, int ci, myelin_error *err)
 {
     cand *c = &s->cands[ci];
     if (c->has_test)
         return 0;
     double v[2];
     int rc = 0, fresh = 0;
-    if (journal_get(s->jn, "test", c->key, v, 2)) {
+    if (myelin_journal_get(s->jn, "test", c->key, v, 2)) {
         c->test_correct = (int64_t)v[0];
         c->test_images = (int64_t)v[1];
     } else {
@@ -562,7 +562,7 @@ int eval_test(myelin_search *s, int ci, myelin_error *err)
         v[0] = (double)c->test_correct;
         v[1] = (double)c->test_images;
         if (!rc)
-            rc = journal_put(s->jn, "test", c->key, v, 2, err);
+            rc = myelin_journal_put(s->jn, "test", c->key, v, 2, err);
         fresh = 1;
     }
     if (rc)
@@ -571,17 +571,17 @@ int eval_test(myelin_search *s, int ci, myelin_error *err)
     return fresh ? count_new(s) : 0;
 }
 
-void progress(myelin_search *s, const char *what)
+void myelin_search_progress(myelin_search *s, const char *what)
 {
     if (!s->cfg.progress)
         return;
     int best = -1;
     for (int i = 0; i < s->n_cands; i++) {
         const cand *c = &s->cands[i];
-        if (c->has_full && c->pass && c->role != ROLE_SWEEP && (best < 0 || search_better(s, c, &s->cands[best])))
+        if (c->has_full && c->pass && c->role != ROLE_SWEEP && (best < 0 || myelin_search_better(s, c, &s->cands[best])))
             best = i;
     }
-    double el = now_s() - s->t0;
+    double el = myelin_search_now_s() - s->t0;
     int done = s->full_evals + s->drift_evals;
     /* ETA: the remaining width of the space times the time per evaluation so far (a rough bound) */
     int remaining = 0;

@@ -86,7 +86,7 @@ static int fit(myelin_search *s, model *m, myelin_error *err)
     return ok;
 }
 
-int gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err)
+int myelin_gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err)
 {
     model m;
     int have = fit(s, &m, err);
@@ -105,7 +105,7 @@ int gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err)
     return have;
 }
 
-int gate_verdict(const myelin_search *s, const cand *c)
+int myelin_gate_verdict(const myelin_search *s, const cand *c)
 {
     if (!c->predicted)
         return 0;
@@ -116,7 +116,7 @@ int gate_verdict(const myelin_search *s, const cand *c)
     return 0;
 }
 
-int gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err)
+int myelin_gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err)
 {
     const myelin_search_config *cfg = &s->cfg;
     switch (cfg->gate) {
@@ -141,12 +141,12 @@ int gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err)
         return 0;
     }
     case MYELIN_GATE_ADAPTIVE: {
-        int rc = gate_predict(s, idx, n, err);
+        int rc = myelin_gate_predict(s, idx, n, err);
         if (rc < 0)
             return rc;
         for (int i = 0; i < n; i++) {
             cand *c = &s->cands[idx[i]];
-            c->gate = gate_verdict(s, c) == 1 ? GATE_OUT : GATE_IN;
+            c->gate = myelin_gate_verdict(s, c) == 1 ? GATE_OUT : GATE_IN;
         }
         return 0;
     }

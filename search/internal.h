@@ -109,76 +109,76 @@ struct myelin_search {
 };
 
 /* ---- space.c ---- */
-int space_groups(myelin_search *s, myelin_error *err);
+int myelin_space_groups(myelin_search *s, myelin_error *err);
 /* Appends a candidate with the given group states (copied); returns its index or -1 (ENOMEM);
  * an existing candidate with the same key is returned instead when reuse is set. */
-int space_add(myelin_search *s, const gstate *g, cand_role role, int step, int parent,
+int myelin_space_add(myelin_search *s, const gstate *g, cand_role role, int step, int parent,
               myelin_error *err);
-int space_find(const myelin_search *s, const char *key);
+int myelin_space_find(const myelin_search *s, const char *key);
 /* Key of a setting, e.g. "u8.u8.p4.f" (m<bits> appended when membranes are searched). */
-char *space_key(const myelin_search *s, const gstate *g);
+char *myelin_space_key(const myelin_search *s, const gstate *g);
 /* The per-layer precision of a candidate into lq[n_layers]. */
-int space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *lq,
+int myelin_space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *lq,
                   myelin_error *err);
 /* The candidate as a quantization-setting YAML (malloc'd). */
-char *space_yaml(const myelin_search *s, const cand *c, const char *comment);
-int space_weight_bits(const myelin_search *s, const gstate *gs);
-int space_membrane_bits(const myelin_search *s, const gstate *gs);
+char *myelin_space_yaml(const myelin_search *s, const cand *c, const char *comment);
+int myelin_space_weight_bits(const myelin_search *s, const gstate *gs);
+int myelin_space_membrane_bits(const myelin_search *s, const gstate *gs);
 /* Image width of a whole state g[n_groups + 1]. */
-int space_input_bits(const myelin_search *s, const gstate *g);
+int myelin_space_input_bits(const myelin_search *s, const gstate *g);
 /* The state's objective (lower is better): memory bits, joules or energy x latency; `est` uses the
  * calibration batch's energy when the candidate has no full evaluation. */
-double space_objective(const myelin_search *s, const cand *c, int est);
+double myelin_space_objective(const myelin_search *s, const cand *c, int est);
 
 /* ---- eval.c ---- */
-int eval_setup(myelin_search *s, myelin_error *err);
-void eval_teardown(myelin_search *s);
-void eval_free_images(imageset *im);
+int myelin_eval_setup(myelin_search *s, myelin_error *err);
+void myelin_eval_teardown(myelin_search *s);
+void myelin_eval_free_images(imageset *im);
 /* Each returns 0, MYELIN_SEARCH_STOPPED or an error; results come from the journal when there. */
-int eval_drift(myelin_search *s, int ci, myelin_error *err);
-int eval_full(myelin_search *s, int ci, myelin_error *err);
-int eval_test(myelin_search *s, int ci, myelin_error *err);
+int myelin_eval_drift(myelin_search *s, int ci, myelin_error *err);
+int myelin_eval_full(myelin_search *s, int ci, myelin_error *err);
+int myelin_eval_test(myelin_search *s, int ci, myelin_error *err);
 /* c->proxy from its drift and logit terms. */
-void eval_proxy(const myelin_search *s, cand *c);
-double now_s(void);
-void progress(myelin_search *s, const char *what);
+void myelin_eval_proxy(const myelin_search *s, cand *c);
+double myelin_search_now_s(void);
+void myelin_search_progress(myelin_search *s, const char *what);
 
 /* ---- journal.c ---- */
-int journal_open(const char *path, uint64_t args_hash, journal **out, int *restarted,
+int myelin_journal_open(const char *path, uint64_t args_hash, journal **out, int *restarted,
                  myelin_error *err);
-void journal_close(journal *j);
+void myelin_journal_close(journal *j);
 /* Lookup of a record "kind:key"; the values array gets up to n numbers; 1 when found. */
-int journal_get(const journal *j, const char *kind, const char *key, double *vals, int n);
-int journal_put(journal *j, const char *kind, const char *key, const double *vals, int n,
+int myelin_journal_get(const journal *j, const char *kind, const char *key, double *vals, int n);
+int myelin_journal_put(journal *j, const char *kind, const char *key, const double *vals, int n,
                 myelin_error *err);
-int journal_records(const journal *j);
+int myelin_journal_records(const journal *j);
 
 /* ---- gate.c ---- */
 /* Decides GATE_IN / GATE_OUT for the step's candidates idx[n] (proxy known). */
-int gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err);
+int myelin_gate_decide(myelin_search *s, const int *idx, int n, myelin_error *err);
 /* The adaptive gate's model: refits drop = c0 + c1 proxy (fully evaluated candidates) and sets
  * c->pred_drop, c->pred_half (one-sided 95 % prediction interval) for idx[n]; returns 1 when a
  * fit exists, 0 when not (too few points or no rising line), negative on error. */
-int gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err);
+int myelin_gate_predict(myelin_search *s, const int *idx, int n, myelin_error *err);
 /* 1 when c is a confident failure (lower prediction bound above the allowed drop), -1 a confident
  * pass (upper bound below), 0 uncertain; 0 without a prediction. */
-int gate_verdict(const myelin_search *s, const cand *c);
+int myelin_gate_verdict(const myelin_search *s, const cand *c);
 
 /* ---- aq4svit.c / qsvit.c ---- */
-int search_aq4svit(myelin_search *s, myelin_error *err); /* greedy, beam, hetero */
-int search_qsvit(myelin_search *s, myelin_error *err);
+int myelin_search_aq4svit(myelin_search *s, myelin_error *err); /* greedy, beam, hetero */
+int myelin_search_qsvit(myelin_search *s, myelin_error *err);
 /* Full evaluation of c with its pass flag and drop against the baseline. */
-int search_full(myelin_search *s, int ci, myelin_error *err);
+int myelin_search_full(myelin_search *s, int ci, myelin_error *err);
 /* 1 when a ranks before b by the objective: lower memory, then higher accuracy, lower energy. */
-int search_better(const myelin_search *s, const cand *a, const cand *b);
+int myelin_search_better(const myelin_search *s, const cand *a, const cand *b);
 
 /* ---- rank.c ---- */
 /* Indices of the non-dominated fully evaluated candidates (maximise accuracy, minimise memory
  * and energy), ordered by memory; returns the count (*out malloc'd). */
-int rank_pareto(const myelin_search *s, int **out);
+int myelin_rank_pareto(const myelin_search *s, int **out);
 /* Spearman correlation of a proxy (0 the network proxy, 1 drift alone, 2 logit error alone)
  * with the validation drop over the fully evaluated search candidates; *n_out their count (0
  * when fewer than 3). */
-double rank_spearman(const myelin_search *s, int which, int *n_out);
+double myelin_rank_spearman(const myelin_search *s, int which, int *n_out);
 
 #endif

@@ -191,7 +191,7 @@ static int read_own(const char *path, char **text, size_t *len, int *exists, mye
     return 0;
 }
 
-int journal_open(const char *path, uint64_t args_hash, journal **out, int *restarted,
+int myelin_journal_open(const char *path, uint64_t args_hash, journal **out, int *restarted,
                  myelin_error *err)
 {
     *out = NULL;
@@ -210,7 +210,7 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
     int exists = 0;
     int rc = read_own(path, &text, &len, &exists, err);
     if (rc) {
-        journal_close(j);
+        myelin_journal_close(j);
         return rc;
     }
     size_t keep = 0;
@@ -218,7 +218,7 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
         rc = load_records(j, text, len, hlen, &keep, err);
         if (rc) {
             free(text);
-            journal_close(j);
+            myelin_journal_close(j);
             return rc;
         }
     } else if (exists && len > 0) {
@@ -232,13 +232,13 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
         free(otext);
         if (rc) {
             free(text);
-            journal_close(j);
+            myelin_journal_close(j);
             return myelin_error_prefix(err, "cannot set the journal of other arguments aside");
         }
         if (rename(path, old) != 0) {
             int e = errno;
             free(text);
-            journal_close(j);
+            myelin_journal_close(j);
             return myelin_error_set(err, MYELIN_EIO, path, 0, 0,
                                     "cannot move a journal of other arguments aside to %s: %s", old,
                                     strerror(e));
@@ -250,12 +250,12 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
     j->fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (j->fd < 0) {
         int e = errno;
-        journal_close(j);
+        myelin_journal_close(j);
         return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "cannot open the journal: %s", strerror(e));
     }
     if (flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
-        journal_close(j);
+        myelin_journal_close(j);
         if (e == EWOULDBLOCK)
             return myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0,
                                     "another search is writing this journal (it holds its lock); wait "
@@ -264,7 +264,7 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
     }
     struct stat st;
     if (fstat(j->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        journal_close(j);
+        myelin_journal_close(j);
         return myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0,
                                 "not a regular file; refusing to write a journal into it");
     }
@@ -278,7 +278,7 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
     }
     if (rc) {
         int e = errno;
-        journal_close(j);
+        myelin_journal_close(j);
         return myelin_error_set(err, MYELIN_EIO, path, 0, 0, "cannot write the journal: %s",
                                 strerror(e));
     }
@@ -286,7 +286,7 @@ int journal_open(const char *path, uint64_t args_hash, journal **out, int *resta
     return 0;
 }
 
-void journal_close(journal *j)
+void myelin_journal_close(journal *j)
 {
     if (!j)
         return;
@@ -298,12 +298,12 @@ void journal_close(journal *j)
     free(j);
 }
 
-int journal_records(const journal *j)
+int myelin_journal_records(const journal *j)
 {
     return j ? j->n : 0;
 }
 
-int journal_get(const journal *j, const char *kind, const char *key, double *vals, int n)
+int myelin_journal_get(const journal *j, const char *kind, const char *key, double *vals, int n)
 {
     if (!j)
         return 0;
@@ -320,7 +320,7 @@ int journal_get(const journal *j, const char *kind, const char *key, double *val
     return 0;
 }
 
-int journal_put(journal *j, const char *kind, const char *key, const double *vals, int n,
+int myelin_journal_put(journal *j, const char *kind, const char *key, const double *vals, int n,
                 myelin_error *err)
 {
     if (!j)

@@ -21,7 +21,7 @@ static int sweep_index(const myelin_search *s, int k, int l)
     return -1;
 }
 
-int search_qsvit(myelin_search *s, myelin_error *err)
+int myelin_search_qsvit(myelin_search *s, myelin_error *err)
 {
     const myelin_search_config *cfg = &s->cfg;
     gstate *g = calloc((size_t)s->n_groups + 1, sizeof *g);
@@ -37,19 +37,19 @@ int search_qsvit(myelin_search *s, myelin_error *err)
         for (int l = 1; !rc && l <= cfg->n_bits; l++) {
             memset(g, 0, (size_t)s->n_groups * sizeof *g);
             g[k].wlev = (signed char)l;
-            int idx = space_add(s, g, ROLE_SWEEP, 0, s->baseline, err);
+            int idx = myelin_space_add(s, g, ROLE_SWEEP, 0, s->baseline, err);
             if (idx < 0) {
                 rc = err->code;
                 break;
             }
             s->cands[idx].sweep_group = k;
             s->cands[idx].sweep_level = l;
-            rc = eval_drift(s, idx, err);
+            rc = myelin_eval_drift(s, idx, err);
             if (!rc) {
                 s->cands[idx].gate = GATE_IN;
-                rc = search_full(s, idx, err);
+                rc = myelin_search_full(s, idx, err);
             }
-            progress(s, "sensitivity sweep");
+            myelin_search_progress(s, "sensitivity sweep");
         }
     }
     /* 2. base setting */
@@ -69,17 +69,17 @@ int search_qsvit(myelin_search *s, myelin_error *err)
         memset(g, 0, (size_t)s->n_groups * sizeof *g);
         for (int k = 0; k < s->n_groups; k++)
             g[k].wlev = (signed char)level[k];
-        int idx = space_add(s, g, ROLE_SEARCH, step, step == 1 ? s->baseline : -1, err);
+        int idx = myelin_space_add(s, g, ROLE_SEARCH, step, step == 1 ? s->baseline : -1, err);
         if (idx < 0) {
             rc = err->code;
             break;
         }
         if (s->cands[idx].role == ROLE_SEARCH || s->cands[idx].role == ROLE_SWEEP) {
-            rc = eval_drift(s, idx, err);
+            rc = myelin_eval_drift(s, idx, err);
             s->cands[idx].gate = GATE_IN;
             if (!rc)
-                rc = search_full(s, idx, err);
-            progress(s, "guided combination");
+                rc = myelin_search_full(s, idx, err);
+            myelin_search_progress(s, "guided combination");
         }
         if (rc)
             break;

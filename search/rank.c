@@ -28,7 +28,7 @@ static int by_memory(const void *x, const void *y)
     return a->id - b->id;
 }
 
-int rank_pareto(const myelin_search *s, int **out)
+int myelin_rank_pareto(const myelin_search *s, int **out)
 {
     int *f = malloc((size_t)(s->n_cands + 1) * sizeof *f);
     *out = f;
@@ -58,7 +58,7 @@ int rank_pareto(const myelin_search *s, int **out)
     return n;
 }
 
-double rank_spearman(const myelin_search *s, int which, int *n_out)
+double myelin_rank_spearman(const myelin_search *s, int which, int *n_out)
 {
     int n = 0;
     double *x = malloc((size_t)(s->n_cands + 1) * sizeof *x);

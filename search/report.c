@@ -417,7 +417,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
     free(t.cells);
     /* Pareto front */
     int *front = NULL;
-    int nf = rank_pareto(s, &front);
+    int nf = myelin_rank_pareto(s, &front);
     if (!rc && nf < 0)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     memset(&t, 0, sizeof t);
@@ -493,7 +493,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
         snprintf(note, sizeof note, "chosen by myelin search --method %s: validation top-1 %.2f %% "
                  "(float %.2f %%), %" PRId64 " parameter bytes",
                  myelin_search_method_name(s->cfg.method), ch->acc_pct, b->acc_pct, (ch->mem_bits + 7) / 8);
-        char *y = space_yaml(s, ch, note);
+        char *y = myelin_space_yaml(s, ch, note);
         rc = y ? save(dir, prefix, "chosen.yaml", y, strlen(y), err)
                : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
         free(y);
@@ -526,7 +526,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
             int g = s->layer_group[i];
             if (!is_weight_layer(ly) || g < 0)
                 continue;
-            int bits = space_weight_bits(s, &ch->g[g]);
+            int bits = myelin_space_weight_bits(s, &ch->g[g]);
             int pot = bits != MYELIN_BITS_FLOAT && s->cfg.schemes[ch->g[g].sch] == MYELIN_SCHEME_POT;
             fprintf(lf, "%s %d %s %s %d\n", ly->name, myelin_storage_bits(bits),
                     myelin_bits_str(bits, b1, sizeof b1),

@@ -290,7 +290,7 @@ static void choose(myelin_search *s)
     for (int i = 0; i < s->n_cands; i++) {
         const cand *c = &s->cands[i];
         if (c->role == ROLE_SEARCH && c->has_full && c->pass && !c->checked &&
-            search_better(s, c, &s->cands[s->chosen]))
+            myelin_search_better(s, c, &s->cands[s->chosen]))
             s->chosen = i;
     }
 }
@@ -321,12 +321,12 @@ static int check_gate(myelin_search *s, myelin_error *err)
         pool[j] = t;
         cand *c = &s->cands[pool[i]];
         c->checked = 1;
-        rc = search_full(s, pool[i], err);
+        rc = myelin_search_full(s, pool[i], err);
         if (!rc) {
             s->check_evals++;
             s->check_false += s->cands[pool[i]].pass;
         }
-        progress(s, "gate check");
+        myelin_search_progress(s, "gate check");
     }
     free(pool);
     return rc;
@@ -348,7 +348,7 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     if (!s)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     s->cfg = *cfg;
-    s->t0 = now_s();
+    s->t0 = myelin_search_now_s();
     s->wl = wl;
     s->w = w;
     s->baseline = s->chosen = -1;
@@ -371,17 +371,17 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     s->cfg.train_spec = cfg->train_spec ? s->train_spec : NULL;
     if (cfg->method == MYELIN_SEARCH_QSVIT)
         s->cfg.gate = MYELIN_GATE_NONE;
-    int rc = eval_setup(s, err);
+    int rc = myelin_eval_setup(s, err);
     if (!rc)
         rc = restrict_widths(s, err);
     if (!rc && restricted_len)
         snprintf(restricted_out, restricted_len, "%s", s->note);
     if (!rc)
-        rc = space_groups(s, err);
+        rc = myelin_space_groups(s, err);
     if (!rc && cfg->journal_path) {
         int restarted = 0;
         snprintf(s->journal_path, sizeof s->journal_path, "%s", cfg->journal_path);
-        rc = journal_open(cfg->journal_path, args_hash(s), &s->jn, &restarted, err);
+        rc = myelin_journal_open(cfg->journal_path, args_hash(s), &s->jn, &restarted, err);
         if (!rc && restarted)
             snprintf(s->note + strlen(s->note), sizeof s->note - strlen(s->note),
                      "%sthe journal was written by a search with other arguments; moved it to "
@@ -392,35 +392,35 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     /* the float baseline */
     if (!rc) {
         gstate *g = calloc((size_t)s->n_groups + 1, sizeof *g);
-        s->baseline = g ? space_add(s, g, ROLE_BASELINE, 0, -1, err) : -1;
+        s->baseline = g ? myelin_space_add(s, g, ROLE_BASELINE, 0, -1, err) : -1;
         free(g);
         if (s->baseline < 0)
             rc = err->code ? err->code : MYELIN_ENOMEM;
     }
     if (!rc)
-        rc = eval_drift(s, s->baseline, err);
+        rc = myelin_eval_drift(s, s->baseline, err);
     if (!rc) {
         s->cands[s->baseline].gate = GATE_IN;
-        rc = eval_full(s, s->baseline, err);
+        rc = myelin_eval_full(s, s->baseline, err);
         s->full_evals++;
         s->cands[s->baseline].pass = 1;
     }
     if (!rc)
-        rc = cfg->method == MYELIN_SEARCH_QSVIT ? search_qsvit(s, err) : search_aq4svit(s, err);
+        rc = cfg->method == MYELIN_SEARCH_QSVIT ? myelin_search_qsvit(s, err) : myelin_search_aq4svit(s, err);
     if (!rc) {
         choose(s);
         rc = check_gate(s, err);
     }
     if (!rc)
-        rc = eval_test(s, s->baseline, err);
+        rc = myelin_eval_test(s, s->baseline, err);
     if (!rc)
-        rc = eval_test(s, s->chosen, err);
+        rc = myelin_eval_test(s, s->chosen, err);
     if (cfg->progress)
         fprintf(stderr, "\n");
-    s->wall_s = now_s() - s->t0;
-    journal_close(s->jn);
+    s->wall_s = myelin_search_now_s() - s->t0;
+    myelin_journal_close(s->jn);
     s->jn = NULL;
-    eval_teardown(s);
+    myelin_eval_teardown(s);
     if (rc) {
         myelin_search_free(s);
         if (rc == MYELIN_SEARCH_STOPPED)
@@ -444,9 +444,9 @@ void myelin_search_free(myelin_search *s)
     free(s->cands);
     free(s->groups);
     free(s->layer_group);
-    journal_close(s->jn);
-    eval_teardown(s);
-    eval_free_images(&s->val);
+    myelin_journal_close(s->jn);
+    myelin_eval_teardown(s);
+    myelin_eval_free_images(&s->val);
     myelin_cost_registry_free(s->reg);
     myelin_arch_free(s->arch);
     free(s);
@@ -483,10 +483,10 @@ void myelin_search_get_figures(const myelin_search *s, myelin_search_figures *f)
     f->check_false_rejections = s->check_false;
     for (int i = 0; i < s->n_cands; i++)
         f->candidates += s->cands[i].has_drift || s->cands[i].has_full;
-    f->spearman_proxy = rank_spearman(s, 0, &f->spearman_n);
+    f->spearman_proxy = myelin_rank_spearman(s, 0, &f->spearman_n);
     int n2;
-    f->spearman_drift = rank_spearman(s, 1, &n2);
-    f->spearman_logit = rank_spearman(s, 2, &n2);
+    f->spearman_drift = myelin_rank_spearman(s, 1, &n2);
+    f->spearman_logit = myelin_rank_spearman(s, 2, &n2);
     f->wall_s = s->wall_s;
     snprintf(f->chosen_key, sizeof f->chosen_key, "%s", c->key);
 }

@@ -38,7 +38,7 @@ static int glob_match(const char *glob, const char *name)
     return strcmp(glob, name) == 0;
 }
 
-int space_groups(myelin_search *s, myelin_error *err)
+int myelin_space_groups(myelin_search *s, myelin_error *err)
 {
     const myelin_workload *wl = s->wl;
     s->groups = calloc((size_t)wl->n_layers + 2, sizeof *s->groups);
@@ -94,22 +94,22 @@ int space_groups(myelin_search *s, myelin_error *err)
     return 0;
 }
 
-int space_weight_bits(const myelin_search *s, const gstate *gs)
+int myelin_space_weight_bits(const myelin_search *s, const gstate *gs)
 {
     return gs->wlev <= 0 ? MYELIN_BITS_FLOAT : s->cfg.bits[gs->wlev - 1];
 }
 
-int space_membrane_bits(const myelin_search *s, const gstate *gs)
+int myelin_space_membrane_bits(const myelin_search *s, const gstate *gs)
 {
     return gs->wlev <= 0 ? MYELIN_BITS_FLOAT : s->cfg.mbits[gs->mlev];
 }
 
-int space_input_bits(const myelin_search *s, const gstate *g)
+int myelin_space_input_bits(const myelin_search *s, const gstate *g)
 {
     return s->cfg.ibits[g[s->n_groups].wlev];
 }
 
-double space_objective(const myelin_search *s, const cand *c, int est)
+double myelin_space_objective(const myelin_search *s, const cand *c, int est)
 {
     double pj = c->has_full ? c->energy_pj : est ? c->calib_energy_pj : 0;
     double lat = c->has_full ? c->latency_s : est ? c->calib_latency_s : 0;
@@ -120,7 +120,7 @@ double space_objective(const myelin_search *s, const cand *c, int est)
     }
 }
 
-char *space_key(const myelin_search *s, const gstate *g)
+char *myelin_space_key(const myelin_search *s, const gstate *g)
 {
     size_t cap = (size_t)s->n_groups * 12 + 8;
     char *k = malloc(cap), *p = k;
@@ -134,16 +134,16 @@ char *space_key(const myelin_search *s, const gstate *g)
             p += sprintf(p, "f");
         else
             p += sprintf(p, "%c%d", s->cfg.schemes[g[i].sch] == MYELIN_SCHEME_POT ? 'p' : 'u',
-                         space_weight_bits(s, &g[i]));
+                         myelin_space_weight_bits(s, &g[i]));
         if (s->cfg.n_mbits > 1 && g[i].wlev > 0)
-            p += sprintf(p, "m%d", space_membrane_bits(s, &g[i]));
+            p += sprintf(p, "m%d", myelin_space_membrane_bits(s, &g[i]));
     }
     if (s->cfg.n_ibits > 1 && s->first_group >= 0 && g[s->first_group].wlev > 0)
-        sprintf(p, ".i%d", space_input_bits(s, g));
+        sprintf(p, ".i%d", myelin_space_input_bits(s, g));
     return k;
 }
 
-int space_find(const myelin_search *s, const char *key)
+int myelin_space_find(const myelin_search *s, const char *key)
 {
     for (int i = 0; i < s->n_cands; i++)
         if (strcmp(s->cands[i].key, key) == 0)
@@ -151,7 +151,7 @@ int space_find(const myelin_search *s, const char *key)
     return -1;
 }
 
-int space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *lq,
+int myelin_space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *lq,
                   myelin_error *err)
 {
     myelin_qsetting *qs = NULL;
@@ -159,8 +159,8 @@ int space_resolve(const myelin_search *s, const gstate *g, myelin_layer_quant *l
     for (int k = 0; !rc && k < s->n_groups; k++) {
         if (g[k].wlev <= 0)
             continue;
-        myelin_layer_quant q = {space_weight_bits(s, &g[k]), s->cfg.schemes[g[k].sch],
-                                MYELIN_GRAN_CHANNEL, space_membrane_bits(s, &g[k])};
+        myelin_layer_quant q = {myelin_space_weight_bits(s, &g[k]), s->cfg.schemes[g[k].sch],
+                                MYELIN_GRAN_CHANNEL, myelin_space_membrane_bits(s, &g[k])};
         for (int j = 0; !rc && j < s->groups[k].n_globs; j++)
             rc = myelin_qsetting_add_rule(qs, s->groups[k].globs[j], &q, err);
     }
@@ -177,7 +177,7 @@ static int space_measure(const myelin_search *s, cand *c, myelin_error *err)
     myelin_layer_quant *lq = calloc((size_t)wl->n_layers, sizeof *lq);
     if (!lq)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    int rc = space_resolve(s, c->g, lq, err);
+    int rc = myelin_space_resolve(s, c->g, lq, err);
     double wbits = 0, wcount = 0;
     c->mem_bits = c->membrane_bits = 0;
     for (int i = 0; !rc && i < wl->n_layers; i++) {
@@ -195,15 +195,15 @@ static int space_measure(const myelin_search *s, cand *c, myelin_error *err)
     return rc;
 }
 
-int space_add(myelin_search *s, const gstate *g, cand_role role, int step, int parent,
+int myelin_space_add(myelin_search *s, const gstate *g, cand_role role, int step, int parent,
               myelin_error *err)
 {
-    char *key = space_key(s, g);
+    char *key = myelin_space_key(s, g);
     if (!key) {
         myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
         return -1;
     }
-    int found = space_find(s, key);
+    int found = myelin_space_find(s, key);
     if (found >= 0) {
         free(key);
         return found;
@@ -242,7 +242,7 @@ int space_add(myelin_search *s, const gstate *g, cand_role role, int step, int p
     return s->n_cands++;
 }
 
-char *space_yaml(const myelin_search *s, const cand *c, const char *comment)
+char *myelin_space_yaml(const myelin_search *s, const cand *c, const char *comment)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -252,7 +252,7 @@ char *space_yaml(const myelin_search *s, const cand *c, const char *comment)
     char b1[16], b2[16];
     fprintf(f, "# %s\n# key %s\n", comment, c->key);
     fprintf(f, "input_bits: %d\ndefault:\n  weight_bits: float\n  membrane_bits: float\n",
-            space_input_bits(s, c->g));
+            myelin_space_input_bits(s, c->g));
     int any = 0;
     for (int k = 0; k < s->n_groups; k++) {
         if (c->g[k].wlev <= 0)
@@ -263,9 +263,9 @@ char *space_yaml(const myelin_search *s, const cand *c, const char *comment)
         for (int j = 0; j < s->groups[k].n_globs; j++)
             fprintf(f, "  - match: \"%s\"\n    weight_bits: %s\n    scheme: %s\n"
                        "    granularity: channel\n    membrane_bits: %s\n",
-                    s->groups[k].globs[j], myelin_bits_str(space_weight_bits(s, &c->g[k]), b1, sizeof b1),
+                    s->groups[k].globs[j], myelin_bits_str(myelin_space_weight_bits(s, &c->g[k]), b1, sizeof b1),
                     s->cfg.schemes[c->g[k].sch] == MYELIN_SCHEME_POT ? "pot" : "uniform",
-                    myelin_bits_str(space_membrane_bits(s, &c->g[k]), b2, sizeof b2));
+                    myelin_bits_str(myelin_space_membrane_bits(s, &c->g[k]), b2, sizeof b2));
     }
     fclose(f);
     return buf;

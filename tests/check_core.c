@@ -62,7 +62,9 @@ START_TEST(test_util_files)
     ck_assert(len == 5 && memcmp(data, "hello", 5) == 0);
     free(data);
     remove(p);
-    ck_assert_int_eq(myelin_read_file("/nonexistent/x", &data, &len, &e), MYELIN_EIO);
+    /* a missing input is EX_NOINPUT (66); one that exists but cannot be read is I/O (74) */
+    ck_assert_int_eq(myelin_read_file("/nonexistent/x", &data, &len, &e), MYELIN_EMISSING);
+    ck_assert_int_eq(myelin_read_file("/", &data, &len, &e), MYELIN_EIO);
     ck_assert_int_eq(myelin_path_join("a/b", "c.bin", j, sizeof j), 0);
     ck_assert_str_eq(j, "a/b/c.bin");
     ck_assert_int_eq(myelin_path_join("a/b", "/abs", j, sizeof j), 0);

@@ -310,7 +310,7 @@ START_TEST(test_truncated_file_on_disk)
     ck_assert_ptr_nonnull(strstr(err.message, "tensor 'v'"));
     ck_assert_ptr_nonnull(strstr(err.file, "st_trunc.safetensors"));
     TEST_BUILD(p, "st_does_not_exist.safetensors");
-    ck_assert_int_eq(myelin_st_open(p, &f, &err), MYELIN_EIO);
+    ck_assert_int_eq(myelin_st_open(p, &f, &err), MYELIN_EMISSING);
 }
 END_TEST
 

@@ -120,11 +120,11 @@ START_TEST(test_gate_model)
     }
     int idx[3] = {6, 7, 8};
     myelin_error err;
-    ck_assert_int_eq(gate_predict(&s, idx, 3, &err), 1);
+    ck_assert_int_eq(myelin_gate_predict(&s, idx, 3, &err), 1);
     ck_assert(s.fit_c1 > 0);
-    ck_assert_int_eq(gate_verdict(&s, &c[6]), -1); /* confident pass */
-    ck_assert_int_eq(gate_verdict(&s, &c[7]), 0);  /* near the constraint: uncertain */
-    ck_assert_int_eq(gate_verdict(&s, &c[8]), 1);  /* confident failure */
+    ck_assert_int_eq(myelin_gate_verdict(&s, &c[6]), -1); /* confident pass */
+    ck_assert_int_eq(myelin_gate_verdict(&s, &c[7]), 0);  /* near the constraint: uncertain */
+    ck_assert_int_eq(myelin_gate_verdict(&s, &c[8]), 1);  /* confident failure */
     ck_assert(c[7].pred_half > 0);
     /* the interval widens away from the data */
     ck_assert(c[8].pred_half > c[7].pred_half);
@@ -132,8 +132,8 @@ START_TEST(test_gate_model)
     s.n_cands = 2;
     for (int i = 0; i < 3; i++)
         c[6 + i].predicted = 0;
-    ck_assert_int_eq(gate_predict(&s, idx, 0, &err), 0);
-    ck_assert_int_eq(gate_verdict(&s, &c[8]), 0);
+    ck_assert_int_eq(myelin_gate_predict(&s, idx, 0, &err), 0);
+    ck_assert_int_eq(myelin_gate_verdict(&s, &c[8]), 0);
 }
 END_TEST
 
@@ -154,34 +154,34 @@ START_TEST(test_journal)
     myelin_error err;
     journal *j = NULL;
     int restarted = -1;
-    ck_assert_int_eq(journal_open(path, 42, &j, &restarted, &err), 0);
+    ck_assert_int_eq(myelin_journal_open(path, 42, &j, &restarted, &err), 0);
     ck_assert_int_eq(restarted, 0);
     double v[3] = {0.125, 1.0 / 3.0, 4211063.67};
-    ck_assert_int_eq(journal_put(j, "drift", "u8.f", v, 3, &err), 0);
-    ck_assert_int_eq(journal_put(j, "full", "u8.f", v, 2, &err), 0);
-    journal_close(j);
+    ck_assert_int_eq(myelin_journal_put(j, "drift", "u8.f", v, 3, &err), 0);
+    ck_assert_int_eq(myelin_journal_put(j, "full", "u8.f", v, 2, &err), 0);
+    myelin_journal_close(j);
     /* a torn last line, as a kill during a write leaves it */
     FILE *f = fopen(path, "a");
     fputs("{\"kind\":\"full\",\"key\":\"u4", f);
     fclose(f);
-    ck_assert_int_eq(journal_open(path, 42, &j, &restarted, &err), 0);
-    ck_assert_int_eq(journal_records(j), 2);
+    ck_assert_int_eq(myelin_journal_open(path, 42, &j, &restarted, &err), 0);
+    ck_assert_int_eq(myelin_journal_records(j), 2);
     double r[3];
-    ck_assert(journal_get(j, "drift", "u8.f", r, 3));
+    ck_assert(myelin_journal_get(j, "drift", "u8.f", r, 3));
     ck_assert(r[0] == v[0] && r[1] == v[1] && r[2] == v[2]); /* %.17g round-trips exactly */
-    ck_assert(!journal_get(j, "full", "u4", r, 1));
-    ck_assert(!journal_get(j, "full", "u8.f", r, 3)); /* only 2 values stored */
-    ck_assert_int_eq(journal_put(j, "test", "u8.f", v, 1, &err), 0);
-    journal_close(j);
-    ck_assert_int_eq(journal_open(path, 42, &j, &restarted, &err), 0);
-    ck_assert_int_eq(journal_records(j), 3);
-    journal_close(j);
+    ck_assert(!myelin_journal_get(j, "full", "u4", r, 1));
+    ck_assert(!myelin_journal_get(j, "full", "u8.f", r, 3)); /* only 2 values stored */
+    ck_assert_int_eq(myelin_journal_put(j, "test", "u8.f", v, 1, &err), 0);
+    myelin_journal_close(j);
+    ck_assert_int_eq(myelin_journal_open(path, 42, &j, &restarted, &err), 0);
+    ck_assert_int_eq(myelin_journal_records(j), 3);
+    myelin_journal_close(j);
     /* other arguments: moved aside, fresh */
-    ck_assert_int_eq(journal_open(path, 43, &j, &restarted, &err), 0);
+    ck_assert_int_eq(myelin_journal_open(path, 43, &j, &restarted, &err), 0);
     ck_assert_int_eq(restarted, 1);
-    ck_assert_int_eq(journal_records(j), 0);
+    ck_assert_int_eq(myelin_journal_records(j), 0);
     ck_assert_int_eq(access(old, F_OK), 0);
-    journal_close(j);
+    myelin_journal_close(j);
     unlink(path);
     unlink(old);
 }
@@ -209,7 +209,7 @@ START_TEST(test_journal_corrupt)
     ck_assert_int_eq(myelin_write_file_atomic(path, text, len, &err), 0);
     journal *j = NULL;
     int restarted = 0;
-    ck_assert_int_eq(journal_open(path, 42, &j, &restarted, &err), MYELIN_EFORMAT);
+    ck_assert_int_eq(myelin_journal_open(path, 42, &j, &restarted, &err), MYELIN_EFORMAT);
     ck_assert_ptr_null(j);
     ck_assert_msg(strstr(err.message, "corrupt journal record") != NULL, "%s", err.message);
     char where[16];
@@ -235,12 +235,12 @@ START_TEST(test_journal_guards)
     myelin_error err;
     journal *j = NULL, *j2 = NULL;
     int restarted = 0;
-    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), 0);
+    ck_assert_int_eq(myelin_journal_open(path, 7, &j, &restarted, &err), 0);
     double v[4] = {NAN, INFINITY, -INFINITY, 0.5}, r[4];
-    ck_assert_int_eq(journal_put(j, "full", "k\"ey\n", v, 4, &err), 0);
-    ck_assert_int_eq(journal_open(path, 7, &j2, &restarted, &err), MYELIN_EUSAGE); /* locked */
+    ck_assert_int_eq(myelin_journal_put(j, "full", "k\"ey\n", v, 4, &err), 0);
+    ck_assert_int_eq(myelin_journal_open(path, 7, &j2, &restarted, &err), MYELIN_EUSAGE); /* locked */
     ck_assert_ptr_nonnull(strstr(err.message, "another search is writing this journal"));
-    journal_close(j);
+    myelin_journal_close(j);
     char *text = NULL;
     size_t len = 0;
     ck_assert_int_eq(myelin_read_file(path, &text, &len, &err), 0);
@@ -248,24 +248,24 @@ START_TEST(test_journal_guards)
     ck_assert_ptr_null(strstr(text, "inf,"));
     ck_assert_ptr_nonnull(strstr(text, "[null,\"inf\",\"-inf\",0.5]"));
     free(text);
-    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), 0);
-    ck_assert(journal_get(j, "full", "k\"ey\n", r, 4));
+    ck_assert_int_eq(myelin_journal_open(path, 7, &j, &restarted, &err), 0);
+    ck_assert(myelin_journal_get(j, "full", "k\"ey\n", r, 4));
     ck_assert(isnan(r[0]) && r[1] == INFINITY && r[2] == -INFINITY && r[3] == 0.5);
-    journal_close(j);
+    myelin_journal_close(j);
     unlink(path);
     /* not a journal: refused, neither renamed nor changed */
     FILE *f = fopen(path, "w");
     fputs("precious notes\n", f);
     fclose(f);
-    ck_assert_int_eq(journal_open(path, 7, &j, &restarted, &err), MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_journal_open(path, 7, &j, &restarted, &err), MYELIN_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.message, "not a Myelin journal"));
     ck_assert_int_eq(access(old, F_OK), -1);
     ck_assert_int_eq(myelin_read_file(path, &text, &len, &err), 0);
     ck_assert_str_eq(text, "precious notes\n");
     free(text);
     unlink(path);
-    ck_assert_int_eq(journal_open("/dev/null", 7, &j, &restarted, &err), MYELIN_EUSAGE);
-    ck_assert_int_eq(journal_open(MYELIN_TEST_SRCDIR, 7, &j, &restarted, &err), MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_journal_open("/dev/null", 7, &j, &restarted, &err), MYELIN_EUSAGE);
+    ck_assert_int_eq(myelin_journal_open(MYELIN_TEST_SRCDIR, 7, &j, &restarted, &err), MYELIN_EUSAGE);
 }
 END_TEST
 
@@ -291,7 +291,7 @@ START_TEST(test_pareto)
     s.cands = c;
     s.n_cands = 6;
     int *front = NULL;
-    int n = rank_pareto(&s, &front);
+    int n = myelin_rank_pareto(&s, &front);
     ck_assert_int_eq(n, 3);
     ck_assert_int_eq(front[0], 1); /* ordered by memory */
     ck_assert_int_eq(front[1], 0);

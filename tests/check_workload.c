@@ -125,7 +125,7 @@ static const struct {
     {"stem_pool_len.yaml", MYELIN_ESCHEMA, 8, 12, "expected 4 booleans"},
     {"syntax_indent.yaml", MYELIN_ESYNTAX, 3, 6, "mapping values are not allowed"},
     {"unknown_key.yaml", MYELIN_ESCHEMA, 8, 1, "unknown key 'dpeth' in workload (did you mean 'depth'?)"},
-    {"missing_file.yaml", MYELIN_EIO, 0, 0, ""},
+    {"missing_file.yaml", MYELIN_EMISSING, 0, 0, ""},
 };
 
 START_TEST(test_bad_corpus)

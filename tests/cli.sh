@@ -29,7 +29,7 @@ expect 65 "info on an out-of-range depth" "$M" info "$S/tests/data/bad_yaml/dept
 stderr_has "depth_range.yaml:2:8:" "a YAML error names file:line:column"
 expect 65 "info on an unknown key" "$M" info "$S/tests/data/bad_yaml/unknown_key.yaml"
 stderr_has "did you mean 'depth'" "an unknown key gets a suggestion"
-expect 74 "info on a missing file" "$M" info "$T/nope.yaml"
+expect 66 "info on a missing file" "$M" info "$T/nope.yaml"
 
 # ---- run ----
 expect 0 "run the default (embedded) model" "$M" run --limit 40 --logits "$T/a.csv" --json "$T/a.json"

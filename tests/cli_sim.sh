@@ -29,7 +29,7 @@ expect 75 "a workload that does not fit" "$M" sim --limit 1 --arch "$D/too-small
 stderr_has "does not fit" "the fit error says so"
 expect 69 "float weights on loihi-like" "$M" sim --limit 1 --arch loihi-like
 stderr_has "not supported" "unsupported widths are named"
-expect 74 "missing weights file" "$M" sim --workload "$Z/tiny.yaml" --weights "$T/none.safetensors" --limit 1
+expect 66 "missing weights file" "$M" sim --workload "$Z/tiny.yaml" --weights "$T/none.safetensors" --limit 1
 expect 74 "--vcd into a missing folder" "$M" sim --limit 1 --vcd "$T/no/such/dir/trace.vcd"
 stderr_has "VCD" "the VCD error says what failed"
 expect 66 "a workload name that does not exist" "$M" sim --workload no-such-model

@@ -20,7 +20,7 @@ YAML
 expect 0 "myelin sweep --help" "$M" sweep --help
 stdout_has "usage: myelin sweep" "--help prints usage"
 expect 64 "no sweep file" "$M" sweep
-expect 74 "a sweep file that does not exist" "$M" sweep "$T/none.yaml"
+expect 66 "a sweep file that does not exist" "$M" sweep "$T/none.yaml"
 printf 'arch: generic-45nm\nworkloads: [tiny]\nparams:\n  array.rowz: [1, 2]\n' >"$T/bad1.yaml"
 expect 65 "an unknown parameter" "$M" sweep "$T/bad1.yaml" --out "$T/x"
 stderr_has "bad1.yaml:4:3:" "the error names file:line:col"

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
 #include "base/yaml.h"
@@ -426,6 +427,25 @@ int myelin_workload_load_string(const char *yaml_text, const char *source, myeli
     rc = load_doc(doc, source, out, err);
     myelin_yaml_free(doc);
     return rc;
+}
+
+int myelin_workload_resolve(const char *name_or_path, char *out, size_t n, myelin_error *err)
+{
+    struct stat st;
+    if (strchr(name_or_path, '/') || (stat(name_or_path, &st) == 0 && S_ISREG(st.st_mode))) {
+        if (strlen(name_or_path) >= n)
+            return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "path too long: %s", name_or_path);
+        memcpy(out, name_or_path, strlen(name_or_path) + 1);
+        return 0;
+    }
+    char rel[MYELIN_PATH_MAX], tried[900];
+    if (snprintf(rel, sizeof rel, "workloads/zoo/%s.yaml", name_or_path) < (int)sizeof rel &&
+        myelin_data_find(rel, out, n, tried, sizeof tried) == 0)
+        return 0;
+    return myelin_error_set(err, MYELIN_EMISSING, NULL, 0, 0,
+                            "no workload file or zoo model called '%s' (looked for %s; set "
+                            "MYELIN_DATADIR to the data folder)",
+                            name_or_path, tried);
 }
 
 int myelin_workload_load(const char *path, myelin_workload **out, myelin_error *err)

@@ -110,6 +110,10 @@ typedef struct myelin_workload {
 
 /* Loads and validates a workload YAML file and expands its graph.  Errors name file:line:col. */
 int myelin_workload_load(const char *path, myelin_workload **out, myelin_error *err);
+/* Resolves a --workload argument into a file path: an existing file or any argument with a '/'
+ * is taken as is; a bare name is the zoo model workloads/zoo/<name>.yaml, looked up in the data
+ * folders (myelin_data_find in base/util.h).  MYELIN_EMISSING lists where it looked. */
+int myelin_workload_resolve(const char *name_or_path, char *out, size_t n, myelin_error *err);
 
 /* Same from a NUL-terminated string; `source` names it in errors and resolves relative paths
  * (its folder); may be "<embedded>". */

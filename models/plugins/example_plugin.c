@@ -1,10 +1,11 @@
 /* models/plugins/example_plugin.c — an example cost-model plugin (ABI 1): a dense, clock-driven
  * crossbar for linear layers that evaluates every synapse every timestep, whatever the firing rate.
  *
- * Build: cc -shared -fPIC -I<myelin source> example_plugin.c -o example_plugin.so
+ * Build: cc -shared -fPIC example_plugin.c -o example_plugin.so $(pkg-config --cflags --libs myelin)
  * Use:   in the architecture YAML,  plugins: [path/to/example_plugin.so]
- *                                   cost_models: {linear: example-dense-linear} */
-#include "models/cost.h"
+ *                                   cost_models: {linear: example-dense-linear}
+ * It calls into libmyelin (myelin_layer_neurons), which the loading program provides. */
+#include <myelin/cost.h>
 
 /* Counts T x dense MACs synaptic ops (no event skipping), one synapse-memory read of each weight per
  * timestep (a crossbar row read), one integer accumulate per op and a LIF update per neuron. */
@@ -20,7 +21,7 @@ static int count_dense_linear(const myelin_cost_input *in, myelin_cost_counts *o
     int mb = in->quant->membrane_bits == MYELIN_BITS_FLOAT ? 32 : in->quant->membrane_bits;
     double macs = (double)l->out_shape.h * l->out_shape.w * l->c_in * l->c_out;
     double ops = macs * in->timesteps;
-    double neurons = (double)l->out_shape.c * l->out_shape.h * l->out_shape.w;
+    double neurons = (double)myelin_layer_neurons(l);
     out->synaptic_ops = ops;
     out->count[MYELIN_ACT_SYNAPTIC_OP] = ops;
     out->count[MYELIN_ACT_SRAM_READ_BITS] = ops * wb;
