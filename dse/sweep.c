@@ -24,7 +24,8 @@
 
 /* The parameters a sweep may vary: name, bounds, and where the value goes in the architecture. */
 typedef enum param_id {
-    P_ROWS, P_COLS, P_CLOCK, P_LANES, P_NEURONS, P_SYN_BYTES, P_WORD, P_BANKS, P_LINK, P_HOP, P_COUNT
+    P_ROWS, P_COLS, P_CLOCK, P_LANES, P_NEURONS, P_SYN_BYTES, P_WORD, P_BANKS, P_LINK, P_HOP,
+    P_MULTICAST, P_BUFFER, P_COUNT
 } param_id;
 
 static const struct {
@@ -42,6 +43,8 @@ static const struct {
     {"core.synapse_memory.banks", 1, 1024, 1},
     {"noc.link_width_bits", 1, 4096, 1},
     {"noc.hop_latency_cycles", 0, 1 << 20, 1},
+    {"noc.multicast", 0, 1, 1},    /* 0 none, 1 tree */
+    {"noc.buffer_flits", 0, 1 << 20, 1}, /* 0 unbounded */
 };
 
 typedef struct sweep_param {
@@ -54,6 +57,8 @@ typedef struct point_val {
     int done;
     double v[MYELIN_SWEEP_VALS]; /* fits, energy_J, latency_s, area_mm2, memory_bytes, cores, cycles */
     int pareto;
+    int sim_done;                    /* --sim: simulated (or read from the journal) */
+    double sim[MYELIN_SWEEP_SIM_VALS]; /* SystemC energy_J, latency_s */
 } point_val;
 
 enum { V_FITS, V_ENERGY, V_LATENCY, V_AREA, V_MEMORY, V_CORES, V_CYCLES };
@@ -72,6 +77,7 @@ struct myelin_sweep {
     point_val *pts;
     journal *jn;
     uint64_t hash;
+    int sim_cols; /* --sim given: the tables carry the SystemC columns */
 };
 
 int64_t myelin_sweep_points(const myelin_sweep *s)
@@ -430,6 +436,8 @@ static void apply(myelin_arch *a, param_id id, double v)
     case P_BANKS: a->core.synapse_banks = (int)v; break;
     case P_LINK: a->noc.link_width_bits = (int)v; break;
     case P_HOP: a->noc.hop_latency_cycles = (int)v; break;
+    case P_MULTICAST: a->noc_multicast = v > 0 ? MYELIN_MULTICAST_TREE : MYELIN_MULTICAST_NONE; break;
+    case P_BUFFER: a->noc_buffer_flits = (int)v; break;
     default: break;
     }
 }
@@ -549,6 +557,8 @@ int myelin_sweep_journal(myelin_sweep *s, const char *dir, int64_t *resumed, mye
             s->pts[i].done = 1;
             (*resumed)++;
         }
+        if (journal_get(s->jn, "sim", key, s->pts[i].sim, MYELIN_SWEEP_SIM_VALS))
+            s->pts[i].sim_done = 1;
     }
     return 0;
 }
@@ -563,6 +573,113 @@ int myelin_sweep_record(myelin_sweep *s, int64_t i, myelin_error *err)
     if (journal_get(s->jn, "point", key, v, MYELIN_SWEEP_VALS))
         return 0;
     return journal_put(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS, err);
+}
+
+/* ---- SystemC runs of chosen points (--sim) -------------------------------------------------- */
+
+static void mark_pareto(myelin_sweep *s);
+
+/* Simulation order: Pareto-front points first, then the other fitting points, each class by
+ * ascending EDP (energy x latency), ties by point index. */
+typedef struct sim_rank {
+    int not_front;
+    double edp;
+    int64_t i;
+} sim_rank;
+
+static int sim_order(const void *pa, const void *pb)
+{
+    const sim_rank *a = pa, *b = pb;
+    if (a->not_front != b->not_front)
+        return a->not_front - b->not_front;
+    if (a->edp != b->edp)
+        return a->edp < b->edp ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+int myelin_sweep_sim_pick(myelin_sweep *s, int64_t k, int64_t **idx, int64_t *n, myelin_error *err)
+{
+    *idx = NULL;
+    *n = 0;
+    for (int64_t i = 0; i < s->n_points; i++)
+        if (!s->pts[i].done)
+            return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                    "sweep: point %" PRId64 " was not evaluated before --sim", i);
+    mark_pareto(s);
+    s->sim_cols = 1;
+    int64_t *v = malloc(((size_t)s->n_points + 1) * sizeof *v), m = 0;
+    sim_rank *r = malloc(((size_t)s->n_points + 1) * sizeof *r);
+    if (!v || !r) {
+        free(v);
+        free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (--sim)");
+    }
+    for (int64_t i = 0; i < s->n_points; i++) {
+        const point_val *pv = &s->pts[i];
+        if (pv->v[V_FITS] > 0)
+            r[m++] = (sim_rank){!pv->pareto, pv->v[V_ENERGY] * pv->v[V_LATENCY], i};
+    }
+    qsort(r, (size_t)m, sizeof *r, sim_order);
+    if (k >= 0 && m > k)
+        m = k;
+    for (int64_t j = 0; j < m; j++)
+        v[j] = r[j].i;
+    free(r);
+    *idx = v;
+    *n = m;
+    return 0;
+}
+
+int myelin_sweep_point_open(const myelin_sweep *s, int64_t i, myelin_sweep_point *p,
+                            myelin_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (i < 0 || i >= s->n_points)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "no point %" PRId64, i);
+    int w, q, vi[MAX_P];
+    decompose(s, i, &w, &q, vi);
+    point_arch(s, vi, &p->arch);
+    p->wl = s->wl[w];
+    p->lq = s->lq[w][q];
+    int rc = myelin_map(p->wl, p->lq, &p->arch, &p->map, err);
+    if (!rc)
+        rc = myelin_activity_from_workload(p->wl, -1, &p->act, err);
+    if (rc)
+        myelin_sweep_point_close(p);
+    return rc;
+}
+
+void myelin_sweep_point_close(myelin_sweep_point *p)
+{
+    myelin_mapping_free(p->map);
+    myelin_activity_free(&p->act);
+    p->map = NULL;
+}
+
+int myelin_sweep_sim_set(myelin_sweep *s, int64_t i, const double *vals)
+{
+    if (i < 0 || i >= s->n_points)
+        return -1;
+    memcpy(s->pts[i].sim, vals, sizeof s->pts[i].sim);
+    s->pts[i].sim_done = 1;
+    return 0;
+}
+
+int myelin_sweep_sim_done(const myelin_sweep *s, int64_t i)
+{
+    return i >= 0 && i < s->n_points && s->pts[i].sim_done;
+}
+
+int myelin_sweep_sim_record(myelin_sweep *s, int64_t i, myelin_error *err)
+{
+    if (!s->jn || i < 0 || i >= s->n_points || !s->pts[i].sim_done)
+        return 0;
+    char key[32];
+    point_key(i, key, sizeof key);
+    double v[MYELIN_SWEEP_SIM_VALS];
+    if (journal_get(s->jn, "sim", key, v, MYELIN_SWEEP_SIM_VALS))
+        return 0;
+    return journal_put(s->jn, "sim", key, s->pts[i].sim, MYELIN_SWEEP_SIM_VALS, err);
 }
 
 /* ---- Pareto front and outputs ---------------------------------------------------------------- */
@@ -791,8 +908,14 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
     t.ntext = 3;
     for (int j = 0; j < s->n_p; j++)
         snprintf(t.head[t.ncols++], 64, "%s", params[s->p[j].id].name);
-    for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
+    for (size_t k = 0; k < sizeof tail / sizeof tail[0] - 1; k++)
         snprintf(t.head[t.ncols++], 64, "%s", tail[k]);
+    static const char *const simh[] = {"sim_energy_J", "sim_latency_s", "sim_over_cost_energy",
+                                       "sim_over_cost_latency"};
+    for (size_t k = 0; s->sim_cols && k < sizeof simh / sizeof simh[0]; k++)
+        snprintf(t.head[t.ncols++], 64, "%s", simh[k]);
+    snprintf(t.head[t.ncols++], 64, "reason");
+    int64_t n_sim = 0;
     int64_t n_fit = 0, n_pareto = 0;
     for (int64_t i = 0; i < s->n_points; i++) {
         const point_val *pv = &s->pts[i];
@@ -819,6 +942,16 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         snprintf(row[c++], CW, fits ? "%.0f" : "-", pv->v[V_CORES]);
         snprintf(row[c++], CW, fits ? "%.6g" : "-", pv->v[V_CYCLES]);
         snprintf(row[c++], CW, "%s", pv->pareto ? "yes" : "no");
+        if (s->sim_cols && pv->sim_done && fits) {
+            snprintf(row[c++], CW, "%.6g", pv->sim[0]);
+            snprintf(row[c++], CW, "%.6g", pv->sim[1]);
+            snprintf(row[c++], CW, "%.4f", pv->v[V_ENERGY] > 0 ? pv->sim[0] / pv->v[V_ENERGY] : 0);
+            snprintf(row[c++], CW, "%.4f", pv->v[V_LATENCY] > 0 ? pv->sim[1] / pv->v[V_LATENCY] : 0);
+            n_sim++;
+        } else if (s->sim_cols) {
+            for (int k = 0; k < 4; k++)
+                snprintf(row[c++], CW, "-");
+        }
         if (fits) {
             snprintf(row[c++], CW, "%s", "");
         } else { /* the mapper's reason, re-derived (deterministic) */
@@ -836,12 +969,16 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         n_pareto += pv->pareto;
         keep[i] = pv->pareto;
     }
-    char caption[1024];
+    char caption[1024], simcap[200] = "";
+    if (s->sim_cols)
+        snprintf(simcap, sizeof simcap,
+                 "; %" PRId64 " simulated by the SystemC model (statistical, seed 1, one inference)",
+                 n_sim);
     snprintf(caption, sizeof caption,
              "myelin sweep %.400s on %s: %" PRId64 " points, %" PRId64 " fit, %" PRId64
              " on the Pareto front (energy x latency x area, per workload and setting); cost models, "
-             "statistical activity; area of the whole array",
-             s->path, s->base->name, s->n_points, n_fit, n_pareto);
+             "statistical activity; area of the whole array%s",
+             s->path, s->base->name, s->n_points, n_fit, n_pareto, simcap);
     static const struct {
         const char *name;
         int fmt;
