@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
+#include "base/escape.h"
 #include "base/util.h"
 #include "base/yaml.h"
 #include "models/cost.h"
@@ -998,32 +999,42 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         rc = save_buf(dir, outs[k].name, buf, len, err);
         free(buf);
     }
-    /* the plot: energy against latency per workload and setting, Pareto points marked */
+    /* the plot: energy against latency, one panel per workload; every fitting point of each
+     * setting small and open, the Pareto front filled and coloured by area; SVG and PNG */
     if (!rc) {
-        char *buf = NULL, *gbuf = NULL;
-        size_t len = 0, glen = 0;
+        char *buf = NULL, *gbuf = NULL, *pbuf = NULL;
+        size_t len = 0, glen = 0, plen = 0;
         FILE *f = open_memstream(&buf, &len), *g = open_memstream(&gbuf, &glen);
-        if (!f || !g) {
+        FILE *pl = open_memstream(&pbuf, &plen);
+        if (!f || !g || !pl) {
             if (f)
                 fclose(f);
             if (g)
                 fclose(g);
+            if (pl)
+                fclose(pl);
             free(buf);
             free(gbuf);
+            free(pbuf);
             rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             int64_t per = s->n_points / (s->n_wl * s->n_q);
             int blocks = 0;
-            fprintf(g, "# myelin sweep: energy vs latency (pareto.dat; index 2k all fitting points of "
-                       "group k, 2k+1 its Pareto front)\n"
-                       "set terminal svg size 900,520 dynamic\nset output 'pareto.svg'\n"
-                       "set title 'Design points: energy vs latency (Pareto front: energy x latency "
-                       "x area)'\nset xlabel 'latency per inference (s)'\n"
-                       "set ylabel 'energy per inference (J)'\nset logscale xy\nset grid\n"
-                       "set key outside right\nplot ");
-            for (int w = 0; w < s->n_wl; w++)
+            /* the panels, written once and drawn for each terminal */
+            fprintf(pl, "set multiplot layout 1,%d\n", s->n_wl);
+            for (int w = 0; w < s->n_wl; w++) {
+                fprintf(pl, "set title ");
+                myelin_escape_fputs(MYELIN_ESC_GNUPLOT, s->wl_name[w], pl);
+                fprintf(pl, "\nplot ");
                 for (int q = 0; q < s->n_q; q++) {
                     int64_t g0 = ((int64_t)w * s->n_q + q) * per;
+                    /* the setting's short name: the file name without .yaml */
+                    char qn[MYELIN_PATH_MAX];
+                    const char *base = strrchr(s->q_name[q], '/');
+                    snprintf(qn, sizeof qn, "%s", base ? base + 1 : s->q_name[q]);
+                    size_t ql = strlen(qn);
+                    if (ql > 5 && !strcmp(qn + ql - 5, ".yaml"))
+                        qn[ql - 5] = 0;
                     for (int pass = 0; pass < 2; pass++) {
                         fprintf(f, "%s# %s %s %s\n", blocks ? "\n\n" : "", s->wl_name[w],
                                 s->q_name[q], pass ? "pareto" : "all");
@@ -1039,19 +1050,68 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                         }
                         if (!any)
                             fprintf(f, "nan nan nan -1\n");
-                        char title[2 * MYELIN_PATH_MAX];
-                        snprintf(title, sizeof title, "%s %s%s", s->wl_name[w], s->q_name[q],
-                                 pass ? " Pareto" : "");
-                        for (char *p = title; *p; p++)
-                            if (*p == '\'' || *p == '\\' || *p == '_')
-                                *p = *p == '_' ? ' ' : '.';
-                        fprintf(g, "%s'pareto.dat' index %d using 1:2 with points %s title '%s'",
-                                blocks ? ", \\\n     " : "", blocks,
-                                pass ? "pt 7 ps 1.2" : "pt 6 ps 0.6", title);
+                        char title[MYELIN_PATH_MAX + 32];
+                        snprintf(title, sizeof title, "%s%s", qn,
+                                 pass ? ": Pareto front" : ": all");
+                        fprintf(pl, "%s'pareto.dat' index %d using ($1*1e3):($2*1e6)%s with points ",
+                                q || pass ? ", \\\n     " : "", blocks, pass ? ":3" : "");
+                        if (pass)
+                            fprintf(pl, "pt %d ps 1.3 lc palette", q % 2 ? 9 : 7);
+                        else
+                            fprintf(pl, "pt %d ps 0.7 lc rgb '#8c8c8c'", q % 2 ? 8 : 6);
+                        fprintf(pl, " title ");
+                        myelin_escape_fputs(MYELIN_ESC_GNUPLOT, title, pl);
                         blocks++;
                     }
                 }
-            fprintf(g, "\n");
+                fprintf(pl, "\n");
+            }
+            fprintf(pl, "unset multiplot\n");
+            fclose(pl);
+            /* tics at 1, 2, 5 x 10^k (gnuplot labels only decades on log axes by itself), one
+             * colour scale of area for every panel */
+            char tics[2048] = "";
+            for (int e = -9; e <= 12; e++)
+                for (int m = 0; m < 3; m++) {
+                    size_t tl = strlen(tics);
+                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "",
+                             m == 0 ? 1 : m == 1 ? 2 : 5, e);
+                }
+            double amin = 0, amax = 0;
+            for (int64_t i = 0; i < s->n_points; i++) {
+                double a = s->pts[i].v[V_AREA];
+                if (s->pts[i].v[V_FITS] > 0 && a > 0) {
+                    amin = amin > 0 && amin < a ? amin : a;
+                    amax = amax > a ? amax : a;
+                }
+            }
+            if (!(amin > 0)) {
+                amin = 1;
+                amax = 10;
+            } else if (!(amax > amin)) {
+                amax = amin * 1.1;
+            }
+            fprintf(g, "# myelin sweep: energy vs latency, one panel per workload (pareto.dat: index "
+                       "2k all fitting points of group k = workload x setting, 2k+1 its Pareto front "
+                       "over energy x latency x area; columns in s, J, mm2)\n"
+                       "set encoding utf8\nset termoption noenhanced\n"
+                       "set xlabel 'latency per inference (ms)'\n"
+                       "set ylabel 'energy per inference (µJ)'\n"
+                       "set cblabel 'Pareto-front points: array area (mm²)'\n"
+                       "set logscale xy\nset logscale cb\nset format x '%%g'\nset format y '%%g'\n"
+                       "set format cb '%%g'\nset xtics (%s)\nset ytics (%s)\nset cbtics (%s)\n"
+                       "set cbrange [%.6g:%.6g]\nset rmargin 14\n"
+                       "set autoscale xfix\nset autoscale yfix\n"
+                       "set offsets graph 0.08, graph 0.08, graph 0.12, graph 0.12\n"
+                       "set grid xtics ytics mxtics mytics lc rgb '#e0e0e0'\n"
+                       "set palette defined (0 '#1b9e77', 1 '#7570b3', 2 '#d95f02')\n"
+                       "set key below horizontal maxrows 2 width -2 samplen 1\n"
+                       "set bmargin 8\n", tics, tics, tics, amin, amax);
+            static const char *const terms[2][2] = {
+                {"svg size 1200,560 dynamic font 'Helvetica,13'", "pareto.svg"},
+                {"pngcairo size 1500,700 font 'Helvetica,13'", "pareto.png"}};
+            for (int k = 0; k < 2; k++)
+                fprintf(g, "set terminal %s\nset output '%s'\n%s", terms[k][0], terms[k][1], pbuf);
             fclose(f);
             fclose(g);
             rc = save_buf(dir, "pareto.dat", buf, len, err);
@@ -1061,6 +1121,7 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                 *plotted = myelin_run_gnuplot(dir, gbuf) == 0;
             free(buf);
             free(gbuf);
+            free(pbuf);
         }
     }
     free(t.cells);
