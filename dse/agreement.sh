@@ -5,7 +5,7 @@
 # measured on: tiny its synthetic test set (the default), the Fashion-MNIST models the first
 # validation images (fashion-mnist:split=train,first=55000; rgb32-mapped for fashion-rgb32).  loihi-like supports integer
 # weights only, so it runs with workloads/zoo/quant/w8.yaml.  Writes OUT (markdown) and prints it.
-# Usage: MYELIN_BIN=./myelin MYELIN_SRCDIR=. sh dse/agreement.sh OUT.md
+# Usage: MYELIN_BIN=./myelin MYELIN_SRCDIR=. [WORKLOADS="tiny fashion"] sh dse/agreement.sh OUT.md
 set -eu
 M=${MYELIN_BIN:-./myelin}
 S=${MYELIN_SRCDIR:-.}
@@ -16,7 +16,7 @@ W8="$S/workloads/zoo/quant/w8.yaml"
 {
     echo "| workload | preset | unicast: energy sim vs cost / latency sim ÷ cost | multicast tree |"
     echo "|---|---|---:|---:|"
-    for w in tiny fashion fashion-rgb32 spikformer-4-384-cifar10 spikformer-8-384 spikformer-8-512 spikformer-8-768; do
+    for w in ${WORKLOADS:-tiny fashion fashion-rgb32 spikformer-4-384-cifar10 spikformer-8-384 spikformer-8-512 spikformer-8-768}; do
         for p in generic-45nm paper-45nm loihi-like; do
             q=""
             [ "$p" = loihi-like ] && q="--quant $W8"
