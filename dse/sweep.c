@@ -615,16 +615,22 @@ int myelin_sweep_sim_pick(myelin_sweep *s, int64_t k, int64_t **idx, int64_t *n,
         free(r);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (--sim)");
     }
-    for (int64_t i = 0; i < s->n_points; i++) {
-        const point_val *pv = &s->pts[i];
-        if (pv->v[V_FITS] > 0)
-            r[m++] = (sim_rank){!pv->pareto, pv->v[V_ENERGY] * pv->v[V_LATENCY], i};
+    /* per workload and setting (EDPs of different workloads do not compare) */
+    int64_t per = s->n_points / (s->n_wl * s->n_q), nv = 0;
+    for (int64_t g0 = 0; g0 < s->n_points; g0 += per) {
+        int64_t gm = 0;
+        for (int64_t i = g0; i < g0 + per; i++) {
+            const point_val *pv = &s->pts[i];
+            if (pv->v[V_FITS] > 0)
+                r[gm++] = (sim_rank){!pv->pareto, pv->v[V_ENERGY] * pv->v[V_LATENCY], i};
+        }
+        qsort(r, (size_t)gm, sizeof *r, sim_order);
+        if (k >= 0 && gm > k)
+            gm = k;
+        for (int64_t j = 0; j < gm; j++)
+            v[nv++] = r[j].i;
     }
-    qsort(r, (size_t)m, sizeof *r, sim_order);
-    if (k >= 0 && m > k)
-        m = k;
-    for (int64_t j = 0; j < m; j++)
-        v[j] = r[j].i;
+    m = nv;
     free(r);
     *idx = v;
     *n = m;

@@ -70,9 +70,9 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
 
 /* ---- SystemC runs of chosen points (`myelin sweep --sim top:K|all`) ----
  * After every point has its cost-model values: marks the Pareto front and picks the points to
- * simulate, k < 0 every fitting point, k >= 0 the k first of this order: the Pareto-front points,
- * then the other fitting points, each by ascending EDP, ties by point index.  *idx (malloc'd)
- * gets *n point indices in that order.  From then on the tables carry the columns sim_energy_J,
+ * simulate, k < 0 every fitting point, k >= 0 the k first of each workload and setting in this
+ * order: the Pareto-front points, then the other fitting points, each by ascending EDP, ties by
+ * point index.  *idx (malloc'd) gets *n point indices, group by group in that order.  From then on the tables carry the columns sim_energy_J,
  * sim_latency_s, sim_over_cost_energy, sim_over_cost_latency ("-" where not simulated). */
 int myelin_sweep_sim_pick(myelin_sweep *s, int64_t k, int64_t **idx, int64_t *n, myelin_error *err);
 
