@@ -57,8 +57,10 @@ double myelin_arch_area_mm2(const myelin_arch *a, int64_t cores, double *mm2)
                                       p[MYELIN_AREA_SRAM_BIT].um2 * um2_to_mm2;
         c[MYELIN_AREA_LOGIC] = n * (a->core.accumulator_lanes * p[MYELIN_AREA_ACCUMULATOR_LANE].um2 +
                                     p[MYELIN_AREA_CORE_LOGIC].um2) * um2_to_mm2;
+        /* buffers: noc.buffer_flits per port, or MYELIN_AREA_BUFFER_FLITS when unbounded */
+        double depth = a->noc_buffer_flits > 0 ? a->noc_buffer_flits : MYELIN_AREA_BUFFER_FLITS;
         c[MYELIN_AREA_NOC] = n * (p[MYELIN_AREA_ROUTER].um2 +
-                                     5.0 * MYELIN_AREA_BUFFER_FLITS * a->noc.link_width_bits *
+                                     5.0 * depth * a->noc.link_width_bits *
                                          p[MYELIN_AREA_BUFFER_BIT].um2) * um2_to_mm2;
     }
     double t = 0;

@@ -108,8 +108,8 @@ typedef struct myelin_noc_spec {
  *     core_logic: {um2: 20000, source: "..."}       # per core: neuron update, control, spike I/O
  *     router: {um2: 30000, source: "..."}           # per router: crossbar, arbiters (no buffers)
  *     buffer_bit: {um2: 6, source: "..."}           # per bit of router input buffers
- * A router buffers 5 ports x depth x link_width_bits; the model's buffers are unbounded, so the
- * area counts MYELIN_AREA_BUFFER_FLITS flits per port. */
+ * A router buffers 5 ports x depth x link_width_bits: depth = noc.buffer_flits, or, when the
+ * buffers are unbounded (0), MYELIN_AREA_BUFFER_FLITS flits per port. */
 typedef enum myelin_area_item {
     MYELIN_AREA_SRAM_BIT = 0,
     MYELIN_AREA_ACCUMULATOR_LANE,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "base/ranks.h"
 #include "cli/cli.h"
 #include "base/util.h"
 #include "models/cost.h"
@@ -85,7 +86,12 @@ static void usage(FILE *f)
             "  --no-timing       write '-' for the wall time so reruns give identical files\n"
             "  -q, --quiet       print only where the outputs were written\n"
             "Exit status: 0 done, 3 stopped by --stop-after, 64 usage, 65 bad data, 66 missing file,\n"
-            "69 unsupported, 74 I/O.\n");
+            "69 unsupported, 74 I/O.\n"
+            "Under mpirun (Open MPI; Slurm's srun alike) every rank runs the search and each\n"
+            "evaluation's images are dealt to the ranks in fixed chunks; rank 0 owns the journal and\n"
+            "the outputs, byte-identical to a serial run.\n");
+    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
+                                       : "MPI: not built in (configure found no Open MPI)\n");
 }
 
 static int usage_fail(myelin_error *err)
@@ -294,6 +300,14 @@ int myelin_cmd_search(int argc, char **argv)
             myelin_search_schemes_parse("uniform,pot", &cfg, &err);
     }
     cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+    /* under mpirun every rank runs the search, each evaluation's image chunks spread over them
+       (search/eval.c); rank 0 owns the journal, the lock and the outputs */
+    myelin_ranks_start();
+    int rank = myelin_ranks_rank();
+    if (rank != 0) {
+        cfg.progress = 0;
+        quiet = 1;
+    }
 
     myelin_workload *wl = NULL;
     myelin_weights *w = NULL;
@@ -403,11 +417,12 @@ int myelin_cmd_search(int argc, char **argv)
             rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
         cfg.arch_path = apath;
     }
-    if (!rc)
+    if (!rc && rank == 0)
         rc = myelin_mkdirs(out_dir, &err);
     int lock_fd = -1; /* held until exit: one search per output folder */
-    if (!rc)
+    if (!rc && rank == 0)
         rc = myelin_lock_dir(out_dir, &lock_fd, &err);
+    rc = myelin_ranks_agree(rc, &err);
     if (!rc)
         myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
                                "journal (rerun the same command to resume)");
@@ -424,19 +439,21 @@ int myelin_cmd_search(int argc, char **argv)
     }
     if (!rc) {
         rc = myelin_search_run(&cfg, wl, w, &s, note, sizeof note, &err);
-        if (note[0])
+        if (note[0] && rank == 0)
             fprintf(stderr, "myelin search: note: %s\n", note);
     }
     if (rc == MYELIN_SEARCH_STOPPED) {
-        fprintf(stderr, "myelin search: %s\n", err.message);
+        if (rank == 0)
+            fprintf(stderr, "myelin search: %s\n", err.message);
         myelin_weights_free(w);
         myelin_workload_free(wl);
+        myelin_ranks_finish();
         return EXIT_STOPPED;
     }
     int gp_failed = 0;
-    if (!rc)
+    if (!rc && rank == 0)
         rc = myelin_search_write(s, out_dir, prefix, with_timing, &gp_failed, &err);
-    if (!rc) {
+    if (!rc && rank == 0) {
         if (!quiet) {
             myelin_search_figures f;
             myelin_search_get_figures(s, &f);
@@ -473,9 +490,10 @@ int myelin_cmd_search(int argc, char **argv)
                                 ".dat files are in %s\n", out_dir);
         }
     }
-    int status = rc ? myelin_cli_fail("search", &err) : 0;
+    int status = rc ? rank == 0 ? myelin_cli_fail("search", &err) : 1 : 0;
     myelin_search_free(s);
     myelin_weights_free(w);
     myelin_workload_free(wl);
+    myelin_ranks_finish();
     return status;
 }

@@ -11,20 +11,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef HAVE_MPI
-#include <mpi.h>
-#endif
+#include <sys/wait.h>
 
-#include "cli/cli.h"
+#include "base/ranks.h"
 #include "base/util.h"
+#include "cli/cli.h"
 #include "dse/sweep.h"
+#include "sim/array.h"
 #include "workloads/workload.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: myelin sweep SWEEP.yaml [--out DIR] [--progress] [--stop-after N]\n"
-            "       mpirun -np N myelin sweep SWEEP.yaml [--out DIR]\n\n"
+            "usage: myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all] [--progress] [--stop-after N]\n"
+            "       mpirun -np N myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all]\n\n"
             "Evaluates every point of a design-space sweep with the cost models: a base architecture,\n"
             "workloads, quantization settings and parameters to vary (lists or {from, to, step}; the\n"
             "file format is in dse/README.md).  For each point: energy, latency, EDP, area, memory,\n"
@@ -32,17 +32,19 @@ static void usage(FILE *f)
             "area, per workload and setting).\n"
             "  --out DIR        outputs (default myelin-out/sweep): points.{txt,csv,json,md,tex},\n"
             "                   pareto.{csv,md}, pareto.{gp,dat,svg}, journal.jsonl\n"
+            "  --sim top:K|all  also run the SystemC model (statistical, seed 1, one inference) on the\n"
+            "                   K best fitting points of each workload and setting (the Pareto-front\n"
+            "                   points, then the others, each by ascending EDP) or on all of them:\n"
+            "                   columns sim_energy_J, sim_latency_s\n"
+            "                   and sim/cost ratios; one process per simulation, journaled too\n"
             "  --progress       points done and ETA on stderr (default: when stderr is a terminal)\n"
             "  --stop-after N   stop after N new points (exit 3); a rerun resumes from the journal\n"
             "Every point is appended to DIR/journal.jsonl as it completes; a rerun with the same inputs\n"
             "(even after kill -9) reuses them and writes identical outputs.  Under mpirun (Open MPI;\n"
             "Slurm's srun alike) points are spread over the ranks; rank 0 owns the journal and the\n"
             "outputs, which are byte-identical to a serial run.\n");
-#ifdef HAVE_MPI
-    fprintf(f, "MPI: built in (Open MPI)\n");
-#else
-    fprintf(f, "MPI: not built in (configure found no Open MPI)\n");
-#endif
+    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
+                                       : "MPI: not built in (configure found no Open MPI)\n");
 }
 
 static double now_s(void)
@@ -70,10 +72,170 @@ static int mkdir_p(const char *dir, myelin_error *err)
     return 0;
 }
 
-/* 1 when this process was started by an MPI launcher (Open MPI, or PMI/PMIx as Slurm sets). */
-static int under_mpi(void)
+/* ---- the two phases, spread over the ranks (base/ranks.h) ---------------------------------- */
+
+typedef struct sweep_ctx {
+    myelin_sweep *s;
+    int64_t *pick;     /* --sim: the points to simulate, in order */
+    int64_t resumed;
+    double t0, last_print;
+    int progress;
+    const char *what;
+} sweep_ctx;
+
+static int cost_done(void *u, int64_t i)
 {
-    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
+    return myelin_sweep_done(((sweep_ctx *)u)->s, i);
+}
+
+static int cost_eval(void *u, int64_t i, double *vals, myelin_error *err)
+{
+    sweep_ctx *c = u;
+    int rc = myelin_sweep_eval(c->s, i, err);
+    if (!rc)
+        myelin_sweep_get(c->s, i, vals);
+    return rc;
+}
+
+static int cost_take(void *u, int64_t i, const double *vals, myelin_error *err)
+{
+    sweep_ctx *c = u;
+    myelin_sweep_set(c->s, i, vals);
+    return myelin_sweep_record(c->s, i, err);
+}
+
+static void show_progress(void *u, int64_t fresh, int64_t todo)
+{
+    sweep_ctx *c = u;
+    if (!c->progress || (now_s() - c->last_print < 0.5 && fresh < todo))
+        return;
+    c->last_print = now_s();
+    double el = now_s() - c->t0;
+    double eta = fresh > 0 ? el / (double)fresh * (double)(todo - fresh) : 0;
+    fprintf(stderr, "\rmyelin sweep: %s %" PRId64 "/%" PRId64 " new, %.0f s elapsed, ETA %.0f s   ",
+            c->what, fresh, todo, el, eta);
+}
+
+/* The SystemC run of one point, in a child process: SystemC elaborates one netlist per process
+ * (sim/array.h), so every simulation forks.  The child sends its status, error and values back
+ * through a pipe and leaves with _exit (no atexit handlers: MPI's belong to the parent). */
+typedef struct sim_msg {
+    int rc;
+    myelin_error err;
+    double v[MYELIN_SWEEP_SIM_VALS];
+} sim_msg;
+
+static void sim_child(const myelin_sweep *s, int64_t i, sim_msg *m)
+{
+    myelin_sweep_point p;
+    myelin_array_result *res = NULL;
+    myelin_cost_report *rep = NULL;
+    m->rc = myelin_sweep_point_open(s, i, &p, &m->err);
+    if (!m->rc) {
+        myelin_array_options o;
+        memset(&o, 0, sizeof o);
+        o.wl = p.wl;
+        o.lq = p.lq;
+        o.arch = &p.arch;
+        o.map = p.map;
+        o.limit = 1;
+        o.rates = p.act.rate;
+        o.seed = 1;
+        m->rc = myelin_array_run(&o, &res, &m->err);
+        if (!m->rc)
+            m->rc = myelin_array_report(res, p.wl, p.lq, &p.arch, p.map, &rep, &m->err);
+        if (!m->rc) {
+            m->v[0] = rep->total.total_pj * 1e-12;
+            m->v[1] = res->clock_hz > 0 ? res->mean_latency_cycles / res->clock_hz : 0;
+        }
+        myelin_sweep_point_close(&p);
+    }
+    if (m->rc)
+        myelin_error_prefix(&m->err, "--sim point %" PRId64, i);
+    myelin_cost_report_free(rep);
+    myelin_array_result_free(res);
+}
+
+static int sim_done(void *u, int64_t k)
+{
+    sweep_ctx *c = u;
+    return myelin_sweep_sim_done(c->s, c->pick[k]);
+}
+
+static int sim_eval(void *u, int64_t k, double *vals, myelin_error *err)
+{
+    sweep_ctx *c = u;
+    int64_t i = c->pick[k];
+    int fd[2];
+    if (pipe(fd) != 0)
+        return myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "--sim: cannot make a pipe: %s",
+                                strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "--sim: cannot fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(fd[0]);
+        sim_msg m;
+        memset(&m, 0, sizeof m);
+        sim_child(c->s, i, &m);
+        size_t off = 0;
+        while (off < sizeof m) {
+            ssize_t w = write(fd[1], (char *)&m + off, sizeof m - off);
+            if (w <= 0 && errno != EINTR)
+                _exit(1);
+            if (w > 0)
+                off += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    sim_msg m;
+    size_t off = 0;
+    while (off < sizeof m) {
+        ssize_t r = read(fd[0], (char *)&m + off, sizeof m - off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        off += (size_t)r;
+    }
+    close(fd[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (off < sizeof m)
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "--sim point %" PRId64 ": the simulation process died (%s %d)", i,
+                                WIFSIGNALED(st) ? "signal" : "exit status",
+                                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    if (m.rc) {
+        *err = m.err;
+        return m.rc;
+    }
+    memcpy(vals, m.v, sizeof m.v);
+    return 0;
+}
+
+static int sim_take(void *u, int64_t k, const double *vals, myelin_error *err)
+{
+    sweep_ctx *c = u;
+    myelin_sweep_sim_set(c->s, c->pick[k], vals);
+    return myelin_sweep_sim_record(c->s, c->pick[k], err);
+}
+
+/* "all" (-1) or "top:K" (K >= 1) */
+static int parse_sim(const char *a, int64_t *k)
+{
+    if (!strcmp(a, "all")) {
+        *k = -1;
+        return 0;
+    }
+    return strncmp(a, "top:", 4) ? -1 : myelin_cli_parse_count(a + 4, k);
 }
 
 int myelin_cmd_sweep(int argc, char **argv)
@@ -81,11 +243,12 @@ int myelin_cmd_sweep(int argc, char **argv)
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},  {"progress", no_argument, NULL, 'p'},
         {"stop-after", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"sim", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0},
     };
     const char *out = "myelin-out/sweep";
-    int progress = isatty(STDERR_FILENO), c;
-    int64_t stop_after = 0;
+    int progress = isatty(STDERR_FILENO), c, sim = 0;
+    int64_t stop_after = 0, sim_k = 0;
     myelin_error err;
     myelin_error_clear(&err);
     optind = 1;
@@ -101,6 +264,14 @@ int myelin_cmd_sweep(int argc, char **argv)
                 return myelin_cli_fail("sweep", &err);
             }
             break;
+        case 'S':
+            if (parse_sim(optarg, &sim_k)) {
+                myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
+                                 "--sim wants top:K (K >= 1) or all (got '%s')", optarg);
+                return myelin_cli_fail("sweep", &err);
+            }
+            sim = 1;
+            break;
         case 'h': usage(stdout); return 0;
         default:
             return myelin_cli_bad_option("sweep", argv[optind - 1], usage);
@@ -114,136 +285,75 @@ int myelin_cmd_sweep(int argc, char **argv)
         usage(stderr);
         return myelin_cli_fail("sweep", &err);
     }
-    int rank = 0, size = 1, mpi = 0;
-#ifdef HAVE_MPI
-    if (under_mpi()) {
-        MPI_Init(NULL, NULL);
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-        mpi = 1;
-    }
-#else
-    if (under_mpi())
+    if (!myelin_ranks_built_in() && myelin_ranks_launched())
         fprintf(stderr, "myelin sweep: note: started by an MPI launcher, but this myelin was built "
                         "without MPI; every rank runs the whole sweep\n");
-#endif
+    myelin_ranks_start();
+    int rank = myelin_ranks_rank();
     if (rank != 0)
         progress = 0;
     myelin_sweep *s = NULL;
     int rc = myelin_sweep_load(argv[optind], &s, &err);
     if (!rc && rank == 0)
         rc = mkdir_p(out, &err);
-    int64_t resumed = 0, n = rc ? 0 : myelin_sweep_points(s);
+    int64_t resumed = 0;
     if (!rc && rank == 0)
         rc = myelin_sweep_journal(s, out, &resumed, &err);
-#ifdef HAVE_MPI
-    unsigned char *done = NULL;
-    double *vals = NULL, *all = NULL;
-    if (mpi) {
-        /* everyone learns whether rank 0 got this far, then which points the journal holds */
-        MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        if (!rc) {
-            done = calloc((size_t)n + 1, 1);
-            if (!done) {
-                fprintf(stderr, "myelin sweep: out of memory\n");
-                MPI_Abort(MPI_COMM_WORLD, 71);
-            }
-            if (rank == 0)
-                for (int64_t i = 0; i < n; i++)
-                    done[i] = (unsigned char)myelin_sweep_done(s, i);
-            MPI_Bcast(done, (int)n, MPI_UNSIGNED_CHAR, 0, MPI_COMM_WORLD);
-        }
-    }
-#endif
-    double t0 = now_s(), last_print = 0;
-    int64_t todo = 0, fresh = 0, stopped = 0;
-    for (int64_t i = 0; !rc && i < n; i++)
-        todo += !myelin_sweep_done(s, i);
-#ifdef HAVE_MPI
-    if (mpi && !rc) {
-        todo = 0;
-        for (int64_t i = 0; i < n; i++)
-            todo += !done[i];
-    }
-#endif
+    rc = myelin_ranks_agree(rc, &err);
+    sweep_ctx cx = {s, NULL, resumed, now_s(), 0, progress, "points"};
+    int64_t fresh = 0, sim_fresh = 0, n = rc ? 0 : myelin_sweep_points(s);
+    int stopped = 0;
     if (!rc && progress && resumed)
         fprintf(stderr, "myelin sweep: %" PRId64 " of %" PRId64 " points from the journal\n", resumed, n);
-    /* batches of `size` points still to do: point k of a batch goes to rank k */
-    int64_t next = 0;
-    while (!rc && !stopped) {
-        int64_t batch[1024];
-        int nb = 0;
-        while (next < n && nb < size && nb < 1024) {
-            int d;
-#ifdef HAVE_MPI
-            d = mpi ? done[next] : myelin_sweep_done(s, next);
-#else
-            d = myelin_sweep_done(s, next);
-#endif
-            if (!d)
-                batch[nb++] = next;
-            next++;
-        }
-        if (nb == 0)
-            break;
-        int local_rc = 0;
-        if (rank < nb)
-            local_rc = myelin_sweep_eval(s, batch[rank], &err);
-#ifdef HAVE_MPI
-        if (mpi) {
-            double mine[MYELIN_SWEEP_VALS + 1] = {0};
-            mine[MYELIN_SWEEP_VALS] = local_rc;
-            if (rank < nb && !local_rc)
-                myelin_sweep_get(s, batch[rank], mine);
-            if (!all)
-                all = calloc((size_t)size * (MYELIN_SWEEP_VALS + 1), sizeof *all);
-            if (!all)
-                MPI_Abort(MPI_COMM_WORLD, 71);
-            MPI_Gather(mine, MYELIN_SWEEP_VALS + 1, MPI_DOUBLE, all, MYELIN_SWEEP_VALS + 1,
-                       MPI_DOUBLE, 0, MPI_COMM_WORLD);
-            if (rank == 0)
-                for (int k = 0; k < nb; k++) {
-                    const double *v = all + (size_t)k * (MYELIN_SWEEP_VALS + 1);
-                    if (v[MYELIN_SWEEP_VALS] != 0) {
-                        if (!local_rc) /* rank k's message is on its stderr */
-                            local_rc = myelin_error_set(&err, MYELIN_EINTERNAL, NULL, 0, 0,
-                                                        "rank %d failed on point %" PRId64, k,
-                                                        batch[k]);
-                        break;
-                    }
-                    myelin_sweep_set(s, batch[k], v);
-                }
-            MPI_Allreduce(MPI_IN_PLACE, &local_rc, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-            if (local_rc && rank != 0)
-                myelin_cli_fail("sweep", &err);
-        }
-#endif
-        rc = local_rc;
-        if (rc)
-            break;
-        if (rank == 0)
-            for (int k = 0; k < nb && !rc; k++)
-                rc = myelin_sweep_record(s, batch[k], &err);
-        fresh += nb;
-        if (progress && (now_s() - last_print >= 0.5 || fresh >= todo)) {
-            last_print = now_s();
-            double el = now_s() - t0;
-            double eta = fresh > 0 ? el / (double)fresh * (double)(todo - fresh) : 0;
-            fprintf(stderr, "\rmyelin sweep: %" PRId64 "/%" PRId64 " points (%" PRId64
-                            " new), %.0f s elapsed, ETA %.0f s   ",
-                    resumed + fresh, n, fresh, el, eta);
-        }
-        if (stop_after > 0 && fresh >= stop_after && fresh < todo)
-            stopped = 1;
+    if (!rc) {
+        myelin_ranks_work w = {n, MYELIN_SWEEP_VALS, &cx, cost_done, cost_eval, cost_take,
+                               show_progress, stop_after};
+        rc = myelin_ranks_spread(&w, &fresh, &stopped, &err);
     }
-    if (progress)
+    if (progress && fresh)
         fprintf(stderr, "\n");
+    /* --sim: rank 0 picks the points (it alone holds every value), the ranks simulate them */
+    int64_t n_pick = 0;
+    if (!rc && !stopped && sim) {
+        if (rank == 0)
+            rc = myelin_sweep_sim_pick(s, sim_k, &cx.pick, &n_pick, &err);
+        rc = myelin_ranks_agree(rc, &err);
+        if (!rc) {
+            myelin_ranks_bcast(&n_pick, sizeof n_pick, 0);
+            if (rank != 0) {
+                cx.pick = calloc((size_t)n_pick + 1, sizeof *cx.pick);
+                if (!cx.pick)
+                    rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+            rc = myelin_ranks_agree(rc, &err);
+        }
+        if (!rc) {
+            myelin_ranks_bcast(cx.pick, (size_t)n_pick * sizeof *cx.pick, 0);
+            cx.t0 = now_s();
+            cx.what = "SystemC runs";
+            /* --stop-after counts the new cost points and simulations together */
+            int64_t left = stop_after > 0 ? stop_after - fresh : 0;
+            if (stop_after > 0 && left <= 0) {
+                int pending = 0;
+                for (int64_t k = 0; rank == 0 && k < n_pick; k++)
+                    pending |= !myelin_sweep_sim_done(s, cx.pick[k]);
+                myelin_ranks_bcast(&pending, sizeof pending, 0);
+                stopped = pending;
+            } else {
+                myelin_ranks_work w = {n_pick, MYELIN_SWEEP_SIM_VALS, &cx, sim_done, sim_eval,
+                                       sim_take, show_progress, left};
+                rc = myelin_ranks_spread(&w, &sim_fresh, &stopped, &err);
+            }
+            if (progress && sim_fresh)
+                fprintf(stderr, "\n");
+        }
+    }
     int plotted = 0;
     if (!rc && !stopped && rank == 0)
         rc = myelin_sweep_write(s, out, &plotted, &err);
     if (!rc && !stopped && rank == 0 && progress)
         fprintf(stderr, "myelin sweep: wrote %s/points.{txt,csv,json,md,tex}, pareto.{csv,md,gp,dat}%s\n",
-                out, plotted ? ", pareto.svg" : " (no gnuplot: pareto.svg not drawn)");
+                out, plotted ? ", pareto.svg, pareto.png" : " (no gnuplot: the plots not drawn)");
     int status = 0;
     if (rc && rank == 0)
         status = myelin_cli_fail("sweep", &err);
@@ -251,17 +361,12 @@ int myelin_cmd_sweep(int argc, char **argv)
         status = 1;
     else if (stopped) {
         if (rank == 0)
-            fprintf(stderr, "myelin sweep: stopped after %" PRId64 " new points (--stop-after); "
-                            "rerun to resume\n", fresh);
+            fprintf(stderr, "myelin sweep: stopped after %" PRId64 " new points and %" PRId64
+                            " new simulations (--stop-after); rerun to resume\n", fresh, sim_fresh);
         status = 3;
     }
-#ifdef HAVE_MPI
-    free(done);
-    free(all);
-    free(vals);
-    if (mpi)
-        MPI_Finalize();
-#endif
+    free(cx.pick);
+    myelin_ranks_finish();
     myelin_sweep_free(s);
     return status;
 }

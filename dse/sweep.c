@@ -10,6 +10,7 @@
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
+#include "base/escape.h"
 #include "base/util.h"
 #include "base/yaml.h"
 #include "models/cost.h"
@@ -24,7 +25,8 @@
 
 /* The parameters a sweep may vary: name, bounds, and where the value goes in the architecture. */
 typedef enum param_id {
-    P_ROWS, P_COLS, P_CLOCK, P_LANES, P_NEURONS, P_SYN_BYTES, P_WORD, P_BANKS, P_LINK, P_HOP, P_COUNT
+    P_ROWS, P_COLS, P_CLOCK, P_LANES, P_NEURONS, P_SYN_BYTES, P_WORD, P_BANKS, P_LINK, P_HOP,
+    P_MULTICAST, P_BUFFER, P_COUNT
 } param_id;
 
 static const struct {
@@ -42,6 +44,8 @@ static const struct {
     {"core.synapse_memory.banks", 1, 1024, 1},
     {"noc.link_width_bits", 1, 4096, 1},
     {"noc.hop_latency_cycles", 0, 1 << 20, 1},
+    {"noc.multicast", 0, 1, 1},    /* 0 none, 1 tree */
+    {"noc.buffer_flits", 0, 1 << 20, 1}, /* 0 unbounded */
 };
 
 typedef struct sweep_param {
@@ -54,6 +58,8 @@ typedef struct point_val {
     int done;
     double v[MYELIN_SWEEP_VALS]; /* fits, energy_J, latency_s, area_mm2, memory_bytes, cores, cycles */
     int pareto;
+    int sim_done;                    /* --sim: simulated (or read from the journal) */
+    double sim[MYELIN_SWEEP_SIM_VALS]; /* SystemC energy_J, latency_s */
 } point_val;
 
 enum { V_FITS, V_ENERGY, V_LATENCY, V_AREA, V_MEMORY, V_CORES, V_CYCLES };
@@ -72,6 +78,7 @@ struct myelin_sweep {
     point_val *pts;
     journal *jn;
     uint64_t hash;
+    int sim_cols; /* --sim given: the tables carry the SystemC columns */
 };
 
 int64_t myelin_sweep_points(const myelin_sweep *s)
@@ -408,6 +415,8 @@ static void apply(myelin_arch *a, param_id id, double v)
     case P_BANKS: a->core.synapse_banks = (int)v; break;
     case P_LINK: a->noc.link_width_bits = (int)v; break;
     case P_HOP: a->noc.hop_latency_cycles = (int)v; break;
+    case P_MULTICAST: a->noc_multicast = v > 0 ? MYELIN_MULTICAST_TREE : MYELIN_MULTICAST_NONE; break;
+    case P_BUFFER: a->noc_buffer_flits = (int)v; break;
     default: break;
     }
 }
@@ -527,6 +536,8 @@ int myelin_sweep_journal(myelin_sweep *s, const char *dir, int64_t *resumed, mye
             s->pts[i].done = 1;
             (*resumed)++;
         }
+        if (myelin_journal_get(s->jn, "sim", key, s->pts[i].sim, MYELIN_SWEEP_SIM_VALS))
+            s->pts[i].sim_done = 1;
     }
     return 0;
 }
@@ -541,6 +552,119 @@ int myelin_sweep_record(myelin_sweep *s, int64_t i, myelin_error *err)
     if (myelin_journal_get(s->jn, "point", key, v, MYELIN_SWEEP_VALS))
         return 0;
     return myelin_journal_put(s->jn, "point", key, s->pts[i].v, MYELIN_SWEEP_VALS, err);
+}
+
+/* ---- SystemC runs of chosen points (--sim) -------------------------------------------------- */
+
+static void mark_pareto(myelin_sweep *s);
+
+/* Simulation order: Pareto-front points first, then the other fitting points, each class by
+ * ascending EDP (energy x latency), ties by point index. */
+typedef struct sim_rank {
+    int not_front;
+    double edp;
+    int64_t i;
+} sim_rank;
+
+static int sim_order(const void *pa, const void *pb)
+{
+    const sim_rank *a = pa, *b = pb;
+    if (a->not_front != b->not_front)
+        return a->not_front - b->not_front;
+    if (a->edp != b->edp)
+        return a->edp < b->edp ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+int myelin_sweep_sim_pick(myelin_sweep *s, int64_t k, int64_t **idx, int64_t *n, myelin_error *err)
+{
+    *idx = NULL;
+    *n = 0;
+    for (int64_t i = 0; i < s->n_points; i++)
+        if (!s->pts[i].done)
+            return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                    "sweep: point %" PRId64 " was not evaluated before --sim", i);
+    mark_pareto(s);
+    s->sim_cols = 1;
+    int64_t *v = malloc(((size_t)s->n_points + 1) * sizeof *v), m = 0;
+    sim_rank *r = malloc(((size_t)s->n_points + 1) * sizeof *r);
+    if (!v || !r) {
+        free(v);
+        free(r);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (--sim)");
+    }
+    /* per workload and setting (EDPs of different workloads do not compare) */
+    int64_t per = s->n_points / (s->n_wl * s->n_q), nv = 0;
+    for (int64_t g0 = 0; g0 < s->n_points; g0 += per) {
+        int64_t gm = 0;
+        for (int64_t i = g0; i < g0 + per; i++) {
+            const point_val *pv = &s->pts[i];
+            if (pv->v[V_FITS] > 0)
+                r[gm++] = (sim_rank){!pv->pareto, pv->v[V_ENERGY] * pv->v[V_LATENCY], i};
+        }
+        qsort(r, (size_t)gm, sizeof *r, sim_order);
+        if (k >= 0 && gm > k)
+            gm = k;
+        for (int64_t j = 0; j < gm; j++)
+            v[nv++] = r[j].i;
+    }
+    m = nv;
+    free(r);
+    *idx = v;
+    *n = m;
+    return 0;
+}
+
+int myelin_sweep_point_open(const myelin_sweep *s, int64_t i, myelin_sweep_point *p,
+                            myelin_error *err)
+{
+    memset(p, 0, sizeof *p);
+    if (i < 0 || i >= s->n_points)
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "no point %" PRId64, i);
+    int w, q, vi[MAX_P];
+    decompose(s, i, &w, &q, vi);
+    point_arch(s, vi, &p->arch);
+    p->wl = s->wl[w];
+    p->lq = s->lq[w][q];
+    int rc = myelin_map(p->wl, p->lq, &p->arch, &p->map, err);
+    if (!rc)
+        rc = myelin_activity_from_workload(p->wl, -1, &p->act, err);
+    if (rc)
+        myelin_sweep_point_close(p);
+    return rc;
+}
+
+void myelin_sweep_point_close(myelin_sweep_point *p)
+{
+    myelin_mapping_free(p->map);
+    myelin_activity_free(&p->act);
+    p->map = NULL;
+}
+
+int myelin_sweep_sim_set(myelin_sweep *s, int64_t i, const double *vals)
+{
+    if (i < 0 || i >= s->n_points)
+        return -1;
+    memcpy(s->pts[i].sim, vals, sizeof s->pts[i].sim);
+    s->pts[i].sim_done = 1;
+    return 0;
+}
+
+int myelin_sweep_sim_done(const myelin_sweep *s, int64_t i)
+{
+    return i >= 0 && i < s->n_points && s->pts[i].sim_done;
+}
+
+int myelin_sweep_sim_record(myelin_sweep *s, int64_t i, myelin_error *err)
+{
+    if (!s->jn || i < 0 || i >= s->n_points || !s->pts[i].sim_done)
+        return 0;
+    char key[32];
+    point_key(i, key, sizeof key);
+    double v[MYELIN_SWEEP_SIM_VALS];
+    if (myelin_journal_get(s->jn, "sim", key, v, MYELIN_SWEEP_SIM_VALS))
+        return 0;
+    return myelin_journal_put(s->jn, "sim", key, s->pts[i].sim, MYELIN_SWEEP_SIM_VALS, err);
 }
 
 /* ---- Pareto front and outputs ---------------------------------------------------------------- */
@@ -769,8 +893,14 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
     t.ntext = 3;
     for (int j = 0; j < s->n_p; j++)
         snprintf(t.head[t.ncols++], 64, "%s", params[s->p[j].id].name);
-    for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
+    for (size_t k = 0; k < sizeof tail / sizeof tail[0] - 1; k++)
         snprintf(t.head[t.ncols++], 64, "%s", tail[k]);
+    static const char *const simh[] = {"sim_energy_J", "sim_latency_s", "sim_over_cost_energy",
+                                       "sim_over_cost_latency"};
+    for (size_t k = 0; s->sim_cols && k < sizeof simh / sizeof simh[0]; k++)
+        snprintf(t.head[t.ncols++], 64, "%s", simh[k]);
+    snprintf(t.head[t.ncols++], 64, "reason");
+    int64_t n_sim = 0;
     int64_t n_fit = 0, n_pareto = 0;
     for (int64_t i = 0; i < s->n_points; i++) {
         const point_val *pv = &s->pts[i];
@@ -797,6 +927,16 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         snprintf(row[c++], CW, fits ? "%.0f" : "-", pv->v[V_CORES]);
         snprintf(row[c++], CW, fits ? "%.6g" : "-", pv->v[V_CYCLES]);
         snprintf(row[c++], CW, "%s", pv->pareto ? "yes" : "no");
+        if (s->sim_cols && pv->sim_done && fits) {
+            snprintf(row[c++], CW, "%.6g", pv->sim[0]);
+            snprintf(row[c++], CW, "%.6g", pv->sim[1]);
+            snprintf(row[c++], CW, "%.4f", pv->v[V_ENERGY] > 0 ? pv->sim[0] / pv->v[V_ENERGY] : 0);
+            snprintf(row[c++], CW, "%.4f", pv->v[V_LATENCY] > 0 ? pv->sim[1] / pv->v[V_LATENCY] : 0);
+            n_sim++;
+        } else if (s->sim_cols) {
+            for (int k = 0; k < 4; k++)
+                snprintf(row[c++], CW, "-");
+        }
         if (fits) {
             snprintf(row[c++], CW, "%s", "");
         } else { /* the mapper's reason, re-derived (deterministic) */
@@ -814,12 +954,16 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         n_pareto += pv->pareto;
         keep[i] = pv->pareto;
     }
-    char caption[1024];
+    char caption[1024], simcap[200] = "";
+    if (s->sim_cols)
+        snprintf(simcap, sizeof simcap,
+                 "; %" PRId64 " simulated by the SystemC model (statistical, seed 1, one inference)",
+                 n_sim);
     snprintf(caption, sizeof caption,
              "myelin sweep %.400s on %s: %" PRId64 " points, %" PRId64 " fit, %" PRId64
              " on the Pareto front (energy x latency x area, per workload and setting); cost models, "
-             "statistical activity; area of the whole array",
-             s->path, s->base->name, s->n_points, n_fit, n_pareto);
+             "statistical activity; area of the whole array%s",
+             s->path, s->base->name, s->n_points, n_fit, n_pareto, simcap);
     static const struct {
         const char *name;
         int fmt;
@@ -839,32 +983,42 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
         rc = save_buf(dir, outs[k].name, buf, len, err);
         free(buf);
     }
-    /* the plot: energy against latency per workload and setting, Pareto points marked */
+    /* the plot: energy against latency, one panel per workload; every fitting point of each
+     * setting small and open, the Pareto front filled and coloured by area; SVG and PNG */
     if (!rc) {
-        char *buf = NULL, *gbuf = NULL;
-        size_t len = 0, glen = 0;
+        char *buf = NULL, *gbuf = NULL, *pbuf = NULL;
+        size_t len = 0, glen = 0, plen = 0;
         FILE *f = open_memstream(&buf, &len), *g = open_memstream(&gbuf, &glen);
-        if (!f || !g) {
+        FILE *pl = open_memstream(&pbuf, &plen);
+        if (!f || !g || !pl) {
             if (f)
                 fclose(f);
             if (g)
                 fclose(g);
+            if (pl)
+                fclose(pl);
             free(buf);
             free(gbuf);
+            free(pbuf);
             rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             int64_t per = s->n_points / (s->n_wl * s->n_q);
             int blocks = 0;
-            fprintf(g, "# myelin sweep: energy vs latency (pareto.dat; index 2k all fitting points of "
-                       "group k, 2k+1 its Pareto front)\n"
-                       "set terminal svg size 900,520 dynamic\nset output 'pareto.svg'\n"
-                       "set title 'Design points: energy vs latency (Pareto front: energy x latency "
-                       "x area)'\nset xlabel 'latency per inference (s)'\n"
-                       "set ylabel 'energy per inference (J)'\nset logscale xy\nset grid\n"
-                       "set key outside right\nplot ");
-            for (int w = 0; w < s->n_wl; w++)
+            /* the panels, written once and drawn for each terminal */
+            fprintf(pl, "set multiplot layout 1,%d\n", s->n_wl);
+            for (int w = 0; w < s->n_wl; w++) {
+                fprintf(pl, "set title ");
+                myelin_escape_fputs(MYELIN_ESC_GNUPLOT, s->wl_name[w], pl);
+                fprintf(pl, "\nplot ");
                 for (int q = 0; q < s->n_q; q++) {
                     int64_t g0 = ((int64_t)w * s->n_q + q) * per;
+                    /* the setting's short name: the file name without .yaml */
+                    char qn[MYELIN_PATH_MAX];
+                    const char *base = strrchr(s->q_name[q], '/');
+                    snprintf(qn, sizeof qn, "%s", base ? base + 1 : s->q_name[q]);
+                    size_t ql = strlen(qn);
+                    if (ql > 5 && !strcmp(qn + ql - 5, ".yaml"))
+                        qn[ql - 5] = 0;
                     for (int pass = 0; pass < 2; pass++) {
                         fprintf(f, "%s# %s %s %s\n", blocks ? "\n\n" : "", s->wl_name[w],
                                 s->q_name[q], pass ? "pareto" : "all");
@@ -880,19 +1034,68 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                         }
                         if (!any)
                             fprintf(f, "nan nan nan -1\n");
-                        char title[2 * MYELIN_PATH_MAX];
-                        snprintf(title, sizeof title, "%s %s%s", s->wl_name[w], s->q_name[q],
-                                 pass ? " Pareto" : "");
-                        for (char *p = title; *p; p++)
-                            if (*p == '\'' || *p == '\\' || *p == '_')
-                                *p = *p == '_' ? ' ' : '.';
-                        fprintf(g, "%s'pareto.dat' index %d using 1:2 with points %s title '%s'",
-                                blocks ? ", \\\n     " : "", blocks,
-                                pass ? "pt 7 ps 1.2" : "pt 6 ps 0.6", title);
+                        char title[MYELIN_PATH_MAX + 32];
+                        snprintf(title, sizeof title, "%s%s", qn,
+                                 pass ? ": Pareto front" : ": all");
+                        fprintf(pl, "%s'pareto.dat' index %d using ($1*1e3):($2*1e6)%s with points ",
+                                q || pass ? ", \\\n     " : "", blocks, pass ? ":3" : "");
+                        if (pass)
+                            fprintf(pl, "pt %d ps 1.3 lc palette", q % 2 ? 9 : 7);
+                        else
+                            fprintf(pl, "pt %d ps 0.7 lc rgb '#8c8c8c'", q % 2 ? 8 : 6);
+                        fprintf(pl, " title ");
+                        myelin_escape_fputs(MYELIN_ESC_GNUPLOT, title, pl);
                         blocks++;
                     }
                 }
-            fprintf(g, "\n");
+                fprintf(pl, "\n");
+            }
+            fprintf(pl, "unset multiplot\n");
+            fclose(pl);
+            /* tics at 1, 2, 5 x 10^k (gnuplot labels only decades on log axes by itself), one
+             * colour scale of area for every panel */
+            char tics[2048] = "";
+            for (int e = -9; e <= 12; e++)
+                for (int m = 0; m < 3; m++) {
+                    size_t tl = strlen(tics);
+                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "",
+                             m == 0 ? 1 : m == 1 ? 2 : 5, e);
+                }
+            double amin = 0, amax = 0;
+            for (int64_t i = 0; i < s->n_points; i++) {
+                double a = s->pts[i].v[V_AREA];
+                if (s->pts[i].v[V_FITS] > 0 && a > 0) {
+                    amin = amin > 0 && amin < a ? amin : a;
+                    amax = amax > a ? amax : a;
+                }
+            }
+            if (!(amin > 0)) {
+                amin = 1;
+                amax = 10;
+            } else if (!(amax > amin)) {
+                amax = amin * 1.1;
+            }
+            fprintf(g, "# myelin sweep: energy vs latency, one panel per workload (pareto.dat: index "
+                       "2k all fitting points of group k = workload x setting, 2k+1 its Pareto front "
+                       "over energy x latency x area; columns in s, J, mm2)\n"
+                       "set encoding utf8\nset termoption noenhanced\n"
+                       "set xlabel 'latency per inference (ms)'\n"
+                       "set ylabel 'energy per inference (µJ)'\n"
+                       "set cblabel 'Pareto-front points: array area (mm²)'\n"
+                       "set logscale xy\nset logscale cb\nset format x '%%g'\nset format y '%%g'\n"
+                       "set format cb '%%g'\nset xtics (%s)\nset ytics (%s)\nset cbtics (%s)\n"
+                       "set cbrange [%.6g:%.6g]\nset rmargin 14\n"
+                       "set autoscale xfix\nset autoscale yfix\n"
+                       "set offsets graph 0.08, graph 0.08, graph 0.12, graph 0.12\n"
+                       "set grid xtics ytics mxtics mytics lc rgb '#e0e0e0'\n"
+                       "set palette defined (0 '#1b9e77', 1 '#7570b3', 2 '#d95f02')\n"
+                       "set key below horizontal maxrows 2 width -2 samplen 1\n"
+                       "set bmargin 8\n", tics, tics, tics, amin, amax);
+            static const char *const terms[2][2] = {
+                {"svg size 1200,560 dynamic font 'Helvetica,13'", "pareto.svg"},
+                {"pngcairo size 1500,700 font 'Helvetica,13'", "pareto.png"}};
+            for (int k = 0; k < 2; k++)
+                fprintf(g, "set terminal %s\nset output '%s'\n%s", terms[k][0], terms[k][1], pbuf);
             fclose(f);
             fclose(g);
             rc = save_buf(dir, "pareto.dat", buf, len, err);
@@ -902,6 +1105,7 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                 *plotted = myelin_run_gnuplot(dir, gbuf) == 0;
             free(buf);
             free(gbuf);
+            free(pbuf);
         }
     }
     free(t.cells);

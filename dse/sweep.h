@@ -20,13 +20,20 @@
  *     core.synapse_memory.banks: [1, 4]
  *     noc.link_width_bits: [16, 32]
  *     noc.hop_latency_cycles: [1, 2]
+ *     noc.multicast: [0, 1]            # 0 none, 1 tree (XY-tree multicast)
+ *     noc.buffer_flits: [0, 4, 16]     # input-buffer depth per router port; 0 unbounded
  * Points are the product in file order (workload slowest, then quant, then each parameter). */
 #ifndef MYELIN_DSE_SWEEP_H
 #define MYELIN_DSE_SWEEP_H
 
 #include <stdint.h>
 
+#include "arch/arch.h"
+#include "arch/mapper.h"
 #include "base/error.h"
+#include "models/cost.h"
+#include "workloads/qsetting.h"
+#include "workloads/workload.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +67,35 @@ int myelin_sweep_done(const myelin_sweep *s, int64_t i);
 /* Marks the Pareto front and writes DIR/points.{txt,csv,json,md,tex}, DIR/pareto.csv and the plot
  * DIR/pareto.{gp,dat,svg} (svg when gnuplot runs).  *plotted tells whether gnuplot ran. */
 int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_error *err);
+
+/* ---- SystemC runs of chosen points (`myelin sweep --sim top:K|all`) ----
+ * After every point has its cost-model values: marks the Pareto front and picks the points to
+ * simulate, k < 0 every fitting point, k >= 0 the k first of each workload and setting in this
+ * order: the Pareto-front points, then the other fitting points, each by ascending EDP, ties by
+ * point index.  *idx (malloc'd) gets *n point indices, group by group in that order.  From then on the tables carry the columns sim_energy_J,
+ * sim_latency_s, sim_over_cost_energy, sim_over_cost_latency ("-" where not simulated). */
+int myelin_sweep_sim_pick(myelin_sweep *s, int64_t k, int64_t **idx, int64_t *n, myelin_error *err);
+
+/* What simulating point i takes: its architecture (the base with the point's parameters), its
+ * workload and resolved setting (owned by the sweep), its mapping and the statistical activity
+ * (owned by p until myelin_sweep_point_close). */
+typedef struct myelin_sweep_point {
+    myelin_arch arch;
+    const myelin_workload *wl;
+    const myelin_layer_quant *lq;
+    myelin_mapping *map;
+    myelin_activity act;
+} myelin_sweep_point;
+int myelin_sweep_point_open(const myelin_sweep *s, int64_t i, myelin_sweep_point *p,
+                            myelin_error *err);
+void myelin_sweep_point_close(myelin_sweep_point *p);
+
+/* A simulated point's values (energy_J, latency_s per inference), whether it has them (set, or
+ * from the journal), and appending them to the journal (no-op without one or when there). */
+#define MYELIN_SWEEP_SIM_VALS 2
+int myelin_sweep_sim_set(myelin_sweep *s, int64_t i, const double *vals);
+int myelin_sweep_sim_done(const myelin_sweep *s, int64_t i);
+int myelin_sweep_sim_record(myelin_sweep *s, int64_t i, myelin_error *err);
 
 #ifdef __cplusplus
 }

@@ -1156,7 +1156,8 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             pall += acc;
             pnorth[y] = pall; /* producer cores in rows <= y */
         }
-        double inj = 0;
+        double inj = 0, beta = 0; /* beta: the longest burst, packets per producer core per
+                                     destination core (unicast) or per producer core (tree) */
         for (int d = 0; d < n; d++) {
             double sp = w[(size_t)d * n + p];
             const myelin_layer_map *dm = &map->layers[d];
@@ -1168,6 +1169,8 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
              * when the tree of the consumer's cores (the union of routes) uses the link */
             double pt = sp / pm->cores;
             inj += tree ? pt : per * dm->cores;
+            if ((tree ? pt : per) > beta)
+                beta = tree ? pt : per;
             memset(dcol, 0, (size_t)C * sizeof *dcol);
             int dy0 = dm->first_core / C, dy1 = dy0;
             for (int k = 0; k < dm->cores; k++) {
@@ -1233,7 +1236,23 @@ static int noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             if (ln[c] > best)
                 best = ln[c];
         }
-        send[p] = best * flits;
+        /* bounded buffers (noc.buffer_flits B > 0; credit back-pressure as in the SystemC mesh):
+         * a burst (one producer core's packets for one destination core, or its tree) that queues
+         * at the busiest link fills its B-flit input buffer and holds the link behind it, back to
+         * the producer core's injection port, for the rest of its wait; the core's later bursts
+         * start that much later.  The core's own bursts are serialized at its injection port
+         * anyway (inj), so what a burst waits for is the other cores' traffic at that link,
+         * best - inj; first come first served among bursts released together, half of it on
+         * average.  The bound grows by max(0, (best - inj) / 2 - B) flits, nothing when the
+         * burst fits in the buffer (beta <= B) or the injection port is the bottleneck. */
+        double stall = 0;
+        int B = arch->noc_buffer_flits;
+        if (B > 0 && beta * flits > B) {
+            stall = ((best - inj) * flits) / 2 - B;
+            if (stall < 0)
+                stall = 0;
+        }
+        send[p] = best * flits + stall;
     }
 done:
     free(w);

@@ -44,6 +44,11 @@
  *         a token-sliced consumer gets 1/slices of them per core);
  *         the layer's INPUT: the ejection port of each of its cores (every spike of its token
  *         slice, from every producer, x flits).
+ *       With bounded buffers (noc.buffer_flits B > 0, credit back-pressure) each producer's
+ *       per-step bound grows by max(0, (busiest link - injection port) / 2 - B) flits when its
+ *       longest burst exceeds B: a burst queued at the busiest link behind the other cores'
+ *       traffic (half of it on average) holds the links back to its injection port for its wait
+ *       beyond the buffer, delaying the core's later bursts;
  *       A producer's fan-out is charged to the producer: its packets leave after its LIF phase and
  *       the links are granted in injection order, so its first consumer waits for about the whole
  *       fan-out (the SystemC model agrees within 0.8-1.3x on the ImageNet models, see README);

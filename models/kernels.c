@@ -120,7 +120,8 @@ int myelin_kernel_frac_bits(int membrane_bits)
 {
     if (membrane_bits < 2)
         return 0;
-    return membrane_bits - 1 - (membrane_bits + 4) / 6;
+    int headroom = membrane_bits / 8 > 1 ? membrane_bits / 8 : 1; /* one integer bit per byte */
+    return membrane_bits - 1 - headroom;
 }
 
 /* acc rescaled to m bits; *sat set when the value had to be clamped. */

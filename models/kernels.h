@@ -20,10 +20,11 @@
  *     where sat_m clamps to [-2^(m-1), 2^(m-1)-1] (a left shift that overflows saturates too).
  *     Saturation is counted (x_sat: X clamped, h_sat: H clamped) so a too-narrow width shows.
  *   - Membrane format (fixed point, per output channel): myelin_kernel_frac_bits(m) = f =
- *     m - 1 - floor((m+4)/6) fraction bits; the caller picks k so that theta = V_th / (s_acc 2^k)
- *     lies in (2^(f-1), 2^f], leaving floor((m+4)/6) bits of headroom: the membrane spans at least
- *     +-2^(m-1-f) V_th, so a wider membrane buys range AND resolution (m 8: theta ~ 2^5, +-4 V_th;
- *     m 16: theta ~ 2^12, +-8 V_th; m 24, Loihi's width: theta ~ 2^19, +-16 V_th; m 32: +-64 V_th).
+ *     m - 1 - h fraction bits, h = max(1, floor(m/8)) headroom bits (one integer bit per byte of
+ *     membrane); the caller picks k so that theta = V_th / (s_acc 2^k) lies in (2^(f-1), 2^f]: the
+ *     membrane spans at least +-2^h V_th, so a wider membrane buys range AND resolution (m 8:
+ *     theta ~ 2^6, +-2 V_th; m 16: theta ~ 2^13, +-4 V_th; m 24, Loihi's width: theta ~ 2^20,
+ *     +-8 V_th; m 32: +-16 V_th).  The attention layer's exact bound may lower f (sim/engine.h).
  *   - Attention per head (spikes 0/1, dh = head width): A = Q (K^T V).  Order q_kv (ImageNet code):
  *     KV = K^T V (dh x dh, event-driven over nonzero K) then A = Q KV (event-driven over nonzero Q).
  *     Order qk_v (CIFAR code): S = Q K^T (n x n, event-driven over Q spikes: n updates each) then

@@ -1,7 +1,11 @@
 /* search/eval.c — evaluating candidates: drift on the calibration batch, accuracy and energy on
  * the validation set, accuracy on the test set; in parallel threads over fixed image chunks whose
  * partial sums are reduced in chunk order (so a result never depends on the thread count), each
- * result read from or appended to the journal. */
+ * result read from or appended to the journal.  Under MPI (base/ranks.h) every rank runs the same
+ * search: the chunks of each evaluation are dealt round-robin to the ranks (and within a rank to
+ * its threads), each chunk's sums reach every rank by an exact sum (the others hold zeros), so the
+ * chunk-order reduction, and every decision after it, is the serial one; rank 0 alone holds the
+ * journal and tells the others what it found there. */
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -11,6 +15,7 @@
 #include <time.h>
 
 #include "arch/mapper.h"
+#include "base/ranks.h"
 #include "base/rng.h"
 #include "search/internal.h"
 #include "workloads/dataset.h"
@@ -256,6 +261,7 @@ typedef struct work {
     work_kind kind;
     const imageset *im;
     int chunk, n_chunks, threads;
+    int rank, ranks;           /* MPI: this process's share of the chunks */
     int64_t *correct;          /* [n_chunks] */
     int64_t *spikes;           /* [n_chunks][L*T] */
     myelin_drift_layer *drift; /* [n_chunks][L] (DRIFT) */
@@ -280,7 +286,9 @@ static void *worker(void *p)
     double *logits = malloc(((size_t)wl->classes + 1) * sizeof *logits);
     int rc = logits ? myelin_engine_state_new(w->e, &st, &w->errs[a->tid])
                     : myelin_error_set(&w->errs[a->tid], MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    for (int c = a->tid; !rc && c < w->n_chunks; c += w->threads) {
+    /* this rank's chunks (rank, rank + ranks, ...), dealt to its threads */
+    int step = w->threads * w->ranks;
+    for (int c = w->rank + a->tid * w->ranks; !rc && c < w->n_chunks; c += step) {
         int lo = c * w->chunk, hi = lo + w->chunk < w->im->n ? lo + w->chunk : w->im->n;
         int64_t *sp = w->spikes + (size_t)c * L * T;
         for (int i = lo; !rc && i < hi; i++) {
@@ -319,6 +327,32 @@ static void *worker(void *p)
     return NULL;
 }
 
+/* The per-chunk drift records summed over the ranks (each chunk's on one rank). */
+static int sum_drift(myelin_drift_layer *d, size_t n, myelin_error *err)
+{
+    double *f = malloc((n + 1) * sizeof *f);
+    int64_t *i = malloc((2 * n + 1) * sizeof *i);
+    int rc = f && i ? 0 : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    rc = myelin_ranks_agree(rc, err);
+    if (!rc) {
+        for (size_t k = 0; k < n; k++) {
+            f[k] = d[k].abs_dh_sum;
+            i[2 * k] = d[k].mismatches;
+            i[2 * k + 1] = d[k].samples;
+        }
+        myelin_ranks_sum_f64(f, n);
+        myelin_ranks_sum_i64(i, 2 * n);
+        for (size_t k = 0; k < n; k++) {
+            d[k].abs_dh_sum = f[k];
+            d[k].mismatches = i[2 * k];
+            d[k].samples = i[2 * k + 1];
+        }
+    }
+    free(f);
+    free(i);
+    return rc;
+}
+
 /* Runs the images of im through e: correct count, spikes[L*T] summed, drift[L] (DRIFT only). */
 static int run_images(const myelin_search *s, const myelin_engine *e, work_kind kind,
                       const imageset *im, int64_t *correct, int64_t *spikes,
@@ -333,7 +367,10 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
     w.im = im;
     w.chunk = kind == WORK_DRIFT ? 1 : SEARCH_CHUNK;
     w.n_chunks = (im->n + w.chunk - 1) / w.chunk;
-    w.threads = s->cfg.threads < w.n_chunks ? s->cfg.threads : w.n_chunks;
+    w.rank = myelin_ranks_rank();
+    w.ranks = myelin_ranks_size();
+    int mine = w.n_chunks > w.rank ? (w.n_chunks - w.rank + w.ranks - 1) / w.ranks : 0;
+    w.threads = s->cfg.threads < mine ? s->cfg.threads : mine;
     if (w.threads < 1)
         w.threads = 1;
     w.correct = calloc((size_t)w.n_chunks, sizeof *w.correct);
@@ -370,6 +407,16 @@ static int run_images(const myelin_search *s, const myelin_engine *e, work_kind 
             *err = w.errs[t];
             rc = w.rc[t];
         }
+    /* every rank gets every chunk's sums (exact: one rank computed each chunk, the others hold 0) */
+    rc = myelin_ranks_agree(rc, err);
+    if (!rc && w.ranks > 1) {
+        myelin_ranks_sum_i64(w.correct, (size_t)w.n_chunks);
+        myelin_ranks_sum_i64(w.spikes, (size_t)w.n_chunks * L * T);
+        myelin_ranks_sum_f64(w.lerr, (size_t)w.n_chunks);
+        myelin_ranks_sum_f64(w.kl, (size_t)w.n_chunks);
+        myelin_ranks_sum_i64(w.flips, (size_t)w.n_chunks);
+        rc = sum_drift(w.drift, (size_t)w.n_chunks * L, err);
+    }
     /* ordered reduction */
     if (!rc) {
         *correct = 0;
@@ -442,6 +489,7 @@ static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const 
                           : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     if (!rc)
         rc = myelin_engine_new(wl, s->w, lq, myelin_space_input_bits(s, c->g), &e, err);
+    rc = myelin_ranks_agree(rc, err); /* run_images is collective under MPI */
     if (!rc)
         rc = run_images(s, e, kind, im, correct, spikes, drift, logit3, err);
     if (!rc && pj)
@@ -453,6 +501,24 @@ static int run_candidate(myelin_search *s, const cand *c, work_kind kind, const 
     free(spikes);
     free(lq);
     return rc;
+}
+
+/* The journal under MPI: rank 0 holds it (the others have none) and says what it found. */
+static int jget(const myelin_search *s, const char *kind, const char *key, double *v, int n)
+{
+    int found = myelin_journal_get(s->jn, kind, key, v, n);
+    if (myelin_ranks_size() > 1) {
+        myelin_ranks_bcast(&found, sizeof found, 0);
+        if (found)
+            myelin_ranks_bcast(v, (size_t)n * sizeof *v, 0);
+    }
+    return found;
+}
+
+static int jput(myelin_search *s, const char *kind, const char *key, const double *v, int n,
+                myelin_error *err)
+{
+    return myelin_ranks_agree(myelin_journal_put(s->jn, kind, key, v, n, err), err);
 }
 
 static int count_new(myelin_search *s)
@@ -473,7 +539,7 @@ int myelin_eval_drift(myelin_search *s, int ci, myelin_error *err)
     if (c->has_drift)
         return 0;
     double v[7];
-    if (myelin_journal_get(s->jn, "drift", c->key, v, 7)) {
+    if (jget(s, "drift", c->key, v, 7)) {
         c->drift_mean = v[0];
         c->drift_max = v[1];
         c->calib_energy_pj = v[2];
@@ -508,7 +574,7 @@ int myelin_eval_drift(myelin_search *s, int ci, myelin_error *err)
         v[4] = c->kl;
         v[5] = c->flip_pct;
         v[6] = c->calib_latency_s;
-        rc = myelin_journal_put(s->jn, "drift", c->key, v, 7, err);
+        rc = jput(s, "drift", c->key, v, 7, err);
     }
     free(d);
     return rc ? rc : count_new(s);
@@ -521,7 +587,7 @@ int myelin_eval_full(myelin_search *s, int ci, myelin_error *err)
         return 0;
     double v[4];
     int rc = 0, fresh = 0;
-    if (myelin_journal_get(s->jn, "full", c->key, v, 4)) {
+    if (jget(s, "full", c->key, v, 4)) {
         c->correct = (int64_t)v[0];
         c->images = (int64_t)v[1];
         c->energy_pj = v[2];
@@ -535,7 +601,7 @@ int myelin_eval_full(myelin_search *s, int ci, myelin_error *err)
         v[2] = c->energy_pj;
         v[3] = c->latency_s;
         if (!rc)
-            rc = myelin_journal_put(s->jn, "full", c->key, v, 4, err);
+            rc = jput(s, "full", c->key, v, 4, err);
         fresh = 1;
     }
     if (rc)
@@ -552,7 +618,7 @@ int myelin_eval_test(myelin_search *s, int ci, myelin_error *err)
         return 0;
     double v[2];
     int rc = 0, fresh = 0;
-    if (myelin_journal_get(s->jn, "test", c->key, v, 2)) {
+    if (jget(s, "test", c->key, v, 2)) {
         c->test_correct = (int64_t)v[0];
         c->test_images = (int64_t)v[1];
     } else {
@@ -562,7 +628,7 @@ int myelin_eval_test(myelin_search *s, int ci, myelin_error *err)
         v[0] = (double)c->test_correct;
         v[1] = (double)c->test_images;
         if (!rc)
-            rc = myelin_journal_put(s->jn, "test", c->key, v, 2, err);
+            rc = jput(s, "test", c->key, v, 2, err);
         fresh = 1;
     }
     if (rc)

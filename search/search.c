@@ -10,6 +10,7 @@
 
 #include "base/rng.h"
 #include "base/util.h"
+#include "base/ranks.h"
 #include "search/internal.h"
 
 void myelin_search_config_default(myelin_search_config *cfg)
@@ -371,7 +372,7 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     s->cfg.train_spec = cfg->train_spec ? s->train_spec : NULL;
     if (cfg->method == MYELIN_SEARCH_QSVIT)
         s->cfg.gate = MYELIN_GATE_NONE;
-    int rc = myelin_eval_setup(s, err);
+    int rc = myelin_ranks_agree(myelin_eval_setup(s, err), err);
     if (!rc)
         rc = restrict_widths(s, err);
     if (!rc && restricted_len)
@@ -381,7 +382,10 @@ int myelin_search_run(const myelin_search_config *cfg, const myelin_workload *wl
     if (!rc && cfg->journal_path) {
         int restarted = 0;
         snprintf(s->journal_path, sizeof s->journal_path, "%s", cfg->journal_path);
-        rc = myelin_journal_open(cfg->journal_path, args_hash(s), &s->jn, &restarted, err);
+        /* under MPI rank 0 alone keeps the journal (eval.c asks it) */
+        if (myelin_ranks_rank() == 0)
+            rc = myelin_journal_open(cfg->journal_path, args_hash(s), &s->jn, &restarted, err);
+        rc = myelin_ranks_agree(rc, err);
         if (!rc && restarted)
             snprintf(s->note + strlen(s->note), sizeof s->note - strlen(s->note),
                      "%sthe journal was written by a search with other arguments; moved it to "

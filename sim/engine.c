@@ -115,17 +115,38 @@ static double image_scale(const myelin_workload *wl, int bits, int64_t *zero_poi
     return s;
 }
 
-/* Per-channel membrane parameters of an integer-membrane layer (see engine.h). */
-static int membrane_params(eng_layer *L, double v_th, const char *name, myelin_error *err)
+/* The fraction bits of an integer-membrane layer (see engine.h): the fixed rule, lowered where the
+ * layer's current has an exact worst case beyond the fixed headroom.  ATTN: A = Q K^T V on binary
+ * spikes is at most dh * N (every query, key and value spike on), so |X| <= dh N attn_scale; the
+ * membrane then spans that bound and never saturates (|H| <= max(|V|, |X|) with V <= theta). */
+static int layer_frac_bits(const myelin_layer *ly, int m)
 {
-    int m = L->m_bits;
+    int f = myelin_kernel_frac_bits(m);
+    if (ly->kind != MYELIN_LAYER_ATTN || ly->heads <= 0)
+        return f;
+    double dh = (double)(ly->out_shape.c / ly->heads);
+    double ntok = (double)ly->out_shape.h * ly->out_shape.w;
+    double bound = dh * ntok * ly->attn_scale / ly->v_threshold; /* in V_th */
+    /* X spans at least 2^(m-1-f) V_th (theta <= 2^f): need 2^(m-1-f) > bound */
+    int need = m - 1 - (int)floor(log2(bound)) - 1;
+    if (need < 1)
+        need = 1;
+    return need < f ? need : f;
+}
+
+/* Per-channel membrane parameters of an integer-membrane layer (see engine.h). */
+static int membrane_params(eng_layer *L, const myelin_layer *ly, myelin_error *err)
+{
+    int m = L->m_bits, f = layer_frac_bits(ly, m);
+    double v_th = ly->v_threshold;
+    const char *name = ly->name;
     for (int c = 0; c < L->n_ch; c++) {
         double s = L->s_acc[c];
         if (!(s > 0) || !isfinite(s))
             return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
                                     "layer %s channel %d: accumulator scale %g is not positive", name,
                                     c, s);
-        int k = (int)ceil(log2(v_th / s)) - myelin_kernel_frac_bits(m);
+        int k = (int)ceil(log2(v_th / s)) - f;
         double sm = ldexp(s, k);
         int64_t th = (int64_t)llround(v_th / sm);
         /* theta in (2^(f-1), 2^f]; it must also stay below 2^(m-2) (only tiny m come close): a
@@ -402,7 +423,7 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             (L->w_int || ly->kind == MYELIN_LAYER_ATTN)) {
             L->m_int = 1;
             L->m_bits = lq->membrane_bits;
-            rc = membrane_params(L, ly->v_threshold, ly->name, err);
+            rc = membrane_params(L, ly, err);
         }
     }
     if (rc) {

@@ -15,23 +15,26 @@
  *   spans the whole b-bit range and x = 0 (padding) is exact.  Pixels in [0, 1] (mean 0, std 1)
  *   give s_in = 1/(2^b-1): 8-bit input is lossless.  Image-independent, so biases are quantized once.
  *   acc[o] = bq[o] + sum x_q * w_q in int64, units s_acc[o] = s_in * scale[o].
- *   Membrane m bits, fixed point with f = m - 1 - floor((m+4)/6) fraction bits
- *   (myelin_kernel_frac_bits): k[o] = ceil(log2(V_th/s_acc[o])) - f (may be negative: shift left),
- *   s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]) in (2^(f-1), 2^f]; the
- *   floor((m+4)/6) integer bits above are headroom: X and H span at least +-2^(m-1-f) V_th.  So width
- *   buys range AND resolution: m = 8: theta ~ 2^5, +-4 V_th; m = 16: theta ~ 2^12, +-8 V_th;
- *   m = 24 (Loihi's membrane width, with a user threshold): theta ~ 2^19, +-16 V_th; m = 32:
- *   +-64 V_th.  Resolution is weighted over range because, measured on a Fashion-MNIST model,
- *   rounding X flips more predictions than clamping it (README, Numerics).  (Before, theta sat just
- *   below 2^(m-2) whatever m: the range stayed +-2..4 V_th and more bits bought no range.)
- *   theta is also kept below 2^(m-2) (only m <= 3 is affected) so a saturated current still fires
- *   from rest, as the float LIF does for X >= 2 V_th.  Then the integer LIF of kernels.h
+ *   Membrane m bits, fixed point with f = m - 1 - h fraction bits, h = max(1, floor(m/8)) headroom
+ *   bits (myelin_kernel_frac_bits): k[o] = ceil(log2(V_th/s_acc[o])) - f (may be negative: shift
+ *   left), s_m[o] = s_acc[o] * 2^k[o], theta[o] = round_half_away(V_th/s_m[o]) in (2^(f-1), 2^f];
+ *   X and H span at least +-2^h V_th.  So width buys range AND resolution: m = 8: theta ~ 2^6,
+ *   +-2 V_th; m = 16: theta ~ 2^13, +-4 V_th; m = 24 (Loihi's membrane width, with a user
+ *   threshold): theta ~ 2^20, +-8 V_th; m = 32: +-16 V_th.  Resolution is weighted over range
+ *   because, measured on Fashion-MNIST models, rounding X flips more predictions than clamping it
+ *   (README, Numerics): a clamped large current still fires.  (Before, theta sat just below
+ *   2^(m-2) whatever m: the range stayed +-2..4 V_th and more bits bought no range.)
+ *   theta is also kept below 2^(m-2) (with h = 1, a theta of exactly 2^f is halved) so a saturated
+ *   current still fires from rest, as the float LIF does for X >= 2 V_th.  Then the integer LIF of kernels.h
  *   (round-half-up right shift, floor halving, m-bit saturation); every clamp of X or H is COUNTED
  *   per layer (myelin_engine_state_saturation, summary.sat) so a too-narrow width shows.
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
  *   ATTN: A = Q K^T V exact integers in every mode, formed in the workload's attention_order
  *   ((Q K^T) V or Q (K^T V): same values, different action counts); s_acc = attn_scale (0.125); V_th 0.5; the
- *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double).
+ *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double),
+ *   except that f is lowered to m - 2 - floor(log2(dh N attn_scale / V_th)) (at least 1) when the
+ *   fixed headroom is below A's exact worst case dh N (binary spikes): the attention membrane spans
+ *   its whole range and never saturates (fashion, m = 16: f = 7, +-256 V_th against a bound of 196).
  *   HEAD: float: logits = W (sum over tokens and T / (T N)) + b.  Integer: acc = sum over tokens and T
  *   of x * w_q (int64), logits = acc * scale[o] / (T N) + b[o] (float bias; double output).  No LIF.
  *   MAXPOOL / ADD act on the integer spike values (exact).  A float layer in a quantized setting

@@ -46,8 +46,9 @@ private:
     std::vector<router> r_;
     // reserves `port` of router `at` for a burst arriving at `arrive`; with bounded buffers, a
     // wait beyond the buffer's depth extends the previous link's hold (prev_free) by the excess
+    // (prev_base: the previous link's release before any hold of this burst)
     int64_t hop(router &at, int port, int64_t arrive, int64_t len, int64_t *prev_free,
-                int64_t *wait);
+                int64_t prev_base, int64_t *wait);
 };
 
 } // namespace myelin_sim

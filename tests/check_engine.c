@@ -317,9 +317,10 @@ START_TEST(test_lif_int_saturation_counts)
     ck_assert_int_eq(kc.x_sat, 3);
     ck_assert_int_eq(kc.h_sat, 0); /* -8 + (-8 + 8) >> 1 = -8: at the end, not clamped */
     /* the membrane format: f fraction bits, the rest headroom; width buys both */
-    ck_assert_int_eq(myelin_kernel_frac_bits(16), 12);
-    ck_assert_int_eq(myelin_kernel_frac_bits(24), 19);
-    ck_assert_int_eq(myelin_kernel_frac_bits(8), 5);
+    ck_assert_int_eq(myelin_kernel_frac_bits(16), 13);
+    ck_assert_int_eq(myelin_kernel_frac_bits(24), 20);
+    ck_assert_int_eq(myelin_kernel_frac_bits(8), 6);
+    ck_assert_int_eq(myelin_kernel_frac_bits(32), 27);
     for (int m = 3; m <= 32; m++) {
         int f = myelin_kernel_frac_bits(m);
         ck_assert_int_ge(f, 1);
@@ -707,6 +708,55 @@ START_TEST(test_engine_saturation_reported)
 }
 END_TEST
 
+/* The attention membrane spans A's exact worst case dh N (binary spikes), so it cannot saturate,
+ * while the other LIF layers keep the fixed split f = myelin_kernel_frac_bits(m). */
+START_TEST(test_attention_membrane_spans_bound)
+{
+    fixture *f = make_fixture(13);
+    myelin_error err;
+    const int mbits[3] = {8, 16, 24};
+    for (int c = 0; c < 3; c++) {
+        int m = mbits[c];
+        myelin_layer_quant *lq = uniform_setting(f, 8, m, MYELIN_SCHEME_UNIFORM);
+        myelin_engine *e = NULL;
+        ck_assert_int_eq(myelin_engine_new_layers(&f->wl, f->lwp, lq, 8, &e, &err), 0);
+        int seen_attn = 0;
+        for (int i = 0; i < f->wl.n_layers; i++) {
+            const myelin_layer *ly = &f->wl.layers[i];
+            myelin_engine_layer_params P;
+            myelin_engine_layer_params_get(e, i, &P);
+            if (!P.m_int)
+                continue;
+            for (int o = 0; o < P.n_ch; o++) {
+                int64_t th = P.theta[o];
+                if (ly->kind == MYELIN_LAYER_ATTN) {
+                    double bound = (double)(ly->out_shape.c / ly->heads) * ly->out_shape.h *
+                                   ly->out_shape.w * ly->attn_scale / ly->v_threshold;
+                    /* the largest current, bound * theta units, fits in m-bit two's complement
+                     * (when even f = 1 cannot hold it, theta is the smallest the rule allows) */
+                    if (m - 2 - (int)floor(log2(bound)) < 1)
+                        ck_assert_int_le(th, 2);
+                    else
+                        ck_assert_msg(bound * (double)th <= (double)(((int64_t)1 << (m - 1)) - 1),
+                                      "m %d: attention theta %lld cannot hold %g V_th", m,
+                                      (long long)th, bound);
+                    ck_assert_int_le(th, (int64_t)1 << myelin_kernel_frac_bits(m));
+                    seen_attn = 1;
+                } else {
+                    int fb = myelin_kernel_frac_bits(m);
+                    ck_assert_int_ge(th, (int64_t)1 << (fb - 1)); /* (2^(f-1), 2^f], rounded */
+                    ck_assert_int_le(th, (int64_t)1 << fb);
+                }
+            }
+        }
+        ck_assert(seen_attn);
+        myelin_engine_free(e);
+        free(lq);
+    }
+    free_fixture(f);
+}
+END_TEST
+
 /* The image quantizer uses the whole unsigned code range: pixel 0 and 255 map to the two ends. */
 START_TEST(test_input_codes_full_range)
 {
@@ -776,6 +826,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(e, test_engine_errors);
     tcase_add_test(e, test_top5);
     tcase_add_test(e, test_engine_saturation_reported);
+    tcase_add_test(e, test_attention_membrane_spans_bound);
     tcase_add_test(e, test_input_codes_full_range);
     suite_add_tcase(s, e);
     return s;

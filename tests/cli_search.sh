@@ -92,6 +92,20 @@ expect 3 "resumed, stopped again" "$M" search $BUDGET --granularity block --out 
 expect 0 "resumed to the end" "$M" search $BUDGET --granularity block --out "$T/stop"
 same_outputs "$T/serial" "$T/stop" "a stopped and resumed search equals an uninterrupted one"
 
+# ---- MPI: two ranks (each evaluation's image chunks dealt to them) give the serial outputs ----
+if ! "$M" search --help | grep -q "MPI: built in"; then
+    echo "# skipped: this myelin was built without Open MPI"
+elif command -v "${MPIRUN:-mpirun}" >/dev/null 2>&1; then
+    MR="env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ${MPIRUN:-mpirun} --allow-run-as-root --oversubscribe -np 2"
+    expect 0 "mpirun -np 2 search" $MR "$M" search $BUDGET --granularity block --threads 1 --out "$T/mpi"
+    same_outputs "$T/serial" "$T/mpi" "mpirun -np 2 gives byte-identical outputs to the serial search"
+    expect 3 "mpirun -np 2 search stopped after 3 evaluations" $MR "$M" search $BUDGET --granularity block --threads 1 --out "$T/mpistop" --stop-after 3
+    expect 0 "resumed serially from rank 0's journal" "$M" search $BUDGET --granularity block --out "$T/mpistop"
+    same_outputs "$T/serial" "$T/mpistop" "a search stopped under MPI resumes to the serial outputs"
+else
+    echo "# skipped: mpirun not found"
+fi
+
 # kill -9 midway (a bigger validation set, so there is a middle to kill in)
 KV="--val synthetic:split=test,count=300,seed=2 --calib $CAL --test $TST --bits 8,4,2 --granularity block --no-timing --quiet"
 expect 0 "uninterrupted reference" "$M" search $KV --out "$T/ref9" --threads 1

@@ -109,13 +109,15 @@ fi
 if command -v python3 >/dev/null 2>&1; then
     sed 's/link_width_bits: 32}/link_width_bits: 32, multicast: tree}/' "$S/arch/presets/generic-45nm.yaml" >"$T/tree.yaml"
     sed 's/link_width_bits: 32}/link_width_bits: 32, buffer_flits: 2}/' "$S/arch/presets/generic-45nm.yaml" >"$T/buf2.yaml"
-    for a in tree buf2; do
+    sed 's/link_width_bits: 32}/link_width_bits: 32, multicast: tree, buffer_flits: 2}/' "$S/arch/presets/generic-45nm.yaml" >"$T/treebuf2.yaml"
+    for a in tree buf2 treebuf2; do
         "$M" sim --workload spikformer-4-384-cifar10 --arch "$T/$a.yaml" --format json >"$T/$a.json" 2>"$T/err"
     done
     "$M" sim --workload spikformer-4-384-cifar10 --format json >"$T/uni.json" 2>"$T/err"
-    if python3 - "$T/uni.json" "$T/tree.json" "$T/buf2.json" <<'PY'
+    "$M" sim --workload tiny --arch "$T/tree.yaml" --format json >"$T/tinytree.json" 2>"$T/err"
+    if python3 - "$T/uni.json" "$T/tree.json" "$T/buf2.json" "$T/treebuf2.json" "$T/tinytree.json" <<'PY'
 import json, sys
-u, t, b = (json.load(open(p)) for p in sys.argv[1:4])
+u, t, b, tb, tt = (json.load(open(p)) for p in sys.argv[1:6])
 def tot(d, a): return d["report"]["total"]["actions"][a]
 print("# CIFAR unicast: %.4g packets, %.4g hops, noc %.4g uJ, %.4g s; tree: %.4g, %.4g, %.4g uJ, %.4g s"
       % (u["packets_per_image"], tot(u, "router_hop_x") + tot(u, "router_hop_y"), u["report"]["total"]["noc_pJ"] * 1e-6,
@@ -126,8 +128,15 @@ assert tot(t, "router_hop_x") + tot(t, "router_hop_y") < tot(u, "router_hop_x") 
 assert t["report"]["total"]["noc_pJ"] < u["report"]["total"]["noc_pJ"]
 assert abs(t["energy_vs_default_cost_pct"]) <= 5 and 0.8 <= t["latency_vs_default_cost_ratio"] <= 1.25
 assert u["credit_stall_cycles"] == 0 and b["credit_stall_cycles"] > 0 and b["latency_s"] > u["latency_s"]
+# bounded buffers, both models: stalls and a longer inference, unicast and tree; agreement holds
+assert t["credit_stall_cycles"] == 0 and tb["credit_stall_cycles"] > 0 and tb["latency_s"] > t["latency_s"]
+assert b["default_cost_latency_s"] > u["default_cost_latency_s"]
+assert tb["default_cost_latency_s"] > t["default_cost_latency_s"]
+for d in (b, tb, tt):
+    print("# agreement: energy %+.2f %%, latency x%.3f" % (d["energy_vs_default_cost_pct"], d["latency_vs_default_cost_ratio"]))
+    assert abs(d["energy_vs_default_cost_pct"]) <= 5 and 1 / 1.25 <= d["latency_vs_default_cost_ratio"] <= 1.25
 PY
-    then ok "multicast lowers packets, hops and NoC energy and agrees with the cost model; 2-flit buffers stall"
+    then ok "multicast lowers packets, hops and NoC energy; 2-flit buffers stall and lengthen the inference in sim and cost; cost and sim agree (CIFAR unicast/tree with 2-flit buffers, tiny tree)"
     else bad "multicast or bounded buffers misbehave"; fi
 fi
 

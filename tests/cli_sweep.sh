@@ -87,6 +87,38 @@ else
     bad "outputs after kill -9 differ"
 fi
 
+# ---- --sim: SystemC runs of the best points, journaled ----
+expect 64 "--sim with a bad spec" "$M" sweep "$T/s.yaml" --out "$T/x" --sim top:0
+stderr_has "--sim wants top:K" "the --sim error says what it wants"
+expect 0 "--sim top:3" "$M" sweep "$T/s.yaml" --out "$T/sim" --sim top:3
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$T/sim/points.json" "$T/serial/points.json" <<'PY'
+import json, sys
+pts = json.load(open(sys.argv[1]))["points"]
+ref = json.load(open(sys.argv[2]))["points"]
+sim = [p for p in pts if p["sim_energy_J"] != "-"]
+fit = [p for p in pts if p["fits"] == "yes"]
+# per workload and setting: the Pareto front first, then the rest, each by EDP; three of each
+want = []
+for g in sorted({(p["workload"], p["quant"]) for p in fit}):
+    grp = [p for p in fit if (p["workload"], p["quant"]) == g]
+    want += sorted(grp, key=lambda p: (p["pareto"] != "yes", p["EDP_Js"], p["point"]))[:3]
+assert sorted(p["point"] for p in want) == sorted(p["point"] for p in sim), (want, sim)
+for p in sim:
+    assert abs(p["sim_over_cost_energy"] - p["sim_energy_J"] / p["energy_J"]) < 1e-3
+    # the default options' agreement bar: 5 % energy, 25 % latency
+    assert 0.95 <= p["sim_over_cost_energy"] <= 1.05, p
+    assert 0.75 <= p["sim_over_cost_latency"] <= 1.25, p
+# the cost columns are those of the sweep without --sim
+for a, b in zip(pts, ref):
+    assert a["energy_J"] == b["energy_J"] and a["pareto"] == b["pareto"]
+PY
+    then ok "--sim top:3 simulates the three best front points (EDP) of each workload and setting, within 5 % / 25 % of the cost model"; else bad "--sim columns fail the checks"; fi
+fi
+expect 3 "--sim with --stop-after stops between simulations" "$M" sweep "$T/s.yaml" --out "$T/simres" --sim top:3 --stop-after 49
+expect 0 "and resumes" "$M" sweep "$T/s.yaml" --out "$T/simres" --sim top:3
+if cmp -s "$T/sim/points.csv" "$T/simres/points.csv"; then ok "a resumed --sim sweep writes identical outputs"; else bad "resumed --sim outputs differ"; fi
+
 # ---- MPI: two ranks give byte-identical outputs ----
 if ! "$M" sweep --help | grep -q "MPI: built in"; then
     echo "# skipped: this myelin was built without Open MPI (install libopenmpi-dev openmpi-bin, reconfigure)"
@@ -99,6 +131,13 @@ elif [ -n "${MPIRUN:-}" ] || command -v mpirun >/dev/null 2>&1; then
         cmp -s "$T/serial/$f" "$T/mpi/$f" || same=0
     done
     if [ "$same" -eq 1 ]; then ok "mpirun -np 2 writes byte-identical outputs"; else bad "mpirun -np 2 outputs differ from the serial run"; fi
+    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        "$R" --allow-run-as-root --oversubscribe -np 2 "$M" sweep "$T/s.yaml" --out "$T/mpisim" --sim top:3 >"$T/out" 2>"$T/err"
+    if cmp -s "$T/sim/points.csv" "$T/mpisim/points.csv" && cmp -s "$T/sim/points.json" "$T/mpisim/points.json"; then
+        ok "mpirun -np 2 --sim top:3 writes byte-identical outputs"
+    else
+        bad "mpirun -np 2 --sim outputs differ from the serial run"
+    fi
 else
     echo "# skipped: mpirun not found (install openmpi-bin libopenmpi-dev and reconfigure)"
 fi

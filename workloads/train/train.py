@@ -101,20 +101,24 @@ class SPS(nn.Module):
         self.rpe_bn = nn.BatchNorm2d(d)
         self.rpe_lif = LIF()
         self.pool = list(pool)
+        self.pool_count = None  # [stage] -> [spikes, elements] of the pooled outputs, when counting
 
-    def stage(self, x, conv, bn, lif, pool):
+    def stage(self, x, conv, bn, lif, pool, i=None):
         y = bn(conv(x.flatten(0, 1)))
         y = lif(y.reshape(x.shape[0], x.shape[1], *y.shape[1:]))
         if pool:
             z = F.max_pool2d(y.flatten(0, 1), 3, 2, 1)
             y = z.reshape(x.shape[0], x.shape[1], *z.shape[1:])
+            if self.pool_count is not None and i is not None:
+                self.pool_count[i][0] += y.sum().item()
+                self.pool_count[i][1] += y.numel()
         return y
 
     def forward(self, x):  # x [T, B, C, H, W]
-        x = self.stage(x, self.proj_conv, self.proj_bn, self.proj_lif, self.pool[0])
-        x = self.stage(x, self.proj_conv1, self.proj_bn1, self.proj_lif1, self.pool[1])
-        x = self.stage(x, self.proj_conv2, self.proj_bn2, self.proj_lif2, self.pool[2])
-        x = self.stage(x, self.proj_conv3, self.proj_bn3, self.proj_lif3, self.pool[3])
+        x = self.stage(x, self.proj_conv, self.proj_bn, self.proj_lif, self.pool[0], 0)
+        x = self.stage(x, self.proj_conv1, self.proj_bn1, self.proj_lif1, self.pool[1], 1)
+        x = self.stage(x, self.proj_conv2, self.proj_bn2, self.proj_lif2, self.pool[2], 2)
+        x = self.stage(x, self.proj_conv3, self.proj_bn3, self.proj_lif3, self.pool[3], 3)
         feat = x
         x = self.stage(x, self.rpe_conv, self.rpe_bn, self.rpe_lif, False)
         x = x + feat
@@ -335,14 +339,25 @@ def accuracy(model, split, dtype=torch.float32):
 
 
 def firing_rates(model, x_u8, bs=250):
-    """Measured spikes per neuron per timestep of every LIF layer on x_u8."""
+    """Measured spikes per neuron per timestep of every LIF layer on x_u8, and of every stem max
+    pool's output (`sps.pool{i}`, right after its conv): a trained network's spikes are spatially
+    correlated, so its pools fire far less than the independent draws Myelin's statistical
+    activity model would derive from the conv's rate alone (models/cost.h)."""
     layers = model.lif_layers()
+    sps = model.patch_embed
     for _, lif in layers:
         lif.count = [0.0, 0]
+    sps.pool_count = [[0.0, 0] for _ in range(4)]
     predict(model, x_u8, bs=bs)
-    rates = {name: lif.count[0] / max(lif.count[1], 1) for name, lif in layers}
+    rates = {}
+    for name, lif in layers:
+        rates[name] = lif.count[0] / max(lif.count[1], 1)
+        if name.startswith("sps.conv") and sps.pool[int(name[-1])]:
+            c = sps.pool_count[int(name[-1])]
+            rates[f"sps.pool{name[-1]}"] = c[0] / max(c[1], 1)
     for _, lif in layers:
         lif.count = None
+    sps.pool_count = None
     return rates
 
 
@@ -353,7 +368,8 @@ def write_rates(path, rates, source):
     m = re.search(r"^(# [^\n]*\n)*firing_rates:", text, re.M)
     if not m:
         sys.exit(f"{path}: error: --write-rates needs a trailing 'firing_rates:' section")
-    mean = sum(rates.values()) / len(rates)
+    lif = [r for name, r in rates.items() if ".pool" not in name]  # the default: LIF layers only
+    mean = sum(lif) / len(lif)
     lines = [f"# Statistical-mode firing rates (spikes per neuron per timestep), measured by",
              f"# workloads/train/train.py on {source} with these weights; default = their mean.",
              "firing_rates:", f"  default: {mean:.4f}"]
