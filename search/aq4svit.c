@@ -378,8 +378,12 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
     myelin_search *s = d->s;
     int lo = 0, vlo = 0, hi = K + 1, rc = 0;
     int *span = malloc((size_t)(K + 2) * sizeof *span);
-    if (!span)
+    double *envp = malloc((size_t)(K + 2) * sizeof *envp); /* running maximum of the proxy */
+    if (!span || !envp) {
+        free(span);
+        free(envp);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    }
     while (!rc) {
         if (hi - lo <= 1) {
             cand *c = &s->cands[path[lo]];
@@ -439,23 +443,35 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
             q3 = q1;
         int m = (lo + hi) / 2;
         const cand *L = &s->cands[path[lo]], *H = hi <= K ? &s->cands[path[hi]] : NULL;
+        /* The path's proxy need not rise at every step (lowering the head after a block can lower
+           the logit error a little), while accuracy is taken to fall along it: a point is placed
+           by its running maximum, the largest proxy of the path up to it (envp[j - lo]), so the
+           probe is the first point whose envelope reaches the target, not a later point that
+           happens to measure lower. */
+        envp[0] = L->proxy;
+        for (int j = lo + 1; j <= hi && j <= K; j++) {
+            double p = s->cands[path[j]].proxy;
+            envp[j - lo] = p > envp[j - lo - 1] ? p : envp[j - lo - 1];
+        }
         double clip = 3 * (s->cfg.max_drop_pct > 0 ? s->cfg.max_drop_pct : 0.5);
         double target = -1;
-        if (H && H->has_full && L->has_full && H->proxy > L->proxy) {
+        double hp = H ? envp[hi - lo] : 0;
+        if (H && H->has_full && L->has_full && hp > L->proxy) {
             double dl = L->drop_pct < clip ? L->drop_pct : clip, dh = H->drop_pct < clip ? H->drop_pct : clip;
             if (dh > dl)
-                target = L->proxy + (s->cfg.max_drop_pct - dl) * (H->proxy - L->proxy) / (dh - dl);
+                target = L->proxy + (s->cfg.max_drop_pct - dl) * (hp - L->proxy) / (dh - dl);
         } else if (have && s->fit_c1 > 0) {
             target = (s->cfg.max_drop_pct - s->fit_c0) / s->fit_c1;
         }
         if (target >= 0) {
             double bd = HUGE_VAL;
             for (int j = q1; j <= q3; j++) {
-                double e = fabs(s->cands[path[j]].proxy - target);
+                double e = fabs(envp[j - lo] - target);
                 if (e < bd)
                     bd = e, m = j;
             }
         }
+
         s->cands[path[m]].gate = GATE_IN;
         rc = myelin_search_full(s, path[m], err);
         myelin_search_progress(s, "full");
@@ -467,6 +483,7 @@ static int bracket(adesc *d, const int *path, int K, int *last, myelin_error *er
             hi = m;
     }
     free(span);
+    free(envp);
     *last = lo;
     return rc;
 }
