@@ -20,7 +20,8 @@
  *     B. the last passing point of the path (accuracy falls along it) by a bracket search:
  *        confident failures close the bracket from above without an evaluation, confident passes
  *        raise it from below (the final point is always fully evaluated), and the probe is the
- *        point whose proxy is nearest where the drop should cross the allowed one — on the secant
+ *        point whose proxy (the running maximum along the path) is nearest where the drop should
+ *        cross the allowed one — on the secant
  *        through the bracket's evaluated ends, else by the model's line, else bisection — kept off
  *        the bracket's outer fifths;
  *     C. from that point, the best few other moves (ALT_TRIES) by the same combined score,
