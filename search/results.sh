@@ -6,9 +6,13 @@
 # workload's own data (its YAML's dataset: validation, calibration carved from train, test); then
 # search_summary.md gathers their rows next to the papers' figures.
 # Journals go to a scratch folder, so every run here starts from nothing and its wall time is real.
+# The second model, fashion-rgb32 (which the search was not tuned on), gets the gated and the
+# ungated greedy search (search_rgb32_*) and its own table.
 # Environment: RESULTS_SEARCH_WORKLOAD (default workloads/zoo/fashion.yaml), RESULTS_SEARCH_DATA
 # (extra dataset options, e.g. a reduced "--val SPEC"; default none: the workload's splits),
-# RESULTS_SEARCH_METHODS (space-separated run names; default all), MYELIN_THREADS (default 2).
+# RESULTS_SEARCH_METHODS (space-separated run names; default all), RESULTS_SEARCH_WORKLOAD2 (default
+# workloads/zoo/fashion-rgb32.yaml; "none" skips it), RESULTS_SEARCH_METHODS2 (default
+# "greedy greedy_ungated"), MYELIN_THREADS (default 2).
 set -eu
 M=${MYELIN_BIN:-./myelin}
 S=${MYELIN_SRCDIR:-.}
@@ -17,6 +21,8 @@ WL=${RESULTS_SEARCH_WORKLOAD:-$S/workloads/zoo/fashion.yaml}
 DATA=${RESULTS_SEARCH_DATA:-}
 ALL="greedy greedy_ungated greedy_topk2 beam beam_ungated qsvit greedy_layer qsvit_layer hetero"
 RUNS=${RESULTS_SEARCH_METHODS:-$ALL}
+WL2=${RESULTS_SEARCH_WORKLOAD2:-$S/workloads/zoo/fashion-rgb32.yaml}
+RUNS2=${RESULTS_SEARCH_METHODS2:-greedy greedy_ungated}
 J=$(mktemp -d "${TMPDIR:-/tmp}/myelin-results-search.XXXXXX")
 trap 'rm -rf "$J"' EXIT
 mkdir -p "$R"
@@ -36,23 +42,55 @@ args_of() { # NAME -> the method's options
     esac
 }
 # search/results.sh DIR --summary-only: rebuild search_summary.md from the summaries already in DIR
-if [ "${2:-}" != "--summary-only" ]; then
-    for name in $RUNS; do
+run_set() { # WORKLOAD PREFIX RUNS...: each run's outputs as RESULTS_DIR/search_PREFIXNAME_*
+    wl=$1 pre=$2
+    shift 2
+    for name in "$@"; do
         # shellcheck disable=SC2046 # word splitting of the option lists is intended
         set -- $(args_of "$name") $DATA
-        echo "myelin search --workload $WL $* -> $R/search_${name}_*" >&2
-        "$M" search --workload "$WL" "$@" --threads "${MYELIN_THREADS:-2}" --out "$R" \
-            --prefix "search_${name}_" --journal "$J/$name.jsonl" --quiet >/dev/null
+        echo "myelin search --workload $wl $* -> $R/search_$pre${name}_*" >&2
+        "$M" search --workload "$wl" "$@" --threads "${MYELIN_THREADS:-2}" --out "$R" \
+            --prefix "search_$pre${name}_" --journal "$J/$pre$name.jsonl" --quiet >/dev/null
     done
+}
+if [ "${2:-}" != "--summary-only" ]; then
+    # shellcheck disable=SC2086 # the run lists are word lists
+    run_set "$WL" "" $RUNS
+    # shellcheck disable=SC2086
+    [ "$WL2" = none ] || run_set "$WL2" rgb32_ $RUNS2
 fi
 
 v() { # RUN COLUMN: a cell of the chosen row of a run's summary.csv ("-" when absent)
     f="$R/search_$1_summary.csv"
     [ -f "$f" ] && awk -F, -v c="$2" 'NR == 3 { print $c }' "$f" || echo "-"
 }
+# gated_vs_ungated PREFIX: the line comparing a model's gated and ungated greedy runs
+gated_vs_ungated() {
+    gf=$(v "$1greedy" 15); uf=$(v "$1greedy_ungated" 15); g=$(v "$1greedy" 14); u=$(v "$1greedy_ungated" 14)
+    gm=$(v "$1greedy" 9); um=$(v "$1greedy_ungated" 9)
+    if [ "$gf" != "-" ] && [ "$uf" != "-" ]; then
+        awk -v g="$g" -v u="$u" -v gf="$gf" -v uf="$uf" -v gm="$gm" -v um="$um" 'BEGIN {
+            printf "Gated vs ungated greedy: %d vs %d full evaluations (%.2fx fewer), %s s vs %s s wall", gf, uf, (gf > 0 ? uf / gf : 0), g, u
+            if (g + 0 > 0) printf " (%.2fx faster)", u / g
+            printf "; memory saving %.2f %% vs %.2f %% (%+.2f points).\n", gm, um, gm - um }'
+    fi
+}
+# table PREFIX RUNS...: the float row and one row per run found
+table() {
+    pre=$1
+    shift
+    echo "| run | setting | val top-1 % | val drop | test top-1 % | test drop | test within | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections | proxy Spearman |"
+    echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    first=$(for name in "$@"; do [ -f "$R/search_$pre${name}_summary.csv" ] && { echo "$name"; break; }; done)
+    [ -n "$first" ] && awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_$pre${first}_summary.csv"
+    for name in "$@"; do
+        f="$R/search_$pre${name}_summary.csv"
+        [ -f "$f" ] || continue
+        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
+    done
+}
 out="$R/search_summary.md"
 {
-    first=$(for name in $ALL; do [ -f "$R/search_${name}_summary.csv" ] && { echo "$name"; break; }; done)
     echo "# Quantization search on the Fashion-MNIST model (generic-45nm)"
     echo
     echo "Regenerated by \`make results-search\` (search/results.sh) on \`$(basename "$WL")\` with the workload's"
@@ -62,29 +100,28 @@ out="$R/search_summary.md"
     echo "in each candidate's own validation run. Memory = parameters x bits + 32-bit per-channel scales."
     echo "Wall time on this machine's 2 cores, shared with other jobs (${MYELIN_THREADS:-2} thread(s) per search)."
     echo
-    echo "| run | setting | val top-1 % | val drop | test top-1 % | test drop | test within | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections | proxy Spearman |"
-    echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    [ -n "$first" ] && awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_${first}_summary.csv"
-    for name in $ALL; do
-        f="$R/search_${name}_summary.csv"
-        [ -f "$f" ] || continue
-        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
-    done
+    # shellcheck disable=SC2086
+    table "" $ALL
     missing=$(for name in $ALL; do [ -f "$R/search_${name}_summary.csv" ] || printf ' %s' "$name"; done)
     [ -n "$missing" ] && { echo; echo "Not run in this (reduced) regeneration:$missing (\`make results-search\` runs them all)."; }
     echo
+    gated_vs_ungated ""
     gf=$(v greedy 15); uf=$(v greedy_ungated 15); g=$(v greedy 14); u=$(v greedy_ungated 14)
-    gm=$(v greedy 9); um=$(v greedy_ungated 9)
-    if [ "$gf" != "-" ] && [ "$uf" != "-" ]; then
-        awk -v g="$g" -v u="$u" -v gf="$gf" -v uf="$uf" -v gm="$gm" -v um="$um" 'BEGIN {
-            printf "Gated vs ungated greedy: %d vs %d full evaluations (%.2fx fewer), %s s vs %s s wall", gf, uf, (gf > 0 ? uf / gf : 0), g, u
-            if (g + 0 > 0) printf " (%.2fx faster)", u / g
-            printf "; memory saving %.2f %% vs %.2f %% (%+.2f points).\n", gm, um, gm - um }'
-    fi
     if [ -f "$R/search_greedy_ungated_summary.csv" ]; then
         echo
         echo "Proxy quality over every candidate of the ungated greedy run (Spearman rank correlation with the"
         echo "measured validation drop; search/README.md): proxy $(v greedy_ungated 24)."
+    fi
+    if [ -f "$R/search_rgb32_greedy_summary.csv" ] || [ -f "$R/search_rgb32_greedy_ungated_summary.csv" ]; then
+        echo
+        echo "## The second model: fashion-rgb32 (not used to tune the search)"
+        echo
+        echo "Two blocks, dim 32, Fashion-MNIST mapped to 3x32x32 colour (workloads/zoo/fashion-rgb32.yaml); the"
+        echo "same data options and constraint."
+        echo
+        table rgb32_ greedy greedy_ungated
+        echo
+        gated_vs_ungated rgb32_
     fi
     echo
     echo "## Against the papers"
