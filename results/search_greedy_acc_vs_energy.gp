@@ -6,5 +6,5 @@ set xlabel 'energy per inference (uJ)'
 set ylabel 'validation top-1 (%)'
 set grid
 set key bottom right
-set yrange [69.7:81.7]
+set yrange [78.7:90.7]
 plot 'search_greedy_acc_vs_energy.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'

@@ -106,7 +106,6 @@ out="$R/search_summary.md"
     [ -n "$missing" ] && { echo; echo "Not run in this (reduced) regeneration:$missing (\`make results-search\` runs them all)."; }
     echo
     gated_vs_ungated ""
-    gf=$(v greedy 15); uf=$(v greedy_ungated 15); g=$(v greedy 14); u=$(v greedy_ungated 14)
     if [ -f "$R/search_greedy_ungated_summary.csv" ]; then
         echo
         echo "Proxy quality over every candidate of the ungated greedy run (Spearman rank correlation with the"
@@ -135,8 +134,8 @@ out="$R/search_summary.md"
     echo "| QSViT memory saving, drop | 22.75 %, within 2.1 % | $(v qsvit 9) % (block groups), $(v qsvit_layer 9) % (layer groups); val drop $(v qsvit 6) / $(v qsvit_layer 6), test drop $(v qsvit 20) / $(v qsvit_layer 20) points |"
     echo "| QSViT power saving | 21.33 % | $(v qsvit 11) % energy per inference |"
     echo "| AQ4SViT greedy memory saving, drop | 82.5 %, within 1.5 % | $(v greedy 9) % (block), $(v greedy_layer 9) % (layer); val drop $(v greedy 6) / $(v greedy_layer 6), test drop $(v greedy 20) / $(v greedy_layer 20) points |"
-    echo "| AQ4SViT gated vs ungated search | 6.6x faster | $gf vs $uf full evaluations; wall $g s vs $u s |"
-    echo "| AQ4SViT beam saving, search time | 90 %, 4.5x greedy | $(v beam 9) % (val drop $(v beam 6), test drop $(v beam 20)); wall $(v beam 14) s vs greedy $g s |"
+    echo "| AQ4SViT gated vs ungated search | 6.6x faster | $(v greedy 15) vs $(v greedy_ungated 15) full evaluations; wall $(v greedy 14) s vs $(v greedy_ungated 14) s |"
+    echo "| AQ4SViT beam saving, search time | 90 %, 4.5x greedy | $(v beam 9) % (val drop $(v beam 6), test drop $(v beam 20)); wall $(v beam 14) s vs greedy $(v greedy 14) s |"
     echo "| heterogeneous average bits, compression | 3.14-3.67, 8.71-10.19x | $(v hetero 12) bits, $(v hetero 13)x |"
     echo "| heterogeneous energy reduction, drop | 5.69-10.2x, < 1 % | $(v hetero 11) % energy saving; val drop $(v hetero 6), test drop $(v hetero 20) points |"
 } >"$out.tmp"
