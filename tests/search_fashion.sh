@@ -16,8 +16,8 @@ if [ ! -r "$d/t10k-images-idx3-ubyte.gz" ]; then
 fi
 . "$(dirname "$0")/cli_lib.sh"
 
-# cell SUMMARY_CSV COLUMN: the chosen row's cell (row 3; row 2 is the float network)
-cell() { awk -F, -v c="$2" 'NR == 3 { print $c }' "$1"; }
+# cell SUMMARY_CSV COLUMN: the chosen row's cell (row 3 after any # provenance lines; row 2 is float)
+cell() { awk -F, -v c="$2" '/^#/ { next } ++n == 3 { print $c }' "$1"; }
 
 for wl in fashion fashion-rgb32; do
     map=""
