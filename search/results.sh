@@ -62,7 +62,7 @@ fi
 
 v() { # RUN COLUMN: a cell of the chosen row of a run's summary.csv ("-" when absent)
     f="$R/search_$1_summary.csv"
-    [ -f "$f" ] && awk -F, -v c="$2" 'NR == 3 { print $c }' "$f" || echo "-"
+    [ -f "$f" ] && awk -F, -v c="$2" '/^#/ { next } ++n == 3 { print $c }' "$f" || echo "-"
 }
 # gated_vs_ungated PREFIX: the line comparing a model's gated and ungated greedy runs
 gated_vs_ungated() {
@@ -82,11 +82,11 @@ table() {
     echo "| run | setting | val top-1 % | val drop | test top-1 % | test drop | test within | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections | proxy Spearman |"
     echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     first=$(for name in "$@"; do [ -f "$R/search_$pre${name}_summary.csv" ] && { echo "$name"; break; }; done)
-    [ -n "$first" ] && awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_$pre${first}_summary.csv"
+    [ -n "$first" ] && awk -F, '/^#/ { next } ++n == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_$pre${first}_summary.csv"
     for name in "$@"; do
         f="$R/search_$pre${name}_summary.csv"
         [ -f "$f" ] || continue
-        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
+        awk -F, -v n="$name" '/^#/ { next } ++r == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
     done
 }
 out="$R/search_summary.md"
