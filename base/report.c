@@ -623,13 +623,14 @@ static int header_width(const char *name, int width)
     return w;
 }
 
-/* Estimated width of the tabular in pt at font size fs pt: characters x 0.5 em (digits in
- * Computer Modern are 0.5 em wide; lower-case text averages about that) + 2 x \tabcolsep (3 pt). */
+/* Estimated width of the tabular in pt at font size fs pt: characters x 0.53 em (digits in
+ * Computer Modern are 0.5 em wide; measured with pdflatex on the cost tables, the whole tabular
+ * comes to 0.52-0.53 em a character) + 2 x \tabcolsep (3 pt). */
 static double latex_width_pt(const int *chars, int n, double fs)
 {
     double w = 0;
     for (int k = 0; k < n; k++)
-        w += chars[k] * 0.5 * fs + 6;
+        w += chars[k] * 0.53 * fs + 6;
     return w - 6; /* @{} at both ends */
 }
 
@@ -664,7 +665,7 @@ static void write_latex(const myelin_report *r, const int *cols, int n, FILE *f)
     int scale = est > page_pt;
     fprintf(f, "%% booktabs%s; estimated width %.0f pt at %s (page text width %.0f pt)\n",
             scale ? " and graphicx (scaled to \\linewidth)" : "", est, sizes[s].cmd + 1, page_pt);
-    fprintf(f, "{%s\\setlength{\\tabcolsep}{3pt}%%\n", sizes[s].cmd);
+    fprintf(f, "\\noindent{%s\\setlength{\\tabcolsep}{3pt}%%\n", sizes[s].cmd);
     if (scale)
         fputs("\\resizebox{\\linewidth}{!}{%\n", f);
     fputs("\\begin{tabular}{@{}", f);

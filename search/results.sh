@@ -48,7 +48,7 @@ fi
 
 v() { # RUN COLUMN: a cell of the chosen row of a run's summary.csv ("-" when absent)
     f="$R/search_$1_summary.csv"
-    [ -f "$f" ] && awk -F, -v c="$2" 'NR == 3 { print $c }' "$f" || echo "-"
+    [ -f "$f" ] && awk -F, -v c="$2" '/^#/ { next } ++n == 3 { print $c }' "$f" || echo "-"
 }
 out="$R/search_summary.md"
 {
@@ -64,11 +64,11 @@ out="$R/search_summary.md"
     echo
     echo "| run | setting | val top-1 % | val drop | test top-1 % | test drop | test within | memory (bytes) | memory saving % | energy (uJ) | energy saving % | avg bits | compression x | wall (s) | full evals | drift evals | gated out | skipped | gate-check false rejections | proxy Spearman |"
     echo "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    [ -n "$first" ] && awk -F, 'NR == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_${first}_summary.csv"
+    [ -n "$first" ] && awk -F, '/^#/ { next } ++n == 2 { printf "| float | %s | %s | %s | %s | - | - | %s | %s | %s | %s | %s | %s | - | - | - | - | - | - | - |\n", $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 }' "$R/search_${first}_summary.csv"
     for name in $ALL; do
         f="$R/search_${name}_summary.csv"
         [ -f "$f" ] || continue
-        awk -F, -v n="$name" 'NR == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
+        awk -F, -v n="$name" '/^#/ { next } ++r == 3 { printf "| %s (%s, %s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", n, $2, $3, $4, $5, $6, $7, $20, $21, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $24 }' "$f"
     done
     missing=$(for name in $ALL; do [ -f "$R/search_${name}_summary.csv" ] || printf ' %s' "$name"; done)
     [ -n "$missing" ] && { echo; echo "Not run in this (reduced) regeneration:$missing (\`make results-search\` runs them all)."; }
