@@ -335,12 +335,20 @@ void myelin_report_row_json(myelin_report *r, int row, const char *members)
     r->row_json[row] = dup_or_oom(r, members);
 }
 
+/* A column by its key or name; then by its name with another unit ("total_uJ" finds total_pJ:
+ * the CSV of a table in uJ on screen is in pJ). */
 static int find_col(const myelin_report *r, const char *s, size_t len)
 {
     for (int c = 0; c < r->ncols; c++)
         if ((strlen(r->keys[c]) == len && !strncmp(r->keys[c], s, len)) ||
             (strlen(r->cols[c].name) == len && !strncmp(r->cols[c].name, s, len)))
             return c;
+    for (int c = 0; c < r->ncols; c++) {
+        size_t nl = strlen(r->cols[c].name);
+        if (r->cols[c].unit && *r->cols[c].unit && len > nl + 1 && !strncmp(r->cols[c].name, s, nl) &&
+            s[nl] == '_' && !memchr(s + nl + 1, '_', len - nl - 1))
+            return c;
+    }
     return -1;
 }
 

@@ -20,7 +20,8 @@
  *             into words over their units, a font size chosen from an estimate of the width
  *             (\small, \footnotesize, \scriptsize, else scaled to \linewidth with graphicx)
  *
- * --columns chooses and orders columns in every format (keys or names, comma-separated);
+ * --columns chooses and orders columns in every format (keys or names, comma-separated; a key
+ * with another unit finds the column: total_uJ is total_pJ in CSV);
  * without it LaTeX leaves out the columns marked `detail`. */
 #ifndef MYELIN_CORE_REPORT_H
 #define MYELIN_CORE_REPORT_H

@@ -180,6 +180,9 @@ START_TEST(test_columns)
     ck_assert_int_eq(myelin_report_columns(t, "layer,joules", &err), MYELIN_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.message, "'joules'"));
     ck_assert_ptr_nonnull(strstr(err.message, "energy_uJ"));
+    ck_assert_int_eq(myelin_report_columns(t, "energy_pJ,memory_used_bits", &err), MYELIN_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "'memory_used_bits'")); /* not memory + a unit */
+    ck_assert_int_eq(myelin_report_columns(t, "energy_pJ", &err), 0); /* another unit finds it */
     ck_assert_int_eq(myelin_report_columns(t, "energy", &err), 0); /* a name without its unit */
     s = write_to_string(t, MYELIN_REPORT_CSV);
     ck_assert_ptr_nonnull(strstr(s, "\nenergy_uJ\n1.500\n-\n1.500\n"));
