@@ -100,6 +100,18 @@ const char *myelin_provenance_line(const myelin_provenance *p, char *out, size_t
     return out;
 }
 
+void myelin_provenance_write_json(const myelin_provenance *p, FILE *f)
+{
+    fputc('{', f);
+    for (int i = 0; i < p->n; i++) {
+        fputs(i ? ", " : "", f);
+        myelin_escape_fputs(MYELIN_ESC_JSON, p->key[i], f);
+        fputs(": ", f);
+        myelin_escape_fputs(MYELIN_ESC_JSON, p->value[i], f);
+    }
+    fputc('}', f);
+}
+
 /* ---- formats ------------------------------------------------------------------------------- */
 
 static const char *const format_names[] = {"table", "csv", "json", "markdown", "latex"};
@@ -456,14 +468,8 @@ static void write_json_row(const myelin_report *r, int row, const int *cols, int
 
 static void write_json(const myelin_report *r, const int *cols, int n, FILE *f)
 {
-    fputs("{\n  \"provenance\": {", f);
-    for (int i = 0; i < r->prov.n; i++) {
-        fputs(i ? ", " : "", f);
-        myelin_escape_fputs(MYELIN_ESC_JSON, r->prov.key[i], f);
-        fputs(": ", f);
-        myelin_escape_fputs(MYELIN_ESC_JSON, r->prov.value[i], f);
-    }
-    fputs("}", f);
+    fputs("{\n  \"provenance\": ", f);
+    myelin_provenance_write_json(&r->prov, f);
     if (r->caption) {
         fputs(",\n  \"caption\": ", f);
         myelin_escape_fputs(MYELIN_ESC_JSON, r->caption, f);

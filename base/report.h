@@ -85,6 +85,9 @@ const char *myelin_provenance_get(const myelin_provenance *p, const char *key);
 /* "myelin 0.1.0; workload tiny; quant float; ..." into out (size n); returns out. */
 const char *myelin_provenance_line(const myelin_provenance *p, char *out, size_t n);
 
+/* Writes the provenance to f as a JSON object {"myelin": "0.1.0", "workload": ...}. */
+void myelin_provenance_write_json(const myelin_provenance *p, FILE *f);
+
 /* Writes into out (size n) path relative to the working folder: relative paths and paths that
  * are not files' absolute names are kept as they are. */
 void myelin_path_relative(const char *path, char *out, size_t n);

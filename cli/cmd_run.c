@@ -325,14 +325,8 @@ static int write_json(myelin_cli *c, const run_args *a, const run_out *o)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    fputs("{\n  \"provenance\": {", f);
-    for (int k = 0; k < c->prov.n; k++) {
-        fputs(k ? ", " : "", f);
-        myelin_escape_fputs(MYELIN_ESC_JSON, c->prov.key[k], f);
-        fputs(": ", f);
-        myelin_escape_fputs(MYELIN_ESC_JSON, c->prov.value[k], f);
-    }
-    fputs("}", f);
+    fputs("{\n  \"provenance\": ", f);
+    myelin_provenance_write_json(&c->prov, f);
     const char *keys[] = {"workload", "weights", "dataset", "quant"};
     const char *vals[] = {c->wl->name, c->weights_desc, c->dataset_spec, c->quant ? c->quant : "float"};
     for (int k = 0; k < 4; k++) {

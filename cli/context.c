@@ -313,12 +313,4 @@ void myelin_cli_free(myelin_cli *c)
     myelin_qsetting_free(c->qs);
     myelin_weights_free(c->w);
     myelin_workload_free(c->wl);
-    c->ds = NULL;
-    c->map = NULL;
-    c->reg = NULL;
-    c->arch_obj = NULL;
-    c->lq = NULL;
-    c->qs = NULL;
-    c->w = NULL;
-    c->wl = NULL;
 }
