@@ -332,7 +332,12 @@ static int print_summary(myelin_cli *c, const search_args *a, const myelin_searc
             printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
                    myelin_search_method_name(cfg->method), c->wl->name, c->arch ? c->arch : "generic-45nm",
                    cfg->max_drop_pct);
-        rc = myelin_search_write_summary(s, c->format, a->with_timing, stdout, &c->err);
+        myelin_report *t = myelin_search_summary_table(s, a->with_timing);
+        rc = t ? myelin_report_columns(t, c->columns, &c->err)
+               : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        if (!rc)
+            rc = myelin_report_write(t, c->format, stdout, &c->err);
+        myelin_report_free(t);
         if (!rc && table)
             printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
                    "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "

@@ -327,8 +327,10 @@ static int write_json(myelin_cli *c, const sim_args *a, const sim_out *o)
     myelin_report *lt = layers_table(c, o), *ct = a->per_core ? cores_table(c, o) : NULL;
     myelin_report *st = myelin_cost_report_table(o->srep, c->wl, MYELIN_REPORT_JSON);
     myelin_report *mt = myelin_cost_report_table(o->crep, c->wl, MYELIN_REPORT_JSON);
-    char *sj = json_of(c, st), *mj = json_of(c, mt), *cj = ct ? json_of(c, ct) : NULL;
-    int rc = lt && sj && mj && (!a->per_core || cj) ? 0 : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = st ? myelin_report_columns(st, c->columns, &c->err) : 0; /* --columns: the energy table's */
+    char *sj = rc ? NULL : json_of(c, st), *mj = rc ? NULL : json_of(c, mt), *cj = ct && !rc ? json_of(c, ct) : NULL;
+    if (!rc && !(lt && sj && mj && (!a->per_core || cj)))
+        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     if (!rc) {
         const struct {
             const char *key;
@@ -359,7 +361,10 @@ static int write_json(myelin_cli *c, const sim_args *a, const sim_out *o)
         myelin_report_meta_raw(lt, "cost_model_report", mj);
         if (cj)
             myelin_report_meta_raw(lt, "cores", cj);
+        const char *cols = c->columns;
+        c->columns = NULL;
         rc = myelin_cli_emit(c, lt, NULL, NULL);
+        c->columns = cols;
     }
     free(sj);
     free(mj);

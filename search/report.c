@@ -153,7 +153,7 @@ static const myelin_report_col sum_cols[S_NCOLS] = {
     {"test_within_constraint", "", 0, 1}, {"objective", "", 0, 1},
     {"predicted_passes", "", 1, 1}, {"proxy_spearman", "", 1, 1}};
 
-static myelin_report *summary_table(const myelin_search *s, int with_timing)
+myelin_report *myelin_search_summary_table(const myelin_search *s, int with_timing)
 {
     myelin_report *t = new_table(s, sum_cols, S_NCOLS, "rows");
     if (!t)
@@ -212,7 +212,7 @@ static myelin_report *summary_table(const myelin_search *s, int with_timing)
 int myelin_search_write_summary(const myelin_search *s, int format, int with_timing, void *file,
                                 myelin_error *err)
 {
-    myelin_report *t = summary_table(s, with_timing);
+    myelin_report *t = myelin_search_summary_table(s, with_timing);
     int rc = t ? myelin_report_write(t, format, file, err)
                : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     myelin_report_free(t);
@@ -352,7 +352,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
         rc = save_table(dir, prefix, "pareto", cand_table(s, front, nf, "pareto"), csv_json, 1, err);
     /* summary in five formats */
     if (!rc)
-        rc = save_table(dir, prefix, "summary", summary_table(s, with_timing), all, 5, err);
+        rc = save_table(dir, prefix, "summary", myelin_search_summary_table(s, with_timing), all, 5, err);
     /* QSViT sensitivity */
     static const int csv_md[] = {MYELIN_REPORT_CSV, MYELIN_REPORT_MARKDOWN};
     if (!rc && s->cfg.method == MYELIN_SEARCH_QSVIT)
