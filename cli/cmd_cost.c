@@ -1,12 +1,8 @@
 /* cli/cmd_cost.c — `myelin cost`: per-layer energy (by component), memory, synaptic ops, cycles
  * and cores of a workload mapped onto a core array, in five output formats. */
-#include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "arch/arch.h"
 #include "arch/mapper.h"
@@ -20,8 +16,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: myelin cost [--workload W] [--quant Q.yaml] [--arch A] [--rate R | --activity F.json]\n"
-            "                   [--format table|csv|json|markdown|latex] [--out FILE] [--quiet]\n"
-            "       myelin cost --tables DIR [--activity tiny-run.json] [--quiet]\n\n"
+            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--out FILE]\n"
+            "                   [--quiet]\n"
+            "       myelin cost --tables DIR [--activity tiny-run.json] [--progress] [--quiet]\n\n"
             "Maps a workload onto a core array and reports, per layer and in total: energy by\n"
             "component (compute, synapse memory, neurons, NoC, leakage), parameter memory\n"
             "(parameters x weight bits, plus 32-bit quantization scales reported apart) and membrane\n"
@@ -34,13 +31,17 @@ static void usage(FILE *f)
             "  --rate R         every layer fires at R spikes per neuron per timestep\n"
             "  --activity F     measured firing rates: the JSON written by 'myelin run --json'\n"
             "                   (default: the workload's statistical firing rates)\n"
-            "  --format F       table (energies in uJ), csv and json (pJ, full precision), markdown, latex\n"
+            "  --format F       table (energies in uJ), csv and json (pJ, full precision), markdown,\n"
+            "                   latex (booktabs; the main columns unless --columns names others)\n"
+            "  --columns LIST   the columns to write, in order (comma-separated, e.g. layer,total_uJ)\n"
             "  --out FILE       write there (atomically) instead of standard output\n"
             "  --tables DIR     regenerate the paper-style tables and plots in DIR: zoo parameters and\n"
-            "                   memory at float/8/4/2 bits, energy per inference on every preset, and the\n"
-            "                   tiny model's per-layer breakdown (from --activity when given); plots need\n"
-            "                   gnuplot on PATH; DIR is created when missing\n"
-            "  -q, --quiet      no notes on stderr (errors only)\n"
+            "                   memory at float/8/4/2 bits, energy per inference on every preset (each\n"
+            "                   as Markdown, CSV and LaTeX), and the tiny model's per-layer breakdown\n"
+            "                   (from --activity when given); plots need gnuplot on PATH; DIR is\n"
+            "                   created when missing\n"
+            "  --progress       progress on stderr (default: when stderr is a terminal)\n"
+            "  -q, --quiet      no notes or progress on stderr (errors only)\n"
             "The real-valued first layer is counted once per inference (the image is the same at every\n"
             "timestep), as in the SViT papers.\n");
 }
@@ -132,300 +133,291 @@ static const char *const energy_gp =
     "plot 'tiny_energy_per_layer.dat' using 2:xtic(1) title 'compute', '' using 3 title "
     "'synapse memory', '' using 4 title 'neuron', '' using 5 title 'NoC', '' using 6 title 'leakage'\n";
 
-static int write_tables(const char *dir, const char *act_path, int quiet, myelin_error *err)
+/* The zoo tables (memory at float/8/4/2 bits; energy on every preset), in Markdown, CSV and
+ * LaTeX, and the plot data of memory against bits. */
+static const myelin_report_col mem_cols[] = {
+    {"model", "", 0, 0},      {"parameters", "", 1, 0}, {"float", "MB", 1, 0}, {"w8", "MB", 1, 0},
+    {"w4", "MB", 1, 0},       {"w2", "MB", 1, 0},       {"scales", "kB", 1, 0}};
+static const myelin_report_col energy_cols[] = {
+    {"model", "", 0, 0},           {"T", "", 1, 0},
+    {"mean_firing_rate", "", 1, 0}, {"paper_45nm", "mJ", 1, 0},
+    {"generic_45nm", "mJ", 1, 0},  {"loihi_like_w8", "mJ", 1, 0},
+    {"generic_45nm_cores", "", 1, 0}};
+
+/* One zoo model's row of each table and its block of memory_vs_bits.dat. */
+static int zoo_rows(size_t z, myelin_report *mt, myelin_report *et, FILE *df, myelin_error *err)
 {
     static const int bits[] = {MYELIN_BITS_FLOAT, 8, 4, 2};
     static const char *const presets[] = {"paper-45nm", "generic-45nm", "loihi-like"};
-    char *mb = NULL, *eb = NULL, *db = NULL;
-    size_t ml = 0, el = 0, dl = 0;
-    FILE *mf = open_memstream(&mb, &ml), *ef = open_memstream(&eb, &el), *df = open_memstream(&db, &dl);
-    int rc = (mf && ef && df) ? 0 : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    if (!rc) {
-        fprintf(mf, "Parameter memory: parameters x weight bits (BN folded into weights and bias), plus "
-                    "the 32-bit per-channel scales of quantized layers; the MB columns include the "
-                    "scales, the last column gives them alone.\n\n"
-                    "| model | parameters | float MB | 8-bit MB | 4-bit MB | 2-bit MB | scales kB |\n"
-                    "|---|---:|---:|---:|---:|---:|---:|\n");
-        fprintf(ef, "Energy per inference (mJ) with the statistical firing rates of each workload YAML "
-                    "(firing_rates; the column gives their neuron-weighted mean), first layer counted "
-                    "once per inference. paper-45nm and generic-45nm at "
-                    "float weights; loihi-like supports 1-8 bit weights only, so 8-bit weights and "
-                    "16-bit membranes there.\n\n"
-                    "| model | T | mean firing rate | paper-45nm mJ | generic-45nm mJ | loihi-like (8-bit) mJ "
-                    "| generic-45nm cores |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    double mem_bits[4] = {0}, scale_bits = 0, mj[3] = {0}, rate = 0;
+    int64_t params = 0;
+    int cores = 0, T = 0, rc = 0;
+    fprintf(df, "%s\"%s\"\n", z ? "\n\n" : "", zoo[z]);
+    for (int b = 0; !rc && b < 4; b++) {
+        myelin_workload *wl = NULL;
+        myelin_layer_quant *lq = NULL;
+        rc = zoo_setup(zoo[z], bits[b], &wl, &lq, err);
+        if (!rc) {
+            params = myelin_workload_params(wl);
+            double sb = 0;
+            for (int i = 0; i < wl->n_layers; i++) {
+                myelin_layer_memory m = myelin_layer_memory_of(&wl->layers[i], &lq[i]);
+                mem_bits[b] += (double)(m.weight_bits + m.bias_bits + m.scale_bits);
+                sb += (double)m.scale_bits;
+            }
+            if (b)
+                scale_bits = sb;
+            fprintf(df, "%d %.6f\n", b ? bits[b] : 32, mem_bits[b] / 8e6);
+        }
+        myelin_workload_free(wl);
+        free(lq);
     }
-    for (size_t z = 0; !rc && z < sizeof zoo / sizeof zoo[0]; z++) {
-        double mem_bits[4] = {0}, scale_bits = 0;
-        int64_t params = 0;
-        fprintf(df, "%s\"%s\"\n", z ? "\n\n" : "", zoo[z]);
-        for (int b = 0; !rc && b < 4; b++) {
-            myelin_workload *wl = NULL;
-            myelin_layer_quant *lq = NULL;
-            rc = zoo_setup(zoo[z], bits[b], &wl, &lq, err);
-            if (!rc) {
-                params = myelin_workload_params(wl);
-                double sb = 0;
-                for (int i = 0; i < wl->n_layers; i++) {
-                    myelin_layer_memory m = myelin_layer_memory_of(&wl->layers[i], &lq[i]);
-                    mem_bits[b] += (double)(m.weight_bits + m.bias_bits + m.scale_bits);
-                    sb += (double)m.scale_bits;
-                }
-                if (b)
-                    scale_bits = sb;
-                fprintf(df, "%d %.6f\n", b ? bits[b] : 32, mem_bits[b] / 8e6);
-            }
-            myelin_workload_free(wl);
-            free(lq);
-        }
-        if (rc)
-            break;
-        fprintf(mf, "| %s | %lld | %.2f | %.2f | %.2f | %.2f | %.1f |\n", zoo[z], (long long)params,
-                mem_bits[0] / 8e6, mem_bits[1] / 8e6, mem_bits[2] / 8e6, mem_bits[3] / 8e6,
-                scale_bits / 8e3);
-        double mj[3] = {0};
-        int cores = 0, T = 0;
-        double rate = 0;
-        for (int p = 0; !rc && p < 3; p++) {
-            myelin_workload *wl = NULL;
-            myelin_layer_quant *lq = NULL;
-            myelin_cost_report *rep = NULL;
-            rc = zoo_setup(zoo[z], p == 2 ? 8 : MYELIN_BITS_FLOAT, &wl, &lq, err);
-            if (!rc)
-                rc = cost_on(wl, lq, presets[p], NULL, &rep, err);
-            if (!rc) {
-                mj[p] = rep->total.total_pj * 1e-9;
-                if (p == 1)
-                    cores = rep->cores_used;
-                T = wl->timesteps;
-                /* the neuron-weighted mean of the statistical rates used */
-                double spikes = 0, neurons = 0;
-                for (int i = 0; i < wl->n_layers; i++) {
-                    double n = (double)myelin_layer_neurons(&wl->layers[i]);
-                    double r = wl->layers[i].firing_rate > 0 ? wl->layers[i].firing_rate
-                                                             : wl->default_firing_rate;
-                    spikes += n * r;
-                    neurons += n;
-                }
-                rate = neurons > 0 ? spikes / neurons : 0;
-            } else {
-                myelin_error_prefix(err, "%s on %s", zoo[z], presets[p]);
-            }
-            myelin_cost_report_free(rep);
-            myelin_workload_free(wl);
-            free(lq);
-        }
+    for (int p = 0; !rc && p < 3; p++) {
+        myelin_workload *wl = NULL;
+        myelin_layer_quant *lq = NULL;
+        myelin_cost_report *rep = NULL;
+        rc = zoo_setup(zoo[z], p == 2 ? 8 : MYELIN_BITS_FLOAT, &wl, &lq, err);
         if (!rc)
-            fprintf(ef, "| %s | %d | %.4f | %.4g | %.4g | %.4g | %d |\n",
-                    zoo[z], T, rate, mj[0], mj[1], mj[2], cores);
+            rc = cost_on(wl, lq, presets[p], NULL, &rep, err);
+        if (!rc) {
+            mj[p] = rep->total.total_pj * 1e-9;
+            if (p == 1)
+                cores = rep->cores_used;
+            T = wl->timesteps;
+            /* the neuron-weighted mean of the statistical rates used */
+            double spikes = 0, neurons = 0;
+            for (int i = 0; i < wl->n_layers; i++) {
+                double n = (double)myelin_layer_neurons(&wl->layers[i]);
+                double r = wl->layers[i].firing_rate > 0 ? wl->layers[i].firing_rate : wl->default_firing_rate;
+                spikes += n * r;
+                neurons += n;
+            }
+            rate = neurons > 0 ? spikes / neurons : 0;
+        } else {
+            myelin_error_prefix(err, "%s on %s", zoo[z], presets[p]);
+        }
+        myelin_cost_report_free(rep);
+        myelin_workload_free(wl);
+        free(lq);
     }
-    if (mf)
-        fclose(mf);
-    if (ef)
-        fclose(ef);
-    if (df)
-        fclose(df);
+    if (rc)
+        return rc;
+    int r = myelin_report_row(mt);
+    myelin_report_set(mt, r, 0, "%s", zoo[z]);
+    myelin_report_set(mt, r, 1, "%lld", (long long)params);
+    for (int b = 0; b < 4; b++)
+        myelin_report_set(mt, r, 2 + b, "%.2f", mem_bits[b] / 8e6);
+    myelin_report_set(mt, r, 6, "%.1f", scale_bits / 8e3);
+    r = myelin_report_row(et);
+    myelin_report_set(et, r, 0, "%s", zoo[z]);
+    myelin_report_set(et, r, 1, "%d", T);
+    myelin_report_set(et, r, 2, "%.4f", rate);
+    for (int p = 0; p < 3; p++)
+        myelin_report_set(et, r, 3 + p, "%.4g", mj[p]);
+    myelin_report_set(et, r, 6, "%d", cores);
+    return 0;
+}
+
+/* Writes a table in Markdown, CSV and LaTeX as DIR/BASE.{md,csv,tex}. */
+static int save_three(const myelin_report *t, const char *dir, const char *base, myelin_error *err)
+{
+    static const int fmts[] = {MYELIN_REPORT_MARKDOWN, MYELIN_REPORT_CSV, MYELIN_REPORT_LATEX};
+    int rc = 0;
+    for (int k = 0; !rc && k < 3; k++) {
+        char name[128];
+        snprintf(name, sizeof name, "%s.%s", base, myelin_report_format_ext(fmts[k]));
+        rc = myelin_report_save(t, fmts[k], dir, name, err);
+    }
+    return rc;
+}
+
+static int zoo_tables(myelin_cli *c, const char *dir)
+{
+    myelin_report *mt = myelin_report_new(mem_cols, 7), *et = myelin_report_new(energy_cols, 7);
+    char *db = NULL;
+    size_t dl = 0;
+    FILE *df = open_memstream(&db, &dl);
+    int rc = mt && et && df ? 0 : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    int progress = myelin_cli_progress(c);
+    for (size_t z = 0; !rc && z < sizeof zoo / sizeof zoo[0]; z++) {
+        if (progress)
+            fprintf(stderr, "\rmyelin cost: zoo tables %zu/%zu (%s)        ", z + 1, sizeof zoo / sizeof zoo[0],
+                    zoo[z]);
+        rc = zoo_rows(z, mt, et, df, &c->err);
+    }
+    if (progress)
+        fputc('\n', stderr);
+    if (df && fclose(df) && !rc)
+        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!rc) {
+        myelin_report_caption(mt, "Parameter memory: parameters x weight bits (BN folded into weights and "
+                                  "bias), plus the 32-bit per-channel scales of quantized layers; the MB "
+                                  "columns include the scales, the last column gives them alone.");
+        myelin_report_caption(et, "Energy per inference (mJ) with the statistical firing rates of each "
+                                  "workload YAML (firing_rates; the column gives their neuron-weighted "
+                                  "mean), first layer counted once per inference. paper-45nm and "
+                                  "generic-45nm at float weights; loihi-like supports 1-8 bit weights only, "
+                                  "so 8-bit weights and 16-bit membranes there.");
+        myelin_provenance p; /* inputs: the zoo's workload files and the presets */
+        myelin_provenance_init(&p);
+        myelin_provenance_add(&p, "workloads", "spikformer-8-384, spikformer-8-512, spikformer-8-768, "
+                                               "spikformer-4-384-cifar10, tiny (the zoo)");
+        myelin_provenance_add(&p, "arch", "paper-45nm, generic-45nm, loihi-like");
+        myelin_report_provenance(mt, &p);
+        myelin_report_provenance(et, &p);
+        rc = save_three(mt, dir, "zoo_memory", &c->err);
+    }
     if (!rc)
-        rc = save(dir, "zoo_memory.md", mb, ml, err);
+        rc = save_three(et, dir, "zoo_energy", &c->err);
     if (!rc)
-        rc = save(dir, "zoo_energy.md", eb, el, err);
-    if (!rc)
-        rc = save(dir, "memory_vs_bits.dat", db, dl, err);
-    free(mb);
-    free(eb);
+        rc = save(dir, "memory_vs_bits.dat", db, dl, &c->err);
     free(db);
-    /* the tiny model, per layer, on generic-45nm at w8 */
+    myelin_report_free(mt);
+    myelin_report_free(et);
+    return rc;
+}
+
+/* The tiny model, per layer, on generic-45nm at w8 (from --activity when given). */
+static int tiny_tables(myelin_cli *c, const char *dir, const char *act_path)
+{
     myelin_workload *wl = NULL;
     myelin_layer_quant *lq = NULL;
     myelin_cost_report *rep = NULL;
     myelin_activity act = {0, NULL, ""};
-    if (!rc)
-        rc = zoo_setup("tiny", 8, &wl, &lq, err);
+    int rc = zoo_setup("tiny", 8, &wl, &lq, &c->err);
     if (!rc && act_path)
-        rc = myelin_activity_load_json(act_path, wl, &act, err);
+        rc = myelin_activity_load_json(act_path, wl, &act, &c->err);
     if (!rc)
-        rc = cost_on(wl, lq, "generic-45nm", act_path ? &act : NULL, &rep, err);
-    static const struct {
-        const char *file;
-        myelin_cost_format fmt;
-    } outs[] = {{"tiny_layers.csv", MYELIN_COST_CSV},
-                {"tiny_layers.md", MYELIN_COST_MARKDOWN},
-                {"tiny_layers.tex", MYELIN_COST_LATEX}};
-    for (size_t k = 0; !rc && k < sizeof outs / sizeof outs[0]; k++) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (!f) {
-            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-            break;
-        }
-        rc = myelin_cost_report_write(rep, wl, outs[k].fmt, f, err);
+        rc = cost_on(wl, lq, "generic-45nm", act_path ? &act : NULL, &rep, &c->err);
+    static const int fmts[] = {MYELIN_REPORT_CSV, MYELIN_REPORT_MARKDOWN, MYELIN_REPORT_LATEX};
+    myelin_provenance p = c->prov;
+    myelin_provenance_add(&p, "workload", "tiny");
+    myelin_provenance_add(&p, "quant", "uniform 8-bit weights, 16-bit membranes");
+    myelin_provenance_add(&p, "arch", "generic-45nm");
+    myelin_provenance_add(&p, "activity", "%s", act_path ? act.source : "statistical firing rates of tiny");
+    for (int k = 0; !rc && k < 3; k++) {
+        myelin_report *t = myelin_cost_report_table(rep, wl, fmts[k]);
+        char name[64];
+        snprintf(name, sizeof name, "tiny_layers.%s", myelin_report_format_ext(fmts[k]));
+        if (t)
+            myelin_report_provenance(t, &p);
+        rc = t ? myelin_report_save(t, fmts[k], dir, name, &c->err)
+               : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        myelin_report_free(t);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = rc ? NULL : open_memstream(&buf, &len);
+    if (!rc && !f)
+        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    /* plot data: layers that cost something, components in nJ */
+    for (int i = 0; f && i < rep->n_layers; i++) {
+        if (!(rep->layers[i].total_pj > 0))
+            continue;
+        fprintf(f, "%s", wl->layers[i].name);
+        for (int k = 0; k < MYELIN_COMP_COUNT; k++)
+            fprintf(f, " %.6g", rep->layers[i].component_pj[k] * 1e-3);
+        fprintf(f, "\n");
+    }
+    if (f) {
         fclose(f);
-        if (!rc)
-            rc = save(dir, outs[k].file, buf, len, err);
-        free(buf);
+        rc = save(dir, "tiny_energy_per_layer.dat", buf, len, &c->err);
     }
-    if (!rc) {
-        /* plot data: layers that cost something, components in nJ */
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (!f)
-            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-        for (int i = 0; f && i < rep->n_layers; i++) {
-            if (!(rep->layers[i].total_pj > 0))
-                continue;
-            fprintf(f, "%s", wl->layers[i].name);
-            for (int c = 0; c < MYELIN_COMP_COUNT; c++)
-                fprintf(f, " %.6g", rep->layers[i].component_pj[c] * 1e-3);
-            fprintf(f, "\n");
-        }
-        if (f) {
-            fclose(f);
-            rc = save(dir, "tiny_energy_per_layer.dat", buf, len, err);
-        }
-        free(buf);
-    }
+    free(buf);
     myelin_cost_report_free(rep);
     myelin_activity_free(&act);
     myelin_workload_free(wl);
     free(lq);
+    return rc;
+}
+
+static int write_tables(myelin_cli *c, const char *dir, const char *act_path)
+{
+    int rc = myelin_mkdirs(dir, &c->err);
     if (!rc)
-        rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), err);
+        rc = zoo_tables(c, dir);
     if (!rc)
-        rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), err);
+        rc = tiny_tables(c, dir, act_path);
+    if (!rc)
+        rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), &c->err);
+    if (!rc)
+        rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), &c->err);
     if (!rc && (myelin_run_gnuplot(dir, memory_gp) != 0 || myelin_run_gnuplot(dir, energy_gp) != 0) &&
-        !quiet)
+        !c->quiet)
         fprintf(stderr, "myelin cost: gnuplot not available or failed; the .gp scripts are in %s\n", dir);
     return rc;
 }
 
+/* ---- the command ----------------------------------------------------------------------------- */
+
+enum { O_RATE = 1000, O_ACTIVITY, O_TABLES };
+
+typedef struct cost_args {
+    double rate;
+    const char *activity, *tables;
+} cost_args;
+
+static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
+{
+    cost_args *a = user;
+    if (id == O_ACTIVITY)
+        a->activity = arg;
+    else if (id == O_TABLES)
+        a->tables = arg;
+    else if (myelin_cli_parse_rate(arg, &a->rate))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "--rate: expected a firing rate between 0 and 1 (got '%s')", arg);
+    return 0;
+}
+
 int myelin_cmd_cost(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"workload", required_argument, NULL, 'w'}, {"quant", required_argument, NULL, 'u'},
-        {"arch", required_argument, NULL, 'a'},     {"rate", required_argument, NULL, 'r'},
-        {"activity", required_argument, NULL, 'A'}, {"format", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},      {"help", no_argument, NULL, 'h'},
-        {"tables", required_argument, NULL, 'T'},   {"quiet", no_argument, NULL, 'q'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *wl_arg = "tiny", *q_path = NULL, *arch_arg = "generic-45nm", *act_path = NULL;
-    const char *out_path = NULL, *tables_dir = NULL;
-    double rate = -1;
-    int fmt = MYELIN_COST_TABLE;
-    myelin_error err;
-    myelin_error_clear(&err);
-    optind = 1;
-    opterr = 0;
-    int c;
-    int quiet = 0;
-    while ((c = getopt_long(argc, argv, "w:a:r:A:f:o:T:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': wl_arg = optarg; break;
-        case 'u': q_path = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'a': arch_arg = optarg; break;
-        case 'A': act_path = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 'T': tables_dir = optarg; break;
-        case 'r': {
-            char *end = NULL;
-            errno = 0;
-            rate = strtod(optarg, &end);
-            if (!*optarg || *end || errno || !(rate >= 0 && rate <= 1)) {
-                myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                 "--rate: expected a firing rate between 0 and 1 (got '%s')", optarg);
-                return myelin_cli_fail("cost", &err);
-            }
-            break;
-        }
-        case 'f':
-            fmt = myelin_cost_format_parse(optarg);
-            if (fmt < 0) {
-                myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                 "--format: expected table, csv, json, markdown or latex (got '%s')",
-                                 optarg);
-                return myelin_cli_fail("cost", &err);
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default:
-            return myelin_cli_bad_option("cost", argv[optind - 1], usage);
-        }
+    static const myelin_cli_opt own[] = {{"rate", 1, O_RATE}, {"activity", 1, O_ACTIVITY},
+                                         {"tables", 1, O_TABLES}, {NULL, 0, 0}};
+    myelin_cli c;
+    myelin_cli_init(&c, "cost", usage,
+                    MYELIN_OPT_WORKLOAD | MYELIN_OPT_QUANT | MYELIN_OPT_ARCH | MYELIN_OPT_FORMAT |
+                        MYELIN_OPT_OUT | MYELIN_OPT_PROGRESS);
+    c.workload = "tiny";
+    cost_args a = {-1, NULL, NULL};
+    int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
+    if (status >= 0)
+        return status;
+    if (c.npos)
+        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
+    else if (a.rate >= 0 && a.activity)
+        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "give --rate or --activity, not both");
+    if (c.err.code)
+        return myelin_cli_failed(&c);
+    if (a.tables) {
+        if (a.activity)
+            myelin_provenance_add_path(&c.prov, "activity", a.activity);
+        return write_tables(&c, a.tables, a.activity) ? myelin_cli_failed(&c) : 0;
     }
-    if (optind < argc) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
-        return myelin_cli_fail("cost", &err);
-    }
-    if (rate >= 0 && act_path) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "give --rate or --activity, not both");
-        return myelin_cli_fail("cost", &err);
-    }
-    if (tables_dir)
-        return myelin_mkdirs(tables_dir, &err) || write_tables(tables_dir, act_path, quiet, &err)
-                   ? myelin_cli_fail("cost", &err) : 0;
-
-    myelin_workload *wl = NULL;
-    myelin_qsetting *qs = NULL;
-    myelin_layer_quant *lq = NULL;
-    myelin_arch *arch = NULL;
-    myelin_mapping *map = NULL;
-    myelin_cost_registry *reg = NULL;
     myelin_cost_report *rep = NULL;
     myelin_activity act = {0, NULL, ""};
-    char *buf = NULL;
-    size_t buf_len = 0;
-    FILE *mem = NULL;
-    char path[MYELIN_PATH_MAX], apath[MYELIN_PATH_MAX];
-    int rc = myelin_cli_resolve_workload(wl_arg, path, sizeof path, &err);
+    int rc = myelin_cli_load_workload(&c);
     if (!rc)
-        rc = myelin_workload_load(path, &wl, &err);
+        rc = myelin_cli_load_quant(&c, 0);
     if (!rc)
-        rc = q_path ? myelin_qsetting_load(q_path, &qs, &err) : myelin_qsetting_float(&qs, &err);
+        rc = myelin_cli_load_arch(&c);
+    if (!rc)
+        rc = a.activity ? myelin_activity_load_json(a.activity, c.wl, &act, &c.err)
+                        : myelin_activity_from_workload(c.wl, a.rate, &act, &c.err);
+    if (!rc)
+        rc = myelin_cost_evaluate(c.wl, c.lq, &act, c.arch_obj, c.map, c.reg, &rep, &c.err);
     if (!rc) {
-        lq = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *lq);
-        rc = lq ? myelin_qsetting_resolve(qs, wl, lq, &err)
-                : myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        char rel[MYELIN_PATH_MAX];
+        if (a.activity)
+            myelin_path_relative(a.activity, rel, sizeof rel);
+        const char *extra[] = {"activity", a.activity ? rel : act.source, NULL};
+        myelin_report *t = myelin_cost_report_table(rep, c.wl, c.format);
+        rc = myelin_cli_emit(&c, t, extra, NULL);
+        myelin_report_free(t);
     }
-    if (!rc)
-        rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
-    if (!rc)
-        rc = myelin_arch_load(apath, &arch, &err);
-    if (!rc)
-        rc = myelin_cost_registry_new(&reg, &err);
-    if (!rc)
-        rc = myelin_cost_registry_configure(reg, arch, &err);
-    if (!rc)
-        rc = myelin_map(wl, lq, arch, &map, &err);
-    if (!rc)
-        rc = act_path ? myelin_activity_load_json(act_path, wl, &act, &err)
-                      : myelin_activity_from_workload(wl, rate, &act, &err);
-    if (!rc)
-        rc = myelin_cost_evaluate(wl, lq, &act, arch, map, reg, &rep, &err);
-    if (!rc) {
-        if (out_path) {
-            mem = open_memstream(&buf, &buf_len);
-            if (!mem)
-                rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-        }
-        if (!rc)
-            rc = myelin_cost_report_write(rep, wl, (myelin_cost_format)fmt, mem ? mem : stdout, &err);
-        if (mem) {
-            fclose(mem);
-            mem = NULL;
-            if (!rc)
-                rc = myelin_write_file_atomic(out_path, buf, buf_len, &err);
-        }
-    }
-    int status = rc ? myelin_cli_fail("cost", &err) : 0;
-    free(buf);
+    status = rc ? myelin_cli_failed(&c) : 0;
     myelin_cost_report_free(rep);
     myelin_activity_free(&act);
-    myelin_mapping_free(map);
-    myelin_cost_registry_free(reg);
-    myelin_arch_free(arch);
-    free(lq);
-    myelin_qsetting_free(qs);
-    myelin_workload_free(wl);
+    myelin_cli_free(&c);
     return status;
 }

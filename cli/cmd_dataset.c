@@ -1,17 +1,16 @@
 /* cli/cmd_dataset.c — `myelin dataset info|export`: inspect a dataset (count, shape, classes, class
- * histogram, streamed) and write any dataset as IDX files (the bridge to PyTorch training). */
-#include <getopt.h>
+ * histogram, streamed; a table of the report module) and write any dataset as IDX files (the
+ * bridge to PyTorch training). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "workloads/dataset.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: myelin dataset info SPEC [--quiet]\n"
+    fprintf(f, "usage: myelin dataset info SPEC [--format F] [--columns LIST] [--quiet]\n"
                "       myelin dataset export SPEC --images FILE --labels FILE [--limit N] [--quiet]\n\n"
                "SPEC is a CIFAR-10 binary list (data_batch_1.bin,data_batch_2.bin), an IDX images file\n"
                "(IMAGES[:LABELS]), or synthetic:split=train|test,count=N,seed=S[,h=16,w=16,c=3,classes=10].\n"
@@ -19,104 +18,120 @@ static void usage(FILE *f)
                "  --images FILE   images IDX file to write\n"
                "  --labels FILE   labels IDX file to write\n"
                "  --limit N       at most N images\n"
+               "  --format F      info's class histogram as table (default), csv, json, markdown or latex\n"
+               "  --columns LIST  its columns (class, images)\n"
                "  -q, --quiet     accepted by every command (dataset prints no notes anyway)\n"
                "  -h, --help      this text\n");
 }
 
-static int do_info(const char *spec)
+static const myelin_report_col cols[] = {{"class", "", 1, 0}, {"images", "", 1, 0}};
+
+static int do_info(myelin_cli *c, const char *spec)
 {
-    myelin_error err;
-    myelin_error_clear(&err);
     myelin_dataset *ds;
-    int rc = myelin_dataset_open(spec, &ds, &err);
+    int rc = myelin_dataset_open(spec, &ds, &c->err);
     if (rc)
-        return myelin_cli_fail("dataset", &err);
+        return rc;
     myelin_dataset_info in;
     myelin_dataset_info_get(ds, &in);
     int64_t *hist = calloc((size_t)in.classes + 1, sizeof *hist);
     uint8_t *px = malloc((size_t)in.c * in.h * in.w);
-    if (!hist || !px) {
-        free(hist);
-        free(px);
-        myelin_dataset_close(ds);
-        myelin_error_set(&err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
-        return myelin_cli_fail("dataset", &err);
-    }
-    int label;
-    while ((rc = myelin_dataset_next(ds, px, &label, &err)) == 1)
+    int label, more = 1;
+    if (!hist || !px)
+        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
+    while (!rc && (more = myelin_dataset_next(ds, px, &label, &c->err)) == 1)
         hist[label < in.classes ? label : in.classes]++;
-    if (rc == 0) {
-        printf("dataset      %s\nimages       %" PRId64 "\nshape        %d x %d x %d (C x H x W)\nclasses      %d\n"
-               "class  images\n",
+    if (!rc && more < 0)
+        rc = more;
+    myelin_report *t = rc ? NULL : myelin_report_new(cols, 2);
+    if (!rc && c->format == MYELIN_REPORT_TABLE)
+        printf("dataset      %s\nimages       %" PRId64 "\nshape        %d x %d x %d (C x H x W)\nclasses      %d\n\n",
                in.description, in.count, in.c, in.h, in.w, in.classes);
-        for (int k = 0; k < in.classes; k++)
-            printf("%5d  %" PRId64 "\n", k, hist[k]);
+    for (int k = 0; t && k < in.classes; k++) {
+        int r = myelin_report_row(t);
+        myelin_report_set(t, r, 0, "%d", k);
+        myelin_report_set(t, r, 1, "%" PRId64, hist[k]);
     }
+    if (!rc) {
+        myelin_provenance_add(&c->prov, "dataset", "%s", spec);
+        if (t) {
+            myelin_report_caption(t, "%s: %" PRId64 " images, %d x %d x %d (C x H x W), %d classes",
+                                  in.description, in.count, in.c, in.h, in.w, in.classes);
+            myelin_report_rows_key(t, "classes");
+            myelin_report_meta_num(t, "images", (double)in.count);
+        }
+        rc = myelin_cli_emit(c, t, NULL, NULL);
+    }
+    myelin_report_free(t);
     free(hist);
     free(px);
     myelin_dataset_close(ds);
-    return rc < 0 ? myelin_cli_fail("dataset", &err) : 0;
+    return rc < 0 ? rc : 0;
+}
+
+enum { O_IMAGES = 1000, O_LABELS };
+
+typedef struct dataset_args {
+    const char *images, *labels;
+} dataset_args;
+
+static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
+{
+    (void)c;
+    dataset_args *a = user;
+    if (id == O_IMAGES)
+        a->images = arg;
+    else
+        a->labels = arg;
+    return 0;
+}
+
+/* The action and its arguments; 0 or MYELIN_EUSAGE with c->err set. */
+static int check_args(myelin_cli *c, const dataset_args *a)
+{
+    if (c->npos != 2)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "expected an action (info or export) and a dataset spec (got %d argument%s)",
+                                c->npos, c->npos == 1 ? "" : "s");
+    if (!strcmp(c->pos[0], "info"))
+        return 0;
+    if (strcmp(c->pos[0], "export") != 0)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unknown action '%s' (expected info or export)",
+                                c->pos[0]);
+    if (!a->images || !a->labels)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "export: --images and --labels are required");
+    if (!strcmp(a->images, a->labels))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "export: --images and --labels name the same file '%s'", a->images);
+    return 0;
 }
 
 int myelin_cmd_dataset(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"images", required_argument, NULL, 'i'}, {"labels", required_argument, NULL, 'l'},
-        {"limit", required_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
-        {"quiet", no_argument, NULL, 'q'},        {NULL, 0, NULL, 0},
-    };
-    const char *images = NULL, *labels = NULL;
-    long long limit = 0;
-    optind = 1;
-    int ch;
-    while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        char *end;
-        switch (ch) {
-        case 'q': break;
-        case 'i': images = optarg; break;
-        case 'l': labels = optarg; break;
-        case 'n':
-            limit = strtoll(optarg, &end, 10);
-            if (*end || limit < 1) {
-                fprintf(stderr, "myelin dataset: --limit expects a positive integer (got '%s')\n", optarg);
-                return 64;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 64;
-        }
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "myelin dataset: expected an action (info or export) and a dataset spec "
-                        "(got %d argument%s)\n", argc - optind, argc - optind == 1 ? "" : "s");
+    static const myelin_cli_opt own[] = {{"images", 1, O_IMAGES}, {"labels", 1, O_LABELS}, {NULL, 0, 0}};
+    myelin_cli c;
+    myelin_cli_init(&c, "dataset", usage, MYELIN_OPT_FORMAT | MYELIN_OPT_LIMIT);
+    dataset_args a = {NULL, NULL};
+    int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
+    if (status >= 0)
+        return status;
+    if (check_args(&c, &a)) {
+        status = myelin_cli_failed(&c);
         usage(stderr);
-        return 64;
+        return status;
     }
-    const char *action = argv[optind], *spec = argv[optind + 1];
-    if (strcmp(action, "info") == 0)
-        return do_info(spec);
-    if (strcmp(action, "export") != 0) {
-        fprintf(stderr, "myelin dataset: unknown action '%s' (expected info or export)\n", action);
-        return 64;
+    int rc;
+    if (!strcmp(c.pos[0], "info")) {
+        rc = do_info(&c, c.pos[1]);
+    } else {
+        myelin_dataset *ds;
+        rc = myelin_dataset_open(c.pos[1], &ds, &c.err);
+        if (!rc)
+            rc = myelin_dataset_write_idx(ds, a.images, a.labels, c.limit, &c.err);
+        if (!rc)
+            myelin_dataset_close(ds);
     }
-    if (!images || !labels) {
-        fprintf(stderr, "myelin dataset export: --images and --labels are required\n");
-        return 64;
-    }
-    if (strcmp(images, labels) == 0) {
-        fprintf(stderr, "myelin dataset export: --images and --labels name the same file '%s'\n", images);
-        return 64;
-    }
-    if (strcmp(images, labels) == 0) {
-        fprintf(stderr, "myelin dataset export: --images and --labels name the same file '%s'\n", images);
-        return 64;
-    }
-    myelin_error err;
-    myelin_error_clear(&err);
-    myelin_dataset *ds;
-    if (myelin_dataset_open(spec, &ds, &err) != 0)
-        return myelin_cli_fail("dataset", &err);
-    int rc = myelin_dataset_write_idx(ds, images, labels, limit, &err);
-    myelin_dataset_close(ds);
-    return rc ? myelin_cli_fail("dataset", &err) : 0;
+    status = rc ? myelin_cli_failed(&c) : 0;
+    myelin_cli_free(&c);
+    return status;
 }

@@ -1,28 +1,27 @@
 /* cli/cmd_info.c — `myelin info`: per-layer table of a workload (shapes, params, weight memory, neurons, MACs). */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
-#include "base/escape.h"
-#include "workloads/qsetting.h"
-#include "workloads/workload.h"
 
-static const char usage[] =
-    "usage: myelin info [--workload] W [--quant Q.yaml] [--format table|csv|json|markdown] [--quiet]\n"
-    "Prints one row per layer: name, kind, input and output shape (CxHxW), params (weights + bias +\n"
-    "BN pair), weight bits, weight memory in bytes at the given quantization (bits x weights / 8, plus\n"
-    "one 32-bit scale per output channel (or one per tensor) when quantized; float = 32-bit), neurons\n"
-    "(LIF outputs), dense MACs per timestep (head: once per inference); then totals.\n"
-    "  -w, --workload W    workload YAML or zoo name (the positional W is a shorthand)\n"
-    "      --quant FILE    quantization setting (default: float)\n"
-    "  -f, --format FMT    table (default), csv, json or markdown\n"
-    "  -q, --quiet         accepted by every command; info prints only its table anyway\n"
-    "  -h, --help          this text\n";
-
-enum fmt { F_TABLE, F_CSV, F_JSON, F_MD };
+static void usage(FILE *f)
+{
+    fputs("usage: myelin info [--workload] W [--quant Q.yaml] [--format table|csv|json|markdown|latex]\n"
+          "                   [--columns LIST] [--quiet]\n"
+          "Prints one row per layer: name, kind, input and output shape (CxHxW), params (weights + bias +\n"
+          "BN pair), weight bits, weight memory in bytes at the given quantization (bits x weights / 8, plus\n"
+          "one 32-bit scale per output channel (or one per tensor) when quantized; float = 32-bit), neurons\n"
+          "(LIF outputs), dense MACs per timestep (head: once per inference); then totals.\n"
+          "  -w, --workload W    workload YAML or zoo name (the positional W is a shorthand)\n"
+          "      --quant FILE    quantization setting (default: float)\n"
+          "  -f, --format FMT    table (default), csv, json, markdown or latex\n"
+          "      --columns LIST  the columns to write, in order (comma-separated names)\n"
+          "  -q, --quiet         accepted by every command; info prints only its table anyway\n"
+          "  -h, --help          this text\n",
+          f);
+}
 
 static int64_t weight_mem_bytes(const myelin_layer *l, const myelin_layer_quant *q)
 {
@@ -35,153 +34,85 @@ static int64_t weight_mem_bytes(const myelin_layer *l, const myelin_layer_quant 
     return (w * q->weight_bits + 7) / 8 + scales * 4;
 }
 
-int myelin_cmd_info(int argc, char **argv)
+enum { I_NAME, I_KIND, I_IN, I_OUT, I_PARAMS, I_WBITS, I_WMEM, I_NEURONS, I_MACS, I_NCOLS };
+
+static const myelin_report_col cols[I_NCOLS] = {
+    {"name", "", 0, 0},          {"kind", "", 0, 0},         {"input_shape", "", 0, 0},
+    {"output_shape", "", 0, 0},  {"params", "", 1, 0},       {"weight", "bits", 1, 0},
+    {"weight_mem", "bytes", 1, 0}, {"neurons", "", 1, 0},    {"dense_macs_per_step", "", 1, 0}};
+
+static myelin_report *info_table(const myelin_workload *wl, const myelin_layer_quant *lq)
 {
-    static const struct option opts[] = {{"quant", required_argument, NULL, 'u'},
-                                         {"workload", required_argument, NULL, 'w'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *qpath = NULL, *wl_arg = NULL;
-    enum fmt fmt = F_TABLE;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "w:f:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'u':
-            qpath = optarg;
-            break;
-        case 'w':
-            wl_arg = optarg;
-            break;
-        case 'q':
-            break;
-        case 'f':
-            if (!strcmp(optarg, "table"))
-                fmt = F_TABLE;
-            else if (!strcmp(optarg, "csv"))
-                fmt = F_CSV;
-            else if (!strcmp(optarg, "json"))
-                fmt = F_JSON;
-            else if (!strcmp(optarg, "markdown"))
-                fmt = F_MD;
-            else {
-                fprintf(stderr, "myelin info: unknown format '%s' (expected table, csv, json or markdown)\n", optarg);
-                return 64;
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            fputs(usage, stderr);
-            return 64;
-        }
-    }
-    if (!wl_arg && optind < argc)
-        wl_arg = argv[optind++];
-    if (!wl_arg || optind < argc) {
-        if (!wl_arg)
-            fprintf(stderr, "myelin info: expected a workload (--workload W; none given)\n");
-        else
-            fprintf(stderr, "myelin info: expected one workload (unexpected '%s')\n", argv[optind]);
-        fputs(usage, stderr);
-        return 64;
-    }
-    myelin_error err;
-    myelin_error_clear(&err);
-    myelin_workload *wl = NULL;
-    myelin_qsetting *qs = NULL;
-    myelin_layer_quant *lq = NULL;
-    char wpath[MYELIN_PATH_MAX];
-    int rc = myelin_cli_resolve_workload(wl_arg, wpath, sizeof wpath, &err);
-    if (!rc)
-        rc = myelin_workload_load(wpath, &wl, &err);
-    if (!rc)
-        rc = qpath ? myelin_qsetting_load(qpath, &qs, &err) : myelin_qsetting_float(&qs, &err);
-    if (!rc) {
-        lq = calloc((size_t)wl->n_layers, sizeof *lq);
-        rc = lq ? myelin_qsetting_resolve(qs, wl, lq, &err)
-                : myelin_error_set(&err, MYELIN_ENOMEM, "", 0, 0, "out of memory");
-    }
-    if (rc) {
-        free(lq);
-        myelin_qsetting_free(qs);
-        myelin_workload_free(wl);
-        return myelin_cli_fail("info", &err);
-    }
-    static const char *const hdr[] = {"name", "kind", "input_shape", "output_shape", "params", "weight_bits",
-                                      "weight_mem_bytes", "neurons", "dense_macs_per_step"};
-    if (fmt == F_TABLE)
-        printf("%-20s %-7s %-12s %-12s %10s %11s %16s %9s %19s\n", hdr[0], hdr[1], hdr[2], hdr[3], hdr[4], hdr[5],
-               hdr[6], hdr[7], hdr[8]);
-    else if (fmt == F_CSV)
-        printf("%s,%s,%s,%s,%s,%s,%s,%s,%s\n", hdr[0], hdr[1], hdr[2], hdr[3], hdr[4], hdr[5], hdr[6], hdr[7], hdr[8]);
-    else if (fmt == F_MD)
-        printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---:|---:|---:|---:|---:|\n", hdr[0],
-               hdr[1], hdr[2], hdr[3], hdr[4], hdr[5], hdr[6], hdr[7], hdr[8]);
-    else {
-        printf("{\"workload\": ");
-        myelin_escape_fputs(MYELIN_ESC_JSON, wl->name, stdout);
-        printf(", \"layers\": [\n");
-    }
+    myelin_report *t = myelin_report_new(cols, I_NCOLS);
+    if (!t)
+        return NULL;
     int64_t tp = 0, tm = 0, tn = 0, tmac = 0;
     for (int i = 0; i < wl->n_layers; i++) {
         const myelin_layer *l = &wl->layers[i];
-        char in[32], out[32], bits[16];
-        snprintf(in, sizeof in, "%dx%dx%d", l->in_shape.c, l->in_shape.h, l->in_shape.w);
-        snprintf(out, sizeof out, "%dx%dx%d", l->out_shape.c, l->out_shape.h, l->out_shape.w);
-        int syn = myelin_layer_weight_count(l) > 0;
-        if (syn)
+        char bits[16] = "-";
+        if (myelin_layer_weight_count(l) > 0)
             myelin_bits_str(lq[i].weight_bits, bits, sizeof bits);
-        else
-            snprintf(bits, sizeof bits, "-");
         int64_t p = myelin_layer_params(l), m = weight_mem_bytes(l, &lq[i]), n = myelin_layer_neurons(l),
                 mac = myelin_layer_dense_macs(l);
         tp += p;
         tm += m;
         tn += n;
         tmac += mac;
-        const char *k = myelin_layer_kind_name(l->kind);
-        /* the name comes from the workload file: escaped for the output language (and for the
-         * terminal), so it can neither break the format nor send escape sequences */
-        static const myelin_escape_format esc[] = {MYELIN_ESC_TEXT, MYELIN_ESC_CSV, MYELIN_ESC_JSON,
-                                                   MYELIN_ESC_MARKDOWN};
-        char name[4 * MYELIN_NAME_MAX + 8];
-        myelin_escape(esc[fmt == F_TABLE ? 0 : fmt == F_CSV ? 1 : fmt == F_JSON ? 2 : 3], l->name, name,
-                      sizeof name);
-        if (fmt == F_TABLE)
-            printf("%-20s %-7s %-12s %-12s %10" PRId64 " %11s %16" PRId64 " %9" PRId64 " %19" PRId64 "\n", name, k,
-                   in, out, p, bits, m, n, mac);
-        else if (fmt == F_CSV)
-            printf("%s,%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", name, k, in, out, p, bits,
-                   m, n, mac);
-        else if (fmt == F_MD)
-            printf("| %s | %s | %s | %s | %" PRId64 " | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", name,
-                   k, in, out, p, bits, m, n, mac);
-        else
-            printf("  {\"name\": %s, \"kind\": \"%s\", \"input_shape\": \"%s\", \"output_shape\": \"%s\", "
-                   "\"params\": %" PRId64 ", \"weight_bits\": \"%s\", \"weight_mem_bytes\": %" PRId64
-                   ", \"neurons\": %" PRId64 ", \"dense_macs_per_step\": %" PRId64 "}%s\n",
-                   name, k, in, out, p, bits, m, n, mac, i + 1 < wl->n_layers ? "," : "");
+        int r = myelin_report_row(t);
+        myelin_report_set(t, r, I_NAME, "%s", l->name);
+        myelin_report_set(t, r, I_KIND, "%s", myelin_layer_kind_name(l->kind));
+        myelin_report_set(t, r, I_IN, "%dx%dx%d", l->in_shape.c, l->in_shape.h, l->in_shape.w);
+        myelin_report_set(t, r, I_OUT, "%dx%dx%d", l->out_shape.c, l->out_shape.h, l->out_shape.w);
+        myelin_report_set(t, r, I_PARAMS, "%" PRId64, p);
+        myelin_report_set(t, r, I_WBITS, "%s", bits);
+        myelin_report_set(t, r, I_WMEM, "%" PRId64, m);
+        myelin_report_set(t, r, I_NEURONS, "%" PRId64, n);
+        myelin_report_set(t, r, I_MACS, "%" PRId64, mac);
     }
-    double pm = (double)tp / 1e6;
-    if (fmt == F_TABLE)
-        printf("%-20s %-7s %-12s %-12s %10" PRId64 " %11s %16" PRId64 " %9" PRId64 " %19" PRId64 "\n"
-               "params: %.2f M, weight memory: %" PRId64 " bytes, layers: %d, timesteps: %d\n",
-               "total", "", "", "", tp, "", tm, tn, tmac, pm, tm, wl->n_layers, wl->timesteps);
-    else if (fmt == F_CSV)
-        printf("total,,,,%" PRId64 ",,%" PRId64 ",%" PRId64 ",%" PRId64 "\n", tp, tm, tn, tmac);
-    else if (fmt == F_MD)
-        printf("| **total** (%.2f M params) | | | | %" PRId64 " | | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", pm,
-               tp, tm, tn, tmac);
-    else
-        printf("], \"total\": {\"params\": %" PRId64 ", \"params_millions\": %.2f, \"weight_mem_bytes\": %" PRId64
-               ", \"neurons\": %" PRId64 ", \"dense_macs_per_step\": %" PRId64 "}}\n",
-               tp, pm, tm, tn, tmac);
-    free(lq);
-    myelin_qsetting_free(qs);
-    myelin_workload_free(wl);
-    return 0;
+    int r = myelin_report_row(t);
+    myelin_report_set(t, r, I_NAME, "total");
+    myelin_report_set(t, r, I_PARAMS, "%" PRId64, tp);
+    myelin_report_set(t, r, I_WMEM, "%" PRId64, tm);
+    myelin_report_set(t, r, I_NEURONS, "%" PRId64, tn);
+    myelin_report_set(t, r, I_MACS, "%" PRId64, tmac);
+    myelin_report_total(t, r);
+    myelin_report_caption(t, "%s: params %.2f M, weight memory %" PRId64 " bytes, layers %d, timesteps %d",
+                          wl->name, (double)tp / 1e6, tm, wl->n_layers, wl->timesteps);
+    myelin_report_rows_key(t, "layers");
+    myelin_report_meta_str(t, "workload", wl->name);
+    myelin_report_meta_num(t, "params_millions", (double)tp / 1e6);
+    myelin_report_meta_num(t, "timesteps", wl->timesteps);
+    return t;
+}
+
+int myelin_cmd_info(int argc, char **argv)
+{
+    myelin_cli c;
+    myelin_cli_init(&c, "info", usage, MYELIN_OPT_WORKLOAD | MYELIN_OPT_QUANT | MYELIN_OPT_FORMAT);
+    int status = myelin_cli_parse(&c, argc, argv, NULL, NULL, NULL);
+    if (status >= 0)
+        return status;
+    if (!c.workload && c.npos)
+        c.workload = c.pos[0];
+    if (!c.workload || c.npos > (c.workload == c.pos[0] ? 1 : 0)) {
+        if (!c.workload)
+            myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "expected a workload (--workload W; none given)");
+        else
+            myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "expected one workload (unexpected '%s')",
+                             c.pos[c.npos - 1]);
+        status = myelin_cli_failed(&c);
+        usage(stderr);
+        return status;
+    }
+    int rc = myelin_cli_load_workload(&c);
+    if (!rc)
+        rc = myelin_cli_load_quant(&c, 0);
+    if (!rc) {
+        myelin_report *t = info_table(c.wl, c.lq);
+        rc = myelin_cli_emit(&c, t, NULL, NULL);
+        myelin_report_free(t);
+    }
+    status = rc ? myelin_cli_failed(&c) : 0;
+    myelin_cli_free(&c);
+    return status;
 }

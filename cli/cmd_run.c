@@ -1,24 +1,17 @@
 /* cli/cmd_run.c — `myelin run`: a workload over a dataset through the functional engine; prints
- * accuracy and per-layer activity, optionally drift, logits CSV, a JSON summary, exported weights. */
-#include <errno.h>
-#include <getopt.h>
+ * accuracy and per-layer activity (a table of the report module, in --format), optionally drift,
+ * logits CSV, a JSON summary (the activity file `myelin cost --activity` reads), exported weights. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "cli/cli.h"
+#include "base/escape.h"
 #include "base/util.h"
+#include "cli/cli.h"
 #include "sim/engine.h"
 #include "sim/engine_par.h"
-#include "workloads/dataset.h"
-#include "workloads/embedded.h"
-#include "workloads/qsetting.h"
-#include "workloads/weights.h"
-#include "workloads/workload.h"
 
 static void usage(FILE *f)
 {
@@ -26,7 +19,8 @@ static void usage(FILE *f)
             "usage: myelin run [--workload W] [--weights F.safetensors|random[:SEED]]\n"
             "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
             "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
-            "                  [--input-bits B] [--threads N] [--quiet]\n\n"
+            "                  [--input-bits B] [--threads N] [--format F] [--columns LIST]\n"
+            "                  [--progress] [--quiet]\n\n"
             "Runs a workload over a dataset in the bit-accurate functional engine.\n"
             "  --workload W           workload YAML or zoo name (default: the embedded tiny model)\n"
             "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
@@ -44,76 +38,64 @@ static void usage(FILE *f)
             "  --export-weights F     write the float, BN-folded weights as safetensors\n"
             "  --threads N            worker threads over images (default: online CPUs); results\n"
             "                         are byte-identical for any N\n"
+            "  --format F             the per-layer table as table (default), csv, json, markdown or latex\n"
+            "  --columns LIST         the table's columns, in order (comma-separated)\n"
+            "  --progress             images done on stderr (default: when stderr is a terminal)\n"
             "  -q, --quiet            print only the accuracy line\n");
 }
 
-/* The default model's bytes, compiled in by tools/bin2c (workloads/embedded.h), so `myelin run`
- * needs no file on disk.  (A NULL yaml_text would make it fall back to the source tree:
- * $MYELIN_SRCDIR/workloads/zoo/tiny.yaml, else ./workloads/zoo/tiny.yaml.) */
-static int default_model(const char **yaml_text, const void **weights, size_t *weights_len)
+/* ---- options -------------------------------------------------------------------------------- */
+
+enum { O_DRIFT = 1000, O_LOGITS, O_JSON, O_EXPORT, O_IBITS, O_THREADS };
+
+typedef struct run_args {
+    int drift, input_bits, threads;
+    const char *logits, *json, *export_path;
+} run_args;
+
+static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
 {
-    *yaml_text = (const char *)myelin_embedded_tiny_yaml;
-    *weights = myelin_embedded_tiny_weights;
-    *weights_len = myelin_embedded_tiny_weights_len;
+    run_args *a = user;
+    int64_t v = 0;
+    switch (id) {
+    case O_DRIFT: a->drift = 1; break;
+    case O_LOGITS: a->logits = arg; break;
+    case O_JSON: a->json = arg; break;
+    case O_EXPORT: a->export_path = arg; break;
+    case O_IBITS:
+        if (myelin_cli_parse_count(arg, &v) || v < 2 || v > 16)
+            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "--input-bits must be between 2 and 16 inclusive (got '%s')", arg);
+        a->input_bits = (int)v;
+        break;
+    default:
+        if (myelin_cli_parse_count(arg, &v) || v > MYELIN_ENGINE_MAX_THREADS)
+            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "--threads wants an integer 1..%d (got '%s')", MYELIN_ENGINE_MAX_THREADS, arg);
+        a->threads = (int)v;
+    }
     return 0;
 }
 
-/* A growing text buffer (logits CSV, JSON). */
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
+/* Two outputs into one file would silently overwrite each other. */
+static int check_outputs(myelin_cli *c, const run_args *a)
 {
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
+    const char *outs[3] = {a->logits, a->json, a->export_path};
+    static const char *const names[3] = {"--logits", "--json", "--export-weights"};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (outs[i] && outs[j] && !strcmp(outs[i], outs[j]))
+                return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "%s and %s name the same file '%s'",
+                                        names[i], names[j], outs[i]);
+    if (c->npos)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
+    return 0;
 }
 
-/* JSON string literal of s (names and paths; control characters escaped). */
-static void sb_json_str(sbuf *b, const char *s)
-{
-    sb_printf(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_printf(b, "%c", c);
-    }
-    sb_printf(b, "\"");
-}
+/* ---- the run -------------------------------------------------------------------------------- */
 
 typedef struct run_ctx {
-    sbuf logits;
-    int want_logits;
+    FILE *logits; /* memstream, or NULL */
     int progress;
     int64_t total;
 } run_ctx;
@@ -121,15 +103,15 @@ typedef struct run_ctx {
 static int on_image(void *user, int64_t index, int label, const double *logits, int classes)
 {
     run_ctx *c = user;
-    if (c->want_logits) {
-        sb_printf(&c->logits, "%" PRId64 ",%d", index, label);
+    if (c->logits) {
+        fprintf(c->logits, "%" PRId64 ",%d", index, label);
         for (int k = 0; k < classes; k++)
-            sb_printf(&c->logits, ",%.9g", logits[k]);
-        sb_printf(&c->logits, "\n");
+            fprintf(c->logits, ",%.9g", logits[k]);
+        fputc('\n', c->logits);
     }
     if (c->progress && (index % 50 == 49 || index + 1 == c->total))
         fprintf(stderr, "\rmyelin run: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
-    return c->logits.oom;
+    return 0;
 }
 
 static double clock_s(clockid_t id)
@@ -139,369 +121,276 @@ static double clock_s(clockid_t id)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static double now_s(void)
+typedef struct run_out {
+    myelin_engine *e;
+    myelin_engine_summary sum;
+    myelin_dataset_info info;
+    double elapsed_s, cpu_s, n_img, top1, top5, drift_mean, drift_max;
+} run_out;
+
+static int run_images(myelin_cli *c, const run_args *a, run_out *o)
 {
-    return clock_s(CLOCK_MONOTONIC);
+    run_ctx ctx = {NULL, myelin_cli_progress(c), 0};
+    char *lbuf = NULL;
+    size_t llen = 0;
+    myelin_dataset_info_get(c->ds, &o->info);
+    ctx.total = c->limit > 0 && c->limit < o->info.count ? c->limit : o->info.count;
+    if (a->logits) {
+        ctx.logits = open_memstream(&lbuf, &llen);
+        if (!ctx.logits)
+            return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+        fputs("index,label", ctx.logits);
+        for (int k = 0; k < c->wl->classes; k++)
+            fprintf(ctx.logits, ",logit_%d", k);
+        fputc('\n', ctx.logits);
+    }
+    /* CPU time too: on a shared machine it still says what the images cost */
+    double t0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    int rc = myelin_engine_run_dataset_threads(o->e, c->ds, c->limit, a->drift, a->threads, on_image, &ctx,
+                                               &o->sum, &c->err);
+    if (ctx.progress)
+        fputc('\n', stderr);
+    o->elapsed_s = clock_s(CLOCK_MONOTONIC) - t0;
+    o->cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    if (ctx.logits) {
+        if (fclose(ctx.logits) && !rc)
+            rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+        if (!rc)
+            rc = myelin_write_file_atomic(a->logits, lbuf, llen, &c->err);
+    }
+    free(lbuf);
+    o->n_img = o->sum.images > 0 ? (double)o->sum.images : 1.0;
+    o->top1 = 100.0 * (double)o->sum.top1_correct / o->n_img;
+    o->top5 = 100.0 * (double)o->sum.top5_correct / o->n_img;
+    if (!rc && a->drift)
+        myelin_drift_summary(c->wl, o->sum.drift, &o->drift_mean, &o->drift_max);
+    return rc;
 }
+
+/* ---- outputs -------------------------------------------------------------------------------- */
 
 static int has_lif(const myelin_layer *ly)
 {
-    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
-           ly->kind == MYELIN_LAYER_ATTN;
+    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR || ly->kind == MYELIN_LAYER_ATTN;
+}
+
+static int has_weights(const myelin_layer *ly)
+{
+    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR || ly->kind == MYELIN_LAYER_HEAD;
+}
+
+static int64_t layer_total(const int64_t *per_step, int i, int T)
+{
+    int64_t s = 0;
+    for (int t = 0; t < T; t++)
+        s += per_step[(int64_t)i * T + t];
+    return s;
+}
+
+static const myelin_report_col layer_cols[] = {
+    {"layer", "", 0, 0},      {"kind", "", 0, 0},        {"w", "bits", 1, 0},
+    {"m", "bits", 1, 0},      {"spikes_per_image_step", "", 1, 0}, {"rate", "pct", 1, 0},
+    {"x_sat", "pct", 1, 0},   {"h_sat", "pct", 1, 0},    {"drift", "", 1, 0},
+    {"mismatch", "pct", 1, 0}};
+
+static myelin_report *layers_table(const myelin_cli *c, const run_args *a, const run_out *o)
+{
+    myelin_report *t = myelin_report_new(layer_cols, a->drift ? 10 : 8);
+    if (!t)
+        return NULL;
+    int T = c->wl->timesteps;
+    for (int i = 0; i < c->wl->n_layers; i++) {
+        const myelin_layer *ly = &c->wl->layers[i];
+        const myelin_layer_quant *q = myelin_engine_layer_quant(o->e, i);
+        char b1[16], b2[16];
+        double per = (double)layer_total(o->sum.spikes, i, T) / o->n_img / T;
+        int r = myelin_report_row(t);
+        myelin_report_set(t, r, 0, "%s", ly->name);
+        myelin_report_set(t, r, 1, "%s", myelin_layer_kind_name(ly->kind));
+        myelin_report_set(t, r, 2, "%s", has_weights(ly) ? myelin_bits_str(q->weight_bits, b1, sizeof b1) : "-");
+        myelin_report_set(t, r, 3, "%s", has_lif(ly) ? myelin_bits_str(q->membrane_bits, b2, sizeof b2) : "-");
+        for (int k = 4; k < 10; k++)
+            myelin_report_set(t, r, k, "-");
+        if (ly->kind != MYELIN_LAYER_HEAD)
+            myelin_report_set(t, r, 4, "%.1f", per);
+        if (!has_lif(ly))
+            continue;
+        double neurons = (double)myelin_layer_neurons(ly);
+        const int64_t *sat = o->sum.sat + 3 * (int64_t)i;
+        myelin_report_set(t, r, 5, "%.2f", neurons > 0 ? 100.0 * per / neurons : 0.0);
+        if (sat[2] > 0 && q->membrane_bits != MYELIN_BITS_FLOAT) {
+            myelin_report_set(t, r, 6, "%.3f", 100.0 * (double)sat[0] / (double)sat[2]);
+            myelin_report_set(t, r, 7, "%.3f", 100.0 * (double)sat[1] / (double)sat[2]);
+        }
+        if (a->drift && o->sum.drift[i].samples) {
+            double n = (double)o->sum.drift[i].samples;
+            myelin_report_set(t, r, 8, "%.4f", o->sum.drift[i].abs_dh_sum / n);
+            myelin_report_set(t, r, 9, "%.3f", 100.0 * (double)o->sum.drift[i].mismatches / n);
+        }
+    }
+    myelin_report_caption(t, "%s: spikes per image and timestep, firing rate, saturated currents X and "
+                             "membranes H per layer (%" PRId64 " images)", c->wl->name, o->sum.images);
+    myelin_report_rows_key(t, "layers");
+    myelin_report_meta_num(t, "images", (double)o->sum.images);
+    myelin_report_meta_num(t, "top1_percent", o->top1);
+    if (o->sum.has_top5)
+        myelin_report_meta_num(t, "top5_percent", o->top5);
+    if (a->drift) {
+        myelin_report_meta_num(t, "drift_mean", o->drift_mean);
+        myelin_report_meta_num(t, "drift_max", o->drift_max);
+    }
+    return t;
+}
+
+static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
+{
+    int fmt = c->format, rc = 0;
+    const char *pre = fmt == MYELIN_REPORT_CSV ? "# " : fmt == MYELIN_REPORT_LATEX ? "% " : "";
+    if (!c->quiet) {
+        if (fmt == MYELIN_REPORT_TABLE)
+            printf("workload  %s\nweights   %s\ndataset   %s (%" PRId64 " of %" PRId64 " images)\n"
+                   "quant     %s (input %d bits)\n\n",
+                   c->wl->name, c->weights_desc, o->info.description, o->sum.images, o->info.count,
+                   c->quant ? c->quant : "float reference", myelin_qsetting_input_bits(c->qs));
+        myelin_report *t = layers_table(c, a, o);
+        rc = myelin_cli_emit(c, t, NULL, stdout);
+        myelin_report_free(t);
+        if (rc || fmt == MYELIN_REPORT_JSON)
+            return rc;
+        int64_t xs = 0, hs = 0;
+        for (int i = 0; i < c->wl->n_layers; i++) {
+            xs += o->sum.sat[3 * (int64_t)i];
+            hs += o->sum.sat[3 * (int64_t)i + 1];
+        }
+        printf("\n%ssaturated %" PRId64 " currents X, %" PRId64 " membranes H (integer-membrane LIF "
+               "updates clamped to the membrane width)\n", pre, xs, hs);
+        if (a->drift)
+            printf("\n%sdrift     mean %.4f, max %.4f (|H_q - H_ref| / V_th over LIF layers)\n", pre,
+                   o->drift_mean, o->drift_max);
+        printf("\n");
+    }
+    if (o->sum.has_top5)
+        printf("%saccuracy  top-1 %.2f %%, top-5 %.2f %% (%" PRId64 " images)\n", pre, o->top1, o->top5,
+               o->sum.images);
+    else
+        printf("%saccuracy  top-1 %.2f %% (%" PRId64 " images)\n", pre, o->top1, o->sum.images);
+    if (!c->quiet)
+        printf("%sspeed     %.1f images/s, %.3f s total, %d thread%s, %.3f CPU s\n", pre,
+               o->elapsed_s > 0 ? (double)o->sum.images / o->elapsed_s : 0.0, o->elapsed_s, a->threads,
+               a->threads == 1 ? "" : "s", o->cpu_s);
+    return 0;
+}
+
+/* One layer's members of the --json summary (the activity file: firing_rate per LIF, pool and
+ * add layer, so `myelin cost --activity` need not guess a pool's rate). */
+static void json_layer(FILE *f, const myelin_cli *c, const run_args *a, const run_out *o, int i)
+{
+    const myelin_layer *ly = &c->wl->layers[i];
+    const myelin_layer_quant *q = myelin_engine_layer_quant(o->e, i);
+    int T = c->wl->timesteps;
+    double s = (double)layer_total(o->sum.spikes, i, T) / o->n_img;
+    char b[16];
+    fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+    myelin_escape_fputs(MYELIN_ESC_JSON, ly->name, f);
+    fprintf(f, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
+    if (has_weights(ly))
+        fprintf(f, ", \"weight_bits\": \"%s\"", myelin_bits_str(q->weight_bits, b, sizeof b));
+    if (has_lif(ly))
+        fprintf(f, ", \"membrane_bits\": \"%s\"", myelin_bits_str(q->membrane_bits, b, sizeof b));
+    fprintf(f, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g, \"synops_per_image\": %.9g", s,
+            (double)layer_total(o->sum.events, i, T) / o->n_img,
+            (double)layer_total(o->sum.synops, i, T) / o->n_img);
+    if (has_lif(ly))
+        fprintf(f, ", \"firing_rate\": %.9g", s / T / (double)myelin_layer_neurons(ly));
+    else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
+        fprintf(f, ", \"firing_rate\": %.9g", s / T / ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
+    if (has_lif(ly))
+        fprintf(f, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64 ", \"lif_updates\": %" PRId64,
+                o->sum.sat[3 * (int64_t)i], o->sum.sat[3 * (int64_t)i + 1], o->sum.sat[3 * (int64_t)i + 2]);
+    if (a->drift && o->sum.drift[i].samples)
+        fprintf(f, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
+                o->sum.drift[i].abs_dh_sum / (double)o->sum.drift[i].samples,
+                (double)o->sum.drift[i].mismatches / (double)o->sum.drift[i].samples);
+    fprintf(f, ", \"spikes_per_step\": [");
+    for (int t = 0; t < T; t++)
+        fprintf(f, "%s%.9g", t ? ", " : "", (double)o->sum.spikes[(int64_t)i * T + t] / o->n_img);
+    fprintf(f, "]}");
+}
+
+/* The --json summary: no wall time, so the same inputs give the same bytes. */
+static int write_json(myelin_cli *c, const run_args *a, const run_out *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    fputs("{\n  \"provenance\": ", f);
+    myelin_provenance_write_json(&c->prov, f);
+    const char *keys[] = {"workload", "weights", "dataset", "quant"};
+    const char *vals[] = {c->wl->name, c->weights_desc, c->dataset_spec, c->quant ? c->quant : "float"};
+    for (int k = 0; k < 4; k++) {
+        fprintf(f, ",\n  \"%s\": ", keys[k]);
+        myelin_escape_fputs(MYELIN_ESC_JSON, vals[k], f);
+    }
+    fprintf(f, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
+               ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
+            myelin_qsetting_input_bits(c->qs), c->wl->timesteps, o->sum.images, o->sum.top1_correct, o->top1);
+    if (o->sum.has_top5)
+        fprintf(f, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f", o->sum.top5_correct, o->top5);
+    if (a->drift)
+        fprintf(f, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", o->drift_mean, o->drift_max);
+    fprintf(f, ",\n  \"layers\": [");
+    for (int i = 0; i < c->wl->n_layers; i++)
+        json_layer(f, c, a, o, i);
+    fprintf(f, "\n  ]\n}\n");
+    int rc = fclose(f) ? myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
+                       : myelin_write_file_atomic(a->json, buf, len, &c->err);
+    free(buf);
+    return rc;
 }
 
 int myelin_cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"workload", required_argument, NULL, 'w'}, {"weights", required_argument, NULL, 'W'},
-        {"dataset", required_argument, NULL, 'd'},  {"quant", required_argument, NULL, 'u'},
-        {"limit", required_argument, NULL, 'n'},    {"drift", no_argument, NULL, 'D'},
-        {"logits", required_argument, NULL, 'l'},   {"json", required_argument, NULL, 'j'},
-        {"export-weights", required_argument, NULL, 'x'}, {"input-bits", required_argument, NULL, 'b'},
-        {"threads", required_argument, NULL, 't'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *wl_path = NULL, *weights_spec = NULL, *ds_spec = NULL, *q_path = NULL;
-    const char *logits_path = NULL, *json_path = NULL, *export_path = NULL;
-    int64_t limit = 0;
-    int drift = 0, quiet = 0, c, input_bits = 0;
-    int threads = myelin_engine_default_threads();
-    int64_t threads_arg = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': wl_path = optarg; break;
-        case 'W': weights_spec = optarg; break;
-        case 'd': ds_spec = optarg; break;
-        case 'u': q_path = optarg; break;
-        case 'n':
-            if (myelin_cli_parse_count(optarg, &limit)) {
-                fprintf(stderr, "myelin run: --limit wants a positive integer (got '%s')\n", optarg);
-                usage(stderr);
-                return 64;
-            }
-            break;
-        case 'b': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end || v < 2 || v > 16) {
-                fprintf(stderr, "myelin run: --input-bits must be between 2 and 16 inclusive (got "
-                                "'%s')\n", optarg);
-                usage(stderr);
-                return 64;
-            }
-            input_bits = (int)v;
-            break;
-        }
-        case 'D': drift = 1; break;
-        case 'l': logits_path = optarg; break;
-        case 'j': json_path = optarg; break;
-        case 'x': export_path = optarg; break;
-        case 't':
-            if (myelin_cli_parse_count(optarg, &threads_arg) ||
-                threads_arg > MYELIN_ENGINE_MAX_THREADS) {
-                fprintf(stderr, "myelin run: --threads wants an integer 1..%d (got '%s')\n",
-                        MYELIN_ENGINE_MAX_THREADS, optarg);
-                usage(stderr);
-                return 64;
-            }
-            threads = (int)threads_arg;
-            break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default:
-            return myelin_cli_bad_option("run", argv[optind - 1], usage);
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "myelin run: unexpected argument '%s'\n", argv[optind]);
+    static const myelin_cli_opt own[] = {{"drift", 0, O_DRIFT},         {"logits", 1, O_LOGITS},
+                                         {"json", 1, O_JSON},           {"export-weights", 1, O_EXPORT},
+                                         {"input-bits", 1, O_IBITS},    {"threads", 1, O_THREADS},
+                                         {NULL, 0, 0}};
+    myelin_cli c;
+    myelin_cli_init(&c, "run", usage,
+                    MYELIN_OPT_WORKLOAD | MYELIN_OPT_WEIGHTS | MYELIN_OPT_DATASET | MYELIN_OPT_QUANT |
+                        MYELIN_OPT_FORMAT | MYELIN_OPT_LIMIT | MYELIN_OPT_PROGRESS);
+    run_args a = {0, 0, myelin_engine_default_threads(), NULL, NULL, NULL};
+    int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
+    if (status >= 0)
+        return status;
+    if (check_outputs(&c, &a)) {
+        status = myelin_cli_failed(&c);
         usage(stderr);
-        return 64;
+        return status;
     }
-    {   /* two outputs into one file would silently overwrite each other */
-        const char *outs[3] = {logits_path, json_path, export_path};
-        static const char *const opt_names[3] = {"--logits", "--json", "--export-weights"};
-        for (int a = 0; a < 3; a++)
-            for (int b = a + 1; b < 3; b++)
-                if (outs[a] && outs[b] && strcmp(outs[a], outs[b]) == 0) {
-                    fprintf(stderr, "myelin run: %s and %s name the same file '%s'\n", opt_names[a],
-                            opt_names[b], outs[a]);
-                    return 64;
-                }
-    }
-
-    /* --weights random[:SEED] */
-    int random_weights = 0;
-    uint64_t seed = 1;
-    if (weights_spec && strncmp(weights_spec, "random", 6) == 0 &&
-        (weights_spec[6] == 0 || weights_spec[6] == ':')) {
-        random_weights = 1;
-        if (weights_spec[6] == ':' && myelin_cli_parse_seed(weights_spec + 7, &seed)) {
-            fprintf(stderr, "myelin run: --weights random:SEED wants a non-negative integer seed "
-                            "(got '%s')\n", weights_spec);
-            usage(stderr);
-            return 64;
-        }
-    }
-
-    myelin_error err;
-    myelin_error_clear(&err);
-    myelin_workload *wl = NULL;
-    myelin_weights *w = NULL;
-    myelin_qsetting *qs = NULL;
-    myelin_layer_quant *lq = NULL;
-    myelin_engine *e = NULL;
-    myelin_dataset *ds = NULL;
-    myelin_engine_summary sum;
-    memset(&sum, 0, sizeof sum);
-    run_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    sbuf js = {0};
-    char path[MYELIN_PATH_MAX], dspec[512], weights_desc[MYELIN_PATH_MAX + 32];
-    int rc = 0;
-
-    /* workload: --workload, the built-in model, or the source tree's tiny.yaml */
-    const char *def_yaml = NULL;
-    const void *def_w = NULL;
-    size_t def_w_len = 0;
-    if (wl_path) {
-        rc = myelin_cli_resolve_workload(wl_path, path, sizeof path, &err);
-        if (!rc)
-            rc = myelin_workload_load(path, &wl, &err);
-    } else {
-        default_model(&def_yaml, &def_w, &def_w_len);
-        if (def_yaml) {
-            rc = myelin_workload_load_string(def_yaml, "<embedded>", &wl, &err);
-        } else {
-            const char *src = getenv("MYELIN_SRCDIR");
-            snprintf(path, sizeof path, "%s/workloads/zoo/tiny.yaml", src && *src ? src : ".");
-            rc = myelin_workload_load(path, &wl, &err);
-        }
-    }
-    /* weights */
-    if (rc == 0) {
-        if (random_weights) {
-            snprintf(weights_desc, sizeof weights_desc, "random (seed %" PRIu64 ")", seed);
-            rc = myelin_weights_random(wl, seed, &w, &err);
-        } else if (weights_spec) {
-            snprintf(weights_desc, sizeof weights_desc, "%s", weights_spec);
-            rc = myelin_weights_load(wl, weights_spec, &w, &err);
-        } else if (!wl_path && def_w) {
-            snprintf(weights_desc, sizeof weights_desc, "<embedded>");
-            rc = myelin_weights_load_memory(wl, def_w, def_w_len, "<embedded>", &w, &err);
-        } else if (wl->weights_path[0]) {
-            snprintf(weights_desc, sizeof weights_desc, "%s", wl->weights_path);
-            rc = myelin_weights_load(wl, wl->weights_path, &w, &err);
-        } else {
-            rc = myelin_error_set(&err, MYELIN_EMISSING, wl->source, 0, 0,
-                                  "workload %s names no weights file; pass --weights FILE or "
-                                  "--weights random[:SEED]", wl->name);
-        }
-    }
-    /* quantization */
-    if (rc == 0)
-        rc = q_path ? myelin_qsetting_load(q_path, &qs, &err) : myelin_qsetting_float(&qs, &err);
-    if (rc == 0 && input_bits)
-        rc = myelin_qsetting_set_input_bits(qs, input_bits, &err);
-    if (rc == 0) {
-        lq = calloc((size_t)wl->n_layers, sizeof *lq);
-        rc = lq ? myelin_qsetting_resolve(qs, wl, lq, &err)
-                : myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (rc == 0)
-        rc = myelin_engine_new(wl, w, lq, myelin_qsetting_input_bits(qs), &e, &err);
-    if (rc == 0 && export_path)
-        rc = myelin_weights_save(wl, w, export_path, &err);
-    /* dataset */
-    if (rc == 0) {
-        if (ds_spec)
-            snprintf(dspec, sizeof dspec, "%s", ds_spec);
-        else
-            snprintf(dspec, sizeof dspec, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,"
-                     "classes=%d", wl->input.h, wl->input.w, wl->input.c, wl->classes);
-        rc = myelin_dataset_open_shaped(dspec, wl->input.c, wl->input.h, wl->input.w, &ds, &err);
-    }
-    /* CPU time too: on a shared machine it still says what the images cost */
-    double t0 = now_s(), elapsed_s = 0, cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), cpu_s = 0;
-    if (rc == 0) {
-        myelin_dataset_info info;
-        myelin_dataset_info_get(ds, &info);
-        ctx.total = (limit > 0 && limit < info.count) ? limit : info.count;
-        ctx.want_logits = logits_path != NULL;
-        ctx.progress = !quiet && isatty(STDERR_FILENO);
-        if (ctx.want_logits) {
-            sb_printf(&ctx.logits, "index,label");
-            for (int k = 0; k < wl->classes; k++)
-                sb_printf(&ctx.logits, ",logit_%d", k);
-            sb_printf(&ctx.logits, "\n");
-        }
-        if (!quiet) {
-            printf("workload  %s (%s)\n", wl->name, wl->source);
-            printf("weights   %s\n", weights_desc);
-            printf("dataset   %s (%" PRId64 " of %" PRId64 " images)\n", info.description,
-                   ctx.total, info.count);
-            printf("quant     %s (input %d bits)\n", q_path ? q_path : "float reference",
-                   myelin_qsetting_input_bits(qs));
-        }
-        rc = myelin_engine_run_dataset_threads(e, ds, limit, drift, threads, on_image, &ctx, &sum,
-                                               &err);
-        if (ctx.progress)
-            fprintf(stderr, "\n");
-        if (rc && ctx.logits.oom)
-            rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
-        elapsed_s = now_s() - t0;
-        cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    }
-    int T = wl ? wl->timesteps : 1;
-    double n_img = sum.images > 0 ? (double)sum.images : 1.0;
-    double top1 = 100.0 * (double)sum.top1_correct / n_img;
-    double top5 = 100.0 * (double)sum.top5_correct / n_img;
-    double drift_mean = 0, drift_max = 0;
-    if (rc == 0 && drift)
-        myelin_drift_summary(wl, sum.drift, &drift_mean, &drift_max);
-    if (rc == 0 && !quiet) {
-        char b1[16], b2[16];
-        printf("\n%-22s %-7s %6s %6s %16s %8s %8s %8s%s\n", "layer", "kind", "w_bits", "m_bits",
-               "spikes/img/step", "rate_%", "Xsat_%", "Hsat_%", drift ? "   drift  mismatch_%" : "");
-        for (int i = 0; i < wl->n_layers; i++) {
-            const myelin_layer *ly = &wl->layers[i];
-            const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
-            int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
-                      ly->kind == MYELIN_LAYER_HEAD;
-            int64_t s = 0;
-            for (int t = 0; t < T; t++)
-                s += sum.spikes[(int64_t)i * T + t];
-            double per = (double)s / n_img / T;
-            printf("%-22s %-7s %6s %6s", ly->name, myelin_layer_kind_name(ly->kind),
-                   syn ? myelin_bits_str(q->weight_bits, b1, sizeof b1) : "-",
-                   has_lif(ly) ? myelin_bits_str(q->membrane_bits, b2, sizeof b2) : "-");
-            if (has_lif(ly)) {
-                double neurons = (double)myelin_layer_neurons(ly);
-                printf(" %16.1f %8.2f", per, neurons > 0 ? 100.0 * per / neurons : 0.0);
-                const int64_t *sat = sum.sat + 3 * (int64_t)i;
-                if (sat[2] > 0 && q->membrane_bits != MYELIN_BITS_FLOAT)
-                    printf(" %8.3f %8.3f", 100.0 * (double)sat[0] / (double)sat[2],
-                           100.0 * (double)sat[1] / (double)sat[2]);
-                else
-                    printf(" %8s %8s", "-", "-");
-                if (drift && sum.drift[i].samples)
-                    printf(" %8.4f %10.3f", sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
-                           100.0 * (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
-            } else if (ly->kind != MYELIN_LAYER_HEAD) {
-                printf(" %16.1f %8s %8s %8s", per, "-", "-", "-");
-            }
-            printf("\n");
-        }
-        int64_t xs = 0, hs = 0;
-        for (int i = 0; i < wl->n_layers; i++) {
-            xs += sum.sat[3 * (int64_t)i];
-            hs += sum.sat[3 * (int64_t)i + 1];
-        }
-        printf("\nsaturated %" PRId64 " currents X, %" PRId64 " membranes H (integer-membrane LIF "
-               "updates clamped to the membrane width)\n", xs, hs);
-        if (drift)
-            printf("\ndrift     mean %.4f, max %.4f (|H_q - H_ref| / V_th over LIF layers)\n",
-                   drift_mean, drift_max);
-    }
-    if (rc == 0) {
-        if (sum.has_top5)
-            printf("%saccuracy  top-1 %.2f %%, top-5 %.2f %% (%" PRId64 " images)\n",
-                   quiet ? "" : "\n", top1, top5, sum.images);
-        else
-            printf("%saccuracy  top-1 %.2f %% (%" PRId64 " images)\n", quiet ? "" : "\n", top1,
-                   sum.images);
-        if (!quiet)
-            printf("speed     %.1f images/s, %.3f s total, %d thread%s, %.3f CPU s\n",
-                   elapsed_s > 0 ? (double)sum.images / elapsed_s : 0.0, elapsed_s, threads,
-                   threads == 1 ? "" : "s", cpu_s);
-    }
-    if (rc == 0 && logits_path) {
-        rc = ctx.logits.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
-                            : myelin_write_file_atomic(logits_path, ctx.logits.p, ctx.logits.len,
-                                                       &err);
-    }
-    if (rc == 0 && json_path) {
-        /* no wall time here: the same inputs give the same bytes */
-        char b1[16], b2[16];
-        sb_printf(&js, "{\n  \"workload\": ");
-        sb_json_str(&js, wl->name);
-        sb_printf(&js, ",\n  \"weights\": ");
-        sb_json_str(&js, weights_desc);
-        sb_printf(&js, ",\n  \"dataset\": ");
-        sb_json_str(&js, dspec);
-        sb_printf(&js, ",\n  \"quant\": ");
-        sb_json_str(&js, q_path ? q_path : "float");
-        sb_printf(&js, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
-                       ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
-                  myelin_qsetting_input_bits(qs), T, sum.images, sum.top1_correct, top1);
-        if (sum.has_top5)
-            sb_printf(&js, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f",
-                      sum.top5_correct, top5);
-        if (drift)
-            sb_printf(&js, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", drift_mean,
-                      drift_max);
-        sb_printf(&js, ",\n  \"layers\": [");
-        for (int i = 0; i < wl->n_layers; i++) {
-            const myelin_layer *ly = &wl->layers[i];
-            const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
-            int64_t s = 0, ev = 0, so = 0;
-            for (int t = 0; t < T; t++) {
-                s += sum.spikes[(int64_t)i * T + t];
-                ev += sum.events[(int64_t)i * T + t];
-                so += sum.synops[(int64_t)i * T + t];
-            }
-            sb_printf(&js, "%s\n    {\"name\": ", i ? "," : "");
-            sb_json_str(&js, ly->name);
-            int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
-                      ly->kind == MYELIN_LAYER_HEAD;
-            sb_printf(&js, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
-            if (syn)
-                sb_printf(&js, ", \"weight_bits\": \"%s\"",
-                          myelin_bits_str(q->weight_bits, b1, sizeof b1));
-            if (has_lif(ly))
-                sb_printf(&js, ", \"membrane_bits\": \"%s\"",
-                          myelin_bits_str(q->membrane_bits, b2, sizeof b2));
-            sb_printf(&js, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
-                           ", \"synops_per_image\": %.9g",
-                      (double)s / n_img, (double)ev / n_img, (double)so / n_img);
-            /* LIF layers: spikes per neuron per step; MAXPOOL/ADD: output values per element
-             * per step (measured, so `myelin cost --activity` need not guess a pool's rate). */
-            if (has_lif(ly))
-                sb_printf(&js, ", \"firing_rate\": %.9g",
-                          (double)s / n_img / T / (double)myelin_layer_neurons(ly));
-            else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
-                sb_printf(&js, ", \"firing_rate\": %.9g",
-                          (double)s / n_img / T /
-                              ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
-            if (has_lif(ly))
-                sb_printf(&js, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64
-                               ", \"lif_updates\": %" PRId64,
-                          sum.sat[3 * (int64_t)i], sum.sat[3 * (int64_t)i + 1],
-                          sum.sat[3 * (int64_t)i + 2]);
-            if (drift && sum.drift[i].samples)
-                sb_printf(&js, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
-                          sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
-                          (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
-            sb_printf(&js, ", \"spikes_per_step\": [");
-            for (int t = 0; t < T; t++)
-                sb_printf(&js, "%s%.9g", t ? ", " : "", (double)sum.spikes[(int64_t)i * T + t] / n_img);
-            sb_printf(&js, "]}");
-        }
-        sb_printf(&js, "\n  ]\n}\n");
-        rc = js.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
-                    : myelin_write_file_atomic(json_path, js.p, js.len, &err);
-    }
-    int status = rc ? myelin_cli_fail("run", &err) : 0;
-    free(js.p);
-    free(ctx.logits.p);
-    myelin_engine_summary_free(&sum);
-    myelin_dataset_close(ds);
-    myelin_engine_free(e);
-    free(lq);
-    myelin_qsetting_free(qs);
-    myelin_weights_free(w);
-    myelin_workload_free(wl);
+    run_out o;
+    memset(&o, 0, sizeof o);
+    int rc = myelin_cli_load_workload(&c);
+    if (!rc)
+        rc = myelin_cli_load_weights(&c);
+    if (!rc)
+        rc = myelin_cli_load_quant(&c, a.input_bits);
+    if (!rc)
+        rc = myelin_engine_new(c.wl, c.w, c.lq, myelin_qsetting_input_bits(c.qs), &o.e, &c.err);
+    if (!rc && a.export_path)
+        rc = myelin_weights_save(c.wl, c.w, a.export_path, &c.err);
+    if (!rc)
+        rc = myelin_cli_open_dataset(&c);
+    if (!rc)
+        rc = run_images(&c, &a, &o);
+    if (!rc)
+        rc = print_results(&c, &a, &o);
+    if (!rc && a.json)
+        rc = write_json(&c, &a, &o);
+    status = rc ? myelin_cli_failed(&c) : 0;
+    myelin_engine_summary_free(&o.sum);
+    myelin_engine_free(o.e);
+    myelin_cli_free(&c);
     return status;
 }

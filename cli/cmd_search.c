@@ -96,10 +96,19 @@ static void usage(FILE *f)
                                        : "MPI: not built in (configure found no Open MPI)\n");
 }
 
-static int usage_fail(myelin_error *err)
-{
-    return myelin_cli_fail("search", err);
-}
+/* ---- options -------------------------------------------------------------------------------- */
+
+enum { O_METHOD = 1000, O_GATE, O_GRAN, O_BITS, O_SCHEMES, O_MBITS, O_DROP, O_BEAM, O_IBITS, O_OBJ,
+       O_TRAIN, O_VFT, O_VCOUNT, O_VAL, O_CALIB, O_TEST, O_OUT, O_PREFIX, O_JOURNAL, O_THREADS, O_CHECK,
+       O_STOP, O_NOTIME };
+
+typedef struct search_args {
+    myelin_search_config cfg;
+    const char *val, *calib, *test, *out_dir, *prefix, *journal, *train;
+    long vft_n, vcount;
+    uint64_t vft_seed;
+    int with_timing, set_gran, set_schemes;
+} search_args;
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -111,6 +120,75 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     *out = v;
     return 0;
 }
+
+/* An integer option in [lo, hi] into *dst; MYELIN_EUSAGE "--NAME: expected WHAT (got ...)". */
+static int int_option(myelin_cli *c, const char *arg, long lo, long hi, long *dst, const char *name,
+                      const char *what)
+{
+    long v = 0;
+    if (parse_int(arg, lo, hi, &v))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--%s: expected %s (got '%s')", name, what, arg);
+    *dst = v;
+    return 0;
+}
+
+static int val_from_train(myelin_cli *c, search_args *a, const char *arg)
+{
+    char nbuf[32];
+    const char *comma = strchr(arg, ',');
+    size_t nl = comma ? (size_t)(comma - arg) : strlen(arg);
+    snprintf(nbuf, sizeof nbuf, "%.*s", (int)(nl < sizeof nbuf ? nl : sizeof nbuf - 1), arg);
+    if (nl >= sizeof nbuf || parse_int(nbuf, 1, 1000000, &a->vft_n) ||
+        (comma && myelin_cli_parse_seed(comma + 1, &a->vft_seed)))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "--val-from-train: expected N,SEED with N 1..1000000 and SEED >= 0 (got '%s')",
+                                arg);
+    return 0;
+}
+
+static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
+{
+    search_args *a = user;
+    myelin_search_config *cfg = &a->cfg;
+    long v = 0;
+    int rc = 0;
+    switch (id) {
+    case O_METHOD: return myelin_search_method_parse(arg, &cfg->method, &c->err);
+    case O_GATE: return myelin_search_gate_parse(arg, cfg, &c->err);
+    case O_GRAN: a->set_gran = 1; return myelin_search_granularity_parse(arg, &cfg->granularity, &c->err);
+    case O_BITS: return myelin_search_bits_parse(arg, 1, 16, cfg->bits, &cfg->n_bits, &c->err);
+    case O_MBITS: return myelin_search_bits_parse(arg, 2, 32, cfg->mbits, &cfg->n_mbits, &c->err);
+    case O_IBITS: return myelin_search_bits_parse(arg, 2, 16, cfg->ibits, &cfg->n_ibits, &c->err);
+    case O_OBJ: return myelin_search_objective_parse(arg, &cfg->objective, &c->err);
+    case O_SCHEMES: a->set_schemes = 1; return myelin_search_schemes_parse(arg, cfg, &c->err);
+    case O_TRAIN: a->train = arg; return 0;
+    case O_VAL: a->val = arg; return 0;
+    case O_CALIB: a->calib = arg; return 0;
+    case O_TEST: a->test = arg; return 0;
+    case O_OUT: a->out_dir = arg; return 0;
+    case O_PREFIX: a->prefix = arg; return 0;
+    case O_JOURNAL: a->journal = arg; return 0;
+    case O_NOTIME: a->with_timing = 0; return 0;
+    case O_VFT: return val_from_train(c, a, arg);
+    case O_VCOUNT: return int_option(c, arg, 1, 1000000, &a->vcount, "val-count", "an integer 1..1000000");
+    case O_DROP: {
+        char *end = NULL;
+        errno = 0;
+        cfg->max_drop_pct = strtod(arg, &end);
+        if (!*arg || *end || errno || !(cfg->max_drop_pct >= 0 && cfg->max_drop_pct <= 100))
+            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                    "--max-drop: expected points between 0 and 100 (got '%s')", arg);
+        return 0;
+    }
+    case O_BEAM: rc = int_option(c, arg, 1, 64, &v, "beam-width", "an integer 1..64"); cfg->beam_width = (int)v; break;
+    case O_THREADS: rc = int_option(c, arg, 1, 256, &v, "threads", "an integer 1..256"); cfg->threads = (int)v; break;
+    case O_CHECK: rc = int_option(c, arg, 0, 100000, &v, "gate-check", "an integer >= 0"); cfg->gate_check = (int)v; break;
+    default: rc = int_option(c, arg, 1, 1000000000, &v, "stop-after", "a positive integer"); cfg->stop_after = v;
+    }
+    return rc;
+}
+
+/* ---- inputs ----------------------------------------------------------------------------------- */
 
 /* FNV of a file's bytes chained into h; 0 on success. */
 static int hash_file(const char *path, uint64_t *h, myelin_error *err)
@@ -124,378 +202,263 @@ static int hash_file(const char *path, uint64_t *h, myelin_error *err)
     return rc;
 }
 
+/* The journal's fingerprint of the inputs: the workload's text, then its weights (the file's
+ * bytes, "random:SEED", or the embedded ones). */
+static int inputs_hash(myelin_cli *c, uint64_t *out)
+{
+    uint64_t h = MYELIN_FNV_INIT;
+    int rc = 0;
+    if (c->embedded)
+        h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
+    else
+        rc = hash_file(c->wl->source, &h, &c->err);
+    const char *ws = c->weights;
+    uint64_t wseed = 1;
+    if (!rc && ws && !strncmp(ws, "random", 6) && (ws[6] == 0 || ws[6] == ':')) {
+        char tag[64];
+        if (ws[6] == ':')
+            myelin_cli_parse_seed(ws + 7, &wseed); /* checked by the loader */
+        snprintf(tag, sizeof tag, "random:%" PRIu64, wseed);
+        h = myelin_fnv1a64(tag, strlen(tag), h);
+    } else if (!rc && (ws || !c->embedded)) {
+        rc = hash_file(ws ? ws : c->wl->weights_path, &h, &c->err);
+    } else if (!rc) {
+        h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
+    }
+    *out = h;
+    return rc;
+}
+
+/* The data: what the user gave, else the workload's declared splits (said on stderr), else
+ * synthetic images of the workload's shape.  The spec buffers live in bufs[3][512]. */
+static int resolve_data(myelin_cli *c, search_args *a, char bufs[3][512])
+{
+    myelin_search_config *cfg = &a->cfg;
+    const myelin_workload *wl = c->wl;
+    const myelin_shape in = wl->input;
+    char *vbuf = bufs[0], *cbuf = bufs[1], *tbuf = bufs[2];
+    const char *tr = a->train ? a->train : wl->dataset_train[0] ? wl->dataset_train : NULL;
+    char said[4096] = "";
+    int rc = 0;
+    if (a->vft_n && !tr)
+        rc = myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                              "--val-from-train needs a train split: --train SPEC, or a workload "
+                              "that declares dataset.train");
+    snprintf(vbuf, 512, "%s", a->val ? a->val : "");
+    snprintf(cbuf, 512, "%s", a->calib ? a->calib : "");
+    snprintf(tbuf, 512, "%s", a->test ? a->test : "");
+    if (!a->val && !a->vft_n && wl->dataset_val[0]) {
+        snprintf(vbuf, 512, "%s", wl->dataset_val);
+        cfg->val_first = (int)wl->dataset_val_first;
+        cfg->val_count = (int)wl->dataset_val_count;
+        if (a->vcount && (!cfg->val_count || a->vcount < cfg->val_count))
+            cfg->val_count = (int)a->vcount;
+        if (cfg->val_count)
+            snprintf(said + strlen(said), sizeof said - strlen(said), " val %s images %d..%d;", vbuf,
+                     cfg->val_first, cfg->val_first + cfg->val_count - 1);
+        else
+            snprintf(said + strlen(said), sizeof said - strlen(said), " val %s;", vbuf);
+    } else if (!a->val && !a->vft_n && tr) {
+        a->vft_n = a->vcount ? a->vcount : 1000;
+        snprintf(said + strlen(said), sizeof said - strlen(said), " val 1000 images carved from %s (seed 1);", tr);
+    } else if (!a->val && !a->vft_n) {
+        snprintf(vbuf, 512, "synthetic:split=test,count=500,seed=2,h=%d,w=%d,c=%d,classes=%d", in.h, in.w, in.c,
+                 wl->classes);
+    }
+    if (a->val && a->vcount)
+        cfg->val_count = (int)a->vcount; /* the first N of --val */
+    if (a->vft_n) {
+        cfg->val_from_train = (int)a->vft_n;
+        cfg->carve_seed = a->vft_seed;
+        snprintf(vbuf, 512, "%s", tr);
+    }
+    if (!a->calib && tr) {
+        cfg->calib_from_train = 32;
+        snprintf(cbuf, 512, "%s", tr);
+        snprintf(said + strlen(said), sizeof said - strlen(said),
+                 " calib 32 images carved from %s, disjoint from the validation ones;", tr);
+    } else if (!a->calib) {
+        snprintf(cbuf, 512, "synthetic:split=test,count=32,seed=3,h=%d,w=%d,c=%d,classes=%d", in.h, in.w, in.c,
+                 wl->classes);
+    }
+    if (!a->test && wl->dataset_test[0]) {
+        snprintf(tbuf, 512, "%s", wl->dataset_test);
+        snprintf(said + strlen(said), sizeof said - strlen(said), " test %s;", tbuf);
+    } else if (!a->test) {
+        snprintf(tbuf, 512, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d", in.h, in.w,
+                 in.c, wl->classes);
+    }
+    if (said[0])
+        fprintf(stderr, "myelin search: %s declares its dataset; using:%s\n", wl->name, said);
+    cfg->train_spec = tr;
+    cfg->val_spec = vbuf;
+    cfg->calib_spec = cbuf;
+    cfg->test_spec = tbuf;
+    return rc;
+}
+
+/* Rank 0: the output folder (made, locked for the life of the process) and the journal path. */
+static int prepare_out(myelin_cli *c, search_args *a, int rank, char *jpath, size_t jn)
+{
+    int rc = 0, lock_fd = -1; /* held until exit: one search per output folder */
+    if (rank == 0)
+        rc = myelin_mkdirs(a->out_dir, &c->err);
+    if (!rc && rank == 0)
+        rc = myelin_lock_dir(a->out_dir, &lock_fd, &c->err);
+    rc = myelin_ranks_agree(rc, &c->err);
+    if (!rc)
+        myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
+                               "journal (rerun the same command to resume)");
+    if (!rc && a->journal) {
+        snprintf(jpath, jn, "%s", a->journal);
+    } else if (!rc) {
+        char rel[MYELIN_PATH_MAX];
+        snprintf(rel, sizeof rel, "%sjournal.jsonl", a->prefix);
+        if (myelin_path_join(a->out_dir, rel, jpath, jn))
+            rc = myelin_error_set(&c->err, MYELIN_EUSAGE, a->out_dir, 0, 0, "path too long");
+    }
+    a->cfg.journal_path = jpath;
+    return rc;
+}
+
+/* ---- outputs ---------------------------------------------------------------------------------- */
+
+static int print_summary(myelin_cli *c, const search_args *a, const myelin_search *s, int gp_failed)
+{
+    const myelin_search_config *cfg = &a->cfg;
+    int table = c->format == MYELIN_REPORT_TABLE, rc = 0;
+    if (!c->quiet) {
+        myelin_search_figures f;
+        myelin_search_get_figures(s, &f);
+        if (table)
+            printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
+                   myelin_search_method_name(cfg->method), c->wl->name, c->arch ? c->arch : "generic-45nm",
+                   cfg->max_drop_pct);
+        myelin_report *t = myelin_search_summary_table(s, a->with_timing);
+        rc = t ? myelin_report_columns(t, c->columns, &c->err)
+               : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        if (!rc)
+            rc = myelin_report_write(t, c->format, stdout, &c->err);
+        myelin_report_free(t);
+        if (!rc && table)
+            printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
+                   "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "
+                   "%.2fx compression;\n"
+                   "%d full and %d drift evaluations; %d candidates gated out, %d skipped (not needed, "
+                   "%d of them taken on a confident prediction); gate check %d/%d false rejections",
+                   f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct, f.test_drop_pct,
+                   f.chosen_test_pct, f.float_test_pct,
+                   f.test_over ? " -- OVER THE CONSTRAINT on the test set" : "", f.avg_bits, f.compression,
+                   f.full_evals, f.drift_evals, f.gated_out, f.skipped, f.predicted_passes,
+                   f.check_false_rejections, f.check_evals);
+        if (!rc && table && f.spearman_n)
+            printf(";\nSpearman rank correlation with the validation drop over %d evaluated candidates: "
+                   "proxy %.3f, drift alone %.3f, logit error alone %.3f",
+                   f.spearman_n, f.spearman_proxy, f.spearman_drift, f.spearman_logit);
+        if (!rc && table)
+            printf("\n");
+        if (f.test_over)
+            fprintf(stderr, "myelin search: warning: the chosen setting's test drop (%.2f points) exceeds "
+                            "the constraint (%.2f)\n", f.test_drop_pct, cfg->max_drop_pct);
+    }
+    if (!rc) {
+        printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",
+               c->quiet || !table ? "" : "\n", a->prefix, a->out_dir);
+        if (gp_failed)
+            fprintf(stderr, "myelin search: gnuplot not available or failed; the .gp scripts and "
+                            ".dat files are in %s\n", a->out_dir);
+    }
+    return rc;
+}
+
+/* Checks that need no input files: one validation source, a bare prefix; hetero's defaults. */
+static int check_args(myelin_cli *c, search_args *a)
+{
+    if (c->npos)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
+    if (a->vft_n && a->val)
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
+    if (strchr(a->prefix, '/'))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
+    if (a->cfg.method == MYELIN_SEARCH_HETERO) {
+        if (!a->set_gran)
+            a->cfg.granularity = MYELIN_SEARCH_LAYER;
+        if (!a->set_schemes)
+            myelin_search_schemes_parse("uniform,pot", &a->cfg, &c->err);
+    }
+    return 0;
+}
+
 int myelin_cmd_search(int argc, char **argv)
 {
-    enum { O_MBITS = 256, O_BEAM, O_VAL, O_CALIB, O_TEST, O_PREFIX, O_JOURNAL, O_SEED, O_CHECK,
-           O_STOP, O_PROGRESS, O_NOTIME, O_WEIGHTS, O_IBITS, O_OBJ, O_TRAIN, O_VFT, O_VCOUNT };
-    static const struct option opts[] = {
-        {"method", required_argument, NULL, 'm'},      {"gate", required_argument, NULL, 'g'},
-        {"granularity", required_argument, NULL, 'G'}, {"bits", required_argument, NULL, 'b'},
-        {"schemes", required_argument, NULL, 's'},     {"membrane-bits", required_argument, NULL, O_MBITS},
-        {"max-drop", required_argument, NULL, 'd'},    {"beam-width", required_argument, NULL, O_BEAM},
-        {"arch", required_argument, NULL, 'a'},        {"workload", required_argument, NULL, 'w'},
-        {"weights", required_argument, NULL, O_WEIGHTS}, {"input-bits", required_argument, NULL, O_IBITS},
-        {"objective", required_argument, NULL, O_OBJ}, {"train", required_argument, NULL, O_TRAIN},
-        {"val-from-train", required_argument, NULL, O_VFT}, {"val-count", required_argument, NULL, O_VCOUNT},
-        {"val", required_argument, NULL, O_VAL},       {"calib", required_argument, NULL, O_CALIB},
-        {"test", required_argument, NULL, O_TEST},     {"out", required_argument, NULL, 'o'},
-        {"prefix", required_argument, NULL, O_PREFIX}, {"journal", required_argument, NULL, O_JOURNAL},
-        {"format", required_argument, NULL, 'f'},      {"threads", required_argument, NULL, 'j'},
-        {"seed", required_argument, NULL, O_SEED},     {"gate-check", required_argument, NULL, O_CHECK},
-        {"stop-after", required_argument, NULL, O_STOP}, {"progress", no_argument, NULL, O_PROGRESS},
-        {"no-timing", no_argument, NULL, O_NOTIME},    {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
-    };
-    myelin_search_config cfg;
-    myelin_search_config_default(&cfg);
+    static const myelin_cli_opt own[] = {
+        {"method", 1, O_METHOD},   {"gate", 1, O_GATE},         {"granularity", 1, O_GRAN},
+        {"bits", 1, O_BITS},       {"schemes", 1, O_SCHEMES},   {"membrane-bits", 1, O_MBITS},
+        {"max-drop", 1, O_DROP},   {"beam-width", 1, O_BEAM},   {"input-bits", 1, O_IBITS},
+        {"objective", 1, O_OBJ},   {"train", 1, O_TRAIN},       {"val-from-train", 1, O_VFT},
+        {"val-count", 1, O_VCOUNT}, {"val", 1, O_VAL},          {"calib", 1, O_CALIB},
+        {"test", 1, O_TEST},       {"out", 1, O_OUT},           {"prefix", 1, O_PREFIX},
+        {"journal", 1, O_JOURNAL}, {"threads", 1, O_THREADS},   {"gate-check", 1, O_CHECK},
+        {"stop-after", 1, O_STOP}, {"no-timing", 0, O_NOTIME},  {NULL, 0, 0}};
+    myelin_cli c;
+    myelin_cli_init(&c, "search", usage,
+                    MYELIN_OPT_WORKLOAD | MYELIN_OPT_WEIGHTS | MYELIN_OPT_ARCH | MYELIN_OPT_FORMAT |
+                        MYELIN_OPT_SEED | MYELIN_OPT_PROGRESS);
+    search_args a = {.out_dir = "myelin-out/search", .prefix = "", .vft_seed = 1, .with_timing = 1};
+    myelin_search_config_default(&a.cfg);
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg.threads = nproc < 1 ? 1 : nproc > 64 ? 64 : (int)nproc;
-    const char *arch_arg = "generic-45nm", *wl_path = NULL, *weights_path = NULL;
-    const char *val = NULL, *calib = NULL, *test = NULL, *out_dir = "myelin-out/search", *prefix = "";
-    const char *journal = NULL, *train = NULL;
-    long vft_n = 0, vcount = 0;
-    uint64_t vft_seed = 1;
-    int fmt = MYELIN_COST_TABLE, quiet = 0, force_progress = 0, with_timing = 1;
-    int set_gran = 0, set_schemes = 0;
-    myelin_error err;
-    myelin_error_clear(&err);
-    optind = 1;
-    opterr = 0;
-    int c;
-    long v = 0; /* set by parse_int on success; -O3 cannot see that */
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        int rc = 0;
-        switch (c) {
-        case 'm': rc = myelin_search_method_parse(optarg, &cfg.method, &err); break;
-        case 'g': rc = myelin_search_gate_parse(optarg, &cfg, &err); break;
-        case 'G':
-            rc = myelin_search_granularity_parse(optarg, &cfg.granularity, &err);
-            set_gran = 1;
-            break;
-        case 'b': rc = myelin_search_bits_parse(optarg, 1, 16, cfg.bits, &cfg.n_bits, &err); break;
-        case O_MBITS: rc = myelin_search_bits_parse(optarg, 2, 32, cfg.mbits, &cfg.n_mbits, &err); break;
-        case O_IBITS: rc = myelin_search_bits_parse(optarg, 2, 16, cfg.ibits, &cfg.n_ibits, &err); break;
-        case O_OBJ: rc = myelin_search_objective_parse(optarg, &cfg.objective, &err); break;
-        case O_TRAIN: train = optarg; break;
-        case O_VCOUNT:
-            if (parse_int(optarg, 1, 1000000, &vcount))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--val-count: expected an integer 1..1000000 (got '%s')", optarg);
-            break;
-        case O_VFT: {
-            char nbuf[32];
-            const char *comma = strchr(optarg, ',');
-            size_t nl = comma ? (size_t)(comma - optarg) : strlen(optarg);
-            snprintf(nbuf, sizeof nbuf, "%.*s", (int)(nl < sizeof nbuf ? nl : sizeof nbuf - 1), optarg);
-            if (nl >= sizeof nbuf || parse_int(nbuf, 1, 1000000, &vft_n) ||
-                (comma && myelin_cli_parse_seed(comma + 1, &vft_seed)))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--val-from-train: expected N,SEED with N 1..1000000 and SEED >= 0 "
-                                      "(got '%s')", optarg);
-            break;
-        }
-        case 's':
-            rc = myelin_search_schemes_parse(optarg, &cfg, &err);
-            set_schemes = 1;
-            break;
-        case 'd': {
-            char *end = NULL;
-            errno = 0;
-            cfg.max_drop_pct = strtod(optarg, &end);
-            if (!*optarg || *end || errno || !(cfg.max_drop_pct >= 0 && cfg.max_drop_pct <= 100))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--max-drop: expected points between 0 and 100 (got '%s')", optarg);
-            break;
-        }
-        case O_BEAM:
-            if (parse_int(optarg, 1, 64, &v))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--beam-width: expected an integer 1..64 (got '%s')", optarg);
-            cfg.beam_width = (int)v;
-            break;
-        case 'a': arch_arg = optarg; break;
-        case 'w': wl_path = optarg; break;
-        case O_WEIGHTS: weights_path = optarg; break;
-        case O_VAL: val = optarg; break;
-        case O_CALIB: calib = optarg; break;
-        case O_TEST: test = optarg; break;
-        case 'o': out_dir = optarg; break;
-        case O_PREFIX: prefix = optarg; break;
-        case O_JOURNAL: journal = optarg; break;
-        case 'f':
-            fmt = myelin_cost_format_parse(optarg);
-            if (fmt < 0)
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--format: expected table, csv, json, markdown or latex (got '%s')",
-                                      optarg);
-            break;
-        case 'j':
-            if (parse_int(optarg, 1, 256, &v))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--threads: expected an integer 1..256 (got '%s')", optarg);
-            cfg.threads = (int)v;
-            break;
-        case O_SEED: {
-            char *end = NULL;
-            errno = 0;
-            unsigned long long sv = strtoull(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end || errno)
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--seed: expected a non-negative integer (got '%s')", optarg);
-            cfg.seed = sv;
-            break;
-        }
-        case O_CHECK:
-            if (parse_int(optarg, 0, 100000, &v))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--gate-check: expected an integer >= 0 (got '%s')", optarg);
-            cfg.gate_check = (int)v;
-            break;
-        case O_STOP:
-            if (parse_int(optarg, 1, 1000000000, &v))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                      "--stop-after: expected a positive integer (got '%s')", optarg);
-            cfg.stop_after = v;
-            break;
-        case O_PROGRESS: force_progress = 1; break;
-        case O_NOTIME: with_timing = 0; break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default:
-            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
-                             argv[optind - 1]);
-            usage(stderr);
-            return usage_fail(&err);
-        }
-        if (rc)
-            return usage_fail(&err);
-    }
-    if (optind < argc) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
-        return usage_fail(&err);
-    }
-    /* --weights random[:SEED], as run and sim take it */
-    int random_weights = 0;
-    uint64_t wseed = 1;
-    if (weights_path && strncmp(weights_path, "random", 6) == 0 &&
-        (weights_path[6] == 0 || weights_path[6] == ':')) {
-        random_weights = 1;
-        if (weights_path[6] == ':' && myelin_cli_parse_seed(weights_path + 7, &wseed)) {
-            myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                             "--weights random:SEED wants a non-negative integer seed (got '%s')",
-                             weights_path);
-            return usage_fail(&err);
-        }
-    }
-    if (vft_n && val) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
-        return usage_fail(&err);
-    }
-    if (strchr(prefix, '/')) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
-        return usage_fail(&err);
-    }
-    if (cfg.method == MYELIN_SEARCH_HETERO) {
-        if (!set_gran)
-            cfg.granularity = MYELIN_SEARCH_LAYER;
-        if (!set_schemes)
-            myelin_search_schemes_parse("uniform,pot", &cfg, &err);
-    }
-    cfg.progress = !quiet && (force_progress || isatty(STDERR_FILENO));
+    a.cfg.threads = nproc < 1 ? 1 : nproc > 64 ? 64 : (int)nproc;
+    int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
+    if (status >= 0)
+        return status;
+    if (check_args(&c, &a))
+        return myelin_cli_failed(&c);
+    if (c.has_seed)
+        a.cfg.seed = c.seed;
+    a.cfg.progress = myelin_cli_progress(&c);
     /* under mpirun every rank runs the search, each evaluation's image chunks spread over them
        (search/eval.c); rank 0 owns the journal, the lock and the outputs */
     myelin_ranks_start();
     int rank = myelin_ranks_rank();
     if (rank != 0) {
-        cfg.progress = 0;
-        quiet = 1;
+        a.cfg.progress = 0;
+        c.quiet = 1;
     }
-
-    myelin_workload *wl = NULL;
-    myelin_weights *w = NULL;
     myelin_search *s = NULL;
-    char apath[MYELIN_PATH_MAX], jpath[MYELIN_PATH_MAX], vbuf[512], cbuf[512], tbuf[512];
-    char note[512] = "";
-    uint64_t h = MYELIN_FNV_INIT;
-    int rc = 0;
-    char wres[MYELIN_PATH_MAX];
-    if (wl_path) {
-        rc = myelin_cli_resolve_workload(wl_path, wres, sizeof wres, &err);
-        if (!rc)
-            rc = myelin_workload_load(wres, &wl, &err);
-        if (!rc)
-            rc = hash_file(wres, &h, &err);
-    } else {
-        rc = myelin_workload_load_string((const char *)myelin_embedded_tiny_yaml, "<embedded>", &wl, &err);
-        h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
-    }
-    if (!rc && random_weights) {
-        rc = myelin_weights_random(wl, wseed, &w, &err);
-        char tag[64];
-        snprintf(tag, sizeof tag, "random:%" PRIu64, wseed);
-        h = myelin_fnv1a64(tag, strlen(tag), h);
-    } else if (!rc && wl_path) {
-        const char *wp = weights_path ? weights_path : wl->weights_path;
-        if (!*wp)
-            rc = myelin_error_set(&err, MYELIN_EMISSING, wl->source, 0, 0,
-                                  "workload %s names no weights file; pass --weights FILE or "
-                                  "--weights random[:SEED]", wl->name);
-        if (!rc)
-            rc = myelin_weights_load(wl, wp, &w, &err);
-        if (!rc)
-            rc = hash_file(wp, &h, &err);
-    } else if (!rc) {
-        if (weights_path) {
-            rc = myelin_weights_load(wl, weights_path, &w, &err);
-            if (!rc)
-                rc = hash_file(weights_path, &h, &err);
-        } else {
-            rc = myelin_weights_load_memory(wl, myelin_embedded_tiny_weights,
-                                            myelin_embedded_tiny_weights_len, "<embedded>", &w, &err);
-            h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
-        }
-    }
-    cfg.inputs_hash = h;
-    if (!rc) {
-        const myelin_shape in = wl->input;
-        const char *tr = train ? train : wl->dataset_train[0] ? wl->dataset_train : NULL;
-        char said[1024] = "";
-        if (vft_n && !tr)
-            rc = myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                  "--val-from-train needs a train split: --train SPEC, or a workload "
-                                  "that declares dataset.train");
-        snprintf(vbuf, sizeof vbuf, "%s", val ? val : "");
-        snprintf(cbuf, sizeof cbuf, "%s", calib ? calib : "");
-        snprintf(tbuf, sizeof tbuf, "%s", test ? test : "");
-        if (!val && !vft_n && wl->dataset_val[0]) {
-            snprintf(vbuf, sizeof vbuf, "%s", wl->dataset_val);
-            cfg.val_first = (int)wl->dataset_val_first;
-            cfg.val_count = (int)wl->dataset_val_count;
-            if (vcount && (!cfg.val_count || vcount < cfg.val_count))
-                cfg.val_count = (int)vcount;
-            if (cfg.val_count)
-                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s images %d..%d;",
-                         vbuf, cfg.val_first, cfg.val_first + cfg.val_count - 1);
-            else
-                snprintf(said + strlen(said), sizeof said - strlen(said), " val %s;", vbuf);
-        } else if (!val && !vft_n && tr) {
-            vft_n = vcount ? vcount : 1000;
-            snprintf(said + strlen(said), sizeof said - strlen(said),
-                     " val 1000 images carved from %s (seed 1);", tr);
-        } else if (!val && !vft_n) {
-            snprintf(vbuf, sizeof vbuf, "synthetic:split=test,count=500,seed=2,h=%d,w=%d,c=%d,classes=%d",
-                     in.h, in.w, in.c, wl->classes);
-        }
-        if (val && vcount)
-            cfg.val_count = (int)vcount; /* the first N of --val */
-        if (vft_n) {
-            cfg.val_from_train = (int)vft_n;
-            cfg.carve_seed = vft_seed;
-            snprintf(vbuf, sizeof vbuf, "%s", tr);
-        }
-        if (!calib && tr) {
-            cfg.calib_from_train = 32;
-            snprintf(cbuf, sizeof cbuf, "%s", tr);
-            snprintf(said + strlen(said), sizeof said - strlen(said),
-                     " calib 32 images carved from %s, disjoint from the validation ones;", tr);
-        } else if (!calib) {
-            snprintf(cbuf, sizeof cbuf, "synthetic:split=test,count=32,seed=3,h=%d,w=%d,c=%d,classes=%d",
-                     in.h, in.w, in.c, wl->classes);
-        }
-        if (!test && wl->dataset_test[0]) {
-            snprintf(tbuf, sizeof tbuf, "%s", wl->dataset_test);
-            snprintf(said + strlen(said), sizeof said - strlen(said), " test %s;", tbuf);
-        } else if (!test) {
-            snprintf(tbuf, sizeof tbuf, "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d",
-                     in.h, in.w, in.c, wl->classes);
-        }
-        if (said[0])
-            fprintf(stderr, "myelin search: %s declares its dataset; using:%s\n", wl->name, said);
-        cfg.train_spec = tr;
-        cfg.val_spec = vbuf;
-        cfg.calib_spec = cbuf;
-        cfg.test_spec = tbuf;
-        if (!rc)
-            rc = myelin_arch_resolve(arch_arg, apath, sizeof apath, &err);
-        cfg.arch_path = apath;
-    }
-    if (!rc && rank == 0)
-        rc = myelin_mkdirs(out_dir, &err);
-    int lock_fd = -1; /* held until exit: one search per output folder */
-    if (!rc && rank == 0)
-        rc = myelin_lock_dir(out_dir, &lock_fd, &err);
-    rc = myelin_ranks_agree(rc, &err);
+    char apath[MYELIN_PATH_MAX] = "", jpath[MYELIN_PATH_MAX], bufs[3][512], note[512] = "";
+    int rc = myelin_cli_load_workload(&c);
     if (!rc)
-        myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
-                               "journal (rerun the same command to resume)");
+        rc = myelin_cli_load_weights(&c);
+    if (!rc)
+        rc = inputs_hash(&c, &a.cfg.inputs_hash);
+    if (!rc)
+        rc = resolve_data(&c, &a, bufs);
+    if (!rc)
+        rc = myelin_arch_resolve(c.arch ? c.arch : "generic-45nm", apath, sizeof apath, &c.err);
+    a.cfg.arch_path = apath;
+    if (!rc)
+        rc = prepare_out(&c, &a, rank, jpath, sizeof jpath);
+    else
+        rc = myelin_ranks_agree(rc, &c.err);
     if (!rc) {
-        if (journal) {
-            snprintf(jpath, sizeof jpath, "%s", journal);
-        } else {
-            char rel[MYELIN_PATH_MAX];
-            snprintf(rel, sizeof rel, "%sjournal.jsonl", prefix);
-            if (myelin_path_join(out_dir, rel, jpath, sizeof jpath))
-                rc = myelin_error_set(&err, MYELIN_EUSAGE, out_dir, 0, 0, "path too long");
-        }
-        cfg.journal_path = jpath;
-    }
-    if (!rc) {
-        rc = myelin_search_run(&cfg, wl, w, &s, note, sizeof note, &err);
+        rc = myelin_search_run(&a.cfg, c.wl, c.w, &s, note, sizeof note, &c.err);
         if (note[0] && rank == 0)
             fprintf(stderr, "myelin search: note: %s\n", note);
     }
+    int gp_failed = 0;
     if (rc == MYELIN_SEARCH_STOPPED) {
         if (rank == 0)
-            fprintf(stderr, "myelin search: %s\n", err.message);
-        myelin_weights_free(w);
-        myelin_workload_free(wl);
-        myelin_ranks_finish();
-        return EXIT_STOPPED;
+            fprintf(stderr, "myelin search: %s\n", c.err.message);
+        status = EXIT_STOPPED;
+    } else {
+        if (!rc && rank == 0)
+            rc = myelin_search_write(s, a.out_dir, a.prefix, a.with_timing, &gp_failed, &c.err);
+        if (!rc && rank == 0)
+            rc = print_summary(&c, &a, s, gp_failed);
+        status = rc ? rank == 0 ? myelin_cli_failed(&c) : 1 : 0;
     }
-    int gp_failed = 0;
-    if (!rc && rank == 0)
-        rc = myelin_search_write(s, out_dir, prefix, with_timing, &gp_failed, &err);
-    if (!rc && rank == 0) {
-        if (!quiet) {
-            myelin_search_figures f;
-            myelin_search_get_figures(s, &f);
-            if (fmt == MYELIN_COST_TABLE)
-                printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
-                       myelin_search_method_name(cfg.method), wl->name, arch_arg, cfg.max_drop_pct);
-            rc = myelin_search_write_summary(s, fmt, with_timing, stdout, &err);
-            if (!rc && fmt == MYELIN_COST_TABLE)
-                printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
-                       "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "
-                       "%.2fx compression;\n"
-                       "%d full and %d drift evaluations; %d candidates gated out, %d skipped (not needed, "
-                       "%d of them taken on a confident prediction); gate check %d/%d false rejections",
-                       f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct, f.test_drop_pct,
-                       f.chosen_test_pct, f.float_test_pct,
-                       f.test_over ? " -- OVER THE CONSTRAINT on the test set" : "", f.avg_bits,
-                       f.compression, f.full_evals, f.drift_evals, f.gated_out, f.skipped,
-                       f.predicted_passes, f.check_false_rejections, f.check_evals);
-            if (!rc && fmt == MYELIN_COST_TABLE && f.spearman_n)
-                printf(";\nSpearman rank correlation with the validation drop over %d evaluated candidates: "
-                       "proxy %.3f, drift alone %.3f, logit error alone %.3f",
-                       f.spearman_n, f.spearman_proxy, f.spearman_drift, f.spearman_logit);
-            if (!rc && fmt == MYELIN_COST_TABLE)
-                printf("\n");
-            if (f.test_over)
-                fprintf(stderr, "myelin search: warning: the chosen setting's test drop (%.2f points) exceeds "
-                                "the constraint (%.2f)\n", f.test_drop_pct, cfg.max_drop_pct);
-        }
-        if (!rc) {
-            printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",
-                   quiet || fmt != MYELIN_COST_TABLE ? "" : "\n", prefix, out_dir);
-            if (gp_failed)
-                fprintf(stderr, "myelin search: gnuplot not available or failed; the .gp scripts and "
-                                ".dat files are in %s\n", out_dir);
-        }
-    }
-    int status = rc ? rank == 0 ? myelin_cli_fail("search", &err) : 1 : 0;
     myelin_search_free(s);
-    myelin_weights_free(w);
-    myelin_workload_free(wl);
+    myelin_cli_free(&c);
     myelin_ranks_finish();
     return status;
 }

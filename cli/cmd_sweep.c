@@ -24,6 +24,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all] [--progress] [--stop-after N]\n"
+            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--quiet]\n"
             "       mpirun -np N myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all]\n\n"
             "Evaluates every point of a design-space sweep with the cost models: a base architecture,\n"
             "workloads, quantization settings and parameters to vary (lists or {from, to, step}; the\n"
@@ -38,6 +39,9 @@ static void usage(FILE *f)
             "                   columns sim_energy_J, sim_latency_s\n"
             "                   and sim/cost ratios; one process per simulation, journaled too\n"
             "  --progress       points done and ETA on stderr (default: when stderr is a terminal)\n"
+            "  --format F       also print the Pareto front on standard output in F: table, csv,\n"
+            "                   json, markdown or latex (--columns LIST chooses its columns)\n"
+            "  -q, --quiet      no progress or notes on stderr (errors only)\n"
             "  --stop-after N   stop after N new points (exit 3); a rerun resumes from the journal\n"
             "Every point is appended to DIR/journal.jsonl as it completes; a rerun with the same inputs\n"
             "(even after kill -9) reuses them and writes identical outputs.  Under mpirun (Open MPI;\n"
@@ -52,24 +56,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int mkdir_p(const char *dir, myelin_error *err)
-{
-    char p[MYELIN_PATH_MAX];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *c = p + 1; *c; c++) {
-        if (*c != '/')
-            continue;
-        *c = 0;
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            return myelin_error_set(err, MYELIN_EIO, p, 0, 0, "cannot create folder: %s",
-                                    strerror(errno));
-        *c = '/';
-    }
-    if (mkdir(p, 0755) != 0 && errno != EEXIST)
-        return myelin_error_set(err, MYELIN_EIO, p, 0, 0, "cannot create folder: %s", strerror(errno));
-    return 0;
 }
 
 /* ---- the two phases, spread over the ranks (base/ranks.h) ---------------------------------- */
@@ -238,132 +224,149 @@ static int parse_sim(const char *a, int64_t *k)
     return strncmp(a, "top:", 4) ? -1 : myelin_cli_parse_count(a + 4, k);
 }
 
+/* --sim: rank 0 picks the points (it alone holds every value), the ranks simulate them;
+ * --stop-after counts the new cost points and simulations together. */
+static int sim_phase(sweep_ctx *cx, int64_t sim_k, int64_t stop_after, int64_t fresh, int64_t *sim_fresh,
+                     int *stopped, myelin_error *err)
+{
+    int rank = myelin_ranks_rank(), rc = 0;
+    int64_t n_pick = 0;
+    if (rank == 0)
+        rc = myelin_sweep_sim_pick(cx->s, sim_k, &cx->pick, &n_pick, err);
+    rc = myelin_ranks_agree(rc, err);
+    if (rc)
+        return rc;
+    myelin_ranks_bcast(&n_pick, sizeof n_pick, 0);
+    if (rank != 0) {
+        cx->pick = calloc((size_t)n_pick + 1, sizeof *cx->pick);
+        if (!cx->pick)
+            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    rc = myelin_ranks_agree(rc, err);
+    if (rc)
+        return rc;
+    myelin_ranks_bcast(cx->pick, (size_t)n_pick * sizeof *cx->pick, 0);
+    cx->t0 = now_s();
+    cx->what = "SystemC runs";
+    int64_t left = stop_after > 0 ? stop_after - fresh : 0;
+    if (stop_after > 0 && left <= 0) {
+        int pending = 0;
+        for (int64_t k = 0; rank == 0 && k < n_pick; k++)
+            pending |= !myelin_sweep_sim_done(cx->s, cx->pick[k]);
+        myelin_ranks_bcast(&pending, sizeof pending, 0);
+        *stopped = pending;
+    } else {
+        myelin_ranks_work w = {n_pick, MYELIN_SWEEP_SIM_VALS, cx, sim_done, sim_eval, sim_take,
+                               show_progress, left};
+        rc = myelin_ranks_spread(&w, sim_fresh, stopped, err);
+    }
+    if (cx->progress && *sim_fresh)
+        fprintf(stderr, "\n");
+    return rc;
+}
+
+/* Rank 0, after the outputs are written: the Pareto front on standard output with --format. */
+static int print_front(myelin_cli *c, myelin_sweep *s)
+{
+    myelin_report *pt = NULL, *ft = NULL;
+    int rc = myelin_sweep_tables(s, &pt, &ft, &c->err);
+    if (!rc) {
+        myelin_provenance p = c->prov;
+        myelin_provenance_add_path(&p, "sweep", c->pos[0]);
+        c->prov = p;
+        rc = myelin_cli_emit(c, ft, NULL, stdout);
+    }
+    myelin_report_free(pt);
+    myelin_report_free(ft);
+    return rc;
+}
+
+enum { O_OUT = 1000, O_STOP, O_SIM };
+
+typedef struct sweep_args {
+    const char *out;
+    int64_t stop_after, sim_k;
+    int sim;
+} sweep_args;
+
+static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
+{
+    sweep_args *a = user;
+    if (id == O_OUT)
+        a->out = arg;
+    else if (id == O_STOP && myelin_cli_parse_count(arg, &a->stop_after))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "--stop-after wants a positive integer (got '%s')", arg);
+    else if (id == O_SIM && parse_sim(arg, &a->sim_k))
+        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+                                "--sim wants top:K (K >= 1) or all (got '%s')", arg);
+    a->sim |= id == O_SIM;
+    return 0;
+}
+
 int myelin_cmd_sweep(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'},  {"progress", no_argument, NULL, 'p'},
-        {"stop-after", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-        {"sim", required_argument, NULL, 'S'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *out = "myelin-out/sweep";
-    int progress = isatty(STDERR_FILENO), c, sim = 0;
-    int64_t stop_after = 0, sim_k = 0;
-    myelin_error err;
-    myelin_error_clear(&err);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o': out = optarg; break;
-        case 'p': progress = 1; break;
-        case 's':
-            if (myelin_cli_parse_count(optarg, &stop_after)) {
-                myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                 "--stop-after wants a positive integer (got '%s')", optarg);
-                return myelin_cli_fail("sweep", &err);
-            }
-            break;
-        case 'S':
-            if (parse_sim(optarg, &sim_k)) {
-                myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                                 "--sim wants top:K (K >= 1) or all (got '%s')", optarg);
-                return myelin_cli_fail("sweep", &err);
-            }
-            sim = 1;
-            break;
-        case 'h': usage(stdout); return 0;
-        default:
-            return myelin_cli_bad_option("sweep", argv[optind - 1], usage);
-        }
-    }
-    if (optind != argc - 1) {
-        myelin_error_set(&err, MYELIN_EUSAGE, NULL, 0, 0,
-                         optind >= argc ? "expected a sweep file (myelin sweep SWEEP.yaml)"
-                                        : "expected one sweep file, got '%s' too",
-                         optind < argc ? argv[optind + 1 < argc ? optind + 1 : optind] : "");
+    static const myelin_cli_opt own[] = {{"out", 1, O_OUT}, {"stop-after", 1, O_STOP}, {"sim", 1, O_SIM},
+                                         {NULL, 0, 0}};
+    myelin_cli c;
+    myelin_cli_init(&c, "sweep", usage, MYELIN_OPT_FORMAT | MYELIN_OPT_PROGRESS);
+    c.format = -1; /* no table on standard output unless --format asks */
+    sweep_args a = {"myelin-out/sweep", 0, 0, 0};
+    int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
+    if (status >= 0)
+        return status;
+    if (c.npos != 1) {
+        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0,
+                         c.npos ? "expected one sweep file, got '%s' too" : "expected a sweep file (myelin sweep SWEEP.yaml)",
+                         c.npos ? c.pos[1] : "");
+        status = myelin_cli_failed(&c);
         usage(stderr);
-        return myelin_cli_fail("sweep", &err);
+        return status;
     }
-    if (!myelin_ranks_built_in() && myelin_ranks_launched())
+    if (!myelin_ranks_built_in() && myelin_ranks_launched() && !c.quiet)
         fprintf(stderr, "myelin sweep: note: started by an MPI launcher, but this myelin was built "
                         "without MPI; every rank runs the whole sweep\n");
     myelin_ranks_start();
-    int rank = myelin_ranks_rank();
-    if (rank != 0)
-        progress = 0;
+    int rank = myelin_ranks_rank(), progress = rank == 0 && myelin_cli_progress(&c);
     myelin_sweep *s = NULL;
-    int rc = myelin_sweep_load(argv[optind], &s, &err);
+    int rc = myelin_sweep_load(c.pos[0], &s, &c.err);
     if (!rc && rank == 0)
-        rc = mkdir_p(out, &err);
+        rc = myelin_mkdirs(a.out, &c.err);
     int64_t resumed = 0;
     if (!rc && rank == 0)
-        rc = myelin_sweep_journal(s, out, &resumed, &err);
-    rc = myelin_ranks_agree(rc, &err);
+        rc = myelin_sweep_journal(s, a.out, &resumed, &c.err);
+    rc = myelin_ranks_agree(rc, &c.err);
     sweep_ctx cx = {s, NULL, resumed, now_s(), 0, progress, "points"};
     int64_t fresh = 0, sim_fresh = 0, n = rc ? 0 : myelin_sweep_points(s);
     int stopped = 0;
     if (!rc && progress && resumed)
         fprintf(stderr, "myelin sweep: %" PRId64 " of %" PRId64 " points from the journal\n", resumed, n);
     if (!rc) {
-        myelin_ranks_work w = {n, MYELIN_SWEEP_VALS, &cx, cost_done, cost_eval, cost_take,
-                               show_progress, stop_after};
-        rc = myelin_ranks_spread(&w, &fresh, &stopped, &err);
+        myelin_ranks_work w = {n, MYELIN_SWEEP_VALS, &cx, cost_done, cost_eval, cost_take, show_progress,
+                               a.stop_after};
+        rc = myelin_ranks_spread(&w, &fresh, &stopped, &c.err);
     }
     if (progress && fresh)
         fprintf(stderr, "\n");
-    /* --sim: rank 0 picks the points (it alone holds every value), the ranks simulate them */
-    int64_t n_pick = 0;
-    if (!rc && !stopped && sim) {
-        if (rank == 0)
-            rc = myelin_sweep_sim_pick(s, sim_k, &cx.pick, &n_pick, &err);
-        rc = myelin_ranks_agree(rc, &err);
-        if (!rc) {
-            myelin_ranks_bcast(&n_pick, sizeof n_pick, 0);
-            if (rank != 0) {
-                cx.pick = calloc((size_t)n_pick + 1, sizeof *cx.pick);
-                if (!cx.pick)
-                    rc = myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-            }
-            rc = myelin_ranks_agree(rc, &err);
-        }
-        if (!rc) {
-            myelin_ranks_bcast(cx.pick, (size_t)n_pick * sizeof *cx.pick, 0);
-            cx.t0 = now_s();
-            cx.what = "SystemC runs";
-            /* --stop-after counts the new cost points and simulations together */
-            int64_t left = stop_after > 0 ? stop_after - fresh : 0;
-            if (stop_after > 0 && left <= 0) {
-                int pending = 0;
-                for (int64_t k = 0; rank == 0 && k < n_pick; k++)
-                    pending |= !myelin_sweep_sim_done(s, cx.pick[k]);
-                myelin_ranks_bcast(&pending, sizeof pending, 0);
-                stopped = pending;
-            } else {
-                myelin_ranks_work w = {n_pick, MYELIN_SWEEP_SIM_VALS, &cx, sim_done, sim_eval,
-                                       sim_take, show_progress, left};
-                rc = myelin_ranks_spread(&w, &sim_fresh, &stopped, &err);
-            }
-            if (progress && sim_fresh)
-                fprintf(stderr, "\n");
-        }
-    }
+    if (!rc && !stopped && a.sim)
+        rc = sim_phase(&cx, a.sim_k, a.stop_after, fresh, &sim_fresh, &stopped, &c.err);
     int plotted = 0;
     if (!rc && !stopped && rank == 0)
-        rc = myelin_sweep_write(s, out, &plotted, &err);
+        rc = myelin_sweep_write(s, a.out, &plotted, &c.err);
     if (!rc && !stopped && rank == 0 && progress)
         fprintf(stderr, "myelin sweep: wrote %s/points.{txt,csv,json,md,tex}, pareto.{csv,md,gp,dat}%s\n",
-                out, plotted ? ", pareto.svg, pareto.png" : " (no gnuplot: the plots not drawn)");
-    int status = 0;
-    if (rc && rank == 0)
-        status = myelin_cli_fail("sweep", &err);
-    else if (rc)
-        status = 1;
+                a.out, plotted ? ", pareto.svg, pareto.png" : " (no gnuplot: the plots not drawn)");
+    if (!rc && !stopped && rank == 0 && c.format >= 0)
+        rc = print_front(&c, s);
+    if (rc)
+        status = rank == 0 ? myelin_cli_failed(&c) : 1;
     else if (stopped) {
-        if (rank == 0)
+        if (rank == 0) /* (also with --quiet: it explains exit status 3) */
             fprintf(stderr, "myelin sweep: stopped after %" PRId64 " new points and %" PRId64
                             " new simulations (--stop-after); rerun to resume\n", fresh, sim_fresh);
         status = 3;
+    } else {
+        status = 0;
     }
     free(cx.pick);
     myelin_ranks_finish();

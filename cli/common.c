@@ -42,3 +42,14 @@ int myelin_cli_parse_seed(const char *s, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int myelin_cli_parse_rate(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !(v >= 0 && v <= 1))
+        return -1;
+    *out = v;
+    return 0;
+}

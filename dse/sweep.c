@@ -11,6 +11,7 @@
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "base/escape.h"
+#include "base/report.h"
 #include "base/util.h"
 #include "base/yaml.h"
 #include "models/cost.h"
@@ -694,170 +695,124 @@ static void mark_pareto(myelin_sweep *s)
     }
 }
 
+/* ---- tables (the report module) ---------------------------------------------------------- */
+
 enum { MAXC = 32, CW = 600 };
 
-typedef struct table {
-    int ncols, nrows, ntext;
-    char head[MAXC][64];
-    char (*cells)[MAXC][CW];
-} table;
-
-static void csv_cell(FILE *f, const char *s)
+/* One point's cells (ncols of them) into row. */
+static int point_row(myelin_sweep *s, int64_t i, char (*row)[CW])
 {
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
+    const point_val *pv = &s->pts[i];
+    int w, q, vi[MAX_P], c = 0;
+    decompose(s, i, &w, &q, vi);
+    snprintf(row[c++], CW, "%" PRId64, i);
+    snprintf(row[c++], CW, "%s", s->wl_name[w]);
+    snprintf(row[c++], CW, "%.590s", s->q_name[q]);
+    for (int j = 0; j < s->n_p; j++)
+        snprintf(row[c++], CW, "%.9g", s->p[j].v[vi[j]]);
+    int fits = pv->v[V_FITS] > 0;
+    snprintf(row[c++], CW, "%s", fits ? "yes" : "no");
+    if (fits) {
+        snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY]);
+        snprintf(row[c++], CW, "%.6g", pv->v[V_LATENCY]);
+        snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY] * pv->v[V_LATENCY]);
     } else {
-        fputs(s, f);
+        for (int k = 0; k < 3; k++)
+            snprintf(row[c++], CW, "-");
     }
+    snprintf(row[c++], CW, "%.6g", pv->v[V_AREA]);
+    snprintf(row[c++], CW, "%.0f", pv->v[V_MEMORY]);
+    snprintf(row[c++], CW, fits ? "%.0f" : "-", pv->v[V_CORES]);
+    snprintf(row[c++], CW, fits ? "%.6g" : "-", pv->v[V_CYCLES]);
+    snprintf(row[c++], CW, "%s", pv->pareto ? "yes" : "no");
+    if (s->sim_cols && pv->sim_done && fits) {
+        snprintf(row[c++], CW, "%.6g", pv->sim[0]);
+        snprintf(row[c++], CW, "%.6g", pv->sim[1]);
+        snprintf(row[c++], CW, "%.4f", pv->v[V_ENERGY] > 0 ? pv->sim[0] / pv->v[V_ENERGY] : 0);
+        snprintf(row[c++], CW, "%.4f", pv->v[V_LATENCY] > 0 ? pv->sim[1] / pv->v[V_LATENCY] : 0);
+    } else if (s->sim_cols) {
+        for (int k = 0; k < 4; k++)
+            snprintf(row[c++], CW, "-");
+    }
+    if (fits) {
+        snprintf(row[c++], CW, "%s", "");
+    } else { /* the mapper's reason, re-derived (deterministic) */
+        myelin_arch a;
+        point_arch(s, vi, &a);
+        myelin_mapping *map = NULL;
+        myelin_error me;
+        myelin_error_clear(&me);
+        if (myelin_map(s->wl[w], s->lq[w][q], &a, &map, &me) == 0)
+            snprintf(me.message, sizeof me.message, "fits on re-check");
+        myelin_mapping_free(map);
+        snprintf(row[c++], CW, "%.590s", me.message);
+    }
+    return c;
 }
 
-static void json_cell(FILE *f, const char *s)
+int myelin_sweep_tables(myelin_sweep *s, myelin_report **points, myelin_report **pareto, myelin_error *err)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", (unsigned)(unsigned char)*s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void tex_cell(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (strchr("_%&#${}", *s))
-            fprintf(f, "\\%c", *s);
-        else if (*s == '\\')
-            fputs("\\textbackslash{}", f);
-        else if (*s == '~' || *s == '^')
-            fprintf(f, "\\%c{}", *s);
-        else
-            fputc(*s, f);
-    }
-}
-
-static void md_cell(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '|')
-            fputs("\\|", f);
-        else
-            fputc(*s, f);
-    }
-}
-
-/* fmt: 0 txt, 1 csv, 2 json, 3 markdown, 4 latex; rows with keep[r] only (NULL: all). */
-static void table_write(const table *t, const char *caption, int fmt, const int *keep, FILE *f)
-{
-    if (fmt == 1) {
-        for (int r = -1; r < t->nrows; r++) {
-            if (r >= 0 && keep && !keep[r])
-                continue;
-            for (int c = 0; c < t->ncols; c++) {
-                csv_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
-                fputc(c == t->ncols - 1 ? '\n' : ',', f);
-            }
+    static const myelin_report_col head[] = {{"point", "", 1, 0}, {"workload", "", 0, 0}, {"quant", "", 0, 0}};
+    static const myelin_report_col tail[] = {
+        {"fits", "", 0, 0},        {"energy", "J", 1, 0},    {"latency", "s", 1, 0},
+        {"EDP", "Js", 1, 0},       {"area", "mm2", 1, 0},    {"memory", "bytes", 1, 1},
+        {"cores_used", "", 1, 0},  {"cycles", "", 1, 1},     {"pareto", "", 0, 1}};
+    static const myelin_report_col simc[] = {{"sim_energy", "J", 1, 0}, {"sim_latency", "s", 1, 0},
+                                             {"sim_over_cost_energy", "", 1, 0},
+                                             {"sim_over_cost_latency", "", 1, 0}};
+    myelin_report_col cols[MAXC];
+    int nc = 0;
+    for (int k = 0; k < 3; k++)
+        cols[nc++] = head[k];
+    for (int j = 0; j < s->n_p && nc < MAXC - 14; j++)
+        cols[nc++] = (myelin_report_col){params[s->p[j].id].name, "", 1, 0};
+    for (int k = 0; k < 9; k++)
+        cols[nc++] = tail[k];
+    for (int k = 0; s->sim_cols && k < 4; k++)
+        cols[nc++] = simc[k];
+    cols[nc++] = (myelin_report_col){"reason", "", 0, 1};
+    myelin_report *t[2] = {myelin_report_new(cols, nc), myelin_report_new(cols, nc)};
+    char(*row)[CW] = calloc(MAXC, sizeof *row);
+    int64_t n_fit = 0, n_pareto = 0, n_sim = 0;
+    for (int64_t i = 0; row && t[0] && t[1] && i < s->n_points; i++) {
+        const point_val *pv = &s->pts[i];
+        int n = point_row(s, i, row);
+        for (int k = 0; k < 1 + pv->pareto; k++) {
+            int r = myelin_report_row(t[k]);
+            for (int c = 0; c < n; c++)
+                myelin_report_set(t[k], r, c, "%s", row[c]);
         }
-        return;
+        n_fit += pv->v[V_FITS] > 0;
+        n_pareto += pv->pareto;
+        n_sim += s->sim_cols && pv->sim_done && pv->v[V_FITS] > 0;
     }
-    if (fmt == 2) {
-        fprintf(f, "{\n  \"caption\": ");
-        json_cell(f, caption);
-        fprintf(f, ",\n  \"points\": [");
-        int first = 1;
-        for (int r = 0; r < t->nrows; r++) {
-            if (keep && !keep[r])
-                continue;
-            fprintf(f, "%s\n    {", first ? "" : ",");
-            first = 0;
-            for (int c = 0; c < t->ncols; c++) {
-                fprintf(f, "%s", c ? ", " : "");
-                json_cell(f, t->head[c]);
-                fprintf(f, ": ");
-                const char *v = t->cells[r][c];
-                char *end = NULL;
-                if (c >= t->ntext && *v)
-                    (void)strtod(v, &end);
-                if (c < t->ntext || !*v || !end || *end)
-                    json_cell(f, v); /* text, "-", yes/no, reasons */
-                else
-                    fputs(v, f);
-            }
-            fprintf(f, "}");
-        }
-        fprintf(f, "\n  ]\n}\n");
-        return;
+    free(row);
+    char simcap[200] = "";
+    if (s->sim_cols)
+        snprintf(simcap, sizeof simcap,
+                 "; %" PRId64 " simulated by the SystemC model (statistical, seed 1, one inference)", n_sim);
+    myelin_provenance p;
+    myelin_provenance_init(&p);
+    myelin_provenance_add_path(&p, "sweep", s->path);
+    myelin_provenance_add(&p, "arch", "%s", s->base->name);
+    for (int k = 0; k < 2 && t[k]; k++) {
+        myelin_report_caption(t[k],
+                              "myelin sweep %.400s on %s: %" PRId64 " points, %" PRId64 " fit, %" PRId64
+                              " on the Pareto front (energy x latency x area, per workload and setting); "
+                              "cost models, statistical activity; area of the whole array%s",
+                              p.value[1], s->base->name, s->n_points, n_fit, n_pareto, simcap);
+        myelin_report_provenance(t[k], &p);
+        myelin_report_rows_key(t[k], "points");
     }
-    if (fmt == 3) {
-        fprintf(f, "%s\n\n", caption);
-        for (int r = -1; r < t->nrows; r++) {
-            if (r >= 0 && keep && !keep[r])
-                continue;
-            for (int c = 0; c < t->ncols; c++) {
-                fprintf(f, "| ");
-                md_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
-                fputc(' ', f);
-            }
-            fprintf(f, "|\n");
-            if (r < 0) {
-                for (int c = 0; c < t->ncols; c++)
-                    fprintf(f, "|%s", c < t->ntext ? "---" : "---:");
-                fprintf(f, "|\n");
-            }
-        }
-        return;
+    *points = t[0];
+    *pareto = t[1];
+    if (!t[0] || !t[1]) {
+        myelin_report_free(t[0]);
+        myelin_report_free(t[1]);
+        *points = *pareto = NULL;
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (sweep tables)");
     }
-    if (fmt == 4) {
-        fprintf(f, "%% ");
-        tex_cell(f, caption);
-        fprintf(f, "\n\\begin{tabular}{");
-        for (int c = 0; c < t->ncols; c++)
-            fputc(c < t->ntext ? 'l' : 'r', f);
-        fprintf(f, "}\n\\toprule\n");
-        for (int r = -1; r < t->nrows; r++) {
-            if (r >= 0 && keep && !keep[r])
-                continue;
-            for (int c = 0; c < t->ncols; c++) {
-                if (c)
-                    fprintf(f, " & ");
-                tex_cell(f, r < 0 ? t->head[c] : t->cells[r][c]);
-            }
-            fprintf(f, " \\\\\n");
-            if (r < 0)
-                fprintf(f, "\\midrule\n");
-        }
-        fprintf(f, "\\bottomrule\n\\end{tabular}\n");
-        return;
-    }
-    int w[MAXC];
-    for (int c = 0; c < t->ncols; c++) {
-        w[c] = (int)strlen(t->head[c]);
-        for (int r = 0; r < t->nrows; r++)
-            if ((!keep || keep[r]) && (int)strlen(t->cells[r][c]) > w[c])
-                w[c] = (int)strlen(t->cells[r][c]);
-    }
-    fprintf(f, "# %s\n", caption);
-    for (int r = -1; r < t->nrows; r++) {
-        if (r >= 0 && keep && !keep[r])
-            continue;
-        for (int c = 0; c < t->ncols; c++) {
-            const char *v = r < 0 ? t->head[c] : t->cells[r][c];
-            if (c < t->ntext || c == t->ncols - 1)
-                fprintf(f, "%s%-*s", c ? "  " : "", c == t->ncols - 1 ? 0 : w[c], v);
-            else
-                fprintf(f, "  %*s", w[c], v);
-        }
-        fputc('\n', f);
-    }
+    return 0;
 }
 
 static int save_buf(const char *dir, const char *name, char *buf, size_t len, myelin_error *err)
@@ -876,113 +831,19 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
                                     "sweep: point %" PRId64 " was not evaluated", i);
     mark_pareto(s);
-    table t;
-    memset(&t, 0, sizeof t);
-    t.cells = calloc((size_t)s->n_points, sizeof *t.cells);
-    int *keep = calloc((size_t)s->n_points, sizeof *keep);
-    if (!t.cells || !keep) {
-        free(t.cells);
-        free(keep);
-        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (sweep tables)");
-    }
-    static const char *const tail[] = {"fits", "energy_J", "latency_s", "EDP_Js", "area_mm2",
-                                       "memory_bytes", "cores_used", "cycles", "pareto", "reason"};
-    snprintf(t.head[t.ncols++], 64, "point");
-    snprintf(t.head[t.ncols++], 64, "workload");
-    snprintf(t.head[t.ncols++], 64, "quant");
-    t.ntext = 3;
-    for (int j = 0; j < s->n_p; j++)
-        snprintf(t.head[t.ncols++], 64, "%s", params[s->p[j].id].name);
-    for (size_t k = 0; k < sizeof tail / sizeof tail[0] - 1; k++)
-        snprintf(t.head[t.ncols++], 64, "%s", tail[k]);
-    static const char *const simh[] = {"sim_energy_J", "sim_latency_s", "sim_over_cost_energy",
-                                       "sim_over_cost_latency"};
-    for (size_t k = 0; s->sim_cols && k < sizeof simh / sizeof simh[0]; k++)
-        snprintf(t.head[t.ncols++], 64, "%s", simh[k]);
-    snprintf(t.head[t.ncols++], 64, "reason");
-    int64_t n_sim = 0;
-    int64_t n_fit = 0, n_pareto = 0;
-    for (int64_t i = 0; i < s->n_points; i++) {
-        const point_val *pv = &s->pts[i];
-        int w, q, vi[MAX_P], c = 0;
-        decompose(s, i, &w, &q, vi);
-        char (*row)[CW] = t.cells[t.nrows++];
-        snprintf(row[c++], CW, "%" PRId64, i);
-        snprintf(row[c++], CW, "%s", s->wl_name[w]);
-        snprintf(row[c++], CW, "%.590s", s->q_name[q]);
-        for (int j = 0; j < s->n_p; j++)
-            snprintf(row[c++], CW, "%.9g", s->p[j].v[vi[j]]);
-        int fits = pv->v[V_FITS] > 0;
-        snprintf(row[c++], CW, "%s", fits ? "yes" : "no");
-        if (fits) {
-            snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY]);
-            snprintf(row[c++], CW, "%.6g", pv->v[V_LATENCY]);
-            snprintf(row[c++], CW, "%.6g", pv->v[V_ENERGY] * pv->v[V_LATENCY]);
-        } else {
-            for (int k = 0; k < 3; k++)
-                snprintf(row[c++], CW, "-");
-        }
-        snprintf(row[c++], CW, "%.6g", pv->v[V_AREA]);
-        snprintf(row[c++], CW, "%.0f", pv->v[V_MEMORY]);
-        snprintf(row[c++], CW, fits ? "%.0f" : "-", pv->v[V_CORES]);
-        snprintf(row[c++], CW, fits ? "%.6g" : "-", pv->v[V_CYCLES]);
-        snprintf(row[c++], CW, "%s", pv->pareto ? "yes" : "no");
-        if (s->sim_cols && pv->sim_done && fits) {
-            snprintf(row[c++], CW, "%.6g", pv->sim[0]);
-            snprintf(row[c++], CW, "%.6g", pv->sim[1]);
-            snprintf(row[c++], CW, "%.4f", pv->v[V_ENERGY] > 0 ? pv->sim[0] / pv->v[V_ENERGY] : 0);
-            snprintf(row[c++], CW, "%.4f", pv->v[V_LATENCY] > 0 ? pv->sim[1] / pv->v[V_LATENCY] : 0);
-            n_sim++;
-        } else if (s->sim_cols) {
-            for (int k = 0; k < 4; k++)
-                snprintf(row[c++], CW, "-");
-        }
-        if (fits) {
-            snprintf(row[c++], CW, "%s", "");
-        } else { /* the mapper's reason, re-derived (deterministic) */
-            myelin_arch a;
-            point_arch(s, vi, &a);
-            myelin_mapping *map = NULL;
-            myelin_error me;
-            myelin_error_clear(&me);
-            if (myelin_map(s->wl[w], s->lq[w][q], &a, &map, &me) == 0)
-                snprintf(me.message, sizeof me.message, "fits on re-check");
-            myelin_mapping_free(map);
-            snprintf(row[c++], CW, "%.590s", me.message);
-        }
-        n_fit += fits;
-        n_pareto += pv->pareto;
-        keep[i] = pv->pareto;
-    }
-    char caption[1024], simcap[200] = "";
-    if (s->sim_cols)
-        snprintf(simcap, sizeof simcap,
-                 "; %" PRId64 " simulated by the SystemC model (statistical, seed 1, one inference)",
-                 n_sim);
-    snprintf(caption, sizeof caption,
-             "myelin sweep %.400s on %s: %" PRId64 " points, %" PRId64 " fit, %" PRId64
-             " on the Pareto front (energy x latency x area, per workload and setting); cost models, "
-             "statistical activity; area of the whole array%s",
-             s->path, s->base->name, s->n_points, n_fit, n_pareto, simcap);
+    myelin_report *pt = NULL, *ft = NULL;
+    int rc = myelin_sweep_tables(s, &pt, &ft, err);
     static const struct {
         const char *name;
-        int fmt;
-    } outs[] = {{"points.txt", 0}, {"points.csv", 1}, {"points.json", 2}, {"points.md", 3},
-                {"points.tex", 4}, {"pareto.csv", 1}, {"pareto.md", 3}};
-    int rc = 0;
-    for (size_t k = 0; !rc && k < sizeof outs / sizeof outs[0]; k++) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (!f) {
-            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-            break;
-        }
-        table_write(&t, caption, outs[k].fmt, strncmp(outs[k].name, "pareto", 6) ? NULL : keep, f);
-        fclose(f);
-        rc = save_buf(dir, outs[k].name, buf, len, err);
-        free(buf);
-    }
+        int fmt, pareto;
+    } outs[] = {{"points.txt", MYELIN_REPORT_TABLE, 0}, {"points.csv", MYELIN_REPORT_CSV, 0},
+                {"points.json", MYELIN_REPORT_JSON, 0}, {"points.md", MYELIN_REPORT_MARKDOWN, 0},
+                {"points.tex", MYELIN_REPORT_LATEX, 0}, {"pareto.csv", MYELIN_REPORT_CSV, 1},
+                {"pareto.md", MYELIN_REPORT_MARKDOWN, 1}};
+    for (size_t k = 0; !rc && k < sizeof outs / sizeof outs[0]; k++)
+        rc = myelin_report_save(outs[k].pareto ? ft : pt, outs[k].fmt, dir, outs[k].name, err);
+    myelin_report_free(pt);
+    myelin_report_free(ft);
     /* the plot: energy against latency, one panel per workload; every fitting point of each
      * setting small and open, the Pareto front filled and coloured by area; SVG and PNG */
     if (!rc) {
@@ -1108,7 +969,5 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             free(pbuf);
         }
     }
-    free(t.cells);
-    free(keep);
     return rc;
 }

@@ -31,6 +31,7 @@
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "base/error.h"
+#include "base/report.h"
 #include "models/cost.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
@@ -63,6 +64,11 @@ int myelin_sweep_journal(myelin_sweep *s, const char *dir, int64_t *resumed, mye
 int myelin_sweep_record(myelin_sweep *s, int64_t i, myelin_error *err);
 /* 1 when point i has values (evaluated or from the journal). */
 int myelin_sweep_done(const myelin_sweep *s, int64_t i);
+
+/* The tables of an evaluated sweep (Pareto front marked: myelin_sweep_write or _sim_pick): every
+ * point, and the Pareto-front points alone, as report-module tables (base/report.h). */
+int myelin_sweep_tables(myelin_sweep *s, myelin_report **points, myelin_report **pareto,
+                        myelin_error *err);
 
 /* Marks the Pareto front and writes DIR/points.{txt,csv,json,md,tex}, DIR/pareto.csv and the plot
  * DIR/pareto.{gp,dat,svg} (svg when gnuplot runs).  *plotted tells whether gnuplot ran. */

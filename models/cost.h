@@ -73,6 +73,7 @@
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "base/error.h"
+#include "base/report.h"
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 
@@ -270,6 +271,14 @@ typedef enum myelin_cost_format {
 
 /* "table", "csv", "json", "markdown", "latex" -> format; -1 when unknown. */
 int myelin_cost_format_parse(const char *s);
+
+/* The report as a table of the report module (base/report.h): one row per layer and the total,
+ * energies by component in pJ for csv and json (full precision; json adds every action's count
+ * and energy), in uJ otherwise; caption and provenance name the workload, arch and activity (a
+ * caller with more to say replaces the provenance).  NULL when out of memory or when wl does not
+ * match the report.  Free with myelin_report_free. */
+myelin_report *myelin_cost_report_table(const myelin_cost_report *r, const myelin_workload *wl,
+                                        int fmt);
 
 /* Writes the report (per layer, per component, totals) to f.  wl names the layers' kinds. */
 int myelin_cost_report_write(const myelin_cost_report *r, const myelin_workload *wl,

@@ -7,137 +7,34 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "base/report.h"
 #include "base/util.h"
 #include "search/internal.h"
 
-#define CELL 96
-
-/* A table of text cells; numeric columns are written bare in JSON. */
-typedef struct tbl {
-    int ncols, nrows, cap;
-    const char *const *head;
-    const int *numeric;
-    char (*cells)[CELL]; /* nrows x ncols */
-} tbl;
-
-static char *tcell(tbl *t, int r, int c)
+/* A table of the report module with the search's provenance: the workload (its file relative to
+ * the working folder), the fingerprint of its text and weights, the array, the data and the seeds. */
+static myelin_report *new_table(const myelin_search *s, const myelin_report_col *cols, int n,
+                                const char *rows_key)
 {
-    return t->cells[(size_t)r * t->ncols + c];
-}
-
-static int trow(tbl *t)
-{
-    if (t->nrows == t->cap) {
-        int cap = t->cap ? 2 * t->cap : 16;
-        void *p = realloc(t->cells, (size_t)cap * t->ncols * CELL);
-        if (!p)
-            return -1;
-        t->cells = p;
-        t->cap = cap;
-    }
-    memset(tcell(t, t->nrows, 0), 0, (size_t)t->ncols * CELL);
-    return t->nrows++;
-}
-
-static void twrite(const tbl *t0, int fmt, FILE *f)
-{
-    tbl *t = (tbl *)t0;
-    switch (fmt) {
-    case MYELIN_COST_CSV:
-        for (int c = 0; c < t->ncols; c++) {
-            fputs(c ? "," : "", f);
-            myelin_escape_fputs(MYELIN_ESC_CSV, t->head[c], f);
-        }
-        fprintf(f, "\n");
-        for (int r = 0; r < t->nrows; r++) {
-            for (int c = 0; c < t->ncols; c++) {
-                fputs(c ? "," : "", f);
-                myelin_escape_fputs(MYELIN_ESC_CSV, tcell(t, r, c), f);
-            }
-            fprintf(f, "\n");
-        }
-        break;
-    case MYELIN_COST_JSON:
-        fprintf(f, "[");
-        for (int r = 0; r < t->nrows; r++) {
-            fprintf(f, "%s\n  {", r ? "," : "");
-            for (int c = 0; c < t->ncols; c++) {
-                fprintf(f, "%s", c ? ", " : "");
-                myelin_escape_fputs(MYELIN_ESC_JSON, t->head[c], f);
-                fprintf(f, ": ");
-                const char *v = tcell(t, r, c);
-                if (t->numeric[c] && *v && strcmp(v, "-") != 0)
-                    fprintf(f, "%s", v);
-                else if (t->numeric[c])
-                    fprintf(f, "null");
-                else
-                    myelin_escape_fputs(MYELIN_ESC_JSON, v, f);
-            }
-            fprintf(f, "}");
-        }
-        fprintf(f, "\n]\n");
-        break;
-    case MYELIN_COST_MARKDOWN:
-        fprintf(f, "|");
-        for (int c = 0; c < t->ncols; c++) {
-            fputc(' ', f);
-            myelin_escape_fputs(MYELIN_ESC_MARKDOWN, t->head[c], f);
-            fputs(" |", f);
-        }
-        fprintf(f, "\n|");
-        for (int c = 0; c < t->ncols; c++)
-            fprintf(f, "%s|", t->numeric[c] ? "---:" : "---");
-        fprintf(f, "\n");
-        for (int r = 0; r < t->nrows; r++) {
-            fprintf(f, "|");
-            for (int c = 0; c < t->ncols; c++) {
-                fputc(' ', f);
-                myelin_escape_fputs(MYELIN_ESC_MARKDOWN, tcell(t, r, c), f);
-                fputs(" |", f);
-            }
-            fprintf(f, "\n");
-        }
-        break;
-    case MYELIN_COST_LATEX:
-        fprintf(f, "\\begin{tabular}{");
-        for (int c = 0; c < t->ncols; c++)
-            fprintf(f, "%c", t->numeric[c] ? 'r' : 'l');
-        fprintf(f, "}\n\\toprule\n");
-        for (int c = 0; c < t->ncols; c++) {
-            fprintf(f, "%s", c ? " & " : "");
-            myelin_escape_fputs(MYELIN_ESC_LATEX, t->head[c], f);
-        }
-        fprintf(f, " \\\\\n\\midrule\n");
-        for (int r = 0; r < t->nrows; r++) {
-            for (int c = 0; c < t->ncols; c++) {
-                fprintf(f, "%s", c ? " & " : "");
-                myelin_escape_fputs(MYELIN_ESC_LATEX, tcell(t, r, c), f);
-            }
-            fprintf(f, " \\\\\n");
-        }
-        fprintf(f, "\\bottomrule\n\\end{tabular}\n");
-        break;
-    default: { /* aligned table */
-        int *w = calloc((size_t)t->ncols, sizeof *w);
-        if (!w)
-            return;
-        for (int c = 0; c < t->ncols; c++) {
-            w[c] = (int)strlen(t->head[c]);
-            for (int r = 0; r < t->nrows; r++)
-                if ((int)strlen(tcell(t, r, c)) > w[c])
-                    w[c] = (int)strlen(tcell(t, r, c));
-        }
-        for (int c = 0; c < t->ncols; c++)
-            fprintf(f, "%s%*s", c ? "  " : "", t->numeric[c] ? w[c] : -w[c], t->head[c]);
-        fprintf(f, "\n");
-        for (int r = 0; r < t->nrows; r++) {
-            for (int c = 0; c < t->ncols; c++)
-                fprintf(f, "%s%*s", c ? "  " : "", t->numeric[c] ? w[c] : -w[c], tcell(t, r, c));
-            fprintf(f, "\n");
-        }
-        free(w);
-    }
-    }
+    myelin_report *t = myelin_report_new(cols, n);
+    if (!t)
+        return NULL;
+    myelin_provenance p;
+    myelin_provenance_init(&p);
+    myelin_provenance_add(&p, "workload", "%s", s->wl->name);
+    if (s->wl->source[0] && strcmp(s->wl->source, "<embedded>") != 0)
+        myelin_provenance_add_path(&p, "workload_file", s->wl->source);
+    myelin_provenance_add(&p, "inputs_fnv1a64", "%016" PRIx64, s->cfg.inputs_hash);
+    myelin_provenance_add(&p, "arch", "%s", s->arch->name);
+    if (s->arch_path[0])
+        myelin_provenance_add_path(&p, "arch_file", s->arch_path);
+    myelin_provenance_add(&p, "method", "%s", myelin_search_method_name(s->cfg.method));
+    myelin_provenance_add(&p, "val", "%s", s->val_spec[0] ? s->val_spec : s->train_spec);
+    myelin_provenance_add(&p, "test", "%s", s->test_spec);
+    myelin_provenance_add(&p, "seed", "%" PRIu64 " (carve %" PRIu64 ")", s->cfg.seed, s->cfg.carve_seed);
+    myelin_report_provenance(t, &p);
+    myelin_report_rows_key(t, rows_key);
+    return t;
 }
 
 static const char *gate_name(gate_state g)
@@ -171,152 +68,188 @@ static void gate_desc(const myelin_search *s, char *buf, size_t n)
 
 /* ---- candidates ---------------------------------------------------------------------------- */
 
-static const char *const cand_head[] = {
-    "id", "role", "step", "parent", "setting", "drift_mean", "drift_max", "gate", "full_eval",
-    "val_top1_pct", "drop_pct", "pass", "param_memory_bytes", "memory_saving_pct",
-    "membrane_memory_bytes", "avg_weight_bits", "compression_x", "energy_pJ", "energy_saving_pct",
-    "calib_energy_pJ", "logit_err", "kl_nats", "top1_flip_pct", "proxy", "pred_drop_pct",
-    "pred_half_pct"};
-static const int cand_num[] = {1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-                               1, 1, 1, 1, 1, 1};
+enum { K_ID, K_ROLE, K_STEP, K_PARENT, K_SETTING, K_DMEAN, K_DMAX, K_GATE, K_FULL, K_ACC, K_DROP,
+       K_PASS, K_MEM, K_MEMSAVE, K_MMEM, K_AVGBITS, K_COMP, K_ENERGY, K_ESAVE, K_CENERGY, K_LERR,
+       K_KL, K_FLIP, K_PROXY, K_PDROP, K_PHALF, K_NCOLS };
 
-static int cand_table(const myelin_search *s, const int *idx, int n, tbl *t)
+static const myelin_report_col cand_cols[K_NCOLS] = {
+    {"id", "", 1, 0},           {"role", "", 0, 0},           {"step", "", 1, 1},
+    {"parent", "", 1, 1},       {"setting", "", 0, 0},        {"drift_mean", "", 1, 0},
+    {"drift_max", "", 1, 1},    {"gate", "", 0, 0},           {"full_eval", "", 0, 0},
+    {"val_top1", "pct", 1, 0},  {"drop", "pct", 1, 0},        {"pass", "", 1, 0},
+    {"param_memory", "bytes", 1, 0}, {"memory_saving", "pct", 1, 1},
+    {"membrane_memory", "bytes", 1, 1}, {"avg_weight", "bits", 1, 0},
+    {"compression", "x", 1, 1}, {"energy", "pJ", 1, 0},      {"energy_saving", "pct", 1, 1},
+    {"calib_energy", "pJ", 1, 1}, {"logit_err", "", 1, 1},   {"kl", "nats", 1, 1},
+    {"top1_flip", "pct", 1, 1}, {"proxy", "", 1, 1},          {"pred_drop", "pct", 1, 1},
+    {"pred_half", "pct", 1, 1}};
+
+static myelin_report *cand_table(const myelin_search *s, const int *idx, int n, const char *key)
 {
-    memset(t, 0, sizeof *t);
-    t->ncols = (int)(sizeof cand_head / sizeof cand_head[0]);
-    t->head = cand_head;
-    t->numeric = cand_num;
+    myelin_report *t = new_table(s, cand_cols, K_NCOLS, key);
+    if (!t)
+        return NULL;
+    myelin_report_caption(t, "%s search on %s: every evaluated candidate",
+                          myelin_search_method_name(s->cfg.method), s->wl->name);
     const cand *b = &s->cands[s->baseline];
     for (int k = 0; k < n; k++) {
         const cand *c = &s->cands[idx ? idx[k] : k];
         if (!c->has_drift && !c->has_full)
             continue; /* proposed but never measured (lazy descents) */
-        int r = trow(t);
+        int r = myelin_report_row(t);
         if (r < 0)
-            return -1;
-        snprintf(tcell(t, r, 0), CELL, "%d", c->id);
-        snprintf(tcell(t, r, 1), CELL, "%s", role_name(c->role));
-        snprintf(tcell(t, r, 2), CELL, "%d", c->step);
-        snprintf(tcell(t, r, 3), CELL, "%d", c->parent);
-        snprintf(tcell(t, r, 4), CELL, "%s", c->key);
-        snprintf(tcell(t, r, 5), CELL, "%.9g", c->drift_mean);
-        snprintf(tcell(t, r, 6), CELL, "%.9g", c->drift_max);
-        snprintf(tcell(t, r, 7), CELL, "%s", gate_name(c->gate));
-        snprintf(tcell(t, r, 8), CELL, "%s", !c->has_full ? "no" : c->checked ? "gate-check" : "yes");
+            break;
+        myelin_report_set(t, r, K_ID, "%d", c->id);
+        myelin_report_set(t, r, K_ROLE, "%s", role_name(c->role));
+        myelin_report_set(t, r, K_STEP, "%d", c->step);
+        myelin_report_set(t, r, K_PARENT, "%d", c->parent);
+        myelin_report_set(t, r, K_SETTING, "%s", c->key);
+        myelin_report_set(t, r, K_DMEAN, "%.9g", c->drift_mean);
+        myelin_report_set(t, r, K_DMAX, "%.9g", c->drift_max);
+        myelin_report_set(t, r, K_GATE, "%s", gate_name(c->gate));
+        myelin_report_set(t, r, K_FULL, "%s", !c->has_full ? "no" : c->checked ? "gate-check" : "yes");
+        for (int j = K_ACC; j <= K_PASS; j++)
+            myelin_report_set(t, r, j, "-");
+        myelin_report_set(t, r, K_ENERGY, "-");
+        myelin_report_set(t, r, K_ESAVE, "-");
         if (c->has_full) {
-            snprintf(tcell(t, r, 9), CELL, "%.2f", c->acc_pct);
-            snprintf(tcell(t, r, 10), CELL, "%.2f", c->drop_pct);
-            snprintf(tcell(t, r, 11), CELL, "%d", c->pass);
-            snprintf(tcell(t, r, 17), CELL, "%.9g", c->energy_pj);
-            snprintf(tcell(t, r, 18), CELL, "%.2f",
-                     b->energy_pj > 0 ? 100.0 * (1 - c->energy_pj / b->energy_pj) : 0.0);
-        } else {
-            for (int j = 9; j <= 11; j++)
-                snprintf(tcell(t, r, j), CELL, "-");
-            snprintf(tcell(t, r, 17), CELL, "-");
-            snprintf(tcell(t, r, 18), CELL, "-");
+            myelin_report_set(t, r, K_ACC, "%.2f", c->acc_pct);
+            myelin_report_set(t, r, K_DROP, "%.2f", c->drop_pct);
+            myelin_report_set(t, r, K_PASS, "%d", c->pass);
+            myelin_report_set(t, r, K_ENERGY, "%.9g", c->energy_pj);
+            myelin_report_set(t, r, K_ESAVE, "%.2f",
+                              b->energy_pj > 0 ? 100.0 * (1 - c->energy_pj / b->energy_pj) : 0.0);
         }
-        snprintf(tcell(t, r, 12), CELL, "%" PRId64, (c->mem_bits + 7) / 8);
-        snprintf(tcell(t, r, 13), CELL, "%.2f", 100.0 * (1 - (double)c->mem_bits / (double)b->mem_bits));
-        snprintf(tcell(t, r, 14), CELL, "%" PRId64, (c->membrane_bits + 7) / 8);
-        snprintf(tcell(t, r, 15), CELL, "%.3f", c->avg_bits);
-        snprintf(tcell(t, r, 16), CELL, "%.3f", (double)b->mem_bits / (double)c->mem_bits);
-        snprintf(tcell(t, r, 19), CELL, "%.9g", c->calib_energy_pj);
-        snprintf(tcell(t, r, 20), CELL, "%.9g", c->logit_err);
-        snprintf(tcell(t, r, 21), CELL, "%.9g", c->kl);
-        snprintf(tcell(t, r, 22), CELL, "%.2f", c->flip_pct);
-        snprintf(tcell(t, r, 23), CELL, "%.9g", c->proxy);
-        if (c->predicted) {
-            snprintf(tcell(t, r, 24), CELL, "%.3f", c->pred_drop);
-            snprintf(tcell(t, r, 25), CELL, "%.3f", c->pred_half);
-        } else {
-            snprintf(tcell(t, r, 24), CELL, "-");
-            snprintf(tcell(t, r, 25), CELL, "-");
-        }
+        myelin_report_set(t, r, K_MEM, "%" PRId64, (c->mem_bits + 7) / 8);
+        myelin_report_set(t, r, K_MEMSAVE, "%.2f", 100.0 * (1 - (double)c->mem_bits / (double)b->mem_bits));
+        myelin_report_set(t, r, K_MMEM, "%" PRId64, (c->membrane_bits + 7) / 8);
+        myelin_report_set(t, r, K_AVGBITS, "%.3f", c->avg_bits);
+        myelin_report_set(t, r, K_COMP, "%.3f", (double)b->mem_bits / (double)c->mem_bits);
+        myelin_report_set(t, r, K_CENERGY, "%.9g", c->calib_energy_pj);
+        myelin_report_set(t, r, K_LERR, "%.9g", c->logit_err);
+        myelin_report_set(t, r, K_KL, "%.9g", c->kl);
+        myelin_report_set(t, r, K_FLIP, "%.2f", c->flip_pct);
+        myelin_report_set(t, r, K_PROXY, "%.9g", c->proxy);
+        myelin_report_set(t, r, K_PDROP, c->predicted ? "%.3f" : "-", c->pred_drop);
+        myelin_report_set(t, r, K_PHALF, c->predicted ? "%.3f" : "-", c->pred_half);
     }
-    return 0;
+    return t;
 }
 
 /* ---- summary ------------------------------------------------------------------------------- */
 
-static const char *const sum_head[] = {
-    "method", "gate", "granularity", "setting", "val_top1_pct", "drop_pct", "test_top1_pct",
-    "param_memory_bytes", "memory_saving_pct", "energy_uJ", "energy_saving_pct", "avg_weight_bits",
-    "compression_x", "search_wall_s", "full_evals", "drift_evals", "gated_out", "skipped",
-    "gate_check_false_rejections", "test_drop_pct", "test_within_constraint", "objective",
-    "predicted_passes", "proxy_spearman"};
-static const int sum_num[] = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1};
+enum { S_METHOD, S_GATE, S_GRAN, S_SETTING, S_ACC, S_DROP, S_TEST, S_MEM, S_MEMSAVE, S_ENERGY,
+       S_ESAVE, S_AVGBITS, S_COMP, S_WALL, S_FULL, S_DRIFT, S_GATED, S_SKIPPED, S_CHECK, S_TDROP,
+       S_WITHIN, S_OBJ, S_PRED, S_RHO, S_NCOLS };
 
-static int summary_table(const myelin_search *s, int with_timing, tbl *t)
+static const myelin_report_col sum_cols[S_NCOLS] = {
+    {"method", "", 0, 0},         {"gate", "", 0, 0},          {"granularity", "", 0, 1},
+    {"setting", "", 0, 0},        {"val_top1", "pct", 1, 0},   {"drop", "pct", 1, 0},
+    {"test_top1", "pct", 1, 0},   {"param_memory", "bytes", 1, 0}, {"memory_saving", "pct", 1, 0},
+    {"energy", "uJ", 1, 0},       {"energy_saving", "pct", 1, 0}, {"avg_weight", "bits", 1, 0},
+    {"compression", "x", 1, 0},   {"search_wall", "s", 1, 1},  {"full_evals", "", 1, 0},
+    {"drift_evals", "", 1, 1},    {"gated_out", "", 1, 1},     {"skipped", "", 1, 1},
+    {"gate_check_false_rejections", "", 0, 1}, {"test_drop", "pct", 1, 1},
+    {"test_within_constraint", "", 0, 1}, {"objective", "", 0, 1},
+    {"predicted_passes", "", 1, 1}, {"proxy_spearman", "", 1, 1}};
+
+myelin_report *myelin_search_summary_table(const myelin_search *s, int with_timing)
 {
-    memset(t, 0, sizeof *t);
-    t->ncols = (int)(sizeof sum_head / sizeof sum_head[0]);
-    t->head = sum_head;
-    t->numeric = sum_num;
+    myelin_report *t = new_table(s, sum_cols, S_NCOLS, "rows");
+    if (!t)
+        return NULL;
     myelin_search_figures fg;
     myelin_search_get_figures(s, &fg);
     static const char *const gran[] = {"network", "block", "layer"};
     char gd[64];
     gate_desc(s, gd, sizeof gd);
+    myelin_report_caption(t, "%s search on %s (%s): the float reference and the chosen setting, "
+                          "within %.2f points of validation top-1", myelin_search_method_name(s->cfg.method),
+                          s->wl->name, s->arch->name, s->cfg.max_drop_pct);
     for (int k = 0; k < 2; k++) {
         const cand *c = &s->cands[k ? s->chosen : s->baseline];
         const cand *b = &s->cands[s->baseline];
-        int r = trow(t);
+        int r = myelin_report_row(t);
         if (r < 0)
-            return -1;
-        snprintf(tcell(t, r, 0), CELL, "%s", k ? myelin_search_method_name(s->cfg.method) : "float");
-        snprintf(tcell(t, r, 1), CELL, "%s", k ? gd : "-");
-        snprintf(tcell(t, r, 2), CELL, "%s", k ? gran[s->cfg.granularity] : "-");
-        snprintf(tcell(t, r, 3), CELL, "%s", c->key);
-        snprintf(tcell(t, r, 4), CELL, "%.2f", c->acc_pct);
-        snprintf(tcell(t, r, 5), CELL, "%.2f", c->drop_pct);
-        snprintf(tcell(t, r, 6), CELL, "%.2f",
-                 c->test_images ? 100.0 * (double)c->test_correct / (double)c->test_images : 0.0);
-        snprintf(tcell(t, r, 7), CELL, "%" PRId64, (c->mem_bits + 7) / 8);
-        snprintf(tcell(t, r, 8), CELL, "%.2f", 100.0 * (1 - (double)c->mem_bits / (double)b->mem_bits));
-        snprintf(tcell(t, r, 9), CELL, "%.4f", c->energy_pj * 1e-6);
-        snprintf(tcell(t, r, 10), CELL, "%.2f",
-                 b->energy_pj > 0 ? 100.0 * (1 - c->energy_pj / b->energy_pj) : 0.0);
-        snprintf(tcell(t, r, 11), CELL, "%.2f", c->avg_bits);
-        snprintf(tcell(t, r, 12), CELL, "%.2f", (double)b->mem_bits / (double)c->mem_bits);
-        if (k) {
-            if (with_timing)
-                snprintf(tcell(t, r, 13), CELL, "%.1f", fg.wall_s);
-            else
-                snprintf(tcell(t, r, 13), CELL, "-");
-            snprintf(tcell(t, r, 14), CELL, "%d", fg.full_evals);
-            snprintf(tcell(t, r, 15), CELL, "%d", fg.drift_evals);
-            snprintf(tcell(t, r, 16), CELL, "%d", fg.gated_out);
-            snprintf(tcell(t, r, 17), CELL, "%d", fg.skipped);
-            snprintf(tcell(t, r, 18), CELL, "%d/%d", fg.check_false_rejections, fg.check_evals);
-            snprintf(tcell(t, r, 19), CELL, "%.2f", fg.test_drop_pct);
-            snprintf(tcell(t, r, 20), CELL, "%s", fg.test_over ? "NO (over the constraint)" : "yes");
-            snprintf(tcell(t, r, 21), CELL, "%s", myelin_search_objective_name(s->cfg.objective));
-            snprintf(tcell(t, r, 22), CELL, "%d", fg.predicted_passes);
-            if (fg.spearman_n >= 3)
-                snprintf(tcell(t, r, 23), CELL, "%.3f", fg.spearman_proxy);
-            else
-                snprintf(tcell(t, r, 23), CELL, "-");
-        } else {
-            for (int j = 13; j <= 23; j++)
-                snprintf(tcell(t, r, j), CELL, "-");
-            snprintf(tcell(t, r, 19), CELL, "0.00");
-        }
+            break;
+        myelin_report_set(t, r, S_METHOD, "%s", k ? myelin_search_method_name(s->cfg.method) : "float");
+        myelin_report_set(t, r, S_GATE, "%s", k ? gd : "-");
+        myelin_report_set(t, r, S_GRAN, "%s", k ? gran[s->cfg.granularity] : "-");
+        myelin_report_set(t, r, S_SETTING, "%s", c->key);
+        myelin_report_set(t, r, S_ACC, "%.2f", c->acc_pct);
+        myelin_report_set(t, r, S_DROP, "%.2f", c->drop_pct);
+        myelin_report_set(t, r, S_TEST, "%.2f",
+                          c->test_images ? 100.0 * (double)c->test_correct / (double)c->test_images : 0.0);
+        myelin_report_set(t, r, S_MEM, "%" PRId64, (c->mem_bits + 7) / 8);
+        myelin_report_set(t, r, S_MEMSAVE, "%.2f", 100.0 * (1 - (double)c->mem_bits / (double)b->mem_bits));
+        myelin_report_set(t, r, S_ENERGY, "%.4f", c->energy_pj * 1e-6);
+        myelin_report_set(t, r, S_ESAVE, "%.2f",
+                          b->energy_pj > 0 ? 100.0 * (1 - c->energy_pj / b->energy_pj) : 0.0);
+        myelin_report_set(t, r, S_AVGBITS, "%.2f", c->avg_bits);
+        myelin_report_set(t, r, S_COMP, "%.2f", (double)b->mem_bits / (double)c->mem_bits);
+        for (int j = S_WALL; j <= S_RHO; j++)
+            myelin_report_set(t, r, j, "-");
+        myelin_report_set(t, r, S_TDROP, "0.00");
+        if (!k)
+            continue;
+        if (with_timing)
+            myelin_report_set(t, r, S_WALL, "%.1f", fg.wall_s);
+        myelin_report_set(t, r, S_FULL, "%d", fg.full_evals);
+        myelin_report_set(t, r, S_DRIFT, "%d", fg.drift_evals);
+        myelin_report_set(t, r, S_GATED, "%d", fg.gated_out);
+        myelin_report_set(t, r, S_SKIPPED, "%d", fg.skipped);
+        myelin_report_set(t, r, S_CHECK, "%d/%d", fg.check_false_rejections, fg.check_evals);
+        myelin_report_set(t, r, S_TDROP, "%.2f", fg.test_drop_pct);
+        myelin_report_set(t, r, S_WITHIN, "%s", fg.test_over ? "NO (over the constraint)" : "yes");
+        myelin_report_set(t, r, S_OBJ, "%s", myelin_search_objective_name(s->cfg.objective));
+        myelin_report_set(t, r, S_PRED, "%d", fg.predicted_passes);
+        if (fg.spearman_n >= 3)
+            myelin_report_set(t, r, S_RHO, "%.3f", fg.spearman_proxy);
     }
-    return 0;
+    return t;
 }
 
 int myelin_search_write_summary(const myelin_search *s, int format, int with_timing, void *file,
                                 myelin_error *err)
 {
-    tbl t;
-    if (summary_table(s, with_timing, &t)) {
-        free(t.cells);
-        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    myelin_report *t = myelin_search_summary_table(s, with_timing);
+    int rc = t ? myelin_report_write(t, format, file, err)
+               : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    myelin_report_free(t);
+    return rc;
+}
+
+/* QSViT sensitivity: drop (points) per group and width, with one group quantized alone. */
+static myelin_report *sensitivity_table(const myelin_search *s)
+{
+    myelin_report_col cols[2 + MYELIN_SEARCH_MAX_LEVELS];
+    char names[MYELIN_SEARCH_MAX_LEVELS][32];
+    cols[0] = (myelin_report_col){"group", "", 0, 0};
+    cols[1] = (myelin_report_col){"weights", "", 1, 0};
+    for (int l = 0; l < s->cfg.n_bits; l++) {
+        snprintf(names[l], sizeof names[l], "drop_at_%d_bits", s->cfg.bits[l]);
+        cols[l + 2] = (myelin_report_col){names[l], "pct", 1, 0};
     }
-    twrite(&t, format, file);
-    free(t.cells);
-    return ferror((FILE *)file) ? myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "write error") : 0;
+    myelin_report *t = new_table(s, cols, s->cfg.n_bits + 2, "groups");
+    if (!t)
+        return NULL;
+    myelin_report_caption(t, "QSViT sensitivity: validation top-1 drop (points) with one group "
+                             "quantized alone, the rest float");
+    for (int k = 0; k < s->n_groups; k++) {
+        int r = myelin_report_row(t);
+        if (r < 0)
+            break;
+        myelin_report_set(t, r, 0, "%s", s->groups[k].name);
+        myelin_report_set(t, r, 1, "%" PRId64, s->groups[k].weights);
+        for (int l = 0; l < s->cfg.n_bits; l++) {
+            myelin_report_set(t, r, l + 2, "-");
+            for (int i = 0; i < s->n_cands; i++)
+                if (s->cands[i].role == ROLE_SWEEP && s->cands[i].sweep_group == k &&
+                    s->cands[i].sweep_level == l + 1)
+                    myelin_report_set(t, r, l + 2, "%.2f", s->cands[i].drop_pct);
+        }
+    }
+    return t;
 }
 
 /* ---- files --------------------------------------------------------------------------------- */
@@ -331,21 +264,21 @@ static int save(const char *dir, const char *prefix, const char *name, const cha
     return myelin_write_file_atomic(path, buf, len, err);
 }
 
-/* Writes a table in a format to DIR/PREFIXname. */
-static int save_table(const char *dir, const char *prefix, const char *name, const tbl *t, int fmt,
-                      const char *preamble, myelin_error *err)
+/* Writes a table (and frees it) in each format of fmts to DIR/PREFIXbase.EXT; NULL is out of memory. */
+static int save_table(const char *dir, const char *prefix, const char *base, myelin_report *t,
+                      const int *fmts, int nfmts, myelin_error *err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    if (preamble)
-        fputs(preamble, f);
-    twrite(t, fmt, f);
-    fclose(f);
-    int rc = save(dir, prefix, name, buf, len, err);
-    free(buf);
+    int rc = t ? 0 : myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
+    for (int k = 0; !rc && k < nfmts; k++) {
+        char *buf, name[256];
+        size_t len;
+        snprintf(name, sizeof name, "%s.%s", base, myelin_report_format_ext(fmts[k]));
+        rc = myelin_report_write_buffer(t, fmts[k], &buf, &len, err);
+        if (!rc)
+            rc = save(dir, prefix, name, buf, len, err);
+        free(buf);
+    }
+    myelin_report_free(t);
     return rc;
 }
 
@@ -405,88 +338,25 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
 {
     *gnuplot_failed = 0;
     const cand *b = &s->cands[s->baseline], *ch = &s->cands[s->chosen];
-    tbl t;
-    int rc = 0;
-    /* candidates */
-    if (cand_table(s, NULL, s->n_cands, &t))
-        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    if (!rc)
-        rc = save_table(dir, prefix, "candidates.csv", &t, MYELIN_COST_CSV, NULL, err);
-    if (!rc)
-        rc = save_table(dir, prefix, "candidates.json", &t, MYELIN_COST_JSON, NULL, err);
-    free(t.cells);
+    static const int csv_json[] = {MYELIN_REPORT_CSV, MYELIN_REPORT_JSON};
+    static const int all[] = {MYELIN_REPORT_TABLE, MYELIN_REPORT_CSV, MYELIN_REPORT_JSON,
+                              MYELIN_REPORT_MARKDOWN, MYELIN_REPORT_LATEX};
+    int rc = save_table(dir, prefix, "candidates", cand_table(s, NULL, s->n_cands, "candidates"),
+                        csv_json, 2, err);
     /* Pareto front */
     int *front = NULL;
     int nf = myelin_rank_pareto(s, &front);
     if (!rc && nf < 0)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    memset(&t, 0, sizeof t);
-    if (!rc && cand_table(s, front, nf, &t))
-        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
     if (!rc)
-        rc = save_table(dir, prefix, "pareto.csv", &t, MYELIN_COST_CSV, NULL, err);
-    free(t.cells);
+        rc = save_table(dir, prefix, "pareto", cand_table(s, front, nf, "pareto"), csv_json, 1, err);
     /* summary in five formats */
-    static const struct {
-        const char *name;
-        int fmt;
-    } outs[] = {{"summary.txt", MYELIN_COST_TABLE}, {"summary.csv", MYELIN_COST_CSV},
-                {"summary.json", MYELIN_COST_JSON}, {"summary.md", MYELIN_COST_MARKDOWN},
-                {"summary.tex", MYELIN_COST_LATEX}};
-    memset(&t, 0, sizeof t);
-    if (!rc && summary_table(s, with_timing, &t))
-        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-    for (size_t k = 0; !rc && k < sizeof outs / sizeof outs[0]; k++)
-        rc = save_table(dir, prefix, outs[k].name, &t, outs[k].fmt, NULL, err);
-    free(t.cells);
-    /* QSViT sensitivity: drop (points) per group and width */
-    if (!rc && s->cfg.method == MYELIN_SEARCH_QSVIT) {
-        const char **head = calloc((size_t)s->cfg.n_bits + 2, sizeof *head);
-        int *num = calloc((size_t)s->cfg.n_bits + 2, sizeof *num);
-        char(*hb)[32] = calloc((size_t)s->cfg.n_bits + 2, sizeof *hb);
-        memset(&t, 0, sizeof t);
-        if (!head || !num || !hb)
-            rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-        if (!rc) {
-            t.ncols = s->cfg.n_bits + 2;
-            head[0] = "group";
-            head[1] = "weights";
-            num[1] = 1;
-            for (int l = 0; l < s->cfg.n_bits; l++) {
-                snprintf(hb[l], sizeof hb[l], "drop_pct_at_%d_bits", s->cfg.bits[l]);
-                head[l + 2] = hb[l];
-                num[l + 2] = 1;
-            }
-            t.head = head;
-            t.numeric = num;
-            for (int k = 0; !rc && k < s->n_groups; k++) {
-                int r = trow(&t);
-                if (r < 0) {
-                    rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "search: out of memory");
-                    break;
-                }
-                snprintf(tcell(&t, r, 0), CELL, "%s", s->groups[k].name);
-                snprintf(tcell(&t, r, 1), CELL, "%" PRId64, s->groups[k].weights);
-                for (int l = 0; l < s->cfg.n_bits; l++) {
-                    snprintf(tcell(&t, r, l + 2), CELL, "-");
-                    for (int i = 0; i < s->n_cands; i++)
-                        if (s->cands[i].role == ROLE_SWEEP && s->cands[i].sweep_group == k &&
-                            s->cands[i].sweep_level == l + 1)
-                            snprintf(tcell(&t, r, l + 2), CELL, "%.2f", s->cands[i].drop_pct);
-                }
-            }
-        }
-        if (!rc)
-            rc = save_table(dir, prefix, "sensitivity.csv", &t, MYELIN_COST_CSV, NULL, err);
-        if (!rc)
-            rc = save_table(dir, prefix, "sensitivity.md", &t, MYELIN_COST_MARKDOWN,
-                            "QSViT sensitivity: validation top-1 drop (points) with one group "
-                            "quantized alone, the rest float.\n\n", err);
-        free(t.cells);
-        free(head);
-        free(num);
-        free(hb);
-    }
+    if (!rc)
+        rc = save_table(dir, prefix, "summary", myelin_search_summary_table(s, with_timing), all, 5, err);
+    /* QSViT sensitivity */
+    static const int csv_md[] = {MYELIN_REPORT_CSV, MYELIN_REPORT_MARKDOWN};
+    if (!rc && s->cfg.method == MYELIN_SEARCH_QSVIT)
+        rc = save_table(dir, prefix, "sensitivity", sensitivity_table(s), csv_md, 2, err);
     /* chosen setting */
     if (!rc) {
         char note[256];

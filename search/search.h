@@ -145,6 +145,9 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
 /* The summary table alone on a stream, in a myelin_cost_format (table, csv, json, markdown, latex). */
 int myelin_search_write_summary(const myelin_search *s, int format, int with_timing, void *file,
                                 myelin_error *err);
+/* The summary as a report-module table (base/report.h) with the search's provenance; NULL when
+ * out of memory.  Free with myelin_report_free. */
+struct myelin_report *myelin_search_summary_table(const myelin_search *s, int with_timing);
 
 /* Headline figures of the chosen setting (for the CLI and tests). */
 typedef struct myelin_search_figures {

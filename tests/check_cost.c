@@ -660,7 +660,7 @@ static const struct {
     {"csv", {"layer,kind,model,cores,rate_in,synaptic_ops,param_bits", "total_pJ\n", "\ntotal,"}},
     {"json", {"\"total_J\": ", "\"actions\": {\"mac_real\": ", "\"leakage_core_cycles\""}},
     {"markdown", {"| layer | kind |", "|---|---|---|---:|", "| total |"}},
-    {"latex", {"\\toprule", "total\\_uJ", "\\bottomrule\n\\end{tabular}"}},
+    {"latex", {"\\toprule", "total\\\\($\\mu$J)", "\\bottomrule\n\\end{tabular}"}}, /* name over unit */
 };
 
 START_TEST(test_formats)

@@ -59,6 +59,43 @@ expect 0 "cost --tables into a folder that does not exist" "$M" cost -q --tables
     bad "no $T/new/tables/zoo_memory.md"
 [ -s "$T/err" ] && bad "cost -q --tables wrote to stderr: $(head -n 1 "$T/err")" || ok "cost -q --tables is silent"
 
+[ -s "$T/new/tables/zoo_energy.csv" ] && [ -s "$T/new/tables/zoo_memory.tex" ] &&
+    ok "cost --tables writes the zoo tables as CSV and LaTeX too" || bad "no zoo CSV/LaTeX tables"
+printf 'arch: generic-45nm\nworkloads: [tiny]\nparams:\n  array.rows: [64, 128]\n' > "$T/sweep.yaml"
+expect 0 "sweep into a folder that does not exist, -q" "$M" sweep -q "$T/sweep.yaml" --out "$T/new/sweep"
+[ -s "$T/new/sweep/points.csv" ] && ok "sweep --out created the folder" || bad "no $T/new/sweep/points.csv"
+[ -s "$T/err" ] && bad "sweep -q wrote to stderr: $(head -n 1 "$T/err")" || ok "sweep -q is silent"
+
+# ---- --format: the five formats on every command that prints a table; provenance in each ----
+for f in table csv json markdown latex; do
+    for c in "info tiny" "cost" "run --limit 2" "sim --limit 1 --statistical"; do
+        # shellcheck disable=SC2086
+        expect 0 "$c --format $f" "$M" $c --format $f
+        grep -qE "myelin\"?:? \"?[0-9]+\.[0-9]" "$T/out" && ok "$c --format $f records the version" ||
+            bad "$c --format $f: no version in the output"
+    done
+done
+expect 0 "info --format json" "$M" info tiny --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["provenance"]["workload"] == "tiny" and len(d["layers"]) > 5' "$T/out" 2>/dev/null &&
+    ok "info's JSON parses and names its workload in the provenance" || bad "info JSON"
+expect 0 "cost --format latex" "$M" cost --workload spikformer-8-384 --format latex
+grep -q "resizebox\|estimated width [0-9]* pt at" "$T/out" && ! grep -q "synapse_util" "$T/out" &&
+    ok "cost's LaTeX is sized to a page and leaves out the detail columns" || bad "cost LaTeX width"
+expect 0 "cost --columns" "$M" cost -q --columns layer,total_uJ --format csv
+[ "$(grep -v '^#' "$T/out" | head -n 1)" = "layer,total_pJ" ] && ok "--columns chooses and orders the columns (total_uJ is total_pJ in CSV)" ||
+    bad "--columns gave '$(grep -v '^#' "$T/out" | head -n 1)'"
+expect 64 "cost --columns with an unknown column" "$M" cost --columns layer,joules
+stderr_has "unknown column 'joules'" "the unknown column is named"
+expect 64 "info --format with an unknown format" "$M" info tiny --format xml
+stderr_has "expected table, csv, json, markdown or latex" "the formats are listed"
+(cd "$T" && "$M" cost --workload "$Z/tiny.yaml" --format csv > "$T/c1.csv" 2>/dev/null)
+(cd "$T" && "$M" cost --workload "$Z/tiny.yaml" --format csv > "$T/c2.csv" 2>/dev/null)
+cmp -s "$T/c1.csv" "$T/c2.csv" && ok "cost outputs are byte-identical across runs" || bad "cost reruns differ"
+head -n 1 "$T/c1.csv" | grep -qF "workload_file ../" && ! head -n 1 "$T/c1.csv" | grep -qF "file /" &&
+    ok "provenance paths are relative to the working folder" || bad "provenance: $(head -n 1 "$T/c1.csv")"
+expect 0 "run --progress with a pipe for stderr" "$M" run --limit 60 --progress -q
+stderr_has "60/60 images" "--progress shows progress when stderr is not a terminal"
+
 # ---- data folders: $MYELIN_DATADIR first, then the installed one, then the source tree ----
 D="$T/data"
 mkdir -p "$D/arch/presets" "$D/workloads/zoo"

@@ -20,7 +20,7 @@ same_outputs() {
     [ "$d" -eq 0 ] && ok "$3" || bad "$3"
 }
 # field CSV ROW COL : one cell of a CSV file (ROW 1 = header)
-field() { awk -F, -v r="$2" -v c="$3" 'NR == r { print $c }' "$1"; }
+field() { awk -F, -v r="$2" -v c="$3" '/^#/ { next } ++n == r { print $c }' "$1"; }  # ("#" lines: provenance, caption)
 
 VAL="synthetic:split=test,count=100,seed=2"
 CAL="synthetic:split=test,count=8,seed=3"
@@ -52,7 +52,7 @@ check_method() {
     drop=$(field "$out/summary.csv" 3 6)
     mem=$(field "$out/summary.csv" 3 8)
     key=$(field "$out/summary.csv" 3 4)
-    pj=$(awk -F, -v k="$key" 'NR > 1 && $5 == k && $9 == "yes" { print $18; exit }' "$out/candidates.csv")
+    pj=$(awk -F, -v k="$key" '!/^#/ && NR > 1 && $5 == k && $9 == "yes" { print $18; exit }' "$out/candidates.csv")
     if awk -v d="$drop" 'BEGIN { exit !(d <= 1.5) }'; then ok "$meth meets the constraint (drop $drop)"; else bad "$meth drop $drop > 1.5"; fi
     "$M" run --quant "$out/chosen.yaml" --dataset "$VAL" --json "$T/act_$meth.json" --quiet >"$T/run_$meth" 2>"$T/err"
     racc=$(sed -n 's/.*top-1 \([0-9.]*\) %.*/\1/p' "$T/run_$meth")
@@ -134,9 +134,9 @@ expect 69 "an array without float weights" "$M" search $BUDGET --arch loihi-like
 stderr_has "no float weights" "the error says why"
 
 # ---- the proxy sees the head: lowering only the head has a non-zero proxy ----
-hp=$(awk -F, 'NR > 1 && $5 == "f.f.f.u2" { print $24 }' "$T/greedy/candidates.csv")
+hp=$(awk -F, '!/^#/ && NR > 1 && $5 == "f.f.f.u2" { print $24 }' "$T/greedy/candidates.csv")
 if [ -n "$hp" ] && awk -v p="$hp" 'BEGIN { exit !(p > 0) }'; then ok "a head-only candidate has a proxy > 0 ($hp)"; else
-    hp=$(awk -F, 'NR > 1 && $5 ~ /^f\.f\.f\.u/ { print $24; exit }' "$T/greedy/candidates.csv")
+    hp=$(awk -F, '!/^#/ && NR > 1 && $5 ~ /^f\.f\.f\.u/ { print $24; exit }' "$T/greedy/candidates.csv")
     if [ -n "$hp" ] && awk -v p="$hp" 'BEGIN { exit !(p > 0) }'; then ok "a head-only candidate has a proxy > 0 ($hp)"; else bad "head-only proxy '$hp'"; fi
 fi
 [ "$(field "$T/greedy/summary.csv" 1 20)" = "test_drop_pct" ] && ok "the summary reports the test drop" || bad "summary header: $(head -1 "$T/greedy/summary.csv")"
