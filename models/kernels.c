@@ -2,6 +2,7 @@
 #include "models/kernels.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* Function multi-versioning: AVX-512 / AVX2 / portable versions, picked at load (GCC). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
@@ -463,4 +464,318 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
     } else {
         myelin_kernel_scatter_i(in, h, w, c_in, wt->w32, c_out, kernel, co_lo, co_hi, acc, cnt);
     }
+}
+
+/* ---- Dense int8 path (the engine's path for high-rate layers) ----
+ *
+ * The same sums as myelin_kernel_scatter_i as a GEMM C[P][Co] = A[P][K] B[K][Co] over all P = h w
+ * output positions, K = taps x c_in (k = tap c_in + ci, the scatter layout's row order): A is the
+ * input gathered per output position (im2col) as unsigned bytes, B the int8 weights packed by
+ * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both),
+ * so one 64-byte vector holds B[4k..4k+3][64 channels].  Per 4 k and 16 channels:
+ *   vpmaddubsw(A bytes broadcast, B) -> 32 int16 a0 b0 + a1 b1 (u8 x s8 pairs), then
+ *   vpmaddwd(that, 1)                -> 16 int32 pair sums, added to int32 accumulators.
+ * Why vpmaddubsw cannot saturate: the kernel runs only when every input value is in 0..127 and
+ * every |weight| <= 127 (wmax), so each int16 result is at most 2 x 127 x 127 = 32258 < 32767 in
+ * magnitude (the weights are never -128: the engine stores int8 only when max |w| <= 127).
+ * Why the int32 accumulators cannot overflow: each is a partial sum of at most taps x c_in products
+ * of magnitude <= vmax x wmax, checked <= INT32_MAX by gather_prepare's bound before any work (the
+ * same proof as the gather's tile).  Integer addition is associative, so acc is bit-identical to
+ * the scatter's, and events / synops are counted from the input exactly as the scatter does.
+ * The micro-kernel keeps a DENSE_MR x 64 block of C in registers (AVX-512BW: 6 rows x 4 zmm = 24
+ * accumulators; AVX2: 4 rows x 2 ymm per 32-channel half); the portable C loop over the same
+ * packed layout is the reference and the path for CPUs without AVX2. */
+#define DENSE_NP 64 /* output channels per panel */
+#define DENSE_RB 48 /* output positions per im2col block (a multiple of every micro-kernel's rows) */
+
+int myelin_kernel_dense_k4(int c_in, int kernel)
+{
+    return (kernel * kernel * c_in + 3) / 4;
+}
+
+int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
+{
+    int64_t panels = (c_out + DENSE_NP - 1) / DENSE_NP;
+    return panels * myelin_kernel_dense_k4(c_in, kernel) * DENSE_NP * 4;
+}
+
+int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
+{
+    /* the im2col block (DENSE_RB rows of 4 k4 bytes) and its int32 C block (DENSE_RB x 64) */
+    return (int64_t)DENSE_RB * myelin_kernel_dense_k4(c_in, kernel) * 4 +
+           (int64_t)DENSE_RB * DENSE_NP * 4 + 64;
+}
+
+void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel, int8_t *packed)
+{
+    int k4 = myelin_kernel_dense_k4(c_in, kernel), K = kernel * kernel * c_in;
+    int panels = (c_out + DENSE_NP - 1) / DENSE_NP;
+    for (int pn = 0; pn < panels; pn++)
+        for (int q = 0; q < k4; q++)
+            for (int j = 0; j < DENSE_NP; j++)
+                for (int b = 0; b < 4; b++) {
+                    int k = 4 * q + b, co = pn * DENSE_NP + j;
+                    packed[(((int64_t)pn * k4 + q) * DENSE_NP + j) * 4 + b] =
+                        (k < K && co < c_out) ? wq[(int64_t)k * c_out + co] : 0;
+                }
+}
+
+/* C[r][0..63] = sum_k A[r][k] B[k][panel] for rows [0, rows), rows a multiple of 24. */
+static void dense_block_c(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    for (int r = 0; r < rows; r++) {
+        int32_t *c = C + (int64_t)r * DENSE_NP;
+        for (int j = 0; j < DENSE_NP; j++)
+            c[j] = 0;
+        const uint8_t *a = A + r * lda;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            for (int j = 0; j < DENSE_NP; j++)
+                c[j] += a[4 * q] * b[4 * j] + a[4 * q + 1] * b[4 * j + 1] +
+                        a[4 * q + 2] * b[4 * j + 2] + a[4 * q + 3] * b[4 * j + 3];
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MYELIN_NO_CLONES)
+#include <immintrin.h>
+#define MYELIN_DENSE_X86 1
+
+static inline int32_t load4(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void
+dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    const __m512i ones = _mm512_set1_epi16(1);
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const uint8_t *a = A + r0 * lda;
+        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
+        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
+            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
+#define DENSE_ROW512(R)                                                                           \
+    do {                                                                                          \
+        __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm512_add_epi32(c##R##0, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b0), ones)); \
+        c##R##1 = _mm512_add_epi32(c##R##1, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b1), ones)); \
+        c##R##2 = _mm512_add_epi32(c##R##2, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b2), ones)); \
+        c##R##3 = _mm512_add_epi32(c##R##3, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b3), ones)); \
+    } while (0)
+            DENSE_ROW512(0);
+            DENSE_ROW512(1);
+            DENSE_ROW512(2);
+            DENSE_ROW512(3);
+            DENSE_ROW512(4);
+            DENSE_ROW512(5);
+#undef DENSE_ROW512
+        }
+        int32_t *c = C + (int64_t)r0 * DENSE_NP;
+#define DENSE_ST512(R)                                                                            \
+    do {                                                                                          \
+        _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 16, c##R##1);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
+    } while (0)
+        DENSE_ST512(0);
+        DENSE_ST512(1);
+        DENSE_ST512(2);
+        DENSE_ST512(3);
+        DENSE_ST512(4);
+        DENSE_ST512(5);
+#undef DENSE_ST512
+    }
+}
+
+/* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
+ * 32-channel half runs 3 rows x 4 ymm accumulators. */
+__attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
+                                                             const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int half = 0; half < 2; half++)
+        for (int r0 = 0; r0 < rows; r0 += 3) {
+            const uint8_t *a = A + r0 * lda;
+            __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
+            __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+            __m256i c23 = c00;
+            for (int q = 0; q < k4; q++) {
+                const int8_t *b = B + (int64_t)q * DENSE_NP * 4 + half * 128;
+                __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
+                __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
+                __m256i b2 = _mm256_loadu_si256((const __m256i *)(b + 64));
+                __m256i b3 = _mm256_loadu_si256((const __m256i *)(b + 96));
+#define DENSE_ROW256(R)                                                                           \
+    do {                                                                                          \
+        __m256i x = _mm256_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm256_add_epi32(c##R##0, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones)); \
+        c##R##1 = _mm256_add_epi32(c##R##1, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones)); \
+        c##R##2 = _mm256_add_epi32(c##R##2, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b2), ones)); \
+        c##R##3 = _mm256_add_epi32(c##R##3, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b3), ones)); \
+    } while (0)
+                DENSE_ROW256(0);
+                DENSE_ROW256(1);
+                DENSE_ROW256(2);
+#undef DENSE_ROW256
+            }
+            int32_t *c = C + (int64_t)r0 * DENSE_NP + half * 32;
+#define DENSE_ST256(R)                                                                            \
+    do {                                                                                          \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP), c##R##0);                            \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 8), c##R##1);                        \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 16), c##R##2);                       \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 24), c##R##3);                       \
+    } while (0)
+            DENSE_ST256(0);
+            DENSE_ST256(1);
+            DENSE_ST256(2);
+#undef DENSE_ST256
+        }
+}
+#endif
+
+int myelin_kernel_dense_isa(void)
+{
+#ifdef MYELIN_DENSE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f"))
+        return 2;
+    if (__builtin_cpu_supports("avx2"))
+        return 1;
+#endif
+    return 0;
+}
+
+/* Nonzero count, counted synops and the value range of the input (one pass). */
+static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                          int32_t *vmax_out)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, synops = 0;
+    int32_t vmin = 0, vmax = 0;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int ky = 0; ky < kernel; ky++)
+            vy += y + pad - ky >= 0 && y + pad - ky < h;
+        for (int x = 0; x < w; x++) {
+            int vx = 0;
+            for (int kx = 0; kx < kernel; kx++)
+                vx += x + pad - kx >= 0 && x + pad - kx < w;
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            int64_t nz = 0;
+            for (int ci = 0; ci < c_in; ci++) {
+                int32_t v = px[ci];
+                nz += v != 0;
+                vmin = v < vmin ? v : vmin;
+                vmax = v > vmax ? v : vmax;
+            }
+            events += nz;
+            synops += nz * vy * vx * width;
+        }
+    }
+    *events_out = events;
+    *synops_out = synops;
+    *vmin_out = vmin;
+    *vmax_out = vmax;
+}
+
+int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        co_lo >= co_hi || wmax < 0 || wmax > 127)
+        return -1;
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
+    /* u8 inputs for vpmaddubsw (0..127: no int16 saturation) and the int32 bound */
+    int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
+    if (vmin < 0 || vmax > 127 || (vmax > 0 && bound > INT32_MAX / vmax))
+        return -1;
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *) = dense_block_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        block = dense_block_avx512;
+    else if (isa == 1)
+        block = dense_block_avx2;
+#endif
+    int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
+    int64_t lda = (int64_t)k4 * 4, K = (int64_t)kernel * kernel * c_in;
+    uint8_t *A = scratch;
+    int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
+    int64_t npos = (int64_t)h * w;
+    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
+        int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
+        int rows_pad = (rows + 5) / 6 * 6;
+        for (int r = 0; r < rows_pad; r++) {
+            uint8_t *a = A + r * lda;
+            if (r >= rows) {
+                memset(a, 0, (size_t)lda);
+                continue;
+            }
+            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            for (int ky = 0; ky < kernel; ky++)
+                for (int kx = 0; kx < kernel; kx++) {
+                    uint8_t *dst = a + (int64_t)(ky * kernel + kx) * c_in;
+                    int y = oy + ky - pad, x = ox + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w) {
+                        memset(dst, 0, (size_t)c_in);
+                        continue;
+                    }
+                    const int32_t *src = in + ((int64_t)y * w + x) * c_in;
+                    for (int ci = 0; ci < c_in; ci++)
+                        dst[ci] = (uint8_t)src[ci];
+                }
+            for (int64_t k = K; k < lda; k++)
+                a[k] = 0;
+        }
+        for (int pn = co_lo / DENSE_NP; pn * DENSE_NP < co_hi; pn++) {
+            block(A, rows_pad, k4, packed + (int64_t)pn * k4 * DENSE_NP * 4, C);
+            int j0 = co_lo > pn * DENSE_NP ? co_lo - pn * DENSE_NP : 0;
+            int j1 = co_hi < (pn + 1) * DENSE_NP ? co_hi - pn * DENSE_NP : DENSE_NP;
+            for (int r = 0; r < rows; r++) {
+                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NP;
+                const int32_t *restrict cr = C + (int64_t)r * DENSE_NP;
+                for (int j = j0; j < j1; j++)
+                    ar[j] += cr[j];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
+void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                              myelin_kcounts *cnt, uint8_t *scratch)
+{
+    if (wt->p8 && scratch) {
+        int64_t n = (int64_t)h * w * c_in;
+        int64_t nz = myelin_kernel_nonzero(in, n);
+        if (nz * MYELIN_DENSE_RATE_DEN >= n * MYELIN_DENSE_RATE_NUM &&
+            myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   acc, cnt, scratch, -1) == 0)
+            return;
+    }
+    myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
