@@ -155,65 +155,55 @@ int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
     return rescale_sat(acc, shift, membrane_bits, &sat);
 }
 
-/* The LIF over whole positions (c channels each) when every shift k is in 1..62 (right) or every
- * k is in -62..0 (left; the common case for spike inputs, whose accumulator unit is coarser than
- * the membrane's).  Right: round half up without the overflow guard: floor((a + 2^(k-1)) / 2^k) =
- * (a >> k) + bit k-1 of a (write a = q 2^k + r, 0 <= r < 2^k: the sum reaches q + 1 exactly when
- * r >= 2^(k-1)), the same integers as rescale_sat for every int64 a.  Left: a << ls fits m bits
- * exactly when (hi_m + 1) >> ls negated <= a <= hi_m >> ls (rescale_sat's test), else the clamp.  V and X stay within m <= 32 bits, so V + ((X - V) >> 1) cannot overflow int64.
- * Branch-free over contiguous channels, so the compiler vectorises it (AVX-512: 8 lanes of
- * vpsravq / vpminsq / vpmaxsq). */
+/* The LIF over whole positions (c channels each) when every shift k is in -62..62 (k <= 0 is the
+ * common case for spike inputs, whose accumulator unit is coarser than the membrane's), m <= 32.
+ * k > 0, round half up without the overflow guard: floor((a + 2^(k-1)) / 2^k) = (a >> k) + bit
+ * k-1 of a (write a = q 2^k + r, 0 <= r < 2^k: the sum reaches q + 1 exactly when r >= 2^(k-1)),
+ * the same integers as rescale_sat for every int64 a.  k <= 0: a << -k fits m bits exactly when
+ * -((hi_m + 1) >> -k) <= a <= hi_m >> -k (rescale_sat's test), else the clamp.  V and X stay
+ * within m <= 32 bits, so V + ((X - V) >> 1) cannot overflow int64.  Both rescalings are computed
+ * with safe shift counts and the channel's sign selects one: branch-free over contiguous channels,
+ * so the compiler vectorises it (AVX-512: 8 lanes of vpsravq / vpminsq / vpmaxsq). */
+MYELIN_KERNEL_CLONES
+static void lif_i_rows(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
+                       int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,
+                       const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)
+{
+    const int64_t lo_m = -hi_m - 1;
+    int64_t fired = 0, xsat = 0, hsat = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t *restrict ar = acc + r * c;
+        int64_t *restrict vr = v + r * c, *restrict hr = h_out + r * c;
+        int32_t *restrict sr = s + r * c;
+        for (int ch = 0; ch < c; ch++) {
+            int64_t a = ar[ch], k = shift[ch];
+            int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;
+            int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);
+            int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);
+            int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);
+            int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));
+            int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);
+            int64_t xm = right ? xr : xl;
+            xsat += right ? sat_r : sat_l;
+            int64_t vv = vr[ch];
+            int64_t hu = vv + ((xm - vv) >> 1);
+            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
+            hsat += hv != hu;
+            int64_t sp = hv >= theta[ch];
+            hr[ch] = hv;
+            sr[ch] = (int32_t)sp;
+            vr[ch] = sp ? 0 : hv;
+            fired += sp;
+        }
+    }
+    sum[0] += fired;
+    sum[1] += xsat;
+    sum[2] += hsat;
+}
+
 typedef struct lif_sums {
     int64_t fired, xsat, hsat;
 } lif_sums;
-
-#define LIF_ROWS_BODY(XM)                                                                         \
-    const int64_t lo_m = -hi_m - 1;                                                               \
-    int64_t fired = 0, xsat = 0, hsat = 0;                                                        \
-    for (int64_t r = 0; r < rows; r++) {                                                          \
-        const int64_t *restrict ar = acc + r * c;                                                 \
-        int64_t *restrict vr = v + r * c, *restrict hr = h_out + r * c;                           \
-        int32_t *restrict sr = s + r * c;                                                         \
-        for (int ch = 0; ch < c; ch++) {                                                          \
-            int64_t a = ar[ch], xm, xs;                                                           \
-            XM;                                                                                   \
-            xsat += xs;                                                                           \
-            int64_t vv = vr[ch];                                                                  \
-            int64_t hu = vv + ((xm - vv) >> 1);                                                   \
-            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);                              \
-            hsat += hv != hu;                                                                     \
-            int64_t sp = hv >= theta[ch];                                                         \
-            hr[ch] = hv;                                                                          \
-            sr[ch] = (int32_t)sp;                                                                 \
-            vr[ch] = sp ? 0 : hv;                                                                 \
-            fired += sp;                                                                          \
-        }                                                                                         \
-    }                                                                                             \
-    sum[0] += fired;                                                                              \
-    sum[1] += xsat;                                                                               \
-    sum[2] += hsat;
-
-MYELIN_KERNEL_CLONES
-static void lif_i_rows_right(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
-                             int64_t *restrict h_out, int64_t rows, int c,
-                             const int *restrict shift, const int64_t *restrict theta, int64_t hi_m,
-                             int64_t *restrict sum)
-{
-    LIF_ROWS_BODY(int64_t k = shift[ch]; int64_t x = (a >> k) + ((a >> (k - 1)) & 1);
-                  xm = x > hi_m ? hi_m : (x < lo_m ? lo_m : x); xs = xm != x)
-}
-
-MYELIN_KERNEL_CLONES
-static void lif_i_rows_left(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
-                            int64_t *restrict h_out, int64_t rows, int c,
-                            const int *restrict shift, const int64_t *restrict theta, int64_t hi_m,
-                            int64_t *restrict sum)
-{
-    LIF_ROWS_BODY(int64_t ls = -(int64_t)shift[ch]; int64_t top = hi_m >> ls;
-                  int64_t bot = -((hi_m + 1) >> ls);
-                  xm = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));
-                  xs = (a > top) | (a < bot))
-}
 
 /* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
 static void lif_i_scalar(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
@@ -245,9 +235,9 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
                             int membrane_bits, myelin_kcounts *cnt)
 {
     lif_sums sum = {0, 0, 0};
-    int fast = h_out != NULL && membrane_bits <= 32 && c > 0, right = c > 0 && shift[0] > 0;
+    int fast = h_out != NULL && membrane_bits <= 32 && c > 0;
     for (int ch = 0; fast && ch < c; ch++)
-        fast = right ? shift[ch] >= 1 && shift[ch] <= 62 : shift[ch] <= 0 && shift[ch] >= -62;
+        fast = shift[ch] >= -62 && shift[ch] <= 62;
     int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;
     if (first >= last) { /* no whole position: all scalar */
         first = hi;
@@ -257,12 +247,8 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
     lif_i_scalar(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);
     if (first < last) {
         int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);
-        if (right)
-            lif_i_rows_right(acc + first, v + first, s + first, h_out + first, (last - first) / c,
-                             c, shift, theta, hi_m, r);
-        else
-            lif_i_rows_left(acc + first, v + first, s + first, h_out + first, (last - first) / c,
-                            c, shift, theta, hi_m, r);
+        lif_i_rows(acc + first, v + first, s + first, h_out + first, (last - first) / c, c, shift,
+                   theta, hi_m, r);
         sum.fired += r[0];
         sum.xsat += r[1];
         sum.hsat += r[2];
