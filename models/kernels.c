@@ -348,6 +348,7 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
     }
 }
 
+MYELIN_KERNEL_CLONES
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
@@ -364,21 +365,23 @@ void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
                     int x = 2 * ox + dx;
                     if (x < 0 || x >= w)
                         continue;
-                    const int32_t *p = in + ((int64_t)y * w + x) * c;
+                    const int32_t *restrict p = in + ((int64_t)y * w + x) * c;
+                    int32_t *restrict q = o;
                     for (int ch = 0; ch < c; ch++)
-                        if (p[ch] > o[ch])
-                            o[ch] = p[ch];
+                        q[ch] = p[ch] > q[ch] ? p[ch] : q[ch];
                 }
             }
         }
 }
 
+MYELIN_KERNEL_CLONES
 void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi)
 {
     for (int64_t i = lo; i < hi; i++)
         out[i] = a[i] + b[i];
 }
 
+MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
 {
     int64_t nz = 0;
@@ -735,6 +738,7 @@ int myelin_kernel_dense_isa(void)
 }
 
 /* Nonzero count, counted synops and the value range of the input (one pass). */
+MYELIN_KERNEL_CLONES
 static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
                           int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
                           int32_t *vmax_out)
@@ -768,6 +772,7 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
     *vmax_out = vmax;
 }
 
+MYELIN_KERNEL_CLONES
 int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa)
