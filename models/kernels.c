@@ -348,6 +348,56 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
     }
 }
 
+/* The qk_v product with the head's K slice transposed once into kt (dh x n int32, from scratch
+ * after the n-entry score row), so both inner loops run over contiguous memory and vectorise:
+ * srow[u] += Q[t][i] Kt[i][u], then A[t][j] += S[t][u] V[u][j].  The same integer sums as
+ * myelin_kernel_attn_head_qk_v (integer addition is associative) and the same counts. */
+MYELIN_KERNEL_CLONES
+void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                    int d, int head, int dh, int tok_lo, int tok_hi,
+                                    int64_t *scratch, int64_t *out, myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t q_events = 0, v_events = 0;
+    int64_t *restrict srow = scratch;
+    int32_t *restrict kt = (int32_t *)(void *)(scratch + n);
+    for (int u = 0; u < n; u++)
+        for (int i = 0; i < dh; i++)
+            kt[(int64_t)i * n + u] = k[(int64_t)u * d + c0 + i];
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        for (int u = 0; u < n; u++)
+            srow[u] = 0;
+        for (int i = 0; i < dh; i++) {
+            if (qr[i] == 0)
+                continue;
+            q_events++;
+            int64_t qv = qr[i];
+            const int32_t *restrict kr = kt + (int64_t)i * n;
+            for (int u = 0; u < n; u++)
+                srow[u] += qv * kr[u];
+        }
+        int64_t *restrict ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = 0;
+        for (int u = 0; u < n; u++) {
+            int64_t sv = srow[u];
+            if (sv == 0)
+                continue;
+            const int32_t *restrict vr = v + (int64_t)u * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] += sv * vr[j];
+        }
+    }
+    for (int u = 0; u < n; u++)
+        for (int j = 0; j < dh; j++)
+            v_events += v[(int64_t)u * d + c0 + j] != 0;
+    if (cnt) {
+        cnt->events += q_events + v_events;
+        cnt->synops += q_events * n + v_events * (int64_t)(tok_hi - tok_lo);
+    }
+}
+
 MYELIN_KERNEL_CLONES
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {

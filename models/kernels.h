@@ -173,6 +173,13 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
                                   int head, int dh, int tok_lo, int tok_hi, int64_t *srow,
                                   int64_t *out, myelin_kcounts *cnt);
 
+/* The same as myelin_kernel_attn_head_qk_v (out and counts) with contiguous inner loops: scratch
+ * holds n int64 (the score row) then dh x n int32 (the head's K transposed), i.e. at least
+ * n + (dh n + 1) / 2 int64. */
+void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                    int d, int head, int dh, int tok_lo, int tok_hi,
+                                    int64_t *scratch, int64_t *out, myelin_kcounts *cnt);
+
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
  * [ceil(h/2)][ceil(w/2)][c]. */
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out);

@@ -545,8 +545,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
             int64_t ntok = (int64_t)ly->out_shape.h * ly->out_shape.w;
-            /* K^T V (q_kv) or one score row (qk_v) */
-            int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok : dh * dh;
+            /* K^T V (q_kv) or one score row and the head's K transposed (qk_v) */
+            int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok + (dh * ntok + 1) / 2
+                                                             : dh * dh;
             if (need > max_kv)
                 max_kv = need;
         }
@@ -711,7 +712,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 int dh = d / ly->heads;
                 for (int hd = 0; hd < ly->heads; hd++) {
                     if (ly->attn_order == MYELIN_ATTN_QK_V)
-                        myelin_kernel_attn_head_qk_v(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
+                        myelin_kernel_attn_head_qk_v_t(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
                                                      st->out[ly->inputs[2]], ntok, d, hd, dh, 0,
                                                      ntok, st->kv, st->acc_i[i], &kc);
                     else
@@ -733,8 +734,9 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 int c = ly->c_in;
                 if (t == 0)
                     memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
-                for (int64_t k = 0; k < ntok * c; k++)
-                    st->head_sum[k % c] += in0[k];
+                for (int64_t tk = 0; tk < ntok; tk++)
+                    for (int ch = 0; ch < c; ch++)
+                        st->head_sum[ch] += in0[tk * c + ch];
                 kc.events += myelin_kernel_nonzero(in0, ntok * c);
                 head = i;
                 break;
