@@ -903,7 +903,9 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
     if (wt->p8 && scratch) {
         int64_t n = (int64_t)h * w * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
-        if (nz * MYELIN_DENSE_RATE_DEN >= n * MYELIN_DENSE_RATE_NUM &&
+        int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
+                                                            : MYELIN_DENSE_RATE_NARROW;
+        if (nz * den >= n && nz > 0 &&
             myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
                                    acc, cnt, scratch, -1) == 0)
             return;

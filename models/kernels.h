@@ -114,9 +114,13 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
 int myelin_kernel_dense_isa(void);
 
 /* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
- * MYELIN_DENSE_RATE_NUM / MYELIN_DENSE_RATE_DEN (measured: README, "dense threshold"). */
-#define MYELIN_DENSE_RATE_NUM 1
-#define MYELIN_DENSE_RATE_DEN 16
+ * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
+ * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
+ * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
+ * (bench/dense_rate.c; README, "dense threshold"). */
+#define MYELIN_DENSE_WIDE_CO 128
+#define MYELIN_DENSE_RATE_WIDE 32
+#define MYELIN_DENSE_RATE_NARROW 8
 
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
