@@ -912,3 +912,233 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
     }
     myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
+
+/* ---- Dense double path (float mode's path for high-rate layers) ----
+ *
+ * C[P][Co] = A[P][K] B[K][Co] in double: A the input gathered per output position (im2col, int32
+ * spike values converted exactly to double), B the double weights packed by
+ * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded), a
+ * 6-row x 32-channel block of C in registers (AVX-512F: 24 zmm accumulators, one FMA per 8 MACs;
+ * AVX2+FMA: 3 rows x 16 channels per pass; or the portable loop).  acc += C.  Every product is
+ * the one the scatter forms; only the order of the double additions differs (per output, k in
+ * tap-major order, fused multiply-adds), so acc agrees with myelin_kernel_scatter_id to rounding.
+ * Counts are the scatter's, exactly. */
+#define DENSE_NPD 32 /* output channels per double panel */
+#define DENSE_RBD 24 /* output positions per double im2col block */
+
+int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel)
+{
+    int64_t panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
+    return panels * (int64_t)kernel * kernel * c_in * DENSE_NPD;
+}
+
+int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel)
+{
+    return ((int64_t)DENSE_RBD * kernel * kernel * c_in + (int64_t)DENSE_RBD * DENSE_NPD) *
+               (int64_t)sizeof(double) + 64;
+}
+
+void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed)
+{
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    int panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
+    for (int pn = 0; pn < panels; pn++)
+        for (int64_t k = 0; k < K; k++)
+            for (int j = 0; j < DENSE_NPD; j++) {
+                int co = pn * DENSE_NPD + j;
+                packed[((int64_t)pn * K + k) * DENSE_NPD + j] = co < c_out ? wf[k * c_out + co] : 0.0;
+            }
+}
+
+static void dense_block_d_c(const double *A, int rows, int64_t K, const double *B, double *C)
+{
+    for (int r = 0; r < rows; r++) {
+        double *c = C + (int64_t)r * DENSE_NPD;
+        for (int j = 0; j < DENSE_NPD; j++)
+            c[j] = 0.0;
+        const double *a = A + r * K;
+        for (int64_t k = 0; k < K; k++) {
+            double av = a[k];
+            const double *b = B + k * DENSE_NPD;
+            for (int j = 0; j < DENSE_NPD; j++)
+                c[j] += av * b[j];
+        }
+    }
+}
+
+#ifdef MYELIN_DENSE_X86
+__attribute__((target("avx512f"))) static void dense_block_d_avx512(const double *A, int rows,
+                                                                    int64_t K, const double *B,
+                                                                    double *C)
+{
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const double *a = A + r0 * K;
+        __m512d c00 = _mm512_setzero_pd(), c01 = c00, c02 = c00, c03 = c00;
+        __m512d c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512d c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512d c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int64_t k = 0; k < K; k++) {
+            const double *b = B + k * DENSE_NPD;
+            __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
+            __m512d b2 = _mm512_loadu_pd(b + 16), b3 = _mm512_loadu_pd(b + 24);
+#define DENSE_ROWD512(R)                                                                          \
+    do {                                                                                          \
+        __m512d x = _mm512_set1_pd(a[(R) * K + k]);                                               \
+        c##R##0 = _mm512_fmadd_pd(x, b0, c##R##0);                                                \
+        c##R##1 = _mm512_fmadd_pd(x, b1, c##R##1);                                                \
+        c##R##2 = _mm512_fmadd_pd(x, b2, c##R##2);                                                \
+        c##R##3 = _mm512_fmadd_pd(x, b3, c##R##3);                                                \
+    } while (0)
+            DENSE_ROWD512(0);
+            DENSE_ROWD512(1);
+            DENSE_ROWD512(2);
+            DENSE_ROWD512(3);
+            DENSE_ROWD512(4);
+            DENSE_ROWD512(5);
+#undef DENSE_ROWD512
+        }
+        double *c = C + (int64_t)r0 * DENSE_NPD;
+#define DENSE_STD512(R)                                                                           \
+    do {                                                                                          \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD, c##R##0);                                           \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 8, c##R##1);                                       \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 16, c##R##2);                                      \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 24, c##R##3);                                      \
+    } while (0)
+        DENSE_STD512(0);
+        DENSE_STD512(1);
+        DENSE_STD512(2);
+        DENSE_STD512(3);
+        DENSE_STD512(4);
+        DENSE_STD512(5);
+#undef DENSE_STD512
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void dense_block_d_avx2(const double *A, int rows,
+                                                                   int64_t K, const double *B,
+                                                                   double *C)
+{
+    for (int half = 0; half < 2; half++)
+        for (int r0 = 0; r0 < rows; r0 += 3) {
+            const double *a = A + r0 * K;
+            __m256d c00 = _mm256_setzero_pd(), c01 = c00, c02 = c00, c03 = c00;
+            __m256d c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+            __m256d c23 = c00;
+            for (int64_t k = 0; k < K; k++) {
+                const double *b = B + k * DENSE_NPD + half * 16;
+                __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
+                __m256d b2 = _mm256_loadu_pd(b + 8), b3 = _mm256_loadu_pd(b + 12);
+#define DENSE_ROWD256(R)                                                                          \
+    do {                                                                                          \
+        __m256d x = _mm256_set1_pd(a[(R) * K + k]);                                               \
+        c##R##0 = _mm256_fmadd_pd(x, b0, c##R##0);                                                \
+        c##R##1 = _mm256_fmadd_pd(x, b1, c##R##1);                                                \
+        c##R##2 = _mm256_fmadd_pd(x, b2, c##R##2);                                                \
+        c##R##3 = _mm256_fmadd_pd(x, b3, c##R##3);                                                \
+    } while (0)
+                DENSE_ROWD256(0);
+                DENSE_ROWD256(1);
+                DENSE_ROWD256(2);
+#undef DENSE_ROWD256
+            }
+            double *c = C + (int64_t)r0 * DENSE_NPD + half * 16;
+#define DENSE_STD256(R)                                                                           \
+    do {                                                                                          \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD, c##R##0);                                           \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 4, c##R##1);                                       \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 8, c##R##2);                                       \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 12, c##R##3);                                      \
+    } while (0)
+            DENSE_STD256(0);
+            DENSE_STD256(1);
+            DENSE_STD256(2);
+#undef DENSE_STD256
+        }
+}
+#endif
+
+MYELIN_KERNEL_CLONES
+void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    void (*block)(const double *, int, int64_t, const double *, double *) = dense_block_d_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        block = dense_block_d_avx512;
+    else if (isa == 1 && __builtin_cpu_supports("fma"))
+        block = dense_block_d_avx2;
+#endif
+    int pad = kernel / 2;
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    double *A = (double *)(void *)scratch;
+    double *C = A + (int64_t)DENSE_RBD * K;
+    int64_t npos = (int64_t)h * w;
+    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RBD) {
+        int rows = npos - p0 < DENSE_RBD ? (int)(npos - p0) : DENSE_RBD;
+        int rows_pad = (rows + 5) / 6 * 6;
+        for (int r = 0; r < rows_pad; r++) {
+            double *a = A + r * K;
+            if (r >= rows) {
+                for (int64_t k = 0; k < K; k++)
+                    a[k] = 0.0;
+                continue;
+            }
+            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            for (int ky = 0; ky < kernel; ky++)
+                for (int kx = 0; kx < kernel; kx++) {
+                    double *restrict dst = a + (int64_t)(ky * kernel + kx) * c_in;
+                    int y = oy + ky - pad, x = ox + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w) {
+                        for (int ci = 0; ci < c_in; ci++)
+                            dst[ci] = 0.0;
+                        continue;
+                    }
+                    const int32_t *restrict src = in + ((int64_t)y * w + x) * c_in;
+                    for (int ci = 0; ci < c_in; ci++)
+                        dst[ci] = (double)src[ci];
+                }
+        }
+        for (int pn = co_lo / DENSE_NPD; pn * DENSE_NPD < co_hi; pn++) {
+            block(A, rows_pad, K, packed + (int64_t)pn * K * DENSE_NPD, C);
+            int j0 = co_lo > pn * DENSE_NPD ? co_lo - pn * DENSE_NPD : 0;
+            int j1 = co_hi < (pn + 1) * DENSE_NPD ? co_hi - pn * DENSE_NPD : DENSE_NPD;
+            for (int r = 0; r < rows; r++) {
+                double *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NPD;
+                const double *restrict cr = C + (int64_t)r * DENSE_NPD;
+                for (int j = j0; j < j1; j++)
+                    ar[j] += cr[j];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+}
+
+void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
+                              const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch)
+{
+    if (packed && scratch && kernel >= 1 && kernel <= 3 && co_lo >= 0 && co_lo < co_hi &&
+        co_hi <= c_out) {
+        int64_t n = (int64_t)h * w * c_in;
+        int64_t nz = myelin_kernel_nonzero(in, n);
+        int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
+                                                            : MYELIN_DENSE_RATE_NARROW;
+        if (nz * den >= n && nz > 0) {
+            myelin_kernel_dense_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc, cnt,
+                                  scratch, -1);
+            return;
+        }
+    }
+    myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
+}

@@ -129,6 +129,22 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch);
 
+/* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
+ * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
+ * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles); scratch:
+ * myelin_kernel_dense_scratch_d_bytes, 8-byte aligned; isa as for myelin_kernel_dense_i8. */
+int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel);
+int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel);
+void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed);
+void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa);
+/* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
+ * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*). */
+void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
+                              const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch);
+
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */
 void myelin_kernel_scatter_id(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,

@@ -18,6 +18,7 @@ typedef struct eng_layer {
     int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
     int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
     int8_t *p8;                     /* with w8: the same weights packed for the dense path */
+    double *pd;                     /* float weights packed for the dense double path */
     int32_t wmax;                   /* max |w| */
     myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
@@ -285,6 +286,7 @@ void myelin_engine_free(myelin_engine *e)
             free(L->w8);
             free(L->w16);
             free(L->p8);
+            free(L->pd);
             free(L->s_acc);
             free(L->s_m);
             free(L->shift);
@@ -425,6 +427,15 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
+        } else if (is_synaptic(ly->kind) && ly->kind != MYELIN_LAYER_HEAD && !ly->real_input &&
+                   ly->inputs[0] != MYELIN_INPUT_IMAGE) {
+            /* float weights on spike inputs: the dense double path's packed copy */
+            int64_t len = myelin_kernel_dense_packed_d_len(ly->c_in, ly->c_out, ly->kernel);
+            if (!(L->pd = malloc(sizeof *L->pd * (size_t)(len ? len : 1)))) {
+                rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+                break;
+            }
+            myelin_kernel_dense_pack_d(L->fw->w, ly->c_in, ly->c_out, ly->kernel, L->pd);
         }
         /* integer membranes need integer currents: integer weights, or the attention product */
         if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
@@ -522,8 +533,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
         st->out[i] = calloc((size_t)sz, sizeof(int32_t));
         ok = ok && st->out[i];
-        if (e->L[i].p8) {
-            int64_t b = myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel);
+        if (e->L[i].p8 || e->L[i].pd) {
+            int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
+                                   : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
         if (has_lif(ly)) {
@@ -700,8 +712,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                             myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
                                                     ly->kernel, 0, co, acc, &kc);
                         else
-                            myelin_kernel_scatter_id(in0, h, w, ly->c_in, L->fw->w, co, ly->kernel,
-                                                     0, co, acc, &kc);
+                            myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
+                                                     ly->kernel, 0, co, acc, &kc, st->dense);
                     }
                 }
                 run_lif(e, st, i, &kc);

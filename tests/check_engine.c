@@ -134,7 +134,8 @@ END_TEST
 
 /* The dense int8 path gives the int64 scatter's accumulators and counts with every ISA this CPU
  * has (portable C, AVX2, AVX-512BW), on shapes where the row blocks, 4-k groups and 64-channel
- * panels are partial, with and without a channel slice; it refuses inputs outside 0..127. */
+ * panels are partial, with and without a channel slice; it refuses inputs outside 0..127.  The
+ * dense double path gives the double scatter's sums to rounding and its counts. */
 START_TEST(test_dense_vs_scatter)
 {
     static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 130, 3, 1},
@@ -161,6 +162,22 @@ START_TEST(test_dense_vs_scatter)
     myelin_kernel_dense_pack(w8, ci, co, k, pk);
     for (int i = 0; i < n_out; i++) /* a bias already in the accumulators */
         ref[i] = ad[i] = i % 17 - 8;
+    /* the double path on the same layer (weights / 64): the scatter's sums to rounding */
+    double *wf = malloc(sizeof *wf * (size_t)n_w), *fs = calloc((size_t)n_out, sizeof *fs);
+    double *fd = calloc((size_t)n_out, sizeof *fd);
+    double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
+    uint8_t *scd = malloc((size_t)myelin_kernel_dense_scratch_d_bytes(ci, k));
+    for (int i = 0; i < n_w; i++)
+        wf[i] = wq[i] / 64.0;
+    myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
+    myelin_kcounts kfs = {0}, kfd = {0};
+    myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, lo, hi, fs, &kfs);
+    myelin_kernel_dense_d(in, h, w, ci, pd, co, k, lo, hi, fd, &kfd, scd, isa);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_double_eq_tol(fd[i], fs[i], 1e-9 * (1 + fabs(fs[i])));
+    ck_assert_int_eq(kfd.events, kfs.events);
+    ck_assert_int_eq(kfd.synops, kfs.synops);
+    free(wf), free(fs), free(fd), free(pd), free(scd);
     myelin_kcounts kr = {0}, kd = {0};
     myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
     ck_assert_int_eq(myelin_kernel_dense_i8(in, h, w, ci, pk, 127, co, k, lo, hi, ad, &kd, scr, isa),
