@@ -361,10 +361,68 @@ void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const in
     int64_t q_events = 0, v_events = 0;
     int64_t *restrict srow = scratch;
     int32_t *restrict kt = (int32_t *)(void *)(scratch + n);
+    int64_t qm = 0, km = 0, vm = 0; /* max |value| of the head's Q (tokens used), K, V */
     for (int u = 0; u < n; u++)
-        for (int i = 0; i < dh; i++)
-            kt[(int64_t)i * n + u] = k[(int64_t)u * d + c0 + i];
-    for (int t = tok_lo; t < tok_hi; t++) {
+        for (int i = 0; i < dh; i++) {
+            int32_t kv = k[(int64_t)u * d + c0 + i], vv = v[(int64_t)u * d + c0 + i];
+            int64_t ka = kv < 0 ? -(int64_t)kv : kv, va = vv < 0 ? -(int64_t)vv : vv;
+            kt[(int64_t)i * n + u] = kv;
+            km = ka > km ? ka : km;
+            vm = va > vm ? va : vm;
+        }
+    for (int t = tok_lo; t < tok_hi; t++)
+        for (int i = 0; i < dh; i++) {
+            int32_t qv = q[(int64_t)t * d + c0 + i];
+            int64_t qa = qv < 0 ? -(int64_t)qv : qv;
+            qm = qa > qm ? qa : qm;
+        }
+    /* int32 sums when they provably fit: |S[t][u]| <= dh qm km and |A[t][j]| <= n dh qm km vm,
+     * each bound checked stepwise against INT32_MAX (no int64 overflow: every factor < 2^31) */
+    int64_t sb = 0, ab = 0;
+    int fits = dh <= 256 && n > 0 && (qm == 0 || km <= INT32_MAX / qm);
+    if (fits) {
+        sb = qm * km;
+        fits = sb <= INT32_MAX / dh;
+    }
+    if (fits) {
+        sb *= dh;
+        fits = vm == 0 || sb <= INT32_MAX / vm;
+    }
+    if (fits) {
+        ab = sb * vm;
+        fits = ab <= INT32_MAX / n;
+    }
+    if (fits) {
+        int32_t *restrict s32 = (int32_t *)(void *)scratch, a32[256];
+        for (int t = tok_lo; t < tok_hi; t++) {
+            const int32_t *qr = q + (int64_t)t * d + c0;
+            for (int u = 0; u < n; u++)
+                s32[u] = 0;
+            for (int i = 0; i < dh; i++) {
+                if (qr[i] == 0)
+                    continue;
+                q_events++;
+                int32_t qv = qr[i];
+                const int32_t *restrict kr = kt + (int64_t)i * n;
+                for (int u = 0; u < n; u++)
+                    s32[u] += qv * kr[u];
+            }
+            for (int j = 0; j < dh; j++)
+                a32[j] = 0;
+            for (int u = 0; u < n; u++) {
+                int32_t sv = s32[u];
+                if (sv == 0)
+                    continue;
+                const int32_t *restrict vr = v + (int64_t)u * d + c0;
+                for (int j = 0; j < dh; j++)
+                    a32[j] += sv * vr[j];
+            }
+            int64_t *restrict ar = out + (int64_t)t * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] = a32[j];
+        }
+    }
+    for (int t = fits ? tok_hi : tok_lo; t < tok_hi; t++) { /* int64 sums otherwise */
         const int32_t *qr = q + (int64_t)t * d + c0;
         for (int u = 0; u < n; u++)
             srow[u] = 0;

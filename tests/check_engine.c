@@ -248,7 +248,8 @@ START_TEST(test_lif_int_rows_vs_scalar)
 }
 END_TEST
 
-/* The transposed-K qk_v attention gives the reference order's products and counts. */
+/* The transposed-K qk_v attention gives the reference order's products and counts, on spike-sized
+ * values (its int32 sums) and on values whose products need int64 (_i = 1). */
 START_TEST(test_attention_qk_v_t)
 {
     int n = 37, d = 48, heads = 3, dh = 16;
@@ -263,6 +264,8 @@ START_TEST(test_attention_qk_v_t)
         q[i] = myelin_rng_below(&r, 4) == 0 ? (int32_t)myelin_rng_below(&r, 3) + 1 : 0;
         k[i] = myelin_rng_below(&r, 3) == 0;
         v[i] = myelin_rng_below(&r, 5) == 0 ? 2 : 0;
+        if (_i == 1 && i % 7 == 0) /* S up to dh 2^24, A past 2^31: the int64 loop */
+            q[i] = k[i] = v[i] = 1 << 12;
     }
     myelin_kcounts ka = {0}, kb = {0};
     for (int hd = 0; hd < heads; hd++) {
@@ -954,7 +957,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 4);
-    tcase_add_test(k, test_attention_qk_v_t);
+    tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
     tcase_add_loop_test(k, test_rescale_table, 0,
