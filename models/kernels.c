@@ -2,6 +2,7 @@
 #include "models/kernels.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* Function multi-versioning: AVX-512 / AVX2 / portable versions, picked at load (GCC). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
@@ -154,36 +155,112 @@ int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
     return rescale_sat(acc, shift, membrane_bits, &sat);
 }
 
-int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
-                            int64_t hi, int c, const int *shift, const int64_t *theta,
-                            int membrane_bits, myelin_kcounts *cnt)
+/* The LIF over whole positions (c channels each) when every shift k is in -62..62 (k <= 0 is the
+ * common case for spike inputs, whose accumulator unit is coarser than the membrane's), m <= 32.
+ * k > 0, round half up without the overflow guard: floor((a + 2^(k-1)) / 2^k) = (a >> k) + bit
+ * k-1 of a (write a = q 2^k + r, 0 <= r < 2^k: the sum reaches q + 1 exactly when r >= 2^(k-1)),
+ * the same integers as rescale_sat for every int64 a.  k <= 0: a << -k fits m bits exactly when
+ * -((hi_m + 1) >> -k) <= a <= hi_m >> -k (rescale_sat's test), else the clamp.  V and X stay
+ * within m <= 32 bits, so V + ((X - V) >> 1) cannot overflow int64.  Both rescalings are computed
+ * with safe shift counts and the channel's sign selects one: branch-free over contiguous channels,
+ * so the compiler vectorises it (AVX-512: 8 lanes of vpsravq / vpminsq / vpmaxsq). */
+MYELIN_KERNEL_CLONES
+static void lif_i_rows(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
+                       int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,
+                       const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)
 {
+    const int64_t lo_m = -hi_m - 1;
     int64_t fired = 0, xsat = 0, hsat = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t *restrict ar = acc + r * c;
+        int64_t *restrict vr = v + r * c, *restrict hr = h_out + r * c;
+        int32_t *restrict sr = s + r * c;
+        for (int ch = 0; ch < c; ch++) {
+            int64_t a = ar[ch], k = shift[ch];
+            int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;
+            int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);
+            int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);
+            int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);
+            int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));
+            int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);
+            int64_t xm = right ? xr : xl;
+            xsat += right ? sat_r : sat_l;
+            int64_t vv = vr[ch];
+            int64_t hu = vv + ((xm - vv) >> 1);
+            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
+            hsat += hv != hu;
+            int64_t sp = hv >= theta[ch];
+            hr[ch] = hv;
+            sr[ch] = (int32_t)sp;
+            vr[ch] = sp ? 0 : hv;
+            fired += sp;
+        }
+    }
+    sum[0] += fired;
+    sum[1] += xsat;
+    sum[2] += hsat;
+}
+
+typedef struct lif_sums {
+    int64_t fired, xsat, hsat;
+} lif_sums;
+
+/* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
+static void lif_i_scalar(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
+                         int64_t hi, int c, const int *shift, const int64_t *theta,
+                         int membrane_bits, lif_sums *sum)
+{
     int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;
     int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */
     for (int64_t n = lo; n < hi; n++) {
         int xs;
         int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);
-        xsat += xs;
+        sum->xsat += xs;
         int64_t hu = v[n] + ((xm - v[n]) >> 1);
         int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
-        hsat += hv != hu;
+        sum->hsat += hv != hu;
         int sp = hv >= theta[ch];
         if (h_out)
             h_out[n] = hv;
         s[n] = sp;
         v[n] = sp ? 0 : hv;
-        fired += sp;
+        sum->fired += sp;
         if (++ch == c)
             ch = 0;
     }
+}
+
+int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
+                            int64_t hi, int c, const int *shift, const int64_t *theta,
+                            int membrane_bits, myelin_kcounts *cnt)
+{
+    lif_sums sum = {0, 0, 0};
+    int fast = h_out != NULL && membrane_bits <= 32 && c > 0;
+    for (int ch = 0; fast && ch < c; ch++)
+        fast = shift[ch] >= -62 && shift[ch] <= 62;
+    int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;
+    if (first >= last) { /* no whole position: all scalar */
+        first = hi;
+        last = hi;
+    }
+    /* whole positions [first, last) through the vectorised rows, the ragged ends scalar */
+    lif_i_scalar(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);
+    if (first < last) {
+        int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);
+        lif_i_rows(acc + first, v + first, s + first, h_out + first, (last - first) / c, c, shift,
+                   theta, hi_m, r);
+        sum.fired += r[0];
+        sum.xsat += r[1];
+        sum.hsat += r[2];
+        lif_i_scalar(acc, v, s, h_out, last, hi, c, shift, theta, membrane_bits, &sum);
+    }
     if (cnt) {
         cnt->neuron_updates += hi - lo;
-        cnt->spikes += fired;
-        cnt->x_sat += xsat;
-        cnt->h_sat += hsat;
+        cnt->spikes += sum.fired;
+        cnt->x_sat += sum.xsat;
+        cnt->h_sat += sum.hsat;
     }
-    return fired;
+    return sum.fired;
 }
 
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
@@ -271,6 +348,115 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
     }
 }
 
+/* The qk_v product with the head's K slice transposed once into kt (dh x n int32, from scratch
+ * after the n-entry score row), so both inner loops run over contiguous memory and vectorise:
+ * srow[u] += Q[t][i] Kt[i][u], then A[t][j] += S[t][u] V[u][j].  The same integer sums as
+ * myelin_kernel_attn_head_qk_v (integer addition is associative) and the same counts. */
+MYELIN_KERNEL_CLONES
+void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                    int d, int head, int dh, int tok_lo, int tok_hi,
+                                    int64_t *scratch, int64_t *out, myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t q_events = 0, v_events = 0;
+    int64_t *restrict srow = scratch;
+    int32_t *restrict kt = (int32_t *)(void *)(scratch + n);
+    int64_t qm = 0, km = 0, vm = 0; /* max |value| of the head's Q (tokens used), K, V */
+    for (int u = 0; u < n; u++)
+        for (int i = 0; i < dh; i++) {
+            int32_t kv = k[(int64_t)u * d + c0 + i], vv = v[(int64_t)u * d + c0 + i];
+            int64_t ka = kv < 0 ? -(int64_t)kv : kv, va = vv < 0 ? -(int64_t)vv : vv;
+            kt[(int64_t)i * n + u] = kv;
+            km = ka > km ? ka : km;
+            vm = va > vm ? va : vm;
+        }
+    for (int t = tok_lo; t < tok_hi; t++)
+        for (int i = 0; i < dh; i++) {
+            int32_t qv = q[(int64_t)t * d + c0 + i];
+            int64_t qa = qv < 0 ? -(int64_t)qv : qv;
+            qm = qa > qm ? qa : qm;
+        }
+    /* int32 sums when they provably fit: |S[t][u]| <= dh qm km and |A[t][j]| <= n dh qm km vm,
+     * each bound checked stepwise against INT32_MAX (no int64 overflow: every factor < 2^31) */
+    int64_t sb = 0, ab = 0;
+    int fits = dh <= 256 && n > 0 && (qm == 0 || km <= INT32_MAX / qm);
+    if (fits) {
+        sb = qm * km;
+        fits = sb <= INT32_MAX / dh;
+    }
+    if (fits) {
+        sb *= dh;
+        fits = vm == 0 || sb <= INT32_MAX / vm;
+    }
+    if (fits) {
+        ab = sb * vm;
+        fits = ab <= INT32_MAX / n;
+    }
+    if (fits) {
+        int32_t *restrict s32 = (int32_t *)(void *)scratch, a32[256];
+        for (int t = tok_lo; t < tok_hi; t++) {
+            const int32_t *qr = q + (int64_t)t * d + c0;
+            for (int u = 0; u < n; u++)
+                s32[u] = 0;
+            for (int i = 0; i < dh; i++) {
+                if (qr[i] == 0)
+                    continue;
+                q_events++;
+                int32_t qv = qr[i];
+                const int32_t *restrict kr = kt + (int64_t)i * n;
+                for (int u = 0; u < n; u++)
+                    s32[u] += qv * kr[u];
+            }
+            for (int j = 0; j < dh; j++)
+                a32[j] = 0;
+            for (int u = 0; u < n; u++) {
+                int32_t sv = s32[u];
+                if (sv == 0)
+                    continue;
+                const int32_t *restrict vr = v + (int64_t)u * d + c0;
+                for (int j = 0; j < dh; j++)
+                    a32[j] += sv * vr[j];
+            }
+            int64_t *restrict ar = out + (int64_t)t * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] = a32[j];
+        }
+    }
+    for (int t = fits ? tok_hi : tok_lo; t < tok_hi; t++) { /* int64 sums otherwise */
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        for (int u = 0; u < n; u++)
+            srow[u] = 0;
+        for (int i = 0; i < dh; i++) {
+            if (qr[i] == 0)
+                continue;
+            q_events++;
+            int64_t qv = qr[i];
+            const int32_t *restrict kr = kt + (int64_t)i * n;
+            for (int u = 0; u < n; u++)
+                srow[u] += qv * kr[u];
+        }
+        int64_t *restrict ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = 0;
+        for (int u = 0; u < n; u++) {
+            int64_t sv = srow[u];
+            if (sv == 0)
+                continue;
+            const int32_t *restrict vr = v + (int64_t)u * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] += sv * vr[j];
+        }
+    }
+    for (int u = 0; u < n; u++)
+        for (int j = 0; j < dh; j++)
+            v_events += v[(int64_t)u * d + c0 + j] != 0;
+    if (cnt) {
+        cnt->events += q_events + v_events;
+        cnt->synops += q_events * n + v_events * (int64_t)(tok_hi - tok_lo);
+    }
+}
+
+MYELIN_KERNEL_CLONES
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
@@ -287,21 +473,23 @@ void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
                     int x = 2 * ox + dx;
                     if (x < 0 || x >= w)
                         continue;
-                    const int32_t *p = in + ((int64_t)y * w + x) * c;
+                    const int32_t *restrict p = in + ((int64_t)y * w + x) * c;
+                    int32_t *restrict q = o;
                     for (int ch = 0; ch < c; ch++)
-                        if (p[ch] > o[ch])
-                            o[ch] = p[ch];
+                        q[ch] = p[ch] > q[ch] ? p[ch] : q[ch];
                 }
             }
         }
 }
 
+MYELIN_KERNEL_CLONES
 void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi)
 {
     for (int64_t i = lo; i < hi; i++)
         out[i] = a[i] + b[i];
 }
 
+MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
 {
     int64_t nz = 0;
@@ -463,4 +651,552 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
     } else {
         myelin_kernel_scatter_i(in, h, w, c_in, wt->w32, c_out, kernel, co_lo, co_hi, acc, cnt);
     }
+}
+
+/* ---- Dense int8 path (the engine's path for high-rate layers) ----
+ *
+ * The same sums as myelin_kernel_scatter_i as a GEMM C[P][Co] = A[P][K] B[K][Co] over all P = h w
+ * output positions, K = taps x c_in (k = tap c_in + ci, the scatter layout's row order): A is the
+ * input gathered per output position (im2col) as unsigned bytes, B the int8 weights packed by
+ * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both),
+ * so one 64-byte vector holds B[4k..4k+3][64 channels].  Per 4 k and 16 channels:
+ *   vpmaddubsw(A bytes broadcast, B) -> 32 int16 a0 b0 + a1 b1 (u8 x s8 pairs), then
+ *   vpmaddwd(that, 1)                -> 16 int32 pair sums, added to int32 accumulators.
+ * Why vpmaddubsw cannot saturate: the kernel runs only when every input value is in 0..127 and
+ * every |weight| <= 127 (wmax), so each int16 result is at most 2 x 127 x 127 = 32258 < 32767 in
+ * magnitude (the weights are never -128: the engine stores int8 only when max |w| <= 127).
+ * Why the int32 accumulators cannot overflow: each is a partial sum of at most taps x c_in products
+ * of magnitude <= vmax x wmax, checked <= INT32_MAX by gather_prepare's bound before any work (the
+ * same proof as the gather's tile).  Integer addition is associative, so acc is bit-identical to
+ * the scatter's, and events / synops are counted from the input exactly as the scatter does.
+ * The micro-kernel keeps a DENSE_MR x 64 block of C in registers (AVX-512BW: 6 rows x 4 zmm = 24
+ * accumulators; AVX2: 4 rows x 2 ymm per 32-channel half); the portable C loop over the same
+ * packed layout is the reference and the path for CPUs without AVX2. */
+#define DENSE_NP 64 /* output channels per panel */
+#define DENSE_RB 48 /* output positions per im2col block (a multiple of every micro-kernel's rows) */
+
+int myelin_kernel_dense_k4(int c_in, int kernel)
+{
+    return (kernel * kernel * c_in + 3) / 4;
+}
+
+int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
+{
+    int64_t panels = (c_out + DENSE_NP - 1) / DENSE_NP;
+    return panels * myelin_kernel_dense_k4(c_in, kernel) * DENSE_NP * 4;
+}
+
+int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
+{
+    /* the im2col block (DENSE_RB rows of 4 k4 bytes) and its int32 C block (DENSE_RB x 64) */
+    return (int64_t)DENSE_RB * myelin_kernel_dense_k4(c_in, kernel) * 4 +
+           (int64_t)DENSE_RB * DENSE_NP * 4 + 64;
+}
+
+void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel, int8_t *packed)
+{
+    int k4 = myelin_kernel_dense_k4(c_in, kernel), K = kernel * kernel * c_in;
+    int panels = (c_out + DENSE_NP - 1) / DENSE_NP;
+    for (int pn = 0; pn < panels; pn++)
+        for (int q = 0; q < k4; q++)
+            for (int j = 0; j < DENSE_NP; j++)
+                for (int b = 0; b < 4; b++) {
+                    int k = 4 * q + b, co = pn * DENSE_NP + j;
+                    packed[(((int64_t)pn * k4 + q) * DENSE_NP + j) * 4 + b] =
+                        (k < K && co < c_out) ? wq[(int64_t)k * c_out + co] : 0;
+                }
+}
+
+/* C[r][0..63] = sum_k A[r][k] B[k][panel] for rows [0, rows), rows a multiple of 24. */
+static void dense_block_c(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    for (int r = 0; r < rows; r++) {
+        int32_t *c = C + (int64_t)r * DENSE_NP;
+        for (int j = 0; j < DENSE_NP; j++)
+            c[j] = 0;
+        const uint8_t *a = A + r * lda;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            for (int j = 0; j < DENSE_NP; j++)
+                c[j] += a[4 * q] * b[4 * j] + a[4 * q + 1] * b[4 * j + 1] +
+                        a[4 * q + 2] * b[4 * j + 2] + a[4 * q + 3] * b[4 * j + 3];
+        }
+    }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MYELIN_NO_CLONES)
+#include <immintrin.h>
+#define MYELIN_DENSE_X86 1
+
+static inline int32_t load4(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void
+dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    const __m512i ones = _mm512_set1_epi16(1);
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const uint8_t *a = A + r0 * lda;
+        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
+        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
+            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
+#define DENSE_ROW512(R)                                                                           \
+    do {                                                                                          \
+        __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm512_add_epi32(c##R##0, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b0), ones)); \
+        c##R##1 = _mm512_add_epi32(c##R##1, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b1), ones)); \
+        c##R##2 = _mm512_add_epi32(c##R##2, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b2), ones)); \
+        c##R##3 = _mm512_add_epi32(c##R##3, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b3), ones)); \
+    } while (0)
+            DENSE_ROW512(0);
+            DENSE_ROW512(1);
+            DENSE_ROW512(2);
+            DENSE_ROW512(3);
+            DENSE_ROW512(4);
+            DENSE_ROW512(5);
+#undef DENSE_ROW512
+        }
+        int32_t *c = C + (int64_t)r0 * DENSE_NP;
+#define DENSE_ST512(R)                                                                            \
+    do {                                                                                          \
+        _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 16, c##R##1);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
+    } while (0)
+        DENSE_ST512(0);
+        DENSE_ST512(1);
+        DENSE_ST512(2);
+        DENSE_ST512(3);
+        DENSE_ST512(4);
+        DENSE_ST512(5);
+#undef DENSE_ST512
+    }
+}
+
+/* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
+ * 32-channel half runs 3 rows x 4 ymm accumulators. */
+__attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
+                                                             const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int half = 0; half < 2; half++)
+        for (int r0 = 0; r0 < rows; r0 += 3) {
+            const uint8_t *a = A + r0 * lda;
+            __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
+            __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+            __m256i c23 = c00;
+            for (int q = 0; q < k4; q++) {
+                const int8_t *b = B + (int64_t)q * DENSE_NP * 4 + half * 128;
+                __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
+                __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
+                __m256i b2 = _mm256_loadu_si256((const __m256i *)(b + 64));
+                __m256i b3 = _mm256_loadu_si256((const __m256i *)(b + 96));
+#define DENSE_ROW256(R)                                                                           \
+    do {                                                                                          \
+        __m256i x = _mm256_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm256_add_epi32(c##R##0, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones)); \
+        c##R##1 = _mm256_add_epi32(c##R##1, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones)); \
+        c##R##2 = _mm256_add_epi32(c##R##2, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b2), ones)); \
+        c##R##3 = _mm256_add_epi32(c##R##3, _mm256_madd_epi16(_mm256_maddubs_epi16(x, b3), ones)); \
+    } while (0)
+                DENSE_ROW256(0);
+                DENSE_ROW256(1);
+                DENSE_ROW256(2);
+#undef DENSE_ROW256
+            }
+            int32_t *c = C + (int64_t)r0 * DENSE_NP + half * 32;
+#define DENSE_ST256(R)                                                                            \
+    do {                                                                                          \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP), c##R##0);                            \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 8), c##R##1);                        \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 16), c##R##2);                       \
+        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 24), c##R##3);                       \
+    } while (0)
+            DENSE_ST256(0);
+            DENSE_ST256(1);
+            DENSE_ST256(2);
+#undef DENSE_ST256
+        }
+}
+#endif
+
+int myelin_kernel_dense_isa(void)
+{
+#ifdef MYELIN_DENSE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512f"))
+        return 2;
+    if (__builtin_cpu_supports("avx2"))
+        return 1;
+#endif
+    return 0;
+}
+
+/* Nonzero count, counted synops and the value range of the input (one pass). */
+MYELIN_KERNEL_CLONES
+static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                          int32_t *vmax_out)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, synops = 0;
+    int32_t vmin = 0, vmax = 0;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int ky = 0; ky < kernel; ky++)
+            vy += y + pad - ky >= 0 && y + pad - ky < h;
+        for (int x = 0; x < w; x++) {
+            int vx = 0;
+            for (int kx = 0; kx < kernel; kx++)
+                vx += x + pad - kx >= 0 && x + pad - kx < w;
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            int64_t nz = 0;
+            for (int ci = 0; ci < c_in; ci++) {
+                int32_t v = px[ci];
+                nz += v != 0;
+                vmin = v < vmin ? v : vmin;
+                vmax = v > vmax ? v : vmax;
+            }
+            events += nz;
+            synops += nz * vy * vx * width;
+        }
+    }
+    *events_out = events;
+    *synops_out = synops;
+    *vmin_out = vmin;
+    *vmax_out = vmax;
+}
+
+MYELIN_KERNEL_CLONES
+int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        co_lo >= co_hi || wmax < 0 || wmax > 127)
+        return -1;
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
+    /* u8 inputs for vpmaddubsw (0..127: no int16 saturation) and the int32 bound */
+    int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
+    if (vmin < 0 || vmax > 127 || (vmax > 0 && bound > INT32_MAX / vmax))
+        return -1;
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *) = dense_block_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        block = dense_block_avx512;
+    else if (isa == 1)
+        block = dense_block_avx2;
+#endif
+    int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
+    int64_t lda = (int64_t)k4 * 4, K = (int64_t)kernel * kernel * c_in;
+    uint8_t *A = scratch;
+    int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
+    int64_t npos = (int64_t)h * w;
+    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
+        int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
+        int rows_pad = (rows + 5) / 6 * 6;
+        for (int r = 0; r < rows_pad; r++) {
+            uint8_t *a = A + r * lda;
+            if (r >= rows) {
+                memset(a, 0, (size_t)lda);
+                continue;
+            }
+            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            for (int ky = 0; ky < kernel; ky++)
+                for (int kx = 0; kx < kernel; kx++) {
+                    uint8_t *dst = a + (int64_t)(ky * kernel + kx) * c_in;
+                    int y = oy + ky - pad, x = ox + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w) {
+                        memset(dst, 0, (size_t)c_in);
+                        continue;
+                    }
+                    const int32_t *src = in + ((int64_t)y * w + x) * c_in;
+                    for (int ci = 0; ci < c_in; ci++)
+                        dst[ci] = (uint8_t)src[ci];
+                }
+            for (int64_t k = K; k < lda; k++)
+                a[k] = 0;
+        }
+        for (int pn = co_lo / DENSE_NP; pn * DENSE_NP < co_hi; pn++) {
+            block(A, rows_pad, k4, packed + (int64_t)pn * k4 * DENSE_NP * 4, C);
+            int j0 = co_lo > pn * DENSE_NP ? co_lo - pn * DENSE_NP : 0;
+            int j1 = co_hi < (pn + 1) * DENSE_NP ? co_hi - pn * DENSE_NP : DENSE_NP;
+            for (int r = 0; r < rows; r++) {
+                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NP;
+                const int32_t *restrict cr = C + (int64_t)r * DENSE_NP;
+                for (int j = j0; j < j1; j++)
+                    ar[j] += cr[j];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
+void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                              myelin_kcounts *cnt, uint8_t *scratch)
+{
+    if (wt->p8 && scratch) {
+        int64_t n = (int64_t)h * w * c_in;
+        int64_t nz = myelin_kernel_nonzero(in, n);
+        int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
+                                                            : MYELIN_DENSE_RATE_NARROW;
+        if (nz * den >= n && nz > 0 &&
+            myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   acc, cnt, scratch, -1) == 0)
+            return;
+    }
+    myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
+}
+
+/* ---- Dense double path (float mode's path for high-rate layers) ----
+ *
+ * C[P][Co] = A[P][K] B[K][Co] in double: A the input gathered per output position (im2col, int32
+ * spike values converted exactly to double), B the double weights packed by
+ * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded), a
+ * 6-row x 32-channel block of C in registers (AVX-512F: 24 zmm accumulators, one FMA per 8 MACs;
+ * AVX2+FMA: 3 rows x 16 channels per pass; or the portable loop).  acc += C.  Every product is
+ * the one the scatter forms; only the order of the double additions differs (per output, k in
+ * tap-major order, fused multiply-adds), so acc agrees with myelin_kernel_scatter_id to rounding.
+ * Counts are the scatter's, exactly. */
+#define DENSE_NPD 32 /* output channels per double panel */
+#define DENSE_RBD 24 /* output positions per double im2col block */
+
+int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel)
+{
+    int64_t panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
+    return panels * (int64_t)kernel * kernel * c_in * DENSE_NPD;
+}
+
+int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel)
+{
+    return ((int64_t)DENSE_RBD * kernel * kernel * c_in + (int64_t)DENSE_RBD * DENSE_NPD) *
+               (int64_t)sizeof(double) + 64;
+}
+
+void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed)
+{
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    int panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
+    for (int pn = 0; pn < panels; pn++)
+        for (int64_t k = 0; k < K; k++)
+            for (int j = 0; j < DENSE_NPD; j++) {
+                int co = pn * DENSE_NPD + j;
+                packed[((int64_t)pn * K + k) * DENSE_NPD + j] = co < c_out ? wf[k * c_out + co] : 0.0;
+            }
+}
+
+static void dense_block_d_c(const double *A, int rows, int64_t K, const double *B, double *C)
+{
+    for (int r = 0; r < rows; r++) {
+        double *c = C + (int64_t)r * DENSE_NPD;
+        for (int j = 0; j < DENSE_NPD; j++)
+            c[j] = 0.0;
+        const double *a = A + r * K;
+        for (int64_t k = 0; k < K; k++) {
+            double av = a[k];
+            const double *b = B + k * DENSE_NPD;
+            for (int j = 0; j < DENSE_NPD; j++)
+                c[j] += av * b[j];
+        }
+    }
+}
+
+#ifdef MYELIN_DENSE_X86
+__attribute__((target("avx512f"))) static void dense_block_d_avx512(const double *A, int rows,
+                                                                    int64_t K, const double *B,
+                                                                    double *C)
+{
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const double *a = A + r0 * K;
+        __m512d c00 = _mm512_setzero_pd(), c01 = c00, c02 = c00, c03 = c00;
+        __m512d c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512d c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512d c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int64_t k = 0; k < K; k++) {
+            const double *b = B + k * DENSE_NPD;
+            __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
+            __m512d b2 = _mm512_loadu_pd(b + 16), b3 = _mm512_loadu_pd(b + 24);
+#define DENSE_ROWD512(R)                                                                          \
+    do {                                                                                          \
+        __m512d x = _mm512_set1_pd(a[(R) * K + k]);                                               \
+        c##R##0 = _mm512_fmadd_pd(x, b0, c##R##0);                                                \
+        c##R##1 = _mm512_fmadd_pd(x, b1, c##R##1);                                                \
+        c##R##2 = _mm512_fmadd_pd(x, b2, c##R##2);                                                \
+        c##R##3 = _mm512_fmadd_pd(x, b3, c##R##3);                                                \
+    } while (0)
+            DENSE_ROWD512(0);
+            DENSE_ROWD512(1);
+            DENSE_ROWD512(2);
+            DENSE_ROWD512(3);
+            DENSE_ROWD512(4);
+            DENSE_ROWD512(5);
+#undef DENSE_ROWD512
+        }
+        double *c = C + (int64_t)r0 * DENSE_NPD;
+#define DENSE_STD512(R)                                                                           \
+    do {                                                                                          \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD, c##R##0);                                           \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 8, c##R##1);                                       \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 16, c##R##2);                                      \
+        _mm512_storeu_pd(c + (R) * DENSE_NPD + 24, c##R##3);                                      \
+    } while (0)
+        DENSE_STD512(0);
+        DENSE_STD512(1);
+        DENSE_STD512(2);
+        DENSE_STD512(3);
+        DENSE_STD512(4);
+        DENSE_STD512(5);
+#undef DENSE_STD512
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void dense_block_d_avx2(const double *A, int rows,
+                                                                   int64_t K, const double *B,
+                                                                   double *C)
+{
+    for (int half = 0; half < 2; half++)
+        for (int r0 = 0; r0 < rows; r0 += 3) {
+            const double *a = A + r0 * K;
+            __m256d c00 = _mm256_setzero_pd(), c01 = c00, c02 = c00, c03 = c00;
+            __m256d c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+            __m256d c23 = c00;
+            for (int64_t k = 0; k < K; k++) {
+                const double *b = B + k * DENSE_NPD + half * 16;
+                __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
+                __m256d b2 = _mm256_loadu_pd(b + 8), b3 = _mm256_loadu_pd(b + 12);
+#define DENSE_ROWD256(R)                                                                          \
+    do {                                                                                          \
+        __m256d x = _mm256_set1_pd(a[(R) * K + k]);                                               \
+        c##R##0 = _mm256_fmadd_pd(x, b0, c##R##0);                                                \
+        c##R##1 = _mm256_fmadd_pd(x, b1, c##R##1);                                                \
+        c##R##2 = _mm256_fmadd_pd(x, b2, c##R##2);                                                \
+        c##R##3 = _mm256_fmadd_pd(x, b3, c##R##3);                                                \
+    } while (0)
+                DENSE_ROWD256(0);
+                DENSE_ROWD256(1);
+                DENSE_ROWD256(2);
+#undef DENSE_ROWD256
+            }
+            double *c = C + (int64_t)r0 * DENSE_NPD + half * 16;
+#define DENSE_STD256(R)                                                                           \
+    do {                                                                                          \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD, c##R##0);                                           \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 4, c##R##1);                                       \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 8, c##R##2);                                       \
+        _mm256_storeu_pd(c + (R) * DENSE_NPD + 12, c##R##3);                                      \
+    } while (0)
+            DENSE_STD256(0);
+            DENSE_STD256(1);
+            DENSE_STD256(2);
+#undef DENSE_STD256
+        }
+}
+#endif
+
+MYELIN_KERNEL_CLONES
+void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    void (*block)(const double *, int, int64_t, const double *, double *) = dense_block_d_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        block = dense_block_d_avx512;
+    else if (isa == 1 && __builtin_cpu_supports("fma"))
+        block = dense_block_d_avx2;
+#endif
+    int pad = kernel / 2;
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    double *A = (double *)(void *)scratch;
+    double *C = A + (int64_t)DENSE_RBD * K;
+    int64_t npos = (int64_t)h * w;
+    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RBD) {
+        int rows = npos - p0 < DENSE_RBD ? (int)(npos - p0) : DENSE_RBD;
+        int rows_pad = (rows + 5) / 6 * 6;
+        for (int r = 0; r < rows_pad; r++) {
+            double *a = A + r * K;
+            if (r >= rows) {
+                for (int64_t k = 0; k < K; k++)
+                    a[k] = 0.0;
+                continue;
+            }
+            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            for (int ky = 0; ky < kernel; ky++)
+                for (int kx = 0; kx < kernel; kx++) {
+                    double *restrict dst = a + (int64_t)(ky * kernel + kx) * c_in;
+                    int y = oy + ky - pad, x = ox + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w) {
+                        for (int ci = 0; ci < c_in; ci++)
+                            dst[ci] = 0.0;
+                        continue;
+                    }
+                    const int32_t *restrict src = in + ((int64_t)y * w + x) * c_in;
+                    for (int ci = 0; ci < c_in; ci++)
+                        dst[ci] = (double)src[ci];
+                }
+        }
+        for (int pn = co_lo / DENSE_NPD; pn * DENSE_NPD < co_hi; pn++) {
+            block(A, rows_pad, K, packed + (int64_t)pn * K * DENSE_NPD, C);
+            int j0 = co_lo > pn * DENSE_NPD ? co_lo - pn * DENSE_NPD : 0;
+            int j1 = co_hi < (pn + 1) * DENSE_NPD ? co_hi - pn * DENSE_NPD : DENSE_NPD;
+            for (int r = 0; r < rows; r++) {
+                double *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NPD;
+                const double *restrict cr = C + (int64_t)r * DENSE_NPD;
+                for (int j = j0; j < j1; j++)
+                    ar[j] += cr[j];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+}
+
+void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
+                              const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch)
+{
+    if (packed && scratch && kernel >= 1 && kernel <= 3 && co_lo >= 0 && co_lo < co_hi &&
+        co_hi <= c_out) {
+        int64_t n = (int64_t)h * w * c_in;
+        int64_t nz = myelin_kernel_nonzero(in, n);
+        int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
+                                                            : MYELIN_DENSE_RATE_NARROW;
+        if (nz * den >= n && nz > 0) {
+            myelin_kernel_dense_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc, cnt,
+                                  scratch, -1);
+            return;
+        }
+    }
+    myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
 }

@@ -87,6 +87,7 @@ typedef struct myelin_kweights {
     const int16_t *w16;
     const int32_t *w32;
     int32_t wmax;
+    const int8_t *p8; /* optional: the int8 weights packed for the dense path, or NULL */
 } myelin_kweights;
 
 /* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
@@ -94,6 +95,55 @@ typedef struct myelin_kweights {
 void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                              myelin_kcounts *cnt);
+
+/* Dense int8 path for high-rate layers: the same acc and counts as myelin_kernel_scatter_i, as a
+ * u8 x s8 GEMM over all output positions (im2col, AVX-512BW / AVX2 vpmaddubsw + vpmaddwd into
+ * int32, or the portable loop; proofs in kernels.c).  packed: the weights after
+ * myelin_kernel_dense_pack (myelin_kernel_dense_packed_bytes of them); scratch: at least
+ * myelin_kernel_dense_scratch_bytes.  isa: -1 the best the CPU has, 0 portable C, 1 AVX2,
+ * 2 AVX-512BW (capped at what the CPU has).  Returns 0, or -1 (acc and cnt untouched) when an input
+ * value is outside 0..127, wmax > 127, or taps x c_in x max input x wmax exceeds INT32_MAX. */
+int myelin_kernel_dense_k4(int c_in, int kernel);
+int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel);
+int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel);
+void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel, int8_t *packed);
+int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa);
+/* The widest dense ISA this CPU runs: 2 AVX-512BW, 1 AVX2, 0 portable. */
+int myelin_kernel_dense_isa(void);
+
+/* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
+ * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
+ * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
+ * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
+ * (bench/dense_rate.c; README, "dense threshold"). */
+#define MYELIN_DENSE_WIDE_CO 128
+#define MYELIN_DENSE_RATE_WIDE 32
+#define MYELIN_DENSE_RATE_NARROW 8
+
+/* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
+ * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
+ * myelin_kernel_synapse_i.  Same acc and counts either way. */
+void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                              myelin_kcounts *cnt, uint8_t *scratch);
+
+/* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
+ * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
+ * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles); scratch:
+ * myelin_kernel_dense_scratch_d_bytes, 8-byte aligned; isa as for myelin_kernel_dense_i8. */
+int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel);
+int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel);
+void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed);
+void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch, int isa);
+/* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
+ * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*). */
+void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
+                              const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch);
 
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */
@@ -142,6 +192,13 @@ void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *
 void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                                   int head, int dh, int tok_lo, int tok_hi, int64_t *srow,
                                   int64_t *out, myelin_kcounts *cnt);
+
+/* The same as myelin_kernel_attn_head_qk_v (out and counts) with contiguous inner loops: scratch
+ * holds n int64 (the score row) then dh x n int32 (the head's K transposed), i.e. at least
+ * n + (dh n + 1) / 2 int64. */
+void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                    int d, int head, int dh, int tok_lo, int tok_hi,
+                                    int64_t *scratch, int64_t *out, myelin_kcounts *cnt);
 
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
  * [ceil(h/2)][ceil(w/2)][c]. */

@@ -17,6 +17,8 @@ typedef struct eng_layer {
     myelin_qweights q;              /* when w_int */
     int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
     int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
+    int8_t *p8;                     /* with w8: the same weights packed for the dense path */
+    double *pd;                     /* float weights packed for the dense double path */
     int32_t wmax;                   /* max |w| */
     myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
@@ -49,6 +51,7 @@ struct myelin_engine_state {
     double *h_f;
     int64_t *kv;            /* attention scratch */
     int64_t *head_sum;
+    uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
     double *img_f;
     int32_t *img_q;
     int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
@@ -251,6 +254,10 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         for (size_t k = 0; k < n; k++)
             L->w8[k] = (int8_t)L->q.wq[k];
+        int64_t pb = myelin_kernel_dense_packed_bytes(L->q.c_in, L->q.c_out, L->q.kernel);
+        if (!(L->p8 = malloc((size_t)(pb ? pb : 1))))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+        myelin_kernel_dense_pack(L->w8, L->q.c_in, L->q.c_out, L->q.kernel, L->p8);
     } else {
         if (!(L->w16 = malloc((n ? n : 1) * sizeof *L->w16)))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
@@ -259,6 +266,7 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
     }
     L->kw.w8 = L->w8;
     L->kw.w16 = L->w16;
+    L->kw.p8 = L->p8;
     L->kw.w32 = NULL;
     L->kw.wmax = L->wmax;
     free(L->q.wq);
@@ -277,6 +285,8 @@ void myelin_engine_free(myelin_engine *e)
                 myelin_qweights_free(&L->q);
             free(L->w8);
             free(L->w16);
+            free(L->p8);
+            free(L->pd);
             free(L->s_acc);
             free(L->s_m);
             free(L->shift);
@@ -417,6 +427,15 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
+        } else if (is_synaptic(ly->kind) && ly->kind != MYELIN_LAYER_HEAD && !ly->real_input &&
+                   ly->inputs[0] != MYELIN_INPUT_IMAGE) {
+            /* float weights on spike inputs: the dense double path's packed copy */
+            int64_t len = myelin_kernel_dense_packed_d_len(ly->c_in, ly->c_out, ly->kernel);
+            if (!(L->pd = malloc(sizeof *L->pd * (size_t)(len ? len : 1)))) {
+                rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+                break;
+            }
+            myelin_kernel_dense_pack_d(L->fw->w, ly->c_in, ly->c_out, ly->kernel, L->pd);
         }
         /* integer membranes need integer currents: integer weights, or the attention product */
         if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
@@ -475,6 +494,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->h_f);
     free(st->kv);
     free(st->head_sum);
+    free(st->dense);
     free(st->img_f);
     free(st->img_q);
     free(st->spikes);
@@ -503,7 +523,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
     int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
-    int64_t max_neurons = 1, max_kv = 1, head_c = 1;
+    int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -513,6 +533,11 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
         st->out[i] = calloc((size_t)sz, sizeof(int32_t));
         ok = ok && st->out[i];
+        if (e->L[i].p8 || e->L[i].pd) {
+            int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
+                                   : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
+            dense = b > dense ? b : dense;
+        }
         if (has_lif(ly)) {
             if (sz > max_neurons)
                 max_neurons = sz;
@@ -532,8 +557,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
             int64_t ntok = (int64_t)ly->out_shape.h * ly->out_shape.w;
-            /* K^T V (q_kv) or one score row (qk_v) */
-            int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok : dh * dh;
+            /* K^T V (q_kv) or one score row and the head's K transposed (qk_v) */
+            int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok + (dh * ntok + 1) / 2
+                                                             : dh * dh;
             if (need > max_kv)
                 max_kv = need;
         }
@@ -546,7 +572,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
-        ok = st->h_i && st->h_f && st->kv && st->head_sum && st->img_f && st->img_q;
+        if (dense > 0)
+            ok = ok && (st->dense = malloc((size_t)dense)) != NULL;
+        ok = ok && st->h_i && st->h_f && st->kv && st->head_sum && st->img_f && st->img_q;
     }
     if (!ok) {
         myelin_engine_state_free(st);
@@ -674,8 +702,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                         int64_t *acc = st->acc_i[i];
                         for (int64_t k = 0; k < sz; k += co)
                             memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        myelin_kernel_synapse_i(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
-                                                co, ly->kernel, 0, co, acc, &kc);
+                        myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
+                                                 co, ly->kernel, 0, co, acc, &kc, st->dense);
                     } else {
                         double *acc = st->acc_f[i];
                         for (int64_t k = 0; k < sz; k += co)
@@ -684,8 +712,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                             myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
                                                     ly->kernel, 0, co, acc, &kc);
                         else
-                            myelin_kernel_scatter_id(in0, h, w, ly->c_in, L->fw->w, co, ly->kernel,
-                                                     0, co, acc, &kc);
+                            myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
+                                                     ly->kernel, 0, co, acc, &kc, st->dense);
                     }
                 }
                 run_lif(e, st, i, &kc);
@@ -696,7 +724,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 int dh = d / ly->heads;
                 for (int hd = 0; hd < ly->heads; hd++) {
                     if (ly->attn_order == MYELIN_ATTN_QK_V)
-                        myelin_kernel_attn_head_qk_v(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
+                        myelin_kernel_attn_head_qk_v_t(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
                                                      st->out[ly->inputs[2]], ntok, d, hd, dh, 0,
                                                      ntok, st->kv, st->acc_i[i], &kc);
                     else
@@ -718,8 +746,9 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 int c = ly->c_in;
                 if (t == 0)
                     memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
-                for (int64_t k = 0; k < ntok * c; k++)
-                    st->head_sum[k % c] += in0[k];
+                for (int64_t tk = 0; tk < ntok; tk++)
+                    for (int ch = 0; ch < c; ch++)
+                        st->head_sum[ch] += in0[tk * c + ch];
                 kc.events += myelin_kernel_nonzero(in0, ntok * c);
                 head = i;
                 break;

@@ -132,6 +132,154 @@ START_TEST(test_gather_vs_scatter)
 }
 END_TEST
 
+/* The dense int8 path gives the int64 scatter's accumulators and counts with every ISA this CPU
+ * has (portable C, AVX2, AVX-512BW), on shapes where the row blocks, 4-k groups and 64-channel
+ * panels are partial, with and without a channel slice; it refuses inputs outside 0..127.  The
+ * dense double path gives the double scatter's sums to rounding and its counts. */
+START_TEST(test_dense_vs_scatter)
+{
+    static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 130, 3, 1},
+                                {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}};
+    int c = _i / 3, isa = _i % 3;
+    int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
+    int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co;
+    myelin_rng r;
+    myelin_rng_seed(&r, 12, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int8_t *w8 = calloc((size_t)n_w, 1);
+    int8_t *pk = calloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k), 1);
+    uint8_t *scr = malloc((size_t)myelin_kernel_dense_scratch_bytes(ci, k));
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *ad = calloc((size_t)n_out, sizeof *ad);
+    for (int i = 0; i < n_in; i++) /* rates ~50 %, values 1..3, some at the 127 limit */
+        in[i] = myelin_rng_below(&r, 2)
+                    ? (myelin_rng_below(&r, 50) ? (int32_t)myelin_rng_below(&r, 3) + 1 : 127)
+                    : 0;
+    for (int i = 0; i < n_w; i++) {
+        wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
+        w8[i] = (int8_t)wq[i];
+    }
+    myelin_kernel_dense_pack(w8, ci, co, k, pk);
+    for (int i = 0; i < n_out; i++) /* a bias already in the accumulators */
+        ref[i] = ad[i] = i % 17 - 8;
+    /* the double path on the same layer (weights / 64): the scatter's sums to rounding */
+    double *wf = malloc(sizeof *wf * (size_t)n_w), *fs = calloc((size_t)n_out, sizeof *fs);
+    double *fd = calloc((size_t)n_out, sizeof *fd);
+    double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
+    uint8_t *scd = malloc((size_t)myelin_kernel_dense_scratch_d_bytes(ci, k));
+    for (int i = 0; i < n_w; i++)
+        wf[i] = wq[i] / 64.0;
+    myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
+    myelin_kcounts kfs = {0}, kfd = {0};
+    myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, lo, hi, fs, &kfs);
+    myelin_kernel_dense_d(in, h, w, ci, pd, co, k, lo, hi, fd, &kfd, scd, isa);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_double_eq_tol(fd[i], fs[i], 1e-9 * (1 + fabs(fs[i])));
+    ck_assert_int_eq(kfd.events, kfs.events);
+    ck_assert_int_eq(kfd.synops, kfs.synops);
+    free(wf), free(fs), free(fd), free(pd), free(scd);
+    myelin_kcounts kr = {0}, kd = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
+    ck_assert_int_eq(myelin_kernel_dense_i8(in, h, w, ci, pk, 127, co, k, lo, hi, ad, &kd, scr, isa),
+                     0);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_int_eq(ad[i], ref[i]);
+    ck_assert_int_eq(kd.events, kr.events);
+    ck_assert_int_eq(kd.synops, kr.synops);
+    /* outside the u8 range (vpmaddubsw's operand) the path refuses and touches nothing */
+    myelin_kcounts kz = {0};
+    in[n_in - 1] = 128;
+    ck_assert_int_eq(myelin_kernel_dense_i8(in, h, w, ci, pk, 127, co, k, lo, hi, ad, &kz, scr, isa),
+                     -1);
+    in[n_in - 1] = -1;
+    ck_assert_int_eq(myelin_kernel_dense_i8(in, h, w, ci, pk, 127, co, k, lo, hi, ad, &kz, scr, isa),
+                     -1);
+    ck_assert_int_eq(kz.events, 0);
+    ck_assert_int_eq(ad[0], ref[0]);
+    free(in), free(wq), free(w8), free(pk), free(scr), free(ref), free(ad);
+}
+END_TEST
+
+/* The vectorised LIF rows (taken with h_out, whole positions, shifts in -62..62, m <= 32) give
+ * the reference loop's membranes, spikes, H and counts (the loop runs when h_out is NULL), on
+ * mixed shift signs, accumulators up to the int64 extremes, and a range not aligned to
+ * positions. */
+START_TEST(test_lif_int_rows_vs_scalar)
+{
+    static const int ms[] = {8, 16, 24, 32};
+    int m = ms[_i], c = 13, npos = 9;
+    int64_t nn = (int64_t)c * npos, lo = 4, hi = nn - 6;
+    myelin_rng r;
+    myelin_rng_seed(&r, 13, (uint64_t)_i);
+    int shift[13];
+    int64_t theta[13], acc[117], va[117], vb[117], ha[117];
+    int32_t sa[117], sb[117];
+    for (int ch = 0; ch < c; ch++) {
+        shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
+        if (ch < 4)
+            shift[ch] = (int[]){-62, 62, 0, 1}[ch];
+        theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
+    }
+    for (int64_t n = 0; n < nn; n++)
+        va[n] = vb[n] = 0;
+    for (int step = 0; step < 6; step++) {
+        for (int64_t n = 0; n < nn; n++) {
+            uint64_t u = myelin_rng_next(&r);
+            int kind = (int)(u % 5);
+            acc[n] = kind == 0 ? (int64_t)(u >> 1) : kind == 1 ? -(int64_t)(u >> 1)
+                   : kind == 2 ? (n % 2 ? INT64_MAX : INT64_MIN)
+                               : (int64_t)(u >> 40) - ((int64_t)1 << 23);
+        }
+        myelin_kcounts ka = {0}, kb = {0};
+        int64_t fa = myelin_kernel_lif_i(acc, va, sa, ha, lo, hi, c, shift, theta, m, &ka);
+        int64_t fb = myelin_kernel_lif_i(acc, vb, sb, NULL, lo, hi, c, shift, theta, m, &kb);
+        ck_assert_int_eq(fa, fb);
+        for (int64_t n = lo; n < hi; n++) {
+            ck_assert_int_eq(va[n], vb[n]);
+            ck_assert_int_eq(sa[n], sb[n]);
+            ck_assert(sa[n] == 1 ? va[n] == 0 : va[n] == ha[n]);
+        }
+        ck_assert_int_eq(ka.x_sat, kb.x_sat);
+        ck_assert_int_eq(ka.h_sat, kb.h_sat);
+        ck_assert_int_eq(ka.spikes, kb.spikes);
+        ck_assert_int_eq(ka.neuron_updates, kb.neuron_updates);
+        ck_assert(ka.x_sat > 0);
+    }
+}
+END_TEST
+
+/* The transposed-K qk_v attention gives the reference order's products and counts, on spike-sized
+ * values (its int32 sums) and on values whose products need int64 (_i = 1). */
+START_TEST(test_attention_qk_v_t)
+{
+    int n = 37, d = 48, heads = 3, dh = 16;
+    myelin_rng r;
+    myelin_rng_seed(&r, 14, 0);
+    int32_t *q = calloc((size_t)(n * d), sizeof *q), *k = calloc((size_t)(n * d), sizeof *k);
+    int32_t *v = calloc((size_t)(n * d), sizeof *v);
+    int64_t *oa = calloc((size_t)(n * d), sizeof *oa), *ob = calloc((size_t)(n * d), sizeof *ob);
+    int64_t *srow = calloc((size_t)n, sizeof *srow);
+    int64_t *scr = calloc((size_t)(n + (dh * n + 1) / 2), sizeof *scr);
+    for (int i = 0; i < n * d; i++) {
+        q[i] = myelin_rng_below(&r, 4) == 0 ? (int32_t)myelin_rng_below(&r, 3) + 1 : 0;
+        k[i] = myelin_rng_below(&r, 3) == 0;
+        v[i] = myelin_rng_below(&r, 5) == 0 ? 2 : 0;
+        if (_i == 1 && i % 7 == 0) /* S up to dh 2^24, A past 2^31: the int64 loop */
+            q[i] = k[i] = v[i] = 1 << 12;
+    }
+    myelin_kcounts ka = {0}, kb = {0};
+    for (int hd = 0; hd < heads; hd++) {
+        myelin_kernel_attn_head_qk_v(q, k, v, n, d, hd, dh, 3, n - 2, srow, oa, &ka);
+        myelin_kernel_attn_head_qk_v_t(q, k, v, n, d, hd, dh, 3, n - 2, scr, ob, &kb);
+    }
+    for (int i = 0; i < n * d; i++)
+        ck_assert_int_eq(oa[i], ob[i]);
+    ck_assert_int_eq(ka.events, kb.events);
+    ck_assert_int_eq(ka.synops, kb.synops);
+    free(q), free(k), free(v), free(oa), free(ob), free(srow), free(scr);
+}
+END_TEST
+
 START_TEST(test_scatter_counts_corner)
 {
     /* one event in a corner of a 3x3 map reaches 4 output positions with a 3x3 kernel */
@@ -807,6 +955,9 @@ Suite *make_engine_suite(void)
                         (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
+    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
+    tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 4);
+    tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
     tcase_add_loop_test(k, test_rescale_table, 0,
