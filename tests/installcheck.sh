@@ -2,7 +2,7 @@
 # tests/installcheck.sh — `make installcheck`: the installed Myelin used as a library.  Builds a
 # small C program and the example cost-model plugin against the installed headers and library with
 # nothing but `pkg-config --cflags --libs myelin`, runs the program, has the installed `myelin`
-# dlopen the plugin (which calls myelin_layer_neurons in libmyelin), and runs `myelin cost`, `sim`
+# dlopen the plugin (which starts from the built-in counts: myelin_cost_builtin in libmyelin), and runs `myelin cost`, `sim`
 # and a short `search` from / on installed data found by name.
 # Environment (set by Makefile.am): MYELIN_PREFIX_BIN, PKG_CONFIG_PATH, PKG_CONFIG, CC, MYELIN_SRCDIR.
 set -u
@@ -95,13 +95,15 @@ if $CC -std=c11 -Wall -Wextra -Werror -shared -fPIC -o "$T/example_plugin.so" \
 else
     bad "the example plugin does not build: $(cat "$T/err")"
 fi
-nm -D --undefined-only "$T/example_plugin.so" | grep -q ' myelin_layer_neurons$' &&
-    ok "the plugin calls myelin_layer_neurons from libmyelin" || bad "the plugin does not import myelin_layer_neurons"
+nm -D --undefined-only "$T/example_plugin.so" | grep -q ' myelin_cost_builtin$' &&
+    ok "the plugin calls myelin_cost_builtin from libmyelin" || bad "the plugin does not import myelin_cost_builtin"
 cp "$DATADIR/arch/presets/generic-45nm.yaml" "$T/plugged.yaml"
 printf 'plugins: [example_plugin.so]\ncost_models: {linear: example-dense-linear}\n' >> "$T/plugged.yaml"
 if (cd / && "$BIN" cost --workload tiny --arch "$T/plugged.yaml" --format csv) > "$T/plug.csv" 2> "$T/err"; then
     grep -q 'example-dense-linear' "$T/plug.csv" && ok "the installed myelin dlopen'ed the plugin and priced with it" ||
         bad "no layer priced by the plugin"
+    grep -q 'warning' "$T/err" && bad "the plugin lost actions: $(cat "$T/err")" ||
+        ok "the plugin kept the built-in NoC counts (no warning)"
 else
     bad "myelin cost with the plugin failed: $(cat "$T/err")"
 fi
