@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "base/util.h"
+#include "models/cost.h"
 #include "sim/engine.h"
 #include "sim/engine_par.h"
 #include "workloads/dataset.h"
@@ -58,7 +59,7 @@ static int default_model(const char **yaml_text, const void **weights, size_t *w
     return 0;
 }
 
-/* A growing text buffer (logits CSV, JSON). */
+/* A growing text buffer (the logits CSV). */
 typedef struct sbuf {
     char *p;
     size_t len, cap;
@@ -93,22 +94,6 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
         b->p = q;
         b->cap = cap;
     }
-}
-
-/* JSON string literal of s (names and paths; control characters escaped). */
-static void sb_json_str(sbuf *b, const char *s)
-{
-    sb_printf(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_printf(b, "%c", c);
-    }
-    sb_printf(b, "\"");
 }
 
 typedef struct run_ctx {
@@ -258,7 +243,6 @@ int myelin_cmd_run(int argc, char **argv)
     memset(&sum, 0, sizeof sum);
     run_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
-    sbuf js = {0};
     char path[MYELIN_PATH_MAX], dspec[512], weights_desc[MYELIN_PATH_MAX + 32];
     int rc = 0;
 
@@ -423,78 +407,17 @@ int myelin_cmd_run(int argc, char **argv)
                                                        &err);
     }
     if (rc == 0 && json_path) {
-        /* no wall time here: the same inputs give the same bytes */
-        char b1[16], b2[16];
-        sb_printf(&js, "{\n  \"workload\": ");
-        sb_json_str(&js, wl->name);
-        sb_printf(&js, ",\n  \"weights\": ");
-        sb_json_str(&js, weights_desc);
-        sb_printf(&js, ",\n  \"dataset\": ");
-        sb_json_str(&js, dspec);
-        sb_printf(&js, ",\n  \"quant\": ");
-        sb_json_str(&js, q_path ? q_path : "float");
-        sb_printf(&js, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
-                       ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
-                  myelin_qsetting_input_bits(qs), T, sum.images, sum.top1_correct, top1);
-        if (sum.has_top5)
-            sb_printf(&js, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f",
-                      sum.top5_correct, top5);
-        if (drift)
-            sb_printf(&js, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", drift_mean,
-                      drift_max);
-        sb_printf(&js, ",\n  \"layers\": [");
-        for (int i = 0; i < wl->n_layers; i++) {
-            const myelin_layer *ly = &wl->layers[i];
-            const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
-            int64_t s = 0, ev = 0, so = 0;
-            for (int t = 0; t < T; t++) {
-                s += sum.spikes[(int64_t)i * T + t];
-                ev += sum.events[(int64_t)i * T + t];
-                so += sum.synops[(int64_t)i * T + t];
-            }
-            sb_printf(&js, "%s\n    {\"name\": ", i ? "," : "");
-            sb_json_str(&js, ly->name);
-            int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
-                      ly->kind == MYELIN_LAYER_HEAD;
-            sb_printf(&js, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
-            if (syn)
-                sb_printf(&js, ", \"weight_bits\": \"%s\"",
-                          myelin_bits_str(q->weight_bits, b1, sizeof b1));
-            if (has_lif(ly))
-                sb_printf(&js, ", \"membrane_bits\": \"%s\"",
-                          myelin_bits_str(q->membrane_bits, b2, sizeof b2));
-            sb_printf(&js, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
-                           ", \"synops_per_image\": %.9g",
-                      (double)s / n_img, (double)ev / n_img, (double)so / n_img);
-            /* LIF layers: spikes per neuron per step; MAXPOOL/ADD: output values per element
-             * per step (measured, so `myelin cost --activity` need not guess a pool's rate). */
-            if (has_lif(ly))
-                sb_printf(&js, ", \"firing_rate\": %.9g",
-                          (double)s / n_img / T / (double)myelin_layer_neurons(ly));
-            else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
-                sb_printf(&js, ", \"firing_rate\": %.9g",
-                          (double)s / n_img / T /
-                              ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
-            if (has_lif(ly))
-                sb_printf(&js, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64
-                               ", \"lif_updates\": %" PRId64,
-                          sum.sat[3 * (int64_t)i], sum.sat[3 * (int64_t)i + 1],
-                          sum.sat[3 * (int64_t)i + 2]);
-            if (drift && sum.drift[i].samples)
-                sb_printf(&js, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
-                          sum.drift[i].abs_dh_sum / (double)sum.drift[i].samples,
-                          (double)sum.drift[i].mismatches / (double)sum.drift[i].samples);
-            sb_printf(&js, ", \"spikes_per_step\": [");
-            for (int t = 0; t < T; t++)
-                sb_printf(&js, "%s%.9g", t ? ", " : "", (double)sum.spikes[(int64_t)i * T + t] / n_img);
-            sb_printf(&js, "]}");
-        }
-        sb_printf(&js, "\n  ]\n}\n");
-        rc = js.oom ? myelin_error_set(&err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
-                    : myelin_write_file_atomic(json_path, js.p, js.len, &err);
+        /* the activity file (models/cost.h); no wall time, so reruns are byte-identical */
+        myelin_run_info ri = {weights_desc, dspec, q_path ? q_path : "float",
+                              myelin_qsetting_input_bits(qs), drift};
+        char *jp = NULL;
+        size_t jl = 0;
+        rc = myelin_activity_run_json(wl, e, &sum, &ri, &jp, &jl, &err);
+        if (rc == 0)
+            rc = myelin_write_file_atomic(json_path, jp, jl, &err);
+        free(jp);
     }
     int status = rc ? myelin_cli_fail("run", &err) : 0;
-    free(js.p);
     free(ctx.logits.p);
     myelin_engine_summary_free(&sum);
     myelin_dataset_close(ds);

@@ -1,14 +1,17 @@
 /* models/activity.c — activity (firing rates per layer): the statistical activity model shared by
- * myelin cost and myelin sim, the reader of the JSON that `myelin run --json` writes, and rates
- * from spike counts. */
+ * myelin cost and myelin sim, the activity file's codec (the JSON that `myelin run --json`
+ * writes: its writer and its reader), and rates from spike counts. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/json.h"
 #include "base/util.h"
 #include "models/cost.h"
+#include "sim/engine.h"
 
 void myelin_activity_free(myelin_activity *a)
 {
@@ -382,5 +385,112 @@ int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes
     if (rc)
         return rc;
     snprintf(out->source, sizeof out->source, "%s", source ? source : "measured spike counts");
+    return 0;
+}
+
+/* ---- the activity file's writer ---------------------------------------------------------------- */
+
+/* The layers that fire (LIF with weights or attention), as the engine counts them. */
+static int run_has_lif(const myelin_layer *ly)
+{
+    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+           ly->kind == MYELIN_LAYER_ATTN;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    myelin_escape_fputs(MYELIN_ESC_JSON, s ? s : "", f);
+}
+
+int myelin_activity_run_json(const myelin_workload *wl, const struct myelin_engine *e,
+                             const struct myelin_engine_summary *sum, const myelin_run_info *info,
+                             char **out, size_t *len, myelin_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    if (!f)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (run JSON)");
+    int T = wl->timesteps;
+    double n_img = sum->images > 0 ? (double)sum->images : 1.0;
+    double top1 = 100.0 * (double)sum->top1_correct / n_img;
+    double top5 = 100.0 * (double)sum->top5_correct / n_img;
+    char b1[16], b2[16];
+    fprintf(f, "{\n  \"workload\": ");
+    json_str(f, wl->name);
+    fprintf(f, ",\n  \"weights\": ");
+    json_str(f, info->weights);
+    fprintf(f, ",\n  \"dataset\": ");
+    json_str(f, info->dataset);
+    fprintf(f, ",\n  \"quant\": ");
+    json_str(f, info->quant ? info->quant : "float");
+    fprintf(f, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
+               ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
+            info->input_bits, T, sum->images, sum->top1_correct, top1);
+    if (sum->has_top5)
+        fprintf(f, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f",
+                sum->top5_correct, top5);
+    int drift = info->drift && sum->drift;
+    if (drift) {
+        double drift_mean = 0, drift_max = 0;
+        myelin_drift_summary(wl, sum->drift, &drift_mean, &drift_max);
+        fprintf(f, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", drift_mean, drift_max);
+    }
+    fprintf(f, ",\n  \"layers\": [");
+    for (int i = 0; i < wl->n_layers; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        const myelin_layer_quant *q = myelin_engine_layer_quant(e, i);
+        int64_t s = 0, ev = 0, so = 0;
+        for (int t = 0; t < T; t++) {
+            s += sum->spikes[(int64_t)i * T + t];
+            ev += sum->events[(int64_t)i * T + t];
+            so += sum->synops[(int64_t)i * T + t];
+        }
+        fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+        json_str(f, ly->name);
+        int syn = ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
+                  ly->kind == MYELIN_LAYER_HEAD;
+        fprintf(f, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
+        if (syn)
+            fprintf(f, ", \"weight_bits\": \"%s\"", myelin_bits_str(q->weight_bits, b1, sizeof b1));
+        if (run_has_lif(ly))
+            fprintf(f, ", \"membrane_bits\": \"%s\"",
+                    myelin_bits_str(q->membrane_bits, b2, sizeof b2));
+        fprintf(f, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g"
+                   ", \"synops_per_image\": %.9g",
+                (double)s / n_img, (double)ev / n_img, (double)so / n_img);
+        /* LIF layers: spikes per neuron per step; MAXPOOL/ADD: output values per element per
+         * step (measured, so `myelin cost --activity` need not guess a pool's rate). */
+        if (run_has_lif(ly))
+            fprintf(f, ", \"firing_rate\": %.9g",
+                    (double)s / n_img / T / (double)myelin_layer_neurons(ly));
+        else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
+            fprintf(f, ", \"firing_rate\": %.9g",
+                    (double)s / n_img / T /
+                        ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
+        if (run_has_lif(ly))
+            fprintf(f, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64
+                       ", \"lif_updates\": %" PRId64,
+                    sum->sat[3 * (int64_t)i], sum->sat[3 * (int64_t)i + 1],
+                    sum->sat[3 * (int64_t)i + 2]);
+        if (drift && sum->drift[i].samples)
+            fprintf(f, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
+                    sum->drift[i].abs_dh_sum / (double)sum->drift[i].samples,
+                    (double)sum->drift[i].mismatches / (double)sum->drift[i].samples);
+        fprintf(f, ", \"spikes_per_step\": [");
+        for (int t = 0; t < T; t++)
+            fprintf(f, "%s%.9g", t ? ", " : "", (double)sum->spikes[(int64_t)i * T + t] / n_img);
+        fprintf(f, "]}");
+    }
+    fprintf(f, "\n  ]\n}\n");
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !buf) {
+        free(buf);
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (run JSON)");
+    }
+    *out = buf;
+    *len = blen;
     return 0;
 }

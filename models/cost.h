@@ -263,6 +263,24 @@ int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes
 
 void myelin_activity_free(myelin_activity *a);
 
+/* The writer of the activity file above: the JSON that `myelin run --json` writes (what the
+ * reader needs — per-layer "name" and "firing_rate" — plus the run's accuracy, spikes, events,
+ * synaptic ops, saturation and drift per layer).  No timing, so the same run gives the same
+ * bytes.  e and sum are the engine and the summary of its dataset run (sim/engine.h). */
+struct myelin_engine;
+struct myelin_engine_summary;
+typedef struct myelin_run_info {
+    const char *weights;  /* how the weights were obtained: a path, "<embedded>", "random (seed S)" */
+    const char *dataset;  /* the dataset spec */
+    const char *quant;    /* the setting's path, or "float" */
+    int input_bits;
+    int drift;            /* the run measured drift (sum->drift) */
+} myelin_run_info;
+/* *out (malloc'ed, NUL-terminated, *len bytes without the NUL) holds the JSON. */
+int myelin_activity_run_json(const myelin_workload *wl, const struct myelin_engine *e,
+                             const struct myelin_engine_summary *sum, const myelin_run_info *info,
+                             char **out, size_t *len, myelin_error *err);
+
 /* ---- NoC packets ----------------------------------------------------------------------------- */
 
 /* Bits of one spike packet: destination column and row, and the source neuron's index in the
