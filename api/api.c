@@ -443,7 +443,7 @@ int myelin_api_sim(const myelin_workload *wl, const char *weights, const myelin_
     if (pid == 0) { /* the child: one SystemC elaboration, then its status, error and JSON */
         close(fds[0]);
         myelin_error cerr;
-        myelin_error_clear(&cerr);
+        memset(&cerr, 0, sizeof cerr); /* every byte goes through the pipe */
         char *json = NULL;
         int rc = sim_json(wl, weights, qs, arch, statistical, dataset, limit, rate, seed, &json,
                           &cerr);
