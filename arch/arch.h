@@ -156,7 +156,7 @@ typedef struct myelin_arch {
     int n_plugins;
     char plugins[MYELIN_ARCH_MAX_PLUGINS][MYELIN_PATH_MAX]; /* resolved paths */
     int plugin_line[MYELIN_ARCH_MAX_PLUGINS], plugin_column[MYELIN_ARCH_MAX_PLUGINS];
-    /* appended after the plugin ABI's fields, so plugins built against ABI 1 still read it */
+    /* (plugins see none of this layout since cost-model ABI 2: models/cost.h myelin_cost_input) */
     int has_area;                                   /* 0: the file gives no area */
     myelin_area_price area[MYELIN_AREA_ITEM_COUNT];
     /* noc.multicast: none (a spike for D cores is injected D times) or tree (XY-tree multicast:

@@ -10,6 +10,7 @@
 #include "base/escape.h"
 #include "base/util.h"
 #include "cli/cli.h"
+#include "models/cost.h"
 #include "sim/engine.h"
 #include "sim/engine_par.h"
 
@@ -281,71 +282,17 @@ static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
     return 0;
 }
 
-/* One layer's members of the --json summary (the activity file: firing_rate per LIF, pool and
- * add layer, so `myelin cost --activity` need not guess a pool's rate). */
-static void json_layer(FILE *f, const myelin_cli *c, const run_args *a, const run_out *o, int i)
-{
-    const myelin_layer *ly = &c->wl->layers[i];
-    const myelin_layer_quant *q = myelin_engine_layer_quant(o->e, i);
-    int T = c->wl->timesteps;
-    double s = (double)layer_total(o->sum.spikes, i, T) / o->n_img;
-    char b[16];
-    fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-    myelin_escape_fputs(MYELIN_ESC_JSON, ly->name, f);
-    fprintf(f, ", \"kind\": \"%s\"", myelin_layer_kind_name(ly->kind));
-    if (has_weights(ly))
-        fprintf(f, ", \"weight_bits\": \"%s\"", myelin_bits_str(q->weight_bits, b, sizeof b));
-    if (has_lif(ly))
-        fprintf(f, ", \"membrane_bits\": \"%s\"", myelin_bits_str(q->membrane_bits, b, sizeof b));
-    fprintf(f, ", \"spikes_per_image\": %.9g, \"events_per_image\": %.9g, \"synops_per_image\": %.9g", s,
-            (double)layer_total(o->sum.events, i, T) / o->n_img,
-            (double)layer_total(o->sum.synops, i, T) / o->n_img);
-    if (has_lif(ly))
-        fprintf(f, ", \"firing_rate\": %.9g", s / T / (double)myelin_layer_neurons(ly));
-    else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD)
-        fprintf(f, ", \"firing_rate\": %.9g", s / T / ((double)ly->out_shape.c * ly->out_shape.h * ly->out_shape.w));
-    if (has_lif(ly))
-        fprintf(f, ", \"x_saturated\": %" PRId64 ", \"h_saturated\": %" PRId64 ", \"lif_updates\": %" PRId64,
-                o->sum.sat[3 * (int64_t)i], o->sum.sat[3 * (int64_t)i + 1], o->sum.sat[3 * (int64_t)i + 2]);
-    if (a->drift && o->sum.drift[i].samples)
-        fprintf(f, ", \"drift\": %.9g, \"spike_mismatch_rate\": %.9g",
-                o->sum.drift[i].abs_dh_sum / (double)o->sum.drift[i].samples,
-                (double)o->sum.drift[i].mismatches / (double)o->sum.drift[i].samples);
-    fprintf(f, ", \"spikes_per_step\": [");
-    for (int t = 0; t < T; t++)
-        fprintf(f, "%s%.9g", t ? ", " : "", (double)o->sum.spikes[(int64_t)i * T + t] / o->n_img);
-    fprintf(f, "]}");
-}
-
-/* The --json summary: no wall time, so the same inputs give the same bytes. */
+/* The --json summary (models/activity.c writes it; the activity file `myelin cost --activity`
+ * reads): no wall time, so the same inputs give the same bytes. */
 static int write_json(myelin_cli *c, const run_args *a, const run_out *o)
 {
+    myelin_run_info ri = {c->weights_desc, c->dataset_spec, c->quant ? c->quant : "float",
+                          myelin_qsetting_input_bits(c->qs), a->drift, &c->prov};
     char *buf = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    fputs("{\n  \"provenance\": ", f);
-    myelin_provenance_write_json(&c->prov, f);
-    const char *keys[] = {"workload", "weights", "dataset", "quant"};
-    const char *vals[] = {c->wl->name, c->weights_desc, c->dataset_spec, c->quant ? c->quant : "float"};
-    for (int k = 0; k < 4; k++) {
-        fprintf(f, ",\n  \"%s\": ", keys[k]);
-        myelin_escape_fputs(MYELIN_ESC_JSON, vals[k], f);
-    }
-    fprintf(f, ",\n  \"input_bits\": %d,\n  \"timesteps\": %d,\n  \"images\": %" PRId64
-               ",\n  \"top1_correct\": %" PRId64 ",\n  \"top1_percent\": %.6f",
-            myelin_qsetting_input_bits(c->qs), c->wl->timesteps, o->sum.images, o->sum.top1_correct, o->top1);
-    if (o->sum.has_top5)
-        fprintf(f, ",\n  \"top5_correct\": %" PRId64 ",\n  \"top5_percent\": %.6f", o->sum.top5_correct, o->top5);
-    if (a->drift)
-        fprintf(f, ",\n  \"drift_mean\": %.9g,\n  \"drift_max\": %.9g", o->drift_mean, o->drift_max);
-    fprintf(f, ",\n  \"layers\": [");
-    for (int i = 0; i < c->wl->n_layers; i++)
-        json_layer(f, c, a, o, i);
-    fprintf(f, "\n  ]\n}\n");
-    int rc = fclose(f) ? myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory")
-                       : myelin_write_file_atomic(a->json, buf, len, &c->err);
+    int rc = myelin_activity_run_json(c->wl, o->e, &o->sum, &ri, &buf, &len, &c->err);
+    if (!rc)
+        rc = myelin_write_file_atomic(a->json, buf, len, &c->err);
     free(buf);
     return rc;
 }

@@ -1,5 +1,7 @@
 /* models/cost.h — per-layer cost models: a registry keyed by layer kind, the built-in models, the
  * plugin ABI, activity (firing rates), and the report (action counts x prices, memory, cycles).
+ * One header over several files, one job each (listed in models/cost_internal.h): cost.c
+ * (evaluation), cost_builtin.c, cost_registry.c, activity.c, noc.c, cost_price.c, cost_write.c.
  *
  * Counts and prices are kept apart (as Accelergy does): a cost model only turns (layer, its
  * quantization, its activity, its mapping, the array) into action counts (arch/arch.h
@@ -55,18 +57,32 @@
  *   leakage (priced in one place): leakage_core_cycles = layer cores x cycles of the whole inference
  *       (all layers stay resident; unused cores are assumed power-gated).
  *
- * Plugin ABI (version MYELIN_COST_ABI_VERSION): a shared object exports
- *     const myelin_cost_model myelin_cost_plugin_v1;
- * whose abi_version must equal MYELIN_COST_ABI_VERSION.  The loader dlopen()s the path given in
- * the architecture file's `plugins:` list, dlsym()s that symbol, checks the version, and registers
- * the model under its name for its layer kind; `cost_models: {<kind>: <name>}` selects it.  The
- * count function receives a myelin_cost_input and fills a zeroed myelin_cost_counts; it returns 0,
- * or non-zero with a message in errbuf.  The version is bumped whenever myelin_cost_input,
- * myelin_cost_counts, myelin_cost_model, myelin_layer, myelin_layer_quant, myelin_layer_map or
- * myelin_arch change layout. */
+ * Plugin ABI (version MYELIN_COST_ABI_VERSION = 2): a shared object exports
+ *     const myelin_cost_model myelin_cost_plugin_v2;
+ * whose abi_version must equal MYELIN_COST_ABI_VERSION.  The loader reads that descriptor's version
+ * from the ELF file before dlopen (an ABI-1 plugin, which exports myelin_cost_plugin_v1, is refused
+ * with an error saying to rebuild it: ABI 1 handed plugins the layouts of myelin_arch,
+ * myelin_layer and the mapping), dlopen()s the path given in the architecture file's `plugins:`
+ * list (relative paths resolved against that file's folder), and registers the model under its
+ * name for its layer kind; `cost_models: {<kind>: <name>}` selects it.
+ *
+ * The count function receives a myelin_cost_input — plain values, no library struct layouts —
+ * and fills a zeroed myelin_cost_counts; it returns 0, or non-zero with a message in errbuf.  Both
+ * structs are append-only: fields are only ever added at their end (and actions only appended to
+ * myelin_action), so a plugin built against an older header keeps working; one built against a
+ * newer header checks MYELIN_COST_INPUT_HAS(in, field) before reading a field the loading library
+ * may not have, and writes only count[a] for a < in->n_actions.  The ABI version is bumped only
+ * when a field changes meaning or place.
+ *
+ * A plugin can start from the built-in model: myelin_cost_builtin(in, out, ...) fills out with the
+ * built-in counts for in's layer (exported by libmyelin; plugins link it), which the plugin then
+ * adjusts.  A plugin must account for every action class it replaces: when a plugin's model counts
+ * no NoC action (spike_packet, router_hop_x/_y) for a layer whose inputs arrive over the NoC, the
+ * evaluation warns (the registry's warning handler, once per model; and the report's warnings). */
 #ifndef MYELIN_MODELS_COST_H
 #define MYELIN_MODELS_COST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -81,36 +97,76 @@
 extern "C" {
 #endif
 
-#define MYELIN_COST_ABI_VERSION 1
-#define MYELIN_COST_PLUGIN_SYMBOL "myelin_cost_plugin_v1"
+#define MYELIN_COST_ABI_VERSION 2
+#define MYELIN_COST_PLUGIN_SYMBOL "myelin_cost_plugin_v2"
+#define MYELIN_COST_PLUGIN_SYMBOL_V1 "myelin_cost_plugin_v1" /* refused: ABI 1 */
 
-/* Everything a cost model may look at for one layer.  Read-only. */
+/* What a model returns: action counts (units in myelin_action's names; in->n_actions of them are
+ * read), the synaptic operations it performed (reported separately from their price) and a cycle
+ * estimate.  The array comes last so actions can be appended. */
+typedef struct myelin_cost_counts {
+    double synaptic_ops;
+    double cycles;
+    double count[MYELIN_ACT_COUNT];
+} myelin_cost_counts;
+
+/* Everything a cost model may look at for one layer, as plain values.  Read-only.  Append-only:
+ * `size` is sizeof the struct the library filled; test fields added later with
+ * MYELIN_COST_INPUT_HAS.  Strings and the `internal` pointer live for the call only. */
 typedef struct myelin_cost_input {
-    const myelin_workload *workload;
+    size_t size;       /* sizeof(myelin_cost_input) in the loading library */
+    int abi_version;   /* MYELIN_COST_ABI_VERSION of the loading library */
+    int n_actions;     /* MYELIN_ACT_COUNT of the loading library: count[] entries it reads */
+    /* the layer (workloads/workload.h) */
+    const char *layer_name; /* e.g. "block.0.mlp.fc1" */
     int layer_index;
-    const myelin_layer *layer;
-    const myelin_layer_quant *quant;
-    const myelin_layer_map *map;
-    const myelin_arch *arch;
+    int layer_kind;         /* myelin_layer_kind */
+    int n_inputs;           /* 1, 2 (ADD) or 3 (ATTN: q, k, v) */
+    int input_is_image[3];  /* 1 when input j is the real-valued image (no NoC traffic) */
+    int in_c, in_h, in_w;   /* shape of input 0 */
+    int out_c, out_h, out_w;
+    int c_in, c_out, kernel; /* synaptic layers: channels (features), kernel (3 CONV, 1 otherwise) */
+    int real_input;         /* consumes the real-valued image (the first layer) */
+    int has_lif;
+    int heads, attn_order;  /* ATTN: heads, myelin_attn_order */
+    int64_t neurons;        /* myelin_layer_neurons */
+    int64_t dense_macs;     /* myelin_layer_dense_macs: per timestep */
+    /* its quantization (workloads/qsetting.h) */
+    int weight_bits;        /* 1..16, or MYELIN_BITS_FLOAT (0) */
+    int membrane_bits;      /* 2..32, or MYELIN_BITS_FLOAT */
+    int scheme;             /* myelin_scheme */
+    int granularity;        /* myelin_granularity */
+    /* its mapping (arch/mapper.h) */
+    int cores;              /* 0 for MAXPOOL / ADD */
+    int first_core;         /* raster index of the first core, -1 when none */
+    int channels_per_core;
+    int token_slices;
+    /* the array (arch/arch.h) */
+    int rows, cols;
+    int accumulator_lanes;
+    int synapse_word_bits, synapse_banks;
+    int64_t synapse_bytes, neuron_capacity;
+    int hop_latency_cycles, link_width_bits;
+    int multicast;          /* myelin_multicast */
+    int buffer_flits;       /* 0 = unbounded */
+    int flits_per_packet;   /* myelin_noc_flits_per_packet */
+    double clock_hz;
+    /* activity */
     int timesteps;
     double rate_in[3];      /* input events per element per timestep, one per input */
     double rate_out;        /* output events (spikes) per neuron per timestep */
     int64_t in_elements[3]; /* elements of each input tensor */
     double mean_hops_x;     /* mean XY distance from the producers' cores to this layer's cores */
     double mean_hops_y;
-    /* appended (plugins built against the first layout never read past mean_hops_y): with
-     * arch->noc_multicast, the mean XY-tree edges per spike (one packet per spike, one copy per
-     * link of the union of the routes to the consumer's cores, or its token slice's) */
-    double tree_edges_x, tree_edges_y;
+    double tree_edges_x;    /* with multicast, mean XY-tree links per spike */
+    double tree_edges_y;
+    const void *internal;   /* the library's own view of the layer, for myelin_cost_builtin */
+    /* append new fields here */
 } myelin_cost_input;
 
-/* What a model returns: action counts (units in myelin_action's names), the synaptic operations it
- * performed (reported separately from their price) and a cycle estimate. */
-typedef struct myelin_cost_counts {
-    double count[MYELIN_ACT_COUNT];
-    double synaptic_ops;
-    double cycles;
-} myelin_cost_counts;
+/* 1 when the loading library filled `field` of *in (a field added after the plugin's header). */
+#define MYELIN_COST_INPUT_HAS(in, field)                                                          \
+    (offsetof(myelin_cost_input, field) + sizeof((in)->field) <= (in)->size)
 
 typedef int (*myelin_cost_count_fn)(const myelin_cost_input *in, myelin_cost_counts *out,
                                     char *errbuf, size_t errlen);
@@ -123,6 +179,12 @@ typedef struct myelin_cost_model {
     const char *description;
     myelin_cost_count_fn count;
 } myelin_cost_model;
+
+/* The built-in model's counts for in's layer (the rules above), into a zeroed *out: what a plugin
+ * starts from and adjusts.  in must be the input the library passed (it carries `internal`);
+ * MYELIN_EUSAGE otherwise, with a message in errbuf.  0 ok. */
+int myelin_cost_builtin(const myelin_cost_input *in, myelin_cost_counts *out, char *errbuf,
+                        size_t errlen);
 
 /* ---- registry -------------------------------------------------------------------------------- */
 
@@ -147,6 +209,13 @@ const myelin_cost_model *myelin_cost_registry_find(const myelin_cost_registry *r
 /* Loads the architecture's plugins into reg, then checks that every cost_models choice exists. */
 int myelin_cost_registry_configure(myelin_cost_registry *reg, const myelin_arch *arch,
                                    myelin_error *err);
+
+/* Where the evaluation's warnings about this registry's models go (a plugin that counts no NoC
+ * action for a layer fed over the NoC; once per model): fn(user, message), message one line
+ * without a newline.  Default: stderr, as "myelin: warning: MESSAGE".  fn NULL: nowhere (the
+ * report's warnings still hold them). */
+typedef void (*myelin_cost_warn_fn)(void *user, const char *message);
+void myelin_cost_registry_on_warning(myelin_cost_registry *reg, myelin_cost_warn_fn fn, void *user);
 
 void myelin_cost_registry_free(myelin_cost_registry *reg);
 
@@ -195,6 +264,26 @@ int myelin_activity_from_spikes(const myelin_workload *wl, const int64_t *spikes
 
 void myelin_activity_free(myelin_activity *a);
 
+/* The writer of the activity file above: the JSON that `myelin run --json` writes (what the
+ * reader needs — per-layer "name" and "firing_rate" — plus the run's accuracy, spikes, events,
+ * synaptic ops, saturation and drift per layer).  No timing, so the same run gives the same
+ * bytes.  e and sum are the engine and the summary of its dataset run (sim/engine.h). */
+struct myelin_engine;
+struct myelin_engine_summary;
+struct myelin_provenance;
+typedef struct myelin_run_info {
+    const char *weights;  /* how the weights were obtained: a path, "<embedded>", "random (seed S)" */
+    const char *dataset;  /* the dataset spec */
+    const char *quant;    /* the setting's path, or "float" */
+    int input_bits;
+    int drift;            /* the run measured drift (sum->drift) */
+    const struct myelin_provenance *provenance; /* written first as "provenance" (base/report.h); NULL: none */
+} myelin_run_info;
+/* *out (malloc'ed, NUL-terminated, *len bytes without the NUL) holds the JSON. */
+int myelin_activity_run_json(const myelin_workload *wl, const struct myelin_engine *e,
+                             const struct myelin_engine_summary *sum, const myelin_run_info *info,
+                             char **out, size_t *len, myelin_error *err);
+
 /* ---- NoC packets ----------------------------------------------------------------------------- */
 
 /* Bits of one spike packet: destination column and row, and the source neuron's index in the
@@ -235,6 +324,8 @@ typedef struct myelin_cost_report {
     /* area (arch.h; 0 when the architecture gives none): the whole array and its used cores */
     double area_mm2[MYELIN_AREA_COMP_COUNT], area_total_mm2;
     double area_used_mm2;
+    char warnings[4096]; /* the evaluation's warnings, one per line ("" when none; those that
+                          * do not fit are dropped) */
 } myelin_cost_report;
 
 /* Runs each layer's model (the arch's choice for its kind), prices the counts, sums memory,

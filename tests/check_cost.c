@@ -721,6 +721,22 @@ START_TEST(test_example_plugin)
     /* dense crossbar: every synapse every timestep, whatever the rate */
     double dense = (double)f.wl->timesteps * l->out_shape.h * l->out_shape.w * l->c_in * l->c_out;
     ck_assert(fabs(f.rep->layers[i].counts.synaptic_ops - dense) <= 1e-9 * dense);
+    /* it started from the built-in counts: the NoC traffic of its input and its neuron updates
+     * are the built-in model's, so nothing went missing (no warning) */
+    fixture b = {0};
+    b.wl = load_zoo("tiny");
+    b.lq = quant(b.wl, 8, 16, NULL, 0);
+    b.arch = load_preset("generic-45nm");
+    evaluate(&b, 0.1);
+    const myelin_cost_counts *pc = &f.rep->layers[i].counts, *bc = &b.rep->layers[i].counts;
+    ck_assert_str_eq(b.rep->layers[i].model, "builtin");
+    ck_assert(bc->count[MYELIN_ACT_SPIKE_PACKET] > 0);
+    ck_assert(pc->count[MYELIN_ACT_SPIKE_PACKET] == bc->count[MYELIN_ACT_SPIKE_PACKET]);
+    ck_assert(pc->count[MYELIN_ACT_ROUTER_HOP_X] == bc->count[MYELIN_ACT_ROUTER_HOP_X]);
+    ck_assert(pc->count[MYELIN_ACT_NEURON_UPDATE_ACTIVE] == bc->count[MYELIN_ACT_NEURON_UPDATE_ACTIVE]);
+    ck_assert(pc->count[MYELIN_ACT_SYNAPTIC_OP] > bc->count[MYELIN_ACT_SYNAPTIC_OP]);
+    ck_assert_str_eq(f.rep->warnings, "");
+    release(&b);
     /* other kinds keep the built-in model */
     ck_assert_str_eq(f.rep->layers[layer(f.wl, "block.0.attn.attn")].model, "builtin");
     ck_assert_ptr_nonnull(myelin_cost_registry_find(f.reg, MYELIN_LAYER_LINEAR, "builtin"));
@@ -735,6 +751,117 @@ static int bad_count(const myelin_cost_input *in, myelin_cost_counts *out, char 
     snprintf(eb, el, "cannot price this");
     return -1;
 }
+
+/* A model that prices the synaptic work only: no NoC action (what the registry warns about). */
+static int no_noc_count(const myelin_cost_input *in, myelin_cost_counts *out, char *eb, size_t el)
+{
+    (void)eb;
+    (void)el;
+    out->synaptic_ops = out->count[MYELIN_ACT_SYNAPTIC_OP] =
+        (double)in->dense_macs * in->timesteps * in->rate_in[0];
+    return 0;
+}
+
+/* Counts the built-in model, then doubles the accumulates: a plugin adjusting built-in counts. */
+static int adjusted_count(const myelin_cost_input *in, myelin_cost_counts *out, char *eb, size_t el)
+{
+    int rc = myelin_cost_builtin(in, out, eb, el);
+    out->count[MYELIN_ACT_ADD_INT_BITS] *= 2;
+    return rc;
+}
+
+static int n_warned;
+static char warned[1024];
+static void on_warning(void *user, const char *msg)
+{
+    ck_assert_ptr_eq(user, &n_warned);
+    n_warned++;
+    snprintf(warned, sizeof warned, "%s", msg);
+}
+
+START_TEST(test_plugin_abi)
+{
+    myelin_error err;
+    fixture f = {0};
+    f.wl = load_zoo("tiny");
+    f.lq = quant(f.wl, 8, 16, NULL, 0);
+    f.arch = load_preset("generic-45nm");
+    ck_assert_int_eq(myelin_cost_registry_new(&f.reg, &err), 0);
+    myelin_cost_registry_on_warning(f.reg, on_warning, &n_warned);
+    myelin_cost_model m = {MYELIN_COST_ABI_VERSION, "no-noc", MYELIN_LAYER_LINEAR, "", no_noc_count};
+    ck_assert_int_eq(myelin_cost_registry_add(f.reg, &m, &err), 0);
+    snprintf(f.arch->cost_model[MYELIN_LAYER_LINEAR], MYELIN_NAME_MAX, "no-noc");
+    n_warned = 0;
+    evaluate(&f, 0.1);
+    /* warned once through the handler, every layer in the report */
+    ck_assert_int_eq(n_warned, 1);
+    ck_assert_ptr_nonnull(strstr(warned, "'no-noc'"));
+    ck_assert_ptr_nonnull(strstr(warned, "block.0.attn.q,"));
+    ck_assert_ptr_nonnull(strstr(warned, "no NoC action"));
+    ck_assert_ptr_nonnull(strstr(f.rep->warnings, "layer block.1.mlp.fc2: cost model 'no-noc'"));
+    ck_assert_ptr_null(strstr(f.rep->warnings, "sps.conv")); /* conv keeps the built-in model */
+    myelin_cost_report_free(f.rep);
+    f.rep = NULL;
+    evaluate(&f, 0.1); /* the same registry: the handler is not called again */
+    ck_assert_int_eq(n_warned, 1);
+    ck_assert_ptr_nonnull(strstr(f.rep->warnings, "layer block.0.attn.q:"));
+    myelin_cost_report_free(f.rep);
+    f.rep = NULL;
+    /* a model adjusting the built-in counts: only what it changed differs, and no warning */
+    fixture b = {0};
+    b.wl = load_zoo("tiny");
+    b.lq = quant(b.wl, 8, 16, NULL, 0);
+    b.arch = load_preset("generic-45nm");
+    evaluate(&b, 0.1);
+    m.name = "adjusted";
+    m.count = adjusted_count;
+    ck_assert_int_eq(myelin_cost_registry_add(f.reg, &m, &err), 0);
+    snprintf(f.arch->cost_model[MYELIN_LAYER_LINEAR], MYELIN_NAME_MAX, "adjusted");
+    evaluate(&f, 0.1);
+    ck_assert_str_eq(f.rep->warnings, "");
+    int i = layer(f.wl, "block.0.mlp.fc1");
+    for (int a = 0; a < MYELIN_ACT_COUNT; a++) {
+        double want = b.rep->layers[i].counts.count[a] * (a == MYELIN_ACT_ADD_INT_BITS ? 2 : 1);
+        ck_assert_msg(f.rep->layers[i].counts.count[a] == want, "%s: %g, expected %g",
+                      myelin_action_name((myelin_action)a), f.rep->layers[i].counts.count[a], want);
+    }
+    ck_assert(b.rep->layers[i].counts.count[MYELIN_ACT_ADD_INT_BITS] > 0);
+    release(&b);
+    release(&f);
+    /* the built-in model refuses an input the library did not fill */
+    myelin_cost_input forged;
+    memset(&forged, 0, sizeof forged);
+    forged.size = sizeof forged;
+    forged.abi_version = MYELIN_COST_ABI_VERSION;
+    myelin_cost_counts c;
+    char eb[256];
+    ck_assert_int_eq(myelin_cost_builtin(&forged, &c, eb, sizeof eb), MYELIN_EUSAGE);
+    ck_assert_ptr_nonnull(strstr(eb, "not an input the library passed"));
+    /* append-only: a field past the filled size reads as absent */
+    forged.size = offsetof(myelin_cost_input, rate_out);
+    ck_assert(MYELIN_COST_INPUT_HAS(&forged, timesteps));
+    ck_assert(!MYELIN_COST_INPUT_HAS(&forged, rate_out));
+    ck_assert(!MYELIN_COST_INPUT_HAS(&forged, internal));
+}
+END_TEST
+
+/* An ABI-1 plugin (tests/plugins/abi1_plugin.c) is refused before loading, with what to do. */
+START_TEST(test_plugin_abi1_refused)
+{
+    char so[1024];
+    snprintf(so, sizeof so, "%s/tests/plugins/.libs/abi1_plugin.so", MYELIN_TEST_BUILDDIR);
+    ck_assert_msg(access(so, R_OK) == 0, "%s missing: 'make check' builds it", so);
+    myelin_cost_registry *reg = NULL;
+    myelin_error err;
+    ck_assert_int_eq(myelin_cost_registry_new(&reg, &err), 0);
+    ck_assert_int_eq(myelin_cost_registry_load_plugin(reg, so, &err), MYELIN_EUNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err.message, "built for ABI 1"));
+    ck_assert_ptr_nonnull(strstr(err.message, "myelin_cost_plugin_v2"));
+    ck_assert_ptr_nonnull(strstr(err.message, "none of its code ran"));
+    ck_assert_ptr_null(myelin_cost_registry_find(reg, MYELIN_LAYER_LINEAR, "abi1-linear"));
+    myelin_cost_registry_free(reg);
+}
+END_TEST
 
 START_TEST(test_plugin_errors)
 {
@@ -754,7 +881,7 @@ START_TEST(test_plugin_errors)
     Dl_info info;
     ck_assert(dladdr((void *)&cos, &info) && info.dli_fname);
     ck_assert_int_eq(myelin_cost_registry_load_plugin(reg, info.dli_fname, &err), MYELIN_EMISSING);
-    ck_assert_ptr_nonnull(strstr(err.message, "exports no 'myelin_cost_plugin_v1'"));
+    ck_assert_ptr_nonnull(strstr(err.message, "exports no 'myelin_cost_plugin_v2'"));
     ck_assert_ptr_nonnull(strstr(err.message, "none of its code ran"));
     /* ABI mismatch and bad descriptors */
     myelin_cost_model m = {MYELIN_COST_ABI_VERSION + 1, "future", MYELIN_LAYER_LINEAR, "", bad_count};
@@ -869,6 +996,8 @@ Suite *make_cost_suite(void)
     tc = tcase_create("plugins");
     tcase_add_test(tc, test_example_plugin);
     tcase_add_test(tc, test_plugin_errors);
+    tcase_add_test(tc, test_plugin_abi);
+    tcase_add_test(tc, test_plugin_abi1_refused);
     tcase_add_loop_test(tc, test_bad_arch_use, 0, (int)(sizeof bad_use / sizeof bad_use[0]));
     tcase_add_test(tc, test_cli_exit_status);
     tcase_set_timeout(tc, 30);

@@ -2,9 +2,11 @@
 # tests/installcheck.sh — `make installcheck`: the installed Myelin used as a library.  Builds a
 # small C program and the example cost-model plugin against the installed headers and library with
 # nothing but `pkg-config --cflags --libs myelin`, runs the program, has the installed `myelin`
-# dlopen the plugin (which calls myelin_layer_neurons in libmyelin), and runs `myelin cost`, `sim`
+# dlopen the plugin (which starts from the built-in counts: myelin_cost_builtin in libmyelin), and runs `myelin cost`, `sim`
 # and a short `search` from / on installed data found by name.
-# Environment (set by Makefile.am): MYELIN_PREFIX_BIN, PKG_CONFIG_PATH, PKG_CONFIG, CC, MYELIN_SRCDIR.
+# Then the installed Python module (python/myelin) runs a cost and a short search from /.
+# Environment (set by Makefile.am): MYELIN_PREFIX_BIN, PKG_CONFIG_PATH, PKG_CONFIG, CC, MYELIN_SRCDIR,
+# MYELIN_PYTHON_DIR, PYTHON3.
 set -u
 BIN=${MYELIN_PREFIX_BIN:?}/myelin
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
@@ -95,13 +97,15 @@ if $CC -std=c11 -Wall -Wextra -Werror -shared -fPIC -o "$T/example_plugin.so" \
 else
     bad "the example plugin does not build: $(cat "$T/err")"
 fi
-nm -D --undefined-only "$T/example_plugin.so" | grep -q ' myelin_layer_neurons$' &&
-    ok "the plugin calls myelin_layer_neurons from libmyelin" || bad "the plugin does not import myelin_layer_neurons"
+nm -D --undefined-only "$T/example_plugin.so" | grep -q ' myelin_cost_builtin$' &&
+    ok "the plugin calls myelin_cost_builtin from libmyelin" || bad "the plugin does not import myelin_cost_builtin"
 cp "$DATADIR/arch/presets/generic-45nm.yaml" "$T/plugged.yaml"
 printf 'plugins: [example_plugin.so]\ncost_models: {linear: example-dense-linear}\n' >> "$T/plugged.yaml"
 if (cd / && "$BIN" cost --workload tiny --arch "$T/plugged.yaml" --format csv) > "$T/plug.csv" 2> "$T/err"; then
     grep -q 'example-dense-linear' "$T/plug.csv" && ok "the installed myelin dlopen'ed the plugin and priced with it" ||
         bad "no layer priced by the plugin"
+    grep -q 'warning' "$T/err" && bad "the plugin lost actions: $(cat "$T/err")" ||
+        ok "the plugin kept the built-in NoC counts (no warning)"
 else
     bad "myelin cost with the plugin failed: $(cat "$T/err")"
 fi
@@ -121,6 +125,40 @@ run "myelin search (short)" "$BIN" search --val synthetic:split=test,count=20,se
     --bits 8,4 --no-timing --quiet --out "$T/search"
 [ -s "$T/search/summary.csv" ] && ok "the search wrote its summary" || bad "no search summary"
 "$BIN" --version | grep -q '^myelin [0-9]' && ok "myelin --version" || bad "myelin --version"
+
+# ---- the installed Python module: finds the installed library by itself, from / ----
+PY=${PYTHON3:-}
+if [ -n "$PY" ] && [ -x "$PY" ]; then
+    PYDIR=${MYELIN_PYTHON_DIR:?}
+    [ -f "$PYDIR/myelin/__init__.py" ] && [ -f "$PYDIR/myelin/_config.py" ] &&
+        ok "the Python module is installed in $PYDIR" || bad "no Python module in $PYDIR"
+    (cd / && "$BIN" cost --workload spikformer-8-384 --arch generic-45nm --format json) > "$T/cost.json" 2> "$T/err" ||
+        bad "myelin cost --format json: $(cat "$T/err")"
+    if (cd / && env -u MYELIN_LIB PYTHONPATH="$PYDIR" "$PY" - "$T" > "$T/py.out" 2> "$T/err") <<'PYEOF'
+import json, os, sys
+import myelin
+d = sys.argv[1]
+print("lib", myelin.library_path)
+c = myelin.cost("spikformer-8-384", "generic-45nm")
+with open(os.path.join(d, "cost.json")) as f:
+    print("cost_equal", c == json.load(f))
+r = myelin.search("tiny", val="synthetic:split=test,count=20,seed=2",
+                  calib="synthetic:split=test,count=4,seed=3",
+                  test="synthetic:split=test,count=20,seed=1", bits=[8, 4])
+print("chosen", r["chosen"], r["figures"]["full_evals"])
+PYEOF
+    then
+        grep -qx "lib $LIBDIR/libmyelin.so.0" "$T/py.out" && ok "the module loaded the installed library ($LIBDIR)" ||
+            bad "library: $(grep '^lib' "$T/py.out")"
+        grep -qx 'cost_equal True' "$T/py.out" && ok "python: myelin.cost equals the installed myelin cost --format json" ||
+            bad "python cost differs"
+        grep -q '^chosen ' "$T/py.out" && ok "python: a short search ($(grep '^chosen' "$T/py.out"))" || bad "python search"
+    else
+        bad "the installed Python module failed: $(tail -n 5 "$T/err")"
+    fi
+else
+    echo "skip: no python3 (PYTHON3='$PY'): the Python module is not checked"
+fi
 [ -f "$($PKG_CONFIG --variable=prefix myelin)/share/man/man1/myelin.1" ] || [ -n "$(find "$($PKG_CONFIG --variable=prefix myelin)" -name myelin.1 | head -n 1)" ] &&
     ok "the man page is installed" || bad "no installed myelin.1"
 exit $fail

@@ -1,0 +1,390 @@
+/* models/noc.c — NoC geometry for the cost model: mean XY hops and multicast-tree links from
+ * producers to a layer's cores, the spike packet format (one definition, shared with the SystemC
+ * model) and the NoC serialization bound per layer (cost.h states the rule). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/cost.h"
+#include "models/cost_internal.h"
+
+int64_t myelin_noc_tensor_elems(const myelin_workload *wl, int producer)
+{
+    const myelin_shape *s = producer == MYELIN_INPUT_IMAGE ? &wl->input : &wl->layers[producer].out_shape;
+    return (int64_t)s->c * s->h * s->w;
+}
+
+/* Mean XY hops of the spikes of producer `src` to the cores of `dst`.  A layer with cores sends
+ * from them; MAXPOOL and ADD have none: their spikes are their inputs' spikes, so the hops are the
+ * inputs' hops weighted by the spikes each input contributes (rate x elements) — a residual
+ * stream comes from every block that fed it, not only from its first input. */
+/* Mean XY-tree links per spike from the cores of `src` to those of `dst` (each of its token
+ * slices is a tree of its own when dst is token-sliced and sliced): X links along the source's
+ * row to the farthest destination columns, Y links in each destination column to its farthest
+ * rows on either side (dimension-ordered routing).  The mean is over source cores and slices. */
+static void tree_hops(const myelin_arch *arch, const myelin_layer_map *src, const myelin_layer_map *dst,
+                      int sliced, double *ex, double *ey)
+{
+    *ex = *ey = 0;
+    int C = arch->cols;
+    int slices = sliced && dst->token_slices > 1 ? dst->token_slices : 1;
+    if (src->cores <= 0 || dst->cores <= 0 || C <= 0)
+        return;
+    int *lo = malloc((size_t)C * 2 * sizeof *lo);
+    if (!lo)
+        return;
+    int *hi = lo + C;
+    double sx = 0, sy = 0;
+    for (int s = 0; s < slices; s++) {
+        int minc = C, maxc = -1;
+        for (int x = 0; x < C; x++) {
+            lo[x] = 1 << 30;
+            hi[x] = -1;
+        }
+        for (int k = s; k < dst->cores; k += slices) {
+            int r = dst->first_core + k, x = r % C, y = r / C;
+            if (y < lo[x])
+                lo[x] = y;
+            if (y > hi[x])
+                hi[x] = y;
+            if (x < minc)
+                minc = x;
+            if (x > maxc)
+                maxc = x;
+        }
+        if (maxc < 0)
+            continue;
+        for (int k = 0; k < src->cores; k++) {
+            int r = src->first_core + k, px = r % C, py = r / C;
+            int a = px < minc ? px : minc, b = px > maxc ? px : maxc;
+            sx += b - a;
+            for (int x = minc; x <= maxc; x++) {
+                if (hi[x] < 0)
+                    continue;
+                if (hi[x] > py)
+                    sy += hi[x] - py;
+                if (lo[x] < py)
+                    sy += py - lo[x];
+            }
+        }
+    }
+    free(lo);
+    double n = (double)src->cores * slices;
+    *ex = sx / n;
+    *ey = sy / n;
+}
+
+/* tree: 0 the mean unicast distance; 1 the mean XY-tree links (2: to each token slice apart). */
+int myelin_noc_source_hops(const myelin_workload *wl, const myelin_mapping *map,
+                       const myelin_activity *act, const myelin_arch *arch, int src,
+                       const myelin_layer_map *dst, int tree, double *hx, double *hy,
+                       myelin_error *err)
+{
+    *hx = *hy = 0;
+    if (src < 0 || src >= wl->n_layers)
+        return 0; /* the image comes from outside the array */
+    if (map->layers[src].cores > 0) {
+        if (tree) {
+            tree_hops(arch, &map->layers[src], dst, tree == 2, hx, hy);
+            return 0;
+        }
+        return myelin_mapping_mean_hops(arch, &map->layers[src], dst, hx, hy, err);
+    }
+    const myelin_layer *l = &wl->layers[src];
+    double wsum = 0, sx = 0, sy = 0;
+    int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : 1;
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in < 0 || in >= src)
+            continue;
+        double x, y;
+        int rc = myelin_noc_source_hops(wl, map, act, arch, in, dst, tree, &x, &y, err);
+        if (rc)
+            return rc;
+        double w = act->rate[in] * (double)myelin_noc_tensor_elems(wl, in);
+        if (!(w > 0))
+            w = 1e-300; /* silent inputs: fall back to an unweighted mean */
+        sx += w * x;
+        sy += w * y;
+        wsum += w;
+    }
+    if (wsum > 0) {
+        *hx = sx / wsum;
+        *hy = sy / wsum;
+    }
+    return 0;
+}
+
+/* ---- NoC serialization bound ----------------------------------------------------------------- */
+
+static int bits_for(int64_t n)
+{
+    int b = 0;
+    while (b < 62 && ((int64_t)1 << b) < n)
+        b++;
+    return b ? b : 1;
+}
+
+int myelin_noc_packet_bits(const myelin_workload *wl, const myelin_arch *arch)
+{
+    int64_t max_elems = 1;
+    for (int i = 0; i < wl->n_layers; i++) {
+        int64_t e = myelin_noc_tensor_elems(wl, i);
+        if (e > max_elems)
+            max_elems = e;
+    }
+    return bits_for(arch->cols) + bits_for(arch->rows) + bits_for(max_elems);
+}
+
+int myelin_noc_flits_per_packet(const myelin_workload *wl, const myelin_arch *arch)
+{
+    int w = arch->noc.link_width_bits;
+    if (w <= 0)
+        return 1;
+    return (myelin_noc_packet_bits(wl, arch) + w - 1) / w;
+}
+
+/* Spikes per timestep that the cores of each layer send into input `src`'s stream: a layer with
+ * cores sends its own; a MAXPOOL's pooled spikes leave from its input's cores; an ADD's spikes are
+ * its inputs' spikes (each input's share is its rate x elements).  Adds `spikes` into w[]. */
+void myelin_noc_stream_producers(const myelin_workload *wl, const myelin_mapping *map,
+                             const myelin_activity *act, int src, double spikes, double *w, int depth)
+{
+    if (src < 0 || src >= wl->n_layers || !(spikes > 0) || depth > wl->n_layers)
+        return;
+    if (map->layers[src].cores > 0) {
+        w[src] += spikes;
+        return;
+    }
+    const myelin_layer *l = &wl->layers[src];
+    int n = l->kind == MYELIN_LAYER_ADD ? l->n_inputs : (l->n_inputs > 0 ? 1 : 0);
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in >= 0 && in < src)
+            sum += act->rate[in] * (double)myelin_noc_tensor_elems(wl, in);
+    }
+    for (int j = 0; j < n; j++) {
+        int in = l->inputs[j];
+        if (in < 0 || in >= src)
+            continue;
+        double share = sum > 0 ? act->rate[in] * (double)myelin_noc_tensor_elems(wl, in) / sum : 1.0 / n;
+        myelin_noc_stream_producers(wl, map, act, in, spikes * share, w, depth + 1);
+    }
+}
+
+/* NoC serialization per timestep, in cycles at one flit per cycle per port and link (the NoC bound
+ * in cost.h).  send[P]: the spikes of producer layer P to all of its consumers (directly or through
+ * pools and residual adds) leave through its cores' injection ports and the XY links together, so
+ * the busiest of them bounds P's output (a producer core sends each spike once per destination
+ * core; a row link carries the packets of the sources of its row on one side of it to the
+ * destination columns on the other; a column link those for its column's destinations on one side
+ * from every source row on the other).  recv[D]: the busiest ejection port of consumer D (a core
+ * receives every spike of its token slice, from every producer).  Producer cores send equal
+ * shares of their layer's spikes; a token-sliced destination receives 1/slices of them. */
+int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
+                      const myelin_activity *act, const myelin_arch *arch, int flits, double *send,
+                      double *recv, myelin_error *err)
+{
+    int n = wl->n_layers, C = arch->cols;
+    int64_t cells = (int64_t)arch->rows * C;
+    for (int i = 0; i < n; i++)
+        send[i] = recv[i] = 0;
+    /* only the rows up to the last used core carry traffic */
+    int R = 0;
+    for (int i = 0; i < n; i++) {
+        const myelin_layer_map *m = &map->layers[i];
+        if (m->cores > 0 && m->first_core >= 0) {
+            int64_t last = (int64_t)m->first_core + m->cores - 1;
+            if (last >= cells)
+                last = cells - 1;
+            if (last / C + 1 > R)
+                R = (int)(last / C + 1);
+        }
+    }
+    if (R == 0 || n == 0)
+        return 0;
+    size_t g = (size_t)R * C;
+    double *w = calloc((size_t)n * n, sizeof *w);
+    double *dfrac = calloc((size_t)n, sizeof *dfrac);
+    /* per destination layer: cores per column, cores per cell; per producer: cores per cell;
+     * link loads: east/west of the cut right of each cell, south/north of the cut below it */
+    double *dcol = calloc((size_t)C, sizeof *dcol), *dwest = calloc((size_t)C, sizeof *dwest);
+    double *dcell = calloc(g, sizeof *dcell), *dnorth = calloc(g, sizeof *dnorth);
+    double *pcell = calloc(g, sizeof *pcell), *pwest = calloc(g, sizeof *pwest);
+    double *prow = calloc((size_t)R, sizeof *prow), *pnorth = calloc((size_t)R, sizeof *pnorth);
+    double *le = calloc(g, sizeof *le), *lw = calloc(g, sizeof *lw);
+    double *ls = calloc(g, sizeof *ls), *ln = calloc(g, sizeof *ln);
+    int rc = 0;
+    if (!w || !dfrac || !dcol || !dwest || !dcell || !dnorth || !pcell || !pwest || !prow ||
+        !pnorth || !le || !lw || !ls || !ln) {
+        rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
+        goto done;
+    }
+    /* w[D * n + P]: spikes per timestep that producer P sends into consumer D's inputs */
+    for (int d = 0; d < n; d++) {
+        const myelin_layer *l = &wl->layers[d];
+        const myelin_layer_map *dm = &map->layers[d];
+        if (dm->cores <= 0 || dm->first_core < 0)
+            continue;
+        for (int j = 0; j < l->n_inputs && j < 3; j++) {
+            int s = l->inputs[j];
+            if (s < 0 || s >= n)
+                continue; /* the image comes from outside the array */
+            myelin_noc_stream_producers(wl, map, act, s, act->rate[s] * (double)myelin_noc_tensor_elems(wl, s), w + (size_t)d * n, 0);
+        }
+        /* a spike goes to every core of its token slice (attention: every core) */
+        dfrac[d] = (l->kind != MYELIN_LAYER_ATTN && dm->token_slices > 1) ? 1.0 / dm->token_slices : 1.0;
+        double tot = 0;
+        for (int p = 0; p < n; p++)
+            tot += w[(size_t)d * n + p];
+        recv[d] = tot * dfrac[d] * flits;
+    }
+    for (int p = 0; p < n; p++) {
+        const myelin_layer_map *pm = &map->layers[p];
+        if (pm->cores <= 0 || pm->first_core < 0)
+            continue;
+        int any = 0;
+        for (int d = 0; d < n && !any; d++)
+            any = w[(size_t)d * n + p] > 0;
+        if (!any)
+            continue;
+        memset(pcell, 0, g * sizeof *pcell);
+        memset(le, 0, g * sizeof *le);
+        memset(lw, 0, g * sizeof *lw);
+        memset(ls, 0, g * sizeof *ls);
+        memset(ln, 0, g * sizeof *ln);
+        int y0 = pm->first_core / C, y1 = y0;
+        for (int k = 0; k < pm->cores; k++) {
+            int64_t r = (int64_t)pm->first_core + k;
+            if (r >= (int64_t)g)
+                break;
+            pcell[r] = 1;
+            y1 = (int)(r / C);
+        }
+        double pall = 0;
+        for (int y = 0; y < R; y++) {
+            double acc = 0;
+            for (int x = 0; x < C; x++) {
+                acc += pcell[(size_t)y * C + x];
+                pwest[(size_t)y * C + x] = acc; /* producer cores of row y at columns <= x */
+            }
+            prow[y] = acc;
+            pall += acc;
+            pnorth[y] = pall; /* producer cores in rows <= y */
+        }
+        double inj = 0, beta = 0; /* beta: the longest burst, packets per producer core per
+                                     destination core (unicast) or per producer core (tree) */
+        for (int d = 0; d < n; d++) {
+            double sp = w[(size_t)d * n + p];
+            const myelin_layer_map *dm = &map->layers[d];
+            if (!(sp > 0))
+                continue;
+            double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
+            int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
+            /* tree multicast: one packet per spike per producer core; a link carries it once
+             * when the tree of the consumer's cores (the union of routes) uses the link */
+            double pt = sp / pm->cores;
+            inj += tree ? pt : per * dm->cores;
+            if ((tree ? pt : per) > beta)
+                beta = tree ? pt : per;
+            memset(dcol, 0, (size_t)C * sizeof *dcol);
+            int dy0 = dm->first_core / C, dy1 = dy0;
+            for (int k = 0; k < dm->cores; k++) {
+                int64_t r = (int64_t)dm->first_core + k;
+                if (r >= (int64_t)g)
+                    break;
+                dcell[r] = 1;
+                dcol[r % C] += 1;
+                dy1 = (int)(r / C);
+            }
+            double dall = 0;
+            for (int x = 0; x < C; x++) {
+                dall += dcol[x];
+                dwest[x] = dall;
+            }
+            /* column links carry this pair's packets only between its topmost and lowest rows */
+            int yl = y0 < dy0 ? y0 : dy0, yh = y1 > dy1 ? y1 : dy1;
+            for (int x = 0; x < C; x++) {
+                double acc = 0;
+                for (int y = yl; y <= yh; y++) {
+                    acc += dcell[(size_t)y * C + x];
+                    dnorth[(size_t)y * C + x] = acc;
+                }
+            }
+            for (int k = 0; k < dm->cores && (int64_t)dm->first_core + k < (int64_t)g; k++)
+                dcell[dm->first_core + k] = 0;
+            /* row links (X first): only the producer's rows carry its packets */
+            for (int y = y0; y <= y1; y++)
+                for (int x = 0; x + 1 < C; x++) {
+                    size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        le[c] += pt * pwest[c] * (dall - dwest[x] > 0);
+                        lw[c] += pt * (prow[y] - pwest[c]) * (dwest[x] > 0);
+                        continue;
+                    }
+                    le[c] += per * pwest[c] * (dall - dwest[x]);
+                    lw[c] += per * (prow[y] - pwest[c]) * dwest[x];
+                }
+            /* column links: to the destination's row, in the destination's column */
+            for (int x = 0; x < C; x++) {
+                if (!(dcol[x] > 0))
+                    continue;
+                for (int y = yl; y < yh && y + 1 < R; y++) {
+                    size_t c = (size_t)y * C + x;
+                    if (tree) {
+                        ls[c] += pt * pnorth[y] * (dcol[x] - dnorth[c] > 0);
+                        ln[c] += pt * (pall - pnorth[y]) * (dnorth[c] > 0);
+                        continue;
+                    }
+                    ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
+                    ln[c] += per * (pall - pnorth[y]) * dnorth[c];
+                }
+            }
+        }
+        double best = inj;
+        for (size_t c = 0; c < g; c++) {
+            if (le[c] > best)
+                best = le[c];
+            if (lw[c] > best)
+                best = lw[c];
+            if (ls[c] > best)
+                best = ls[c];
+            if (ln[c] > best)
+                best = ln[c];
+        }
+        /* bounded buffers (noc.buffer_flits B > 0; credit back-pressure as in the SystemC mesh):
+         * a burst (one producer core's packets for one destination core, or its tree) that queues
+         * at the busiest link fills its B-flit input buffer and holds the link behind it, back to
+         * the producer core's injection port, for the rest of its wait; the core's later bursts
+         * start that much later.  The core's own bursts are serialized at its injection port
+         * anyway (inj), so what a burst waits for is the other cores' traffic at that link,
+         * best - inj; first come first served among bursts released together, half of it on
+         * average.  The bound grows by max(0, (best - inj) / 2 - B) flits, nothing when the
+         * burst fits in the buffer (beta <= B) or the injection port is the bottleneck. */
+        double stall = 0;
+        int B = arch->noc_buffer_flits;
+        if (B > 0 && beta * flits > B) {
+            stall = ((best - inj) * flits) / 2 - B;
+            if (stall < 0)
+                stall = 0;
+        }
+        send[p] = best * flits + stall;
+    }
+done:
+    free(w);
+    free(dfrac);
+    free(dcol);
+    free(dwest);
+    free(dcell);
+    free(dnorth);
+    free(pcell);
+    free(pwest);
+    free(prow);
+    free(pnorth);
+    free(le);
+    free(lw);
+    free(ls);
+    free(ln);
+    return rc;
+}

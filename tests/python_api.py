@@ -1,0 +1,94 @@
+"""tests/python_api.py DIR W8 VAL CALIB TEST — tests/python.sh's checks of the Python module: its
+results must equal what the myelin command wrote into DIR for the same inputs."""
+import json
+import os
+import sys
+
+import myelin
+
+d, w8, val, calib, test = sys.argv[1:6]
+failures = 0
+
+
+def check(ok, what):
+    global failures
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        failures += 1
+
+
+def load(name):
+    with open(os.path.join(d, name)) as f:
+        return json.load(f)
+
+
+# loading
+wl = myelin.Workload("tiny")
+check(wl.name == "tiny" and len(wl.layers) == 27 and wl.layers[0]["name"] == "sps.conv0",
+      "Workload('tiny'): name and 27 layers")
+big = myelin.Workload("spikformer-8-384")
+check(big.info["parameters"] == 16816024, "Spikformer-8-384 has 16,816,024 parameters")
+check(myelin.version().count(".") >= 1, "version %s" % myelin.version())
+
+# cost: the same dict as `myelin cost --format json`, the per-layer table as a list of dicts
+c = myelin.cost(wl, myelin.Arch("generic-45nm"), quant=myelin.Quant(w8))
+check(c == load("cost_tiny.json"), "cost(tiny, generic-45nm, w8) equals myelin cost --format json")
+check(isinstance(c["layers"], list) and all(isinstance(r, dict) for r in c["layers"]) and
+      len(c["layers"]) == 27 and c["layers"][0]["layer"] == "sps.conv0",
+      "cost: the per-layer table is a list of 27 dicts")
+c2 = myelin.cost("spikformer-4-384-cifar10", "paper-45nm", rate=0.2)
+check(c2 == load("cost_cifar.json"), "cost(cifar, paper-45nm, rate 0.2) equals myelin cost")
+check(c2 != c and c2["total_J"] > 0, "different inputs, different results")
+
+# run: as `myelin run --json`
+r = myelin.run(wl, quant=w8, limit=30, drift=True, threads=2)
+check(r == load("run.json"), "run(tiny, w8, 30 images, drift) equals myelin run --json")
+check(r["images"] == 30 and "drift_mean" in r and r["layers"][0]["name"] == "sps.conv0",
+      "run: accuracy %.2f %%, drift %.4f, per-layer spikes" % (r["top1_percent"], r["drift_mean"]))
+
+# sim: the SystemC model in a child process (twice: one elaboration per process)
+s = myelin.sim(wl, limit=2)
+cli = load("sim.json")
+for k in ("images", "top1_percent", "latency_cycles", "latency_s", "energy_J", "cost_model_energy_J",
+          "flits_per_packet"):
+    check(s[k] == cli[k], "sim: %s %s equals myelin sim's" % (k, s[k]))
+check(s["report"] == cli["report"], "sim: the per-layer energy report equals myelin sim's")
+s2 = myelin.sim(wl, limit=2)
+check(s2 == s, "sim again in the same Python process: the same result")
+
+# search: the same summary table and outputs as `myelin search`
+out = os.path.join(d, "search_py")
+res = myelin.search(wl, val=val, calib=calib, test=test, bits=[8, 4], threads=1, out=out)
+with open(os.path.join(d, "search_cli", "summary.json")) as f:
+    cli_summary = json.load(f)
+check(res["summary"] == cli_summary, "search: summary equals myelin search's summary.json")
+for name in ("summary.json", "summary.csv", "candidates.csv", "chosen.yaml"):
+    with open(os.path.join(out, name), "rb") as a, open(os.path.join(d, "search_cli", name), "rb") as b:
+        check(a.read() == b.read(), "search: %s byte-identical to myelin search's" % name)
+check(res["chosen"] == res["summary"][-1]["setting"] and res["figures"]["full_evals"] > 0,
+      "search: chose %s after %d full evaluations" % (res["chosen"], res["figures"]["full_evals"]))
+
+# errors surface as MyelinError with the library's message and position
+
+
+def raises(fn, code, fragment, what):
+    try:
+        fn()
+    except myelin.MyelinError as e:
+        check(e.code == code and fragment in str(e), "%s: %s" % (what, e))
+        return e
+    check(False, what + ": no MyelinError")
+
+
+raises(lambda: myelin.Workload("no-such-model"), -7, "no-such-model", "a missing zoo name")
+bad = os.path.join(d, "bad_quant.yaml")
+with open(bad, "w") as f:
+    f.write("default: {weight_bits: 99}\n")
+e = raises(lambda: myelin.Quant(bad), -4, "between 1 and 16", "a bad quantization file")
+check(e is not None and e.file == bad and e.line == 1 and e.column > 1,
+      "the error carries file:line:column (%s:%s:%s)" % (e and e.file, e and e.line, e and e.column))
+raises(lambda: myelin.cost(wl, "loihi-like"), -10, "float weights are not supported",
+       "float weights on loihi-like")
+raises(lambda: myelin.search(wl, bogus=1), -1, "unknown search option 'bogus'", "an unknown search option")
+raises(lambda: myelin.run(wl, weights="random:x"), -1, "random:SEED", "a bad weights spec")
+sys.exit(1 if failures else 0)
