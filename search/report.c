@@ -413,7 +413,7 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
     /* Every string from the user (prefix, workload and architecture names) enters the scripts as
      * a gnuplot string literal made by myelin_escape: a name cannot end the string and add
      * commands (the issue-10 payload, a name closing the quote and calling gnuplot's shell function, stays a title). */
-    char gp_mem[4096], gp_en[4096], gp_bits[4096], text[700];
+    char gp_mem[8192], gp_en[8192], gp_bits[4096], text[700];
     char o_mem[700], o_en[700], o_bits[700], d_mem[700], d_en[700], d_bits[700];
     char t_mem[1500], t_en[1500], t_bits[1500];
     const char *method = myelin_search_method_name(s->cfg.method);
@@ -429,37 +429,59 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
     GP_LIT(t_en, "%s search on %s (%s): validation top-1 vs energy per inference", method, s->wl->name,
            s->arch->name[0] ? s->arch->name : "array");
     GP_LIT(t_bits,
-           "%s search: weight bits per layer of the chosen setting (purple uniform, green "
-           "power-of-two, blue float)",
+           "%s search: weight bits of the chosen setting (purple uniform, green power-of-two, "
+           "blue float)",
            method);
 #undef GP_LIT
+    /* y axis: the whole Pareto front, the float network and the constraint, 1 point of margin;
+     * x axis: the data with 5 % margins (no empty decades); the float baseline and the
+     * constraint drawn; the key outside the data. */
+    double ylo = b->acc_pct - 2 * s->cfg.max_drop_pct, yhi = b->acc_pct;
+    for (int k = 0; k < nf; k++) {
+        const cand *c = &s->cands[front[k]];
+        if (c->has_full && c->acc_pct < ylo)
+            ylo = c->acc_pct;
+        if (c->has_full && c->acc_pct > yhi)
+            yhi = c->acc_pct;
+    }
+    char lines[1024], lbl[200], lbl_f[300], lbl_c[300];
+    snprintf(lbl, sizeof lbl, "float (%.2f %%)", b->acc_pct);
+    myelin_escape(MYELIN_ESC_GNUPLOT, lbl, lbl_f, sizeof lbl_f);
+    snprintf(lbl, sizeof lbl, "constraint (-%g points)", s->cfg.max_drop_pct);
+    myelin_escape(MYELIN_ESC_GNUPLOT, lbl, lbl_c, sizeof lbl_c);
+    snprintf(lines, sizeof lines,
+             ", %.4f with lines dt 2 lc rgb 'black' title %s, %.4f with lines dt 3 lc rgb 'red' title %s",
+             b->acc_pct, lbl_f, b->acc_pct - s->cfg.max_drop_pct, lbl_c);
+    static const char *const acc_common =
+        "set encoding utf8\nset grid\nset key below horizontal\nset autoscale xfix\n"
+        "set offsets graph 0.05, graph 0.05, 0, 0\n";
     snprintf(gp_mem, sizeof gp_mem,
              "# accuracy vs parameter memory of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,480 dynamic\nset output %s\n"
-             "set title %s\n"
+             "set terminal svg size 860,440 dynamic\nset output %s\n"
+             "set title %s\n%s"
              "set xlabel 'parameter memory (kB)'\nset ylabel 'validation top-1 (%%)'\nset logscale x\n"
-             "set grid\nset key bottom right\nset yrange [%g:%g]\n"
+             "set yrange [%.2f:%.2f]\n"
              "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
-             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'\n",
-             o_mem, t_mem, b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, d_mem);
+             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
+             o_mem, t_mem, acc_common, ylo - 1, yhi + 1, d_mem, lines);
     snprintf(gp_en, sizeof gp_en,
              "# accuracy vs energy per inference of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,480 dynamic\nset output %s\n"
-             "set title %s\n"
-             "set xlabel 'energy per inference (uJ)'\nset ylabel 'validation top-1 (%%)'\n"
-             "set grid\nset key bottom right\nset yrange [%g:%g]\n"
+             "set terminal svg size 860,440 dynamic\nset output %s\n"
+             "set title %s\n%s"
+             "set xlabel 'energy per inference (µJ)'\nset ylabel 'validation top-1 (%%)'\n"
+             "set yrange [%.2f:%.2f]\n"
              "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
-             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'\n",
-             o_en, t_en, b->acc_pct - 4 * s->cfg.max_drop_pct - 5, b->acc_pct + 1, d_en);
+             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
+             o_en, t_en, acc_common, ylo - 1, yhi + 1, d_en, lines);
     snprintf(gp_bits, sizeof gp_bits,
              "# weight bits per layer of the chosen setting (float drawn as 32); colour: 1 uniform,\n"
              "# 2 power-of-two, 3 float (column 5)\n"
-             "set terminal svg size 860,440 dynamic\nset output %s\n"
+             "set terminal svg size 860,360 dynamic\nset output %s\n"
              "set title %s\n"
              "set ylabel 'weight bits'\nset style fill solid 0.8 border -1\nset boxwidth 0.8\n"
-             "set xtics rotate by -60 font ',8'\nset yrange [0:*]\nset grid y\nunset key\n"
+             "set xtics rotate by 35 right font ',8'\nset ytics 1\nset yrange [0:*]\nset grid y\nunset key\n"
              "plot %s using 0:2:5:xtic(1) with boxes lc variable, "
              "'' using 0:($2 + 0.4):3 with labels font ',8'\n",
              o_bits, t_bits, d_bits);
