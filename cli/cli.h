@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "api/context.h"
 #include "arch/arch.h"
 #include "arch/mapper.h"
 #include "base/error.h"
@@ -66,20 +67,9 @@ typedef struct myelin_cli {
     int64_t limit;
     int npos;                /* positional arguments, in pos[] (at most 4) */
     const char *pos[4];
-    /* resolved by the loaders below */
-    myelin_workload *wl;
-    int embedded;            /* the workload is the embedded tiny model */
-    myelin_weights *w;
-    char weights_desc[1100];
-    myelin_qsetting *qs;
-    myelin_layer_quant *lq;
-    myelin_arch *arch_obj;
-    myelin_cost_registry *reg;
-    myelin_mapping *map;
-    myelin_dataset *ds;
-    char dataset_spec[512];
-    myelin_provenance prov;
-    myelin_error err;
+    /* resolved by the loaders below: the library's context object (api/context.h), which also
+     * holds the provenance and the error */
+    myelin_context ctx;
 } myelin_cli;
 
 /* Starts a context: cmd, usage and accepted options; format table, no seed (seed 1). */

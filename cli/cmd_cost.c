@@ -237,18 +237,18 @@ static int zoo_tables(myelin_cli *c, const char *dir)
     char *db = NULL;
     size_t dl = 0;
     FILE *df = open_memstream(&db, &dl);
-    int rc = mt && et && df ? 0 : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = mt && et && df ? 0 : myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     int progress = myelin_cli_progress(c);
     for (size_t z = 0; !rc && z < sizeof zoo / sizeof zoo[0]; z++) {
         if (progress)
             fprintf(stderr, "\rmyelin cost: zoo tables %zu/%zu (%s)        ", z + 1, sizeof zoo / sizeof zoo[0],
                     zoo[z]);
-        rc = zoo_rows(z, mt, et, df, &c->err);
+        rc = zoo_rows(z, mt, et, df, &c->ctx.err);
     }
     if (progress)
         fputc('\n', stderr);
     if (df && fclose(df) && !rc)
-        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     if (!rc) {
         myelin_report_caption(mt, "Parameter memory: parameters x weight bits (BN folded into weights and "
                                   "bias), plus the 32-bit per-channel scales of quantized layers; the MB "
@@ -265,12 +265,12 @@ static int zoo_tables(myelin_cli *c, const char *dir)
         myelin_provenance_add(&p, "arch", "paper-45nm, generic-45nm, loihi-like");
         myelin_report_provenance(mt, &p);
         myelin_report_provenance(et, &p);
-        rc = save_three(mt, dir, "zoo_memory", &c->err);
+        rc = save_three(mt, dir, "zoo_memory", &c->ctx.err);
     }
     if (!rc)
-        rc = save_three(et, dir, "zoo_energy", &c->err);
+        rc = save_three(et, dir, "zoo_energy", &c->ctx.err);
     if (!rc)
-        rc = save(dir, "memory_vs_bits.dat", db, dl, &c->err);
+        rc = save(dir, "memory_vs_bits.dat", db, dl, &c->ctx.err);
     free(db);
     myelin_report_free(mt);
     myelin_report_free(et);
@@ -284,13 +284,13 @@ static int tiny_tables(myelin_cli *c, const char *dir, const char *act_path)
     myelin_layer_quant *lq = NULL;
     myelin_cost_report *rep = NULL;
     myelin_activity act = {0, NULL, ""};
-    int rc = zoo_setup("tiny", 8, &wl, &lq, &c->err);
+    int rc = zoo_setup("tiny", 8, &wl, &lq, &c->ctx.err);
     if (!rc && act_path)
-        rc = myelin_activity_load_json(act_path, wl, &act, &c->err);
+        rc = myelin_activity_load_json(act_path, wl, &act, &c->ctx.err);
     if (!rc)
-        rc = cost_on(wl, lq, "generic-45nm", act_path ? &act : NULL, &rep, &c->err);
+        rc = cost_on(wl, lq, "generic-45nm", act_path ? &act : NULL, &rep, &c->ctx.err);
     static const int fmts[] = {MYELIN_REPORT_CSV, MYELIN_REPORT_MARKDOWN, MYELIN_REPORT_LATEX};
-    myelin_provenance p = c->prov;
+    myelin_provenance p = c->ctx.prov;
     myelin_provenance_add(&p, "workload", "tiny");
     myelin_provenance_add(&p, "quant", "uniform 8-bit weights, 16-bit membranes");
     myelin_provenance_add(&p, "arch", "generic-45nm");
@@ -301,15 +301,15 @@ static int tiny_tables(myelin_cli *c, const char *dir, const char *act_path)
         snprintf(name, sizeof name, "tiny_layers.%s", myelin_report_format_ext(fmts[k]));
         if (t)
             myelin_report_provenance(t, &p);
-        rc = t ? myelin_report_save(t, fmts[k], dir, name, &c->err)
-               : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = t ? myelin_report_save(t, fmts[k], dir, name, &c->ctx.err)
+               : myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
         myelin_report_free(t);
     }
     char *buf = NULL;
     size_t len = 0;
     FILE *f = rc ? NULL : open_memstream(&buf, &len);
     if (!rc && !f)
-        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
     /* plot data: layers that cost something, components in nJ */
     for (int i = 0; f && i < rep->n_layers; i++) {
         if (!(rep->layers[i].total_pj > 0))
@@ -321,7 +321,7 @@ static int tiny_tables(myelin_cli *c, const char *dir, const char *act_path)
     }
     if (f) {
         fclose(f);
-        rc = save(dir, "tiny_energy_per_layer.dat", buf, len, &c->err);
+        rc = save(dir, "tiny_energy_per_layer.dat", buf, len, &c->ctx.err);
     }
     free(buf);
     myelin_cost_report_free(rep);
@@ -333,15 +333,15 @@ static int tiny_tables(myelin_cli *c, const char *dir, const char *act_path)
 
 static int write_tables(myelin_cli *c, const char *dir, const char *act_path)
 {
-    int rc = myelin_mkdirs(dir, &c->err);
+    int rc = myelin_mkdirs(dir, &c->ctx.err);
     if (!rc)
         rc = zoo_tables(c, dir);
     if (!rc)
         rc = tiny_tables(c, dir, act_path);
     if (!rc)
-        rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), &c->err);
+        rc = save(dir, "memory_vs_bits.gp", memory_gp, strlen(memory_gp), &c->ctx.err);
     if (!rc)
-        rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), &c->err);
+        rc = save(dir, "tiny_energy_per_layer.gp", energy_gp, strlen(energy_gp), &c->ctx.err);
     if (!rc && (myelin_run_gnuplot(dir, memory_gp) != 0 || myelin_run_gnuplot(dir, energy_gp) != 0) &&
         !c->quiet)
         fprintf(stderr, "myelin cost: gnuplot not available or failed; the .gp scripts are in %s\n", dir);
@@ -365,7 +365,7 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     else if (id == O_TABLES)
         a->tables = arg;
     else if (myelin_cli_parse_rate(arg, &a->rate))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "--rate: expected a firing rate between 0 and 1 (got '%s')", arg);
     return 0;
 }
@@ -384,14 +384,14 @@ int myelin_cmd_cost(int argc, char **argv)
     if (status >= 0)
         return status;
     if (c.npos)
-        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
+        myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
     else if (a.rate >= 0 && a.activity)
-        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "give --rate or --activity, not both");
-    if (c.err.code)
+        myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "give --rate or --activity, not both");
+    if (c.ctx.err.code)
         return myelin_cli_failed(&c);
     if (a.tables) {
         if (a.activity)
-            myelin_provenance_add_path(&c.prov, "activity", a.activity);
+            myelin_provenance_add_path(&c.ctx.prov, "activity", a.activity);
         return write_tables(&c, a.tables, a.activity) ? myelin_cli_failed(&c) : 0;
     }
     myelin_cost_report *rep = NULL;
@@ -402,16 +402,16 @@ int myelin_cmd_cost(int argc, char **argv)
     if (!rc)
         rc = myelin_cli_load_arch(&c);
     if (!rc)
-        rc = a.activity ? myelin_activity_load_json(a.activity, c.wl, &act, &c.err)
-                        : myelin_activity_from_workload(c.wl, a.rate, &act, &c.err);
+        rc = a.activity ? myelin_activity_load_json(a.activity, c.ctx.wl, &act, &c.ctx.err)
+                        : myelin_activity_from_workload(c.ctx.wl, a.rate, &act, &c.ctx.err);
     if (!rc)
-        rc = myelin_cost_evaluate(c.wl, c.lq, &act, c.arch_obj, c.map, c.reg, &rep, &c.err);
+        rc = myelin_cost_evaluate(c.ctx.wl, c.ctx.lq, &act, c.ctx.arch, c.ctx.map, c.ctx.reg, &rep, &c.ctx.err);
     if (!rc) {
         char rel[MYELIN_PATH_MAX];
         if (a.activity)
             myelin_path_relative(a.activity, rel, sizeof rel);
         const char *extra[] = {"activity", a.activity ? rel : act.source, NULL};
-        myelin_report *t = myelin_cost_report_table(rep, c.wl, c.format);
+        myelin_report *t = myelin_cost_report_table(rep, c.ctx.wl, c.format);
         rc = myelin_cli_emit(&c, t, extra, NULL);
         myelin_report_free(t);
     }

@@ -29,7 +29,7 @@ static const myelin_report_col cols[] = {{"class", "", 1, 0}, {"images", "", 1, 
 static int do_info(myelin_cli *c, const char *spec)
 {
     myelin_dataset *ds;
-    int rc = myelin_dataset_open(spec, &ds, &c->err);
+    int rc = myelin_dataset_open(spec, &ds, &c->ctx.err);
     if (rc)
         return rc;
     myelin_dataset_info in;
@@ -38,8 +38,8 @@ static int do_info(myelin_cli *c, const char *spec)
     uint8_t *px = malloc((size_t)in.c * in.h * in.w);
     int label, more = 1;
     if (!hist || !px)
-        rc = myelin_error_set(&c->err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
-    while (!rc && (more = myelin_dataset_next(ds, px, &label, &c->err)) == 1)
+        rc = myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, spec, 0, 0, "out of memory");
+    while (!rc && (more = myelin_dataset_next(ds, px, &label, &c->ctx.err)) == 1)
         hist[label < in.classes ? label : in.classes]++;
     if (!rc && more < 0)
         rc = more;
@@ -53,7 +53,7 @@ static int do_info(myelin_cli *c, const char *spec)
         myelin_report_set(t, r, 1, "%" PRId64, hist[k]);
     }
     if (!rc) {
-        myelin_provenance_add(&c->prov, "dataset", "%s", spec);
+        myelin_provenance_add(&c->ctx.prov, "dataset", "%s", spec);
         if (t) {
             myelin_report_caption(t, "%s: %" PRId64 " images, %d x %d x %d (C x H x W), %d classes",
                                   in.description, in.count, in.c, in.h, in.w, in.classes);
@@ -86,22 +86,22 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     return 0;
 }
 
-/* The action and its arguments; 0 or MYELIN_EUSAGE with c->err set. */
+/* The action and its arguments; 0 or MYELIN_EUSAGE with c->ctx.err set. */
 static int check_args(myelin_cli *c, const dataset_args *a)
 {
     if (c->npos != 2)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "expected an action (info or export) and a dataset spec (got %d argument%s)",
                                 c->npos, c->npos == 1 ? "" : "s");
     if (!strcmp(c->pos[0], "info"))
         return 0;
     if (strcmp(c->pos[0], "export") != 0)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unknown action '%s' (expected info or export)",
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unknown action '%s' (expected info or export)",
                                 c->pos[0]);
     if (!a->images || !a->labels)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "export: --images and --labels are required");
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "export: --images and --labels are required");
     if (!strcmp(a->images, a->labels))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "export: --images and --labels name the same file '%s'", a->images);
     return 0;
 }
@@ -125,9 +125,9 @@ int myelin_cmd_dataset(int argc, char **argv)
         rc = do_info(&c, c.pos[1]);
     } else {
         myelin_dataset *ds;
-        rc = myelin_dataset_open(c.pos[1], &ds, &c.err);
+        rc = myelin_dataset_open(c.pos[1], &ds, &c.ctx.err);
         if (!rc)
-            rc = myelin_dataset_write_idx(ds, a.images, a.labels, c.limit, &c.err);
+            rc = myelin_dataset_write_idx(ds, a.images, a.labels, c.limit, &c.ctx.err);
         if (!rc)
             myelin_dataset_close(ds);
     }

@@ -96,9 +96,9 @@ int myelin_cmd_info(int argc, char **argv)
         c.workload = c.pos[0];
     if (!c.workload || c.npos > (c.workload == c.pos[0] ? 1 : 0)) {
         if (!c.workload)
-            myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "expected a workload (--workload W; none given)");
+            myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "expected a workload (--workload W; none given)");
         else
-            myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0, "expected one workload (unexpected '%s')",
+            myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "expected one workload (unexpected '%s')",
                              c.pos[c.npos - 1]);
         status = myelin_cli_failed(&c);
         usage(stderr);
@@ -108,7 +108,7 @@ int myelin_cmd_info(int argc, char **argv)
     if (!rc)
         rc = myelin_cli_load_quant(&c, 0);
     if (!rc) {
-        myelin_report *t = info_table(c.wl, c.lq);
+        myelin_report *t = info_table(c.ctx.wl, c.ctx.lq);
         rc = myelin_cli_emit(&c, t, NULL, NULL);
         myelin_report_free(t);
     }

@@ -65,13 +65,13 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     case O_EXPORT: a->export_path = arg; break;
     case O_IBITS:
         if (myelin_cli_parse_count(arg, &v) || v < 2 || v > 16)
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--input-bits must be between 2 and 16 inclusive (got '%s')", arg);
         a->input_bits = (int)v;
         break;
     default:
         if (myelin_cli_parse_count(arg, &v) || v > MYELIN_ENGINE_MAX_THREADS)
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--threads wants an integer 1..%d (got '%s')", MYELIN_ENGINE_MAX_THREADS, arg);
         a->threads = (int)v;
     }
@@ -86,10 +86,10 @@ static int check_outputs(myelin_cli *c, const run_args *a)
     for (int i = 0; i < 3; i++)
         for (int j = i + 1; j < 3; j++)
             if (outs[i] && outs[j] && !strcmp(outs[i], outs[j]))
-                return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "%s and %s name the same file '%s'",
+                return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "%s and %s name the same file '%s'",
                                         names[i], names[j], outs[i]);
     if (c->npos)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
     return 0;
 }
 
@@ -134,37 +134,37 @@ static int run_images(myelin_cli *c, const run_args *a, run_out *o)
     run_ctx ctx = {NULL, myelin_cli_progress(c), 0};
     char *lbuf = NULL;
     size_t llen = 0;
-    myelin_dataset_info_get(c->ds, &o->info);
+    myelin_dataset_info_get(c->ctx.ds, &o->info);
     ctx.total = c->limit > 0 && c->limit < o->info.count ? c->limit : o->info.count;
     if (a->logits) {
         ctx.logits = open_memstream(&lbuf, &llen);
         if (!ctx.logits)
-            return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+            return myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
         fputs("index,label", ctx.logits);
-        for (int k = 0; k < c->wl->classes; k++)
+        for (int k = 0; k < c->ctx.wl->classes; k++)
             fprintf(ctx.logits, ",logit_%d", k);
         fputc('\n', ctx.logits);
     }
     /* CPU time too: on a shared machine it still says what the images cost */
     double t0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    int rc = myelin_engine_run_dataset_threads(o->e, c->ds, c->limit, a->drift, a->threads, on_image, &ctx,
-                                               &o->sum, &c->err);
+    int rc = myelin_engine_run_dataset_threads(o->e, c->ctx.ds, c->limit, a->drift, a->threads, on_image, &ctx,
+                                               &o->sum, &c->ctx.err);
     if (ctx.progress)
         fputc('\n', stderr);
     o->elapsed_s = clock_s(CLOCK_MONOTONIC) - t0;
     o->cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     if (ctx.logits) {
         if (fclose(ctx.logits) && !rc)
-            rc = myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+            rc = myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
         if (!rc)
-            rc = myelin_write_file_atomic(a->logits, lbuf, llen, &c->err);
+            rc = myelin_write_file_atomic(a->logits, lbuf, llen, &c->ctx.err);
     }
     free(lbuf);
     o->n_img = o->sum.images > 0 ? (double)o->sum.images : 1.0;
     o->top1 = 100.0 * (double)o->sum.top1_correct / o->n_img;
     o->top5 = 100.0 * (double)o->sum.top5_correct / o->n_img;
     if (!rc && a->drift)
-        myelin_drift_summary(c->wl, o->sum.drift, &o->drift_mean, &o->drift_max);
+        myelin_drift_summary(c->ctx.wl, o->sum.drift, &o->drift_mean, &o->drift_max);
     return rc;
 }
 
@@ -199,9 +199,9 @@ static myelin_report *layers_table(const myelin_cli *c, const run_args *a, const
     myelin_report *t = myelin_report_new(layer_cols, a->drift ? 10 : 8);
     if (!t)
         return NULL;
-    int T = c->wl->timesteps;
-    for (int i = 0; i < c->wl->n_layers; i++) {
-        const myelin_layer *ly = &c->wl->layers[i];
+    int T = c->ctx.wl->timesteps;
+    for (int i = 0; i < c->ctx.wl->n_layers; i++) {
+        const myelin_layer *ly = &c->ctx.wl->layers[i];
         const myelin_layer_quant *q = myelin_engine_layer_quant(o->e, i);
         char b1[16], b2[16];
         double per = (double)layer_total(o->sum.spikes, i, T) / o->n_img / T;
@@ -230,7 +230,7 @@ static myelin_report *layers_table(const myelin_cli *c, const run_args *a, const
         }
     }
     myelin_report_caption(t, "%s: spikes per image and timestep, firing rate, saturated currents X and "
-                             "membranes H per layer (%" PRId64 " images)", c->wl->name, o->sum.images);
+                             "membranes H per layer (%" PRId64 " images)", c->ctx.wl->name, o->sum.images);
     myelin_report_rows_key(t, "layers");
     myelin_report_meta_num(t, "images", (double)o->sum.images);
     myelin_report_meta_num(t, "top1_percent", o->top1);
@@ -251,15 +251,15 @@ static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
         if (fmt == MYELIN_REPORT_TABLE)
             printf("workload  %s\nweights   %s\ndataset   %s (%" PRId64 " of %" PRId64 " images)\n"
                    "quant     %s (input %d bits)\n\n",
-                   c->wl->name, c->weights_desc, o->info.description, o->sum.images, o->info.count,
-                   c->quant ? c->quant : "float reference", myelin_qsetting_input_bits(c->qs));
+                   c->ctx.wl->name, c->ctx.weights_desc, o->info.description, o->sum.images, o->info.count,
+                   c->quant ? c->quant : "float reference", myelin_qsetting_input_bits(c->ctx.qs));
         myelin_report *t = layers_table(c, a, o);
         rc = myelin_cli_emit(c, t, NULL, stdout);
         myelin_report_free(t);
         if (rc || fmt == MYELIN_REPORT_JSON)
             return rc;
         int64_t xs = 0, hs = 0;
-        for (int i = 0; i < c->wl->n_layers; i++) {
+        for (int i = 0; i < c->ctx.wl->n_layers; i++) {
             xs += o->sum.sat[3 * (int64_t)i];
             hs += o->sum.sat[3 * (int64_t)i + 1];
         }
@@ -286,13 +286,13 @@ static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
  * reads): no wall time, so the same inputs give the same bytes. */
 static int write_json(myelin_cli *c, const run_args *a, const run_out *o)
 {
-    myelin_run_info ri = {c->weights_desc, c->dataset_spec, c->quant ? c->quant : "float",
-                          myelin_qsetting_input_bits(c->qs), a->drift, &c->prov};
+    myelin_run_info ri = {c->ctx.weights_desc, c->ctx.dataset_spec, c->quant ? c->quant : "float",
+                          myelin_qsetting_input_bits(c->ctx.qs), a->drift, &c->ctx.prov};
     char *buf = NULL;
     size_t len = 0;
-    int rc = myelin_activity_run_json(c->wl, o->e, &o->sum, &ri, &buf, &len, &c->err);
+    int rc = myelin_activity_run_json(c->ctx.wl, o->e, &o->sum, &ri, &buf, &len, &c->ctx.err);
     if (!rc)
-        rc = myelin_write_file_atomic(a->json, buf, len, &c->err);
+        rc = myelin_write_file_atomic(a->json, buf, len, &c->ctx.err);
     free(buf);
     return rc;
 }
@@ -324,9 +324,9 @@ int myelin_cmd_run(int argc, char **argv)
     if (!rc)
         rc = myelin_cli_load_quant(&c, a.input_bits);
     if (!rc)
-        rc = myelin_engine_new(c.wl, c.w, c.lq, myelin_qsetting_input_bits(c.qs), &o.e, &c.err);
+        rc = myelin_engine_new(c.ctx.wl, c.ctx.w, c.ctx.lq, myelin_qsetting_input_bits(c.ctx.qs), &o.e, &c.ctx.err);
     if (!rc && a.export_path)
-        rc = myelin_weights_save(c.wl, c.w, a.export_path, &c.err);
+        rc = myelin_weights_save(c.ctx.wl, c.ctx.w, a.export_path, &c.ctx.err);
     if (!rc)
         rc = myelin_cli_open_dataset(&c);
     if (!rc)

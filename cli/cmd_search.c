@@ -127,7 +127,7 @@ static int int_option(myelin_cli *c, const char *arg, long lo, long hi, long *ds
 {
     long v = 0;
     if (parse_int(arg, lo, hi, &v))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--%s: expected %s (got '%s')", name, what, arg);
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "--%s: expected %s (got '%s')", name, what, arg);
     *dst = v;
     return 0;
 }
@@ -140,7 +140,7 @@ static int val_from_train(myelin_cli *c, search_args *a, const char *arg)
     snprintf(nbuf, sizeof nbuf, "%.*s", (int)(nl < sizeof nbuf ? nl : sizeof nbuf - 1), arg);
     if (nl >= sizeof nbuf || parse_int(nbuf, 1, 1000000, &a->vft_n) ||
         (comma && myelin_cli_parse_seed(comma + 1, &a->vft_seed)))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "--val-from-train: expected N,SEED with N 1..1000000 and SEED >= 0 (got '%s')",
                                 arg);
     return 0;
@@ -153,14 +153,14 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     long v = 0;
     int rc = 0;
     switch (id) {
-    case O_METHOD: return myelin_search_method_parse(arg, &cfg->method, &c->err);
-    case O_GATE: return myelin_search_gate_parse(arg, cfg, &c->err);
-    case O_GRAN: a->set_gran = 1; return myelin_search_granularity_parse(arg, &cfg->granularity, &c->err);
-    case O_BITS: return myelin_search_bits_parse(arg, 1, 16, cfg->bits, &cfg->n_bits, &c->err);
-    case O_MBITS: return myelin_search_bits_parse(arg, 2, 32, cfg->mbits, &cfg->n_mbits, &c->err);
-    case O_IBITS: return myelin_search_bits_parse(arg, 2, 16, cfg->ibits, &cfg->n_ibits, &c->err);
-    case O_OBJ: return myelin_search_objective_parse(arg, &cfg->objective, &c->err);
-    case O_SCHEMES: a->set_schemes = 1; return myelin_search_schemes_parse(arg, cfg, &c->err);
+    case O_METHOD: return myelin_search_method_parse(arg, &cfg->method, &c->ctx.err);
+    case O_GATE: return myelin_search_gate_parse(arg, cfg, &c->ctx.err);
+    case O_GRAN: a->set_gran = 1; return myelin_search_granularity_parse(arg, &cfg->granularity, &c->ctx.err);
+    case O_BITS: return myelin_search_bits_parse(arg, 1, 16, cfg->bits, &cfg->n_bits, &c->ctx.err);
+    case O_MBITS: return myelin_search_bits_parse(arg, 2, 32, cfg->mbits, &cfg->n_mbits, &c->ctx.err);
+    case O_IBITS: return myelin_search_bits_parse(arg, 2, 16, cfg->ibits, &cfg->n_ibits, &c->ctx.err);
+    case O_OBJ: return myelin_search_objective_parse(arg, &cfg->objective, &c->ctx.err);
+    case O_SCHEMES: a->set_schemes = 1; return myelin_search_schemes_parse(arg, cfg, &c->ctx.err);
     case O_TRAIN: a->train = arg; return 0;
     case O_VAL: a->val = arg; return 0;
     case O_CALIB: a->calib = arg; return 0;
@@ -176,7 +176,7 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
         errno = 0;
         cfg->max_drop_pct = strtod(arg, &end);
         if (!*arg || *end || errno || !(cfg->max_drop_pct >= 0 && cfg->max_drop_pct <= 100))
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--max-drop: expected points between 0 and 100 (got '%s')", arg);
         return 0;
     }
@@ -208,10 +208,10 @@ static int inputs_hash(myelin_cli *c, uint64_t *out)
 {
     uint64_t h = MYELIN_FNV_INIT;
     int rc = 0;
-    if (c->embedded)
+    if (c->ctx.embedded)
         h = myelin_fnv1a64(myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len, h);
     else
-        rc = hash_file(c->wl->source, &h, &c->err);
+        rc = hash_file(c->ctx.wl->source, &h, &c->ctx.err);
     const char *ws = c->weights;
     uint64_t wseed = 1;
     if (!rc && ws && !strncmp(ws, "random", 6) && (ws[6] == 0 || ws[6] == ':')) {
@@ -220,8 +220,8 @@ static int inputs_hash(myelin_cli *c, uint64_t *out)
             myelin_cli_parse_seed(ws + 7, &wseed); /* checked by the loader */
         snprintf(tag, sizeof tag, "random:%" PRIu64, wseed);
         h = myelin_fnv1a64(tag, strlen(tag), h);
-    } else if (!rc && (ws || !c->embedded)) {
-        rc = hash_file(ws ? ws : c->wl->weights_path, &h, &c->err);
+    } else if (!rc && (ws || !c->ctx.embedded)) {
+        rc = hash_file(ws ? ws : c->ctx.wl->weights_path, &h, &c->ctx.err);
     } else if (!rc) {
         h = myelin_fnv1a64(myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len, h);
     }
@@ -234,14 +234,14 @@ static int inputs_hash(myelin_cli *c, uint64_t *out)
 static int resolve_data(myelin_cli *c, search_args *a, char bufs[3][512])
 {
     myelin_search_config *cfg = &a->cfg;
-    const myelin_workload *wl = c->wl;
+    const myelin_workload *wl = c->ctx.wl;
     const myelin_shape in = wl->input;
     char *vbuf = bufs[0], *cbuf = bufs[1], *tbuf = bufs[2];
     const char *tr = a->train ? a->train : wl->dataset_train[0] ? wl->dataset_train : NULL;
     char said[4096] = "";
     int rc = 0;
     if (a->vft_n && !tr)
-        rc = myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                               "--val-from-train needs a train split: --train SPEC, or a workload "
                               "that declares dataset.train");
     snprintf(vbuf, 512, "%s", a->val ? a->val : "");
@@ -302,10 +302,10 @@ static int prepare_out(myelin_cli *c, search_args *a, int rank, char *jpath, siz
 {
     int rc = 0, lock_fd = -1; /* held until exit: one search per output folder */
     if (rank == 0)
-        rc = myelin_mkdirs(a->out_dir, &c->err);
+        rc = myelin_mkdirs(a->out_dir, &c->ctx.err);
     if (!rc && rank == 0)
-        rc = myelin_lock_dir(a->out_dir, &lock_fd, &c->err);
-    rc = myelin_ranks_agree(rc, &c->err);
+        rc = myelin_lock_dir(a->out_dir, &lock_fd, &c->ctx.err);
+    rc = myelin_ranks_agree(rc, &c->ctx.err);
     if (!rc)
         myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
                                "journal (rerun the same command to resume)");
@@ -315,7 +315,7 @@ static int prepare_out(myelin_cli *c, search_args *a, int rank, char *jpath, siz
         char rel[MYELIN_PATH_MAX];
         snprintf(rel, sizeof rel, "%sjournal.jsonl", a->prefix);
         if (myelin_path_join(a->out_dir, rel, jpath, jn))
-            rc = myelin_error_set(&c->err, MYELIN_EUSAGE, a->out_dir, 0, 0, "path too long");
+            rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, a->out_dir, 0, 0, "path too long");
     }
     a->cfg.journal_path = jpath;
     return rc;
@@ -332,13 +332,13 @@ static int print_summary(myelin_cli *c, const search_args *a, const myelin_searc
         myelin_search_get_figures(s, &f);
         if (table)
             printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
-                   myelin_search_method_name(cfg->method), c->wl->name, c->arch ? c->arch : "generic-45nm",
+                   myelin_search_method_name(cfg->method), c->ctx.wl->name, c->arch ? c->arch : "generic-45nm",
                    cfg->max_drop_pct);
         myelin_report *t = myelin_search_summary_table(s, a->with_timing);
-        rc = t ? myelin_report_columns(t, c->columns, &c->err)
-               : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = t ? myelin_report_columns(t, c->columns, &c->ctx.err)
+               : myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
         if (!rc)
-            rc = myelin_report_write(t, c->format, stdout, &c->err);
+            rc = myelin_report_write(t, c->format, stdout, &c->ctx.err);
         myelin_report_free(t);
         if (!rc && table)
             printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
@@ -375,16 +375,16 @@ static int print_summary(myelin_cli *c, const search_args *a, const myelin_searc
 static int check_args(myelin_cli *c, search_args *a)
 {
     if (c->npos)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
     if (a->vft_n && a->val)
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
     if (strchr(a->prefix, '/'))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
     if (a->cfg.method == MYELIN_SEARCH_HETERO) {
         if (!a->set_gran)
             a->cfg.granularity = MYELIN_SEARCH_LAYER;
         if (!a->set_schemes)
-            myelin_search_schemes_parse("uniform,pot", &a->cfg, &c->err);
+            myelin_search_schemes_parse("uniform,pot", &a->cfg, &c->ctx.err);
     }
     return 0;
 }
@@ -434,25 +434,25 @@ int myelin_cmd_search(int argc, char **argv)
     if (!rc)
         rc = resolve_data(&c, &a, bufs);
     if (!rc)
-        rc = myelin_arch_resolve(c.arch ? c.arch : "generic-45nm", apath, sizeof apath, &c.err);
+        rc = myelin_arch_resolve(c.arch ? c.arch : "generic-45nm", apath, sizeof apath, &c.ctx.err);
     a.cfg.arch_path = apath;
     if (!rc)
         rc = prepare_out(&c, &a, rank, jpath, sizeof jpath);
     else
-        rc = myelin_ranks_agree(rc, &c.err);
+        rc = myelin_ranks_agree(rc, &c.ctx.err);
     if (!rc) {
-        rc = myelin_search_run(&a.cfg, c.wl, c.w, &s, note, sizeof note, &c.err);
+        rc = myelin_search_run(&a.cfg, c.ctx.wl, c.ctx.w, &s, note, sizeof note, &c.ctx.err);
         if (note[0] && rank == 0)
             fprintf(stderr, "myelin search: note: %s\n", note);
     }
     int gp_failed = 0;
     if (rc == MYELIN_SEARCH_STOPPED) {
         if (rank == 0)
-            fprintf(stderr, "myelin search: %s\n", c.err.message);
+            fprintf(stderr, "myelin search: %s\n", c.ctx.err.message);
         status = EXIT_STOPPED;
     } else {
         if (!rc && rank == 0)
-            rc = myelin_search_write(s, a.out_dir, a.prefix, a.with_timing, &gp_failed, &c.err);
+            rc = myelin_search_write(s, a.out_dir, a.prefix, a.with_timing, &gp_failed, &c.ctx.err);
         if (!rc && rank == 0)
             rc = print_summary(&c, &a, s, gp_failed);
         status = rc ? rank == 0 ? myelin_cli_failed(&c) : 1 : 0;

@@ -269,11 +269,11 @@ static int sim_phase(sweep_ctx *cx, int64_t sim_k, int64_t stop_after, int64_t f
 static int print_front(myelin_cli *c, myelin_sweep *s)
 {
     myelin_report *pt = NULL, *ft = NULL;
-    int rc = myelin_sweep_tables(s, &pt, &ft, &c->err);
+    int rc = myelin_sweep_tables(s, &pt, &ft, &c->ctx.err);
     if (!rc) {
-        myelin_provenance p = c->prov;
+        myelin_provenance p = c->ctx.prov;
         myelin_provenance_add_path(&p, "sweep", c->pos[0]);
-        c->prov = p;
+        c->ctx.prov = p;
         rc = myelin_cli_emit(c, ft, NULL, stdout);
     }
     myelin_report_free(pt);
@@ -295,10 +295,10 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     if (id == O_OUT)
         a->out = arg;
     else if (id == O_STOP && myelin_cli_parse_count(arg, &a->stop_after))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "--stop-after wants a positive integer (got '%s')", arg);
     else if (id == O_SIM && parse_sim(arg, &a->sim_k))
-        return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "--sim wants top:K (K >= 1) or all (got '%s')", arg);
     a->sim |= id == O_SIM;
     return 0;
@@ -316,7 +316,7 @@ int myelin_cmd_sweep(int argc, char **argv)
     if (status >= 0)
         return status;
     if (c.npos != 1) {
-        myelin_error_set(&c.err, MYELIN_EUSAGE, NULL, 0, 0,
+        myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                          c.npos ? "expected one sweep file, got '%s' too" : "expected a sweep file (myelin sweep SWEEP.yaml)",
                          c.npos ? c.pos[1] : "");
         status = myelin_cli_failed(&c);
@@ -329,13 +329,13 @@ int myelin_cmd_sweep(int argc, char **argv)
     myelin_ranks_start();
     int rank = myelin_ranks_rank(), progress = rank == 0 && myelin_cli_progress(&c);
     myelin_sweep *s = NULL;
-    int rc = myelin_sweep_load(c.pos[0], &s, &c.err);
+    int rc = myelin_sweep_load(c.pos[0], &s, &c.ctx.err);
     if (!rc && rank == 0)
-        rc = myelin_mkdirs(a.out, &c.err);
+        rc = myelin_mkdirs(a.out, &c.ctx.err);
     int64_t resumed = 0;
     if (!rc && rank == 0)
-        rc = myelin_sweep_journal(s, a.out, &resumed, &c.err);
-    rc = myelin_ranks_agree(rc, &c.err);
+        rc = myelin_sweep_journal(s, a.out, &resumed, &c.ctx.err);
+    rc = myelin_ranks_agree(rc, &c.ctx.err);
     sweep_ctx cx = {s, NULL, resumed, now_s(), 0, progress, "points"};
     int64_t fresh = 0, sim_fresh = 0, n = rc ? 0 : myelin_sweep_points(s);
     int stopped = 0;
@@ -344,15 +344,15 @@ int myelin_cmd_sweep(int argc, char **argv)
     if (!rc) {
         myelin_ranks_work w = {n, MYELIN_SWEEP_VALS, &cx, cost_done, cost_eval, cost_take, show_progress,
                                a.stop_after};
-        rc = myelin_ranks_spread(&w, &fresh, &stopped, &c.err);
+        rc = myelin_ranks_spread(&w, &fresh, &stopped, &c.ctx.err);
     }
     if (progress && fresh)
         fprintf(stderr, "\n");
     if (!rc && !stopped && a.sim)
-        rc = sim_phase(&cx, a.sim_k, a.stop_after, fresh, &sim_fresh, &stopped, &c.err);
+        rc = sim_phase(&cx, a.sim_k, a.stop_after, fresh, &sim_fresh, &stopped, &c.ctx.err);
     int plotted = 0;
     if (!rc && !stopped && rank == 0)
-        rc = myelin_sweep_write(s, a.out, &plotted, &c.err);
+        rc = myelin_sweep_write(s, a.out, &plotted, &c.ctx.err);
     if (!rc && !stopped && rank == 0 && progress)
         fprintf(stderr, "myelin sweep: wrote %s/points.{txt,csv,json,md,tex}, pareto.{csv,md,gp,dat}%s\n",
                 a.out, plotted ? ", pareto.svg, pareto.png" : " (no gnuplot: the plots not drawn)");

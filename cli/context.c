@@ -46,8 +46,7 @@ void myelin_cli_init(myelin_cli *c, const char *cmd, void (*usage)(FILE *), unsi
     c->accepts = accepts;
     c->format = MYELIN_REPORT_TABLE;
     c->seed = 1;
-    myelin_error_clear(&c->err);
-    myelin_provenance_init(&c->prov);
+    myelin_context_init(&c->ctx);
 }
 
 static int usage_error(myelin_cli *c)
@@ -73,17 +72,17 @@ static int common_option(myelin_cli *c, int id, const char *arg)
     case CO_FORMAT:
         c->format = myelin_report_format_parse(arg);
         if (c->format < 0)
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--format: expected " MYELIN_REPORT_FORMAT_NAMES " (got '%s')", arg);
         break;
     case CO_LIMIT:
         if (myelin_cli_parse_count(arg, &c->limit))
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--limit wants a positive integer (got '%s')", arg);
         break;
     case CO_SEED:
         if (myelin_cli_parse_seed(arg, &c->seed))
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
+            return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                                     "--seed wants a non-negative integer (got '%s')", arg);
         c->has_seed = 1;
         break;
@@ -122,7 +121,7 @@ int myelin_cli_parse(myelin_cli *c, int argc, char **argv, const myelin_cli_opt 
         }
         int rc;
         if (id == '?' || id == ':') {
-            rc = myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
+            rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unknown or incomplete option '%s'",
                                   argv[optind - 1]);
         } else if (id < 1000) {
             rc = common_option(c, id, optarg);
@@ -134,7 +133,7 @@ int myelin_cli_parse(myelin_cli *c, int argc, char **argv, const myelin_cli_opt 
     }
     for (; optind < argc; optind++) {
         if (c->npos == (int)(sizeof c->pos / sizeof c->pos[0])) {
-            myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
+            myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
             return usage_error(c);
         }
         c->pos[c->npos++] = argv[optind];
@@ -142,129 +141,35 @@ int myelin_cli_parse(myelin_cli *c, int argc, char **argv, const myelin_cli_opt 
     return -1;
 }
 
-/* ---- loaders ------------------------------------------------------------------------------- */
-
-/* FNV-1a of a file's bytes, as provenance "KEY_fnv1a64"; a file that cannot be read is left out
- * (the loader that uses it reports the error). */
-static void hash_file(myelin_cli *c, const char *key, const char *path)
-{
-    char *data = NULL, k[40];
-    size_t len = 0;
-    myelin_error e;
-    if (myelin_read_file(path, &data, &len, &e) == 0) {
-        snprintf(k, sizeof k, "%s_fnv1a64", key);
-        myelin_provenance_add(&c->prov, k, "%016" PRIx64, myelin_fnv1a64(data, len, MYELIN_FNV_INIT));
-    }
-    free(data);
-}
+/* ---- loaders: the library's context object, fed the options ---------------------------------- */
 
 int myelin_cli_load_workload(myelin_cli *c)
 {
-    if (!c->workload) {
-        c->embedded = 1;
-        myelin_provenance_add(&c->prov, "workload", "tiny (embedded)");
-        return myelin_workload_load_string((const char *)myelin_embedded_tiny_yaml, "<embedded>", &c->wl,
-                                           &c->err);
-    }
-    char path[MYELIN_PATH_MAX];
-    int rc = myelin_cli_resolve_workload(c->workload, path, sizeof path, &c->err);
-    if (!rc)
-        rc = myelin_workload_load(path, &c->wl, &c->err);
-    if (!rc) {
-        myelin_provenance_add(&c->prov, "workload", "%s", c->wl->name);
-        myelin_provenance_add_path(&c->prov, "workload_file", path);
-    }
-    return rc;
+    static myelin_context_embedded m; /* the tiny model compiled into the binary */
+    m = (myelin_context_embedded){myelin_embedded_tiny_yaml, myelin_embedded_tiny_yaml_len,
+                                  myelin_embedded_tiny_weights, myelin_embedded_tiny_weights_len};
+    c->ctx.embedded_model = &m;
+    return myelin_context_load_workload(&c->ctx, c->workload);
 }
 
 int myelin_cli_load_weights(myelin_cli *c)
 {
-    const char *spec = c->weights;
-    int rc;
-    if (spec && !strncmp(spec, "random", 6) && (spec[6] == 0 || spec[6] == ':')) {
-        uint64_t seed = 1;
-        if (spec[6] == ':' && myelin_cli_parse_seed(spec + 7, &seed))
-            return myelin_error_set(&c->err, MYELIN_EUSAGE, NULL, 0, 0,
-                                    "--weights random:SEED wants a non-negative integer seed (got '%s')",
-                                    spec);
-        snprintf(c->weights_desc, sizeof c->weights_desc, "random (seed %" PRIu64 ")", seed);
-        rc = myelin_weights_random(c->wl, seed, &c->w, &c->err);
-    } else if (spec || (!c->embedded && c->wl->weights_path[0])) {
-        const char *path = spec ? spec : c->wl->weights_path;
-        myelin_path_relative(path, c->weights_desc, sizeof c->weights_desc);
-        rc = myelin_weights_load(c->wl, path, &c->w, &c->err);
-        if (!rc)
-            hash_file(c, "weights", path);
-    } else if (c->embedded) {
-        snprintf(c->weights_desc, sizeof c->weights_desc, "<embedded>");
-        rc = myelin_weights_load_memory(c->wl, myelin_embedded_tiny_weights,
-                                        myelin_embedded_tiny_weights_len, "<embedded>", &c->w, &c->err);
-        myelin_provenance_add(&c->prov, "weights_fnv1a64", "%016" PRIx64,
-                              myelin_fnv1a64(myelin_embedded_tiny_weights,
-                                             myelin_embedded_tiny_weights_len, MYELIN_FNV_INIT));
-    } else {
-        return myelin_error_set(&c->err, MYELIN_EMISSING, c->wl->source, 0, 0,
-                                "workload %s names no weights file; pass --weights FILE or "
-                                "--weights random[:SEED]", c->wl->name);
-    }
-    if (!rc)
-        myelin_provenance_add(&c->prov, "weights", "%s", c->weights_desc);
-    return rc;
+    return myelin_context_load_weights(&c->ctx, c->weights);
 }
 
 int myelin_cli_load_quant(myelin_cli *c, int input_bits)
 {
-    int rc = c->quant ? myelin_qsetting_load(c->quant, &c->qs, &c->err) : myelin_qsetting_float(&c->qs, &c->err);
-    if (!rc && input_bits)
-        rc = myelin_qsetting_set_input_bits(c->qs, input_bits, &c->err);
-    if (!rc) {
-        c->lq = calloc((size_t)(c->wl->n_layers ? c->wl->n_layers : 1), sizeof *c->lq);
-        rc = c->lq ? myelin_qsetting_resolve(c->qs, c->wl, c->lq, &c->err)
-                   : myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (!rc && c->quant) {
-        myelin_provenance_add_path(&c->prov, "quant", c->quant);
-        hash_file(c, "quant", c->quant);
-    } else if (!rc) {
-        myelin_provenance_add(&c->prov, "quant", "float");
-    }
-    return rc;
+    return myelin_context_load_quant(&c->ctx, c->quant, input_bits);
 }
 
 int myelin_cli_load_arch(myelin_cli *c)
 {
-    char path[MYELIN_PATH_MAX];
-    const char *arg = c->arch ? c->arch : "generic-45nm";
-    int rc = myelin_arch_resolve(arg, path, sizeof path, &c->err);
-    if (!rc)
-        rc = myelin_arch_load(path, &c->arch_obj, &c->err);
-    if (!rc) {
-        myelin_provenance_add(&c->prov, "arch", "%s", c->arch_obj->name);
-        myelin_provenance_add_path(&c->prov, "arch_file", path);
-    }
-    if (!rc)
-        rc = myelin_cost_registry_new(&c->reg, &c->err);
-    if (!rc)
-        rc = myelin_cost_registry_configure(c->reg, c->arch_obj, &c->err);
-    if (!rc)
-        rc = myelin_map(c->wl, c->lq, c->arch_obj, &c->map, &c->err);
-    return rc;
+    return myelin_context_load_arch(&c->ctx, c->arch);
 }
 
 int myelin_cli_open_dataset(myelin_cli *c)
 {
-    const myelin_workload *wl = c->wl;
-    if (c->dataset)
-        snprintf(c->dataset_spec, sizeof c->dataset_spec, "%s", c->dataset);
-    else
-        snprintf(c->dataset_spec, sizeof c->dataset_spec,
-                 "synthetic:split=test,count=1000,seed=1,h=%d,w=%d,c=%d,classes=%d", wl->input.h,
-                 wl->input.w, wl->input.c, wl->classes);
-    int rc = myelin_dataset_open_shaped(c->dataset_spec, wl->input.c, wl->input.h, wl->input.w, &c->ds,
-                                        &c->err);
-    if (!rc)
-        myelin_provenance_add(&c->prov, "dataset", "%s", c->dataset_spec);
-    return rc;
+    return myelin_context_open_dataset(&c->ctx, c->dataset);
 }
 
 int myelin_cli_progress(const myelin_cli *c)
@@ -276,41 +181,36 @@ int myelin_cli_progress(const myelin_cli *c)
 
 int myelin_cli_emit(myelin_cli *c, myelin_report *t, const char *const *extra, FILE *f)
 {
-    if (!t)
-        return myelin_error_set(&c->err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    myelin_provenance p = c->prov;
-    for (int k = 0; extra && extra[k] && extra[k + 1]; k += 2)
-        myelin_provenance_add(&p, extra[k], "%s", extra[k + 1]);
-    if (c->has_seed && !myelin_provenance_get(&p, "seed"))
-        myelin_provenance_add(&p, "seed", "%" PRIu64, c->seed);
-    myelin_report_provenance(t, &p);
-    int rc = myelin_report_columns(t, c->columns, &c->err);
-    if (rc)
-        return rc;
+    const char *all[16];
+    char seed[32];
+    int n = 0;
+    for (; extra && extra[n] && extra[n + 1] && n < 12; n += 2) {
+        all[n] = extra[n];
+        all[n + 1] = extra[n + 1];
+    }
+    if (c->has_seed && !myelin_provenance_get(&c->ctx.prov, "seed")) {
+        snprintf(seed, sizeof seed, "%" PRIu64, c->seed);
+        all[n++] = "seed";
+        all[n++] = seed;
+    }
+    all[n] = NULL;
     if (f || !c->out)
-        return myelin_report_write(t, c->format, f ? f : stdout, &c->err);
+        return myelin_context_write(&c->ctx, t, all, c->columns, c->format, f ? f : stdout);
     char *buf;
     size_t len;
-    rc = myelin_report_write_buffer(t, c->format, &buf, &len, &c->err);
+    int rc = myelin_context_write_buffer(&c->ctx, t, all, c->columns, c->format, &buf, &len);
     if (!rc)
-        rc = myelin_write_file_atomic(c->out, buf, len, &c->err);
+        rc = myelin_write_file_atomic(c->out, buf, len, &c->ctx.err);
     free(buf);
     return rc;
 }
 
 int myelin_cli_failed(myelin_cli *c)
 {
-    return myelin_cli_fail(c->cmd, &c->err);
+    return myelin_cli_fail(c->cmd, &c->ctx.err);
 }
 
 void myelin_cli_free(myelin_cli *c)
 {
-    myelin_dataset_close(c->ds);
-    myelin_mapping_free(c->map);
-    myelin_cost_registry_free(c->reg);
-    myelin_arch_free(c->arch_obj);
-    free(c->lq);
-    myelin_qsetting_free(c->qs);
-    myelin_weights_free(c->w);
-    myelin_workload_free(c->wl);
+    myelin_context_free(&c->ctx);
 }
