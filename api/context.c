@@ -138,6 +138,42 @@ int myelin_context_load_weights(myelin_context *x, const char *spec)
     return rc;
 }
 
+/* FNV of a file's bytes chained into h. */
+static int hash_chain(myelin_context *x, const char *path, uint64_t *h)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = myelin_read_file(path, &data, &len, &x->err);
+    if (!rc)
+        *h = myelin_fnv1a64(data, len, *h);
+    free(data);
+    return rc;
+}
+
+int myelin_context_inputs_hash(myelin_context *x, const char *weights_spec, uint64_t *out)
+{
+    uint64_t h = MYELIN_FNV_INIT, seed = 1;
+    const myelin_context_embedded *m = x->embedded_model;
+    int rc = 0, rnd = random_spec(x, weights_spec, &seed);
+    if (rnd < 0)
+        return x->err.code;
+    if (x->embedded)
+        h = myelin_fnv1a64(m->yaml, m->yaml_len, h);
+    else
+        rc = hash_chain(x, x->wl->source, &h);
+    if (!rc && rnd) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "random:%" PRIu64, seed);
+        h = myelin_fnv1a64(tag, strlen(tag), h);
+    } else if (!rc && (weights_spec || !x->embedded)) {
+        rc = hash_chain(x, weights_spec ? weights_spec : x->wl->weights_path, &h);
+    } else if (!rc) {
+        h = myelin_fnv1a64(m->weights, m->weights_len, h);
+    }
+    *out = h;
+    return rc;
+}
+
 /* Resolves x->qs per layer of the workload into x->lq. */
 static int resolve_layers(myelin_context *x)
 {

@@ -91,6 +91,10 @@ int myelin_context_use_arch(myelin_context *x, const myelin_arch *arch);
  * workload's shape (seed 1). */
 int myelin_context_open_dataset(myelin_context *x, const char *spec);
 
+/* The fingerprint of the inputs (a search journal's): FNV-1a of the workload's text, then of its
+ * weights as weights_spec names them (the file's bytes, "random:SEED", or the embedded ones). */
+int myelin_context_inputs_hash(myelin_context *x, const char *weights_spec, uint64_t *out);
+
 /* Writes a table with the context's provenance (plus the key/value pairs of extra: NULL-terminated
  * pairs, may be NULL) and the chosen columns (NULL: all), in fmt, to f. */
 int myelin_context_write(myelin_context *x, myelin_report *t, const char *const *extra,
