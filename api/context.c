@@ -138,6 +138,17 @@ int myelin_context_load_weights(myelin_context *x, const char *spec)
     return rc;
 }
 
+int myelin_context_activity(myelin_context *x, double rate, const char *path, myelin_activity *act)
+{
+    int rc = path ? myelin_activity_load_json(path, x->wl, act, &x->err)
+                  : myelin_activity_from_workload(x->wl, rate < 0 ? -1 : rate, act, &x->err);
+    if (!rc && path)
+        myelin_provenance_add_path(&x->prov, "activity", path);
+    else if (!rc)
+        myelin_provenance_add(&x->prov, "activity", "%s", act->source);
+    return rc;
+}
+
 /* FNV of a file's bytes chained into h. */
 static int hash_chain(myelin_context *x, const char *path, uint64_t *h)
 {

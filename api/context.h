@@ -91,6 +91,11 @@ int myelin_context_use_arch(myelin_context *x, const myelin_arch *arch);
  * workload's shape (seed 1). */
 int myelin_context_open_dataset(myelin_context *x, const char *spec);
 
+/* The activity the cost models price: path (the JSON of myelin run --json) when not NULL, else
+ * the workload's statistical rates (rate >= 0: every spiking layer at rate).  Recorded as
+ * provenance "activity" (the file, or the rates' source).  Free with myelin_activity_free. */
+int myelin_context_activity(myelin_context *x, double rate, const char *path, myelin_activity *act);
+
 /* The fingerprint of the inputs (a search journal's): FNV-1a of the workload's text, then of its
  * weights as weights_spec names them (the file's bytes, "random:SEED", or the embedded ones). */
 int myelin_context_inputs_hash(myelin_context *x, const char *weights_spec, uint64_t *out);

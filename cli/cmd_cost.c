@@ -402,17 +402,12 @@ int myelin_cmd_cost(int argc, char **argv)
     if (!rc)
         rc = myelin_cli_load_arch(&c);
     if (!rc)
-        rc = a.activity ? myelin_activity_load_json(a.activity, c.ctx.wl, &act, &c.ctx.err)
-                        : myelin_activity_from_workload(c.ctx.wl, a.rate, &act, &c.ctx.err);
+        rc = myelin_context_activity(&c.ctx, a.rate, a.activity, &act);
     if (!rc)
         rc = myelin_cost_evaluate(c.ctx.wl, c.ctx.lq, &act, c.ctx.arch, c.ctx.map, c.ctx.reg, &rep, &c.ctx.err);
     if (!rc) {
-        char rel[MYELIN_PATH_MAX];
-        if (a.activity)
-            myelin_path_relative(a.activity, rel, sizeof rel);
-        const char *extra[] = {"activity", a.activity ? rel : act.source, NULL};
         myelin_report *t = myelin_cost_report_table(rep, c.ctx.wl, c.format);
-        rc = myelin_cli_emit(&c, t, extra, NULL);
+        rc = myelin_cli_emit(&c, t, NULL, NULL);
         myelin_report_free(t);
     }
     status = rc ? myelin_cli_failed(&c) : 0;

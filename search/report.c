@@ -2,6 +2,7 @@
  * paper-style summary in the five formats of `myelin cost`, QSViT's sensitivity table, the chosen
  * setting as YAML, and gnuplot scripts, data and SVG plots.  Every file is written atomically. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,41 @@ myelin_report *myelin_search_summary_table(const myelin_search *s, int with_timi
         myelin_report_set(t, r, S_PRED, "%d", fg.predicted_passes);
         if (fg.spearman_n >= 3)
             myelin_report_set(t, r, S_RHO, "%.3f", fg.spearman_proxy);
+    }
+    return t;
+}
+
+myelin_report *myelin_search_figures_table(const myelin_search *s)
+{
+    static const myelin_report_col cols[] = {{"figure", "", 0, 0}, {"value", "", 1, 0}};
+    myelin_report *t = new_table(s, cols, 2, "figures");
+    if (!t)
+        return NULL;
+    myelin_search_figures fg;
+    myelin_search_get_figures(s, &fg);
+    const struct {
+        const char *name;
+        double v;
+    } fig[] = {
+        {"float_val_pct", fg.float_val_pct},       {"chosen_val_pct", fg.chosen_val_pct},
+        {"drop_pct", fg.drop_pct},                 {"float_test_pct", fg.float_test_pct},
+        {"chosen_test_pct", fg.chosen_test_pct},   {"test_drop_pct", fg.test_drop_pct},
+        {"test_over", fg.test_over},               {"float_memory_bytes", (double)fg.float_memory_bytes},
+        {"chosen_memory_bytes", (double)fg.chosen_memory_bytes},
+        {"memory_saving_pct", fg.memory_saving_pct}, {"float_energy_pJ", fg.float_energy_pj},
+        {"chosen_energy_pJ", fg.chosen_energy_pj}, {"energy_saving_pct", fg.energy_saving_pct},
+        {"avg_bits", fg.avg_bits},                 {"compression", fg.compression},
+        {"full_evals", fg.full_evals},             {"drift_evals", fg.drift_evals},
+        {"gated_out", fg.gated_out},               {"skipped", fg.skipped},
+        {"candidates", fg.candidates},
+    };
+    myelin_report_caption(t, "%s search on %s: headline figures", myelin_search_method_name(s->cfg.method),
+                          s->wl->name);
+    for (size_t i = 0; i < sizeof fig / sizeof fig[0]; i++) {
+        int r = myelin_report_row(t);
+        myelin_report_set(t, r, 0, "%s", fig[i].name);
+        if (isfinite(fig[i].v))
+            myelin_report_set(t, r, 1, "%.17g", fig[i].v);
     }
     return t;
 }

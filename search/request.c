@@ -21,7 +21,7 @@ void myelin_search_request_init(myelin_search_request *r, const char *out_dir, c
 
 enum { K_METHOD, K_GATE, K_GRAN, K_BITS, K_SCHEMES, K_MBITS, K_IBITS, K_OBJ, K_DROP, K_BEAM, K_THREADS,
        K_CHECK, K_STOP, K_VCOUNT, K_SEED, K_VFT, K_ARCH, K_TRAIN, K_VAL, K_CALIB, K_TEST, K_OUT, K_PREFIX,
-       K_JOURNAL, K_NOTIME };
+       K_JOURNAL, K_NOTIME, K_VFIRST };
 
 /* Every option: its name with dashes; integers carry their bounds and how messages say them. */
 static const struct {
@@ -39,6 +39,7 @@ static const struct {
     {"gate-check", K_CHECK, 0, 100000, "an integer >= 0"},
     {"stop-after", K_STOP, 1, 1000000000, "a positive integer"},
     {"val-count", K_VCOUNT, 1, 1000000, "an integer 1..1000000"},
+    {"val-first", K_VFIRST, 0, 1000000000, "an integer 0..1000000000"},
     {"seed", K_SEED, 0, 0, NULL},              {"val-from-train", K_VFT, 0, 0, NULL},
     {"arch", K_ARCH, 0, 0, NULL},              {"train", K_TRAIN, 0, 0, NULL},
     {"val", K_VAL, 0, 0, NULL},                {"calib", K_CALIB, 0, 0, NULL},
@@ -162,6 +163,7 @@ int myelin_search_request_set(myelin_search_request *r, const char *key, const c
     case K_THREADS: r->cfg.threads = (int)v; break;
     case K_CHECK: r->cfg.gate_check = (int)v; break;
     case K_STOP: r->cfg.stop_after = v; break;
+    case K_VFIRST: r->cfg.val_first = (int)v; break;
     default: r->vcount = v; /* K_VCOUNT */
     }
     return 0;

@@ -148,6 +148,9 @@ int myelin_search_write_summary(const myelin_search *s, int format, int with_tim
 /* The summary as a report-module table (base/report.h) with the search's provenance; NULL when
  * out of memory.  Free with myelin_report_free. */
 struct myelin_report *myelin_search_summary_table(const myelin_search *s, int with_timing);
+/* The headline figures (myelin_search_figures) as a two-column table, figure and value, rows key
+ * "figures"; values that are not finite are empty (null in JSON).  NULL when out of memory. */
+struct myelin_report *myelin_search_figures_table(const myelin_search *s);
 
 /* Headline figures of the chosen setting (for the CLI and tests). */
 typedef struct myelin_search_figures {

@@ -163,7 +163,9 @@ class _Handle:
 
 class Workload(_Handle):
     """A workload: a zoo name (tiny, fashion, spikformer-8-384, ...) or a YAML path.
-    .name, .info (a dict: timesteps, classes, input, parameters, ...), .layers (a list of dicts)."""
+    .name, .info (a dict: name, source, weights_path, timesteps, classes, input, parameters, ...:
+    `myelin info --format json` with the workload's own fields), .layers (a list of dicts: that
+    table's rows, name, kind, input_shape, ..., with in_shape/out_shape as [c, h, w])."""
     _free = "myelin_workload_free"
 
     def __init__(self, name_or_path):
@@ -257,8 +259,9 @@ def search(workload, weights=None, **options):
     underscores: method, gate, granularity, bits ("8,4" or a list), schemes, membrane_bits,
     input_bits, objective, max_drop, beam_width, arch, val, calib, test (dataset specs; by default
     the workload's declared splits), val_count, val_first, threads, seed, gate_check, out (a folder
-    for the tables, plots and chosen.yaml).  Returns {"summary": the summary table (as
-    `myelin search --format json --no-timing`), "chosen": the chosen setting, "figures": ...}."""
+    for the tables, plots and chosen.yaml), journal, stop_after, prefix.  Returns {"summary": the
+    summary table (as `myelin search --format json --no-timing`), "chosen": the chosen setting,
+    "note", "figures": {name: value} (the library's figures table, rows figure/value)}."""
     w = _workload(workload)
     flat = []
     for k, v in options.items():
@@ -268,4 +271,6 @@ def search(workload, weights=None, **options):
             v = ",".join(str(x) for x in v)
         flat += [_enc(k), _enc(str(v))]
     arr = (_S * (len(flat) + 1))(*flat, None)
-    return _json(_search, w._ptr, _enc(weights), arr)
+    res = _json(_search, w._ptr, _enc(weights), arr)
+    res["figures"] = {row["figure"]: row["value"] for row in res["figures"]}
+    return res
