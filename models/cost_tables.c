@@ -79,23 +79,28 @@ static int save(const char *dir, const char *name, const char *buf, size_t len, 
     return myelin_write_file_atomic(path, buf, len, err);
 }
 
+/* The plots (checked as rendered PNGs): integer bit ticks, units in the labels, keys outside the
+ * data (below it), axes fitted to the data. */
 static const char *const memory_gp =
     "# memory vs weight bits for the zoo (myelin cost --tables)\n"
-    "set terminal svg size 860,440 dynamic\n"
+    "set encoding utf8\n"
+    "set terminal svg size 760,480 dynamic\n"
     "set output 'memory_vs_bits.svg'\n"
-    "set title 'Parameter memory vs weight bits (scales included)'\n"
-    "set xlabel 'weight bits'\nset ylabel 'memory (MB)'\nset logscale y\nset key outside right\n"
-    "set xtics ('2' 2, '4' 4, '8' 8, 'float' 32)\nset logscale x 2\nset grid\n"
-    "plot for [i=0:4] 'memory_vs_bits.dat' index i using 1:2 with linespoints title columnheader(1)\n";
+    "set xlabel 'weight bits'\nset ylabel 'parameter memory, scales included (MB)'\nset logscale y\n"
+    "set key outside top center horizontal maxrows 2 width 1\n"
+    "set logscale x 2\nset xrange [1.8:36]\nset xtics ('2' 2, '4' 4, '8' 8, 'float (32)' 32)\n"
+    "set grid\nset pointsize 1.2\n"
+    "plot for [i=0:4] 'memory_vs_bits.dat' index i using 1:2 with linespoints lw 1.5 title columnheader(1)\n";
 
 static const char *const energy_gp =
     "# energy per layer by component for the tiny model (myelin cost --tables)\n"
-    "set terminal svg size 960,480 dynamic\n"
+    "set encoding utf8\n"
+    "set terminal svg size 960,460 dynamic\n"
     "set output 'tiny_energy_per_layer.svg'\n"
-    "set title 'tiny on generic-45nm: energy per layer by component'\n"
-    "set ylabel 'energy (nJ)'\nset style data histograms\nset style histogram rowstacked\n"
-    "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset xtics rotate by -60 font ',8'\n"
-    "set key outside right\n"
+    "set ylabel 'energy per inference (µJ)'\nset style data histograms\nset style histogram rowstacked\n"
+    "set style fill solid 0.8 border -1\nset boxwidth 0.8\nset xtics rotate by -45 scale 0 font ',9'\n"
+    "set yrange [0:*]\nset grid ytics\n"
+    "set key outside top center horizontal title 'tiny on generic-45nm, energy per layer by component'\n"
     "plot 'tiny_energy_per_layer.dat' using 2:xtic(1) title 'compute', '' using 3 title "
     "'synapse memory', '' using 4 title 'neuron', '' using 5 title 'NoC', '' using 6 title 'leakage'\n";
 
@@ -275,13 +280,13 @@ static int tiny_tables(const char *dir, const char *act_path, const myelin_prove
     FILE *f = rc ? NULL : open_memstream(&buf, &len);
     if (!rc && !f)
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-    /* plot data: layers that cost something, components in nJ */
+    /* plot data: layers that cost something, components in µJ */
     for (int i = 0; f && i < rep->n_layers; i++) {
         if (!(rep->layers[i].total_pj > 0))
             continue;
         fprintf(f, "%s", wl->layers[i].name);
         for (int k = 0; k < MYELIN_COMP_COUNT; k++)
-            fprintf(f, " %.6g", rep->layers[i].component_pj[k] * 1e-3);
+            fprintf(f, " %.6g", rep->layers[i].component_pj[k] * 1e-6);
         fprintf(f, "\n");
     }
     if (f) {
