@@ -3,15 +3,12 @@
  * cost models, engine, SystemC model, search) and returns their report-module tables as JSON. */
 #include "api/api.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "api/context.h"
+#include "base/child.h"
 #include "base/util.h"
 #include "search/request.h"
 #include "sim/engine.h"
@@ -236,96 +233,34 @@ static int sim_json(const myelin_workload *wl, const char *weights, const myelin
     return finish(&x, rc, err);
 }
 
-static int write_all(int fd, const void *p, size_t n)
+typedef struct sim_call {
+    const myelin_workload *wl;
+    const char *weights, *dataset;
+    const myelin_qsetting *qs;
+    const myelin_arch *arch;
+    int statistical;
+    int64_t limit;
+    double rate;
+    uint64_t seed;
+} sim_call;
+
+static int sim_child(void *user, char **out, size_t *len, myelin_error *err)
 {
-    const char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
+    const sim_call *a = user;
+    int rc = sim_json(a->wl, a->weights, a->qs, a->arch, a->statistical, a->dataset, a->limit, a->rate, a->seed,
+                      out, err);
+    *len = *out ? strlen(*out) : 0;
+    return rc;
 }
 
 int myelin_api_sim(const myelin_workload *wl, const char *weights, const myelin_qsetting *qs,
                    const myelin_arch *arch, int statistical, const char *dataset, int64_t limit,
                    double rate, uint64_t seed, char **out, myelin_error *err)
 {
-    *out = NULL;
+    sim_call a = {wl, weights, dataset, qs, arch, statistical, limit, rate, seed};
+    size_t len;
     myelin_error_clear(err);
-    int fds[2];
-    if (pipe(fds) != 0)
-        return myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return myelin_error_set(err, MYELIN_EIO, NULL, 0, 0, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) { /* the child: one SystemC elaboration, then its status, error and JSON */
-        close(fds[0]);
-        myelin_error cerr;
-        memset(&cerr, 0, sizeof cerr); /* every byte goes through the pipe */
-        char *json = NULL;
-        int rc = sim_json(wl, weights, qs, arch, statistical, dataset, limit, rate, seed, &json,
-                          &cerr);
-        size_t len = json ? strlen(json) : 0;
-        int ok = write_all(fds[1], &rc, sizeof rc) == 0 && write_all(fds[1], &cerr, sizeof cerr) == 0 &&
-                 write_all(fds[1], json ? json : "", len) == 0;
-        fflush(NULL);
-        _exit(ok ? 0 : 1);
-    }
-    close(fds[1]);
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (len + 65536 > cap) {
-            size_t nc = cap ? cap * 2 : 1 << 20;
-            char *nb = realloc(buf, nc);
-            if (!nb) {
-                rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap = nc;
-        }
-        ssize_t k = read(fds[0], buf + len, cap - len - 1);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        len += (size_t)k;
-    }
-    close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!rc && (!WIFEXITED(status) || len < sizeof(int) + sizeof(myelin_error)))
-        rc = myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
-                              "the simulation process %s", WIFSIGNALED(status) ? "was killed by a signal"
-                                                                                : "ended without a result");
-    if (!rc) {
-        int crc;
-        memcpy(&crc, buf, sizeof crc);
-        if (crc) {
-            memcpy(err, buf + sizeof crc, sizeof *err);
-            rc = crc;
-        } else {
-            size_t off = sizeof(int) + sizeof(myelin_error);
-            memmove(buf, buf + off, len - off);
-            buf[len - off] = 0;
-            *out = buf;
-            return 0;
-        }
-    }
-    free(buf);
-    return rc;
+    return myelin_child_run(sim_child, &a, out, &len, err);
 }
 
 /* ---- the search ---------------------------------------------------------------------------------- */
