@@ -13,6 +13,7 @@
 #include "models/cost.h"
 #include "sim/engine.h"
 #include "sim/engine_par.h"
+#include "sim/engine_report.h"
 
 static void usage(FILE *f)
 {
@@ -96,7 +97,7 @@ static int check_outputs(myelin_cli *c, const run_args *a)
 /* ---- the run -------------------------------------------------------------------------------- */
 
 typedef struct run_ctx {
-    FILE *logits; /* memstream, or NULL */
+    myelin_logits_csv *logits; /* or NULL */
     int progress;
     int64_t total;
 } run_ctx;
@@ -104,12 +105,8 @@ typedef struct run_ctx {
 static int on_image(void *user, int64_t index, int label, const double *logits, int classes)
 {
     run_ctx *c = user;
-    if (c->logits) {
-        fprintf(c->logits, "%" PRId64 ",%d", index, label);
-        for (int k = 0; k < classes; k++)
-            fprintf(c->logits, ",%.9g", logits[k]);
-        fputc('\n', c->logits);
-    }
+    if (c->logits)
+        myelin_logits_csv_row(c->logits, index, label, logits, classes);
     if (c->progress && (index % 50 == 49 || index + 1 == c->total))
         fprintf(stderr, "\rmyelin run: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
     return 0;
@@ -132,19 +129,13 @@ typedef struct run_out {
 static int run_images(myelin_cli *c, const run_args *a, run_out *o)
 {
     run_ctx ctx = {NULL, myelin_cli_progress(c), 0};
-    char *lbuf = NULL;
-    size_t llen = 0;
+    myelin_logits_csv lcsv = {NULL, NULL, 0};
     myelin_dataset_info_get(c->ctx.ds, &o->info);
     ctx.total = c->limit > 0 && c->limit < o->info.count ? c->limit : o->info.count;
-    if (a->logits) {
-        ctx.logits = open_memstream(&lbuf, &llen);
-        if (!ctx.logits)
-            return myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
-        fputs("index,label", ctx.logits);
-        for (int k = 0; k < c->ctx.wl->classes; k++)
-            fprintf(ctx.logits, ",logit_%d", k);
-        fputc('\n', ctx.logits);
-    }
+    if (a->logits && myelin_logits_csv_open(&lcsv, c->ctx.wl->classes, &c->ctx.err))
+        return c->ctx.err.code;
+    if (a->logits)
+        ctx.logits = &lcsv;
     /* CPU time too: on a shared machine it still says what the images cost */
     double t0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     int rc = myelin_engine_run_dataset_threads(o->e, c->ctx.ds, c->limit, a->drift, a->threads, on_image, &ctx,
@@ -154,12 +145,10 @@ static int run_images(myelin_cli *c, const run_args *a, run_out *o)
     o->elapsed_s = clock_s(CLOCK_MONOTONIC) - t0;
     o->cpu_s = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     if (ctx.logits) {
-        if (fclose(ctx.logits) && !rc)
-            rc = myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory for logits");
+        int wrc = myelin_logits_csv_save(&lcsv, a->logits, !rc, &c->ctx.err);
         if (!rc)
-            rc = myelin_write_file_atomic(a->logits, lbuf, llen, &c->ctx.err);
+            rc = wrc;
     }
-    free(lbuf);
     o->n_img = o->sum.images > 0 ? (double)o->sum.images : 1.0;
     o->top1 = 100.0 * (double)o->sum.top1_correct / o->n_img;
     o->top5 = 100.0 * (double)o->sum.top5_correct / o->n_img;
@@ -169,79 +158,6 @@ static int run_images(myelin_cli *c, const run_args *a, run_out *o)
 }
 
 /* ---- outputs -------------------------------------------------------------------------------- */
-
-static int has_lif(const myelin_layer *ly)
-{
-    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR || ly->kind == MYELIN_LAYER_ATTN;
-}
-
-static int has_weights(const myelin_layer *ly)
-{
-    return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR || ly->kind == MYELIN_LAYER_HEAD;
-}
-
-static int64_t layer_total(const int64_t *per_step, int i, int T)
-{
-    int64_t s = 0;
-    for (int t = 0; t < T; t++)
-        s += per_step[(int64_t)i * T + t];
-    return s;
-}
-
-static const myelin_report_col layer_cols[] = {
-    {"layer", "", 0, 0},      {"kind", "", 0, 0},        {"w", "bits", 1, 0},
-    {"m", "bits", 1, 0},      {"spikes_per_image_step", "", 1, 0}, {"rate", "pct", 1, 0},
-    {"x_sat", "pct", 1, 0},   {"h_sat", "pct", 1, 0},    {"drift", "", 1, 0},
-    {"mismatch", "pct", 1, 0}};
-
-static myelin_report *layers_table(const myelin_cli *c, const run_args *a, const run_out *o)
-{
-    myelin_report *t = myelin_report_new(layer_cols, a->drift ? 10 : 8);
-    if (!t)
-        return NULL;
-    int T = c->ctx.wl->timesteps;
-    for (int i = 0; i < c->ctx.wl->n_layers; i++) {
-        const myelin_layer *ly = &c->ctx.wl->layers[i];
-        const myelin_layer_quant *q = myelin_engine_layer_quant(o->e, i);
-        char b1[16], b2[16];
-        double per = (double)layer_total(o->sum.spikes, i, T) / o->n_img / T;
-        int r = myelin_report_row(t);
-        myelin_report_set(t, r, 0, "%s", ly->name);
-        myelin_report_set(t, r, 1, "%s", myelin_layer_kind_name(ly->kind));
-        myelin_report_set(t, r, 2, "%s", has_weights(ly) ? myelin_bits_str(q->weight_bits, b1, sizeof b1) : "-");
-        myelin_report_set(t, r, 3, "%s", has_lif(ly) ? myelin_bits_str(q->membrane_bits, b2, sizeof b2) : "-");
-        for (int k = 4; k < 10; k++)
-            myelin_report_set(t, r, k, "-");
-        if (ly->kind != MYELIN_LAYER_HEAD)
-            myelin_report_set(t, r, 4, "%.1f", per);
-        if (!has_lif(ly))
-            continue;
-        double neurons = (double)myelin_layer_neurons(ly);
-        const int64_t *sat = o->sum.sat + 3 * (int64_t)i;
-        myelin_report_set(t, r, 5, "%.2f", neurons > 0 ? 100.0 * per / neurons : 0.0);
-        if (sat[2] > 0 && q->membrane_bits != MYELIN_BITS_FLOAT) {
-            myelin_report_set(t, r, 6, "%.3f", 100.0 * (double)sat[0] / (double)sat[2]);
-            myelin_report_set(t, r, 7, "%.3f", 100.0 * (double)sat[1] / (double)sat[2]);
-        }
-        if (a->drift && o->sum.drift[i].samples) {
-            double n = (double)o->sum.drift[i].samples;
-            myelin_report_set(t, r, 8, "%.4f", o->sum.drift[i].abs_dh_sum / n);
-            myelin_report_set(t, r, 9, "%.3f", 100.0 * (double)o->sum.drift[i].mismatches / n);
-        }
-    }
-    myelin_report_caption(t, "%s: spikes per image and timestep, firing rate, saturated currents X and "
-                             "membranes H per layer (%" PRId64 " images)", c->ctx.wl->name, o->sum.images);
-    myelin_report_rows_key(t, "layers");
-    myelin_report_meta_num(t, "images", (double)o->sum.images);
-    myelin_report_meta_num(t, "top1_percent", o->top1);
-    if (o->sum.has_top5)
-        myelin_report_meta_num(t, "top5_percent", o->top5);
-    if (a->drift) {
-        myelin_report_meta_num(t, "drift_mean", o->drift_mean);
-        myelin_report_meta_num(t, "drift_max", o->drift_max);
-    }
-    return t;
-}
 
 static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
 {
@@ -253,7 +169,7 @@ static int print_results(myelin_cli *c, const run_args *a, const run_out *o)
                    "quant     %s (input %d bits)\n\n",
                    c->ctx.wl->name, c->ctx.weights_desc, o->info.description, o->sum.images, o->info.count,
                    c->quant ? c->quant : "float reference", myelin_qsetting_input_bits(c->ctx.qs));
-        myelin_report *t = layers_table(c, a, o);
+        myelin_report *t = myelin_engine_layers_table(c->ctx.wl, o->e, &o->sum, a->drift);
         rc = myelin_cli_emit(c, t, NULL, stdout);
         myelin_report_free(t);
         if (rc || fmt == MYELIN_REPORT_JSON)

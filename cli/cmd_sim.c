@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "sim/array.h"
 #include "sim/engine.h"
+#include "sim/engine_report.h"
 #include "sim/simulation.h"
 
 static void usage(FILE *f)
@@ -82,7 +83,7 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
 typedef struct sim_ctx {
     int progress;
     int64_t total;
-    FILE *logits; /* memstream, or NULL */
+    myelin_logits_csv *logits; /* or NULL */
 } sim_ctx;
 
 static int on_image(void *user, int64_t index, int label, const double *logits, int classes,
@@ -91,12 +92,8 @@ static int on_image(void *user, int64_t index, int label, const double *logits, 
     (void)spikes;
     (void)latency_cycles;
     sim_ctx *c = user;
-    if (c->logits && logits) {
-        fprintf(c->logits, "%" PRId64 ",%d", index, label);
-        for (int k = 0; k < classes; k++)
-            fprintf(c->logits, ",%.9g", logits[k]);
-        fprintf(c->logits, "\n");
-    }
+    if (c->logits && logits)
+        myelin_logits_csv_row(c->logits, index, label, logits, classes);
     if (c->progress && (index % 10 == 9 || index + 1 == c->total))
         fprintf(stderr, "\rmyelin sim: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
     return 0;
@@ -135,17 +132,11 @@ static int setup(myelin_cli *c, sim_args *a, myelin_simulation *o)
 static int simulate(myelin_cli *c, const sim_args *a, myelin_simulation *o)
 {
     sim_ctx ctx = {myelin_cli_progress(c), 1, NULL};
-    char *lbuf = NULL;
-    size_t llen = 0;
-    if (a->logits) {
-        ctx.logits = open_memstream(&lbuf, &llen);
-        if (!ctx.logits)
-            return myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
-        fprintf(ctx.logits, "index,label");
-        for (int k = 0; k < c->ctx.wl->classes; k++)
-            fprintf(ctx.logits, ",logit_%d", k);
-        fprintf(ctx.logits, "\n");
-    }
+    myelin_logits_csv lcsv = {NULL, NULL, 0};
+    if (a->logits && myelin_logits_csv_open(&lcsv, c->ctx.wl->classes, &c->ctx.err))
+        return c->ctx.err.code;
+    if (a->logits)
+        ctx.logits = &lcsv;
     if (c->ctx.ds) {
         myelin_dataset_info info;
         myelin_dataset_info_get(c->ctx.ds, &info);
@@ -159,11 +150,10 @@ static int simulate(myelin_cli *c, const sim_args *a, myelin_simulation *o)
     if (ctx.progress)
         fprintf(stderr, "\n");
     if (ctx.logits) {
-        fclose(ctx.logits);
+        int wrc = myelin_logits_csv_save(&lcsv, a->logits, !rc, &c->ctx.err);
         if (!rc)
-            rc = myelin_write_file_atomic(a->logits, lbuf, llen, &c->ctx.err);
+            rc = wrc;
     }
-    free(lbuf);
     return rc;
 }
 

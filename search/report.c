@@ -363,6 +363,53 @@ static int save_val_idx(const myelin_search *s, const char *dir, const char *pre
     return rc;
 }
 
+/* The x axis of an accuracy plot (energy in µJ or memory in kB): the Pareto front and the chosen
+ * setting with margins, so the front is not squeezed against the float network and other far
+ * candidates; logarithmic when it spans a decade or more.  *label (a gnuplot string literal)
+ * names the axis and how many candidates lie beyond it. */
+static void front_axis(const myelin_search *s, const int *front, int nf, const cand *ch, int energy, double *lo,
+                       double *hi, int *logx, char *label, size_t ln)
+{
+#define X_OF(c) (energy ? (c)->energy_pj * 1e-6 : (double)(c)->mem_bits / 8e3)
+    double a = X_OF(ch), b = a, far = a;
+    for (int k = 0; k < nf; k++) {
+        const cand *c = &s->cands[front[k]];
+        if (c->has_full && X_OF(c) < a)
+            a = X_OF(c);
+        if (c->has_full && X_OF(c) > b)
+            b = X_OF(c);
+    }
+    *logx = a > 0 && b / a >= 10;
+    if (*logx) {
+        a /= 1.15;
+        b *= 1.15;
+    } else {
+        double pad = b > a ? 0.08 * (b - a) : 0.1 * (b > 0 ? b : 1);
+        a = a - pad > 0 ? a - pad : 0;
+        b += pad;
+    }
+    int beyond = 0;
+    for (int k = 0; k < s->n_cands; k++) {
+        const cand *c = &s->cands[k];
+        if (c->has_full && (X_OF(c) < a || X_OF(c) > b)) {
+            beyond++;
+            if (X_OF(c) > far)
+                far = X_OF(c);
+        }
+    }
+#undef X_OF
+    *lo = a;
+    *hi = b;
+    char text[200];
+    const char *what = energy ? "energy per inference" : "parameter memory", *unit = energy ? "µJ" : "kB";
+    if (beyond)
+        snprintf(text, sizeof text, "%s (%s); %d more candidate%s beyond the axis, up to %.4g %s", what, unit,
+                 beyond, beyond == 1 ? "" : "s", far, unit);
+    else
+        snprintf(text, sizeof text, "%s (%s)", what, unit);
+    myelin_escape(MYELIN_ESC_GNUPLOT, text, label, ln);
+}
+
 static int is_weight_layer(const myelin_layer *ly)
 {
     return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
@@ -470,8 +517,9 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
            method);
 #undef GP_LIT
     /* y axis: the whole Pareto front, the float network and the constraint, 1 point of margin;
-     * x axis: the data with 5 % margins (no empty decades); the float baseline and the
-     * constraint drawn; the key outside the data. */
+     * x axis: the Pareto front and the chosen setting with margins (front_axis; its label says
+     * how many candidates lie beyond); the float baseline and the constraint drawn; the key outside
+     * the data. */
     double ylo = b->acc_pct - 2 * s->cfg.max_drop_pct, yhi = b->acc_pct;
     for (int k = 0; k < nf; k++) {
         const cand *c = &s->cands[front[k]];
@@ -488,29 +536,33 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
     snprintf(lines, sizeof lines,
              ", %.4f with lines dt 2 lc rgb 'black' title %s, %.4f with lines dt 3 lc rgb 'red' title %s",
              b->acc_pct, lbl_f, b->acc_pct - s->cfg.max_drop_pct, lbl_c);
-    static const char *const acc_common =
-        "set encoding utf8\nset grid\nset key below horizontal\nset autoscale xfix\n"
-        "set offsets graph 0.05, graph 0.05, 0, 0\n";
+    static const char *const acc_common = "set encoding utf8\nset grid\nset key below horizontal maxrows 2\n";
+    double mlo, mhi, elo, ehi;
+    int mlog, elog;
+    char x_mem[300], x_en[300];
+    front_axis(s, front, nf, ch, 0, &mlo, &mhi, &mlog, x_mem, sizeof x_mem);
+    front_axis(s, front, nf, ch, 1, &elo, &ehi, &elog, x_en, sizeof x_en);
     snprintf(gp_mem, sizeof gp_mem,
              "# accuracy vs parameter memory of every evaluated candidate (myelin search)\n"
              "set terminal svg size 860,440 dynamic\nset output %s\n"
              "set title %s\n%s"
-             "set xlabel 'parameter memory (kB)'\nset ylabel 'validation top-1 (%%)'\nset logscale x\n"
-             "set yrange [%.2f:%.2f]\n"
+             "set xlabel %s\nset ylabel 'validation top-1 (%%)'\n%s"
+             "set xrange [%.6g:%.6g]\nset yrange [%.2f:%.2f]\n"
              "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
              "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
-             o_mem, t_mem, acc_common, ylo - 1, yhi + 1, d_mem, lines);
+             o_mem, t_mem, acc_common, x_mem, mlog ? "set logscale x\n" : "", mlo, mhi, ylo - 1, yhi + 1, d_mem,
+             lines);
     snprintf(gp_en, sizeof gp_en,
              "# accuracy vs energy per inference of every evaluated candidate (myelin search)\n"
              "set terminal svg size 860,440 dynamic\nset output %s\n"
              "set title %s\n%s"
-             "set xlabel 'energy per inference (µJ)'\nset ylabel 'validation top-1 (%%)'\n"
-             "set yrange [%.2f:%.2f]\n"
+             "set xlabel %s\nset ylabel 'validation top-1 (%%)'\n%s"
+             "set xrange [%.6g:%.6g]\nset yrange [%.2f:%.2f]\n"
              "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
              "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
              "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
-             o_en, t_en, acc_common, ylo - 1, yhi + 1, d_en, lines);
+             o_en, t_en, acc_common, x_en, elog ? "set logscale x\n" : "", elo, ehi, ylo - 1, yhi + 1, d_en, lines);
     snprintf(gp_bits, sizeof gp_bits,
              "# weight bits per layer of the chosen setting (float drawn as 32); colour: 1 uniform,\n"
              "# 2 power-of-two, 3 float (column 5)\n"
