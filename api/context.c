@@ -3,7 +3,6 @@
  * as provenance, and writes tables with it. */
 #include "api/context.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +26,6 @@ void myelin_context_free(myelin_context *x)
     myelin_qsetting_free(x->own_qs);
     myelin_weights_free(x->w);
     myelin_workload_free(x->own_wl);
-    x->ds = NULL;
-    x->map = NULL;
-    x->reg = NULL;
-    x->own_arch = NULL;
-    x->lq = NULL;
-    x->own_qs = NULL;
-    x->w = NULL;
-    x->own_wl = NULL;
 }
 
 /* FNV-1a of a file's bytes, as provenance "KEY_fnv1a64"; a file that cannot be read is left out
@@ -92,16 +83,11 @@ static int random_spec(myelin_context *x, const char *spec, uint64_t *seed)
         return 0;
     *seed = 1;
     if (spec[6] == ':') {
-        const char *s = spec + 7;
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
-        if (*s < '0' || *s > '9' || *end || errno) {
+        if (myelin_parse_u64(spec + 7, seed)) {
             myelin_error_set(&x->err, MYELIN_EUSAGE, NULL, 0, 0,
                              "--weights random:SEED wants a non-negative integer seed (got '%s')", spec);
             return -1;
         }
-        *seed = v;
     }
     return 1;
 }

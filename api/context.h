@@ -64,7 +64,7 @@ typedef struct myelin_context {
 
 /* Starts an empty context: provenance holds the version only. */
 void myelin_context_init(myelin_context *x);
-/* Frees what the loaders made (lent objects are left alone); x can be initialised again. */
+/* Frees what the loaders made (lent objects are left alone); once, then init again to reuse x. */
 void myelin_context_free(myelin_context *x);
 
 /* The workload: name_or_path a YAML file or a zoo name (myelin_workload_resolve); NULL the

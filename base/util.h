@@ -70,6 +70,10 @@ int myelin_lock_dir(const char *dir, int *fd, myelin_error *err);
  * the handler is async-signal-safe (write, _exit).  The message is copied (at most 500 bytes). */
 void myelin_exit_on_signals(const char *message);
 
+/* Strict parse of a whole string as an unsigned decimal integer (a seed): digits only, no sign,
+ * in range.  0 ok, -1 otherwise. */
+int myelin_parse_u64(const char *s, uint64_t *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,6 +96,8 @@ int myelin_cli_progress(const myelin_cli *c);
 int myelin_cli_emit(myelin_cli *c, myelin_report *t, const char *const *extra, FILE *f);
 /* Prints c->err as "myelin CMD: file:line:col: error: ..." and returns its exit status. */
 int myelin_cli_failed(myelin_cli *c);
+/* The same, then the command's usage on stderr (for bad usage found after parsing). */
+int myelin_cli_usage_failed(myelin_cli *c);
 /* Frees everything the loaders made (call it once). */
 void myelin_cli_free(myelin_cli *c);
 

@@ -115,11 +115,8 @@ int myelin_cmd_dataset(int argc, char **argv)
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
     if (status >= 0)
         return status;
-    if (check_args(&c, &a)) {
-        status = myelin_cli_failed(&c);
-        usage(stderr);
-        return status;
-    }
+    if (check_args(&c, &a))
+        return myelin_cli_usage_failed(&c);
     int rc;
     if (!strcmp(c.pos[0], "info")) {
         rc = do_info(&c, c.pos[1]);

@@ -227,11 +227,8 @@ int myelin_cmd_run(int argc, char **argv)
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
     if (status >= 0)
         return status;
-    if (check_outputs(&c, &a)) {
-        status = myelin_cli_failed(&c);
-        usage(stderr);
-        return status;
-    }
+    if (check_outputs(&c, &a))
+        return myelin_cli_usage_failed(&c);
     run_out o;
     memset(&o, 0, sizeof o);
     int rc = myelin_cli_load_workload(&c);

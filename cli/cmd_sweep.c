@@ -116,9 +116,7 @@ int myelin_cmd_sweep(int argc, char **argv)
         myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
                          c.npos ? "expected one sweep file, got '%s' too" : "expected a sweep file (myelin sweep SWEEP.yaml)",
                          c.npos ? c.pos[1] : "");
-        status = myelin_cli_failed(&c);
-        usage(stderr);
-        return status;
+        return myelin_cli_usage_failed(&c);
     }
     if (!myelin_ranks_built_in() && myelin_ranks_launched() && !c.quiet)
         fprintf(stderr, "myelin sweep: note: started by an MPI launcher, but this myelin was built "

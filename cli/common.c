@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
 #include "cli/cli.h"
 #include "workloads/workload.h"
 
@@ -32,15 +33,7 @@ int myelin_cli_parse_count(const char *s, int64_t *out)
 
 int myelin_cli_parse_seed(const char *s, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
+    return myelin_parse_u64(s, out);
 }
 
 int myelin_cli_parse_rate(const char *s, double *out)

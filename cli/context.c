@@ -49,7 +49,7 @@ void myelin_cli_init(myelin_cli *c, const char *cmd, void (*usage)(FILE *), unsi
     myelin_context_init(&c->ctx);
 }
 
-static int usage_error(myelin_cli *c)
+int myelin_cli_usage_failed(myelin_cli *c)
 {
     int status = myelin_cli_failed(c);
     if (c->usage)
@@ -129,12 +129,12 @@ int myelin_cli_parse(myelin_cli *c, int argc, char **argv, const myelin_cli_opt 
             rc = on_opt ? on_opt(c, id, optarg, user) : MYELIN_EUSAGE;
         }
         if (rc)
-            return usage_error(c);
+            return myelin_cli_usage_failed(c);
     }
     for (; optind < argc; optind++) {
         if (c->npos == (int)(sizeof c->pos / sizeof c->pos[0])) {
             myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
-            return usage_error(c);
+            return myelin_cli_usage_failed(c);
         }
         c->pos[c->npos++] = argv[optind];
     }

@@ -410,6 +410,29 @@ static void front_axis(const myelin_search *s, const int *front, int nf, const c
     myelin_escape(MYELIN_ESC_GNUPLOT, text, label, ln);
 }
 
+/* The script of an accuracy plot against memory (energy 0) or energy (1): out, title and data are
+ * gnuplot string literals, ylim the y range, lines the float baseline and the constraint. */
+static void acc_plot(const myelin_search *s, const int *front, int nf, const cand *ch, int energy, const char *out,
+                     const char *title, const char *data, const double ylim[2], const char *lines, char *gp,
+                     size_t n)
+{
+    double lo, hi;
+    int logx;
+    char xlabel[300];
+    front_axis(s, front, nf, ch, energy, &lo, &hi, &logx, xlabel, sizeof xlabel);
+    snprintf(gp, n,
+             "# accuracy vs %s of every evaluated candidate (myelin search)\n"
+             "set terminal svg size 860,440 dynamic\nset output %s\n"
+             "set title %s\nset encoding utf8\nset grid\nset key below horizontal maxrows 2\n"
+             "set xlabel %s\nset ylabel 'validation top-1 (%%)'\n%s"
+             "set xrange [%.6g:%.6g]\nset yrange [%.2f:%.2f]\n"
+             "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
+             "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
+             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
+             energy ? "energy per inference" : "parameter memory", out, title, xlabel,
+             logx ? "set logscale x\n" : "", lo, hi, ylim[0], ylim[1], data, lines);
+}
+
 static int is_weight_layer(const myelin_layer *ly)
 {
     return ly->kind == MYELIN_LAYER_CONV || ly->kind == MYELIN_LAYER_LINEAR ||
@@ -487,12 +510,10 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
                     bits == MYELIN_BITS_FLOAT ? 3 : pot ? 2 : 1);
         }
     }
-    if (mf)
-        fclose(mf);
-    if (ef)
-        fclose(ef);
-    if (lf)
-        fclose(lf);
+    FILE *streams[] = {mf, ef, lf};
+    for (int k = 0; k < 3; k++)
+        if (streams[k])
+            fclose(streams[k]);
     /* Every string from the user (prefix, workload and architecture names) enters the scripts as
      * a gnuplot string literal made by myelin_escape: a name cannot end the string and add
      * commands (the issue-10 payload, a name closing the quote and calling gnuplot's shell function, stays a title). */
@@ -536,33 +557,9 @@ int myelin_search_write(const myelin_search *s, const char *dir, const char *pre
     snprintf(lines, sizeof lines,
              ", %.4f with lines dt 2 lc rgb 'black' title %s, %.4f with lines dt 3 lc rgb 'red' title %s",
              b->acc_pct, lbl_f, b->acc_pct - s->cfg.max_drop_pct, lbl_c);
-    static const char *const acc_common = "set encoding utf8\nset grid\nset key below horizontal maxrows 2\n";
-    double mlo, mhi, elo, ehi;
-    int mlog, elog;
-    char x_mem[300], x_en[300];
-    front_axis(s, front, nf, ch, 0, &mlo, &mhi, &mlog, x_mem, sizeof x_mem);
-    front_axis(s, front, nf, ch, 1, &elo, &ehi, &elog, x_en, sizeof x_en);
-    snprintf(gp_mem, sizeof gp_mem,
-             "# accuracy vs parameter memory of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,440 dynamic\nset output %s\n"
-             "set title %s\n%s"
-             "set xlabel %s\nset ylabel 'validation top-1 (%%)'\n%s"
-             "set xrange [%.6g:%.6g]\nset yrange [%.2f:%.2f]\n"
-             "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
-             "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
-             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
-             o_mem, t_mem, acc_common, x_mem, mlog ? "set logscale x\n" : "", mlo, mhi, ylo - 1, yhi + 1, d_mem,
-             lines);
-    snprintf(gp_en, sizeof gp_en,
-             "# accuracy vs energy per inference of every evaluated candidate (myelin search)\n"
-             "set terminal svg size 860,440 dynamic\nset output %s\n"
-             "set title %s\n%s"
-             "set xlabel %s\nset ylabel 'validation top-1 (%%)'\n%s"
-             "set xrange [%.6g:%.6g]\nset yrange [%.2f:%.2f]\n"
-             "plot %s index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', "
-             "'' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', "
-             "'' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'%s\n",
-             o_en, t_en, acc_common, x_en, elog ? "set logscale x\n" : "", elo, ehi, ylo - 1, yhi + 1, d_en, lines);
+    double ylim[2] = {ylo - 1, yhi + 1};
+    acc_plot(s, front, nf, ch, 0, o_mem, t_mem, d_mem, ylim, lines, gp_mem, sizeof gp_mem);
+    acc_plot(s, front, nf, ch, 1, o_en, t_en, d_en, ylim, lines, gp_en, sizeof gp_en);
     snprintf(gp_bits, sizeof gp_bits,
              "# weight bits per layer of the chosen setting (float drawn as 32); colour: 1 uniform,\n"
              "# 2 power-of-two, 3 float (column 5)\n"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
+
 void myelin_search_request_init(myelin_search_request *r, const char *out_dir, const char *key_prefix)
 {
     memset(r, 0, sizeof *r);
@@ -60,19 +62,6 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int unknown(const myelin_search_request *r, const char *key, myelin_error *err)
 {
     char known[1024] = "";
@@ -93,7 +82,7 @@ static int val_from_train(myelin_search_request *r, const char *key, const char 
     const char *comma = strchr(arg, ',');
     size_t nl = comma ? (size_t)(comma - arg) : strlen(arg);
     snprintf(nbuf, sizeof nbuf, "%.*s", (int)(nl < sizeof nbuf ? nl : sizeof nbuf - 1), arg);
-    if (nl >= sizeof nbuf || parse_long(nbuf, 1, 1000000, &r->vft_n) || (comma && parse_u64(comma + 1, &r->vft_seed)))
+    if (nl >= sizeof nbuf || parse_long(nbuf, 1, 1000000, &r->vft_n) || (comma && myelin_parse_u64(comma + 1, &r->vft_seed)))
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "%s%s: expected N,SEED with N 1..1000000 and SEED >= 0 (got '%s')", r->key_prefix,
                                 key, arg);
@@ -124,7 +113,7 @@ static int set_text(myelin_search_request *r, int id, const char *key, const cha
     case K_JOURNAL: r->journal = v; return 0;
     case K_NOTIME: r->with_timing = 0; return 0;
     case K_SEED:
-        if (parse_u64(v, &cfg->seed))
+        if (myelin_parse_u64(v, &cfg->seed))
             return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "%s%s: expected a non-negative integer (got '%s')",
                                     r->key_prefix, key, v);
         return 0;

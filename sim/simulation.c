@@ -243,9 +243,8 @@ myelin_report *myelin_simulation_json_table(const myelin_simulation *o, myelin_c
     myelin_report_free(ct);
     myelin_report_free(st);
     myelin_report_free(mt);
-    if (rc) {
-        myelin_report_free(lt);
-        return NULL;
-    }
-    return lt;
+    if (!rc)
+        return lt;
+    myelin_report_free(lt); /* x->err says why */
+    return NULL;
 }
