@@ -1,11 +1,14 @@
 /* api/api.h — one call per task, for scripting front ends (python/myelin drives libmyelin through
- * these with ctypes).  Each loads what it needs by name, runs the library's own code, and returns
- * its result as JSON text, the same bytes the matching command writes where one does:
+ * these with ctypes).  Each resolves its inputs through the context object the command line uses
+ * (api/context.h), runs the library's own code, and returns the report module's JSON, the
+ * document the matching command writes (provenance included):
  *   myelin_api_cost    = `myelin cost --format json`
  *   myelin_api_run     = the file `myelin run --json` writes
- *   myelin_api_search  = {"summary": `myelin search --format json --no-timing`'s table, "figures": …}
- *   myelin_api_sim     = the SystemC model's energy report, latency and accuracy (a forked child
- *                        runs it: SystemC elaborates one netlist per process)
+ *   myelin_api_sim     = `myelin sim --format json` (a forked child runs it: SystemC elaborates
+ *                        one netlist per process)
+ *   myelin_api_search  = the figures table ("figures": rows of figure, value) with "summary"
+ *                        (`myelin search --format json --no-timing`'s table), "chosen", "note"
+ *   myelin_api_workload_json = `myelin info --format json` (float) with the workload's fields
  * Objects (workload, architecture, quantization setting) are the library's own, loaded by
  * myelin_api_*_load and freed by their module's free function.  Every function returns 0 or a
  * negative MYELIN_E* code with err filled (base/error.h); JSON results are malloc'ed,
@@ -37,8 +40,10 @@ int myelin_api_arch_load(const char *name_or_path, myelin_arch **out, myelin_err
  * overrides the setting's input width (0 keeps it).  Free with myelin_qsetting_free. */
 int myelin_api_quant_load(const char *path, int input_bits, myelin_qsetting **out, myelin_error *err);
 
-/* The workload as JSON: name, source, timesteps, classes, input shape, weights path and per layer
- * name, kind, input/output shape, parameters, neurons and dense MACs per timestep. */
+/* The workload as JSON: `myelin info --format json`'s table at float (rows "layers": name, kind,
+ * input_shape, output_shape, params, weight_bits, weight_mem_bytes, neurons, dense_macs_per_step,
+ * plus in_shape/out_shape as [c, h, w]) with members name, source, weights_path, timesteps,
+ * classes, input [c, h, w] and parameters. */
 int myelin_api_workload_json(const myelin_workload *wl, char **out, myelin_error *err);
 
 /* Weights for wl: NULL or "" the workload's own file, "random" or "random:SEED" seeded random
@@ -61,26 +66,25 @@ int myelin_api_run(const myelin_workload *wl, const char *weights, const myelin_
                    const char *quant_label, const char *dataset, int64_t limit, int drift, int threads, char **out,
                    myelin_error *err);
 
-/* The SystemC model, in a forked child.  statistical != 0 (or a workload without weights when
- * weights is NULL): neurons fire at the workload's rates (rate >= 0: every spiking layer at rate),
- * seeded by seed, limit inferences (<= 0: one); else real weights on dataset (NULL: synthetic, as
- * myelin sim) for limit images (<= 0: 100).  JSON: mode, images, top1 (real), latency_cycles,
- * latency_s, max_latency_cycles, energy_J, cost_model_energy_J (the cost model on the measured
- * activity), packets_per_image, flits_per_packet, credit_stall_cycles and "report", the
- * simulation's counts priced per layer (myelin cost's JSON). */
+/* The SystemC model, in a forked child (base/child.h).  statistical != 0 (or a workload without
+ * weights when weights is NULL): neurons fire at the workload's rates (rate >= 0: every spiking
+ * layer at rate), seeded by seed, limit inferences (<= 0: one); else real weights on dataset
+ * (NULL: synthetic, as myelin sim) for limit images (<= 0: 100).  JSON: `myelin sim --format
+ * json`'s document (sim/simulation.h): cycles per layer ("layers_sim"), mode, images, top1 (real),
+ * latency, energy_J, cost_model_energy_J (the cost model on the measured activity), the default
+ * cost model's figures, NoC counts, wall_s, "report" (the simulation's counts priced per layer,
+ * myelin cost's JSON) and "cost_model_report". */
 int myelin_api_sim(const myelin_workload *wl, const char *weights, const myelin_qsetting *qs,
                    const myelin_arch *arch, int statistical, const char *dataset, int64_t limit,
                    double rate, uint64_t seed, char **out, myelin_error *err);
 
 /* A quantization search (search/search.h) of wl with weights, configured by key/value pairs
- * (options: NULL-terminated, key, value, key, value, …; values as the command line spells them):
- * method, gate, granularity, bits, schemes, membrane_bits, input_bits, objective, max_drop,
- * beam_width, arch (default generic-45nm), val, calib, test (dataset specs; val and test default
- * to the splits the workload declares, calib to the first 32 validation images), val_count,
- * val_first, threads, seed, gate_check, out (a folder for the search's tables, plots and
- * chosen.yaml; none when absent).  No journal.  JSON: {"summary": the search's summary table
- * (myelin search --format json --no-timing), "figures": the headline figures, "chosen":
- * the chosen setting's key}.  An unknown key is MYELIN_EUSAGE naming the keys. */
+ * (options: NULL-terminated, key, value, key, value, …): the options of `myelin search` with
+ * underscores (search/request.h: method, gate, granularity, bits, schemes, membrane_bits,
+ * input_bits, objective, max_drop, beam_width, arch, train, val, calib, test, val_from_train,
+ * val_count, val_first, threads, seed, gate_check, stop_after, out, prefix, journal, no_timing),
+ * values as the command line spells them; datasets default as the command's do.  No journal
+ * unless given; no wall time.  JSON: see above.  An unknown key is MYELIN_EUSAGE naming the keys. */
 int myelin_api_search(const myelin_workload *wl, const char *weights, const char *const *options,
                       char **out, myelin_error *err);
 
