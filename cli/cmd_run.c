@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/escape.h"
 #include "base/util.h"
 #include "cli/cli.h"
 #include "models/cost.h"

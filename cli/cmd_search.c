@@ -1,25 +1,17 @@
 /* cli/cmd_search.c — `myelin search`: per-layer quantization search (QSViT guided, AQ4SViT greedy
  * and beam with drift gating, heterogeneous uniform/power-of-two) on a workload and a core array;
  * writes the tables, the chosen setting and plots, and prints the summary. */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "arch/arch.h"
 #include "base/ranks.h"
 #include "cli/cli.h"
 #include "base/util.h"
-#include "models/cost.h"
 #include "search/request.h"
 #include "search/search.h"
-#include "workloads/embedded.h"
-#include "workloads/weights.h"
-#include "workloads/workload.h"
 
 #define EXIT_STOPPED 3 /* --stop-after reached: rerun the same command to resume */
 

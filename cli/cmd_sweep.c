@@ -1,25 +1,16 @@
 /* cli/cmd_sweep.c — `myelin sweep`: evaluates every point of a design-space sweep (dse/sweep.h)
  * with the cost models, journaled and resumable, optionally spread over MPI ranks (rank 0 owns
  * the journal and the outputs; results are byte-identical to a serial run). */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <sys/wait.h>
 
 #include "base/ranks.h"
 #include "base/util.h"
 #include "cli/cli.h"
 #include "dse/sweep.h"
 #include "dse/sweep_run.h"
-#include "sim/array.h"
-#include "workloads/workload.h"
 
 static void usage(FILE *f)
 {
