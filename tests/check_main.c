@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, make_arch_suite());
     srunner_add_suite(sr, make_cost_suite());
     srunner_add_suite(sr, make_report_suite());
+    srunner_add_suite(sr, make_context_suite());
     /* the issue-11 accuracy bounds on the shipped Fashion-MNIST model: run on their own by
      * tests/fashion_bounds.sh, an expected failure until that model is retrained (Makefile.am) */
     if (getenv("MYELIN_FASHION_BOUNDS"))

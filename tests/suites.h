@@ -17,6 +17,7 @@ Suite *make_arch_suite(void);
 Suite *make_cost_suite(void);
 Suite *make_report_suite(void);
 Suite *make_fashion_suite(void);
+Suite *make_context_suite(void);
 
 /* Path of a file in the source tree (fixtures) / build tree (scratch): static buffer per call site
  * is not safe, so these write into out. */
