@@ -248,3 +248,36 @@ myelin_report *myelin_simulation_json_table(const myelin_simulation *o, myelin_c
     myelin_report_free(lt); /* x->err says why */
     return NULL;
 }
+
+/* ---- the summary lines ---------------------------------------------------------------------------- */
+
+
+void myelin_simulation_write_summary(const myelin_simulation *o, const myelin_context *x, const char *pre, int speed,
+                                     FILE *f)
+{
+    const myelin_array_result *r = o->res;
+    if (!o->statistical)
+        fprintf(f, "%saccuracy  top-1 %.2f %% (%" PRId64 " images)\n", pre,
+                100.0 * (double)r->top1_correct / o->n_img, r->images);
+    fprintf(f, "%slatency   %.0f cycles per inference (%.6g s at %.6g MHz; max %" PRId64 " cycles)\n", pre,
+            r->mean_latency_cycles, o->lat_s, r->clock_hz / 1e6, r->max_latency_cycles);
+    fprintf(f, "%senergy    %.6g J per inference; cost model, same mapping and activity: %.6g J (%+.2f %%; "
+               "without leakage %+.2f %%; cost model cycles %.6g)\n",
+            pre, o->srep->total.total_pj * 1e-12, o->crep->total.total_pj * 1e-12, o->dpct, o->ddyn,
+            o->crep->inference_cycles);
+    fprintf(f, "%sdefault   myelin cost with the statistical activity model (%s): %.6g J, %.6g s (sim %+.2f %% "
+               "energy, %.3fx latency)\n",
+            pre, o->dact.source, o->drep->total.total_pj * 1e-12, o->drep->latency_s, o->d_epct, o->d_lat);
+    fprintf(f, "%snoc       %.6g packets per inference in %.6g bursts, %d-bit packets, %d flit%s each, peak "
+               "router queue %" PRId64 " flits, multicast %s, buffers %s, credit stalls %.6g link-cycles\n",
+            pre, (double)r->packets / o->n_img, (double)r->bursts / o->n_img, r->packet_bits,
+            r->flits_per_packet, r->flits_per_packet == 1 ? "" : "s", r->peak_router_queue_flits,
+            x->arch->noc_multicast == MYELIN_MULTICAST_TREE ? "tree" : "none",
+            x->arch->noc_buffer_flits > 0 ? "bounded" : "unbounded", (double)r->credit_stall_cycles / o->n_img);
+    if (speed)
+        fprintf(f, "%sspeed     %.3f s wall, %.4g simulated packets/s, %.3g images/s, %.4g bursts/s, %.4g "
+                   "SystemC process wake-ups/s (packets inside a burst are not simulated one by one)\n",
+                pre, r->wall_s, o->pps, r->wall_s > 0 ? o->n_img / r->wall_s : 0.0,
+                r->wall_s > 0 ? (double)r->bursts / r->wall_s : 0.0,
+                r->wall_s > 0 ? (double)r->process_wakeups / r->wall_s : 0.0);
+}

@@ -52,6 +52,10 @@ myelin_report *myelin_simulation_cores_table(const myelin_simulation *s, const m
  * model's ("cost_model_report") and with per_core the cores table; NULL with x->err set. */
 myelin_report *myelin_simulation_json_table(const myelin_simulation *s, myelin_context *x, int per_core,
                                             const char *energy_columns);
+/* The summary lines (accuracy, latency, energy against the cost models, NoC, and with speed the
+ * simulator's own speed), each line starting with pre ("# " makes them CSV comments). */
+void myelin_simulation_write_summary(const myelin_simulation *s, const myelin_context *x, const char *pre, int speed,
+                                     FILE *f);
 void myelin_simulation_free(myelin_simulation *s);
 
 #ifdef __cplusplus
