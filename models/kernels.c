@@ -954,16 +954,326 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     return 0;
 }
 
+/* ---- Event-driven column path (the engine's path for spike inputs below the column rate) ----
+ *
+ * The same sums as myelin_kernel_scatter_i, output-stationary and event-driven: the nonzero inputs
+ * of every input position are listed once per call (channel index and value, in chunks of at most
+ * COL_KB consecutive input channels, the value-1 entries of a chunk before the others), then for a
+ * block of COL_CB output channels and COL_PB output positions, for every tap and chunk, every
+ * position adds the weight row (int16, the scatter layout w[tap][ci][c_out]) of each listed input
+ * of its neighbour: a plain add for value 1, a multiply-add otherwise.  Work is proportional to the
+ * nonzero inputs (the dense path's is fixed), and a chunk's rows (COL_KB x COL_CB int16 = 16 KiB)
+ * stay in L1 while all COL_PB positions use them.
+ * AVX-512BW: one position's COL_CB = 128 channels are summed in 4 zmm of int16 over one chunk,
+ * then widened and added to an int32 tile [COL_PB][COL_CB]; the tile is added to the int64
+ * accumulators at the end.  Why int16 cannot overflow: a chunk holds at most kb inputs, each
+ * |v| <= vmax, each |w| <= wmax, and kb = min(COL_KB, floor(32767 / (vmax wmax))), so every lane
+ * of the int16 sum (and every product v w) stays within kb vmax wmax <= 32767; the call refuses
+ * (-1) when kb < COL_KMIN (large values or weights, where flushing this often does not pay).  Why
+ * the int32 tile cannot overflow: each entry is a partial sum of at most taps x c_in products of
+ * magnitude <= vmax wmax, checked <= INT32_MAX before any work (the dense path's proof).  Integer
+ * addition is associative, so acc is bit-identical to the scatter's; events and synops are counted
+ * from the input exactly as the scatter counts them.  The portable loop (the reference, also built
+ * as AVX2 / AVX-512F clones) sums the same lists straight into the int32 tile. */
+#define COL_CB 128 /* output channels per block (4 zmm of int16) */
+#define COL_KB 64  /* input channels per chunk at most */
+#define COL_KMIN 8 /* the smallest chunk the path accepts */
+#define COL_PB 64  /* output positions per int32 tile (32 KiB, streamed) */
+
+static int64_t col_max_chunks(int c_in)
+{
+    return (c_in + COL_KMIN - 1) / COL_KMIN;
+}
+
+int64_t myelin_kernel_column_scratch_bytes(int h, int w, int c_in, int kernel)
+{
+    (void)kernel;
+    int64_t npos = (int64_t)h * w, nch = col_max_chunks(c_in);
+    return (int64_t)COL_PB * COL_CB * 4 + npos * (2 * nch + 1) * 4 + (npos * c_in + 32) * 8 + 256;
+}
+
+typedef struct col_lists {
+    const int32_t *idx;  /* weight row of each entry: input channel x c_out */
+    const int32_t *val;  /* its value */
+    const int32_t *start; /* [npos][nch + 1]: first entry of chunk j (j = nch: the end) */
+    const int32_t *mid;   /* [npos][nch]: first entry of chunk j whose value is not 1 */
+    int nch, kb;
+} col_lists;
+
+/* The per-chunk lists of the nonzero inputs (value-1 entries first in each chunk); idx and val
+ * need 16 entries of slack past the last (the AVX-512 version stores whole vectors). */
+static void col_build_c(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                        int32_t *idx, int32_t *val, int32_t *start, int32_t *mid)
+{
+    int32_t e = 0;
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            for (int ci = c0; ci < c1; ci++)
+                if (px[ci] == 1)
+                    idx[e++] = ci * c_out;
+            mid[q * nch + j] = e;
+            for (int ci = c0; ci < c1; ci++) {
+                int32_t v = px[ci];
+                if (v != 0 && v != 1) {
+                    idx[e] = ci * c_out;
+                    val[e++] = v;
+                }
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+}
+
+#ifdef MYELIN_DENSE_X86
+/* The same lists with 16-lane compares and compresses. */
+__attribute__((target("avx512f"))) static void
+col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                 int32_t *idx, int32_t *val, int32_t *start, int32_t *mid)
+{
+    int32_t e = 0;
+    const __m512i one = _mm512_set1_epi32(1), zero = _mm512_setzero_si512();
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass)
+                    mid[q * nch + j] = e;
+                __m512i off = _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
+                for (int ci = c0; ci < c1; ci += 16) {
+                    __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
+                                                  : (__mmask16)((1u << (c1 - ci)) - 1);
+                    __m512i v = _mm512_maskz_loadu_epi32(lim, px + ci);
+                    __mmask16 m1 = _mm512_mask_cmpeq_epi32_mask(lim, v, one);
+                    __mmask16 mk = pass ? (__mmask16)(_mm512_mask_cmpneq_epi32_mask(lim, v, zero) &
+                                                      (__mmask16)~m1)
+                                        : m1;
+                    if (mk) {
+                        _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
+                        if (pass)
+                            _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
+                        e += __builtin_popcount((unsigned)mk);
+                    }
+                    off = _mm512_add_epi32(off, step);
+                }
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+}
+#endif
+
+/* The portable sums over one block of channels [cb, cb + width) and positions [p0, p0 + pn). */
+MYELIN_KERNEL_CLONES
+static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out,
+                        int kernel, int cb, int width, int64_t p0, int pn, int32_t *tile)
+{
+    int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];
+    for (int p = 0; p < pn; p++) {
+        oys[p] = (int)((p0 + p) / w);
+        oxs[p] = (int)((p0 + p) % w);
+    }
+    for (int ky = 0; ky < kernel; ky++)
+        for (int kx = 0; kx < kernel; kx++) {
+            const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+            for (int j = 0; j < nch; j++)
+                for (int p = 0; p < pn; p++) {
+                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w)
+                        continue;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];
+                    int32_t end = L->start[q * (nch + 1) + j + 1];
+                    int32_t *restrict t = tile + (int64_t)p * COL_CB;
+                    for (int32_t e = s; e < m; e++) {
+                        const int16_t *restrict r = wb + L->idx[e];
+                        for (int jj = 0; jj < width; jj++)
+                            t[jj] += r[jj];
+                    }
+                    for (int32_t e = m; e < end; e++) {
+                        const int16_t *restrict r = wb + L->idx[e];
+                        int32_t v = L->val[e];
+                        for (int jj = 0; jj < width; jj++)
+                            t[jj] += v * (int32_t)r[jj];
+                    }
+                }
+        }
+}
+
+#ifdef MYELIN_DENSE_X86
+/* One position's chunk: int16 sums in 4 zmm, widened into the int32 tile row t. */
+#define COL_LOAD(F, R, Z) ((F) ? _mm512_loadu_si512((R) + 32 * (Z)) : _mm512_maskz_loadu_epi16(k##Z, (R) + 32 * (Z)))
+#define COL_BODY(FULL)                                                                            \
+    do {                                                                                          \
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
+        for (int32_t e = s; e < m; e++) {                                                         \
+            const int16_t *r = wb + idx[e];                                                       \
+            a0 = _mm512_add_epi16(a0, COL_LOAD(FULL, r, 0));                                            \
+            a1 = _mm512_add_epi16(a1, COL_LOAD(FULL, r, 1));                                            \
+            a2 = _mm512_add_epi16(a2, COL_LOAD(FULL, r, 2));                                            \
+            a3 = _mm512_add_epi16(a3, COL_LOAD(FULL, r, 3));                                            \
+        }                                                                                         \
+        for (int32_t e = m; e < end; e++) {                                                       \
+            const int16_t *r = wb + idx[e];                                                       \
+            __m512i vv = _mm512_set1_epi16((int16_t)val[e]);                                              \
+            a0 = _mm512_add_epi16(a0, _mm512_mullo_epi16(COL_LOAD(FULL, r, 0), vv));                    \
+            a1 = _mm512_add_epi16(a1, _mm512_mullo_epi16(COL_LOAD(FULL, r, 1), vv));                    \
+            a2 = _mm512_add_epi16(a2, _mm512_mullo_epi16(COL_LOAD(FULL, r, 2), vv));                    \
+            a3 = _mm512_add_epi16(a3, _mm512_mullo_epi16(COL_LOAD(FULL, r, 3), vv));                    \
+        }                                                                                         \
+        COL_FLUSH(a0, 0);                                                                         \
+        COL_FLUSH(a1, 1);                                                                         \
+        COL_FLUSH(a2, 2);                                                                         \
+        COL_FLUSH(a3, 3);                                                                         \
+    } while (0)
+#define COL_FLUSH(A, Z)                                                                           \
+    do {                                                                                          \
+        __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(A));                            \
+        __m512i hi = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(A, 1));                      \
+        _mm512_storeu_si512(t + 32 * (Z), _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z)), lo)); \
+        _mm512_storeu_si512(t + 32 * (Z) + 16,                                                    \
+                            _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z) + 16), hi));         \
+    } while (0)
+
+__attribute__((target("avx512f,avx512bw"))) static void
+col_block_avx512(const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out,
+                 int kernel, int cb, int width, int64_t p0, int pn, int32_t *tile)
+{
+    int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];
+    for (int p = 0; p < pn; p++) {
+        oys[p] = (int)((p0 + p) / w);
+        oxs[p] = (int)((p0 + p) % w);
+    }
+    const int32_t *idx = L->idx, *val = L->val;
+    __mmask32 k0 = 0, k1 = 0, k2 = 0, k3 = 0;
+    for (int jj = 0; jj < width; jj++) {
+        __mmask32 bit = (__mmask32)1u << (jj % 32);
+        if (jj < 32)
+            k0 |= bit;
+        else if (jj < 64)
+            k1 |= bit;
+        else if (jj < 96)
+            k2 |= bit;
+        else
+            k3 |= bit;
+    }
+    int full = width == COL_CB;
+    for (int ky = 0; ky < kernel; ky++)
+        for (int kx = 0; kx < kernel; kx++) {
+            const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+            for (int j = 0; j < nch; j++)
+                for (int p = 0; p < pn; p++) {
+                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w)
+                        continue;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];
+                    int32_t end = L->start[q * (nch + 1) + j + 1];
+                    if (s == end)
+                        continue;
+                    int32_t *t = tile + (int64_t)p * COL_CB;
+                    if (full)
+                        COL_BODY(1);
+                    else
+                        COL_BODY(0);
+                }
+        }
+}
+#undef COL_BODY
+#undef COL_FLUSH
+#undef COL_LOAD
+#endif
+
+MYELIN_KERNEL_CLONES
+int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    if (!w16 || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        co_lo >= co_hi || wmax < 0 || wmax > 32767 || c_in < 1 || c_in > 65535)
+        return -1;
+    int64_t npos = (int64_t)h * w;
+    if (npos * c_in > INT32_MAX || (int64_t)c_in * c_out > INT32_MAX)
+        return -1;
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
+    int64_t vabs = vmax > -(int64_t)vmin ? vmax : -(int64_t)vmin;
+    if (vabs > 32767)
+        return -1;
+    int64_t kb = COL_KB;
+    if (vabs * wmax > 0 && 32767 / (vabs * wmax) < kb)
+        kb = 32767 / (vabs * wmax);
+    int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
+    if (kb < COL_KMIN || (vabs > 0 && bound > INT32_MAX / vabs))
+        return -1;
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    int nch = (int)((c_in + kb - 1) / kb);
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    int32_t *tile = (int32_t *)(void *)base;
+    int32_t *start = tile + COL_PB * COL_CB;
+    int32_t *mid = start + npos * (nch + 1);
+    int32_t *idx = mid + npos * nch;
+    int32_t *val = idx + npos * c_in + 16;
+    void (*build)(const int32_t *, int64_t, int, int, int, int, int32_t *, int32_t *, int32_t *,
+                  int32_t *) = col_build_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        build = col_build_avx512;
+#endif
+    build(in, npos, c_in, c_out, (int)kb, nch, idx, val, start, mid);
+    col_lists L = {idx, val, start, mid, nch, (int)kb};
+    void (*block)(const col_lists *, int, int, int, const int16_t *, int, int, int, int, int64_t,
+                  int, int32_t *) = col_block_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        block = col_block_avx512;
+#endif
+    for (int cb = co_lo; cb < co_hi; cb += COL_CB) {
+        int width = co_hi - cb < COL_CB ? co_hi - cb : COL_CB;
+        for (int64_t p0 = 0; p0 < npos; p0 += COL_PB) {
+            int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
+            memset(tile, 0, sizeof *tile * (size_t)pn * COL_CB);
+            block(&L, h, w, c_in, w16, c_out, kernel, cb, width, p0, pn, tile);
+            for (int p = 0; p < pn; p++) {
+                int64_t *restrict ar = acc + (p0 + p) * c_out + cb;
+                const int32_t *restrict tr = tile + (int64_t)p * COL_CB;
+                for (int jj = 0; jj < width; jj++)
+                    ar[jj] += tr[jj];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
-    if (wt->p8 && scratch) {
+    if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
         int64_t n = (int64_t)h * w * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
+        int narrow = co_hi - co_lo < MYELIN_COLUMN_NARROW_CO;
+        if (wt->column && wt->w16 && nz * MYELIN_COLUMN_RATE_DEN < n &&
+            (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n) &&
+            myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
+                                     co_hi, acc, cnt, scratch, -1) == 0)
+            return;
         int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                             : MYELIN_DENSE_RATE_NARROW;
-        if (nz * den >= n && nz > 0 &&
+        if (wt->p8 && nz * den >= n && nz > 0 &&
             myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
                                    acc, cnt, scratch, -1) == 0)
             return;

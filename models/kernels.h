@@ -88,6 +88,7 @@ typedef struct myelin_kweights {
     const int32_t *w32;
     int32_t wmax;
     const int8_t *p8; /* optional: the int8 weights packed for the dense path, or NULL */
+    int column;       /* nonzero: w16 may take the column path (myelin_kernel_synapse_iw) */
 } myelin_kweights;
 
 /* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
@@ -122,9 +123,30 @@ int myelin_kernel_dense_isa(void);
 #define MYELIN_DENSE_RATE_WIDE 32
 #define MYELIN_DENSE_RATE_NARROW 8
 
+/* Event-driven column path for spike inputs: the same acc and counts as myelin_kernel_scatter_i,
+ * summing, per output position and block of 128 output channels, the int16 weight rows (w16, the
+ * scatter layout) of the nonzero inputs only, in int16 registers flushed to int32 often enough to
+ * be exact (proofs in kernels.c).  scratch: at least myelin_kernel_column_scratch_bytes(h, w, c_in,
+ * kernel).  isa as for myelin_kernel_dense_i8 (the AVX2 and portable paths share the C loop).
+ * Returns 0, or -1 (acc and cnt untouched) when max|input| x wmax > 32767 / 8, taps x c_in x
+ * max|input| x wmax exceeds INT32_MAX, or c_in > 65535. */
+int64_t myelin_kernel_column_scratch_bytes(int h, int w, int c_in, int kernel);
+int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa);
+
+/* Input rates where myelin_kernel_synapse_iw takes the column path (when the weights allow it):
+ * below 1 / MYELIN_COLUMN_RATE_DEN, and on slices narrower than MYELIN_COLUMN_NARROW_CO channels
+ * only from 1 / MYELIN_COLUMN_NARROW_DEN up (below it the scatter is cheaper per event).
+ * Measured with `make bench-dense` (README, "dense threshold"). */
+#define MYELIN_COLUMN_RATE_DEN 4
+#define MYELIN_COLUMN_NARROW_CO 64
+#define MYELIN_COLUMN_NARROW_DEN 16
+
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
- * myelin_kernel_synapse_i.  Same acc and counts either way. */
+ * myelin_kernel_synapse_i.  Before both, when wt->column is set (the caller sized scratch for
+ * myelin_kernel_column_scratch_bytes) and the rate is below the column rate, the column path.  Same acc and counts either way. */
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch);

@@ -16,10 +16,11 @@ typedef struct eng_layer {
     int m_bits;
     myelin_qweights q;              /* when w_int */
     int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
-    int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
-    int8_t *p8;                     /* with w8: the same weights packed for the dense path */
+    int16_t *w16;                   /* else (or on spike inputs) at int16 (q.wq freed) */
+    int8_t *p8;                     /* max |w| <= 127: the weights packed for the dense path */
     double *pd;                     /* float weights packed for the dense double path */
     int32_t wmax;                   /* max |w| */
+    int column;                     /* spike input with int16 weights: the column path may run */
     myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
     double *s_acc;                  /* [n_ch] accumulator units */
@@ -233,9 +234,10 @@ static int check_graph(const myelin_workload *wl, myelin_error *err)
 }
 
 /* Stores the quantized weights at the narrowest of int8 / int16 that holds them exactly and frees
- * the int32 copy (memory: a quarter at w8); wider weights, and the head (read one weight at a
+ * the int32 copy (memory: a quarter at w8; spike-input layers keep int16, the column path's rows,
+ * beside the dense path's int8 panels); wider weights, and the head (read one weight at a
  * time), keep int32. */
-static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
+static int narrow_weights(eng_layer *L, int is_head, int spike_input, myelin_error *err)
 {
     L->kw.w32 = L->q.wq;
     if (is_head)
@@ -258,7 +260,15 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
         if (!(L->p8 = malloc((size_t)(pb ? pb : 1))))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         myelin_kernel_dense_pack(L->w8, L->q.c_in, L->q.c_out, L->q.kernel, L->p8);
-    } else {
+    }
+    if (m <= INT8_MAX && spike_input) {
+        /* spike inputs: the column path reads int16 rows; the gather / scatter fallbacks read the
+         * same int16 weights, so the int8 scatter-layout copy is dropped again */
+        free(L->w8);
+        L->w8 = NULL;
+        L->column = 1;
+    }
+    if (!L->w8) {
         if (!(L->w16 = malloc((n ? n : 1) * sizeof *L->w16)))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         for (size_t k = 0; k < n; k++)
@@ -267,6 +277,7 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
     L->kw.w8 = L->w8;
     L->kw.w16 = L->w16;
     L->kw.p8 = L->p8;
+    L->kw.column = L->column;
     L->kw.w32 = NULL;
     L->kw.wmax = L->wmax;
     free(L->q.wq);
@@ -422,7 +433,8 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             L->w_int = 1;
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = s_in * L->q.scale[c];
-            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, err)))
+            int spike_in = !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE;
+            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, spike_in, err)))
                 break;
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
@@ -536,6 +548,15 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (e->L[i].p8 || e->L[i].pd) {
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
+            dense = b > dense ? b : dense;
+        }
+        if (e->L[i].column) {
+            int hh = ly->in_shape.h, ww = ly->in_shape.w;
+            if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens as h = N, w = 1 */
+                hh = ly->in_shape.h * ly->in_shape.w;
+                ww = 1;
+            }
+            int64_t b = myelin_kernel_column_scratch_bytes(hh, ww, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
         if (has_lif(ly)) {
