@@ -164,103 +164,128 @@ int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
  * within m <= 32 bits, so V + ((X - V) >> 1) cannot overflow int64.  Both rescalings are computed
  * with safe shift counts and the channel's sign selects one: branch-free over contiguous channels,
  * so the compiler vectorises it (AVX-512: 8 lanes of vpsravq / vpminsq / vpmaxsq). */
-MYELIN_KERNEL_CLONES
-static void lif_i_rows(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
-                       int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,
-                       const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)
-{
-    const int64_t lo_m = -hi_m - 1;
-    int64_t fired = 0, xsat = 0, hsat = 0;
-    for (int64_t r = 0; r < rows; r++) {
-        const int64_t *restrict ar = acc + r * c;
-        int64_t *restrict vr = v + r * c, *restrict hr = h_out + r * c;
-        int32_t *restrict sr = s + r * c;
-        for (int ch = 0; ch < c; ch++) {
-            int64_t a = ar[ch], k = shift[ch];
-            int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;
-            int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);
-            int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);
-            int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);
-            int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));
-            int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);
-            int64_t xm = right ? xr : xl;
-            xsat += right ? sat_r : sat_l;
-            int64_t vv = vr[ch];
-            int64_t hu = vv + ((xm - vv) >> 1);
-            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
-            hsat += hv != hu;
-            int64_t sp = hv >= theta[ch];
-            hr[ch] = hv;
-            sr[ch] = (int32_t)sp;
-            vr[ch] = sp ? 0 : hv;
-            fired += sp;
-        }
+/* The rows and the reference loop for int64 and int32 membranes (the same integers: V stays
+ * within m <= 32 bits); h_out may be NULL (GCC unswitches the loop on it). */
+#define LIF_ROWS(NAME, V_T)                                                                       \
+    MYELIN_KERNEL_CLONES                                                                          \
+    static void NAME(const int64_t *restrict acc, V_T *restrict v, int32_t *restrict s,           \
+                     int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,     \
+                     const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)          \
+    {                                                                                             \
+        const int64_t lo_m = -hi_m - 1;                                                           \
+        int64_t fired = 0, xsat = 0, hsat = 0;                                                    \
+        for (int64_t r = 0; r < rows; r++) {                                                      \
+            const int64_t *restrict ar = acc + r * c;                                             \
+            V_T *restrict vr = v + r * c;                                                         \
+            int64_t *restrict hr = h_out ? h_out + r * c : NULL;                                  \
+            int32_t *restrict sr = s + r * c;                                                     \
+            for (int ch = 0; ch < c; ch++) {                                                      \
+                int64_t a = ar[ch], k = shift[ch];                                                \
+                int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;                                  \
+                int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);                                    \
+                int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);                             \
+                int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);                              \
+                int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));    \
+                int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);            \
+                int64_t xm = right ? xr : xl;                                                     \
+                xsat += right ? sat_r : sat_l;                                                    \
+                int64_t vv = vr[ch];                                                              \
+                int64_t hu = vv + ((xm - vv) >> 1);                                               \
+                int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);                          \
+                hsat += hv != hu;                                                                 \
+                int64_t sp = hv >= theta[ch];                                                     \
+                if (hr)                                                                           \
+                    hr[ch] = hv;                                                                  \
+                sr[ch] = (int32_t)sp;                                                             \
+                vr[ch] = (V_T)(sp ? 0 : hv);                                                      \
+                fired += sp;                                                                      \
+            }                                                                                     \
+        }                                                                                         \
+        sum[0] += fired;                                                                          \
+        sum[1] += xsat;                                                                           \
+        sum[2] += hsat;                                                                           \
     }
-    sum[0] += fired;
-    sum[1] += xsat;
-    sum[2] += hsat;
-}
+LIF_ROWS(lif_i_rows, int64_t)
+LIF_ROWS(lif_i_rows32, int32_t)
 
 typedef struct lif_sums {
     int64_t fired, xsat, hsat;
 } lif_sums;
 
 /* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
-static void lif_i_scalar(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
-                         int64_t hi, int c, const int *shift, const int64_t *theta,
-                         int membrane_bits, lif_sums *sum)
-{
-    int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;
-    int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */
-    for (int64_t n = lo; n < hi; n++) {
-        int xs;
-        int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);
-        sum->xsat += xs;
-        int64_t hu = v[n] + ((xm - v[n]) >> 1);
-        int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
-        sum->hsat += hv != hu;
-        int sp = hv >= theta[ch];
-        if (h_out)
-            h_out[n] = hv;
-        s[n] = sp;
-        v[n] = sp ? 0 : hv;
-        sum->fired += sp;
-        if (++ch == c)
-            ch = 0;
+#define LIF_SCALAR(NAME, V_T)                                                                     \
+    static void NAME(const int64_t *acc, V_T *v, int32_t *s, int64_t *h_out, int64_t lo,          \
+                     int64_t hi, int c, const int *shift, const int64_t *theta,                   \
+                     int membrane_bits, lif_sums *sum)                                            \
+    {                                                                                             \
+        int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;             \
+        int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */     \
+        for (int64_t n = lo; n < hi; n++) {                                                       \
+            int xs;                                                                               \
+            int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);                      \
+            sum->xsat += xs;                                                                      \
+            int64_t vn = v[n];                                                                    \
+            int64_t hu = vn + ((xm - vn) >> 1);                                                   \
+            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);                              \
+            sum->hsat += hv != hu;                                                                \
+            int sp = hv >= theta[ch];                                                             \
+            if (h_out)                                                                            \
+                h_out[n] = hv;                                                                    \
+            s[n] = sp;                                                                            \
+            v[n] = (V_T)(sp ? 0 : hv);                                                            \
+            sum->fired += sp;                                                                     \
+            if (++ch == c)                                                                        \
+                ch = 0;                                                                           \
+        }                                                                                         \
     }
-}
+LIF_SCALAR(lif_i_scalar, int64_t)
+LIF_SCALAR(lif_i_scalar32, int32_t)
+
+/* Whole positions [first, last) through the vectorised rows (every shift in -62..62, m <= 32;
+ * myelin_kernel_lif_i only with h_out, so that h_out = NULL runs the reference loop: the tests'
+ * handle on it), the ragged ends and other cases through the loop. */
+#define LIF_DRIVER(ROWS, SCALAR, FAST)                                                            \
+    lif_sums sum = {0, 0, 0};                                                                     \
+    int fast = (FAST) && membrane_bits <= 32 && c > 0;                                            \
+    for (int ch = 0; fast && ch < c; ch++)                                                        \
+        fast = shift[ch] >= -62 && shift[ch] <= 62;                                               \
+    int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;              \
+    if (first >= last) { /* no whole position: all scalar */                                      \
+        first = hi;                                                                               \
+        last = hi;                                                                                \
+    }                                                                                             \
+    SCALAR(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);                    \
+    if (first < last) {                                                                           \
+        int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);            \
+        ROWS(acc + first, v + first, s + first, h_out ? h_out + first : NULL, (last - first) / c, \
+             c, shift, theta, hi_m, r);                                                           \
+        sum.fired += r[0];                                                                        \
+        sum.xsat += r[1];                                                                         \
+        sum.hsat += r[2];                                                                         \
+        SCALAR(acc, v, s, h_out, last, hi, c, shift, theta, membrane_bits, &sum);                 \
+    }                                                                                             \
+    if (cnt) {                                                                                    \
+        cnt->neuron_updates += hi - lo;                                                           \
+        cnt->spikes += sum.fired;                                                                 \
+        cnt->x_sat += sum.xsat;                                                                   \
+        cnt->h_sat += sum.hsat;                                                                   \
+    }                                                                                             \
+    return sum.fired;
 
 int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt)
 {
-    lif_sums sum = {0, 0, 0};
-    int fast = h_out != NULL && membrane_bits <= 32 && c > 0;
-    for (int ch = 0; fast && ch < c; ch++)
-        fast = shift[ch] >= -62 && shift[ch] <= 62;
-    int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;
-    if (first >= last) { /* no whole position: all scalar */
-        first = hi;
-        last = hi;
-    }
-    /* whole positions [first, last) through the vectorised rows, the ragged ends scalar */
-    lif_i_scalar(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);
-    if (first < last) {
-        int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);
-        lif_i_rows(acc + first, v + first, s + first, h_out + first, (last - first) / c, c, shift,
-                   theta, hi_m, r);
-        sum.fired += r[0];
-        sum.xsat += r[1];
-        sum.hsat += r[2];
-        lif_i_scalar(acc, v, s, h_out, last, hi, c, shift, theta, membrane_bits, &sum);
-    }
-    if (cnt) {
-        cnt->neuron_updates += hi - lo;
-        cnt->spikes += sum.fired;
-        cnt->x_sat += sum.xsat;
-        cnt->h_sat += sum.hsat;
-    }
-    return sum.fired;
+    LIF_DRIVER(lif_i_rows, lif_i_scalar, h_out != NULL)
+}
+
+int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
+                              int64_t lo, int64_t hi, int c, const int *shift,
+                              const int64_t *theta, int membrane_bits, myelin_kcounts *cnt)
+{
+    if (membrane_bits > 32) /* V would not fit: nothing done (the caller keeps int64) */
+        return -1;
+    LIF_DRIVER(lif_i_rows32, lif_i_scalar32, 1)
 }
 
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,

@@ -44,12 +44,15 @@ struct myelin_engine {
 struct myelin_engine_state {
     const myelin_engine *e;
     int32_t **out;          /* [n_layers] integer outputs (spike values) */
-    int64_t **acc_i;        /* [n_layers] integer accumulators */
-    double **acc_f;         /* [n_layers] float currents */
-    int64_t **v_i;
+    int64_t **acc_i;        /* [n_layers] integer accumulators (shared, below) */
+    double **acc_f;         /* [n_layers] float currents (shared, below) */
+    int64_t *acc_i_shared;  /* one buffer for every layer but the image layer: a layer's current */
+    double *acc_f_shared;   /* is consumed by its LIF in the same step (memory) */
+    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build) */
     double **v_f;
-    int64_t *h_i;           /* scratch H (max neurons) */
+    int64_t *h_i;           /* scratch H (max neurons), allocated when drift needs it */
     double *h_f;
+    int64_t max_neurons;
     int64_t *kv;            /* attention scratch */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
@@ -488,9 +491,9 @@ void myelin_engine_state_free(myelin_engine_state *st)
     for (int i = 0; i < n; i++) {
         if (st->out)
             free(st->out[i]);
-        if (st->acc_i)
+        if (st->acc_i && st->acc_i[i] != st->acc_i_shared)
             free(st->acc_i[i]);
-        if (st->acc_f)
+        if (st->acc_f && st->acc_f[i] != st->acc_f_shared)
             free(st->acc_f[i]);
         if (st->v_i)
             free(st->v_i[i]);
@@ -500,6 +503,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->out);
     free(st->acc_i);
     free(st->acc_f);
+    free(st->acc_i_shared);
+    free(st->acc_f_shared);
     free(st->v_i);
     free(st->v_f);
     free(st->h_i);
@@ -535,7 +540,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
     int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
-    int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0;
+    int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -563,13 +568,22 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             if (sz > max_neurons)
                 max_neurons = sz;
             int64_t need_acc_i = e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN;
-            if (need_acc_i)
-                st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
             int need_acc_f = !e->L[i].m_int; /* float currents feed a float membrane only */
-            if (need_acc_f)
+            /* the image layer's current is computed once and reused for all T steps: its own
+             * buffer; every other layer's is consumed in its step, so one buffer serves all */
+            int own = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+            if (need_acc_i && own)
+                st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
+            else if (need_acc_i && sz > shared_i)
+                shared_i = sz;
+            if (need_acc_f && own)
                 st->acc_f[i] = calloc((size_t)sz, sizeof(double));
+            else if (need_acc_f && sz > shared_f)
+                shared_f = sz;
+            need_acc_i = need_acc_i && own;
+            need_acc_f = need_acc_f && own;
             if (e->L[i].m_int)
-                st->v_i[i] = calloc((size_t)sz, sizeof(int64_t));
+                st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
             ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
@@ -586,16 +600,28 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
     }
     int64_t img = shape_size(wl->input);
+    st->max_neurons = max_neurons;
+    if (ok && shared_i > 0)
+        ok = (st->acc_i_shared = calloc((size_t)shared_i, sizeof(int64_t))) != NULL;
+    if (ok && shared_f > 0)
+        ok = (st->acc_f_shared = calloc((size_t)shared_f, sizeof(double))) != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        if (!has_lif(ly) || ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE)
+            continue;
+        if (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN)
+            st->acc_i[i] = st->acc_i_shared;
+        if (!e->L[i].m_int)
+            st->acc_f[i] = st->acc_f_shared;
+    }
     if (ok) {
-        st->h_i = calloc((size_t)max_neurons, sizeof *st->h_i);
-        st->h_f = calloc((size_t)max_neurons, sizeof *st->h_f);
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
         if (dense > 0)
             ok = ok && (st->dense = malloc((size_t)dense)) != NULL;
-        ok = ok && st->h_i && st->h_f && st->kv && st->head_sum && st->img_f && st->img_q;
+        ok = ok && st->kv && st->head_sum && st->img_f && st->img_q;
     }
     if (!ok) {
         myelin_engine_state_free(st);
@@ -662,21 +688,24 @@ static void h_account(const myelin_engine *e, const myelin_engine_state *st, int
 }
 
 /* Runs the LIF of layer i on its current accumulators; writes spikes into out[i]. */
-static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, myelin_kcounts *kc)
+static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int want_h,
+                       myelin_kcounts *kc)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
-    if (L->m_int)
-        return myelin_kernel_lif_i(st->acc_i[i], st->v_i[i], st->out[i], st->h_i, 0, nn, L->n_ch,
-                                   L->shift, L->theta, L->m_bits, kc);
+    if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
+        return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
+                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
+                                     L->m_bits, kc);
     double *x = st->acc_f[i];
     if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
         const int64_t *a = st->acc_i[i];
         for (int64_t k = 0; k < nn; k++)
             x[k] = (double)a[k] * L->s_acc[k % L->n_ch];
     }
-    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], st->h_f, 0, nn, ly->v_threshold, kc);
+    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], want_h ? st->h_f : NULL, 0, nn,
+                               ly->v_threshold, kc);
 }
 
 static int run_internal(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
@@ -687,6 +716,13 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     if (st->e != e)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: the state was made for another engine");
+    int want_h = io && (io->record || io->ref);
+    if (want_h && !st->h_i) { /* drift: the pre-spike membranes, allocated on first use */
+        st->h_i = calloc((size_t)st->max_neurons, sizeof *st->h_i);
+        st->h_f = calloc((size_t)st->max_neurons, sizeof *st->h_f);
+        if (!st->h_i || !st->h_f)
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
+    }
     myelin_engine_prepare_image(e, pixels, st->img_f, st->img_q);
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
@@ -695,7 +731,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     for (int i = 0; i < n; i++) {
         int64_t sz = shape_size(wl->layers[i].out_shape);
         if (st->v_i[i])
-            memset(st->v_i[i], 0, sizeof(int64_t) * (size_t)sz);
+            memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
         if (st->v_f[i])
             memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
     }
@@ -737,7 +773,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                                      ly->kernel, 0, co, acc, &kc, st->dense);
                     }
                 }
-                run_lif(e, st, i, &kc);
+                run_lif(e, st, i, want_h, &kc);
                 break;
             }
             case MYELIN_LAYER_ATTN: {
@@ -753,7 +789,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                                 st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok,
                                                 st->kv, st->acc_i[i], &kc);
                 }
-                run_lif(e, st, i, &kc);
+                run_lif(e, st, i, want_h, &kc);
                 break;
             }
             case MYELIN_LAYER_MAXPOOL:
@@ -785,7 +821,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 st->sat[3 * i] += kc.x_sat;
                 st->sat[3 * i + 1] += kc.h_sat;
                 st->sat[3 * i + 2] += kc.neuron_updates;
-                if (io && (io->record || io->ref))
+                if (want_h)
                     h_account(e, st, i, t, sz, io);
             } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
                 int64_t s = 0;
