@@ -1028,9 +1028,9 @@ typedef struct col_lists {
 /* The per-chunk lists of the nonzero inputs (value-1 entries first in each chunk); idx and val
  * need 16 entries of slack past the last (the AVX-512 version stores whole vectors). */
 static void col_build_c(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
-                        int32_t *idx, int32_t *val, int32_t *start, int32_t *mid)
+                        int32_t *idx, int32_t *val, int32_t *start, int32_t *mid, int32_t *range)
 {
-    int32_t e = 0;
+    int32_t e = 0, vmin = 0, vmax = 0;
     for (int64_t q = 0; q < npos; q++) {
         const int32_t *px = in + q * c_in;
         for (int j = 0; j < nch; j++) {
@@ -1045,20 +1045,25 @@ static void col_build_c(const int32_t *in, int64_t npos, int c_in, int c_out, in
                 if (v != 0 && v != 1) {
                     idx[e] = ci * c_out;
                     val[e++] = v;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
                 }
             }
         }
         start[q * (nch + 1) + nch] = e;
     }
+    range[0] = vmin;
+    range[1] = e > 0 && vmax < 1 ? 1 : vmax;
 }
 
 #ifdef MYELIN_DENSE_X86
 /* The same lists with 16-lane compares and compresses. */
 __attribute__((target("avx512f"))) static void
 col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
-                 int32_t *idx, int32_t *val, int32_t *start, int32_t *mid)
+                 int32_t *idx, int32_t *val, int32_t *start, int32_t *mid, int32_t *range)
 {
     int32_t e = 0;
+    __m512i vlo = _mm512_setzero_si512(), vhi = vlo;
     const __m512i one = _mm512_set1_epi32(1), zero = _mm512_setzero_si512();
     const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
@@ -1081,8 +1086,11 @@ col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, i
                                         : m1;
                     if (mk) {
                         _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
-                        if (pass)
+                        if (pass) {
                             _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
+                            vlo = _mm512_min_epi32(vlo, v); /* masked-off lanes load 0 */
+                            vhi = _mm512_max_epi32(vhi, v);
+                        }
                         e += __builtin_popcount((unsigned)mk);
                     }
                     off = _mm512_add_epi32(off, step);
@@ -1091,6 +1099,9 @@ col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, i
         }
         start[q * (nch + 1) + nch] = e;
     }
+    int32_t vmax = _mm512_reduce_max_epi32(vhi);
+    range[0] = _mm512_reduce_min_epi32(vlo);
+    range[1] = e > 0 && vmax < 1 ? 1 : vmax;
 }
 #endif
 
@@ -1132,86 +1143,101 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
 }
 
 #ifdef MYELIN_DENSE_X86
-/* One position's chunk: int16 sums in 4 zmm, widened into the int32 tile row t. */
+/* One position's chunk: int16 sums in NV (1..4) zmm (the block's width rounded up to 32
+ * channels), widened into the int32 tile row t.  FULL: whole vectors, else the masks k0..k3. */
 #define COL_LOAD(F, R, Z) ((F) ? _mm512_loadu_si512((R) + 32 * (Z)) : _mm512_maskz_loadu_epi16(k##Z, (R) + 32 * (Z)))
-#define COL_BODY(FULL)                                                                            \
-    do {                                                                                          \
-        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
-        for (int32_t e = s; e < m; e++) {                                                         \
-            const int16_t *r = wb + idx[e];                                                       \
-            a0 = _mm512_add_epi16(a0, COL_LOAD(FULL, r, 0));                                            \
-            a1 = _mm512_add_epi16(a1, COL_LOAD(FULL, r, 1));                                            \
-            a2 = _mm512_add_epi16(a2, COL_LOAD(FULL, r, 2));                                            \
-            a3 = _mm512_add_epi16(a3, COL_LOAD(FULL, r, 3));                                            \
-        }                                                                                         \
-        for (int32_t e = m; e < end; e++) {                                                       \
-            const int16_t *r = wb + idx[e];                                                       \
-            __m512i vv = _mm512_set1_epi16((int16_t)val[e]);                                              \
-            a0 = _mm512_add_epi16(a0, _mm512_mullo_epi16(COL_LOAD(FULL, r, 0), vv));                    \
-            a1 = _mm512_add_epi16(a1, _mm512_mullo_epi16(COL_LOAD(FULL, r, 1), vv));                    \
-            a2 = _mm512_add_epi16(a2, _mm512_mullo_epi16(COL_LOAD(FULL, r, 2), vv));                    \
-            a3 = _mm512_add_epi16(a3, _mm512_mullo_epi16(COL_LOAD(FULL, r, 3), vv));                    \
-        }                                                                                         \
-        COL_FLUSH(a0, 0);                                                                         \
-        COL_FLUSH(a1, 1);                                                                         \
-        COL_FLUSH(a2, 2);                                                                         \
-        COL_FLUSH(a3, 3);                                                                         \
-    } while (0)
-#define COL_FLUSH(A, Z)                                                                           \
-    do {                                                                                          \
+#define COL_ADD(NV, F, R, Z, A)                                                                   \
+    if ((Z) < (NV))                                                                               \
+        A = _mm512_add_epi16(A, COL_LOAD(F, R, Z))
+#define COL_MADD(NV, F, R, Z, A)                                                                  \
+    if ((Z) < (NV))                                                                               \
+        A = _mm512_add_epi16(A, _mm512_mullo_epi16(COL_LOAD(F, R, Z), vv))
+#define COL_FLUSH(NV, A, Z)                                                                       \
+    if ((Z) < (NV)) {                                                                             \
         __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(A));                            \
         __m512i hi = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(A, 1));                      \
         _mm512_storeu_si512(t + 32 * (Z), _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z)), lo)); \
         _mm512_storeu_si512(t + 32 * (Z) + 16,                                                    \
                             _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z) + 16), hi));         \
+    }
+#define COL_BODY(NV, FULL)                                                                        \
+    do {                                                                                          \
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
+        for (int32_t e = s; e < m; e++) {                                                         \
+            const int16_t *r = wb + idx[e];                                                       \
+            COL_ADD(NV, FULL, r, 0, a0);                                                          \
+            COL_ADD(NV, FULL, r, 1, a1);                                                          \
+            COL_ADD(NV, FULL, r, 2, a2);                                                          \
+            COL_ADD(NV, FULL, r, 3, a3);                                                          \
+        }                                                                                         \
+        for (int32_t e = m; e < end; e++) {                                                       \
+            const int16_t *r = wb + idx[e];                                                       \
+            __m512i vv = _mm512_set1_epi16((int16_t)val[e]);                                      \
+            COL_MADD(NV, FULL, r, 0, a0);                                                         \
+            COL_MADD(NV, FULL, r, 1, a1);                                                         \
+            COL_MADD(NV, FULL, r, 2, a2);                                                         \
+            COL_MADD(NV, FULL, r, 3, a3);                                                         \
+        }                                                                                         \
+        COL_FLUSH(NV, a0, 0);                                                                     \
+        COL_FLUSH(NV, a1, 1);                                                                     \
+        COL_FLUSH(NV, a2, 2);                                                                     \
+        COL_FLUSH(NV, a3, 3);                                                                     \
     } while (0)
 
-__attribute__((target("avx512f,avx512bw"))) static void
-col_block_avx512(const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out,
-                 int kernel, int cb, int width, int64_t p0, int pn, int32_t *tile)
-{
-    int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];
-    for (int p = 0; p < pn; p++) {
-        oys[p] = (int)((p0 + p) / w);
-        oxs[p] = (int)((p0 + p) % w);
+#define COL_BLOCK_FN(NAME, NV)                                                                    \
+    __attribute__((target("avx512f,avx512bw"))) static void NAME(                                 \
+        const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out, int kernel,    \
+        int cb, int width, int64_t p0, int pn, int32_t *tile)                                     \
+    {                                                                                             \
+        int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];                             \
+        for (int p = 0; p < pn; p++) {                                                            \
+            oys[p] = (int)((p0 + p) / w);                                                         \
+            oxs[p] = (int)((p0 + p) % w);                                                         \
+        }                                                                                         \
+        const int32_t *idx = L->idx, *val = L->val;                                               \
+        __mmask32 k0 = 0, k1 = 0, k2 = 0, k3 = 0;                                                 \
+        for (int jj = 0; jj < width; jj++) {                                                      \
+            __mmask32 bit = (__mmask32)1u << (jj % 32);                                           \
+            if (jj < 32)                                                                          \
+                k0 |= bit;                                                                        \
+            else if (jj < 64)                                                                     \
+                k1 |= bit;                                                                        \
+            else if (jj < 96)                                                                     \
+                k2 |= bit;                                                                        \
+            else                                                                                  \
+                k3 |= bit;                                                                        \
+        }                                                                                         \
+        int full = width == 32 * (NV);                                                            \
+        for (int ky = 0; ky < kernel; ky++)                                                       \
+            for (int kx = 0; kx < kernel; kx++) {                                                 \
+                const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;        \
+                for (int j = 0; j < nch; j++)                                                     \
+                    for (int p = 0; p < pn; p++) {                                                \
+                        int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;                         \
+                        if (y < 0 || y >= h || x < 0 || x >= w)                                   \
+                            continue;                                                             \
+                        int64_t q = (int64_t)y * w + x;                                           \
+                        int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];         \
+                        int32_t end = L->start[q * (nch + 1) + j + 1];                            \
+                        if (s == end)                                                             \
+                            continue;                                                             \
+                        int32_t *t = tile + (int64_t)p * COL_CB;                                  \
+                        if (full)                                                                 \
+                            COL_BODY(NV, 1);                                                      \
+                        else                                                                      \
+                            COL_BODY(NV, 0);                                                      \
+                    }                                                                             \
+            }                                                                                     \
     }
-    const int32_t *idx = L->idx, *val = L->val;
-    __mmask32 k0 = 0, k1 = 0, k2 = 0, k3 = 0;
-    for (int jj = 0; jj < width; jj++) {
-        __mmask32 bit = (__mmask32)1u << (jj % 32);
-        if (jj < 32)
-            k0 |= bit;
-        else if (jj < 64)
-            k1 |= bit;
-        else if (jj < 96)
-            k2 |= bit;
-        else
-            k3 |= bit;
-    }
-    int full = width == COL_CB;
-    for (int ky = 0; ky < kernel; ky++)
-        for (int kx = 0; kx < kernel; kx++) {
-            const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
-            for (int j = 0; j < nch; j++)
-                for (int p = 0; p < pn; p++) {
-                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
-                    if (y < 0 || y >= h || x < 0 || x >= w)
-                        continue;
-                    int64_t q = (int64_t)y * w + x;
-                    int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];
-                    int32_t end = L->start[q * (nch + 1) + j + 1];
-                    if (s == end)
-                        continue;
-                    int32_t *t = tile + (int64_t)p * COL_CB;
-                    if (full)
-                        COL_BODY(1);
-                    else
-                        COL_BODY(0);
-                }
-        }
-}
+COL_BLOCK_FN(col_block_avx512_1, 1)
+COL_BLOCK_FN(col_block_avx512_2, 2)
+COL_BLOCK_FN(col_block_avx512_3, 3)
+COL_BLOCK_FN(col_block_avx512_4, 4)
+#undef COL_BLOCK_FN
 #undef COL_BODY
 #undef COL_FLUSH
+#undef COL_MADD
+#undef COL_ADD
 #undef COL_LOAD
 #endif
 
@@ -1224,46 +1250,71 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
         co_lo >= co_hi || wmax < 0 || wmax > 32767 || c_in < 1 || c_in > 65535)
         return -1;
     int64_t npos = (int64_t)h * w;
-    if (npos * c_in > INT32_MAX || (int64_t)c_in * c_out > INT32_MAX)
-        return -1;
-    int64_t events, synops;
-    int32_t vmin, vmax;
-    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
-    int64_t vabs = vmax > -(int64_t)vmin ? vmax : -(int64_t)vmin;
-    if (vabs > 32767)
-        return -1;
-    int64_t kb = COL_KB;
-    if (vabs * wmax > 0 && 32767 / (vabs * wmax) < kb)
-        kb = 32767 / (vabs * wmax);
-    int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
-    if (kb < COL_KMIN || (vabs > 0 && bound > INT32_MAX / vabs))
+    if (npos < 1 || npos * c_in > INT32_MAX || (int64_t)c_in * c_out > INT32_MAX)
         return -1;
     int best = myelin_kernel_dense_isa();
     if (isa < 0 || isa > best)
         isa = best;
-    int nch = (int)((c_in + kb - 1) / kb);
-    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    int32_t *tile = (int32_t *)(void *)base;
-    int32_t *start = tile + COL_PB * COL_CB;
-    int32_t *mid = start + npos * (nch + 1);
-    int32_t *idx = mid + npos * nch;
-    int32_t *val = idx + npos * c_in + 16;
     void (*build)(const int32_t *, int64_t, int, int, int, int, int32_t *, int32_t *, int32_t *,
-                  int32_t *) = col_build_c;
+                  int32_t *, int32_t *) = col_build_c;
 #ifdef MYELIN_DENSE_X86
     if (isa == 2)
         build = col_build_avx512;
 #endif
-    build(in, npos, c_in, c_out, (int)kb, nch, idx, val, start, mid);
+    /* the lists with the largest chunk the weights allow for values of 1, then again with a
+     * smaller one if larger values need it (kb x vmax x wmax <= 32767, the int16 proof) */
+    int64_t kb = COL_KB, range_ok = 0;
+    if (wmax > 0 && 32767 / wmax < kb)
+        kb = 32767 / wmax;
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    int32_t *tile = (int32_t *)(void *)base, *start = tile + COL_PB * COL_CB, *mid = NULL;
+    int32_t *idx = NULL, *val = NULL;
+    int nch = 0;
+    for (int pass = 0; pass < 2 && !range_ok; pass++) {
+        if (kb < COL_KMIN)
+            return -1;
+        nch = (int)((c_in + kb - 1) / kb);
+        mid = start + npos * (nch + 1);
+        idx = mid + npos * nch;
+        val = idx + npos * c_in + 16;
+        int32_t range[2];
+        build(in, npos, c_in, c_out, (int)kb, nch, idx, val, start, mid, range);
+        int64_t vabs = range[1] > -(int64_t)range[0] ? range[1] : -(int64_t)range[0];
+        int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
+        if (vabs > 32767 || (vabs > 0 && bound > INT32_MAX / vabs))
+            return -1;
+        int64_t need = vabs * wmax > 0 ? 32767 / (vabs * wmax) : COL_KB;
+        range_ok = need >= kb;
+        if (!range_ok)
+            kb = need;
+    }
+    if (!range_ok)
+        return -1;
+    /* the scatter's counts from the lists: each nonzero input reaches its in-bounds taps */
+    int64_t events = start[npos * (nch + 1) - 1], synops = 0, width_all = co_hi - co_lo;
+    int pad = kernel / 2;
+    for (int64_t q = 0; q < npos; q++) {
+        int y = (int)(q / w), x = (int)(q % w), vy = 0, vx = 0;
+        for (int k = 0; k < kernel; k++) {
+            vy += y + pad - k >= 0 && y + pad - k < h;
+            vx += x + pad - k >= 0 && x + pad - k < w;
+        }
+        synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
+    }
+    synops *= width_all;
     col_lists L = {idx, val, start, mid, nch, (int)kb};
     void (*block)(const col_lists *, int, int, int, const int16_t *, int, int, int, int, int64_t,
                   int, int32_t *) = col_block_c;
-#ifdef MYELIN_DENSE_X86
-    if (isa == 2)
-        block = col_block_avx512;
-#endif
     for (int cb = co_lo; cb < co_hi; cb += COL_CB) {
         int width = co_hi - cb < COL_CB ? co_hi - cb : COL_CB;
+#ifdef MYELIN_DENSE_X86
+        if (isa == 2) {
+            int nv = (width + 31) / 32;
+            block = nv == 1 ? col_block_avx512_1
+                            : nv == 2 ? col_block_avx512_2
+                                      : nv == 3 ? col_block_avx512_3 : col_block_avx512_4;
+        }
+#endif
         for (int64_t p0 = 0; p0 < npos; p0 += COL_PB) {
             int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
             memset(tile, 0, sizeof *tile * (size_t)pn * COL_CB);
