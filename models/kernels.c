@@ -212,6 +212,77 @@ typedef struct lif_sums {
     int64_t fired, xsat, hsat;
 } lif_sums;
 
+/* lif_i_rows32 for a slice of channels whose shifts are all k <= 0 (spike inputs: the accumulator
+ * unit is coarser than the membrane's), with the per-channel clamp limits precomputed: top[ch] =
+ * hi_m >> -k, bot[ch] = -((hi_m + 1) >> -k), so X = a > top ? hi_m : a < bot ? lo_m : a << -k (the
+ * same test and values as lif_i_rows); fewer shifts per neuron, the same integers. */
+MYELIN_KERNEL_CLONES
+static void lif_i_rows32_left(const int64_t *restrict acc, int32_t *restrict v, int32_t *restrict s,
+                              int64_t *restrict h_out, int64_t rows, int c, int cn,
+                              const int64_t *restrict ls, const int64_t *restrict top,
+                              const int64_t *restrict bot, const int64_t *restrict theta,
+                              int64_t hi_m, int64_t *restrict sum)
+{
+    const int64_t lo_m = -hi_m - 1;
+    int64_t fired = 0, xsat = 0, hsat = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t *restrict ar = acc + r * c;
+        int32_t *restrict vr = v + r * c, *restrict sr = s + r * c;
+        int64_t *restrict hr = h_out ? h_out + r * c : NULL;
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t a = ar[ch];
+            int64_t hiv = a > top[ch], lov = a < bot[ch];
+            int64_t xm = hiv ? hi_m : (lov ? lo_m : (int64_t)((uint64_t)a << ls[ch]));
+            xsat += hiv | lov;
+            int64_t vv = vr[ch];
+            int64_t hu = vv + ((xm - vv) >> 1);
+            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
+            hsat += hv != hu;
+            int64_t sp = hv >= theta[ch];
+            if (hr)
+                hr[ch] = hv;
+            sr[ch] = (int32_t)sp;
+            vr[ch] = (int32_t)(sp ? 0 : hv);
+            fired += sp;
+        }
+    }
+    sum[0] += fired;
+    sum[1] += xsat;
+    sum[2] += hsat;
+}
+
+#define LIF_LEFT_CH 256 /* channels per slice of lif_i_rows32_left (its limits live on the stack) */
+
+/* lif_i_rows32 over whole positions, slices of LIF_LEFT_CH channels at a time: the left-shift
+ * rows where every shift of the slice is <= 0, else the general rows. */
+static void lif_i_rows32_sliced(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
+                                int64_t rows, int c, const int *shift, const int64_t *theta,
+                                int64_t hi_m, int64_t *sum)
+{
+    int64_t ls[LIF_LEFT_CH], top[LIF_LEFT_CH], bot[LIF_LEFT_CH];
+    for (int c0 = 0; c0 < c; c0 += LIF_LEFT_CH) {
+        int cn = c - c0 < LIF_LEFT_CH ? c - c0 : LIF_LEFT_CH, left = 1;
+        for (int ch = 0; ch < cn && left; ch++)
+            left = shift[c0 + ch] <= 0;
+        if (!left) {
+            /* the general rows, one slice wide: rows of cn channels at stride c */
+            for (int64_t r = 0; r < rows; r++)
+                lif_i_rows32(acc + r * c + c0, v + r * c + c0, s + r * c + c0,
+                             h_out ? h_out + r * c + c0 : NULL, 1, cn, shift + c0, theta + c0,
+                             hi_m, sum);
+            continue;
+        }
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t l = -(int64_t)shift[c0 + ch];
+            ls[ch] = l;
+            top[ch] = hi_m >> l;
+            bot[ch] = -((hi_m + 1) >> l);
+        }
+        lif_i_rows32_left(acc + c0, v + c0, s + c0, h_out ? h_out + c0 : NULL, rows, c, cn, ls,
+                          top, bot, theta + c0, hi_m, sum);
+    }
+}
+
 /* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
 #define LIF_SCALAR(NAME, V_T)                                                                     \
     static void NAME(const int64_t *acc, V_T *v, int32_t *s, int64_t *h_out, int64_t lo,          \
@@ -285,7 +356,7 @@ int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_
 {
     if (membrane_bits > 32) /* V would not fit: nothing done (the caller keeps int64) */
         return -1;
-    LIF_DRIVER(lif_i_rows32, lif_i_scalar32, 1)
+    LIF_DRIVER(lif_i_rows32_sliced, lif_i_scalar32, 1)
 }
 
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
