@@ -1075,6 +1075,7 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
 #define COL_KB 64  /* input channels per chunk at most */
 #define COL_KMIN 8 /* the smallest chunk the path accepts */
 #define COL_PB 64  /* output positions per int32 tile (32 KiB, streamed) */
+#define COL_WHOLE_BYTES 24576 /* the rows of all taps of one block, to sum a position at once */
 
 static int64_t col_max_chunks(int c_in)
 {
@@ -1094,6 +1095,7 @@ typedef struct col_lists {
     const int32_t *start; /* [npos][nch + 1]: first entry of chunk j (j = nch: the end) */
     const int32_t *mid;   /* [npos][nch]: first entry of chunk j whose value is not 1 */
     int nch, kb;
+    int whole; /* one chunk, and taps x c_in <= kb: a position's sum over ALL taps fits int16 */
 } col_lists;
 
 /* The per-chunk lists of the nonzero inputs (value-1 entries first in each chunk); idx and val
@@ -1182,9 +1184,14 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
                         int kernel, int cb, int width, int64_t p0, int pn, int32_t *tile)
 {
     int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];
+    int oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);
     for (int p = 0; p < pn; p++) {
-        oys[p] = (int)((p0 + p) / w);
-        oxs[p] = (int)((p0 + p) % w);
+        oys[p] = oy0;
+        oxs[p] = ox0;
+        if (++ox0 == w) {
+            ox0 = 0;
+            oy0++;
+        }
     }
     for (int ky = 0; ky < kernel; ky++)
         for (int kx = 0; kx < kernel; kx++) {
@@ -1231,9 +1238,8 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
         _mm512_storeu_si512(t + 32 * (Z) + 16,                                                    \
                             _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z) + 16), hi));         \
     }
-#define COL_BODY(NV, FULL)                                                                        \
+#define COL_SUMS(NV, FULL)                                                                        \
     do {                                                                                          \
-        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
         for (int32_t e = s; e < m; e++) {                                                         \
             const int16_t *r = wb + idx[e];                                                       \
             COL_ADD(NV, FULL, r, 0, a0);                                                          \
@@ -1249,6 +1255,11 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
             COL_MADD(NV, FULL, r, 2, a2);                                                         \
             COL_MADD(NV, FULL, r, 3, a3);                                                         \
         }                                                                                         \
+    } while (0)
+#define COL_BODY(NV, FULL)                                                                        \
+    do {                                                                                          \
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
+        COL_SUMS(NV, FULL);                                                                       \
         COL_FLUSH(NV, a0, 0);                                                                     \
         COL_FLUSH(NV, a1, 1);                                                                     \
         COL_FLUSH(NV, a2, 2);                                                                     \
@@ -1261,9 +1272,14 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
         int cb, int width, int64_t p0, int pn, int32_t *tile)                                     \
     {                                                                                             \
         int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];                             \
-        for (int p = 0; p < pn; p++) {                                                            \
-            oys[p] = (int)((p0 + p) / w);                                                         \
-            oxs[p] = (int)((p0 + p) % w);                                                         \
+        int oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);                                             \
+        for (int p = 0; p < pn; p++) { /* positions without a division each */                    \
+            oys[p] = oy0;                                                                         \
+            oxs[p] = ox0;                                                                         \
+            if (++ox0 == w) {                                                                     \
+                ox0 = 0;                                                                          \
+                oy0++;                                                                            \
+            }                                                                                     \
         }                                                                                         \
         const int32_t *idx = L->idx, *val = L->val;                                               \
         __mmask32 k0 = 0, k1 = 0, k2 = 0, k3 = 0;                                                 \
@@ -1279,6 +1295,34 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
                 k3 |= bit;                                                                        \
         }                                                                                         \
         int full = width == 32 * (NV);                                                            \
+        if (L->whole) { /* small layers: each position's registers live across all taps */       \
+            for (int p = 0; p < pn; p++) {                                                        \
+                __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                   \
+                for (int ky = 0; ky < kernel; ky++) {                                             \
+                    int y = oys[p] + ky - pad;                                                    \
+                    if (y < 0 || y >= h)                                                          \
+                        continue;                                                                 \
+                    for (int kx = 0; kx < kernel; kx++) {                                         \
+                        int x = oxs[p] + kx - pad;                                                \
+                        if (x < 0 || x >= w)                                                      \
+                            continue;                                                             \
+                        const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb; \
+                        int64_t q = (int64_t)y * w + x;                                           \
+                        int32_t s = L->start[q * 2], m = L->mid[q], end = L->start[q * 2 + 1];    \
+                        if (full)                                                                 \
+                            COL_SUMS(NV, 1);                                                      \
+                        else                                                                      \
+                            COL_SUMS(NV, 0);                                                      \
+                    }                                                                             \
+                }                                                                                 \
+                int32_t *t = tile + (int64_t)p * COL_CB;                                          \
+                COL_FLUSH(NV, a0, 0);                                                             \
+                COL_FLUSH(NV, a1, 1);                                                             \
+                COL_FLUSH(NV, a2, 2);                                                             \
+                COL_FLUSH(NV, a3, 3);                                                             \
+            }                                                                                     \
+            return;                                                                               \
+        }                                                                                         \
         for (int ky = 0; ky < kernel; ky++)                                                       \
             for (int kx = 0; kx < kernel; kx++) {                                                 \
                 const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;        \
@@ -1306,6 +1350,7 @@ COL_BLOCK_FN(col_block_avx512_3, 3)
 COL_BLOCK_FN(col_block_avx512_4, 4)
 #undef COL_BLOCK_FN
 #undef COL_BODY
+#undef COL_SUMS
 #undef COL_FLUSH
 #undef COL_MADD
 #undef COL_ADD
@@ -1334,7 +1379,12 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 #endif
     /* the lists with the largest chunk the weights allow for values of 1, then again with a
      * smaller one if larger values need it (kb x vmax x wmax <= 32767, the int16 proof) */
-    int64_t kb = COL_KB, range_ok = 0;
+    int64_t kb = COL_KB, range_ok = 0, taps_k = (int64_t)kernel * kernel * c_in;
+    int64_t width0 = co_hi - co_lo < COL_CB ? co_hi - co_lo : COL_CB;
+    /* small layers (all taps' rows of a block within COL_WHOLE_BYTES): one chunk per position */
+    int whole = kernel > 1 && taps_k * ((width0 + 31) / 32 * 32) * 2 <= COL_WHOLE_BYTES;
+    if (whole && c_in > kb)
+        kb = c_in;
     if (wmax > 0 && 32767 / wmax < kb)
         kb = 32767 / wmax;
     uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
@@ -1354,26 +1404,31 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
         int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
         if (vabs > 32767 || (vabs > 0 && bound > INT32_MAX / vabs))
             return -1;
-        int64_t need = vabs * wmax > 0 ? 32767 / (vabs * wmax) : COL_KB;
-        range_ok = need >= kb;
+        int64_t need = vabs * wmax > 0 ? 32767 / (vabs * wmax) : INT32_MAX;
+        whole = whole && nch == 1 && taps_k <= need;
+        range_ok = need >= kb && (whole || kb <= COL_KB);
         if (!range_ok)
-            kb = need;
+            kb = need < COL_KB ? need : COL_KB;
     }
     if (!range_ok)
         return -1;
     /* the scatter's counts from the lists: each nonzero input reaches its in-bounds taps */
     int64_t events = start[npos * (nch + 1) - 1], synops = 0, width_all = co_hi - co_lo;
     int pad = kernel / 2;
-    for (int64_t q = 0; q < npos; q++) {
-        int y = (int)(q / w), x = (int)(q % w), vy = 0, vx = 0;
-        for (int k = 0; k < kernel; k++) {
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int k = 0; k < kernel; k++)
             vy += y + pad - k >= 0 && y + pad - k < h;
-            vx += x + pad - k >= 0 && x + pad - k < w;
+        for (int x = 0; x < w; x++) {
+            int64_t q = (int64_t)y * w + x;
+            int vx = 0;
+            for (int k = 0; k < kernel; k++)
+                vx += x + pad - k >= 0 && x + pad - k < w;
+            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
         }
-        synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
     }
     synops *= width_all;
-    col_lists L = {idx, val, start, mid, nch, (int)kb};
+    col_lists L = {idx, val, start, mid, nch, (int)kb, whole};
     void (*block)(const col_lists *, int, int, int, const int16_t *, int, int, int, int, int64_t,
                   int, int32_t *) = col_block_c;
     for (int cb = co_lo; cb < co_hi; cb += COL_CB) {
