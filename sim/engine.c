@@ -19,6 +19,7 @@ typedef struct eng_layer {
     int16_t *w16;                   /* else (or on spike inputs) at int16 (q.wq freed) */
     int8_t *p8;                     /* max |w| <= 127: the weights packed for the dense path */
     double *pd;                     /* float weights packed for the dense double path */
+    int column_d;                   /* with pd: every weight finite, the double column path */
     int32_t wmax;                   /* max |w| */
     int column;                     /* spike input with int16 weights: the column path may run */
     myelin_kweights kw;             /* the stored width the kernels read */
@@ -451,6 +452,10 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
                 break;
             }
             myelin_kernel_dense_pack_d(L->fw->w, ly->c_in, ly->c_out, ly->kernel, L->pd);
+            int64_t nw = (int64_t)ly->kernel * ly->kernel * ly->c_in * ly->c_out;
+            L->column_d = 1;
+            for (int64_t k = 0; k < nw && L->column_d; k++)
+                L->column_d = isfinite(L->fw->w[k]);
         }
         /* integer membranes need integer currents: integer weights, or the attention product */
         if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
@@ -553,6 +558,12 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (e->L[i].p8 || e->L[i].pd) {
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
+            dense = b > dense ? b : dense;
+        }
+        if (e->L[i].column_d) {
+            int64_t b = myelin_kernel_column_d_scratch_bytes(
+                ly->kind == MYELIN_LAYER_LINEAR ? ly->in_shape.h * ly->in_shape.w : ly->in_shape.h,
+                ly->kind == MYELIN_LAYER_LINEAR ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
         if (e->L[i].column) {
@@ -770,7 +781,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                                     ly->kernel, 0, co, acc, &kc);
                         else
                             myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
-                                                     ly->kernel, 0, co, acc, &kc, st->dense);
+                                                     ly->kernel, 0, co, acc, &kc, st->dense,
+                                                     L->column_d);
                     }
                 }
                 run_lif(e, st, i, want_h, &kc);
