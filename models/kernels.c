@@ -1468,7 +1468,9 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
         int64_t n = (int64_t)h * w * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
         int narrow = co_hi - co_lo < MYELIN_COLUMN_NARROW_CO;
-        if (wt->column && wt->w16 && nz * MYELIN_COLUMN_RATE_DEN < n &&
+        int below = kernel > 1 ? nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM
+                               : nz * MYELIN_COLUMN_RATE_DEN < n;
+        if (wt->column && wt->w16 && below &&
             (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n) &&
             myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
                                      co_hi, acc, cnt, scratch, -1) == 0)

@@ -136,12 +136,15 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
                              int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa);
 
 /* Input rates where myelin_kernel_synapse_iw takes the column path (when the weights allow it):
- * below 1 / MYELIN_COLUMN_RATE_DEN, and on slices narrower than MYELIN_COLUMN_NARROW_CO channels
- * only from 1 / MYELIN_COLUMN_NARROW_DEN up (below it the scatter is cheaper per event).
- * Measured with `make bench-dense` (README, "dense threshold"). */
+ * below 1 / MYELIN_COLUMN_RATE_DEN on linear layers and MYELIN_COLUMN_CONV_NUM /
+ * MYELIN_COLUMN_CONV_DEN on 3x3 convolutions (their dense im2col costs more), and on slices
+ * narrower than MYELIN_COLUMN_NARROW_CO channels only from 1 / MYELIN_COLUMN_NARROW_DEN up (below it
+ * the scatter is cheaper per event).  Measured with `make bench-dense` (README, "thresholds"). */
 #define MYELIN_COLUMN_RATE_DEN 4
+#define MYELIN_COLUMN_CONV_NUM 3
+#define MYELIN_COLUMN_CONV_DEN 8
 #define MYELIN_COLUMN_NARROW_CO 64
-#define MYELIN_COLUMN_NARROW_DEN 16
+#define MYELIN_COLUMN_NARROW_DEN 32
 
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
@@ -171,7 +174,7 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
                            myelin_kcounts *cnt, uint8_t *scratch);
 /* Below this input rate (NUM / DEN) the double column path replaces the dense double path. */
 #define MYELIN_COLUMN_D_RATE_NUM 1
-#define MYELIN_COLUMN_D_RATE_DEN 4
+#define MYELIN_COLUMN_D_RATE_DEN 3
 
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
  * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
