@@ -1,5 +1,5 @@
-/* bench/dense_rate.c — `make bench-dense`: where the dense int8 path (myelin_kernel_dense_i8), the
- * event-driven column path (myelin_kernel_column_i16) and the event-driven gather / scatter
+/* bench/dense_rate.c — `make bench-dense`: where the dense int8 path (myelin_kernel_dense_i8),
+ * the event-driven column path (myelin_kernel_column_i16) and the event-driven gather / scatter
  * (myelin_kernel_synapse_i) win as the input rate grows, on the layer shapes of the zoo models, and
  * the same for float weights (dense double path against the double column path).  Prints, per
  * shape and rate, the CPU microseconds per call of each (best of several repetitions) and the
@@ -89,7 +89,8 @@ int main(void)
                             fprintf(stderr, "dense_rate: the column path refused the input\n");
                             return 70;
                         } else if (path == 3)
-                            myelin_kernel_dense_d(in, h, w, ci, pd, co, k, 0, co, accd, NULL, sd, -1);
+                            myelin_kernel_dense_d(in, h, w, ci, pd, co, k, 0, co, accd, NULL, sd,
+                                                  -1);
                         else if (path == 4 && myelin_kernel_column_d(in, h, w, ci, wf, co, k, 0, co,
                                                                      accd, NULL, sd)) {
                             fprintf(stderr, "dense_rate: the double column path refused\n");

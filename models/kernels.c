@@ -1148,7 +1148,8 @@ col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, i
             for (int pass = 0; pass < 2; pass++) {
                 if (pass)
                     mid[q * nch + j] = e;
-                __m512i off = _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
+                __m512i off =
+                    _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
                 for (int ci = c0; ci < c1; ci += 16) {
                     __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
                                                   : (__mmask16)((1u << (c1 - ci)) - 1);
@@ -1223,7 +1224,8 @@ static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_
 #ifdef MYELIN_DENSE_X86
 /* One position's chunk: int16 sums in NV (1..4) zmm (the block's width rounded up to 32
  * channels), widened into the int32 tile row t.  FULL: whole vectors, else the masks k0..k3. */
-#define COL_LOAD(F, R, Z) ((F) ? _mm512_loadu_si512((R) + 32 * (Z)) : _mm512_maskz_loadu_epi16(k##Z, (R) + 32 * (Z)))
+#define COL_LOAD(F, R, Z)                                                                         \
+    ((F) ? _mm512_loadu_si512((R) + 32 * (Z)) : _mm512_maskz_loadu_epi16(k##Z, (R) + 32 * (Z)))
 #define COL_ADD(NV, F, R, Z, A)                                                                   \
     if ((Z) < (NV))                                                                               \
         A = _mm512_add_epi16(A, COL_LOAD(F, R, Z))

@@ -118,7 +118,7 @@ int myelin_kernel_dense_isa(void);
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
  * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
  * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
- * (bench/dense_rate.c; README, "dense threshold"). */
+ * (bench/dense_rate.c; README, Measured, "Thresholds"). */
 #define MYELIN_DENSE_WIDE_CO 128
 #define MYELIN_DENSE_RATE_WIDE 32
 #define MYELIN_DENSE_RATE_NARROW 8
@@ -138,8 +138,9 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 /* Input rates where myelin_kernel_synapse_iw takes the column path (when the weights allow it):
  * below 1 / MYELIN_COLUMN_RATE_DEN on linear layers and MYELIN_COLUMN_CONV_NUM /
  * MYELIN_COLUMN_CONV_DEN on 3x3 convolutions (their dense im2col costs more), and on slices
- * narrower than MYELIN_COLUMN_NARROW_CO channels only from 1 / MYELIN_COLUMN_NARROW_DEN up (below it
- * the scatter is cheaper per event).  Measured with `make bench-dense` (README, "thresholds"). */
+ * narrower than MYELIN_COLUMN_NARROW_CO channels only from 1 / MYELIN_COLUMN_NARROW_DEN up
+ * (below it the scatter is cheaper per event).  Measured with `make bench-dense` (README,
+ * Measured, "Thresholds"). */
 #define MYELIN_COLUMN_RATE_DEN 4
 #define MYELIN_COLUMN_CONV_NUM 3
 #define MYELIN_COLUMN_CONV_DEN 8
@@ -149,7 +150,8 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
  * myelin_kernel_synapse_i.  Before both, when wt->column is set (the caller sized scratch for
- * myelin_kernel_column_scratch_bytes) and the rate is below the column rate, the column path.  Same acc and counts either way. */
+ * myelin_kernel_column_scratch_bytes) and the rate is below the column rate, the column path.
+ * Same acc and counts either way. */
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch);

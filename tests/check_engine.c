@@ -346,7 +346,8 @@ START_TEST(test_lif_int_rows_vs_scalar)
         ck_assert_int_eq(fa, fb);
         /* int32 membranes, with and without H: the reference loop's integers */
         myelin_kcounts kc = {0}, kd = {0};
-        ck_assert_int_eq(myelin_kernel_lif_i32(acc, vc, sc, hc, lo, hi, c, shift, theta, m, &kc), fb);
+        ck_assert_int_eq(myelin_kernel_lif_i32(acc, vc, sc, hc, lo, hi, c, shift, theta, m, &kc),
+                         fb);
         ck_assert_int_eq(myelin_kernel_lif_i32(acc, vd, sd, NULL, lo, hi, c, shift, theta, m, &kd),
                          fb);
         ck_assert_int_eq(kc.x_sat, kb.x_sat);
