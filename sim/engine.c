@@ -728,9 +728,11 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: the state was made for another engine");
     int want_h = io && (io->record || io->ref);
-    if (want_h && !st->h_i) { /* drift: the pre-spike membranes, allocated on first use */
-        st->h_i = calloc((size_t)st->max_neurons, sizeof *st->h_i);
-        st->h_f = calloc((size_t)st->max_neurons, sizeof *st->h_f);
+    if (want_h && (!st->h_i || !st->h_f)) { /* drift: the pre-spike membranes, on first use */
+        if (!st->h_i)
+            st->h_i = calloc((size_t)st->max_neurons, sizeof *st->h_i);
+        if (!st->h_f)
+            st->h_f = calloc((size_t)st->max_neurons, sizeof *st->h_f);
         if (!st->h_i || !st->h_f)
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
     }
