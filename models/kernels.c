@@ -164,35 +164,85 @@ int64_t myelin_kernel_rescale(int64_t acc, int shift, int membrane_bits)
  * within m <= 32 bits, so V + ((X - V) >> 1) cannot overflow int64.  Both rescalings are computed
  * with safe shift counts and the channel's sign selects one: branch-free over contiguous channels,
  * so the compiler vectorises it (AVX-512: 8 lanes of vpsravq / vpminsq / vpmaxsq). */
+/* The rows and the reference loop for int64 and int32 membranes (the same integers: V stays
+ * within m <= 32 bits); h_out may be NULL (GCC unswitches the loop on it). */
+#define LIF_ROWS(NAME, V_T)                                                                       \
+    MYELIN_KERNEL_CLONES                                                                          \
+    static void NAME(const int64_t *restrict acc, V_T *restrict v, int32_t *restrict s,           \
+                     int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,     \
+                     const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)          \
+    {                                                                                             \
+        const int64_t lo_m = -hi_m - 1;                                                           \
+        int64_t fired = 0, xsat = 0, hsat = 0;                                                    \
+        for (int64_t r = 0; r < rows; r++) {                                                      \
+            const int64_t *restrict ar = acc + r * c;                                             \
+            V_T *restrict vr = v + r * c;                                                         \
+            int64_t *restrict hr = h_out ? h_out + r * c : NULL;                                  \
+            int32_t *restrict sr = s + r * c;                                                     \
+            for (int ch = 0; ch < c; ch++) {                                                      \
+                int64_t a = ar[ch], k = shift[ch];                                                \
+                int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;                                  \
+                int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);                                    \
+                int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);                             \
+                int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);                              \
+                int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));    \
+                int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);            \
+                int64_t xm = right ? xr : xl;                                                     \
+                xsat += right ? sat_r : sat_l;                                                    \
+                int64_t vv = vr[ch];                                                              \
+                int64_t hu = vv + ((xm - vv) >> 1);                                               \
+                int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);                          \
+                hsat += hv != hu;                                                                 \
+                int64_t sp = hv >= theta[ch];                                                     \
+                if (hr)                                                                           \
+                    hr[ch] = hv;                                                                  \
+                sr[ch] = (int32_t)sp;                                                             \
+                vr[ch] = (V_T)(sp ? 0 : hv);                                                      \
+                fired += sp;                                                                      \
+            }                                                                                     \
+        }                                                                                         \
+        sum[0] += fired;                                                                          \
+        sum[1] += xsat;                                                                           \
+        sum[2] += hsat;                                                                           \
+    }
+LIF_ROWS(lif_i_rows, int64_t)
+LIF_ROWS(lif_i_rows32, int32_t)
+
+typedef struct lif_sums {
+    int64_t fired, xsat, hsat;
+} lif_sums;
+
+/* lif_i_rows32 for a slice of channels whose shifts are all k <= 0 (spike inputs: the accumulator
+ * unit is coarser than the membrane's), with the per-channel clamp limits precomputed: top[ch] =
+ * hi_m >> -k, bot[ch] = -((hi_m + 1) >> -k), so X = a > top ? hi_m : a < bot ? lo_m : a << -k (the
+ * same test and values as lif_i_rows); fewer shifts per neuron, the same integers. */
 MYELIN_KERNEL_CLONES
-static void lif_i_rows(const int64_t *restrict acc, int64_t *restrict v, int32_t *restrict s,
-                       int64_t *restrict h_out, int64_t rows, int c, const int *restrict shift,
-                       const int64_t *restrict theta, int64_t hi_m, int64_t *restrict sum)
+static void lif_i_rows32_left(const int64_t *restrict acc, int32_t *restrict v, int32_t *restrict s,
+                              int64_t *restrict h_out, int64_t rows, int c, int cn,
+                              const int64_t *restrict ls, const int64_t *restrict top,
+                              const int64_t *restrict bot, const int64_t *restrict theta,
+                              int64_t hi_m, int64_t *restrict sum)
 {
     const int64_t lo_m = -hi_m - 1;
     int64_t fired = 0, xsat = 0, hsat = 0;
     for (int64_t r = 0; r < rows; r++) {
         const int64_t *restrict ar = acc + r * c;
-        int64_t *restrict vr = v + r * c, *restrict hr = h_out + r * c;
-        int32_t *restrict sr = s + r * c;
-        for (int ch = 0; ch < c; ch++) {
-            int64_t a = ar[ch], k = shift[ch];
-            int64_t kr = k > 0 ? k : 1, ls = k > 0 ? 0 : -k;
-            int64_t x = (a >> kr) + ((a >> (kr - 1)) & 1);
-            int64_t xr = x > hi_m ? hi_m : (x < lo_m ? lo_m : x);
-            int64_t top = hi_m >> ls, bot = -((hi_m + 1) >> ls);
-            int64_t xl = a > top ? hi_m : (a < bot ? lo_m : (int64_t)((uint64_t)a << ls));
-            int64_t right = k > 0, sat_r = xr != x, sat_l = (a > top) | (a < bot);
-            int64_t xm = right ? xr : xl;
-            xsat += right ? sat_r : sat_l;
+        int32_t *restrict vr = v + r * c, *restrict sr = s + r * c;
+        int64_t *restrict hr = h_out ? h_out + r * c : NULL;
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t a = ar[ch];
+            int64_t hiv = a > top[ch], lov = a < bot[ch];
+            int64_t xm = hiv ? hi_m : (lov ? lo_m : (int64_t)((uint64_t)a << ls[ch]));
+            xsat += hiv | lov;
             int64_t vv = vr[ch];
             int64_t hu = vv + ((xm - vv) >> 1);
             int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
             hsat += hv != hu;
             int64_t sp = hv >= theta[ch];
-            hr[ch] = hv;
+            if (hr)
+                hr[ch] = hv;
             sr[ch] = (int32_t)sp;
-            vr[ch] = sp ? 0 : hv;
+            vr[ch] = (int32_t)(sp ? 0 : hv);
             fired += sp;
         }
     }
@@ -201,66 +251,112 @@ static void lif_i_rows(const int64_t *restrict acc, int64_t *restrict v, int32_t
     sum[2] += hsat;
 }
 
-typedef struct lif_sums {
-    int64_t fired, xsat, hsat;
-} lif_sums;
+#define LIF_LEFT_CH 256 /* channels per slice of lif_i_rows32_left (its limits live on the stack) */
 
-/* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
-static void lif_i_scalar(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
-                         int64_t hi, int c, const int *shift, const int64_t *theta,
-                         int membrane_bits, lif_sums *sum)
+/* lif_i_rows32 over whole positions, slices of LIF_LEFT_CH channels at a time: the left-shift
+ * rows where every shift of the slice is <= 0, else the general rows. */
+static void lif_i_rows32_sliced(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
+                                int64_t rows, int c, const int *shift, const int64_t *theta,
+                                int64_t hi_m, int64_t *sum)
 {
-    int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;
-    int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */
-    for (int64_t n = lo; n < hi; n++) {
-        int xs;
-        int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);
-        sum->xsat += xs;
-        int64_t hu = v[n] + ((xm - v[n]) >> 1);
-        int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
-        sum->hsat += hv != hu;
-        int sp = hv >= theta[ch];
-        if (h_out)
-            h_out[n] = hv;
-        s[n] = sp;
-        v[n] = sp ? 0 : hv;
-        sum->fired += sp;
-        if (++ch == c)
-            ch = 0;
+    int64_t ls[LIF_LEFT_CH], top[LIF_LEFT_CH], bot[LIF_LEFT_CH];
+    for (int c0 = 0; c0 < c; c0 += LIF_LEFT_CH) {
+        int cn = c - c0 < LIF_LEFT_CH ? c - c0 : LIF_LEFT_CH, left = 1;
+        for (int ch = 0; ch < cn && left; ch++)
+            left = shift[c0 + ch] <= 0;
+        if (!left) {
+            /* the general rows, one slice wide: rows of cn channels at stride c */
+            for (int64_t r = 0; r < rows; r++)
+                lif_i_rows32(acc + r * c + c0, v + r * c + c0, s + r * c + c0,
+                             h_out ? h_out + r * c + c0 : NULL, 1, cn, shift + c0, theta + c0,
+                             hi_m, sum);
+            continue;
+        }
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t l = -(int64_t)shift[c0 + ch];
+            ls[ch] = l;
+            top[ch] = hi_m >> l;
+            bot[ch] = -((hi_m + 1) >> l);
+        }
+        lif_i_rows32_left(acc + c0, v + c0, s + c0, h_out ? h_out + c0 : NULL, rows, c, cn, ls,
+                          top, bot, theta + c0, hi_m, sum);
     }
 }
+
+/* The reference LIF loop over neurons [lo, hi) (any shift, any width), adding to *sum. */
+#define LIF_SCALAR(NAME, V_T)                                                                     \
+    static void NAME(const int64_t *acc, V_T *v, int32_t *s, int64_t *h_out, int64_t lo,          \
+                     int64_t hi, int c, const int *shift, const int64_t *theta,                   \
+                     int membrane_bits, lif_sums *sum)                                            \
+    {                                                                                             \
+        int64_t hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits), lo_m = -hi_m - 1;             \
+        int ch = (int)(lo % c); /* channel = n % c, advanced without a division per neuron */     \
+        for (int64_t n = lo; n < hi; n++) {                                                       \
+            int xs;                                                                               \
+            int64_t xm = rescale_sat(acc[n], shift[ch], membrane_bits, &xs);                      \
+            sum->xsat += xs;                                                                      \
+            int64_t vn = v[n];                                                                    \
+            int64_t hu = vn + ((xm - vn) >> 1);                                                   \
+            int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);                              \
+            sum->hsat += hv != hu;                                                                \
+            int sp = hv >= theta[ch];                                                             \
+            if (h_out)                                                                            \
+                h_out[n] = hv;                                                                    \
+            s[n] = sp;                                                                            \
+            v[n] = (V_T)(sp ? 0 : hv);                                                            \
+            sum->fired += sp;                                                                     \
+            if (++ch == c)                                                                        \
+                ch = 0;                                                                           \
+        }                                                                                         \
+    }
+LIF_SCALAR(lif_i_scalar, int64_t)
+LIF_SCALAR(lif_i_scalar32, int32_t)
+
+/* Whole positions [first, last) through the vectorised rows (every shift in -62..62, m <= 32;
+ * myelin_kernel_lif_i only with h_out, so that h_out = NULL runs the reference loop: the tests'
+ * handle on it), the ragged ends and other cases through the loop. */
+#define LIF_DRIVER(ROWS, SCALAR, FAST)                                                            \
+    lif_sums sum = {0, 0, 0};                                                                     \
+    int fast = (FAST) && membrane_bits <= 32 && c > 0;                                            \
+    for (int ch = 0; fast && ch < c; ch++)                                                        \
+        fast = shift[ch] >= -62 && shift[ch] <= 62;                                               \
+    int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;              \
+    if (first >= last) { /* no whole position: all scalar */                                      \
+        first = hi;                                                                               \
+        last = hi;                                                                                \
+    }                                                                                             \
+    SCALAR(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);                    \
+    if (first < last) {                                                                           \
+        int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);            \
+        ROWS(acc + first, v + first, s + first, h_out ? h_out + first : NULL, (last - first) / c, \
+             c, shift, theta, hi_m, r);                                                           \
+        sum.fired += r[0];                                                                        \
+        sum.xsat += r[1];                                                                         \
+        sum.hsat += r[2];                                                                         \
+        SCALAR(acc, v, s, h_out, last, hi, c, shift, theta, membrane_bits, &sum);                 \
+    }                                                                                             \
+    if (cnt) {                                                                                    \
+        cnt->neuron_updates += hi - lo;                                                           \
+        cnt->spikes += sum.fired;                                                                 \
+        cnt->x_sat += sum.xsat;                                                                   \
+        cnt->h_sat += sum.hsat;                                                                   \
+    }                                                                                             \
+    return sum.fired;
 
 int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt)
 {
-    lif_sums sum = {0, 0, 0};
-    int fast = h_out != NULL && membrane_bits <= 32 && c > 0;
-    for (int ch = 0; fast && ch < c; ch++)
-        fast = shift[ch] >= -62 && shift[ch] <= 62;
-    int64_t first = fast ? (lo + c - 1) / c * c : hi, last = fast ? hi / c * c : hi;
-    if (first >= last) { /* no whole position: all scalar */
-        first = hi;
-        last = hi;
-    }
-    /* whole positions [first, last) through the vectorised rows, the ragged ends scalar */
-    lif_i_scalar(acc, v, s, h_out, lo, first, c, shift, theta, membrane_bits, &sum);
-    if (first < last) {
-        int64_t r[3] = {0, 0, 0}, hi_m = myelin_kernel_sat(INT64_MAX, membrane_bits);
-        lif_i_rows(acc + first, v + first, s + first, h_out + first, (last - first) / c, c, shift,
-                   theta, hi_m, r);
-        sum.fired += r[0];
-        sum.xsat += r[1];
-        sum.hsat += r[2];
-        lif_i_scalar(acc, v, s, h_out, last, hi, c, shift, theta, membrane_bits, &sum);
-    }
-    if (cnt) {
-        cnt->neuron_updates += hi - lo;
-        cnt->spikes += sum.fired;
-        cnt->x_sat += sum.xsat;
-        cnt->h_sat += sum.hsat;
-    }
-    return sum.fired;
+    LIF_DRIVER(lif_i_rows, lif_i_scalar, h_out != NULL)
+}
+
+int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
+                              int64_t lo, int64_t hi, int c, const int *shift,
+                              const int64_t *theta, int membrane_bits, myelin_kcounts *cnt)
+{
+    if (membrane_bits > 32) /* V would not fit: nothing done (the caller keeps int64) */
+        return -1;
+    LIF_DRIVER(lif_i_rows32_sliced, lif_i_scalar32, 1)
 }
 
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
@@ -954,16 +1050,436 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     return 0;
 }
 
+/* ---- Event-driven column path (the engine's path for spike inputs below the column rate) ----
+ *
+ * The same sums as myelin_kernel_scatter_i, output-stationary and event-driven: the nonzero inputs
+ * of every input position are listed once per call (channel index and value, in chunks of at most
+ * COL_KB consecutive input channels, the value-1 entries of a chunk before the others), then for a
+ * block of COL_CB output channels and COL_PB output positions, for every tap and chunk, every
+ * position adds the weight row (int16, the scatter layout w[tap][ci][c_out]) of each listed input
+ * of its neighbour: a plain add for value 1, a multiply-add otherwise.  Work is proportional to the
+ * nonzero inputs (the dense path's is fixed), and a chunk's rows (COL_KB x COL_CB int16 = 16 KiB)
+ * stay in L1 while all COL_PB positions use them.
+ * AVX-512BW: one position's COL_CB = 128 channels are summed in 4 zmm of int16 over one chunk,
+ * then widened and added to an int32 tile [COL_PB][COL_CB]; the tile is added to the int64
+ * accumulators at the end.  Why int16 cannot overflow: a chunk holds at most kb inputs, each
+ * |v| <= vmax, each |w| <= wmax, and kb = min(COL_KB, floor(32767 / (vmax wmax))), so every lane
+ * of the int16 sum (and every product v w) stays within kb vmax wmax <= 32767; the call refuses
+ * (-1) when kb < COL_KMIN (large values or weights, where flushing this often does not pay).  Why
+ * the int32 tile cannot overflow: each entry is a partial sum of at most taps x c_in products of
+ * magnitude <= vmax wmax, checked <= INT32_MAX before any work (the dense path's proof).  Integer
+ * addition is associative, so acc is bit-identical to the scatter's; events and synops are counted
+ * from the input exactly as the scatter counts them.  The portable loop (the reference, also built
+ * as AVX2 / AVX-512F clones) sums the same lists straight into the int32 tile. */
+#define COL_CB 128 /* output channels per block (4 zmm of int16) */
+#define COL_KB 64  /* input channels per chunk at most */
+#define COL_KMIN 8 /* the smallest chunk the path accepts */
+#define COL_PB 64  /* output positions per int32 tile (32 KiB, streamed) */
+#define COL_WHOLE_BYTES 24576 /* the rows of all taps of one block, to sum a position at once */
+
+static int64_t col_max_chunks(int c_in)
+{
+    return (c_in + COL_KMIN - 1) / COL_KMIN;
+}
+
+int64_t myelin_kernel_column_scratch_bytes(int h, int w, int c_in, int kernel)
+{
+    (void)kernel;
+    int64_t npos = (int64_t)h * w, nch = col_max_chunks(c_in);
+    return (int64_t)COL_PB * COL_CB * 4 + npos * (2 * nch + 1) * 4 + (npos * c_in + 32) * 8 + 256;
+}
+
+typedef struct col_lists {
+    const int32_t *idx;  /* weight row of each entry: input channel x c_out */
+    const int32_t *val;  /* its value */
+    const int32_t *start; /* [npos][nch + 1]: first entry of chunk j (j = nch: the end) */
+    const int32_t *mid;   /* [npos][nch]: first entry of chunk j whose value is not 1 */
+    int nch, kb;
+    int whole; /* one chunk, and taps x c_in <= kb: a position's sum over ALL taps fits int16 */
+} col_lists;
+
+/* The per-chunk lists of the nonzero inputs (value-1 entries first in each chunk); idx and val
+ * need 16 entries of slack past the last (the AVX-512 version stores whole vectors). */
+static void col_build_c(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                        int32_t *idx, int32_t *val, int32_t *start, int32_t *mid, int32_t *range)
+{
+    int32_t e = 0, vmin = 0, vmax = 0;
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            for (int ci = c0; ci < c1; ci++)
+                if (px[ci] == 1)
+                    idx[e++] = ci * c_out;
+            mid[q * nch + j] = e;
+            for (int ci = c0; ci < c1; ci++) {
+                int32_t v = px[ci];
+                if (v != 0 && v != 1) {
+                    idx[e] = ci * c_out;
+                    val[e++] = v;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                }
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+    range[0] = vmin;
+    range[1] = e > 0 && vmax < 1 ? 1 : vmax;
+}
+
+#ifdef MYELIN_DENSE_X86
+/* The same lists with 16-lane compares and compresses. */
+__attribute__((target("avx512f"))) static void
+col_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                 int32_t *idx, int32_t *val, int32_t *start, int32_t *mid, int32_t *range)
+{
+    int32_t e = 0;
+    __m512i vlo = _mm512_setzero_si512(), vhi = vlo;
+    const __m512i one = _mm512_set1_epi32(1), zero = _mm512_setzero_si512();
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass)
+                    mid[q * nch + j] = e;
+                __m512i off =
+                    _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
+                for (int ci = c0; ci < c1; ci += 16) {
+                    __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
+                                                  : (__mmask16)((1u << (c1 - ci)) - 1);
+                    __m512i v = _mm512_maskz_loadu_epi32(lim, px + ci);
+                    __mmask16 m1 = _mm512_mask_cmpeq_epi32_mask(lim, v, one);
+                    __mmask16 mk = pass ? (__mmask16)(_mm512_mask_cmpneq_epi32_mask(lim, v, zero) &
+                                                      (__mmask16)~m1)
+                                        : m1;
+                    if (mk) {
+                        _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
+                        if (pass) {
+                            _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
+                            vlo = _mm512_min_epi32(vlo, v); /* masked-off lanes load 0 */
+                            vhi = _mm512_max_epi32(vhi, v);
+                        }
+                        e += __builtin_popcount((unsigned)mk);
+                    }
+                    off = _mm512_add_epi32(off, step);
+                }
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+    int32_t vmax = _mm512_reduce_max_epi32(vhi);
+    range[0] = _mm512_reduce_min_epi32(vlo);
+    range[1] = e > 0 && vmax < 1 ? 1 : vmax;
+}
+#endif
+
+/* The portable sums over one block of channels [cb, cb + width) and positions [p0, p0 + pn). */
+MYELIN_KERNEL_CLONES
+static void col_block_c(const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out,
+                        int kernel, int cb, int width, int64_t p0, int pn, int32_t *tile)
+{
+    int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];
+    int oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);
+    for (int p = 0; p < pn; p++) {
+        oys[p] = oy0;
+        oxs[p] = ox0;
+        if (++ox0 == w) {
+            ox0 = 0;
+            oy0++;
+        }
+    }
+    for (int ky = 0; ky < kernel; ky++)
+        for (int kx = 0; kx < kernel; kx++) {
+            const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+            for (int j = 0; j < nch; j++)
+                for (int p = 0; p < pn; p++) {
+                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w)
+                        continue;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];
+                    int32_t end = L->start[q * (nch + 1) + j + 1];
+                    int32_t *restrict t = tile + (int64_t)p * COL_CB;
+                    for (int32_t e = s; e < m; e++) {
+                        const int16_t *restrict r = wb + L->idx[e];
+                        for (int jj = 0; jj < width; jj++)
+                            t[jj] += r[jj];
+                    }
+                    for (int32_t e = m; e < end; e++) {
+                        const int16_t *restrict r = wb + L->idx[e];
+                        int32_t v = L->val[e];
+                        for (int jj = 0; jj < width; jj++)
+                            t[jj] += v * (int32_t)r[jj];
+                    }
+                }
+        }
+}
+
+#ifdef MYELIN_DENSE_X86
+/* One position's chunk: int16 sums in NV (1..4) zmm (the block's width rounded up to 32
+ * channels), widened into the int32 tile row t.  FULL: whole vectors, else the masks k0..k3. */
+#define COL_LOAD(F, R, Z)                                                                         \
+    ((F) ? _mm512_loadu_si512((R) + 32 * (Z)) : _mm512_maskz_loadu_epi16(k##Z, (R) + 32 * (Z)))
+#define COL_ADD(NV, F, R, Z, A)                                                                   \
+    if ((Z) < (NV))                                                                               \
+        A = _mm512_add_epi16(A, COL_LOAD(F, R, Z))
+#define COL_MADD(NV, F, R, Z, A)                                                                  \
+    if ((Z) < (NV))                                                                               \
+        A = _mm512_add_epi16(A, _mm512_mullo_epi16(COL_LOAD(F, R, Z), vv))
+#define COL_FLUSH(NV, A, Z)                                                                       \
+    if ((Z) < (NV)) {                                                                             \
+        __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(A));                            \
+        __m512i hi = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(A, 1));                      \
+        _mm512_storeu_si512(t + 32 * (Z), _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z)), lo)); \
+        _mm512_storeu_si512(t + 32 * (Z) + 16,                                                    \
+                            _mm512_add_epi32(_mm512_loadu_si512(t + 32 * (Z) + 16), hi));         \
+    }
+#define COL_SUMS(NV, FULL)                                                                        \
+    do {                                                                                          \
+        for (int32_t e = s; e < m; e++) {                                                         \
+            const int16_t *r = wb + idx[e];                                                       \
+            COL_ADD(NV, FULL, r, 0, a0);                                                          \
+            COL_ADD(NV, FULL, r, 1, a1);                                                          \
+            COL_ADD(NV, FULL, r, 2, a2);                                                          \
+            COL_ADD(NV, FULL, r, 3, a3);                                                          \
+        }                                                                                         \
+        for (int32_t e = m; e < end; e++) {                                                       \
+            const int16_t *r = wb + idx[e];                                                       \
+            __m512i vv = _mm512_set1_epi16((int16_t)val[e]);                                      \
+            COL_MADD(NV, FULL, r, 0, a0);                                                         \
+            COL_MADD(NV, FULL, r, 1, a1);                                                         \
+            COL_MADD(NV, FULL, r, 2, a2);                                                         \
+            COL_MADD(NV, FULL, r, 3, a3);                                                         \
+        }                                                                                         \
+    } while (0)
+#define COL_BODY(NV, FULL)                                                                        \
+    do {                                                                                          \
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                           \
+        COL_SUMS(NV, FULL);                                                                       \
+        COL_FLUSH(NV, a0, 0);                                                                     \
+        COL_FLUSH(NV, a1, 1);                                                                     \
+        COL_FLUSH(NV, a2, 2);                                                                     \
+        COL_FLUSH(NV, a3, 3);                                                                     \
+    } while (0)
+
+#define COL_BLOCK_FN(NAME, NV)                                                                    \
+    __attribute__((target("avx512f,avx512bw"))) static void NAME(                                 \
+        const col_lists *L, int h, int w, int c_in, const int16_t *w16, int c_out, int kernel,    \
+        int cb, int width, int64_t p0, int pn, int32_t *tile)                                     \
+    {                                                                                             \
+        int pad = kernel / 2, nch = L->nch, oys[COL_PB], oxs[COL_PB];                             \
+        int oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);                                             \
+        for (int p = 0; p < pn; p++) { /* positions without a division each */                    \
+            oys[p] = oy0;                                                                         \
+            oxs[p] = ox0;                                                                         \
+            if (++ox0 == w) {                                                                     \
+                ox0 = 0;                                                                          \
+                oy0++;                                                                            \
+            }                                                                                     \
+        }                                                                                         \
+        const int32_t *idx = L->idx, *val = L->val;                                               \
+        __mmask32 k0 = 0, k1 = 0, k2 = 0, k3 = 0;                                                 \
+        for (int jj = 0; jj < width; jj++) {                                                      \
+            __mmask32 bit = (__mmask32)1u << (jj % 32);                                           \
+            if (jj < 32)                                                                          \
+                k0 |= bit;                                                                        \
+            else if (jj < 64)                                                                     \
+                k1 |= bit;                                                                        \
+            else if (jj < 96)                                                                     \
+                k2 |= bit;                                                                        \
+            else                                                                                  \
+                k3 |= bit;                                                                        \
+        }                                                                                         \
+        int full = width == 32 * (NV);                                                            \
+        if (L->whole) { /* small layers: each position's registers live across all taps */       \
+            for (int p = 0; p < pn; p++) {                                                        \
+                __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;                   \
+                for (int ky = 0; ky < kernel; ky++) {                                             \
+                    int y = oys[p] + ky - pad;                                                    \
+                    if (y < 0 || y >= h)                                                          \
+                        continue;                                                                 \
+                    for (int kx = 0; kx < kernel; kx++) {                                         \
+                        int x = oxs[p] + kx - pad;                                                \
+                        if (x < 0 || x >= w)                                                      \
+                            continue;                                                             \
+                        const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb; \
+                        int64_t q = (int64_t)y * w + x;                                           \
+                        int32_t s = L->start[q * 2], m = L->mid[q], end = L->start[q * 2 + 1];    \
+                        if (full)                                                                 \
+                            COL_SUMS(NV, 1);                                                      \
+                        else                                                                      \
+                            COL_SUMS(NV, 0);                                                      \
+                    }                                                                             \
+                }                                                                                 \
+                int32_t *t = tile + (int64_t)p * COL_CB;                                          \
+                COL_FLUSH(NV, a0, 0);                                                             \
+                COL_FLUSH(NV, a1, 1);                                                             \
+                COL_FLUSH(NV, a2, 2);                                                             \
+                COL_FLUSH(NV, a3, 3);                                                             \
+            }                                                                                     \
+            return;                                                                               \
+        }                                                                                         \
+        for (int ky = 0; ky < kernel; ky++)                                                       \
+            for (int kx = 0; kx < kernel; kx++) {                                                 \
+                const int16_t *wb = w16 + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;        \
+                for (int j = 0; j < nch; j++)                                                     \
+                    for (int p = 0; p < pn; p++) {                                                \
+                        int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;                         \
+                        if (y < 0 || y >= h || x < 0 || x >= w)                                   \
+                            continue;                                                             \
+                        int64_t q = (int64_t)y * w + x;                                           \
+                        int32_t s = L->start[q * (nch + 1) + j], m = L->mid[q * nch + j];         \
+                        int32_t end = L->start[q * (nch + 1) + j + 1];                            \
+                        if (s == end)                                                             \
+                            continue;                                                             \
+                        int32_t *t = tile + (int64_t)p * COL_CB;                                  \
+                        if (full)                                                                 \
+                            COL_BODY(NV, 1);                                                      \
+                        else                                                                      \
+                            COL_BODY(NV, 0);                                                      \
+                    }                                                                             \
+            }                                                                                     \
+    }
+COL_BLOCK_FN(col_block_avx512_1, 1)
+COL_BLOCK_FN(col_block_avx512_2, 2)
+COL_BLOCK_FN(col_block_avx512_3, 3)
+COL_BLOCK_FN(col_block_avx512_4, 4)
+#undef COL_BLOCK_FN
+#undef COL_BODY
+#undef COL_SUMS
+#undef COL_FLUSH
+#undef COL_MADD
+#undef COL_ADD
+#undef COL_LOAD
+#endif
+
+MYELIN_KERNEL_CLONES
+int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    if (!w16 || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        co_lo >= co_hi || wmax < 0 || wmax > 32767 || c_in < 1 || c_in > 65535)
+        return -1;
+    int64_t npos = (int64_t)h * w;
+    if (npos < 1 || npos * c_in > INT32_MAX || (int64_t)c_in * c_out > INT32_MAX)
+        return -1;
+    int best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    void (*build)(const int32_t *, int64_t, int, int, int, int, int32_t *, int32_t *, int32_t *,
+                  int32_t *, int32_t *) = col_build_c;
+#ifdef MYELIN_DENSE_X86
+    if (isa == 2)
+        build = col_build_avx512;
+#endif
+    /* the lists with the largest chunk the weights allow for values of 1, then again with a
+     * smaller one if larger values need it (kb x vmax x wmax <= 32767, the int16 proof) */
+    int64_t kb = COL_KB, range_ok = 0, taps_k = (int64_t)kernel * kernel * c_in;
+    int64_t width0 = co_hi - co_lo < COL_CB ? co_hi - co_lo : COL_CB;
+    /* small layers (all taps' rows of a block within COL_WHOLE_BYTES): one chunk per position */
+    int whole = kernel > 1 && taps_k * ((width0 + 31) / 32 * 32) * 2 <= COL_WHOLE_BYTES;
+    if (whole && c_in > kb)
+        kb = c_in;
+    if (wmax > 0 && 32767 / wmax < kb)
+        kb = 32767 / wmax;
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    int32_t *tile = (int32_t *)(void *)base, *start = tile + COL_PB * COL_CB, *mid = NULL;
+    int32_t *idx = NULL, *val = NULL;
+    int nch = 0;
+    for (int pass = 0; pass < 2 && !range_ok; pass++) {
+        if (kb < COL_KMIN)
+            return -1;
+        nch = (int)((c_in + kb - 1) / kb);
+        mid = start + npos * (nch + 1);
+        idx = mid + npos * nch;
+        val = idx + npos * c_in + 16;
+        int32_t range[2];
+        build(in, npos, c_in, c_out, (int)kb, nch, idx, val, start, mid, range);
+        int64_t vabs = range[1] > -(int64_t)range[0] ? range[1] : -(int64_t)range[0];
+        int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
+        if (vabs > 32767 || (vabs > 0 && bound > INT32_MAX / vabs))
+            return -1;
+        int64_t need = vabs * wmax > 0 ? 32767 / (vabs * wmax) : INT32_MAX;
+        whole = whole && nch == 1 && taps_k <= need;
+        range_ok = need >= kb && (whole || kb <= COL_KB);
+        if (!range_ok)
+            kb = need < COL_KB ? need : COL_KB;
+    }
+    if (!range_ok)
+        return -1;
+    /* the scatter's counts from the lists: each nonzero input reaches its in-bounds taps */
+    int64_t events = start[npos * (nch + 1) - 1], synops = 0, width_all = co_hi - co_lo;
+    int pad = kernel / 2;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int k = 0; k < kernel; k++)
+            vy += y + pad - k >= 0 && y + pad - k < h;
+        for (int x = 0; x < w; x++) {
+            int64_t q = (int64_t)y * w + x;
+            int vx = 0;
+            for (int k = 0; k < kernel; k++)
+                vx += x + pad - k >= 0 && x + pad - k < w;
+            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
+        }
+    }
+    synops *= width_all;
+    col_lists L = {idx, val, start, mid, nch, (int)kb, whole};
+    void (*block)(const col_lists *, int, int, int, const int16_t *, int, int, int, int, int64_t,
+                  int, int32_t *) = col_block_c;
+    for (int cb = co_lo; cb < co_hi; cb += COL_CB) {
+        int width = co_hi - cb < COL_CB ? co_hi - cb : COL_CB;
+#ifdef MYELIN_DENSE_X86
+        if (isa == 2) {
+            int nv = (width + 31) / 32;
+            block = nv == 1 ? col_block_avx512_1
+                            : nv == 2 ? col_block_avx512_2
+                                      : nv == 3 ? col_block_avx512_3 : col_block_avx512_4;
+        }
+#endif
+        for (int64_t p0 = 0; p0 < npos; p0 += COL_PB) {
+            int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
+            memset(tile, 0, sizeof *tile * (size_t)pn * COL_CB);
+            block(&L, h, w, c_in, w16, c_out, kernel, cb, width, p0, pn, tile);
+            for (int p = 0; p < pn; p++) {
+                int64_t *restrict ar = acc + (p0 + p) * c_out + cb;
+                const int32_t *restrict tr = tile + (int64_t)p * COL_CB;
+                for (int jj = 0; jj < width; jj++)
+                    ar[jj] += tr[jj];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
-    if (wt->p8 && scratch) {
+    if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
         int64_t n = (int64_t)h * w * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
+        int narrow = co_hi - co_lo < MYELIN_COLUMN_NARROW_CO;
+        int below = kernel > 1 ? nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM
+                               : nz * MYELIN_COLUMN_RATE_DEN < n;
+        if (wt->column && wt->w16 && below &&
+            (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n) &&
+            myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
+                                     co_hi, acc, cnt, scratch, -1) == 0)
+            return;
         int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                             : MYELIN_DENSE_RATE_NARROW;
-        if (nz * den >= n && nz > 0 &&
+        if (wt->p8 && nz * den >= n && nz > 0 &&
             myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
                                    acc, cnt, scratch, -1) == 0)
             return;
@@ -1182,9 +1698,231 @@ void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const doub
     }
 }
 
+/* ---- Event-driven column path for float weights (AVX-512F) ----
+ *
+ * The AVX-512 dense double path (dense_block_d_avx512) computes, per output and 32-channel
+ * panel, C = fma(a_k, b_k, C) over k = tap c_in + ci in ascending order from C = +0, then
+ * acc += C.  This path forms the same C from the nonzero inputs only, in the same k order (per
+ * position: taps ascending, chunks of input channels ascending, channels ascending within), and
+ * adds it to acc once: bit-identical to it.  Why skipping a_k = 0 changes nothing: fma(0, b, C) =
+ * C + (+-0) rounds to C when C != 0, and to +0 when C = +0; C is never -0 (it starts at +0 and
+ * a sum is -0 only when both addends are -0), so for finite weights (the caller's check) every
+ * skipped term is an identity.  C lives in 8 zmm (64 channels) per position and chunk of COL_KB
+ * inputs, in a tile of COL_PB positions between chunks; small layers keep a position's C over
+ * all taps.  Counts as the scatter's.  Only with AVX-512F: the portable and AVX2 dense double
+ * paths round differently (mul + add, 4-wide FMA order is the same but the portable C is not
+ * fused), and those CPUs keep them. */
+#define COLD_CB 64 /* output channels per block: 8 zmm of doubles */
+
+int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel)
+{
+    (void)kernel;
+    int64_t npos = (int64_t)h * w, nch = (c_in + COL_KB - 1) / COL_KB;
+    return (int64_t)COL_PB * COLD_CB * 8 + npos * (nch + 1) * 4 + (npos * c_in + 32) * 8 + 256;
+}
+
+#ifdef MYELIN_DENSE_X86
+/* The nonzero inputs per position and chunk in channel order (idx: row offset ci c_out, val). */
+__attribute__((target("avx512f"))) static void
+cold_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                  int32_t *idx, int32_t *val, int32_t *start)
+{
+    int32_t e = 0;
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            __m512i off = _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
+            for (int ci = c0; ci < c1; ci += 16) {
+                __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
+                                              : (__mmask16)((1u << (c1 - ci)) - 1);
+                __m512i v = _mm512_maskz_loadu_epi32(lim, px + ci);
+                __mmask16 mk = _mm512_mask_cmpneq_epi32_mask(lim, v, zero);
+                if (mk) {
+                    _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
+                    _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
+                    e += __builtin_popcount((unsigned)mk);
+                }
+                off = _mm512_add_epi32(off, step);
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+}
+
+#define COLD_FMA(Z)                                                                               \
+    if ((Z) < nv)                                                                                 \
+        c##Z = _mm512_fmadd_pd(x, full ? _mm512_loadu_pd(r + 8 * (Z))                             \
+                                      : _mm512_maskz_loadu_pd(km[Z], r + 8 * (Z)),                \
+                               c##Z)
+#define COLD_ENTRIES                                                                              \
+    for (int32_t e = s; e < end; e++) {                                                           \
+        const double *r = wb + idx[e];                                                            \
+        __m512d x = _mm512_set1_pd((double)val[e]);                                               \
+        COLD_FMA(0);                                                                              \
+        COLD_FMA(1);                                                                              \
+        COLD_FMA(2);                                                                              \
+        COLD_FMA(3);                                                                              \
+        COLD_FMA(4);                                                                              \
+        COLD_FMA(5);                                                                              \
+        COLD_FMA(6);                                                                              \
+        COLD_FMA(7);                                                                              \
+    }
+#define COLD_ALL(OP)                                                                              \
+    OP(0);                                                                                        \
+    OP(1);                                                                                        \
+    OP(2);                                                                                        \
+    OP(3);                                                                                        \
+    OP(4);                                                                                        \
+    OP(5);                                                                                        \
+    OP(6);                                                                                        \
+    OP(7)
+#define COLD_LOADC(Z) c##Z = _mm512_loadu_pd(t + 8 * (Z))
+#define COLD_STOREC(Z) _mm512_storeu_pd(t + 8 * (Z), c##Z)
+#define COLD_ZERO(Z) c##Z = _mm512_setzero_pd()
+
+/* C of channels [cb, cb + width) for positions [p0, p0 + pn) into tile (COLD_CB per position). */
+__attribute__((target("avx512f"))) static void
+cold_block_avx512(const int32_t *idx, const int32_t *val, const int32_t *start, int nch, int whole,
+                  int h, int w, int c_in, const double *wf, int c_out, int kernel, int cb,
+                  int width, int64_t p0, int pn, double *tile)
+{
+    int pad = kernel / 2, nv = (width + 7) / 8, full = width == COLD_CB;
+    __mmask8 km[8];
+    for (int z = 0; z < 8; z++) {
+        int left = width - 8 * z;
+        km[z] = left >= 8 ? (__mmask8)0xFF : left <= 0 ? (__mmask8)0 : (__mmask8)((1u << left) - 1);
+    }
+    int oys[COL_PB], oxs[COL_PB], oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);
+    for (int p = 0; p < pn; p++) {
+        oys[p] = oy0;
+        oxs[p] = ox0;
+        if (++ox0 == w) {
+            ox0 = 0;
+            oy0++;
+        }
+    }
+    __m512d c0, c1, c2, c3, c4, c5, c6, c7;
+    if (whole) { /* one chunk: a position's C stays in registers over all taps */
+        for (int p = 0; p < pn; p++) {
+            COLD_ALL(COLD_ZERO);
+            for (int ky = 0; ky < kernel; ky++) {
+                int y = oys[p] + ky - pad;
+                if (y < 0 || y >= h)
+                    continue;
+                for (int kx = 0; kx < kernel; kx++) {
+                    int x = oxs[p] + kx - pad;
+                    if (x < 0 || x >= w)
+                        continue;
+                    const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = start[q * 2], end = start[q * 2 + 1];
+                    COLD_ENTRIES
+                }
+            }
+            double *t = tile + (int64_t)p * COLD_CB;
+            COLD_ALL(COLD_STOREC);
+        }
+        return;
+    }
+    for (int ky = 0; ky < kernel; ky++)
+        for (int kx = 0; kx < kernel; kx++) {
+            const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+            for (int j = 0; j < nch; j++)
+                for (int p = 0; p < pn; p++) {
+                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w)
+                        continue;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = start[q * (nch + 1) + j], end = start[q * (nch + 1) + j + 1];
+                    if (s == end)
+                        continue;
+                    double *t = tile + (int64_t)p * COLD_CB;
+                    COLD_ALL(COLD_LOADC);
+                    COLD_ENTRIES
+                    COLD_ALL(COLD_STOREC);
+                }
+        }
+}
+#undef COLD_FMA
+#undef COLD_ENTRIES
+#undef COLD_ALL
+#undef COLD_LOADC
+#undef COLD_STOREC
+#undef COLD_ZERO
+#endif
+
+int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch)
+{
+#ifdef MYELIN_DENSE_X86
+    if (myelin_kernel_dense_isa() < 2 || !wf || !scratch || kernel < 1 || kernel > 3 ||
+        co_lo < 0 || co_hi > c_out || co_lo >= co_hi || c_in < 1)
+        return -1;
+    int64_t npos = (int64_t)h * w;
+    if (npos < 1 || npos * c_in > INT32_MAX - 64 || (int64_t)c_in * c_out > INT32_MAX)
+        return -1;
+    int64_t taps_k = (int64_t)kernel * kernel * c_in;
+    int64_t width0 = co_hi - co_lo < COLD_CB ? co_hi - co_lo : COLD_CB;
+    int whole = kernel > 1 && taps_k * ((width0 + 7) / 8 * 8) * 8 <= COL_WHOLE_BYTES;
+    int kb = whole ? c_in : COL_KB, nch = (c_in + kb - 1) / kb;
+    if (whole)
+        nch = 1;
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    double *tile = (double *)(void *)base;
+    int32_t *start = (int32_t *)(void *)(tile + COL_PB * COLD_CB);
+    int32_t *idx = start + npos * (nch + 1), *val = idx + npos * c_in + 16;
+    cold_build_avx512(in, npos, c_in, c_out, kb, nch, idx, val, start);
+    int64_t events = start[npos * (nch + 1) - 1], synops = 0;
+    int pad = kernel / 2;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int k = 0; k < kernel; k++)
+            vy += y + pad - k >= 0 && y + pad - k < h;
+        for (int x = 0; x < w; x++) {
+            int64_t q = (int64_t)y * w + x;
+            int vx = 0;
+            for (int k = 0; k < kernel; k++)
+                vx += x + pad - k >= 0 && x + pad - k < w;
+            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
+        }
+    }
+    synops *= co_hi - co_lo;
+    for (int cb = co_lo; cb < co_hi; cb += COLD_CB) {
+        int width = co_hi - cb < COLD_CB ? co_hi - cb : COLD_CB;
+        for (int64_t p0 = 0; p0 < npos; p0 += COL_PB) {
+            int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
+            memset(tile, 0, sizeof *tile * (size_t)pn * COLD_CB);
+            cold_block_avx512(idx, val, start, nch, whole, h, w, c_in, wf, c_out, kernel, cb,
+                              width, p0, pn, tile);
+            for (int p = 0; p < pn; p++) {
+                double *restrict ar = acc + (p0 + p) * c_out + cb;
+                const double *restrict tr = tile + (int64_t)p * COLD_CB;
+                for (int jj = 0; jj < width; jj++)
+                    ar[jj] += tr[jj];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+#else
+    (void)in, (void)h, (void)w, (void)c_in, (void)wf, (void)c_out, (void)kernel, (void)co_lo;
+    (void)co_hi, (void)acc, (void)cnt, (void)scratch;
+    return -1;
+#endif
+}
+
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
-                              double *acc, myelin_kcounts *cnt, uint8_t *scratch)
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column)
 {
     if (packed && scratch && kernel >= 1 && kernel <= 3 && co_lo >= 0 && co_lo < co_hi &&
         co_hi <= c_out) {
@@ -1193,6 +1931,11 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
         int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                             : MYELIN_DENSE_RATE_NARROW;
         if (nz * den >= n && nz > 0) {
+            /* the dense path's regime: its exact sums from the nonzero inputs when that pays */
+            if (column && nz * MYELIN_COLUMN_D_RATE_DEN < n * MYELIN_COLUMN_D_RATE_NUM &&
+                myelin_kernel_column_d(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt,
+                                       scratch) == 0)
+                return;
             myelin_kernel_dense_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc, cnt,
                                   scratch, -1);
             return;

@@ -88,6 +88,7 @@ typedef struct myelin_kweights {
     const int32_t *w32;
     int32_t wmax;
     const int8_t *p8; /* optional: the int8 weights packed for the dense path, or NULL */
+    int column;       /* nonzero: w16 may take the column path (myelin_kernel_synapse_iw) */
 } myelin_kweights;
 
 /* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
@@ -117,14 +118,40 @@ int myelin_kernel_dense_isa(void);
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
  * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
  * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
- * (bench/dense_rate.c; README, "dense threshold"). */
+ * (bench/dense_rate.c; README, Measured, "Thresholds"). */
 #define MYELIN_DENSE_WIDE_CO 128
 #define MYELIN_DENSE_RATE_WIDE 32
 #define MYELIN_DENSE_RATE_NARROW 8
 
+/* Event-driven column path for spike inputs: the same acc and counts as myelin_kernel_scatter_i,
+ * summing, per output position and block of 128 output channels, the int16 weight rows (w16, the
+ * scatter layout) of the nonzero inputs only, in int16 registers flushed to int32 often enough to
+ * be exact (proofs in kernels.c).  scratch: at least myelin_kernel_column_scratch_bytes(h, w, c_in,
+ * kernel).  isa as for myelin_kernel_dense_i8 (the AVX2 and portable paths share the C loop).
+ * Returns 0, or -1 (acc and cnt untouched) when max|input| x wmax > 32767 / 8, taps x c_in x
+ * max|input| x wmax exceeds INT32_MAX, or c_in > 65535. */
+int64_t myelin_kernel_column_scratch_bytes(int h, int w, int c_in, int kernel);
+int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa);
+
+/* Input rates where myelin_kernel_synapse_iw takes the column path (when the weights allow it):
+ * below 1 / MYELIN_COLUMN_RATE_DEN on linear layers and MYELIN_COLUMN_CONV_NUM /
+ * MYELIN_COLUMN_CONV_DEN on 3x3 convolutions (their dense im2col costs more), and on slices
+ * narrower than MYELIN_COLUMN_NARROW_CO channels only from 1 / MYELIN_COLUMN_NARROW_DEN up
+ * (below it the scatter is cheaper per event).  Measured with `make bench-dense` (README,
+ * Measured, "Thresholds"). */
+#define MYELIN_COLUMN_RATE_DEN 4
+#define MYELIN_COLUMN_CONV_NUM 3
+#define MYELIN_COLUMN_CONV_DEN 8
+#define MYELIN_COLUMN_NARROW_CO 64
+#define MYELIN_COLUMN_NARROW_DEN 32
+
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
- * myelin_kernel_synapse_i.  Same acc and counts either way. */
+ * myelin_kernel_synapse_i.  Before both, when wt->column is set (the caller sized scratch for
+ * myelin_kernel_column_scratch_bytes) and the rate is below the column rate, the column path.
+ * Same acc and counts either way. */
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch);
@@ -139,11 +166,25 @@ void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kerne
 void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
+/* Event-driven double path: the AVX-512 dense double path's acc (bit-identical: the same fused
+ * multiply-adds in the same order, zero inputs skipped; proof in kernels.c) and the scatter's
+ * counts, for finite weights wf (scatter layout).  scratch: myelin_kernel_column_d_scratch_bytes.
+ * Returns -1 (nothing done) without AVX-512F or on shapes it does not take. */
+int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel);
+int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
+                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                           myelin_kcounts *cnt, uint8_t *scratch);
+/* Below this input rate (NUM / DEN) the double column path replaces the dense double path. */
+#define MYELIN_COLUMN_D_RATE_NUM 1
+#define MYELIN_COLUMN_D_RATE_DEN 3
+
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
- * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*). */
+ * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
+ * scratch also sized for myelin_kernel_column_d_scratch_bytes): in that regime, below
+ * MYELIN_COLUMN_D_RATE_*, the double column path (the same sums). */
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
-                              double *acc, myelin_kcounts *cnt, uint8_t *scratch);
+                              double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column);
 
 /* Same with an int32 input and double weights into double accumulators (float weights, spike
  * inputs). */
@@ -166,6 +207,14 @@ int64_t myelin_kernel_lif_f(const double *x, double *v, int32_t *s, double *h_ou
 int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t *h_out, int64_t lo,
                             int64_t hi, int c, const int *shift, const int64_t *theta,
                             int membrane_bits, myelin_kcounts *cnt);
+
+/* myelin_kernel_lif_i with int32 membranes v (the same integers: V stays within m <= 32 bits);
+ * returns -1 without doing anything when membrane_bits > 32.  h_out may be NULL, and the
+ * vectorised rows run either way (myelin_kernel_lif_i takes them only with h_out; with NULL it
+ * runs the reference loop). */
+int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
+                              int64_t lo, int64_t hi, int c, const int *shift,
+                              const int64_t *theta, int membrane_bits, myelin_kcounts *cnt);
 
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);

@@ -16,10 +16,12 @@ typedef struct eng_layer {
     int m_bits;
     myelin_qweights q;              /* when w_int */
     int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
-    int16_t *w16;                   /* else at int16 when every |w| <= 32767 (q.wq freed) */
-    int8_t *p8;                     /* with w8: the same weights packed for the dense path */
+    int16_t *w16;                   /* else (or on spike inputs) at int16 (q.wq freed) */
+    int8_t *p8;                     /* max |w| <= 127: the weights packed for the dense path */
     double *pd;                     /* float weights packed for the dense double path */
+    int column_d;                   /* with pd: every weight finite, the double column path */
     int32_t wmax;                   /* max |w| */
+    int column;                     /* spike input with int16 weights: the column path may run */
     myelin_kweights kw;             /* the stored width the kernels read */
     int n_ch;                       /* channels of the LIF tensor */
     double *s_acc;                  /* [n_ch] accumulator units */
@@ -43,12 +45,15 @@ struct myelin_engine {
 struct myelin_engine_state {
     const myelin_engine *e;
     int32_t **out;          /* [n_layers] integer outputs (spike values) */
-    int64_t **acc_i;        /* [n_layers] integer accumulators */
-    double **acc_f;         /* [n_layers] float currents */
-    int64_t **v_i;
+    int64_t **acc_i;        /* [n_layers] integer accumulators (shared, below) */
+    double **acc_f;         /* [n_layers] float currents (shared, below) */
+    int64_t *acc_i_shared;  /* one buffer for every layer but the image layer: a layer's current */
+    double *acc_f_shared;   /* is consumed by its LIF in the same step (memory) */
+    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build) */
     double **v_f;
-    int64_t *h_i;           /* scratch H (max neurons) */
+    int64_t *h_i;           /* scratch H (max neurons), allocated when drift needs it */
     double *h_f;
+    int64_t max_neurons;
     int64_t *kv;            /* attention scratch */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
@@ -233,9 +238,10 @@ static int check_graph(const myelin_workload *wl, myelin_error *err)
 }
 
 /* Stores the quantized weights at the narrowest of int8 / int16 that holds them exactly and frees
- * the int32 copy (memory: a quarter at w8); wider weights, and the head (read one weight at a
+ * the int32 copy (memory: a quarter at w8; spike-input layers keep int16, the column path's rows,
+ * beside the dense path's int8 panels); wider weights, and the head (read one weight at a
  * time), keep int32. */
-static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
+static int narrow_weights(eng_layer *L, int is_head, int spike_input, myelin_error *err)
 {
     L->kw.w32 = L->q.wq;
     if (is_head)
@@ -258,7 +264,15 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
         if (!(L->p8 = malloc((size_t)(pb ? pb : 1))))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         myelin_kernel_dense_pack(L->w8, L->q.c_in, L->q.c_out, L->q.kernel, L->p8);
-    } else {
+    }
+    if (m <= INT8_MAX && spike_input) {
+        /* spike inputs: the column path reads int16 rows; the gather / scatter fallbacks read the
+         * same int16 weights, so the int8 scatter-layout copy is dropped again */
+        free(L->w8);
+        L->w8 = NULL;
+        L->column = 1;
+    }
+    if (!L->w8) {
         if (!(L->w16 = malloc((n ? n : 1) * sizeof *L->w16)))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         for (size_t k = 0; k < n; k++)
@@ -267,6 +281,7 @@ static int narrow_weights(eng_layer *L, int is_head, myelin_error *err)
     L->kw.w8 = L->w8;
     L->kw.w16 = L->w16;
     L->kw.p8 = L->p8;
+    L->kw.column = L->column;
     L->kw.w32 = NULL;
     L->kw.wmax = L->wmax;
     free(L->q.wq);
@@ -422,7 +437,8 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             L->w_int = 1;
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = s_in * L->q.scale[c];
-            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, err)))
+            int spike_in = !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE;
+            if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, spike_in, err)))
                 break;
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
@@ -436,6 +452,10 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
                 break;
             }
             myelin_kernel_dense_pack_d(L->fw->w, ly->c_in, ly->c_out, ly->kernel, L->pd);
+            int64_t nw = (int64_t)ly->kernel * ly->kernel * ly->c_in * ly->c_out;
+            L->column_d = 1;
+            for (int64_t k = 0; k < nw && L->column_d; k++)
+                L->column_d = isfinite(L->fw->w[k]);
         }
         /* integer membranes need integer currents: integer weights, or the attention product */
         if (has_lif(ly) && lq->membrane_bits != MYELIN_BITS_FLOAT &&
@@ -476,9 +496,9 @@ void myelin_engine_state_free(myelin_engine_state *st)
     for (int i = 0; i < n; i++) {
         if (st->out)
             free(st->out[i]);
-        if (st->acc_i)
+        if (st->acc_i && st->acc_i[i] != st->acc_i_shared)
             free(st->acc_i[i]);
-        if (st->acc_f)
+        if (st->acc_f && st->acc_f[i] != st->acc_f_shared)
             free(st->acc_f[i]);
         if (st->v_i)
             free(st->v_i[i]);
@@ -488,6 +508,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->out);
     free(st->acc_i);
     free(st->acc_f);
+    free(st->acc_i_shared);
+    free(st->acc_f_shared);
     free(st->v_i);
     free(st->v_f);
     free(st->h_i);
@@ -523,7 +545,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
     int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
-    int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0;
+    int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -538,17 +560,41 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
+        if (e->L[i].column_d) {
+            int64_t b = myelin_kernel_column_d_scratch_bytes(
+                ly->kind == MYELIN_LAYER_LINEAR ? ly->in_shape.h * ly->in_shape.w : ly->in_shape.h,
+                ly->kind == MYELIN_LAYER_LINEAR ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
+            dense = b > dense ? b : dense;
+        }
+        if (e->L[i].column) {
+            int hh = ly->in_shape.h, ww = ly->in_shape.w;
+            if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens as h = N, w = 1 */
+                hh = ly->in_shape.h * ly->in_shape.w;
+                ww = 1;
+            }
+            int64_t b = myelin_kernel_column_scratch_bytes(hh, ww, ly->c_in, ly->kernel);
+            dense = b > dense ? b : dense;
+        }
         if (has_lif(ly)) {
             if (sz > max_neurons)
                 max_neurons = sz;
             int64_t need_acc_i = e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN;
-            if (need_acc_i)
-                st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
             int need_acc_f = !e->L[i].m_int; /* float currents feed a float membrane only */
-            if (need_acc_f)
+            /* the image layer's current is computed once and reused for all T steps: its own
+             * buffer; every other layer's is consumed in its step, so one buffer serves all */
+            int own = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+            if (need_acc_i && own)
+                st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
+            else if (need_acc_i && sz > shared_i)
+                shared_i = sz;
+            if (need_acc_f && own)
                 st->acc_f[i] = calloc((size_t)sz, sizeof(double));
+            else if (need_acc_f && sz > shared_f)
+                shared_f = sz;
+            need_acc_i = need_acc_i && own;
+            need_acc_f = need_acc_f && own;
             if (e->L[i].m_int)
-                st->v_i[i] = calloc((size_t)sz, sizeof(int64_t));
+                st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
             ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
@@ -565,16 +611,28 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
     }
     int64_t img = shape_size(wl->input);
+    st->max_neurons = max_neurons;
+    if (ok && shared_i > 0)
+        ok = (st->acc_i_shared = calloc((size_t)shared_i, sizeof(int64_t))) != NULL;
+    if (ok && shared_f > 0)
+        ok = (st->acc_f_shared = calloc((size_t)shared_f, sizeof(double))) != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        if (!has_lif(ly) || ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE)
+            continue;
+        if (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN)
+            st->acc_i[i] = st->acc_i_shared;
+        if (!e->L[i].m_int)
+            st->acc_f[i] = st->acc_f_shared;
+    }
     if (ok) {
-        st->h_i = calloc((size_t)max_neurons, sizeof *st->h_i);
-        st->h_f = calloc((size_t)max_neurons, sizeof *st->h_f);
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
         if (dense > 0)
             ok = ok && (st->dense = malloc((size_t)dense)) != NULL;
-        ok = ok && st->h_i && st->h_f && st->kv && st->head_sum && st->img_f && st->img_q;
+        ok = ok && st->kv && st->head_sum && st->img_f && st->img_q;
     }
     if (!ok) {
         myelin_engine_state_free(st);
@@ -641,21 +699,24 @@ static void h_account(const myelin_engine *e, const myelin_engine_state *st, int
 }
 
 /* Runs the LIF of layer i on its current accumulators; writes spikes into out[i]. */
-static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, myelin_kcounts *kc)
+static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int want_h,
+                       myelin_kcounts *kc)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
-    if (L->m_int)
-        return myelin_kernel_lif_i(st->acc_i[i], st->v_i[i], st->out[i], st->h_i, 0, nn, L->n_ch,
-                                   L->shift, L->theta, L->m_bits, kc);
+    if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
+        return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
+                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
+                                     L->m_bits, kc);
     double *x = st->acc_f[i];
     if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
         const int64_t *a = st->acc_i[i];
         for (int64_t k = 0; k < nn; k++)
             x[k] = (double)a[k] * L->s_acc[k % L->n_ch];
     }
-    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], st->h_f, 0, nn, ly->v_threshold, kc);
+    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], want_h ? st->h_f : NULL, 0, nn,
+                               ly->v_threshold, kc);
 }
 
 static int run_internal(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
@@ -666,6 +727,15 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     if (st->e != e)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "engine: the state was made for another engine");
+    int want_h = io && (io->record || io->ref);
+    if (want_h && (!st->h_i || !st->h_f)) { /* drift: the pre-spike membranes, on first use */
+        if (!st->h_i)
+            st->h_i = calloc((size_t)st->max_neurons, sizeof *st->h_i);
+        if (!st->h_f)
+            st->h_f = calloc((size_t)st->max_neurons, sizeof *st->h_f);
+        if (!st->h_i || !st->h_f)
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
+    }
     myelin_engine_prepare_image(e, pixels, st->img_f, st->img_q);
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
@@ -674,7 +744,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     for (int i = 0; i < n; i++) {
         int64_t sz = shape_size(wl->layers[i].out_shape);
         if (st->v_i[i])
-            memset(st->v_i[i], 0, sizeof(int64_t) * (size_t)sz);
+            memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
         if (st->v_f[i])
             memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
     }
@@ -713,10 +783,11 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                                     ly->kernel, 0, co, acc, &kc);
                         else
                             myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
-                                                     ly->kernel, 0, co, acc, &kc, st->dense);
+                                                     ly->kernel, 0, co, acc, &kc, st->dense,
+                                                     L->column_d);
                     }
                 }
-                run_lif(e, st, i, &kc);
+                run_lif(e, st, i, want_h, &kc);
                 break;
             }
             case MYELIN_LAYER_ATTN: {
@@ -732,7 +803,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                                                 st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok,
                                                 st->kv, st->acc_i[i], &kc);
                 }
-                run_lif(e, st, i, &kc);
+                run_lif(e, st, i, want_h, &kc);
                 break;
             }
             case MYELIN_LAYER_MAXPOOL:
@@ -764,7 +835,7 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
                 st->sat[3 * i] += kc.x_sat;
                 st->sat[3 * i + 1] += kc.h_sat;
                 st->sat[3 * i + 2] += kc.neuron_updates;
-                if (io && (io->record || io->ref))
+                if (want_h)
                     h_account(e, st, i, t, sz, io);
             } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
                 int64_t s = 0;

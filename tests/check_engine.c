@@ -200,6 +200,114 @@ START_TEST(test_dense_vs_scatter)
 }
 END_TEST
 
+/* The column path gives the int64 scatter's accumulators and counts with every ISA this CPU has
+ * (portable C, AVX2, AVX-512BW), on 1x1 and 3x3 layers whose channel blocks are partial (1..4
+ * vectors), with a channel slice, values 1..3 and negative, rates from sparse to dense, small
+ * layers summed over all taps at once and wide ones in chunks (values of 40 force chunks of 6,
+ * below the minimum: refused); it refuses, touching nothing, when a value times max|w| cannot
+ * fit int16 even for a chunk of 8. */
+START_TEST(test_column_vs_scatter)
+{
+    static const int cs[][7] = {{5, 7, 70, 300, 3, 0, 50},  {64, 1, 384, 200, 1, 1, 30},
+                                {4, 3, 33, 130, 3, 1, 90},  {13, 11, 5, 7, 3, 0, 40},
+                                {9, 9, 16, 40, 3, 0, 10},   {50, 1, 160, 64, 1, 0, 2}};
+    int c = _i / 3, isa = _i % 3;
+    int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
+    int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co, pct = cs[c][6];
+    myelin_rng r;
+    myelin_rng_seed(&r, 15, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int16_t *w16 = calloc((size_t)n_w, sizeof *w16);
+    uint8_t *scr = malloc((size_t)myelin_kernel_column_scratch_bytes(h, w, ci, k));
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *ac = calloc((size_t)n_out, sizeof *ac);
+    for (int i = 0; i < n_in; i++)
+        in[i] = (int)myelin_rng_below(&r, 100) < pct
+                    ? (myelin_rng_below(&r, 4) ? 1 : (int32_t)myelin_rng_below(&r, 5) - 2)
+                    : 0;
+    for (int i = 0; i < n_w; i++)
+        w16[i] = (int16_t)(wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127);
+    for (int i = 0; i < n_out; i++)
+        ref[i] = ac[i] = i % 17 - 8;
+    myelin_kcounts kr = {0}, kc = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
+    ck_assert_int_eq(
+        myelin_kernel_column_i16(in, h, w, ci, w16, 127, co, k, lo, hi, ac, &kc, scr, isa), 0);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_int_eq(ac[i], ref[i]);
+    ck_assert_int_eq(kc.events, kr.events);
+    ck_assert_int_eq(kc.synops, kr.synops);
+    /* values whose chunk would be 32767 / (40 x 127) = 6 < 8: refused, nothing touched */
+    myelin_kcounts kz = {0};
+    in[n_in / 2] = 40;
+    ck_assert_int_eq(
+        myelin_kernel_column_i16(in, h, w, ci, w16, 127, co, k, lo, hi, ac, &kz, scr, isa), -1);
+    ck_assert_int_eq(kz.events, 0);
+    ck_assert_int_eq(ac[0], ref[0]);
+    /* a value of 20 (chunks of 12): accepted, exact */
+    in[n_in / 2] = 20;
+    memcpy(ac, ref, sizeof *ac * (size_t)n_out);
+    for (int i = 0; i < n_out; i++)
+        ref[i] = i % 17 - 8;
+    myelin_kcounts k2 = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &k2);
+    for (int i = 0; i < n_out; i++)
+        ac[i] = i % 17 - 8;
+    ck_assert_int_eq(
+        myelin_kernel_column_i16(in, h, w, ci, w16, 127, co, k, lo, hi, ac, &kz, scr, isa), 0);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_int_eq(ac[i], ref[i]);
+    ck_assert_int_eq(kz.synops, k2.synops);
+    free(in), free(wq), free(w16), free(scr), free(ref), free(ac);
+}
+END_TEST
+
+/* With AVX-512F, the double column path gives the AVX-512 dense double path's sums bit for bit
+ * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts, on small
+ * layers (all taps in registers) and chunked wide ones, partial 8-channel vectors and a slice;
+ * without AVX-512F it declines (-1) and touches nothing. */
+START_TEST(test_column_d_vs_dense)
+{
+    static const int cs[][7] = {{5, 7, 70, 300, 3, 0, 50}, {64, 1, 384, 200, 1, 1, 30},
+                                {4, 3, 33, 130, 3, 1, 90}, {13, 11, 5, 7, 3, 0, 40},
+                                {9, 9, 16, 40, 3, 0, 10},  {50, 1, 160, 64, 1, 0, 2}};
+    int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
+    int lo = cs[_i][5] ? 5 : 0, hi = cs[_i][5] ? co - 3 : co, pct = cs[_i][6];
+    myelin_rng r;
+    myelin_rng_seed(&r, 16, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in);
+    double *wf = malloc(sizeof *wf * (size_t)n_w);
+    double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
+    int64_t sd = myelin_kernel_dense_scratch_d_bytes(ci, k);
+    int64_t sc = myelin_kernel_column_d_scratch_bytes(h, w, ci, k);
+    uint8_t *scr = malloc((size_t)(sd > sc ? sd : sc));
+    double *ad = calloc((size_t)n_out, sizeof *ad), *ac = calloc((size_t)n_out, sizeof *ac);
+    for (int i = 0; i < n_in; i++)
+        in[i] = (int)myelin_rng_below(&r, 100) < pct ? (int32_t)myelin_rng_below(&r, 3) + 1 : 0;
+    for (int i = 0; i < n_w; i++)
+        wf[i] = myelin_rng_uniform(&r) - 0.5;
+    myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
+    for (int i = 0; i < n_out; i++)
+        ad[i] = ac[i] = (i % 17 - 8) / 3.0;
+    myelin_kcounts kd = {0}, kc = {0};
+    int rc = myelin_kernel_column_d(in, h, w, ci, wf, co, k, lo, hi, ac, &kc, scr);
+    if (myelin_kernel_dense_isa() < 2) {
+        ck_assert_int_eq(rc, -1);
+        ck_assert_int_eq(kc.events, 0);
+        ck_assert(ac[0] == ad[0]);
+    } else {
+        ck_assert_int_eq(rc, 0);
+        myelin_kernel_dense_d(in, h, w, ci, pd, co, k, lo, hi, ad, &kd, scr, 2);
+        for (int i = 0; i < n_out; i++)
+            ck_assert(memcmp(&ac[i], &ad[i], sizeof ac[i]) == 0);
+        ck_assert_int_eq(kc.events, kd.events);
+        ck_assert_int_eq(kc.synops, kd.synops);
+    }
+    free(in), free(wf), free(pd), free(scr), free(ad), free(ac);
+}
+END_TEST
+
 /* The vectorised LIF rows (taken with h_out, whole positions, shifts in -62..62, m <= 32) give
  * the reference loop's membranes, spikes, H and counts (the loop runs when h_out is NULL), on
  * mixed shift signs, accumulators up to the int64 extremes, and a range not aligned to
@@ -207,21 +315,23 @@ END_TEST
 START_TEST(test_lif_int_rows_vs_scalar)
 {
     static const int ms[] = {8, 16, 24, 32};
-    int m = ms[_i], c = 13, npos = 9;
+    int m = ms[_i % 4], c = 13, npos = 9;
     int64_t nn = (int64_t)c * npos, lo = 4, hi = nn - 6;
     myelin_rng r;
     myelin_rng_seed(&r, 13, (uint64_t)_i);
     int shift[13];
-    int64_t theta[13], acc[117], va[117], vb[117], ha[117];
-    int32_t sa[117], sb[117];
+    int64_t theta[13], acc[117], va[117], vb[117], ha[117], hc[117];
+    int32_t sa[117], sb[117], sc[117], sd[117], vc[117], vd[117];
     for (int ch = 0; ch < c; ch++) {
         shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
         if (ch < 4)
             shift[ch] = (int[]){-62, 62, 0, 1}[ch];
+        if (_i >= 4) /* every shift <= 0: lif_i32's left-shift rows */
+            shift[ch] = shift[ch] > 0 ? -shift[ch] : shift[ch];
         theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
     }
     for (int64_t n = 0; n < nn; n++)
-        va[n] = vb[n] = 0;
+        va[n] = vb[n] = vc[n] = vd[n] = 0;
     for (int step = 0; step < 6; step++) {
         for (int64_t n = 0; n < nn; n++) {
             uint64_t u = myelin_rng_next(&r);
@@ -234,10 +344,24 @@ START_TEST(test_lif_int_rows_vs_scalar)
         int64_t fa = myelin_kernel_lif_i(acc, va, sa, ha, lo, hi, c, shift, theta, m, &ka);
         int64_t fb = myelin_kernel_lif_i(acc, vb, sb, NULL, lo, hi, c, shift, theta, m, &kb);
         ck_assert_int_eq(fa, fb);
+        /* int32 membranes, with and without H: the reference loop's integers */
+        myelin_kcounts kc = {0}, kd = {0};
+        ck_assert_int_eq(myelin_kernel_lif_i32(acc, vc, sc, hc, lo, hi, c, shift, theta, m, &kc),
+                         fb);
+        ck_assert_int_eq(myelin_kernel_lif_i32(acc, vd, sd, NULL, lo, hi, c, shift, theta, m, &kd),
+                         fb);
+        ck_assert_int_eq(kc.x_sat, kb.x_sat);
+        ck_assert_int_eq(kd.h_sat, kb.h_sat);
+        ck_assert_int_eq(kd.neuron_updates, kb.neuron_updates);
         for (int64_t n = lo; n < hi; n++) {
             ck_assert_int_eq(va[n], vb[n]);
             ck_assert_int_eq(sa[n], sb[n]);
             ck_assert(sa[n] == 1 ? va[n] == 0 : va[n] == ha[n]);
+            ck_assert_int_eq(vc[n], vb[n]);
+            ck_assert_int_eq(vd[n], vb[n]);
+            ck_assert_int_eq(sc[n], sb[n]);
+            ck_assert_int_eq(sd[n], sb[n]);
+            ck_assert_int_eq(hc[n], ha[n]);
         }
         ck_assert_int_eq(ka.x_sat, kb.x_sat);
         ck_assert_int_eq(ka.h_sat, kb.h_sat);
@@ -956,7 +1080,9 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
-    tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 4);
+    tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
+    tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
+    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
