@@ -868,6 +868,9 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             /* the panels, written once and drawn for each terminal */
             fprintf(pl, "set multiplot layout 1,%d\n", s->n_wl);
             for (int w = 0; w < s->n_wl; w++) {
+                /* one colour scale (cbrange is shared): its bar beside the last panel only */
+                fprintf(pl, w == s->n_wl - 1 ? "set colorbox\nset rmargin 14\n"
+                                             : "unset colorbox\nset rmargin 3\n");
                 fprintf(pl, "set title ");
                 myelin_escape_fputs(MYELIN_ESC_GNUPLOT, s->wl_name[w], pl);
                 fprintf(pl, "\nplot ");
@@ -945,7 +948,7 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                        "set cblabel 'Pareto-front points: array area (mm²)'\n"
                        "set logscale xy\nset logscale cb\nset format x '%%g'\nset format y '%%g'\n"
                        "set format cb '%%g'\nset xtics (%s)\nset ytics (%s)\nset cbtics (%s)\n"
-                       "set cbrange [%.6g:%.6g]\nset rmargin 14\n"
+                       "set cbrange [%.6g:%.6g]\n"
                        "set autoscale xfix\nset autoscale yfix\n"
                        "set offsets graph 0.08, graph 0.08, graph 0.12, graph 0.12\n"
                        "set grid xtics ytics mxtics mytics lc rgb '#e0e0e0'\n"

@@ -76,6 +76,9 @@ void core::run()
             m_.res->process_wakeups++;
         }
         int64_t wake = now_cycles(m_.period_ps);
+        // the arithmetic at wake, while no core of the layer has fired (a token slice's LIF
+        // reads what slice 0 accumulated for the whole channel)
+        m_.accumulate(id_, t);
         // the inputs: routed once every burst that enters the network before them has been
         int64_t key = m_.input_key(id_);
         if (key > wake) {
@@ -83,7 +86,6 @@ void core::run()
             m_.res->process_wakeups++;
         }
         m_.route_until(key);
-        m_.accumulate(id_, t);
         // the queue: first-layer dense work, then bursts in arrival order (attention: K and V
         // before Q, whose products need K^T V complete)
         int64_t busy = 0, stall = 0, tc = start, last_tail = 0, events = 0;
