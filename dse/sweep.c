@@ -916,14 +916,15 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             }
             fprintf(pl, "unset multiplot\n");
             fclose(pl);
-            /* tics at 1, 2, 5 x 10^k (gnuplot labels only decades on log axes by itself), one
-             * colour scale of area for every panel */
+            /* tics at 1, 2, 3, 5 x 10^k (gnuplot labels only decades on log axes by itself; a
+             * panel spanning less than a decade still gets three or more), one colour scale of
+             * area for every panel */
+            static const int mant[] = {1, 2, 3, 5};
             char tics[2048] = "";
             for (int e = -9; e <= 12; e++)
-                for (int m = 0; m < 3; m++) {
+                for (int m = 0; m < 4; m++) {
                     size_t tl = strlen(tics);
-                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "",
-                             m == 0 ? 1 : m == 1 ? 2 : 5, e);
+                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "", mant[m], e);
                 }
             double amin = 0, amax = 0;
             for (int64_t i = 0; i < s->n_points; i++) {
