@@ -868,6 +868,9 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             /* the panels, written once and drawn for each terminal */
             fprintf(pl, "set multiplot layout 1,%d\n", s->n_wl);
             for (int w = 0; w < s->n_wl; w++) {
+                /* one colour scale (cbrange is shared): its bar beside the last panel only */
+                fprintf(pl, w == s->n_wl - 1 ? "set colorbox\nset rmargin 14\n"
+                                             : "unset colorbox\nset rmargin 3\n");
                 fprintf(pl, "set title ");
                 myelin_escape_fputs(MYELIN_ESC_GNUPLOT, s->wl_name[w], pl);
                 fprintf(pl, "\nplot ");
@@ -913,14 +916,15 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
             }
             fprintf(pl, "unset multiplot\n");
             fclose(pl);
-            /* tics at 1, 2, 5 x 10^k (gnuplot labels only decades on log axes by itself), one
-             * colour scale of area for every panel */
+            /* tics at 1, 2, 3, 5 x 10^k (gnuplot labels only decades on log axes by itself; a
+             * panel spanning less than a decade still gets three or more), one colour scale of
+             * area for every panel */
+            static const int mant[] = {1, 2, 3, 5};
             char tics[2048] = "";
             for (int e = -9; e <= 12; e++)
-                for (int m = 0; m < 3; m++) {
+                for (int m = 0; m < 4; m++) {
                     size_t tl = strlen(tics);
-                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "",
-                             m == 0 ? 1 : m == 1 ? 2 : 5, e);
+                    snprintf(tics + tl, sizeof tics - tl, "%s%de%d", tl ? ", " : "", mant[m], e);
                 }
             double amin = 0, amax = 0;
             for (int64_t i = 0; i < s->n_points; i++) {
@@ -945,7 +949,7 @@ int myelin_sweep_write(myelin_sweep *s, const char *dir, int *plotted, myelin_er
                        "set cblabel 'Pareto-front points: array area (mm²)'\n"
                        "set logscale xy\nset logscale cb\nset format x '%%g'\nset format y '%%g'\n"
                        "set format cb '%%g'\nset xtics (%s)\nset ytics (%s)\nset cbtics (%s)\n"
-                       "set cbrange [%.6g:%.6g]\nset rmargin 14\n"
+                       "set cbrange [%.6g:%.6g]\n"
                        "set autoscale xfix\nset autoscale yfix\n"
                        "set offsets graph 0.08, graph 0.08, graph 0.12, graph 0.12\n"
                        "set grid xtics ytics mxtics mytics lc rgb '#e0e0e0'\n"

@@ -70,19 +70,22 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         return MYELIN_ENOMEM;
     snprintf(r->activity, sizeof r->activity, "%s", act->source);
     int flits = myelin_noc_flits_per_packet(wl, arch);
-    double *send = calloc((size_t)(wl->n_layers ? wl->n_layers : 1) * 3, sizeof *send);
+    size_t nl = (size_t)(wl->n_layers ? wl->n_layers : 1);
+    double *send = calloc(nl * (5 + nl) + 4 * (size_t)arch->rows * (size_t)arch->cols, sizeof *send);
     if (!send) {
         myelin_cost_report_free(r);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
     }
-    double *recv = send + wl->n_layers, *finish = send + 2 * wl->n_layers;
+    double *recv = send + nl, *finish = send + 2 * nl, *scratch = send + 3 * nl;
+    double *arrive = send + 5 * nl; /* [P * n + D]: when D has all of P's packets (noc.c) */
+    double *link_free = arrive + nl * nl;
     double *share = calloc((size_t)(wl->n_layers ? wl->n_layers : 1), sizeof *share);
     if (!share) {
         free(send);
         myelin_cost_report_free(r);
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
     }
-    int nrc = myelin_noc_bounds(wl, map, act, arch, flits, send, recv, err);
+    int nrc = myelin_noc_bounds(wl, map, act, arch, flits, -1, 0, wl->timesteps, NULL, send, recv, NULL, err);
     if (nrc) {
         free(send);
         free(share);
@@ -170,15 +173,23 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 return rc;
             }
         myelin_cost_registry_check_noc(reg, m, &in, &lc->counts, r);
-        /* NoC serialization: the layer cannot finish a step before its input flits have passed
-         * the busiest port or link; the hop latency comes on top (cost.h). */
-        double step = send[i] > recv[i] ? send[i] : recv[i];
-        lc->noc_cycles = (double)in.timesteps * step;
-        double noc = lc->noc_cycles + (double)in.timesteps * (in.mean_hops_x + in.mean_hops_y) *
-                                          arch->noc.hop_latency_cycles;
+        /* NoC occupancy of the layer (its cycles): its output fan-out through its injection
+         * ports and the links, or its input through its cores' ejection ports, whichever is
+         * busier, + the hop latency (cost.h).  When it finishes (layer_finish below) follows the
+         * network's discipline instead: not before its input has passed its ejection ports, nor
+         * before every producer's packets have reached it through the shared links (noc.c). */
+        double hop_term = (double)in.timesteps * (in.mean_hops_x + in.mean_hops_y) *
+                          arch->noc.hop_latency_cycles;
+        double arrive_i = 0;
+        for (int p = 0; p < i; p++)
+            if (arrive[(size_t)p * nl + (size_t)i] > arrive_i)
+                arrive_i = arrive[(size_t)p * nl + (size_t)i];
+        lc->noc_cycles = (double)in.timesteps * (send[i] > recv[i] ? send[i] : recv[i]);
+        double noc = lc->noc_cycles + hop_term;
         double compute = lc->counts.cycles;
         if (!(lc->counts.cycles >= noc))
             lc->counts.cycles = noc;
+        double own = (double)in.timesteps * recv[i] + hop_term;
         snprintf(lc->model, sizeof lc->model, "%s", m->name);
         lc->memory = myelin_layer_memory_of(l, &lq[i]);
         lc->cores = map->layers[i].cores;
@@ -187,7 +198,20 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
         lc->rate_in = in.rate_in[0];
         /* layers run as soon as their inputs are done (q, k and v side by side): the inference
          * takes the longest path through the graph (cost.h) */
-        finish[i] = layer_finish(wl, map, act, i, compute, lc->counts.cycles, finish, share);
+        finish[i] = layer_finish(wl, map, act, i, compute, own > compute ? own : compute, finish,
+                                 share);
+        if (arrive_i > 0 && arrive_i + hop_term > finish[i])
+            finish[i] = arrive_i + hop_term;
+        if (map->layers[i].cores > 0) { /* its packets, queued behind the earlier producers' */
+            int arc = myelin_noc_bounds(wl, map, act, arch, flits, i, finish[i], wl->timesteps,
+                                        link_free, scratch, scratch + nl, arrive, err);
+            if (arc) {
+                free(send);
+                free(share);
+                myelin_cost_report_free(r);
+                return arc;
+            }
+        }
         if (finish[i] > r->inference_cycles)
             r->inference_cycles = finish[i];
     }

@@ -34,26 +34,31 @@
  *       compute = (synaptic ops + MACs + neuron updates) / (cores x accumulator lanes) (the model's
  *       own estimate; myelin_cost_evaluate then applies the NoC bound to every model's cycles,
  *       plugins included, as max(model cycles, NoC + hop term));
- *       NoC = T x the busiest of, per timestep, at one flit per cycle per port and per link (no
- *       multicast, flits per packet = myelin_noc_flits_per_packet):
+ *       NoC, at one flit per cycle per port and per link (flits per packet =
+ *       myelin_noc_flits_per_packet), per timestep x T:
  *         the layer's OUTPUT fan-out: its spikes to every consumer (directly, or through pools and
- *         residual adds, so a residual producer pays for every later q, k, v, fc1 and the head),
- *         one packet per destination core, through each producer core's injection port
- *         (spikes per core x destination cores x flits) and over the XY links: a row link carries
- *         the packets of the producer cores of its row on one side of it to destination columns on
- *         the other, a column link those for its column's destination cores on one side from every
- *         producer row on the other (dimension-ordered routing, producer cores sending equal shares;
- *         a token-sliced consumer gets 1/slices of them per core);
+ *         residual adds, so a residual producer feeds every later q, k, v, fc1 and the head),
+ *         one packet per destination core (multicast tree: one per tree), through each producer
+ *         core's injection port (spikes per core x destination cores x flits) and over the XY
+ *         links: a row link carries the packets of the producer cores of its row on one side of
+ *         it to destination columns on the other, a column link those for its column's
+ *         destination cores on one side from every producer row on the other (dimension-ordered
+ *         routing, producer cores sending equal shares; a token-sliced consumer gets 1/slices of
+ *         them per core).  A producer core hands its packets over consumer by consumer in layer
+ *         order and every link serves packets in the order they entered the network, producer
+ *         after producer: consumer D has all of producer P's packets when P's packets to D and
+ *         to the consumers before it have passed P's injection ports and every link they use,
+ *         each link starting on P's packets when P has finished and the link has served the
+ *         earlier producers' (so a big residual fan-out delays the later layers' traffic on the
+ *         links it shares with them) — the SystemC mesh's discipline (sim/README.md);
  *         the layer's INPUT: the ejection port of each of its cores (every spike of its token
  *         slice, from every producer, x flits).
+ *       A layer finishes no earlier than its inputs' arrival + T x mean hops x hop latency.
  *       With bounded buffers (noc.buffer_flits B > 0, credit back-pressure) each producer's
  *       per-step bound grows by max(0, (busiest link - injection port) / 2 - B) flits when its
  *       longest burst exceeds B: a burst queued at the busiest link behind the other cores'
  *       traffic (half of it on average) holds the links back to its injection port for its wait
  *       beyond the buffer, delaying the core's later bursts;
- *       A producer's fan-out is charged to the producer: its packets leave after its LIF phase and
- *       the links are granted in injection order, so its first consumer waits for about the whole
- *       fan-out (the SystemC model agrees within 0.8-1.3x on the ImageNet models, see README);
  *   leakage (priced in one place): leakage_core_cycles = layer cores x cycles of the whole inference
  *       (all layers stay resident; unused cores are assumed power-gated).
  *

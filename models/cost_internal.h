@@ -70,7 +70,8 @@ MYELIN_HIDDEN void myelin_noc_stream_producers(const myelin_workload *wl, const 
                                                double *w, int depth);
 MYELIN_HIDDEN int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                                     const myelin_activity *act, const myelin_arch *arch, int flits,
-                                    double *send, double *recv, myelin_error *err);
+                                    int only, double finish_only, int timesteps, double *link_free,
+                                    double *send, double *recv, double *arrive, myelin_error *err);
 
 /* cost_price.c */
 MYELIN_HIDDEN myelin_cost_report *myelin_cost_report_new(const myelin_workload *wl,

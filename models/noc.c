@@ -181,15 +181,50 @@ void myelin_noc_stream_producers(const myelin_workload *wl, const myelin_mapping
  * destination columns on the other; a column link those for its column's destinations on one side
  * from every source row on the other).  recv[D]: the busiest ejection port of consumer D (a core
  * receives every spike of its token slice, from every producer).  Producer cores send equal
- * shares of their layer's spikes; a token-sliced destination receives 1/slices of them. */
+ * shares of their layer's spikes; a token-sliced destination receives 1/slices of them.
+ * only >= 0: producer `only` alone, and when `arrive` and `link_free` are given, when each of
+ * its consumers has all of its packets (arrive[only * n + D], cycles of the whole inference, 0
+ * where it does not feed D): a producer core hands its packets over consumer by consumer in layer
+ * order, and every link serves the packets in the order they enter the network, producer after
+ * producer (layer order): producer P's packets start on link L at max(finish_only, the cycle L
+ * has served the earlier producers' packets, link_free) and D has them once P's packets to D
+ * and to the consumers before it have passed its injection ports and every link they use
+ * (T x flits x their loads); link_free (4 x rows x cols, zeroed before the first producer) is
+ * then advanced by P's whole load. */
+/* the per-step bound of the loads so far: the busiest port or link, plus the credit stall of
+ * bounded buffers (see below) */
+/* when a link whose earlier traffic is served by `free` is done with `load` more flit-cycles
+ * that become ready at `from` */
+static double link_done(double free, double from, double load)
+{
+    return (free > from ? free : from) + load;
+}
+
+static double noc_bound(double best, double inj, double beta, int flits, int B)
+{
+    double stall = 0;
+    if (B > 0 && beta * flits > B) {
+        stall = ((best - inj) * flits) / 2 - B;
+        if (stall < 0)
+            stall = 0;
+    }
+    return best * flits + stall;
+}
+
 int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
-                      const myelin_activity *act, const myelin_arch *arch, int flits, double *send,
-                      double *recv, myelin_error *err)
+                      const myelin_activity *act, const myelin_arch *arch, int flits, int only,
+                      double finish_only, int timesteps, double *link_free, double *send,
+                      double *recv, double *arrive, myelin_error *err)
 {
     int n = wl->n_layers, C = arch->cols;
     int64_t cells = (int64_t)arch->rows * C;
     for (int i = 0; i < n; i++)
         send[i] = recv[i] = 0;
+    if (only >= 0 && arrive)
+        for (int d = 0; d < n; d++)
+            arrive[(size_t)only * n + d] = 0;
+    double tf = (double)timesteps * flits; /* per-step packets to flit-cycles of the inference */
+    double *fe = NULL, *fw = NULL, *fs = NULL, *fn = NULL;
     /* only the rows up to the last used core carry traffic */
     int R = 0;
     for (int i = 0; i < n; i++) {
@@ -205,6 +240,12 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
     if (R == 0 || n == 0)
         return 0;
     size_t g = (size_t)R * C;
+    if (only >= 0 && arrive && link_free) {
+        fe = link_free;
+        fw = fe + cells;
+        fs = fw + cells;
+        fn = fs + cells;
+    }
     double *w = calloc((size_t)n * n, sizeof *w);
     double *dfrac = calloc((size_t)n, sizeof *dfrac);
     /* per destination layer: cores per column, cores per cell; per producer: cores per cell;
@@ -240,7 +281,7 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             tot += w[(size_t)d * n + p];
         recv[d] = tot * dfrac[d] * flits;
     }
-    for (int p = 0; p < n; p++) {
+    for (int p = only >= 0 ? only : 0; p < (only >= 0 ? only + 1 : n); p++) {
         const myelin_layer_map *pm = &map->layers[p];
         if (pm->cores <= 0 || pm->first_core < 0)
             continue;
@@ -275,12 +316,14 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
         }
         double inj = 0, beta = 0; /* beta: the longest burst, packets per producer core per
                                      destination core (unicast) or per producer core (tree) */
+        double best = 0;          /* the busiest link so far (loads only grow) */
         for (int d = 0; d < n; d++) {
             double sp = w[(size_t)d * n + p];
             const myelin_layer_map *dm = &map->layers[d];
             if (!(sp > 0))
                 continue;
             double per = sp / pm->cores * dfrac[d]; /* packets per producer core per destination core */
+            double at = 0; /* cycle this consumer has all of the producer's packets */
             int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
             /* tree multicast: one packet per spike per producer core; a link carries it once
              * when the tree of the consumer's cores (the union of routes) uses the link */
@@ -318,13 +361,20 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
             for (int y = y0; y <= y1; y++)
                 for (int x = 0; x + 1 < C; x++) {
                     size_t c = (size_t)y * C + x;
-                    if (tree) {
-                        le[c] += pt * pwest[c] * (dall - dwest[x] > 0);
-                        lw[c] += pt * (prow[y] - pwest[c]) * (dwest[x] > 0);
-                        continue;
-                    }
-                    le[c] += per * pwest[c] * (dall - dwest[x]);
-                    lw[c] += per * (prow[y] - pwest[c]) * dwest[x];
+                    double ae = tree ? pt * pwest[c] * (dall - dwest[x] > 0)
+                                     : per * pwest[c] * (dall - dwest[x]);
+                    double aw = tree ? pt * (prow[y] - pwest[c]) * (dwest[x] > 0)
+                                     : per * (prow[y] - pwest[c]) * dwest[x];
+                    le[c] += ae;
+                    lw[c] += aw;
+                    if (fe && ae > 0 && link_done(fe[c], finish_only, tf * le[c]) > at)
+                        at = link_done(fe[c], finish_only, tf * le[c]);
+                    if (fe && aw > 0 && link_done(fw[c], finish_only, tf * lw[c]) > at)
+                        at = link_done(fw[c], finish_only, tf * lw[c]);
+                    if (le[c] > best)
+                        best = le[c];
+                    if (lw[c] > best)
+                        best = lw[c];
                 }
             /* column links: to the destination's row, in the destination's column */
             for (int x = 0; x < C; x++) {
@@ -332,27 +382,38 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                     continue;
                 for (int y = yl; y < yh && y + 1 < R; y++) {
                     size_t c = (size_t)y * C + x;
-                    if (tree) {
-                        ls[c] += pt * pnorth[y] * (dcol[x] - dnorth[c] > 0);
-                        ln[c] += pt * (pall - pnorth[y]) * (dnorth[c] > 0);
-                        continue;
-                    }
-                    ls[c] += per * pnorth[y] * (dcol[x] - dnorth[c]);
-                    ln[c] += per * (pall - pnorth[y]) * dnorth[c];
+                    double as = tree ? pt * pnorth[y] * (dcol[x] - dnorth[c] > 0)
+                                     : per * pnorth[y] * (dcol[x] - dnorth[c]);
+                    double an = tree ? pt * (pall - pnorth[y]) * (dnorth[c] > 0)
+                                     : per * (pall - pnorth[y]) * dnorth[c];
+                    ls[c] += as;
+                    ln[c] += an;
+                    if (fe && as > 0 && link_done(fs[c], finish_only, tf * ls[c]) > at)
+                        at = link_done(fs[c], finish_only, tf * ls[c]);
+                    if (fe && an > 0 && link_done(fn[c], finish_only, tf * ln[c]) > at)
+                        at = link_done(fn[c], finish_only, tf * ln[c]);
+                    if (ls[c] > best)
+                        best = ls[c];
+                    if (ln[c] > best)
+                        best = ln[c];
                 }
             }
+            if (fe) { /* the injection ports, then the credit stall of bounded buffers */
+                double bi = best > inj ? best : inj;
+                if (finish_only + tf * inj > at)
+                    at = finish_only + tf * inj;
+                arrive[(size_t)p * n + d] =
+                    at + (double)timesteps *
+                             (noc_bound(bi, inj, beta, flits, arch->noc_buffer_flits) - bi * flits);
+            }
         }
-        double best = inj;
-        for (size_t c = 0; c < g; c++) {
-            if (le[c] > best)
-                best = le[c];
-            if (lw[c] > best)
-                best = lw[c];
-            if (ls[c] > best)
-                best = ls[c];
-            if (ln[c] > best)
-                best = ln[c];
-        }
+        if (fe) /* the links have served this producer's packets: the next ones queue behind */
+            for (size_t c = 0; c < g; c++) {
+                double *f[4] = {fe, fw, fs, fn}, *l4[4] = {le, lw, ls, ln};
+                for (int k = 0; k < 4; k++)
+                    if (l4[k][c] > 0)
+                        f[k][c] = link_done(f[k][c], finish_only, tf * l4[k][c]);
+            }
         /* bounded buffers (noc.buffer_flits B > 0; credit back-pressure as in the SystemC mesh):
          * a burst (one producer core's packets for one destination core, or its tree) that queues
          * at the busiest link fills its B-flit input buffer and holds the link behind it, back to
@@ -361,15 +422,9 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
          * anyway (inj), so what a burst waits for is the other cores' traffic at that link,
          * best - inj; first come first served among bursts released together, half of it on
          * average.  The bound grows by max(0, (best - inj) / 2 - B) flits, nothing when the
-         * burst fits in the buffer (beta <= B) or the injection port is the bottleneck. */
-        double stall = 0;
-        int B = arch->noc_buffer_flits;
-        if (B > 0 && beta * flits > B) {
-            stall = ((best - inj) * flits) / 2 - B;
-            if (stall < 0)
-                stall = 0;
-        }
-        send[p] = best * flits + stall;
+         * burst fits in the buffer (beta <= B) or the injection port is the bottleneck
+         * (noc_bound). */
+        send[p] = noc_bound(best > inj ? best : inj, inj, beta, flits, arch->noc_buffer_flits);
     }
 done:
     free(w);

@@ -76,7 +76,16 @@ void core::run()
             m_.res->process_wakeups++;
         }
         int64_t wake = now_cycles(m_.period_ps);
+        // the arithmetic at wake, while no core of the layer has fired (a token slice's LIF
+        // reads what slice 0 accumulated for the whole channel)
         m_.accumulate(id_, t);
+        // the inputs: routed once every burst that enters the network before them has been
+        int64_t key = m_.input_key(id_);
+        if (key > wake) {
+            wait(period * (double)(key - wake));
+            m_.res->process_wakeups++;
+        }
+        m_.route_until(key);
         // the queue: first-layer dense work, then bursts in arrival order (attention: K and V
         // before Q, whose products need K^T V complete)
         int64_t busy = 0, stall = 0, tc = start, last_tail = 0, events = 0;
@@ -125,8 +134,9 @@ void core::run()
             busy_sig_->write(true);
             queue_sig_->write((int)std::min<int64_t>(events, 2147483647));
         }
-        if (done > wake) {
-            wait(period * (double)(done - wake));
+        int64_t now = std::max(wake, key);
+        if (done > now) {
+            wait(period * (double)(done - now));
             m_.res->process_wakeups++;
         }
         int64_t spikes = m_.fire(id_, t);

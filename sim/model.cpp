@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <functional>
+#include <cstdlib>
 
 #include "sim/core.h"
 #include "sim/mesh.h"
@@ -235,6 +238,8 @@ void model::begin_step(int t, int64_t now_cycle)
         lr.cores_done = 0;
         lr.ready = 0;
     }
+    route_until(INT64_MAX); // nothing is left queued after a step; kept safe all the same
+    need_key.assign(places.size(), 0);
     for (size_t c = 0; c < places.size(); c++)
         cores[c]->reset_step((int)layers[(size_t)places[c].layer].in_streams.size());
 }
@@ -573,16 +578,10 @@ void model::send_stream(int s, int c, int64_t now_cycle)
         }
         if (ds.empty())
             continue;
-        std::vector<route_result> rrs(ds.size());
-        int tlx = 0, tly = 0;
         if (tree) {
             const core_place &q0 = places[(size_t)ds[0]];
             int64_t k = sliced ? scratch_tok[(size_t)q0.tslice] : total;
-            noc->send_tree(p.raster, rasters.data(), (int)ds.size(), k, flits, now_cycle, rrs.data(),
-                           &tlx, &tly);
-            count(L, ds[0], MYELIN_ACT_SPIKE_PACKET, (double)k); // injected once
-            count(L, ds[0], MYELIN_ACT_ROUTER_HOP_X, (double)k * tlx);
-            count(L, ds[0], MYELIN_ACT_ROUTER_HOP_Y, (double)k * tly);
+            count(L, ds[0], MYELIN_ACT_SPIKE_PACKET, (double)k); // injected once; hops when routed
             ls.packets += k;
             res->packets += k;
         }
@@ -590,10 +589,7 @@ void model::send_stream(int s, int c, int64_t now_cycle)
             int d = ds[i];
             const core_place &q = places[(size_t)d];
             int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
-            route_result rr = tree ? rrs[i] : noc->send(p.raster, q.raster, k, flits, now_cycle);
             burst b;
-            b.head = rr.head;
-            b.tail = rr.tail;
             b.events = k;
             int width = q.co_hi - q.co_lo;
             if (D.kind == MYELIN_LAYER_CONV || D.kind == MYELIN_LAYER_LINEAR) {
@@ -653,16 +649,95 @@ void model::send_stream(int s, int c, int64_t now_cycle)
             }
             if (!tree) {
                 count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
-                count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * rr.hops_x);
-                count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * rr.hops_y);
+                count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * std::abs(q.x - p.x));
+                count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * std::abs(q.y - p.y));
                 ls.packets += k;
                 res->packets += k;
             }
             ls.bursts++;
-            ls.link_wait_cycles += rr.link_wait;
             res->bursts++;
-            cores[(size_t)d]->deliver(b);
+            pend_core.push_back(d);
+            pend_burst.push_back(b);
+            if (!tree)
+                queue_send(p.raster, L, k, now_cycle, 0);
         }
+        if (tree) {
+            const core_place &q0 = places[(size_t)ds[0]];
+            queue_send(p.raster, L, sliced ? scratch_tok[(size_t)q0.tslice] : total, now_cycle, 1);
+        }
+    }
+}
+
+// Queues the bursts pushed since the last queued one (one for unicast, the tree's otherwise).
+// Their key is the cycle they would start leaving the source's injection port, which serves its
+// core's bursts one after the other in the order the core hands them over.
+void model::queue_send(int src_raster, int layer, int64_t packets, int64_t ready, int tree)
+{
+    pending_send ps;
+    ps.first = pend.empty() ? 0 : pend.back().first + pend.back().n;
+    ps.n = (int)pend_core.size() - ps.first;
+    if (inject_est.empty())
+        inject_est.assign((size_t)arch->rows * (size_t)arch->cols, 0);
+    int64_t &free = inject_est[(size_t)src_raster];
+    ps.key = std::max(free, ready);
+    free = ps.key + packets * flits;
+    ps.ready = ready;
+    ps.packets = packets;
+    ps.src = src_raster;
+    ps.layer = layer;
+    ps.tree = tree;
+    for (int i = 0; i < ps.n; i++) {
+        int64_t &nk = need_key[(size_t)pend_core[(size_t)(ps.first + i)]];
+        nk = std::max(nk, ps.key);
+    }
+    pend.push_back(ps);
+    pend_heap.emplace_back(ps.key, (int64_t)pend.size() - 1);
+    std::push_heap(pend_heap.begin(), pend_heap.end(), std::greater<std::pair<int64_t, int64_t>>());
+}
+
+int64_t model::input_key(int c) const
+{
+    return need_key[(size_t)c];
+}
+
+// Routes every queued burst whose key is at most `key`, earliest first (ties: the order they
+// were queued), and hands it to its destination cores.
+void model::route_until(int64_t key)
+{
+    std::vector<route_result> rrs;
+    std::vector<int> rasters;
+    while (!pend_heap.empty() && pend_heap.front().first <= key) {
+        std::pop_heap(pend_heap.begin(), pend_heap.end(), std::greater<std::pair<int64_t, int64_t>>());
+        const pending_send &ps = pend[(size_t)pend_heap.back().second];
+        pend_heap.pop_back();
+        myelin_array_layer_stats &ls = res->layers[ps.layer];
+        if (ps.tree) {
+            rrs.assign((size_t)ps.n, route_result{});
+            rasters.resize((size_t)ps.n);
+            for (int i = 0; i < ps.n; i++)
+                rasters[(size_t)i] = places[(size_t)pend_core[(size_t)(ps.first + i)]].raster;
+            int tlx = 0, tly = 0;
+            noc->send_tree(ps.src, rasters.data(), ps.n, ps.packets, flits, ps.ready, rrs.data(),
+                           &tlx, &tly);
+            int d0 = pend_core[(size_t)ps.first];
+            count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_X, (double)ps.packets * tlx);
+            count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_Y, (double)ps.packets * tly);
+        } else {
+            rrs.assign(1, noc->send(ps.src, places[(size_t)pend_core[(size_t)ps.first]].raster,
+                                    ps.packets, flits, ps.ready));
+        }
+        for (int i = 0; i < ps.n; i++) {
+            burst &b = pend_burst[(size_t)(ps.first + i)];
+            b.head = rrs[(size_t)i].head;
+            b.tail = rrs[(size_t)i].tail;
+            ls.link_wait_cycles += rrs[(size_t)i].link_wait;
+            cores[(size_t)pend_core[(size_t)(ps.first + i)]]->deliver(b);
+        }
+    }
+    if (pend_heap.empty()) {
+        pend.clear();
+        pend_core.clear();
+        pend_burst.clear();
     }
 }
 

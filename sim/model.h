@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "base/rng.h"
@@ -41,6 +42,19 @@ struct burst {
     int64_t busy = 0, stall = 0; // cycles the destination spends on them (accumulate, memory stall)
     int phase = 0;              // attention: 0 first product, 1 second (needs the first: Q after
                                 // K^T V, or V after Q K^T)
+};
+
+// A burst (unicast: one destination; tree: the destinations of one XY tree) waiting to be routed:
+// bursts are routed in the order they enter the network (estimated injection start), not in the
+// order their cores fired, so that a link serves them first come, first served (sim/README.md).
+struct pending_send {
+    int64_t key = 0;     // cycle its first flit leaves the source's injection port (est.)
+    int64_t ready = 0;   // cycle the source core handed it over
+    int64_t packets = 0;
+    int src = 0;         // source raster
+    int layer = 0;       // destination layer (its ledger)
+    int first = 0, n = 0; // destinations: pend_core[first .. first + n), their bursts likewise
+    int tree = 0;
 };
 
 struct layer_run {
@@ -104,6 +118,12 @@ public:
     int64_t image_work(int c, int64_t *stall);  // dense first-layer work at t = 0 (busy, stall)
     int64_t lif_cycles(int c) const;
     int64_t head_final_cycles(int c, int64_t *stall) const;
+    // Bursts are routed lazily, in the order they enter the network: a core whose producers are
+    // all done asks for the cycle its last queued burst starts injecting (input_key), waits until
+    // then (no burst queued later can enter the network earlier), and routes every queued burst
+    // up to that cycle (route_until), which delivers its inputs.
+    int64_t input_key(int c) const;
+    void route_until(int64_t key);
 
 private:
     struct tensors;
@@ -115,6 +135,13 @@ private:
     int add_streams(int dst, int producer, int role, int pool, myelin_error *err);
     void layer_done(int l, int t, int64_t now_cycle);
     void send_stream(int s, int c, int64_t now_cycle);
+    void queue_send(int src_raster, int layer, int64_t packets, int64_t ready, int tree);
+    std::vector<pending_send> pend;  // queued this step, in the order queued
+    std::vector<std::pair<int64_t, int64_t>> pend_heap; // (key, index into pend): min-heap
+    std::vector<int> pend_core;     // destination core of each queued burst
+    std::vector<burst> pend_burst;  // its work (head and tail filled when routed)
+    std::vector<int64_t> inject_est; // per raster: the injection port's next free cycle (est.)
+    std::vector<int64_t> need_key;   // per core: the latest key of a burst queued for it
     void compute_coreless(int t);
     int64_t pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const;
     void count_accumulates(int l, int core, double ops, int pot);
