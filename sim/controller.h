@@ -14,7 +14,7 @@ namespace myelin_sim {
 SC_MODULE(controller) {
 public:
     SC_HAS_PROCESS(controller);
-    controller(sc_core::sc_module_name name, model &m, sc_core::sc_trace_file *trace);
+    controller(sc_core::sc_module_name name, const spec &s, model &m, sc_core::sc_trace_file *trace);
 
     sc_core::sc_event step_start; // cores wait on it
     int status = 0;               // 0, or the MYELIN_E* that stopped the run
@@ -22,6 +22,7 @@ public:
 
 private:
     void run();
+    const spec &s_;
     model &m_;
     sc_core::sc_event barrier_;
     std::unique_ptr<sc_core::sc_signal<int>> step_sig_;

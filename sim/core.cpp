@@ -9,10 +9,11 @@ namespace myelin_sim {
 
 using namespace sc_core;
 
-core::core(sc_module_name name, model &m, int id, const sc_event &step_start, sc_trace_file *trace)
-    : sc_module(name), m_(m), id_(id), step_start_(step_start)
+core::core(sc_module_name name, const spec &s, model &m, int id, const sc_event &step_start,
+           sc_trace_file *trace)
+    : sc_module(name), s_(s), m_(m), id_(id), step_start_(step_start)
 {
-    const core_place &p = m.places[(size_t)id];
+    const core_place &p = s.places[(size_t)id];
     stats.layer = p.layer;
     stats.index = p.index;
     stats.raster = p.raster;
@@ -59,23 +60,23 @@ static int64_t now_cycles(int64_t period_ps)
 
 void core::run()
 {
-    const core_place &p = m_.places[(size_t)id_];
-    const sc_time period((double)m_.period_ps, SC_PS);
-    const int is_head = m_.wl->layers[p.layer].kind == MYELIN_LAYER_HEAD;
-    const int is_image = m_.wl->layers[p.layer].real_input ||
-                         m_.wl->layers[p.layer].inputs[0] == MYELIN_INPUT_IMAGE;
+    const core_place &p = s_.places[(size_t)id_];
+    const sc_time period((double)s_.period_ps, SC_PS);
+    const int is_head = s_.wl->layers[p.layer].kind == MYELIN_LAYER_HEAD;
+    const int is_image = s_.wl->layers[p.layer].real_input ||
+                         s_.wl->layers[p.layer].inputs[0] == MYELIN_INPUT_IMAGE;
     for (;;) {
         wait(step_start_);
-        m_.res->process_wakeups++;
-        if (m_.finished)
+        m_.wakeups(1);
+        if (m_.finished())
             return;
-        int t = m_.step;
-        int64_t start = m_.step_start_cycle;
+        int t = m_.step();
+        int64_t start = m_.step_start_cycle();
         while (pending_ > 0) {
             wait(wake_);
-            m_.res->process_wakeups++;
+            m_.wakeups(1);
         }
-        int64_t wake = now_cycles(m_.period_ps);
+        int64_t wake = now_cycles(s_.period_ps);
         // the arithmetic at wake, while no core of the layer has fired (a token slice's LIF
         // reads what slice 0 accumulated for the whole channel)
         m_.accumulate(id_, t);
@@ -83,7 +84,7 @@ void core::run()
         int64_t key = m_.input_key(id_);
         if (key > wake) {
             wait(period * (double)(key - wake));
-            m_.res->process_wakeups++;
+            m_.wakeups(1);
         }
         m_.route_until(key);
         // the queue: first-layer dense work, then bursts in arrival order (attention: K and V
@@ -123,10 +124,10 @@ void core::run()
         }
         int64_t inputs_end = std::max(tc, wake);
         int64_t noc_wait = last_tail > wake ? last_tail - wake : 0;
-        int64_t lif = m_.lif_cycles(id_);
+        int64_t lif = s_.lif_cycles(id_);
         int64_t fin = 0, fin_stall = 0;
-        if (is_head && t == m_.T - 1)
-            fin = m_.head_final_cycles(id_, &fin_stall);
+        if (is_head && t == s_.T - 1)
+            fin = s_.head_final_cycles(id_, &fin_stall);
         int64_t done = inputs_end + lif + fin + fin_stall;
         busy += lif + fin;
         stall += fin_stall;
@@ -137,10 +138,10 @@ void core::run()
         int64_t now = std::max(wake, key);
         if (done > now) {
             wait(period * (double)(done - now));
-            m_.res->process_wakeups++;
+            m_.wakeups(1);
         }
         int64_t spikes = m_.fire(id_, t);
-        if (is_head && t == m_.T - 1)
+        if (is_head && t == s_.T - 1)
             m_.head_final(id_);
         int64_t span = done - start;
         int64_t idle = span - busy - stall - noc_wait;

@@ -14,10 +14,11 @@ namespace myelin_sim {
 
 SC_MODULE(core) {
 public:
-    // id: index into m.places; step_start: the controller's timestep event; trace: with signals
+    // id: index into s.places; m: the run state it calls; step_start: the controller's timestep
+    // event; trace: with signals
     SC_HAS_PROCESS(core);
-    core(sc_core::sc_module_name name, model &m, int id, const sc_core::sc_event &step_start,
-         sc_core::sc_trace_file *trace);
+    core(sc_core::sc_module_name name, const spec &s, model &m, int id,
+         const sc_core::sc_event &step_start, sc_core::sc_trace_file *trace);
 
     void reset_step(int pending_streams); // controller, before a step starts
     void deliver(const burst &b);         // a burst for this step (arrival times in the future)
@@ -28,6 +29,7 @@ public:
 
 private:
     void run();
+    const spec &s_;
     model &m_;
     int id_;
     const sc_core::sc_event &step_start_;

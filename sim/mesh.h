@@ -8,17 +8,13 @@
 
 #include <systemc>
 
+#include "sim/noc_if.h"
 #include "sim/router.h"
 
 namespace myelin_sim {
 
-struct route_result {
-    int64_t head, tail;   // cycles: first / last packet delivered into the destination core
-    int hops_x, hops_y;   // per packet
-    int64_t link_wait;    // cycles the burst queued behind other traffic
-};
-
-SC_MODULE(mesh) {
+// The XY mesh behind the model's network interface (sim/noc_if.h).
+class mesh : public sc_core::sc_module, public noc_if {
 public:
     // buffer_flits > 0: input buffers of that depth per port, credit-based back-pressure (a burst
     // that waits for a link holds the link behind it until its buffer has room); 0 = unbounded
@@ -29,14 +25,14 @@ public:
     // Sends `packets` packets of `flits` flits each from core `src` to core `dst` (raster
     // indices), ready at cycle `ready`: the injection port, every link on the XY path and the
     // ejection port each carry the burst for packets x flits cycles, pipelined hop by hop.
-    route_result send(int src, int dst, int64_t packets, int flits, int64_t ready);
+    route_result send(int src, int dst, int64_t packets, int flits, int64_t ready) override;
 
     // XY-tree multicast (noc.multicast: tree): the burst is injected once and copied where the
     // routes to the n destinations part, so every link of their union carries it once; out[i] is
     // destination i's delivery (hops_x/y: its own XY distance).  *links_x / *links_y get the
     // links of the tree (what the burst's packets each pay in hops).
     void send_tree(int src, const int *dst, int n, int64_t packets, int flits, int64_t ready,
-                   route_result *out, int *links_x, int *links_y);
+                   route_result *out, int *links_x, int *links_y) override;
 
     const std::vector<router> &routers() const { return r_; }
 

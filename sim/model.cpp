@@ -1,5 +1,6 @@
-// sim/model.cpp — placement, streams, the per-core arithmetic (shared kernels or statistical
-// draws) and the action ledger of one simulation (see model.h and sim/README.md).
+// sim/model.cpp — the spec (placement, streams, timing rules), the action ledger and the run state
+// with the per-core arithmetic (shared kernels or statistical draws) of one simulation (see
+// model.h and sim/README.md).
 #include "sim/model.h"
 
 #include <algorithm>
@@ -10,7 +11,6 @@
 #include <cstdlib>
 
 #include "sim/core.h"
-#include "sim/mesh.h"
 
 namespace myelin_sim {
 
@@ -35,18 +35,13 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return b > 0 ? (a + b - 1) / b : 0;
 }
 
-model::model(const myelin_array_options &o, int64_t period)
+spec::spec(const myelin_array_options &o, int64_t period)
     : opt(o), wl(o.wl), arch(o.arch), T(o.wl->timesteps), period_ps(period),
-      statistical(o.engine == nullptr), tz(new tensors)
+      statistical(o.engine == nullptr)
 {
 }
 
-model::~model()
-{
-    delete tz;
-}
-
-int model::add_streams(int dst, int p, int role, int pool, myelin_error *err)
+int spec::add_streams(int dst, int p, int role, int pool, myelin_error *err)
 {
     if (p == MYELIN_INPUT_IMAGE)
         return 0;
@@ -78,12 +73,11 @@ int model::add_streams(int dst, int p, int role, int pool, myelin_error *err)
     return 0;
 }
 
-int model::init(myelin_error *err)
+int spec::init(myelin_error *err)
 {
     const myelin_mapping *map = opt.map;
     int n = wl->n_layers;
     layers.resize((size_t)n);
-    res->n_layers = n;
     // placement: core k of a layer holds channel group k (token_slices 1), or channel
     // k / slices and token slice k % slices
     for (int l = 0; l < n; l++) {
@@ -143,6 +137,87 @@ int model::init(myelin_error *err)
     barrier_cycles = (int64_t)(arch->rows + arch->cols) * arch->noc.hop_latency_cycles;
     if (barrier_cycles < 1)
         barrier_cycles = 1;
+    return 0;
+}
+
+int64_t spec::pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const
+{
+    if (fanout <= 0) {
+        *stall = 0;
+        return 0;
+    }
+    int64_t acc = ceil_div(fanout, arch->core.accumulator_lanes);
+    int64_t words = ceil_div(fanout * bits_per_syn, arch->core.synapse_word_bits);
+    int64_t fetch = ceil_div(words, arch->core.synapse_banks);
+    *stall = fetch > acc ? fetch - acc : 0;
+    return acc;
+}
+
+int64_t spec::lif_cycles(int c) const
+{
+    const core_place &p = places[(size_t)c];
+    if (!wl->layers[p.layer].has_lif || wl->layers[p.layer].kind == MYELIN_LAYER_HEAD)
+        return 0;
+    int64_t neurons = (int64_t)(p.tok_hi - p.tok_lo) * (p.co_hi - p.co_lo);
+    return ceil_div(neurons, arch->core.accumulator_lanes);
+}
+
+int64_t spec::head_final_cycles(int c, int64_t *stall) const
+{
+    const core_place &p = places[(size_t)c];
+    const myelin_layer &L = wl->layers[p.layer];
+    int64_t fanout = (int64_t)L.c_in * (p.co_hi - p.co_lo);
+    return pe_cycles(fanout, myelin_storage_bits(opt.lq[p.layer].weight_bits), stall);
+}
+
+// ---- the ledger ---------------------------------------------------------------------------------
+
+ledger::ledger(const spec &s, myelin_cost_counts *per_layer)
+    : lq_(s.opt.lq), layer_(per_layer), core_(s.places.size(), myelin_cost_counts{})
+{
+}
+
+void ledger::count(int l, int core, myelin_action a, double n)
+{
+    layer_[l].count[a] += n;
+    core_[(size_t)core].count[a] += n;
+}
+
+void ledger::count_accumulates(int l, int core, double ops, int pot)
+{
+    const myelin_layer_quant &q = lq_[l];
+    if (q.membrane_bits == MYELIN_BITS_FLOAT)
+        count(l, core, MYELIN_ACT_ADD_FLOAT, ops);
+    else if (pot)
+        count(l, core, MYELIN_ACT_SHIFT_ADD_BITS, ops * myelin_storage_bits(q.membrane_bits));
+    else
+        count(l, core, MYELIN_ACT_ADD_INT_BITS, ops * myelin_storage_bits(q.membrane_bits));
+}
+
+void ledger::count_synaptic_ops(int l, int core, double ops)
+{
+    layer_[l].synaptic_ops += ops;
+    core_[(size_t)core].synaptic_ops += ops;
+}
+
+// ---- the run state -------------------------------------------------------------------------------
+
+model::model(const spec &s, ledger &led, noc_if &noc, myelin_array_result *res)
+    : sp_(s), led_(led), noc_(noc), res_(res), tz(new tensors)
+{
+}
+
+model::~model()
+{
+    delete tz;
+}
+
+int model::init(myelin_error *err)
+{
+    const myelin_workload *wl = sp_.wl;
+    const myelin_array_options &opt = sp_.opt;
+    int n = wl->n_layers, T = sp_.T, statistical = sp_.statistical;
+    const std::vector<core_place> &places = sp_.places;
     // tensors
     tz->out.resize((size_t)n);
     tz->acc_i.resize((size_t)n);
@@ -182,10 +257,10 @@ int model::init(myelin_error *err)
         tz->img_q.assign((size_t)img, 0);
         tz->pixels.assign((size_t)img, 0);
         kv.assign((size_t)(max_dh * max_dh), 0);
-        img_spikes.assign((size_t)n * T, 0);
-        logits.assign((size_t)wl->classes, 0.0);
+        lstate_.assign((size_t)n, layer_state{});
+        img_spikes_.assign((size_t)n * T, 0);
+        logits_.assign((size_t)wl->classes, 0.0);
         rng.resize(places.size());
-        core_counts.assign(places.size(), myelin_cost_counts{});
     } catch (const std::bad_alloc &) {
         return myelin_error_set(err, MYELIN_ENOMEM, nullptr, 0, 0, "sim: out of memory");
     }
@@ -205,18 +280,18 @@ int model::init(myelin_error *err)
 
 int model::begin_image(myelin_error *err)
 {
-    if (statistical) {
-        int64_t want = opt.limit > 0 ? opt.limit : 1;
-        if (image >= want)
+    if (sp_.statistical) {
+        int64_t want = sp_.opt.limit > 0 ? sp_.opt.limit : 1;
+        if (image_ >= want)
             return 0;
-        label = -1;
+        label_ = -1;
     } else {
-        if (opt.limit > 0 && image >= opt.limit)
+        if (sp_.opt.limit > 0 && image_ >= sp_.opt.limit)
             return 0;
-        int got = myelin_dataset_next(opt.dataset, tz->pixels.data(), &label, err);
+        int got = myelin_dataset_next(sp_.opt.dataset, tz->pixels.data(), &label_, err);
         if (got <= 0)
             return got;
-        myelin_engine_prepare_image(opt.engine, tz->pixels.data(), tz->img_f.data(),
+        myelin_engine_prepare_image(sp_.opt.engine, tz->pixels.data(), tz->img_f.data(),
                                     tz->img_q.data());
         for (auto &v : tz->v_i)
             std::fill(v.begin(), v.end(), 0);
@@ -224,43 +299,43 @@ int model::begin_image(myelin_error *err)
             std::fill(v.begin(), v.end(), 0.0);
         std::fill(tz->head_sum.begin(), tz->head_sum.end(), 0);
     }
-    std::fill(img_spikes.begin(), img_spikes.end(), 0);
-    std::fill(logits.begin(), logits.end(), 0.0);
+    std::fill(img_spikes_.begin(), img_spikes_.end(), 0);
+    std::fill(logits_.begin(), logits_.end(), 0.0);
     return 1;
 }
 
 void model::begin_step(int t, int64_t now_cycle)
 {
-    step = t;
-    cores_done = 0;
-    step_start_cycle = now_cycle;
-    for (auto &lr : layers) {
+    step_ = t;
+    cores_done_ = 0;
+    step_start_cycle_ = now_cycle;
+    for (auto &lr : lstate_) {
         lr.cores_done = 0;
         lr.ready = 0;
     }
     route_until(INT64_MAX); // nothing is left queued after a step; kept safe all the same
-    need_key.assign(places.size(), 0);
-    for (size_t c = 0; c < places.size(); c++)
-        cores[c]->reset_step((int)layers[(size_t)places[c].layer].in_streams.size());
+    need_key.assign(sp_.places.size(), 0);
+    for (size_t c = 0; c < sp_.places.size(); c++)
+        cores[c]->reset_step((int)sp_.layers[(size_t)sp_.places[c].layer].in_streams.size());
 }
 
 int model::end_image(int64_t latency_cycles, myelin_error *err)
 {
-    int n = wl->n_layers;
-    for (int64_t k = 0; k < (int64_t)n * T; k++)
-        res->spikes[k] += img_spikes[(size_t)k];
-    res->images++;
-    res->total_cycles += latency_cycles;
-    if (latency_cycles > res->max_latency_cycles)
-        res->max_latency_cycles = latency_cycles;
-    if (!statistical) {
-        res->top1_correct += myelin_argmax(logits.data(), wl->classes) == label;
-        res->top5_correct += myelin_in_top5(logits.data(), wl->classes, label);
+    int n = sp_.wl->n_layers;
+    for (int64_t k = 0; k < (int64_t)n * sp_.T; k++)
+        res_->spikes[k] += img_spikes_[(size_t)k];
+    res_->images++;
+    res_->total_cycles += latency_cycles;
+    if (latency_cycles > res_->max_latency_cycles)
+        res_->max_latency_cycles = latency_cycles;
+    if (!sp_.statistical) {
+        res_->top1_correct += myelin_argmax(logits_.data(), sp_.wl->classes) == label_;
+        res_->top5_correct += myelin_in_top5(logits_.data(), sp_.wl->classes, label_);
     }
-    int64_t idx = image++;
-    if (opt.on_image &&
-        opt.on_image(opt.user, idx, label, statistical ? nullptr : logits.data(), wl->classes,
-                     img_spikes.data(), latency_cycles))
+    int64_t idx = image_++;
+    if (sp_.opt.on_image &&
+        sp_.opt.on_image(sp_.opt.user, idx, label_, sp_.statistical ? nullptr : logits_.data(), sp_.wl->classes,
+                     img_spikes_.data(), latency_cycles))
         return myelin_error_set(err, MYELIN_EUSAGE, nullptr, 0, 0, "sim stopped at image %lld",
                                 (long long)idx);
     return 0;
@@ -270,11 +345,11 @@ int model::end_image(int64_t latency_cycles, myelin_error *err)
 
 void model::accumulate(int c, int t)
 {
-    if (statistical)
+    if (sp_.statistical)
         return;
-    const core_place &p = places[(size_t)c];
+    const core_place &p = sp_.places[(size_t)c];
     int l = p.layer;
-    const myelin_layer &L = wl->layers[l];
+    const myelin_layer &L = sp_.wl->layers[l];
     const myelin_engine_layer_params &P = tz->P[(size_t)l];
     const int32_t *in0 = L.inputs[0] >= 0 ? tz->out[(size_t)L.inputs[0]].data() : nullptr;
     switch (L.kind) {
@@ -339,16 +414,16 @@ void model::accumulate(int c, int t)
 
 int64_t model::fire(int c, int t)
 {
-    const core_place &p = places[(size_t)c];
+    const core_place &p = sp_.places[(size_t)c];
     int l = p.layer;
-    const myelin_layer &L = wl->layers[l];
+    const myelin_layer &L = sp_.wl->layers[l];
     if (!L.has_lif || L.kind == MYELIN_LAYER_HEAD)
         return 0;
     int C = L.out_shape.c;
     int32_t *out = tz->out[(size_t)l].data();
     myelin_kcounts kc{};
-    if (statistical) {
-        double r = opt.rates ? opt.rates[l] : 0.0;
+    if (sp_.statistical) {
+        double r = sp_.opt.rates ? sp_.opt.rates[l] : 0.0;
         r = r < 0 ? 0 : (r > 1 ? 1 : r);
         uint64_t thr = (uint64_t)(r * 9007199254740992.0); // r x 2^53
         myelin_rng &g = rng[(size_t)c];
@@ -383,38 +458,38 @@ int64_t model::fire(int c, int t)
         }
     }
     (void)t;
-    img_spikes[(size_t)l * T + step] += kc.spikes;
+    img_spikes_[(size_t)l * sp_.T + step_] += kc.spikes;
     double updates = (double)kc.neuron_updates;
-    count(l, c, MYELIN_ACT_NEURON_UPDATE_ACTIVE, (double)kc.spikes);
-    count(l, c, MYELIN_ACT_NEURON_UPDATE_IDLE, updates - (double)kc.spikes);
-    count(l, c, MYELIN_ACT_MEMBRANE_RW_BITS,
-          updates * 2 * myelin_storage_bits(opt.lq[l].membrane_bits));
+    led_.count(l, c, MYELIN_ACT_NEURON_UPDATE_ACTIVE, (double)kc.spikes);
+    led_.count(l, c, MYELIN_ACT_NEURON_UPDATE_IDLE, updates - (double)kc.spikes);
+    led_.count(l, c, MYELIN_ACT_MEMBRANE_RW_BITS,
+          updates * 2 * myelin_storage_bits(sp_.opt.lq[l].membrane_bits));
     return kc.spikes;
 }
 
 void model::head_final(int c)
 {
-    if (statistical)
+    if (sp_.statistical)
         return;
-    const core_place &p = places[(size_t)c];
-    myelin_engine_head_logits(opt.engine, p.layer, tz->head_sum.data(), p.co_lo, p.co_hi,
-                              logits.data());
+    const core_place &p = sp_.places[(size_t)c];
+    myelin_engine_head_logits(sp_.opt.engine, p.layer, tz->head_sum.data(), p.co_lo, p.co_hi,
+                              logits_.data());
 }
 
 int model::layer_complete(int l) const
 {
-    const layer_run &lr = layers[(size_t)l];
-    if (!lr.cores.empty())
-        return lr.cores_done == (int)lr.cores.size();
+    const layer_state &lr = lstate_[(size_t)l];
+    if (!sp_.layers[(size_t)l].cores.empty())
+        return lr.cores_done == (int)sp_.layers[(size_t)l].cores.size();
     return lr.ready;
 }
 
 void model::compute_coreless(int t)
 {
-    for (int l = 0; l < wl->n_layers; l++) {
-        const myelin_layer &L = wl->layers[l];
-        layer_run &lr = layers[(size_t)l];
-        if (!lr.cores.empty() || lr.ready ||
+    for (int l = 0; l < sp_.wl->n_layers; l++) {
+        const myelin_layer &L = sp_.wl->layers[l];
+        layer_state &lr = lstate_[(size_t)l];
+        if (!sp_.layers[(size_t)l].cores.empty() || lr.ready ||
             (L.kind != MYELIN_LAYER_MAXPOOL && L.kind != MYELIN_LAYER_ADD))
             continue;
         int ok = 1;
@@ -424,9 +499,9 @@ void model::compute_coreless(int t)
             continue;
         int32_t *out = tz->out[(size_t)l].data();
         int64_t sz = elems(L.out_shape);
-        const myelin_layer &I = wl->layers[L.inputs[0]];
-        double pr = opt.rates ? opt.rates[l] : -1;
-        if (statistical && L.kind == MYELIN_LAYER_MAXPOOL && I.has_lif && pr >= 0 && pr <= 1) {
+        const myelin_layer &I = sp_.wl->layers[L.inputs[0]];
+        double pr = sp_.opt.rates ? sp_.opt.rates[l] : -1;
+        if (sp_.statistical && L.kind == MYELIN_LAYER_MAXPOOL && I.has_lif && pr >= 0 && pr <= 1) {
             // the activity model's pool rate (models/cost.h), drawn like a spiking layer's
             uint64_t thr = (uint64_t)(pr * 9007199254740992.0); // r x 2^53
             myelin_rng &g = pool_rng[(size_t)l];
@@ -441,86 +516,39 @@ void model::compute_coreless(int t)
         int64_t s = 0;
         for (int64_t k = 0; k < sz; k++)
             s += out[k];
-        img_spikes[(size_t)l * T + t] += s;
+        img_spikes_[(size_t)l * sp_.T + t] += s;
         lr.ready = 1;
     }
 }
 
 // ---- timing and counting ------------------------------------------------------------------------
 
-int64_t model::pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const
-{
-    if (fanout <= 0) {
-        *stall = 0;
-        return 0;
-    }
-    int64_t acc = ceil_div(fanout, arch->core.accumulator_lanes);
-    int64_t words = ceil_div(fanout * bits_per_syn, arch->core.synapse_word_bits);
-    int64_t fetch = ceil_div(words, arch->core.synapse_banks);
-    *stall = fetch > acc ? fetch - acc : 0;
-    return acc;
-}
-
-void model::count(int l, int core, myelin_action a, double n)
-{
-    res->counts[l].count[a] += n;
-    core_counts[(size_t)core].count[a] += n;
-}
-
-void model::count_accumulates(int l, int core, double ops, int pot)
-{
-    const myelin_layer_quant &q = opt.lq[l];
-    if (q.membrane_bits == MYELIN_BITS_FLOAT)
-        count(l, core, MYELIN_ACT_ADD_FLOAT, ops);
-    else if (pot)
-        count(l, core, MYELIN_ACT_SHIFT_ADD_BITS, ops * myelin_storage_bits(q.membrane_bits));
-    else
-        count(l, core, MYELIN_ACT_ADD_INT_BITS, ops * myelin_storage_bits(q.membrane_bits));
-}
-
 int64_t model::image_work(int c, int64_t *stall)
 {
-    const core_place &p = places[(size_t)c];
-    const myelin_layer &L = wl->layers[p.layer];
+    const core_place &p = sp_.places[(size_t)c];
+    const myelin_layer &L = sp_.wl->layers[p.layer];
     int width = p.co_hi - p.co_lo;
     int64_t events = (int64_t)(p.tok_hi - p.tok_lo) * L.c_in; // every pixel value, every channel
     int64_t fanout = (int64_t)L.kernel * L.kernel * width;
-    int64_t wb = myelin_storage_bits(opt.lq[p.layer].weight_bits);
+    int64_t wb = myelin_storage_bits(sp_.opt.lq[p.layer].weight_bits);
     int64_t st = 0;
-    int64_t acc = pe_cycles(fanout, wb, &st);
+    int64_t acc = sp_.pe_cycles(fanout, wb, &st);
     double macs = (double)events * (double)fanout;
-    count(p.layer, c, MYELIN_ACT_MAC_REAL, macs);
-    count(p.layer, c, MYELIN_ACT_SRAM_READ_BITS, macs * (double)wb);
+    led_.count(p.layer, c, MYELIN_ACT_MAC_REAL, macs);
+    led_.count(p.layer, c, MYELIN_ACT_SRAM_READ_BITS, macs * (double)wb);
     *stall = events * st;
     return events * acc;
 }
 
-int64_t model::lif_cycles(int c) const
-{
-    const core_place &p = places[(size_t)c];
-    if (!wl->layers[p.layer].has_lif || wl->layers[p.layer].kind == MYELIN_LAYER_HEAD)
-        return 0;
-    int64_t neurons = (int64_t)(p.tok_hi - p.tok_lo) * (p.co_hi - p.co_lo);
-    return ceil_div(neurons, arch->core.accumulator_lanes);
-}
-
-int64_t model::head_final_cycles(int c, int64_t *stall) const
-{
-    const core_place &p = places[(size_t)c];
-    const myelin_layer &L = wl->layers[p.layer];
-    int64_t fanout = (int64_t)L.c_in * (p.co_hi - p.co_lo);
-    return pe_cycles(fanout, myelin_storage_bits(opt.lq[p.layer].weight_bits), stall);
-}
-
 void model::send_stream(int s, int c, int64_t now_cycle)
 {
-    const stream &st = streams[(size_t)s];
-    const core_place &p = places[(size_t)c];
-    const myelin_layer &D = wl->layers[st.dst];
-    const myelin_layer_map &dm = opt.map->layers[st.dst];
-    const myelin_layer &S = wl->layers[st.src];
+    const stream &st = sp_.streams[(size_t)s];
+    const core_place &p = sp_.places[(size_t)c];
+    const myelin_layer &D = sp_.wl->layers[st.dst];
+    const myelin_layer_map &dm = sp_.opt.map->layers[st.dst];
+    const myelin_layer &S = sp_.wl->layers[st.src];
     int src_tensor = st.pool >= 0 ? st.pool : st.src;
-    const myelin_shape &sh = wl->layers[src_tensor].out_shape;
+    const myelin_shape &sh = sp_.wl->layers[src_tensor].out_shape;
     const int32_t *x = tz->out[(size_t)src_tensor].data();
     int C = sh.c;
     int sliced = (D.kind == MYELIN_LAYER_CONV || D.kind == MYELIN_LAYER_LINEAR) &&
@@ -556,20 +584,19 @@ void model::send_stream(int s, int c, int64_t now_cycle)
     }
     if (total == 0)
         return;
-    int64_t lanes = arch->core.accumulator_lanes;
-    int wb = myelin_storage_bits(opt.lq[st.dst].weight_bits);
-    int mb = myelin_storage_bits(opt.lq[st.dst].membrane_bits);
-    myelin_cost_counts &cc = res->counts[st.dst];
+    int64_t lanes = sp_.arch->core.accumulator_lanes;
+    int wb = myelin_storage_bits(sp_.opt.lq[st.dst].weight_bits);
+    int mb = myelin_storage_bits(sp_.opt.lq[st.dst].membrane_bits);
     int L = st.dst;
-    myelin_array_layer_stats &ls = res->layers[st.dst];
+    myelin_array_layer_stats &ls = res_->layers[st.dst];
     // one burst per destination core (unicast), or one XY tree per token slice (multicast)
-    int tree = arch->noc_multicast == MYELIN_MULTICAST_TREE;
-    std::vector<int> &dcores = layers[(size_t)st.dst].cores;
+    int tree = sp_.arch->noc_multicast == MYELIN_MULTICAST_TREE;
+    const std::vector<int> &dcores = sp_.layers[(size_t)st.dst].cores;
     int groups = tree ? (sliced ? dm.token_slices : 1) : 1;
     for (int g = 0; g < groups; g++) {
         std::vector<int> ds, rasters;
         for (int d : dcores) {
-            const core_place &q = places[(size_t)d];
+            const core_place &q = sp_.places[(size_t)d];
             int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
             if (k == 0 || (tree && sliced && q.tslice != g))
                 continue;
@@ -579,35 +606,34 @@ void model::send_stream(int s, int c, int64_t now_cycle)
         if (ds.empty())
             continue;
         if (tree) {
-            const core_place &q0 = places[(size_t)ds[0]];
+            const core_place &q0 = sp_.places[(size_t)ds[0]];
             int64_t k = sliced ? scratch_tok[(size_t)q0.tslice] : total;
-            count(L, ds[0], MYELIN_ACT_SPIKE_PACKET, (double)k); // injected once; hops when routed
+            led_.count(L, ds[0], MYELIN_ACT_SPIKE_PACKET, (double)k); // injected once; hops when routed
             ls.packets += k;
-            res->packets += k;
+            res_->packets += k;
         }
         for (size_t i = 0; i < ds.size(); i++) {
             int d = ds[i];
-            const core_place &q = places[(size_t)d];
+            const core_place &q = sp_.places[(size_t)d];
             int64_t k = sliced ? scratch_tok[(size_t)q.tslice] : total;
             burst b;
             b.events = k;
             int width = q.co_hi - q.co_lo;
             if (D.kind == MYELIN_LAYER_CONV || D.kind == MYELIN_LAYER_LINEAR) {
                 int64_t fanout = (int64_t)D.kernel * D.kernel * width, stl = 0;
-                int64_t acc = pe_cycles(fanout, wb, &stl);
+                int64_t acc = sp_.pe_cycles(fanout, wb, &stl);
                 b.busy = k * acc;
                 b.stall = k * stl;
                 double ops = (double)k * (double)fanout;
-                count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
-                cc.synaptic_ops += ops;
-                core_counts[(size_t)d].synaptic_ops += ops;
-                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
-                count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+                led_.count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
+                led_.count_synaptic_ops(L, d, ops);
+                led_.count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+                led_.count_accumulates(L, d, ops, sp_.opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
             } else if (attn) {
                 int dh = D.out_shape.c / D.heads;
                 int qk_v = D.attn_order == MYELIN_ATTN_QK_V;
-                /* q_kv: K builds K^T V (dh per spike), Q reads it (dh per spike, membrane-width);
-                 * qk_v: Q builds S = Q K^T (n per spike), V adds columns of S (n per spike,
+                /* q_kv: K builds K^sp_.T V (dh per spike), Q reads it (dh per spike, membrane-width);
+                 * qk_v: Q builds S = Q K^sp_.T (n per spike), V adds columns of S (n per spike,
                  * membrane-width); the third stream is only buffered (kernels.h) */
                 int buffered = qk_v ? 1 : 2, wide = qk_v ? 2 : 0;
                 if (st.role == buffered) {
@@ -625,44 +651,42 @@ void model::send_stream(int s, int c, int64_t now_cycle)
                         if (ov <= 0)
                             continue;
                         int64_t stl = 0;
-                        int64_t acc = pe_cycles(ov, rbits, &stl);
+                        int64_t acc = sp_.pe_cycles(ov, rbits, &stl);
                         b.busy += n * acc;
                         b.stall += n * stl;
                         ops += (double)n * ov;
                     }
-                    count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
-                    cc.synaptic_ops += ops;
-                    core_counts[(size_t)d].synaptic_ops += ops;
-                    count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (double)rbits);
-                    count_accumulates(L, d, ops, 0);
+                    led_.count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
+                    led_.count_synaptic_ops(L, d, ops);
+                    led_.count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * (double)rbits);
+                    led_.count_accumulates(L, d, ops, 0);
                     b.phase = st.role == wide ? 1 : 0;
                 }
             } else { // head: one accumulate per event into the token-and-time sum
                 b.busy = ceil_div(k, lanes);
                 double n_in = (double)D.in_shape.h * D.in_shape.w;
-                double ops = (double)k * width / n_in; // paper convention: rate x T x c_in x c_out
-                count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
-                cc.synaptic_ops += ops;
-                core_counts[(size_t)d].synaptic_ops += ops;
-                count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
-                count_accumulates(L, d, ops, opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
+                double ops = (double)k * width / n_in; // paper convention: rate x sp_.T x c_in x c_out
+                led_.count(L, d, MYELIN_ACT_SYNAPTIC_OP, ops);
+                led_.count_synaptic_ops(L, d, ops);
+                led_.count(L, d, MYELIN_ACT_SRAM_READ_BITS, ops * wb);
+                led_.count_accumulates(L, d, ops, sp_.opt.lq[st.dst].scheme == MYELIN_SCHEME_POT);
             }
             if (!tree) {
-                count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
-                count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * std::abs(q.x - p.x));
-                count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * std::abs(q.y - p.y));
+                led_.count(L, d, MYELIN_ACT_SPIKE_PACKET, (double)k);
+                led_.count(L, d, MYELIN_ACT_ROUTER_HOP_X, (double)k * std::abs(q.x - p.x));
+                led_.count(L, d, MYELIN_ACT_ROUTER_HOP_Y, (double)k * std::abs(q.y - p.y));
                 ls.packets += k;
-                res->packets += k;
+                res_->packets += k;
             }
             ls.bursts++;
-            res->bursts++;
+            res_->bursts++;
             pend_core.push_back(d);
             pend_burst.push_back(b);
             if (!tree)
                 queue_send(p.raster, L, k, now_cycle, 0);
         }
         if (tree) {
-            const core_place &q0 = places[(size_t)ds[0]];
+            const core_place &q0 = sp_.places[(size_t)ds[0]];
             queue_send(p.raster, L, sliced ? scratch_tok[(size_t)q0.tslice] : total, now_cycle, 1);
         }
     }
@@ -677,10 +701,10 @@ void model::queue_send(int src_raster, int layer, int64_t packets, int64_t ready
     ps.first = pend.empty() ? 0 : pend.back().first + pend.back().n;
     ps.n = (int)pend_core.size() - ps.first;
     if (inject_est.empty())
-        inject_est.assign((size_t)arch->rows * (size_t)arch->cols, 0);
+        inject_est.assign((size_t)sp_.arch->rows * (size_t)sp_.arch->cols, 0);
     int64_t &free = inject_est[(size_t)src_raster];
     ps.key = std::max(free, ready);
-    free = ps.key + packets * flits;
+    free = ps.key + packets * sp_.flits;
     ps.ready = ready;
     ps.packets = packets;
     ps.src = src_raster;
@@ -710,21 +734,21 @@ void model::route_until(int64_t key)
         std::pop_heap(pend_heap.begin(), pend_heap.end(), std::greater<std::pair<int64_t, int64_t>>());
         const pending_send &ps = pend[(size_t)pend_heap.back().second];
         pend_heap.pop_back();
-        myelin_array_layer_stats &ls = res->layers[ps.layer];
+        myelin_array_layer_stats &ls = res_->layers[ps.layer];
         if (ps.tree) {
             rrs.assign((size_t)ps.n, route_result{});
             rasters.resize((size_t)ps.n);
             for (int i = 0; i < ps.n; i++)
-                rasters[(size_t)i] = places[(size_t)pend_core[(size_t)(ps.first + i)]].raster;
+                rasters[(size_t)i] = sp_.places[(size_t)pend_core[(size_t)(ps.first + i)]].raster;
             int tlx = 0, tly = 0;
-            noc->send_tree(ps.src, rasters.data(), ps.n, ps.packets, flits, ps.ready, rrs.data(),
+            noc_.send_tree(ps.src, rasters.data(), ps.n, ps.packets, sp_.flits, ps.ready, rrs.data(),
                            &tlx, &tly);
             int d0 = pend_core[(size_t)ps.first];
-            count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_X, (double)ps.packets * tlx);
-            count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_Y, (double)ps.packets * tly);
+            led_.count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_X, (double)ps.packets * tlx);
+            led_.count(ps.layer, d0, MYELIN_ACT_ROUTER_HOP_Y, (double)ps.packets * tly);
         } else {
-            rrs.assign(1, noc->send(ps.src, places[(size_t)pend_core[(size_t)ps.first]].raster,
-                                    ps.packets, flits, ps.ready));
+            rrs.assign(1, noc_.send(ps.src, sp_.places[(size_t)pend_core[(size_t)ps.first]].raster,
+                                    ps.packets, sp_.flits, ps.ready));
         }
         for (int i = 0; i < ps.n; i++) {
             burst &b = pend_burst[(size_t)(ps.first + i)];
@@ -741,38 +765,37 @@ void model::route_until(int64_t key)
     }
 }
 
-void model::emit(int c, int t, int64_t now_cycle)
+void model::emit(int c, int64_t now_cycle)
 {
-    (void)t;
-    for (int s : layers[(size_t)places[(size_t)c].layer].out_streams)
-        if (streams[(size_t)s].pool < 0)
+    for (int s : sp_.layers[(size_t)sp_.places[(size_t)c].layer].out_streams)
+        if (sp_.streams[(size_t)s].pool < 0)
             send_stream(s, c, now_cycle);
 }
 
 void model::layer_done(int l, int t, int64_t now_cycle)
 {
-    layer_run &lr = layers[(size_t)l];
-    lr.done_cycle = now_cycle;
-    res->layers[l].span_cycles += now_cycle - step_start_cycle;
+    const layer_plan &lp = sp_.layers[(size_t)l];
+    lstate_[(size_t)l].done_cycle = now_cycle;
+    res_->layers[l].span_cycles += now_cycle - step_start_cycle_;
     compute_coreless(t);
-    for (int s : lr.out_streams)
-        if (streams[(size_t)s].pool >= 0)
-            for (int c : lr.cores)
+    for (int s : lp.out_streams)
+        if (sp_.streams[(size_t)s].pool >= 0)
+            for (int c : lp.cores)
                 send_stream(s, c, now_cycle);
-    for (int s : lr.out_streams)
-        for (int d : layers[(size_t)streams[(size_t)s].dst].cores)
+    for (int s : lp.out_streams)
+        for (int d : sp_.layers[(size_t)sp_.streams[(size_t)s].dst].cores)
             cores[(size_t)d]->producer_done();
 }
 
 void model::core_done(int c, int t, int64_t now_cycle)
 {
-    emit(c, t, now_cycle);
-    int l = places[(size_t)c].layer;
-    layer_run &lr = layers[(size_t)l];
+    emit(c, now_cycle);
+    int l = sp_.places[(size_t)c].layer;
+    layer_state &lr = lstate_[(size_t)l];
     lr.cores_done++;
-    if (lr.cores_done == (int)lr.cores.size())
+    if (lr.cores_done == (int)sp_.layers[(size_t)l].cores.size())
         layer_done(l, t, now_cycle);
-    if (++cores_done == (int)places.size() && on_barrier)
+    if (++cores_done_ == (int)sp_.places.size() && on_barrier)
         on_barrier();
 }
 

@@ -1,7 +1,12 @@
-// sim/model.h — the state shared by the SystemC modules of one simulation: placement of layers on
-// cores, spike streams between layers, tensors and the arithmetic each core performs (shared
-// kernels on the engine's integers, or statistical draws), the action ledger.  No SystemC types
-// here (the modules reach it through plain calls); configuration comes in through the constructor.
+// sim/model.h — what the SystemC modules of one simulation share, in four parts (STYLE.md: specs
+// apart from stats, objects that only count, the network behind an interface):
+//   spec    built once by init from the options, then read-only (const spec &): placement of
+//           layers on cores, spike streams between layers, packet format, per-core timing rules;
+//   ledger  the action counts, per layer (the result's counts) and per core; it only counts;
+//   noc_if  the network the model sends bursts through (sim/noc_if.h; sim/mesh.h implements it);
+//   model   the run state: image, timestep, tensors, logits, queued bursts, and the arithmetic
+//           each core performs (shared kernels on the engine's integers, or statistical draws).
+// No SystemC types here (the modules reach it through plain calls).
 #ifndef MYELIN_SIM_MODEL_H
 #define MYELIN_SIM_MODEL_H
 
@@ -13,10 +18,10 @@
 #include "base/rng.h"
 #include "models/kernels.h"
 #include "sim/array.h"
+#include "sim/noc_if.h"
 
 namespace myelin_sim {
 
-class mesh;
 class core;
 
 // Where one core sits and what slice of its layer it holds.
@@ -57,22 +62,20 @@ struct pending_send {
     int tree = 0;
 };
 
-struct layer_run {
-    std::vector<int> cores;          // indices into model::places
+// What the spec holds of a layer: its cores and its streams.
+struct layer_plan {
+    std::vector<int> cores;          // indices into spec::places
     std::vector<int> out_streams;    // streams whose src is this layer
     std::vector<int> in_streams;     // streams whose dst is this layer
-    int cores_done = 0;              // in the current step
-    int64_t done_cycle = 0;
-    int ready = 0;                   // core-less layers: computed this step
 };
 
-class model {
+// The configuration of one simulation and what init derives from it; never changed afterwards.
+class spec {
 public:
-    model(const myelin_array_options &o, int64_t period_ps);
-    ~model();
-    model(const model &) = delete;
-    model &operator=(const model &) = delete;
-    int init(myelin_error *err); // builds placement, streams, buffers; 0 or MYELIN_E*
+    spec(const myelin_array_options &o, int64_t period_ps);
+    spec(const spec &) = delete;
+    spec &operator=(const spec &) = delete;
+    int init(myelin_error *err); // builds placement, streams, packet format; 0 or MYELIN_E*
 
     const myelin_array_options &opt;
     const myelin_workload *wl;
@@ -84,40 +87,68 @@ public:
     int64_t barrier_cycles = 1;
 
     std::vector<core_place> places;
-    std::vector<layer_run> layers;
+    std::vector<layer_plan> layers;
     std::vector<stream> streams;
-    std::vector<core *> cores;   // registered by the netlist, same order as places
-    mesh *noc = nullptr;
 
-    // run state
-    int step = 0;
-    int64_t image = 0;
-    int finished = 0;
-    int cores_done = 0;
-    int64_t step_start_cycle = 0;
-    int label = -1;
-    std::vector<double> logits;
-    std::vector<int64_t> img_spikes;  // [n][T] of the current image
+    // timing rules of a core (cycles)
+    int64_t pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const;
+    int64_t lif_cycles(int c) const;
+    int64_t head_final_cycles(int c, int64_t *stall) const;
 
-    // results
-    myelin_array_result *res = nullptr;
-    std::vector<myelin_cost_counts> core_counts; // per core, same ledger as res->counts
-    std::function<void()> on_barrier; // the controller's barrier event
+private:
+    int add_streams(int dst, int producer, int role, int pool, myelin_error *err);
+};
+
+// The action ledger: counts per layer (into the result's counts) and per core.  Nothing else.
+class ledger {
+public:
+    // per_layer: [n_layers] counts to add to (the result's); throws std::bad_alloc
+    ledger(const spec &s, myelin_cost_counts *per_layer);
+    void count(int l, int core, myelin_action a, double n);
+    void count_accumulates(int l, int core, double ops, int pot); // membrane adds of the setting
+    void count_synaptic_ops(int l, int core, double ops);         // the synaptic_ops figure
+    const myelin_cost_counts &core_counts(int c) const { return core_[(size_t)c]; }
+
+private:
+    const myelin_layer_quant *lq_;
+    myelin_cost_counts *layer_;
+    std::vector<myelin_cost_counts> core_;
+};
+
+// The run state of one simulation and the hooks the controller and the cores call.
+class model {
+public:
+    // res: where images, spikes, cycles and the traffic statistics are summed (the action
+    // counts go to the ledger)
+    model(const spec &s, ledger &led, noc_if &noc, myelin_array_result *res);
+    ~model();
+    model(const model &) = delete;
+    model &operator=(const model &) = delete;
+    int init(myelin_error *err); // tensors, draw streams; 0 or MYELIN_E*
+
+    // wiring, by the netlist
+    std::vector<core *> cores;         // same order as spec::places
+    std::function<void()> on_barrier;  // the controller's barrier event
+
+    // run state the modules read
+    int step() const { return step_; }
+    int64_t image() const { return image_; }
+    int finished() const { return finished_; }
+    int64_t step_start_cycle() const { return step_start_cycle_; }
+    void wakeups(int64_t n) { res_->process_wakeups += n; } // SystemC process resumptions
 
     // controller hooks
     int begin_image(myelin_error *err); // 1 image loaded, 0 none left, < 0 error
     void begin_step(int t, int64_t now_cycle);
     int end_image(int64_t latency_cycles, myelin_error *err);
+    void finish() { finished_ = 1; }
 
     // core hooks
     void accumulate(int c, int t);           // arithmetic of the accumulation phase (at wake)
     int64_t fire(int c, int t);              // LIF (or draws) of the core's slice; returns spikes
     void head_final(int c);                  // logits of the head core's classes
-    void emit(int c, int t, int64_t now_cycle); // non-pooled streams of core c
     void core_done(int c, int t, int64_t now_cycle);
     int64_t image_work(int c, int64_t *stall);  // dense first-layer work at t = 0 (busy, stall)
-    int64_t lif_cycles(int c) const;
-    int64_t head_final_cycles(int c, int64_t *stall) const;
     // Bursts are routed lazily, in the order they enter the network: a core whose producers are
     // all done asks for the cycle its last queued burst starts injecting (input_key), waits until
     // then (no burst queued later can enter the network earlier), and routes every queued burst
@@ -126,13 +157,31 @@ public:
     void route_until(int64_t key);
 
 private:
+    struct layer_state {
+        int cores_done = 0;              // in the current step
+        int64_t done_cycle = 0;
+        int ready = 0;                   // core-less layers: computed this step
+    };
     struct tensors;
+    const spec &sp_;
+    ledger &led_;
+    noc_if &noc_;
+    myelin_array_result *res_;
+    int step_ = 0;
+    int64_t image_ = 0;
+    int finished_ = 0;
+    int cores_done_ = 0;
+    int64_t step_start_cycle_ = 0;
+    int label_ = -1;
+    std::vector<double> logits_;
+    std::vector<int64_t> img_spikes_;  // [n][T] of the current image
+    std::vector<layer_state> lstate_;
     tensors *tz;
     std::vector<myelin_rng> rng; // one stream per core (statistical draws)
     std::vector<myelin_rng> pool_rng; // one stream per layer (statistical draws of max pools)
     std::vector<int64_t> scratch_cnt, scratch_tok;
     std::vector<int64_t> kv;
-    int add_streams(int dst, int producer, int role, int pool, myelin_error *err);
+    void emit(int c, int64_t now_cycle); // non-pooled streams of core c
     void layer_done(int l, int t, int64_t now_cycle);
     void send_stream(int s, int c, int64_t now_cycle);
     void queue_send(int src_raster, int layer, int64_t packets, int64_t ready, int tree);
@@ -143,9 +192,6 @@ private:
     std::vector<int64_t> inject_est; // per raster: the injection port's next free cycle (est.)
     std::vector<int64_t> need_key;   // per core: the latest key of a burst queued for it
     void compute_coreless(int t);
-    int64_t pe_cycles(int64_t fanout, int64_t bits_per_syn, int64_t *stall) const;
-    void count_accumulates(int l, int core, double ops, int pot);
-    void count(int l, int core, myelin_action a, double n);
     int layer_complete(int l) const;
 };
 

@@ -169,32 +169,49 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
     if (period_ps < 1)
         period_ps = 1;
     double t0 = wall_now();
-    std::unique_ptr<myelin_sim::model> m(new myelin_sim::model(*o, period_ps));
-    m->res = res;
-    rc = m->init(err);
+    // the spec (read-only from here on), the network, the ledger, the run state
+    myelin_sim::spec sp(*o, period_ps);
+    rc = sp.init(err);
     if (rc) {
         myelin_array_result_free(res);
         return rc;
     }
-    res->packet_bits = m->packet_bits;
-    res->flits_per_packet = m->flits;
+    res->packet_bits = sp.packet_bits;
+    res->flits_per_packet = sp.flits;
+    myelin_sim::mesh *noc = nullptr;
+    std::unique_ptr<myelin_sim::ledger> led;
+    try {
+        noc = new myelin_sim::mesh("mesh", o->arch->rows, o->arch->cols,
+                                   o->arch->noc.hop_latency_cycles, o->arch->noc_buffer_flits);
+        led.reset(new myelin_sim::ledger(sp, res->counts));
+    } catch (const sc_report &rep) {
+        rc = myelin_error_set(err, MYELIN_EINTERNAL, nullptr, 0, 0, "SystemC: %s", rep.what());
+    } catch (const std::bad_alloc &) {
+        rc = myelin_error_set(err, MYELIN_ENOMEM, nullptr, 0, 0, "sim: out of memory");
+    }
+    std::unique_ptr<myelin_sim::model> m;
+    if (!rc) {
+        m.reset(new myelin_sim::model(sp, *led, *noc, res));
+        rc = m->init(err);
+    }
+    if (rc) {
+        delete noc;
+        myelin_array_result_free(res);
+        return rc;
+    }
     sc_trace_file *tf = nullptr;
     std::vector<myelin_sim::core *> cores;
-    myelin_sim::mesh *noc = nullptr;
     myelin_sim::controller *ctl = nullptr;
     try {
         if (o->vcd_path)
             tf = sc_create_vcd_trace_file(vcd_base.c_str());
-        noc = new myelin_sim::mesh("mesh", o->arch->rows, o->arch->cols,
-                                   o->arch->noc.hop_latency_cycles, o->arch->noc_buffer_flits);
-        m->noc = noc;
-        ctl = new myelin_sim::controller("controller", *m, tf);
-        cores.reserve(m->places.size());
-        for (size_t c = 0; c < m->places.size(); c++) {
-            const myelin_sim::core_place &p = m->places[c];
+        ctl = new myelin_sim::controller("controller", sp, *m, tf);
+        cores.reserve(sp.places.size());
+        for (size_t c = 0; c < sp.places.size(); c++) {
+            const myelin_sim::core_place &p = sp.places[c];
             std::string nm = "core_" + std::to_string(p.raster) + "_" +
                              sc_safe(o->wl->layers[p.layer].name);
-            cores.push_back(new myelin_sim::core(nm.c_str(), *m, (int)c, ctl->step_start, tf));
+            cores.push_back(new myelin_sim::core(nm.c_str(), sp, *m, (int)c, ctl->step_start, tf));
         }
         m->cores = cores;
         sc_start();
@@ -236,7 +253,7 @@ extern "C" int myelin_array_run(const myelin_array_options *o, myelin_array_resu
                                         ? (int64_t)(cs.tok_hi - cs.tok_lo) * (cs.co_hi - cs.co_lo) *
                                               myelin_storage_bits(o->lq[cs.layer].membrane_bits)
                                         : 0;
-            cs.counts = m->core_counts[c];
+            cs.counts = led->core_counts((int)c);
             cs.counts.count[MYELIN_ACT_LEAKAGE_CORE_CYCLES] = (double)res->total_cycles;
             cs.counts.cycles = (double)res->total_cycles;
             cs.energy_pj = myelin_cost_price(o->arch, &cs.counts, nullptr);
