@@ -40,6 +40,7 @@ struct myelin_engine {
     eng_layer *L;
     int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
     int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
+    int released;           /* some layer's float weights were released: no drift reference */
 };
 
 struct myelin_engine_state {
@@ -315,9 +316,15 @@ void myelin_engine_free(myelin_engine *e)
     free(e);
 }
 
-int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
-                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
-                      myelin_error *err)
+static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                        const myelin_layer_quant *per_layer, int input_bits,
+                        myelin_weights *release, myelin_engine **out, myelin_error *err);
+
+/* myelin_engine_new and myelin_engine_new_release: the layers of w; release: w, to free each
+ * integer layer's doubles once quantized. */
+static int engine_from_weights(const myelin_workload *wl, const myelin_weights *w,
+                               myelin_weights *release, const myelin_layer_quant *per_layer,
+                               int input_bits, myelin_engine **out, myelin_error *err)
 {
     *out = NULL;
     if (!wl || !w || wl->n_layers <= 0)
@@ -328,14 +335,35 @@ int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     for (int i = 0; i < wl->n_layers; i++)
         lw[i] = myelin_weights_layer(w, i);
-    int rc = myelin_engine_new_layers(wl, lw, per_layer, input_bits, out, err);
+    int rc = engine_build(wl, lw, per_layer, input_bits, release, out, err);
     free(lw);
     return rc;
+}
+
+int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
+                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
+                      myelin_error *err)
+{
+    return engine_from_weights(wl, w, NULL, per_layer, input_bits, out, err);
+}
+
+int myelin_engine_new_release(const myelin_workload *wl, myelin_weights *w,
+                              const myelin_layer_quant *per_layer, int input_bits,
+                              myelin_engine **out, myelin_error *err)
+{
+    return engine_from_weights(wl, w, w, per_layer, input_bits, out, err);
 }
 
 int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weights *const *lw,
                              const myelin_layer_quant *per_layer, int input_bits,
                              myelin_engine **out, myelin_error *err)
+{
+    return engine_build(wl, lw, per_layer, input_bits, NULL, out, err);
+}
+
+static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                        const myelin_layer_quant *per_layer, int input_bits,
+                        myelin_weights *release, myelin_engine **out, myelin_error *err)
 {
     *out = NULL;
     if (!wl || !lw || wl->n_layers <= 0 || wl->timesteps <= 0)
@@ -406,6 +434,13 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
                                       ly->c_out, ly->kernel);
                 break;
             }
+            if (!L->fw->w) {
+                rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "layer %s: its float weights were released (an engine made "
+                                      "with myelin_engine_new_release quantized them away)",
+                                      ly->name);
+                break;
+            }
             if (ly->kind == MYELIN_LAYER_HEAD)
                 L->n_ch = ly->c_out;
         }
@@ -440,6 +475,10 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             int spike_in = !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE;
             if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, spike_in, err)))
                 break;
+            if (release) { /* the doubles are not read again: quantized, biases kept */
+                myelin_weights_release(release, i);
+                e->released = 1;
+            }
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
@@ -948,6 +987,16 @@ int myelin_engine_reference_images(const myelin_engine_reference *ref)
     return ref->n_images;
 }
 
+/* The float reference runs e's layers in float: it needs their doubles. */
+static int check_reference(const myelin_engine *e, myelin_error *err)
+{
+    if (!e->released)
+        return 0;
+    return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                            "engine: made with myelin_engine_new_release, it holds no float weights "
+                            "for a drift reference");
+}
+
 int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, int n_images,
                                 myelin_engine_reference **out, myelin_error *err)
 {
@@ -956,6 +1005,8 @@ int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, i
     if (n_images <= 0)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "drift reference: need at least one image (got %d)", n_images);
+    if (check_reference(e, err))
+        return err->code;
     myelin_engine *fe = NULL;
     myelin_engine_state *st = NULL;
     int rc = myelin_engine_new_layers(wl, e->lw, NULL, 8, &fe, err);
@@ -1091,6 +1142,8 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
     int n = wl->n_layers, T = wl->timesteps;
     memset(sum, 0, sizeof *sum);
     int rc0 = myelin_engine_check_dataset(e, ds, err);
+    if (!rc0 && with_drift)
+        rc0 = check_reference(e, err);
     if (rc0)
         return rc0;
     sum->n_layers = n;
