@@ -50,7 +50,8 @@ struct myelin_engine_state {
     double **acc_f;         /* [n_layers] float currents (shared, below) */
     int64_t *acc_i_shared;  /* one buffer for every layer but the image layer: a layer's current */
     double *acc_f_shared;   /* is consumed by its LIF in the same step (memory) */
-    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build) */
+    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build), */
+    int16_t **v_i16;        /* or int16 where m <= 16 (memory: 8-384 w8 holds 10.6 M) */
     double **v_f;
     int64_t *h_i;           /* scratch H (max neurons), allocated when drift needs it */
     double *h_f;
@@ -541,6 +542,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
             free(st->acc_f[i]);
         if (st->v_i)
             free(st->v_i[i]);
+        if (st->v_i16)
+            free(st->v_i16[i]);
         if (st->v_f)
             free(st->v_f[i]);
     }
@@ -550,6 +553,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->acc_i_shared);
     free(st->acc_f_shared);
     free(st->v_i);
+    free(st->v_i16);
     free(st->v_f);
     free(st->h_i);
     free(st->h_f);
@@ -577,12 +581,13 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->acc_i = calloc((size_t)n, sizeof *st->acc_i);
     st->acc_f = calloc((size_t)n, sizeof *st->acc_f);
     st->v_i = calloc((size_t)n, sizeof *st->v_i);
+    st->v_i16 = calloc((size_t)n, sizeof *st->v_i16);
     st->v_f = calloc((size_t)n, sizeof *st->v_f);
     st->spikes = calloc((size_t)n * T, sizeof *st->spikes);
     st->events = calloc((size_t)n * T, sizeof *st->events);
     st->synops = calloc((size_t)n * T, sizeof *st->synops);
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
-    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
+    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -632,12 +637,14 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 shared_f = sz;
             need_acc_i = need_acc_i && own;
             need_acc_f = need_acc_f && own;
-            if (e->L[i].m_int)
+            if (e->L[i].m_int && e->L[i].m_bits <= 16)
+                st->v_i16[i] = calloc((size_t)sz, sizeof(int16_t));
+            else if (e->L[i].m_int)
                 st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
             ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
-                 (e->L[i].m_int ? st->v_i[i] != NULL : st->v_f[i] != NULL);
+                 (e->L[i].m_int ? (st->v_i[i] || st->v_i16[i]) : st->v_f[i] != NULL);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
@@ -744,6 +751,10 @@ static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, i
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
+    if (L->m_int && L->m_bits <= 16)
+        return myelin_kernel_lif_i16(st->acc_i[i], st->v_i16[i], st->out[i],
+                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
+                                     L->m_bits, kc);
     if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
         return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
                                      want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
@@ -784,6 +795,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         int64_t sz = shape_size(wl->layers[i].out_shape);
         if (st->v_i[i])
             memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
+        if (st->v_i16[i])
+            memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
         if (st->v_f[i])
             memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
     }
