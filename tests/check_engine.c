@@ -874,6 +874,55 @@ START_TEST(test_engine_q16_matches_float)
 }
 END_TEST
 
+/* An engine that releases the integer layers' doubles as it quantizes computes the same logits
+ * as one that keeps them; the weights keep shapes and biases; drift and saving are refused. */
+START_TEST(test_engine_release)
+{
+    fixture *f = make_fixture(7);
+    myelin_layer_quant *q = uniform_setting(f, _i == 0 ? 8 : 4, 16, MYELIN_SCHEME_UNIFORM);
+    myelin_error err;
+    myelin_weights *wa = NULL, *wb = NULL;
+    ck_assert_int_eq(myelin_weights_random(&f->wl, 3, &wa, &err), 0);
+    ck_assert_int_eq(myelin_weights_random(&f->wl, 3, &wb, &err), 0);
+    myelin_engine *ea = NULL, *eb = NULL, *ec = NULL;
+    myelin_engine_state *sa = NULL, *sb = NULL;
+    ck_assert_int_eq(myelin_engine_new(&f->wl, wa, q, 8, &ea, &err), 0);
+    ck_assert_int_eq(myelin_engine_new_release(&f->wl, wb, q, 8, &eb, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(ea, &sa, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(eb, &sb, &err), 0);
+    for (int im = 0; im < NIMG; im++) {
+        double la[CLASSES], lb[CLASSES];
+        const uint8_t *px = f->pixels + im * IMG * IMG * 3;
+        ck_assert_int_eq(myelin_engine_run_image(ea, sa, px, la, &err), 0);
+        ck_assert_int_eq(myelin_engine_run_image(eb, sb, px, lb, &err), 0);
+        ck_assert(memcmp(la, lb, sizeof la) == 0);
+    }
+    int synaptic = 0;
+    for (int i = 0; i < f->wl.n_layers; i++) {
+        const myelin_layer_weights *lw = myelin_weights_layer(wb, i);
+        if (!lw)
+            continue;
+        synaptic++;
+        ck_assert(lw->w == NULL && lw->b != NULL && lw->c_out == f->wl.layers[i].c_out);
+        ck_assert(myelin_weights_layer(wa, i)->w != NULL);
+    }
+    ck_assert_int_gt(synaptic, 3);
+    myelin_engine_reference *ref = NULL;
+    ck_assert_int_eq(myelin_engine_reference_new(eb, f->pixels, 1, &ref, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_null(ref);
+    ck_assert_int_eq(myelin_engine_new(&f->wl, wb, NULL, 8, &ec, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_null(ec);
+    ck_assert_int_eq(myelin_weights_save(&f->wl, wb, "/nonexistent-dir/w.safetensors", &err),
+                     MYELIN_EUSAGE);
+    ck_assert(strstr(err.message, "released") != NULL);
+    myelin_engine_state_free(sa), myelin_engine_state_free(sb);
+    myelin_engine_free(ea), myelin_engine_free(eb);
+    myelin_weights_free(wa), myelin_weights_free(wb);
+    free(q);
+    free_fixture(f);
+}
+END_TEST
+
 START_TEST(test_engine_deterministic)
 {
     fixture *f = make_fixture(5);
@@ -1167,6 +1216,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(e, test_engine_fires);
     tcase_add_test(e, test_engine_q16_matches_float);
     tcase_add_test(e, test_engine_deterministic);
+    tcase_add_loop_test(e, test_engine_release, 0, 2);
     tcase_add_test(e, test_engine_drift);
     tcase_add_test(e, test_engine_errors);
     tcase_add_test(e, test_top5);
