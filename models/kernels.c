@@ -359,6 +359,49 @@ int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_
     LIF_DRIVER(lif_i_rows32_sliced, lif_i_scalar32, 1)
 }
 
+LIF_SCALAR(lif_i_scalar16, int16_t)
+
+#define LIF16_BUF 8192 /* int32 membranes widened at a time (32 KiB, L1-resident) */
+
+/* int16 membranes through the int32 kernel: chunks of whole positions widened into an int32
+ * buffer, updated, narrowed back.  The integers are lif_i32's (V stays within m <= 16 bits, so
+ * the narrowing is exact); GCC vectorises neither a direct int16 form of the rows at 512 bits
+ * without AVX-512BW (measured: the tiny model 15-20 % slower) nor needs to here.  Tensors wider
+ * than the buffer take the reference loop. */
+int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_t *h_out,
+                              int64_t lo, int64_t hi, int c, const int *shift,
+                              const int64_t *theta, int membrane_bits, myelin_kcounts *cnt)
+{
+    if (membrane_bits > 16) /* V would not fit: nothing done (the caller keeps int32) */
+        return -1;
+    if (c <= 0 || c > LIF16_BUF || lo >= hi) {
+        lif_sums sum = {0, 0, 0};
+        if (c > 0)
+            lif_i_scalar16(acc, v, s, h_out, lo, hi, c, shift, theta, membrane_bits, &sum);
+        if (cnt && c > 0) {
+            cnt->neuron_updates += hi > lo ? hi - lo : 0;
+            cnt->spikes += sum.fired;
+            cnt->x_sat += sum.xsat;
+            cnt->h_sat += sum.hsat;
+        }
+        return sum.fired;
+    }
+    int32_t buf[LIF16_BUF];
+    int64_t per = (int64_t)(LIF16_BUF / c) * c, fired = 0;
+    /* chunk [n0, n1) inside the positions from b = n0 - n0 % c: buf[k] is neuron b + k */
+    for (int64_t n0 = lo; n0 < hi;) {
+        int64_t b = n0 - n0 % c, n1 = b + per < hi ? b + per : hi;
+        for (int64_t n = n0; n < n1; n++)
+            buf[n - b] = v[n];
+        fired += myelin_kernel_lif_i32(acc + b, buf, s + b, h_out ? h_out + b : NULL, n0 - b,
+                                       n1 - b, c, shift, theta, membrane_bits, cnt);
+        for (int64_t n = n0; n < n1; n++)
+            v[n] = (int16_t)buf[n - b];
+        n0 = n1;
+    }
+    return fired;
+}
+
 void myelin_kernel_attn_head(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                              int head, int dh, int tok_lo, int tok_hi, int64_t *kv, int64_t *out,
                              myelin_kcounts *cnt)

@@ -215,6 +215,11 @@ int64_t myelin_kernel_lif_i(const int64_t *acc, int64_t *v, int32_t *s, int64_t 
 int64_t myelin_kernel_lif_i32(const int64_t *acc, int32_t *v, int32_t *s, int64_t *h_out,
                               int64_t lo, int64_t hi, int c, const int *shift,
                               const int64_t *theta, int membrane_bits, myelin_kcounts *cnt);
+/* The same with int16 membranes (memory: half of int32's), for membrane_bits <= 16; returns -1
+ * without doing anything when membrane_bits > 16. */
+int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_t *h_out,
+                              int64_t lo, int64_t hi, int c, const int *shift,
+                              const int64_t *theta, int membrane_bits, myelin_kcounts *cnt);
 
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);

@@ -40,6 +40,7 @@ struct myelin_engine {
     eng_layer *L;
     int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
     int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
+    int released;           /* some layer's float weights were released: no drift reference */
 };
 
 struct myelin_engine_state {
@@ -49,7 +50,8 @@ struct myelin_engine_state {
     double **acc_f;         /* [n_layers] float currents (shared, below) */
     int64_t *acc_i_shared;  /* one buffer for every layer but the image layer: a layer's current */
     double *acc_f_shared;   /* is consumed by its LIF in the same step (memory) */
-    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build) */
+    int32_t **v_i;          /* integer membranes: int32, as m <= 32 bits (checked at build), */
+    int16_t **v_i16;        /* or int16 where m <= 16 (memory: 8-384 w8 holds 10.6 M) */
     double **v_f;
     int64_t *h_i;           /* scratch H (max neurons), allocated when drift needs it */
     double *h_f;
@@ -315,9 +317,15 @@ void myelin_engine_free(myelin_engine *e)
     free(e);
 }
 
-int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
-                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
-                      myelin_error *err)
+static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                        const myelin_layer_quant *per_layer, int input_bits,
+                        myelin_weights *release, myelin_engine **out, myelin_error *err);
+
+/* myelin_engine_new and myelin_engine_new_release: the layers of w; release: w, to free each
+ * integer layer's doubles once quantized. */
+static int engine_from_weights(const myelin_workload *wl, const myelin_weights *w,
+                               myelin_weights *release, const myelin_layer_quant *per_layer,
+                               int input_bits, myelin_engine **out, myelin_error *err)
 {
     *out = NULL;
     if (!wl || !w || wl->n_layers <= 0)
@@ -328,14 +336,35 @@ int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     for (int i = 0; i < wl->n_layers; i++)
         lw[i] = myelin_weights_layer(w, i);
-    int rc = myelin_engine_new_layers(wl, lw, per_layer, input_bits, out, err);
+    int rc = engine_build(wl, lw, per_layer, input_bits, release, out, err);
     free(lw);
     return rc;
+}
+
+int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
+                      const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
+                      myelin_error *err)
+{
+    return engine_from_weights(wl, w, NULL, per_layer, input_bits, out, err);
+}
+
+int myelin_engine_new_release(const myelin_workload *wl, myelin_weights *w,
+                              const myelin_layer_quant *per_layer, int input_bits,
+                              myelin_engine **out, myelin_error *err)
+{
+    return engine_from_weights(wl, w, w, per_layer, input_bits, out, err);
 }
 
 int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weights *const *lw,
                              const myelin_layer_quant *per_layer, int input_bits,
                              myelin_engine **out, myelin_error *err)
+{
+    return engine_build(wl, lw, per_layer, input_bits, NULL, out, err);
+}
+
+static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
+                        const myelin_layer_quant *per_layer, int input_bits,
+                        myelin_weights *release, myelin_engine **out, myelin_error *err)
 {
     *out = NULL;
     if (!wl || !lw || wl->n_layers <= 0 || wl->timesteps <= 0)
@@ -406,6 +435,13 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
                                       ly->c_out, ly->kernel);
                 break;
             }
+            if (!L->fw->w) {
+                rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                                      "layer %s: its float weights were released (an engine made "
+                                      "with myelin_engine_new_release quantized them away)",
+                                      ly->name);
+                break;
+            }
             if (ly->kind == MYELIN_LAYER_HEAD)
                 L->n_ch = ly->c_out;
         }
@@ -440,6 +476,10 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
             int spike_in = !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE;
             if ((rc = narrow_weights(L, ly->kind == MYELIN_LAYER_HEAD, spike_in, err)))
                 break;
+            if (release) { /* the doubles are not read again: quantized, biases kept */
+                myelin_weights_release(release, i);
+                e->released = 1;
+            }
         } else if (ly->kind == MYELIN_LAYER_ATTN) {
             for (int c = 0; c < L->n_ch; c++)
                 L->s_acc[c] = ly->attn_scale;
@@ -502,6 +542,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
             free(st->acc_f[i]);
         if (st->v_i)
             free(st->v_i[i]);
+        if (st->v_i16)
+            free(st->v_i16[i]);
         if (st->v_f)
             free(st->v_f[i]);
     }
@@ -511,6 +553,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->acc_i_shared);
     free(st->acc_f_shared);
     free(st->v_i);
+    free(st->v_i16);
     free(st->v_f);
     free(st->h_i);
     free(st->h_f);
@@ -538,12 +581,13 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->acc_i = calloc((size_t)n, sizeof *st->acc_i);
     st->acc_f = calloc((size_t)n, sizeof *st->acc_f);
     st->v_i = calloc((size_t)n, sizeof *st->v_i);
+    st->v_i16 = calloc((size_t)n, sizeof *st->v_i16);
     st->v_f = calloc((size_t)n, sizeof *st->v_f);
     st->spikes = calloc((size_t)n * T, sizeof *st->spikes);
     st->events = calloc((size_t)n * T, sizeof *st->events);
     st->synops = calloc((size_t)n * T, sizeof *st->synops);
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
-    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_f && st->spikes && st->events &&
+    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -593,12 +637,14 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 shared_f = sz;
             need_acc_i = need_acc_i && own;
             need_acc_f = need_acc_f && own;
-            if (e->L[i].m_int)
+            if (e->L[i].m_int && e->L[i].m_bits <= 16)
+                st->v_i16[i] = calloc((size_t)sz, sizeof(int16_t));
+            else if (e->L[i].m_int)
                 st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
             else
                 st->v_f[i] = calloc((size_t)sz, sizeof(double));
             ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
-                 (e->L[i].m_int ? st->v_i[i] != NULL : st->v_f[i] != NULL);
+                 (e->L[i].m_int ? (st->v_i[i] || st->v_i16[i]) : st->v_f[i] != NULL);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
@@ -705,6 +751,10 @@ static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, i
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
+    if (L->m_int && L->m_bits <= 16)
+        return myelin_kernel_lif_i16(st->acc_i[i], st->v_i16[i], st->out[i],
+                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
+                                     L->m_bits, kc);
     if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
         return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
                                      want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
@@ -745,6 +795,8 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         int64_t sz = shape_size(wl->layers[i].out_shape);
         if (st->v_i[i])
             memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
+        if (st->v_i16[i])
+            memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
         if (st->v_f[i])
             memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
     }
@@ -948,6 +1000,16 @@ int myelin_engine_reference_images(const myelin_engine_reference *ref)
     return ref->n_images;
 }
 
+/* The float reference runs e's layers in float: it needs their doubles. */
+static int check_reference(const myelin_engine *e, myelin_error *err)
+{
+    if (!e->released)
+        return 0;
+    return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
+                            "engine: made with myelin_engine_new_release, it holds no float weights "
+                            "for a drift reference");
+}
+
 int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, int n_images,
                                 myelin_engine_reference **out, myelin_error *err)
 {
@@ -956,6 +1018,8 @@ int myelin_engine_reference_new(const myelin_engine *e, const uint8_t *pixels, i
     if (n_images <= 0)
         return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
                                 "drift reference: need at least one image (got %d)", n_images);
+    if (check_reference(e, err))
+        return err->code;
     myelin_engine *fe = NULL;
     myelin_engine_state *st = NULL;
     int rc = myelin_engine_new_layers(wl, e->lw, NULL, 8, &fe, err);
@@ -1091,6 +1155,8 @@ int myelin_engine_run_dataset(const myelin_engine *e, myelin_dataset *ds, int64_
     int n = wl->n_layers, T = wl->timesteps;
     memset(sum, 0, sizeof *sum);
     int rc0 = myelin_engine_check_dataset(e, ds, err);
+    if (!rc0 && with_drift)
+        rc0 = check_reference(e, err);
     if (rc0)
         return rc0;
     sum->n_layers = n;

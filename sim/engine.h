@@ -70,6 +70,15 @@ typedef struct myelin_engine_reference myelin_engine_reference; /* float membran
 int myelin_engine_new(const myelin_workload *wl, const myelin_weights *w,
                       const myelin_layer_quant *per_layer, int input_bits, myelin_engine **out,
                       myelin_error *err);
+/* Same, but frees each integer layer's float weight array in w as soon as the engine has
+ * quantized it (myelin_weights_release; biases stay), so a large model never holds its doubles
+ * beside its integers (Spikformer-8-384: 16.8 M parameters, 134 MB of doubles).  Float layers keep
+ * theirs.  The engine then cannot run a float drift reference (myelin_engine_reference_new and a
+ * dataset run with drift fail with MYELIN_EUSAGE), and w can no longer be saved or build another
+ * engine with those layers in float.  Results are the same as myelin_engine_new's. */
+int myelin_engine_new_release(const myelin_workload *wl, myelin_weights *w,
+                              const myelin_layer_quant *per_layer, int input_bits,
+                              myelin_engine **out, myelin_error *err);
 /* Same from per-layer parameters lw[wl->n_layers] (NULL for weightless layers): for tests and
  * for callers that build weights themselves.  The pointed-to weights must outlive the engine. */
 int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weights *const *lw,

@@ -308,6 +308,48 @@ START_TEST(test_column_d_vs_dense)
 }
 END_TEST
 
+/* int16 membranes over several chunks of the widening buffer (positions of 3000 channels, a range
+ * not aligned to positions) and wider than it (9000 channels: the reference loop) give the
+ * reference loop's membranes, spikes, H and counts over several steps. */
+START_TEST(test_lif_i16_chunks)
+{
+    int c = _i == 0 ? 3000 : 9000, npos = _i == 0 ? 7 : 2, m = 16;
+    int64_t nn = (int64_t)c * npos, lo = _i == 0 ? 1234 : 17, hi = nn - 77;
+    myelin_rng r;
+    myelin_rng_seed(&r, 29, (uint64_t)_i);
+    int *shift = calloc((size_t)c, sizeof *shift);
+    int64_t *theta = calloc((size_t)c, sizeof *theta), *acc = calloc((size_t)nn, sizeof *acc);
+    int64_t *va = calloc((size_t)nn, sizeof *va), *ha = calloc((size_t)nn, sizeof *ha);
+    int64_t *hb = calloc((size_t)nn, sizeof *hb);
+    int16_t *vb = calloc((size_t)nn, sizeof *vb);
+    int32_t *sa = calloc((size_t)nn, sizeof *sa), *sb = calloc((size_t)nn, sizeof *sb);
+    ck_assert(shift && theta && acc && va && ha && hb && vb && sa && sb);
+    for (int ch = 0; ch < c; ch++) {
+        shift[ch] = (int)myelin_rng_below(&r, 41) - 30;
+        theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
+    }
+    for (int step = 0; step < 4; step++) {
+        for (int64_t n = 0; n < nn; n++)
+            acc[n] = (int64_t)(myelin_rng_next(&r) >> 44) - ((int64_t)1 << 19);
+        myelin_kcounts ka = {0}, kb = {0};
+        int64_t fa = myelin_kernel_lif_i(acc, va, sa, ha, lo, hi, c, shift, theta, m, &ka);
+        int64_t fb = myelin_kernel_lif_i16(acc, vb, sb, hb, lo, hi, c, shift, theta, m, &kb);
+        ck_assert_int_eq(fb, fa);
+        ck_assert_int_eq(kb.spikes, ka.spikes);
+        ck_assert_int_eq(kb.x_sat, ka.x_sat);
+        ck_assert_int_eq(kb.h_sat, ka.h_sat);
+        ck_assert_int_eq(kb.neuron_updates, ka.neuron_updates);
+        for (int64_t n = lo; n < hi; n++) {
+            ck_assert_int_eq(vb[n], va[n]);
+            ck_assert_int_eq(sb[n], sa[n]);
+            ck_assert_int_eq(hb[n], ha[n]);
+        }
+        ck_assert(fa > 0 && ka.x_sat > 0);
+    }
+    free(shift), free(theta), free(acc), free(va), free(ha), free(hb), free(vb), free(sa), free(sb);
+}
+END_TEST
+
 /* The vectorised LIF rows (taken with h_out, whole positions, shifts in -62..62, m <= 32) give
  * the reference loop's membranes, spikes, H and counts (the loop runs when h_out is NULL), on
  * mixed shift signs, accumulators up to the int64 extremes, and a range not aligned to
@@ -321,7 +363,9 @@ START_TEST(test_lif_int_rows_vs_scalar)
     myelin_rng_seed(&r, 13, (uint64_t)_i);
     int shift[13];
     int64_t theta[13], acc[117], va[117], vb[117], ha[117], hc[117];
-    int32_t sa[117], sb[117], sc[117], sd[117], vc[117], vd[117];
+    int32_t sa[117], sb[117], sc[117], sd[117], vc[117], vd[117], se[117], sf[117];
+    int16_t ve[117], vf[117];
+    int64_t he[117];
     for (int ch = 0; ch < c; ch++) {
         shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
         if (ch < 4)
@@ -331,7 +375,7 @@ START_TEST(test_lif_int_rows_vs_scalar)
         theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
     }
     for (int64_t n = 0; n < nn; n++)
-        va[n] = vb[n] = vc[n] = vd[n] = 0;
+        va[n] = vb[n] = vc[n] = vd[n] = ve[n] = vf[n] = 0;
     for (int step = 0; step < 6; step++) {
         for (int64_t n = 0; n < nn; n++) {
             uint64_t u = myelin_rng_next(&r);
@@ -353,6 +397,29 @@ START_TEST(test_lif_int_rows_vs_scalar)
         ck_assert_int_eq(kc.x_sat, kb.x_sat);
         ck_assert_int_eq(kd.h_sat, kb.h_sat);
         ck_assert_int_eq(kd.neuron_updates, kb.neuron_updates);
+        /* int16 membranes where m <= 16, with and without H; else nothing done */
+        myelin_kcounts ke = {0}, kf = {0};
+        int64_t fe = myelin_kernel_lif_i16(acc, ve, se, he, lo, hi, c, shift, theta, m, &ke);
+        if (m > 16) {
+            ck_assert_int_eq(fe, -1);
+            ck_assert_int_eq(ke.neuron_updates, 0);
+            for (int64_t n = 0; n < nn; n++)
+                ck_assert_int_eq(ve[n], 0);
+        } else {
+            ck_assert_int_eq(fe, fb);
+            ck_assert_int_eq(myelin_kernel_lif_i16(acc, vf, sf, NULL, lo, hi, c, shift, theta, m, &kf),
+                             fb);
+            ck_assert_int_eq(ke.x_sat, kb.x_sat);
+            ck_assert_int_eq(kf.h_sat, kb.h_sat);
+            ck_assert_int_eq(ke.spikes, kb.spikes);
+            for (int64_t n = lo; n < hi; n++) {
+                ck_assert_int_eq(ve[n], vb[n]);
+                ck_assert_int_eq(vf[n], vb[n]);
+                ck_assert_int_eq(se[n], sb[n]);
+                ck_assert_int_eq(sf[n], sb[n]);
+                ck_assert_int_eq(he[n], ha[n]);
+            }
+        }
         for (int64_t n = lo; n < hi; n++) {
             ck_assert_int_eq(va[n], vb[n]);
             ck_assert_int_eq(sa[n], sb[n]);
@@ -807,6 +874,55 @@ START_TEST(test_engine_q16_matches_float)
 }
 END_TEST
 
+/* An engine that releases the integer layers' doubles as it quantizes computes the same logits
+ * as one that keeps them; the weights keep shapes and biases; drift and saving are refused. */
+START_TEST(test_engine_release)
+{
+    fixture *f = make_fixture(7);
+    myelin_layer_quant *q = uniform_setting(f, _i == 0 ? 8 : 4, 16, MYELIN_SCHEME_UNIFORM);
+    myelin_error err;
+    myelin_weights *wa = NULL, *wb = NULL;
+    ck_assert_int_eq(myelin_weights_random(&f->wl, 3, &wa, &err), 0);
+    ck_assert_int_eq(myelin_weights_random(&f->wl, 3, &wb, &err), 0);
+    myelin_engine *ea = NULL, *eb = NULL, *ec = NULL;
+    myelin_engine_state *sa = NULL, *sb = NULL;
+    ck_assert_int_eq(myelin_engine_new(&f->wl, wa, q, 8, &ea, &err), 0);
+    ck_assert_int_eq(myelin_engine_new_release(&f->wl, wb, q, 8, &eb, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(ea, &sa, &err), 0);
+    ck_assert_int_eq(myelin_engine_state_new(eb, &sb, &err), 0);
+    for (int im = 0; im < NIMG; im++) {
+        double la[CLASSES], lb[CLASSES];
+        const uint8_t *px = f->pixels + im * IMG * IMG * 3;
+        ck_assert_int_eq(myelin_engine_run_image(ea, sa, px, la, &err), 0);
+        ck_assert_int_eq(myelin_engine_run_image(eb, sb, px, lb, &err), 0);
+        ck_assert(memcmp(la, lb, sizeof la) == 0);
+    }
+    int synaptic = 0;
+    for (int i = 0; i < f->wl.n_layers; i++) {
+        const myelin_layer_weights *lw = myelin_weights_layer(wb, i);
+        if (!lw)
+            continue;
+        synaptic++;
+        ck_assert(lw->w == NULL && lw->b != NULL && lw->c_out == f->wl.layers[i].c_out);
+        ck_assert(myelin_weights_layer(wa, i)->w != NULL);
+    }
+    ck_assert_int_gt(synaptic, 3);
+    myelin_engine_reference *ref = NULL;
+    ck_assert_int_eq(myelin_engine_reference_new(eb, f->pixels, 1, &ref, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_null(ref);
+    ck_assert_int_eq(myelin_engine_new(&f->wl, wb, NULL, 8, &ec, &err), MYELIN_EUSAGE);
+    ck_assert_ptr_null(ec);
+    ck_assert_int_eq(myelin_weights_save(&f->wl, wb, "/nonexistent-dir/w.safetensors", &err),
+                     MYELIN_EUSAGE);
+    ck_assert(strstr(err.message, "released") != NULL);
+    myelin_engine_state_free(sa), myelin_engine_state_free(sb);
+    myelin_engine_free(ea), myelin_engine_free(eb);
+    myelin_weights_free(wa), myelin_weights_free(wb);
+    free(q);
+    free_fixture(f);
+}
+END_TEST
+
 START_TEST(test_engine_deterministic)
 {
     fixture *f = make_fixture(5);
@@ -1081,6 +1197,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
+    tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
@@ -1099,6 +1216,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(e, test_engine_fires);
     tcase_add_test(e, test_engine_q16_matches_float);
     tcase_add_test(e, test_engine_deterministic);
+    tcase_add_loop_test(e, test_engine_release, 0, 2);
     tcase_add_test(e, test_engine_drift);
     tcase_add_test(e, test_engine_errors);
     tcase_add_test(e, test_top5);

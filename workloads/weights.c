@@ -14,7 +14,8 @@
 
 struct myelin_weights {
     int n_layers;
-    myelin_layer_weights *layers; /* per graph layer; w == NULL for layers without weights */
+    myelin_layer_weights *layers; /* per graph layer; b == NULL for layers without weights, w ==
+                                   * NULL also for released ones */
 };
 
 static int is_synaptic(const myelin_layer *l)
@@ -35,8 +36,15 @@ void myelin_weights_free(myelin_weights *w)
 
 const myelin_layer_weights *myelin_weights_layer(const myelin_weights *w, int index)
 {
-    if (!w || index < 0 || index >= w->n_layers || !w->layers[index].w) return NULL;
+    if (!w || index < 0 || index >= w->n_layers || !w->layers[index].b) return NULL;
     return &w->layers[index];
+}
+
+void myelin_weights_release(myelin_weights *w, int index)
+{
+    if (!w || index < 0 || index >= w->n_layers) return;
+    free(w->layers[index].w);
+    w->layers[index].w = NULL;
 }
 
 /* Allocates the container and zeroed per-layer arrays for every synaptic layer. */
@@ -308,6 +316,12 @@ int myelin_weights_save(const myelin_workload *wl, const myelin_weights *w, cons
         if (!lw || lw->c_in != l->c_in || lw->c_out != l->c_out || lw->kernel != l->kernel) {
             rc = myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0,
                                   "layer '%s': weights do not match the workload", l->name);
+            break;
+        }
+        if (!lw->w) {
+            rc = myelin_error_set(err, MYELIN_EUSAGE, path, 0, 0,
+                                  "layer '%s': its float weights were released (the engine "
+                                  "quantized them away), so they cannot be saved", l->name);
             break;
         }
         const int k = l->kernel, ci = l->c_in, co = l->c_out;

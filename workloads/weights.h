@@ -21,7 +21,7 @@ extern "C" {
 
 typedef struct myelin_layer_weights {
     int c_in, c_out, kernel;
-    double *w;        /* kernel*kernel*c_in*c_out, scatter layout, BN folded */
+    double *w;        /* kernel*kernel*c_in*c_out, scatter layout, BN folded; NULL once released */
     double *b;        /* c_out (zeros when the layer has neither bias nor BN) */
 } myelin_layer_weights;
 
@@ -49,6 +49,12 @@ const myelin_layer_weights *myelin_weights_layer(const myelin_weights *w, int in
  * no *_bn tensors; every synaptic layer gets a bias).  Used to export. */
 int myelin_weights_save(const myelin_workload *wl, const myelin_weights *w, const char *path,
                         myelin_error *err);
+
+/* Frees layer `index`'s weight array; its biases and shape stay, and myelin_weights_layer still
+ * returns it, with w == NULL.  For a caller that has turned the doubles into something else (the
+ * engine's integer weights: myelin_engine_new_release) and will not read them again; saving the
+ * weights then fails with MYELIN_EUSAGE.  Out-of-range indices are ignored. */
+void myelin_weights_release(myelin_weights *w, int index);
 
 void myelin_weights_free(myelin_weights *w);
 
