@@ -295,14 +295,10 @@ int myelin_api_search(const myelin_workload *wl, const char *weights, const char
     myelin_context x;
     start(&x, wl);
     myelin_search *s = NULL;
-    char apath[MYELIN_PATH_MAX], note[512] = "";
+    char note[512] = "";
     rc = myelin_context_load_weights(&x, weights && *weights ? weights : NULL);
     if (!rc)
-        rc = myelin_search_request_data(&r, wl, &x.err);
-    if (!rc)
-        rc = myelin_arch_resolve(r.arch ? r.arch : "generic-45nm", apath, sizeof apath, &x.err);
-    r.cfg.arch_path = apath;
-    r.cfg.journal_path = r.journal;
+        rc = myelin_search_request_resolve(&r, wl, 0, &x.err);
     if (!rc && r.journal)
         rc = myelin_context_inputs_hash(&x, weights && *weights ? weights : NULL, &r.cfg.inputs_hash);
     if (!rc && r.out_dir)
