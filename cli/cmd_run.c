@@ -119,18 +119,6 @@ static int print_results(myelin_cli *c, const myelin_run_job *j)
     return 0;
 }
 
-/* The --json summary (the activity file `myelin cost --activity` reads). */
-static int write_json(myelin_cli *c, const myelin_run_job *j, const char *path)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = myelin_run_job_json(j, &c->ctx, &buf, &len);
-    if (!rc)
-        rc = myelin_write_file_atomic(path, buf, len, &c->ctx.err);
-    free(buf);
-    return rc;
-}
-
 int myelin_cmd_run(int argc, char **argv)
 {
     static const myelin_cli_opt own[] = {{"drift", 0, O_DRIFT},         {"logits", 1, O_LOGITS},
@@ -174,7 +162,7 @@ int myelin_cmd_run(int argc, char **argv)
     if (!rc)
         rc = print_results(&c, &j);
     if (!rc && a.json)
-        rc = write_json(&c, &j, a.json);
+        rc = myelin_run_job_save_json(&j, &c.ctx, a.json); /* the activity file cost --activity reads */
     status = rc ? myelin_cli_failed(&c) : 0;
     myelin_run_job_free(&j);
     myelin_cli_free(&c);

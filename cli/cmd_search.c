@@ -122,15 +122,12 @@ static int prepare_out(myelin_cli *c, const myelin_search_request *a, int rank)
 
 static int print_summary(myelin_cli *c, const myelin_search_request *a, const myelin_search *s, int gp_failed)
 {
-    const myelin_search_config *cfg = &a->cfg;
     int table = c->format == MYELIN_REPORT_TABLE, rc = 0;
     if (!c->quiet) {
         myelin_search_figures f;
         myelin_search_get_figures(s, &f);
         if (table)
-            printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
-                   myelin_search_method_name(cfg->method), c->ctx.wl->name, c->arch ? c->arch : "generic-45nm",
-                   cfg->max_drop_pct);
+            myelin_search_request_write_title(a, c->ctx.wl->name, stdout);
         myelin_report *t = myelin_search_summary_table(s, a->with_timing);
         rc = t ? myelin_report_columns(t, c->columns, &c->ctx.err)
                : myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
@@ -141,7 +138,7 @@ static int print_summary(myelin_cli *c, const myelin_search_request *a, const my
             myelin_search_request_write_chosen(s, stdout);
         if (f.test_over)
             fprintf(stderr, "myelin search: warning: the chosen setting's test drop (%.2f points) exceeds "
-                            "the constraint (%.2f)\n", f.test_drop_pct, cfg->max_drop_pct);
+                            "the constraint (%.2f)\n", f.test_drop_pct, a->cfg.max_drop_pct);
     }
     if (!rc) {
         printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",

@@ -268,6 +268,13 @@ int myelin_search_request_resolve(myelin_search_request *r, const myelin_workloa
     return rc;
 }
 
+void myelin_search_request_write_title(const myelin_search_request *r, const char *workload, FILE *f)
+{
+    fprintf(f, "%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
+            myelin_search_method_name(r->cfg.method), workload, r->arch ? r->arch : "generic-45nm",
+            r->cfg.max_drop_pct);
+}
+
 void myelin_search_request_write_chosen(const myelin_search *s, FILE *f)
 {
     myelin_search_figures g;

@@ -48,6 +48,8 @@ int myelin_search_request_data(myelin_search_request *r, const myelin_workload *
  * DIR/Pjournal.jsonl in the output folder, else none (cfg.journal_path NULL). */
 int myelin_search_request_resolve(myelin_search_request *r, const myelin_workload *wl, int default_journal,
                                   myelin_error *err);
+/* The title line of `myelin search`'s terminal summary: method, workload, array, constraint. */
+void myelin_search_request_write_title(const myelin_search_request *r, const char *workload, FILE *f);
 /* The chosen setting's figures (savings, drops, bits, evaluations, gate check, the proxy's rank
  * correlation) as the paragraph under `myelin search`'s summary table. */
 void myelin_search_request_write_chosen(const myelin_search *s, FILE *f);

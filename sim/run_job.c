@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/util.h"
 #include "models/cost.h"
 #include "sim/engine_par.h"
 #include "sim/engine_report.h"
@@ -116,4 +117,15 @@ int myelin_run_job_json(const myelin_run_job *j, myelin_context *x, char **out, 
     myelin_run_info ri = {x->weights_desc, x->dataset_spec, x->quant_path ? x->quant_path : "float",
                           myelin_qsetting_input_bits(x->qs), j->drift, &x->prov};
     return myelin_activity_run_json(x->wl, j->e, &j->sum, &ri, out, len, &x->err);
+}
+
+int myelin_run_job_save_json(const myelin_run_job *j, myelin_context *x, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = myelin_run_job_json(j, x, &buf, &len);
+    if (!rc)
+        rc = myelin_write_file_atomic(path, buf, len, &x->err);
+    free(buf);
+    return rc;
 }

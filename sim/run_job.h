@@ -46,6 +46,8 @@ void myelin_run_job_write_summary(const myelin_run_job *j, const myelin_context 
 /* The activity JSON (models/cost.h myelin_activity_run_json) with x's inputs and provenance; no
  * wall time, so the same inputs give the same bytes.  *out malloc'ed, NUL-terminated. */
 int myelin_run_job_json(const myelin_run_job *j, myelin_context *x, char **out, size_t *len);
+/* The same written to path atomically (`myelin run --json`). */
+int myelin_run_job_save_json(const myelin_run_job *j, myelin_context *x, const char *path);
 void myelin_run_job_free(myelin_run_job *j);
 
 #ifdef __cplusplus
