@@ -12,7 +12,7 @@
 #include "base/util.h"
 #include "search/request.h"
 #include "sim/engine.h"
-#include "sim/engine_par.h"
+#include "sim/run_job.h"
 #include "sim/simulation.h"
 #include "workloads/info.h"
 
@@ -172,29 +172,25 @@ int myelin_api_run(const myelin_workload *wl, const char *weights, const myelin_
     myelin_context x;
     start(&x, wl);
     *out = NULL;
-    myelin_engine *e = NULL;
-    myelin_engine_summary sum;
-    memset(&sum, 0, sizeof sum);
-    const char *label = quant_label && *quant_label ? quant_label : NULL;
+    myelin_run_job j;
+    myelin_run_job_init(&j);
+    j.limit = limit;
+    j.drift = drift != 0;
+    if (threads > 0)
+        j.threads = threads;
     int rc = myelin_context_load_weights(&x, weights && *weights ? weights : NULL);
     if (!rc)
-        rc = myelin_context_use_quant(&x, qs, label);
+        rc = myelin_context_use_quant(&x, qs, quant_label && *quant_label ? quant_label : NULL);
     if (!rc)
-        rc = myelin_engine_new(wl, x.w, x.lq, myelin_qsetting_input_bits(x.qs), &e, &x.err);
+        rc = myelin_engine_new(wl, x.w, x.lq, myelin_qsetting_input_bits(x.qs), &j.e, &x.err);
     if (!rc)
         rc = myelin_context_open_dataset(&x, dataset && *dataset ? dataset : NULL);
     if (!rc)
-        rc = myelin_engine_run_dataset_threads(e, x.ds, limit, drift != 0,
-                                               threads > 0 ? threads : myelin_engine_default_threads(), NULL,
-                                               NULL, &sum, &x.err);
-    if (!rc) {
-        myelin_run_info ri = {x.weights_desc, x.dataset_spec, label ? label : "float",
-                              myelin_qsetting_input_bits(x.qs), drift != 0, &x.prov};
-        size_t len = 0;
-        rc = myelin_activity_run_json(wl, e, &sum, &ri, out, &len, &x.err);
-    }
-    myelin_engine_summary_free(&sum);
-    myelin_engine_free(e);
+        rc = myelin_run_job_run(&j, &x);
+    size_t len = 0;
+    if (!rc)
+        rc = myelin_run_job_json(&j, &x, out, &len);
+    myelin_run_job_free(&j);
     return finish(&x, rc, err);
 }
 
@@ -209,21 +205,12 @@ static int sim_json(const myelin_workload *wl, const char *weights, const myelin
     myelin_simulation s;
     start(&x, wl);
     myelin_simulation_init(&s);
-    if (!statistical && (!weights || !*weights) && !wl->weights_path[0])
-        statistical = 1; /* ImageNet-scale zoo workloads ship without weights */
-    int rc = statistical ? 0 : myelin_context_load_weights(&x, weights && *weights ? weights : NULL);
-    if (!rc)
-        rc = myelin_context_use_quant(&x, qs, NULL);
-    if (!rc)
-        rc = myelin_context_use_arch(&x, arch);
-    if (!rc && !statistical)
-        rc = myelin_context_open_dataset(&x, dataset && *dataset ? dataset : NULL);
     s.statistical = statistical;
     s.rate = rate < 0 ? -1 : rate;
     s.seed = seed;
     s.limit = limit;
-    if (!rc)
-        rc = myelin_simulation_prepare(&s, &x);
+    int rc = myelin_simulation_setup(&s, &x, weights && *weights ? weights : NULL, qs, NULL, arch, NULL,
+                                     dataset && *dataset ? dataset : NULL);
     if (!rc)
         rc = myelin_simulation_run(&s, &x);
     myelin_report *t = rc ? NULL : myelin_simulation_json_table(&s, &x, 0, NULL);
@@ -308,14 +295,10 @@ int myelin_api_search(const myelin_workload *wl, const char *weights, const char
     myelin_context x;
     start(&x, wl);
     myelin_search *s = NULL;
-    char apath[MYELIN_PATH_MAX], note[512] = "";
+    char note[512] = "";
     rc = myelin_context_load_weights(&x, weights && *weights ? weights : NULL);
     if (!rc)
-        rc = myelin_search_request_data(&r, wl, &x.err);
-    if (!rc)
-        rc = myelin_arch_resolve(r.arch ? r.arch : "generic-45nm", apath, sizeof apath, &x.err);
-    r.cfg.arch_path = apath;
-    r.cfg.journal_path = r.journal;
+        rc = myelin_search_request_resolve(&r, wl, 0, &x.err);
     if (!rc && r.journal)
         rc = myelin_context_inputs_hash(&x, weights && *weights ? weights : NULL, &r.cfg.inputs_hash);
     if (!rc && r.out_dir)

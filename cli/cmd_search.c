@@ -103,10 +103,10 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     return myelin_search_request_set(user, names[id - O_FIRST], arg, &c->ctx.err);
 }
 
-/* Rank 0: the output folder (made, locked for the life of the process) and the journal path. */
-static int prepare_out(myelin_cli *c, myelin_search_request *a, int rank, char *jpath, size_t jn)
+/* Rank 0: the output folder, made and locked for the life of the process (one search per folder). */
+static int prepare_out(myelin_cli *c, const myelin_search_request *a, int rank)
 {
-    int rc = 0, lock_fd = -1; /* held until exit: one search per output folder */
+    int rc = 0, lock_fd = -1; /* held until exit */
     if (rank == 0)
         rc = myelin_mkdirs(a->out_dir, &c->ctx.err);
     if (!rc && rank == 0)
@@ -115,15 +115,6 @@ static int prepare_out(myelin_cli *c, myelin_search_request *a, int rank, char *
     if (!rc)
         myelin_exit_on_signals("myelin search: interrupted; every finished evaluation is in the "
                                "journal (rerun the same command to resume)");
-    if (!rc && a->journal) {
-        snprintf(jpath, jn, "%s", a->journal);
-    } else if (!rc) {
-        char rel[MYELIN_PATH_MAX];
-        snprintf(rel, sizeof rel, "%sjournal.jsonl", a->prefix);
-        if (myelin_path_join(a->out_dir, rel, jpath, jn))
-            rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, a->out_dir, 0, 0, "path too long");
-    }
-    a->cfg.journal_path = jpath;
     return rc;
 }
 
@@ -131,15 +122,12 @@ static int prepare_out(myelin_cli *c, myelin_search_request *a, int rank, char *
 
 static int print_summary(myelin_cli *c, const myelin_search_request *a, const myelin_search *s, int gp_failed)
 {
-    const myelin_search_config *cfg = &a->cfg;
     int table = c->format == MYELIN_REPORT_TABLE, rc = 0;
     if (!c->quiet) {
         myelin_search_figures f;
         myelin_search_get_figures(s, &f);
         if (table)
-            printf("%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
-                   myelin_search_method_name(cfg->method), c->ctx.wl->name, c->arch ? c->arch : "generic-45nm",
-                   cfg->max_drop_pct);
+            myelin_search_request_write_title(a, c->ctx.wl->name, stdout);
         myelin_report *t = myelin_search_summary_table(s, a->with_timing);
         rc = t ? myelin_report_columns(t, c->columns, &c->ctx.err)
                : myelin_error_set(&c->ctx.err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory");
@@ -147,25 +135,10 @@ static int print_summary(myelin_cli *c, const myelin_search_request *a, const my
             rc = myelin_report_write(t, c->format, stdout, &c->ctx.err);
         myelin_report_free(t);
         if (!rc && table)
-            printf("\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
-                   "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "
-                   "%.2fx compression;\n"
-                   "%d full and %d drift evaluations; %d candidates gated out, %d skipped (not needed, "
-                   "%d of them taken on a confident prediction); gate check %d/%d false rejections",
-                   f.chosen_key, f.memory_saving_pct, f.energy_saving_pct, f.drop_pct, f.test_drop_pct,
-                   f.chosen_test_pct, f.float_test_pct,
-                   f.test_over ? " -- OVER THE CONSTRAINT on the test set" : "", f.avg_bits, f.compression,
-                   f.full_evals, f.drift_evals, f.gated_out, f.skipped, f.predicted_passes,
-                   f.check_false_rejections, f.check_evals);
-        if (!rc && table && f.spearman_n)
-            printf(";\nSpearman rank correlation with the validation drop over %d evaluated candidates: "
-                   "proxy %.3f, drift alone %.3f, logit error alone %.3f",
-                   f.spearman_n, f.spearman_proxy, f.spearman_drift, f.spearman_logit);
-        if (!rc && table)
-            printf("\n");
+            myelin_search_request_write_chosen(s, stdout);
         if (f.test_over)
             fprintf(stderr, "myelin search: warning: the chosen setting's test drop (%.2f points) exceeds "
-                            "the constraint (%.2f)\n", f.test_drop_pct, cfg->max_drop_pct);
+                            "the constraint (%.2f)\n", f.test_drop_pct, a->cfg.max_drop_pct);
     }
     if (!rc) {
         printf("%stables, plots and the chosen setting (%schosen.yaml) written to %s/\n",
@@ -210,23 +183,18 @@ int myelin_cmd_search(int argc, char **argv)
         c.quiet = 1;
     }
     myelin_search *s = NULL;
-    char apath[MYELIN_PATH_MAX] = "", jpath[MYELIN_PATH_MAX], note[512] = "";
+    char note[512] = "";
+    a.arch = c.arch;
     int rc = myelin_cli_load_workload(&c);
     if (!rc)
         rc = myelin_cli_load_weights(&c);
     if (!rc)
-        rc = myelin_context_inputs_hash(&c.ctx, c.weights, &a.cfg.inputs_hash);
-    if (!rc)
-        rc = myelin_search_request_data(&a, c.ctx.wl, &c.ctx.err);
+        rc = myelin_search_request_resolve(&a, c.ctx.wl, 1, &c.ctx.err);
     if (a.said[0])
         fprintf(stderr, "myelin search: %s declares its dataset; using:%s\n", c.ctx.wl->name, a.said);
     if (!rc)
-        rc = myelin_arch_resolve(c.arch ? c.arch : "generic-45nm", apath, sizeof apath, &c.ctx.err);
-    a.cfg.arch_path = apath;
-    if (!rc)
-        rc = prepare_out(&c, &a, rank, jpath, sizeof jpath);
-    else
-        rc = myelin_ranks_agree(rc, &c.ctx.err);
+        rc = myelin_context_inputs_hash(&c.ctx, c.weights, &a.cfg.inputs_hash);
+    rc = rc ? myelin_ranks_agree(rc, &c.ctx.err) : prepare_out(&c, &a, rank);
     if (!rc) {
         rc = myelin_search_run(&a.cfg, c.ctx.wl, c.ctx.w, &s, note, sizeof note, &c.ctx.err);
         if (note[0] && rank == 0)

@@ -4,14 +4,8 @@
  * energy for the same mapping and activity. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "base/util.h"
 #include "cli/cli.h"
-#include "sim/array.h"
-#include "sim/engine.h"
-#include "sim/engine_report.h"
 #include "sim/simulation.h"
 
 static void usage(FILE *f)
@@ -78,97 +72,25 @@ static int on_opt(myelin_cli *c, int id, const char *arg, void *user)
     return 0;
 }
 
-/* ---- the simulation ------------------------------------------------------------------------------ */
-
-typedef struct sim_ctx {
-    int progress;
-    int64_t total;
-    myelin_logits_csv *logits; /* or NULL */
-} sim_ctx;
-
-static int on_image(void *user, int64_t index, int label, const double *logits, int classes,
-                    const int64_t *spikes, int64_t latency_cycles)
-{
-    (void)spikes;
-    (void)latency_cycles;
-    sim_ctx *c = user;
-    if (c->logits && logits)
-        myelin_logits_csv_row(c->logits, index, label, logits, classes);
-    if (c->progress && (index % 10 == 9 || index + 1 == c->total))
-        fprintf(stderr, "\rmyelin sim: %" PRId64 "/%" PRId64 " images", index + 1, c->total);
-    return 0;
-}
-
-/* Loads what the command needs: real weights unless asked for statistics or the workload has
- * none (the ImageNet-scale zoo), the setting, the array and its mapping, the images. */
-static int setup(myelin_cli *c, sim_args *a, myelin_simulation *o)
-{
-    int rc = myelin_cli_load_workload(c);
-    if (!rc && a->statistical && (c->weights || c->dataset || a->logits))
-        rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
-                              "--statistical / --rate draw spikes: give no --weights, --dataset or --logits");
-    if (!rc && !a->statistical && !c->weights && !c->ctx.embedded && !c->ctx.wl->weights_path[0])
-        a->statistical = 1;
-    if (!rc && !a->statistical)
-        rc = myelin_cli_load_weights(c);
-    if (!rc)
-        rc = myelin_cli_load_quant(c, 0);
-    if (!rc)
-        rc = myelin_cli_load_arch(c);
-    if (!rc && !a->statistical)
-        rc = myelin_cli_open_dataset(c);
-    if (!rc && a->logits && a->statistical)
-        rc = myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
-                              "--logits needs weights (workload %s runs in statistical mode)", c->ctx.wl->name);
-    o->statistical = a->statistical;
-    o->rate = a->rate;
-    o->seed = c->seed;
-    o->limit = c->limit;
-    o->vcd = a->vcd;
-    return rc ? rc : myelin_simulation_prepare(o, &c->ctx);
-}
-
-/* Runs the array (logits into a->logits when asked, progress on stderr), then prices it. */
-static int simulate(myelin_cli *c, const sim_args *a, myelin_simulation *o)
-{
-    sim_ctx ctx = {myelin_cli_progress(c), 1, NULL};
-    myelin_logits_csv lcsv = {NULL, NULL, 0};
-    if (a->logits && myelin_logits_csv_open(&lcsv, c->ctx.wl->classes, &c->ctx.err))
-        return c->ctx.err.code;
-    if (a->logits)
-        ctx.logits = &lcsv;
-    if (c->ctx.ds) {
-        myelin_dataset_info info;
-        myelin_dataset_info_get(c->ctx.ds, &info);
-        ctx.total = o->limit < info.count ? o->limit : info.count;
-    } else if (o->limit > 0) {
-        ctx.total = o->limit;
-    }
-    o->on_image = on_image;
-    o->user = &ctx;
-    int rc = myelin_simulation_run(o, &c->ctx);
-    if (ctx.progress)
-        fprintf(stderr, "\n");
-    if (ctx.logits) {
-        int wrc = myelin_logits_csv_save(&lcsv, a->logits, !rc, &c->ctx.err);
-        if (!rc)
-            rc = wrc;
-    }
-    return rc;
-}
-
 /* ---- output ---------------------------------------------------------------------------------------- */
 
-static int write_json(myelin_cli *c, const sim_args *a, const myelin_simulation *o)
+static void on_progress(void *user, int64_t done, int64_t total)
 {
-    myelin_report *lt = myelin_simulation_json_table(o, &c->ctx, a->per_core, c->columns);
-    if (!lt)
-        return c->ctx.err.code;
-    const char *cols = c->columns; /* the energy table's, applied inside */
-    c->columns = NULL;
-    int rc = myelin_cli_emit(c, lt, NULL, NULL);
+    (void)user;
+    if (done % 10 == 0 || done == total)
+        fprintf(stderr, "\rmyelin sim: %" PRId64 "/%" PRId64 " images", done, total);
+}
+
+/* Writes t (freed; NULL: failed, c->ctx.err says why) in --format; --columns chooses the energy
+ * table's columns only. */
+static int emit(myelin_cli *c, myelin_report *t, int energy, FILE *f)
+{
+    const char *cols = c->columns;
+    if (!energy)
+        c->columns = NULL;
+    int rc = !t && c->ctx.err.code ? c->ctx.err.code : myelin_cli_emit(c, t, NULL, f);
     c->columns = cols;
-    myelin_report_free(lt);
+    myelin_report_free(t);
     return rc;
 }
 
@@ -177,42 +99,21 @@ static int write_text(myelin_cli *c, const sim_args *a, const myelin_simulation 
     FILE *f = stdout;
     int rc = 0;
     if (!c->quiet) {
-        const char *const *extra = NULL; /* the captions say where the activity came from */
-        char wsrc[MYELIN_PATH_MAX], asrc[MYELIN_PATH_MAX];
-        myelin_path_relative(c->ctx.wl->source, wsrc, sizeof wsrc);
-        myelin_path_relative(c->ctx.arch->source, asrc, sizeof asrc);
-        if (c->format == MYELIN_REPORT_TABLE) {
-            fprintf(f, "workload  %s (%s)\n", c->ctx.wl->name, wsrc);
-            fprintf(f, "arch      %s (%s), %dx%d mesh, %d cores used\n", c->ctx.arch->name,
-                    asrc, c->ctx.arch->rows, c->ctx.arch->cols, c->ctx.map->cores_used);
-            fprintf(f, "mode      %s\n", o->mode);
-            fprintf(f, "quant     %s\n\n", c->quant ? c->quant : "float reference");
-        }
-        myelin_report *st = myelin_cost_report_table(o->srep, c->ctx.wl, c->format);
-        rc = myelin_cli_emit(c, st, extra, f);
-        myelin_report_free(st);
-        const char *cols = c->columns; /* --columns chooses the energy table's columns */
-        c->columns = NULL;
-        myelin_report *lt = rc ? NULL : myelin_simulation_layers_table(o, &c->ctx);
+        if (c->format == MYELIN_REPORT_TABLE)
+            myelin_simulation_write_header(o, &c->ctx, f);
+        rc = emit(c, myelin_cost_report_table(o->srep, c->ctx.wl, c->format), 1, f);
         fputc('\n', f);
         if (!rc)
-            rc = myelin_cli_emit(c, lt, extra, f);
-        myelin_report_free(lt);
+            rc = emit(c, myelin_simulation_layers_table(o, &c->ctx), 0, f);
         if (!rc && a->per_core) {
-            myelin_report *ct = myelin_simulation_cores_table(o, &c->ctx);
             fputc('\n', f);
-            rc = myelin_cli_emit(c, ct, extra, f);
-            myelin_report_free(ct);
+            rc = emit(c, myelin_simulation_cores_table(o, &c->ctx), 0, f);
         }
-        c->columns = cols;
         fputc('\n', f);
     }
+    const char *pre = c->format == MYELIN_REPORT_CSV ? "# " : c->format == MYELIN_REPORT_LATEX ? "% " : "";
     if (!rc)
-        myelin_simulation_write_summary(o, &c->ctx,
-                                        c->format == MYELIN_REPORT_CSV     ? "# "
-                                        : c->format == MYELIN_REPORT_LATEX ? "% "
-                                                                           : "",
-                                        !c->quiet, f);
+        myelin_simulation_write_summary(o, &c->ctx, pre, !c->quiet, f);
     return rc;
 }
 
@@ -234,13 +135,27 @@ int myelin_cmd_sim(int argc, char **argv)
         myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
         return myelin_cli_failed(&c);
     }
-    myelin_simulation o;
-    myelin_simulation_init(&o);
-    int rc = setup(&c, &a, &o);
+    myelin_simulation o = (myelin_simulation){.statistical = a.statistical, .rate = a.rate, .seed = c.seed, .limit = c.limit,
+                            .vcd = a.vcd, .logits_path = a.logits,
+                            .progress = myelin_cli_progress(&c) ? on_progress : NULL};
+    int rc = myelin_cli_load_workload(&c);
+    if (!rc && a.statistical && (c.weights || c.dataset || a.logits))
+        rc = myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
+                              "--statistical / --rate draw spikes: give no --weights, --dataset or --logits");
     if (!rc)
-        rc = simulate(&c, &a, &o);
-    if (!rc)
-        rc = c.format == MYELIN_REPORT_JSON ? write_json(&c, &a, &o) : write_text(&c, &a, &o);
+        rc = myelin_simulation_setup(&o, &c.ctx, c.weights, NULL, c.quant, NULL, c.arch, c.dataset);
+    if (!rc && a.logits && o.statistical)
+        rc = myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0,
+                              "--logits needs weights (workload %s runs in statistical mode)", c.ctx.wl->name);
+    if (!rc) {
+        rc = myelin_simulation_run(&o, &c.ctx);
+        if (o.progress)
+            fputc('\n', stderr);
+    }
+    if (!rc && c.format == MYELIN_REPORT_JSON)
+        rc = emit(&c, myelin_simulation_json_table(&o, &c.ctx, a.per_core, c.columns), 0, NULL);
+    else if (!rc)
+        rc = write_text(&c, &a, &o);
     if (!rc && ferror(stdout))
         rc = myelin_error_set(&c.ctx.err, MYELIN_EIO, NULL, 0, 0, "write error on standard output");
     status = rc ? myelin_cli_failed(&c) : 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "base/util.h"
 
 void myelin_search_request_init(myelin_search_request *r, const char *out_dir, const char *key_prefix)
@@ -247,4 +248,49 @@ int myelin_search_request_data(myelin_search_request *r, const myelin_workload *
     cfg->calib_spec = cbuf;
     cfg->test_spec = tbuf;
     return rc;
+}
+
+int myelin_search_request_resolve(myelin_search_request *r, const myelin_workload *wl, int default_journal,
+                                  myelin_error *err)
+{
+    int rc = myelin_search_request_data(r, wl, err);
+    if (!rc)
+        rc = myelin_arch_resolve(r->arch ? r->arch : "generic-45nm", r->arch_path, sizeof r->arch_path, err);
+    r->cfg.arch_path = r->arch_path;
+    r->cfg.journal_path = r->journal;
+    if (!rc && !r->journal && default_journal) {
+        char rel[MYELIN_PATH_MAX];
+        snprintf(rel, sizeof rel, "%sjournal.jsonl", r->prefix);
+        if (myelin_path_join(r->out_dir, rel, r->journal_path, sizeof r->journal_path))
+            rc = myelin_error_set(err, MYELIN_EUSAGE, r->out_dir, 0, 0, "path too long");
+        r->cfg.journal_path = r->journal_path;
+    }
+    return rc;
+}
+
+void myelin_search_request_write_title(const myelin_search_request *r, const char *workload, FILE *f)
+{
+    fprintf(f, "%s search on %s, %s; constraint: validation top-1 drop <= %g points\n\n",
+            myelin_search_method_name(r->cfg.method), workload, r->arch ? r->arch : "generic-45nm",
+            r->cfg.max_drop_pct);
+}
+
+void myelin_search_request_write_chosen(const myelin_search *s, FILE *f)
+{
+    myelin_search_figures g;
+    myelin_search_get_figures(s, &g);
+    fprintf(f, "\nchosen %s: memory saving %.2f %%, energy saving %.2f %%, validation drop %.2f points, "
+               "test drop %.2f points (test %.2f %% vs float %.2f %%)%s, %.2f average bits, "
+               "%.2fx compression;\n"
+               "%d full and %d drift evaluations; %d candidates gated out, %d skipped (not needed, "
+               "%d of them taken on a confident prediction); gate check %d/%d false rejections",
+            g.chosen_key, g.memory_saving_pct, g.energy_saving_pct, g.drop_pct, g.test_drop_pct, g.chosen_test_pct,
+            g.float_test_pct, g.test_over ? " -- OVER THE CONSTRAINT on the test set" : "", g.avg_bits,
+            g.compression, g.full_evals, g.drift_evals, g.gated_out, g.skipped, g.predicted_passes,
+            g.check_false_rejections, g.check_evals);
+    if (g.spearman_n)
+        fprintf(f, ";\nSpearman rank correlation with the validation drop over %d evaluated candidates: "
+                   "proxy %.3f, drift alone %.3f, logit error alone %.3f",
+                g.spearman_n, g.spearman_proxy, g.spearman_drift, g.spearman_logit);
+    fprintf(f, "\n");
 }

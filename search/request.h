@@ -6,6 +6,8 @@
 #ifndef MYELIN_SEARCH_REQUEST_H
 #define MYELIN_SEARCH_REQUEST_H
 
+#include <stdio.h>
+
 #include "search/search.h"
 
 #ifdef __cplusplus
@@ -23,6 +25,7 @@ typedef struct myelin_search_request {
     const char *key_prefix;      /* how messages name a key: "--" (command line) or "search option " */
     char specs[3][512];          /* the resolved val, calib and test specs */
     char said[4096];             /* the declared splits used, for a note ("" when none) */
+    char arch_path[MYELIN_PATH_MAX], journal_path[MYELIN_PATH_MAX]; /* resolved; cfg points here */
 } myelin_search_request;
 
 /* The defaults: myelin_search_config_default, outputs in out_dir (may be NULL), no prefix,
@@ -39,6 +42,17 @@ int myelin_search_request_check(myelin_search_request *r, myelin_error *err);
 /* The data: what was given, else the splits wl declares (listed in r->said), else synthetic
  * images of its shape; sets cfg's dataset specs and carving. */
 int myelin_search_request_data(myelin_search_request *r, const myelin_workload *wl, myelin_error *err);
+
+/* What the search needs besides the weights: the data (myelin_search_request_data), the array's
+ * file (r->arch, default generic-45nm) and the journal: r->journal, else with default_journal
+ * DIR/Pjournal.jsonl in the output folder, else none (cfg.journal_path NULL). */
+int myelin_search_request_resolve(myelin_search_request *r, const myelin_workload *wl, int default_journal,
+                                  myelin_error *err);
+/* The title line of `myelin search`'s terminal summary: method, workload, array, constraint. */
+void myelin_search_request_write_title(const myelin_search_request *r, const char *workload, FILE *f);
+/* The chosen setting's figures (savings, drops, bits, evaluations, gate check, the proxy's rank
+ * correlation) as the paragraph under `myelin search`'s summary table. */
+void myelin_search_request_write_chosen(const myelin_search *s, FILE *f);
 
 #ifdef __cplusplus
 }

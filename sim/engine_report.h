@@ -21,6 +21,10 @@ extern "C" {
 myelin_report *myelin_engine_layers_table(const myelin_workload *wl, const myelin_engine *e,
                                           const myelin_engine_summary *sum, int drift);
 
+/* Progress of a run over images (myelin run, myelin sim): called after each image with done of
+ * total; the front end decides what to show. */
+typedef void (*myelin_progress_fn)(void *user, int64_t done, int64_t total);
+
 /* Logits as CSV, one row per image: index,label,logit_0..logit_{K-1} (%.9g), kept in memory and
  * written atomically at the end. */
 typedef struct myelin_logits_csv {

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
+
 void myelin_simulation_init(myelin_simulation *s)
 {
     memset(s, 0, sizeof *s);
@@ -45,11 +47,81 @@ int myelin_simulation_prepare(myelin_simulation *s, myelin_context *x)
     return rc;
 }
 
+int myelin_simulation_setup(myelin_simulation *s, myelin_context *x, const char *weights,
+                            const myelin_qsetting *qs, const char *quant_path, const myelin_arch *arch,
+                            const char *arch_name, const char *dataset)
+{
+    if (!s->statistical && !weights && !x->embedded && !x->wl->weights_path[0])
+        s->statistical = 1; /* ImageNet-scale zoo workloads ship without weights */
+    int rc = s->statistical ? 0 : myelin_context_load_weights(x, weights);
+    if (!rc)
+        rc = qs ? myelin_context_use_quant(x, qs, NULL) : myelin_context_load_quant(x, quant_path, 0);
+    if (!rc)
+        rc = arch ? myelin_context_use_arch(x, arch) : myelin_context_load_arch(x, arch_name);
+    if (!rc && !s->statistical)
+        rc = myelin_context_open_dataset(x, dataset);
+    return rc ? rc : myelin_simulation_prepare(s, x);
+}
+
+void myelin_simulation_write_header(const myelin_simulation *s, const myelin_context *x, FILE *f)
+{
+    char wsrc[MYELIN_PATH_MAX], asrc[MYELIN_PATH_MAX];
+    myelin_path_relative(x->wl->source, wsrc, sizeof wsrc);
+    myelin_path_relative(x->arch->source, asrc, sizeof asrc);
+    fprintf(f, "workload  %s (%s)\n", x->wl->name, wsrc);
+    fprintf(f, "arch      %s (%s), %dx%d mesh, %d cores used\n", x->arch->name, asrc, x->arch->rows,
+            x->arch->cols, x->map->cores_used);
+    fprintf(f, "mode      %s\n", s->mode);
+    fprintf(f, "quant     %s\n\n", x->quant_path ? x->quant_path : "float reference");
+}
+
+typedef struct image_ctx {
+    const myelin_simulation *s;
+    int64_t total;
+    myelin_logits_csv *logits; /* or NULL */
+} image_ctx;
+
+static int on_image(void *user, int64_t index, int label, const double *logits, int classes,
+                    const int64_t *spikes, int64_t latency_cycles)
+{
+    image_ctx *c = user;
+    if (c->logits && logits)
+        myelin_logits_csv_row(c->logits, index, label, logits, classes);
+    if (c->s->progress)
+        c->s->progress(c->s->progress_user, index + 1, c->total);
+    return c->s->on_image ? c->s->on_image(c->s->user, index, label, logits, classes, spikes, latency_cycles) : 0;
+}
+
+/* The array over the images, the logits CSV and progress beside. */
+static int run_array(myelin_simulation *s, myelin_context *x)
+{
+    image_ctx ctx = {s, 1, NULL};
+    myelin_logits_csv lcsv = {NULL, NULL, 0};
+    if (s->logits_path && myelin_logits_csv_open(&lcsv, x->wl->classes, &x->err))
+        return x->err.code;
+    if (s->logits_path)
+        ctx.logits = &lcsv;
+    if (x->ds) {
+        myelin_dataset_info info;
+        myelin_dataset_info_get(x->ds, &info);
+        ctx.total = s->limit < info.count ? s->limit : info.count;
+    } else if (s->limit > 0) {
+        ctx.total = s->limit;
+    }
+    myelin_array_options opt = {x->wl, x->lq, x->arch, x->map, s->e, x->ds, s->limit,
+                                s->statistical ? s->act.rate : NULL, s->seed, s->vcd, on_image, &ctx};
+    int rc = myelin_array_run(&opt, &s->res, &x->err);
+    if (ctx.logits) {
+        int wrc = myelin_logits_csv_save(&lcsv, s->logits_path, !rc, &x->err);
+        if (!rc)
+            rc = wrc;
+    }
+    return rc;
+}
+
 int myelin_simulation_run(myelin_simulation *s, myelin_context *x)
 {
-    myelin_array_options opt = {x->wl, x->lq, x->arch, x->map, s->e, x->ds, s->limit,
-                                s->statistical ? s->act.rate : NULL, s->seed, s->vcd, s->on_image, s->user};
-    int rc = myelin_array_run(&opt, &s->res, &x->err);
+    int rc = run_array(s, x);
     if (!rc)
         rc = myelin_array_report(s->res, x->wl, x->lq, x->arch, x->map, &s->srep, &x->err);
     if (!rc)

@@ -11,6 +11,7 @@
 #include "models/cost.h"
 #include "sim/array.h"
 #include "sim/engine.h"
+#include "sim/engine_report.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,8 +24,11 @@ typedef struct myelin_simulation {
     uint64_t seed;       /* statistical draws */
     int64_t limit;       /* images (real: <= 0 is 100) or inferences (statistical: <= 0 is one) */
     const char *vcd;     /* a VCD trace, or NULL */
-    myelin_array_image_fn on_image;
+    myelin_array_image_fn on_image; /* after each image, or NULL */
     void *user;
+    const char *logits_path;     /* real mode: the logits CSV (sim/engine_report.h), or NULL */
+    myelin_progress_fn progress; /* images done, or NULL */
+    void *progress_user;
     /* what it gives */
     myelin_engine *e;
     myelin_activity act, meas, dact;
@@ -40,7 +44,17 @@ void myelin_simulation_init(myelin_simulation *s);
  * dataset): makes the engine (real) or the statistical activity, the limit's default, the mode
  * line, and records the seed (statistical) as provenance. */
 int myelin_simulation_prepare(myelin_simulation *s, myelin_context *x);
-/* Runs the array, then prices what it counted and evaluates the cost model on the measured and
+/* Resolves the inputs in the order provenance records them: real weights (unless statistical;
+ * a workload without weights, none given and not the embedded one runs statistical), the
+ * setting (qs lent, else quant_path loaded; both NULL: float), the array (arch lent, else
+ * arch_name loaded; NULL: generic-45nm), the images (real mode; NULL: the default); then
+ * myelin_simulation_prepare. */
+int myelin_simulation_setup(myelin_simulation *s, myelin_context *x, const char *weights,
+                            const myelin_qsetting *qs, const char *quant_path, const myelin_arch *arch,
+                            const char *arch_name, const char *dataset);
+/* The inputs block of `myelin sim`'s terminal output: workload, arch and mesh, mode, quant. */
+void myelin_simulation_write_header(const myelin_simulation *s, const myelin_context *x, FILE *f);
+/* Runs the array (the logits CSV written when it succeeds), then prices what it counted and evaluates the cost model on the measured and
  * on the statistical activity. */
 int myelin_simulation_run(myelin_simulation *s, myelin_context *x);
 /* Cycles per image by layer (rows "layers_sim") and by core (rows "cores"); NULL when out of
