@@ -1,11 +1,12 @@
 # accuracy vs parameter memory of every evaluated candidate (myelin search)
-set terminal svg size 860,480 dynamic
+set terminal svg size 860,440 dynamic
 set output 'search_beam_ungated_acc_vs_memory.svg'
 set title 'beam search on fashion: validation top-1 vs parameter memory'
-set xlabel 'parameter memory (kB)'
-set ylabel 'validation top-1 (%)'
-set logscale x
+set encoding utf8
 set grid
-set key bottom right
-set yrange [78.7:90.7]
-plot 'search_beam_ungated_acc_vs_memory.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'
+set key below horizontal maxrows 2
+set xlabel 'parameter memory (kB); 22 more candidates beyond the axis, up to 452.1 kB'
+set ylabel 'validation top-1 (%)'
+set xrange [40.8311:108.02]
+set yrange [83.50:91.50]
+plot 'search_beam_ungated_acc_vs_memory.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen', 89.7000 with lines dt 2 lc rgb 'black' title 'float (89.70 %)', 88.2000 with lines dt 3 lc rgb 'red' title 'constraint (-1.5 points)'

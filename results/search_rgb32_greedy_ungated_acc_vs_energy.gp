@@ -1,10 +1,12 @@
 # accuracy vs energy per inference of every evaluated candidate (myelin search)
-set terminal svg size 860,480 dynamic
+set terminal svg size 860,440 dynamic
 set output 'search_rgb32_greedy_ungated_acc_vs_energy.svg'
 set title 'greedy search on fashion-rgb32 (generic-45nm): validation top-1 vs energy per inference'
-set xlabel 'energy per inference (uJ)'
-set ylabel 'validation top-1 (%)'
+set encoding utf8
 set grid
-set key bottom right
-set yrange [72.8:84.8]
-plot 'search_rgb32_greedy_ungated_acc_vs_energy.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'
+set key below horizontal maxrows 2
+set xlabel 'energy per inference (µJ); 10 more candidates beyond the axis, up to 31.66 µJ'
+set ylabel 'validation top-1 (%)'
+set xrange [5.91272:14.9271]
+set yrange [79.40:85.30]
+plot 'search_rgb32_greedy_ungated_acc_vs_energy.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen', 83.8000 with lines dt 2 lc rgb 'black' title 'float (83.80 %)', 82.3000 with lines dt 3 lc rgb 'red' title 'constraint (-1.5 points)'

@@ -1,11 +1,12 @@
 # accuracy vs parameter memory of every evaluated candidate (myelin search)
-set terminal svg size 860,480 dynamic
+set terminal svg size 860,440 dynamic
 set output 'search_rgb32_greedy_ungated_acc_vs_memory.svg'
 set title 'greedy search on fashion-rgb32: validation top-1 vs parameter memory'
-set xlabel 'parameter memory (kB)'
-set ylabel 'validation top-1 (%)'
-set logscale x
+set encoding utf8
 set grid
-set key bottom right
-set yrange [72.8:84.8]
-plot 'search_rgb32_greedy_ungated_acc_vs_memory.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen'
+set key below horizontal maxrows 2
+set xlabel 'parameter memory (kB); 7 more candidates beyond the axis, up to 168.8 kB'
+set ylabel 'validation top-1 (%)'
+set xrange [22.8472:92.5565]
+set yrange [79.40:85.30]
+plot 'search_rgb32_greedy_ungated_acc_vs_memory.dat' index 0 using 1:2 with points pt 7 ps 0.5 title 'candidates', '' index 1 using 1:2 with linespoints pt 6 title 'Pareto front', '' index 2 using 1:2 with points pt 5 ps 1.5 title 'chosen', 83.8000 with lines dt 2 lc rgb 'black' title 'float (83.80 %)', 82.3000 with lines dt 3 lc rgb 'red' title 'constraint (-1.5 points)'
