@@ -79,10 +79,16 @@ stderr_has "another myelin process is writing into this folder" "the refusal say
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 for sig in INT TERM; do
-    "$M" search --val synthetic:split=test,count=400,seed=2 --calib synthetic:split=test,count=8,seed=3 \
+    # a search long enough (seconds) to be caught mid-way: signal it once its journal holds a
+    # finished evaluation (line 1 is the header), not after a fixed sleep
+    "$M" search --val synthetic:split=test,count=4000,seed=2 --calib synthetic:split=test,count=8,seed=3 \
         --test synthetic:split=test,count=400,seed=1 --no-timing --quiet --out "sig$sig" >"$T/out" 2>"$T/err" &
     pid=$!
-    sleep 3
+    tries=0
+    while [ "$(cat "sig$sig/journal.jsonl" 2>/dev/null | wc -l)" -lt 2 ] && [ "$tries" -lt 300 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
     kill -s "$sig" "$pid"
     wait "$pid"
     got=$?
