@@ -57,7 +57,8 @@ void myelin_path_relative(const char *path, char *out, size_t n)
         common = 0;
     size_t len = 0;
     out[0] = '\0';
-    for (const char *c = cwd + common; *c; c++) /* one ../ per folder of cwd below the prefix */
+    int root = strcmp(cwd, "/") == 0; /* from the root every absolute path is below: no ../ */
+    for (const char *c = cwd + common; *c && !root; c++) /* one ../ per folder of cwd below the prefix */
         if (*c == '/' && len + 3 < n) {
             memcpy(out + len, "../", 3);
             len += 3;

@@ -215,6 +215,13 @@ START_TEST(test_paths)
         snprintf(in, sizeof in, "../%sX/a", slash + 1);
         ck_assert_str_eq(out, in);
     }
+    /* from the root folder: no ../ at all (it was "../tmp/x" once) */
+    ck_assert_int_eq(chdir("/"), 0);
+    myelin_path_relative("/tmp/x.yaml", out, sizeof out);
+    ck_assert_str_eq(out, "tmp/x.yaml");
+    myelin_path_relative("/", out, sizeof out);
+    ck_assert_str_eq(out, ".");
+    ck_assert_int_eq(chdir(cwd), 0);
     myelin_provenance p;
     myelin_provenance_init(&p);
     myelin_provenance_add(&p, "quant", "a");
