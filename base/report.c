@@ -131,6 +131,11 @@ const char *myelin_report_format_name(int fmt)
     return fmt >= 0 && fmt < MYELIN_REPORT_FORMAT_COUNT ? format_names[fmt] : "?";
 }
 
+const char *myelin_report_comment_prefix(int fmt)
+{
+    return fmt == MYELIN_REPORT_CSV ? "# " : fmt == MYELIN_REPORT_LATEX ? "% " : "";
+}
+
 const char *myelin_report_format_ext(int fmt)
 {
     return fmt >= 0 && fmt < MYELIN_REPORT_FORMAT_COUNT ? format_exts[fmt] : "txt";
@@ -557,7 +562,7 @@ static void write_text(const myelin_report *r, const int *cols, int n, FILE *f)
 
 static void write_csv(const myelin_report *r, const int *cols, int n, FILE *f)
 {
-    write_comments(r, "# ", MYELIN_ESC_TEXT, f);
+    write_comments(r, myelin_report_comment_prefix(MYELIN_REPORT_CSV), MYELIN_ESC_TEXT, f);
     for (int i = -1; i < r->nrows; i++)
         for (int k = 0; k < n; k++) {
             myelin_escape_fputs(MYELIN_ESC_CSV, i < 0 ? r->keys[cols[k]] : cell(r, i, cols[k]), f);
@@ -651,7 +656,7 @@ static double latex_width_pt(const int *chars, int n, double fs)
 
 static void write_latex(const myelin_report *r, const int *cols, int n, FILE *f)
 {
-    write_comments(r, "% ", MYELIN_ESC_LATEX, f);
+    write_comments(r, myelin_report_comment_prefix(MYELIN_REPORT_LATEX), MYELIN_ESC_LATEX, f);
     int *chars = calloc((size_t)n + 1, sizeof *chars);
     if (!chars)
         return;

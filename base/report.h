@@ -54,6 +54,8 @@ int myelin_report_format_parse(const char *s);
 const char *myelin_report_format_name(int fmt);
 /* The usual file extension of a format, without the dot: txt csv json md tex. */
 const char *myelin_report_format_ext(int fmt);
+/* How a format's comment lines start: "# " (csv), "% " (latex), "" (the others: free text). */
+const char *myelin_report_comment_prefix(int fmt);
 
 typedef struct myelin_report_col {
     const char *name;  /* snake_case, e.g. "compute" */

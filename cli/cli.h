@@ -28,6 +28,15 @@ int myelin_cmd_sim(int argc, char **argv);    /* built by sim/sim.am */
 int myelin_cmd_search(int argc, char **argv); /* built by search/search.am */
 int myelin_cmd_sweep(int argc, char **argv);  /* built by dse/dse.am */
 
+/* The help texts (cli/help.c): what `myelin CMD --help` prints. */
+void myelin_help_info(FILE *f);
+void myelin_help_run(FILE *f);
+void myelin_help_dataset(FILE *f);
+void myelin_help_cost(FILE *f);
+void myelin_help_sim(FILE *f);
+void myelin_help_search(FILE *f);
+void myelin_help_sweep(FILE *f);
+
 /* ---- the context every command shares (cli/context.c) -----------------------------------------
  * One option table: the options several commands take are defined once (name, argument, check),
  * each command says which it accepts (MYELIN_OPT_* bits) and adds its own as a table of
@@ -65,7 +74,8 @@ typedef struct myelin_cli {
     int format, quiet, progress_forced, has_seed;
     uint64_t seed;
     int64_t limit;
-    int npos;                /* positional arguments, in pos[] (at most 4) */
+    int max_pos;             /* positional arguments the command takes (0 unless it sets it) */
+    int npos;                /* positional arguments, in pos[] (at most max_pos <= 4) */
     const char *pos[4];
     /* resolved by the loaders below: the library's context object (api/context.h), which also
      * holds the provenance and the error */
@@ -90,6 +100,9 @@ int myelin_cli_open_dataset(myelin_cli *c);                  /* default: 1000 sy
 /* 1 when the command should show progress on stderr: --progress, or stderr is a terminal and
  * not --quiet. */
 int myelin_cli_progress(const myelin_cli *c);
+/* A progress callback (myelin_progress_fn) with user the myelin_cli: "myelin CMD: done/total
+ * images" on stderr, rewritten in place at each whole percent. */
+void myelin_cli_progress_images(void *user, int64_t done, int64_t total);
 /* Writes a table with the context's provenance (plus key/value pairs in extra, NULL-terminated
  * pairs, may be NULL) and --columns, in --format, to f (NULL: --out FILE atomically when given,
  * else standard output). */

@@ -13,40 +13,6 @@
 #include "workloads/qsetting.h"
 #include "workloads/workload.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: myelin cost [--workload W] [--quant Q.yaml] [--arch A] [--rate R | --activity F.json]\n"
-            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--out FILE]\n"
-            "                   [--quiet]\n"
-            "       myelin cost --tables DIR [--activity tiny-run.json] [--progress] [--quiet]\n\n"
-            "Maps a workload onto a core array and reports, per layer and in total: energy by\n"
-            "component (compute, synapse memory, neurons, NoC, leakage), parameter memory\n"
-            "(parameters x weight bits, plus 32-bit quantization scales reported apart) and membrane\n"
-            "memory in bits and bytes, synaptic ops, a cycle estimate and cores used.\n"
-            "  --workload W     workload YAML, or a zoo name (default: tiny)\n"
-            "  --quant Q.yaml   quantization setting (default: float)\n"
-            "  --arch A         architecture YAML or preset: paper-45nm, loihi-like, generic-45nm\n"
-            "                   (default generic-45nm; presets and zoo names are found in the data\n"
-            "                   folders: $MYELIN_DATADIR, the installed one, the source tree)\n"
-            "  --rate R         every layer fires at R spikes per neuron per timestep\n"
-            "  --activity F     measured firing rates: the JSON written by 'myelin run --json'\n"
-            "                   (default: the workload's statistical firing rates)\n"
-            "  --format F       table (energies in uJ), csv and json (pJ, full precision), markdown,\n"
-            "                   latex (booktabs; the main columns unless --columns names others)\n"
-            "  --columns LIST   the columns to write, in order (comma-separated, e.g. layer,total_uJ)\n"
-            "  --out FILE       write there (atomically) instead of standard output\n"
-            "  --tables DIR     regenerate the paper-style tables and plots in DIR: zoo parameters and\n"
-            "                   memory at float/8/4/2 bits, energy per inference on every preset (each\n"
-            "                   as Markdown, CSV and LaTeX), and the tiny model's per-layer breakdown\n"
-            "                   (from --activity when given); plots need gnuplot on PATH; DIR is\n"
-            "                   created when missing\n"
-            "  --progress       progress on stderr (default: when stderr is a terminal)\n"
-            "  -q, --quiet      no notes or progress on stderr (errors only)\n"
-            "The real-valued first layer is counted once per inference (the image is the same at every\n"
-            "timestep), as in the SViT papers.\n");
-}
-
 /* ---- the command ----------------------------------------------------------------------------- */
 
 enum { O_RATE = 1000, O_ACTIVITY, O_TABLES };
@@ -74,7 +40,7 @@ int myelin_cmd_cost(int argc, char **argv)
     static const myelin_cli_opt own[] = {{"rate", 1, O_RATE}, {"activity", 1, O_ACTIVITY},
                                          {"tables", 1, O_TABLES}, {NULL, 0, 0}};
     myelin_cli c;
-    myelin_cli_init(&c, "cost", usage,
+    myelin_cli_init(&c, "cost", myelin_help_cost,
                     MYELIN_OPT_WORKLOAD | MYELIN_OPT_QUANT | MYELIN_OPT_ARCH | MYELIN_OPT_FORMAT |
                         MYELIN_OPT_OUT | MYELIN_OPT_PROGRESS);
     c.workload = "tiny";
@@ -82,9 +48,7 @@ int myelin_cmd_cost(int argc, char **argv)
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
     if (status >= 0)
         return status;
-    if (c.npos)
-        myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
-    else if (a.rate >= 0 && a.activity)
+    if (a.rate >= 0 && a.activity)
         myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "give --rate or --activity, not both");
     if (c.ctx.err.code)
         return myelin_cli_failed(&c);

@@ -8,22 +8,6 @@
 
 #include "cli/cli.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: myelin dataset info SPEC [--format F] [--columns LIST] [--quiet]\n"
-               "       myelin dataset export SPEC --images FILE --labels FILE [--limit N] [--quiet]\n\n"
-               "SPEC is a CIFAR-10 binary list (data_batch_1.bin,data_batch_2.bin), an IDX images file\n"
-               "(IMAGES[:LABELS]), or synthetic:split=train|test,count=N,seed=S[,h=16,w=16,c=3,classes=10].\n"
-               "export writes IDX: images N x H x W x C (magic 0x00000804), labels N (0x00000801), atomically.\n\n"
-               "  --images FILE   images IDX file to write\n"
-               "  --labels FILE   labels IDX file to write\n"
-               "  --limit N       at most N images\n"
-               "  --format F      info's class histogram as table (default), csv, json, markdown or latex\n"
-               "  --columns LIST  its columns (class, images)\n"
-               "  -q, --quiet     accepted by every command (dataset prints no notes anyway)\n"
-               "  -h, --help      this text\n");
-}
-
 static const myelin_report_col cols[] = {{"class", "", 1, 0}, {"images", "", 1, 0}};
 
 static int do_info(myelin_cli *c, const char *spec)
@@ -110,7 +94,8 @@ int myelin_cmd_dataset(int argc, char **argv)
 {
     static const myelin_cli_opt own[] = {{"images", 1, O_IMAGES}, {"labels", 1, O_LABELS}, {NULL, 0, 0}};
     myelin_cli c;
-    myelin_cli_init(&c, "dataset", usage, MYELIN_OPT_FORMAT | MYELIN_OPT_LIMIT);
+    myelin_cli_init(&c, "dataset", myelin_help_dataset, MYELIN_OPT_FORMAT | MYELIN_OPT_LIMIT);
+    c.max_pos = 4; /* info|export SPEC; a wrong count is said below */
     dataset_args a = {NULL, NULL};
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
     if (status >= 0)

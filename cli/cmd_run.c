@@ -13,37 +13,6 @@
 #include "sim/engine_report.h"
 #include "sim/run_job.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: myelin run [--workload W] [--weights F.safetensors|random[:SEED]]\n"
-            "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
-            "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
-            "                  [--input-bits B] [--threads N] [--format F] [--columns LIST]\n"
-            "                  [--progress] [--quiet]\n\n"
-            "Runs a workload over a dataset in the bit-accurate functional engine.\n"
-            "  --workload W           workload YAML or zoo name (default: the embedded tiny model)\n"
-            "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
-            "                         workload's weights file)\n"
-            "  --dataset SPEC         CIFAR-10 .bin, IDX file (.gz too), fashion-mnist:split=test,\n"
-            "                         or synthetic:... (default\n"
-            "                         synthetic:split=test,count=1000,seed=1 at the workload's shape)\n"
-            "  --quant Q.yaml         quantization setting (default: float reference)\n"
-            "  --input-bits B         bits of the quantized image, 2..16 (overrides the setting's\n"
-            "                         input_bits; unsigned codes with a zero point)\n"
-            "  --limit N              run at most N images\n"
-            "  --drift                also run the float reference per image; report membrane drift\n"
-            "  --logits FILE.csv      one row per image: index,label,logit_0..logit_{K-1}\n"
-            "  --json FILE.json       summary (no timing, so reruns are byte-identical)\n"
-            "  --export-weights F     write the float, BN-folded weights as safetensors\n"
-            "  --threads N            worker threads over images (default: online CPUs); results\n"
-            "                         are byte-identical for any N\n"
-            "  --format F             the per-layer table as table (default), csv, json, markdown or latex\n"
-            "  --columns LIST         the table's columns, in order (comma-separated)\n"
-            "  --progress             images done on stderr (default: when stderr is a terminal)\n"
-            "  -q, --quiet            print only the accuracy line\n");
-}
-
 /* ---- options -------------------------------------------------------------------------------- */
 
 enum { O_DRIFT = 1000, O_LOGITS, O_JSON, O_EXPORT, O_IBITS, O_THREADS };
@@ -87,25 +56,16 @@ static int check_outputs(myelin_cli *c, const run_args *a)
             if (outs[i] && outs[j] && !strcmp(outs[i], outs[j]))
                 return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "%s and %s name the same file '%s'",
                                         names[i], names[j], outs[i]);
-    if (c->npos)
-        return myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c->pos[0]);
     return 0;
 }
 
 /* ---- outputs -------------------------------------------------------------------------------- */
 
-static void on_progress(void *user, int64_t done, int64_t total)
-{
-    (void)user;
-    if (done % 50 == 0 || done == total)
-        fprintf(stderr, "\rmyelin run: %" PRId64 "/%" PRId64 " images", done, total);
-}
-
 /* The per-layer table in --format (with the inputs above it in a terminal table), the summary. */
 static int print_results(myelin_cli *c, const myelin_run_job *j)
 {
     int fmt = c->format, rc = 0;
-    const char *pre = fmt == MYELIN_REPORT_CSV ? "# " : fmt == MYELIN_REPORT_LATEX ? "% " : "";
+    const char *pre = myelin_report_comment_prefix(fmt);
     if (!c->quiet) {
         if (fmt == MYELIN_REPORT_TABLE)
             myelin_run_job_write_header(j, &c->ctx, stdout);
@@ -126,7 +86,7 @@ int myelin_cmd_run(int argc, char **argv)
                                          {"input-bits", 1, O_IBITS},    {"threads", 1, O_THREADS},
                                          {NULL, 0, 0}};
     myelin_cli c;
-    myelin_cli_init(&c, "run", usage,
+    myelin_cli_init(&c, "run", myelin_help_run,
                     MYELIN_OPT_WORKLOAD | MYELIN_OPT_WEIGHTS | MYELIN_OPT_DATASET | MYELIN_OPT_QUANT |
                         MYELIN_OPT_FORMAT | MYELIN_OPT_LIMIT | MYELIN_OPT_PROGRESS);
     run_args a = {0, 0, myelin_engine_default_threads(), NULL, NULL, NULL};
@@ -141,7 +101,8 @@ int myelin_cmd_run(int argc, char **argv)
     j.drift = a.drift;
     j.threads = a.threads;
     j.logits_path = a.logits;
-    j.progress = myelin_cli_progress(&c) ? on_progress : NULL;
+    j.progress = myelin_cli_progress(&c) ? myelin_cli_progress_images : NULL;
+    j.progress_user = &c;
     int rc = myelin_cli_load_workload(&c);
     if (!rc)
         rc = myelin_cli_load_weights(&c);

@@ -15,80 +15,6 @@
 
 #define EXIT_STOPPED 3 /* --stop-after reached: rerun the same command to resume */
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: myelin search [--method greedy|beam|qsvit|hetero] [--gate none|threshold:X|topk:K|adaptive]\n"
-            "                     [--granularity network|block|layer] [--bits 8,6,4,3,2]\n"
-            "                     [--schemes uniform|pot|uniform,pot] [--membrane-bits 16[,12,...]]\n"
-            "                     [--input-bits 8[,6,...]] [--objective memory|energy|edp]\n"
-            "                     [--max-drop 1.5] [--beam-width B] [--arch A]\n"
-            "                     [--workload W] [--weights F|random[:SEED]] [--train SPEC]\n"
-            "                     [--val SPEC | --val-from-train N,SEED] [--calib SPEC] [--test SPEC]\n"
-            "                     [--out DIR] [--prefix P]\n"
-            "                     [--journal FILE] [--format table|csv|json|markdown|latex]\n"
-            "                     [--threads N] [--seed S] [--gate-check N] [--stop-after N]\n"
-            "                     [--progress] [--no-timing] [--quiet]\n\n"
-            "Searches per-layer-group weight precisions (and optionally membrane widths) under an\n"
-            "accuracy constraint: validation top-1 at most --max-drop points below the float network.\n"
-            "Every candidate gets memory (parameters x bits + scales), the proxy on the calibration\n"
-            "batch (membrane drift + the logits' error against the float network: sees every layer),\n"
-            "and, when it earns a full evaluation, validation accuracy and energy per inference on the\n"
-            "array (activity measured in its own validation run).\n"
-            "  --method M        greedy (AQ4SViT, default), beam (AQ4SViT, --beam-width B, default 3),\n"
-            "                    qsvit (sensitivity sweep, base setting, guided back-off),\n"
-            "                    hetero (per layer: uniform or power-of-two and bits)\n"
-            "  --gate G          none (every candidate fully evaluated), threshold:X (proxy <= X),\n"
-            "                    topk:K (K lowest proxies per step), adaptive (default: least-squares\n"
-            "                    proxy -> drop with a 95%% prediction interval; skips only confident\n"
-            "                    failures; descends by proxy paid per objective saved)\n"
-            "  --granularity G   network, block (default; hetero: layer) or layer groups\n"
-            "  --bits LIST       weight widths to try (default 8,6,4,3,2); widths the array does not\n"
-            "                    support are dropped, with a note\n"
-            "  --schemes S       uniform (default; hetero: uniform,pot), pot, or uniform,pot\n"
-            "  --membrane-bits L membrane widths; more than one makes them a search dimension (default 16)\n"
-            "  --input-bits L    image widths of quantized settings; more than one makes them a search\n"
-            "                    dimension (default 8)\n"
-            "  --objective O     what the descent lowers under the constraint: memory (parameter bytes,\n"
-            "                    default), energy (joules per inference on the array) or edp (energy x\n"
-            "                    latency)\n"
-            "  --max-drop P      allowed validation top-1 drop in points (default 1.5)\n"
-            "  --arch A          core-array YAML or preset (default generic-45nm)\n"
-            "  --workload W      workload YAML (default: the embedded tiny model); --weights F its weights\n"
-            "                    (random[:SEED]: seeded random weights, as run and sim take them)\n"
-            "  Datasets: a workload that declares `dataset: {train, val, test}` supplies the defaults\n"
-            "  (said on stderr); otherwise synthetic images of the workload's shape.\n"
-            "  --train SPEC      training split to carve from (default: the workload's dataset.train)\n"
-            "  --val SPEC        validation set (default: the workload's dataset.val; else 1000 images\n"
-            "                    carved from its train split; else synthetic:split=test,count=500,seed=2)\n"
-            "  --val-from-train N,SEED  validation = the first N images of a seed-SEED permutation of the\n"
-            "                    train split (written to DIR/Pval-images-idx3-ubyte for myelin run)\n"
-            "  --val-count N     a reduced validation set: its first N images (of the workload's\n"
-            "                    dataset.val_range, of --val, or carved)\n"
-            "  --calib SPEC      calibration batch for the proxy (default: 32 images of the train split's\n"
-            "                    permutation after the carved validation ones, disjoint from them; else\n"
-            "                    synthetic:split=test,count=32,seed=3)\n"
-            "  --test SPEC       test set for the final figures (default: the workload's dataset.test;\n"
-            "                    else synthetic:split=test,count=1000,seed=1)\n"
-            "  --out DIR         output folder (default myelin-out/search); --prefix P names files P*\n"
-            "  --journal FILE    the resumable journal (default DIR/Pjournal.jsonl)\n"
-            "  --format F        format of the summary on standard output (default table)\n"
-            "  --threads N       worker threads (default: online CPUs); results do not depend on N\n"
-            "  --seed S          seed of the gate check's sample (default 1)\n"
-            "  --gate-check N    re-evaluate N gated-out candidates to count false rejections (default 6)\n"
-            "  --stop-after N    stop after N new evaluations (exit 3; rerun to resume)\n"
-            "  --progress        progress on stderr even when it is not a terminal\n"
-            "  --no-timing       write '-' for the wall time so reruns give identical files\n"
-            "  -q, --quiet       print only where the outputs were written\n"
-            "Exit status: 0 done, 3 stopped by --stop-after, 64 usage, 65 bad data, 66 missing file,\n"
-            "69 unsupported, 74 I/O.\n"
-            "Under mpirun (Open MPI; Slurm's srun alike) every rank runs the search and each\n"
-            "evaluation's images are dealt to the ranks in fixed chunks; rank 0 owns the journal and\n"
-            "the outputs, byte-identical to a serial run.\n");
-    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
-                                       : "MPI: not built in (configure found no Open MPI)\n");
-}
-
 /* ---- options: the search module's table (search/request.h) ----------------------------------- */
 
 enum { O_FIRST = 1000 };
@@ -157,7 +83,7 @@ int myelin_cmd_search(int argc, char **argv)
         own[k] = (myelin_cli_opt){names[k], strcmp(names[k], "no-timing") != 0, O_FIRST + k};
     own[NNAMES] = (myelin_cli_opt){NULL, 0, 0};
     myelin_cli c;
-    myelin_cli_init(&c, "search", usage,
+    myelin_cli_init(&c, "search", myelin_help_search,
                     MYELIN_OPT_WORKLOAD | MYELIN_OPT_WEIGHTS | MYELIN_OPT_ARCH | MYELIN_OPT_FORMAT |
                         MYELIN_OPT_SEED | MYELIN_OPT_PROGRESS);
     myelin_search_request a;
@@ -167,9 +93,7 @@ int myelin_cmd_search(int argc, char **argv)
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);
     if (status >= 0)
         return status;
-    if (c.npos)
-        myelin_error_set(&c.ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", c.pos[0]);
-    if (c.npos || myelin_search_request_check(&a, &c.ctx.err))
+    if (myelin_search_request_check(&a, &c.ctx.err))
         return myelin_cli_failed(&c);
     if (c.has_seed)
         a.cfg.seed = c.seed;

@@ -12,37 +12,6 @@
 #include "dse/sweep.h"
 #include "dse/sweep_run.h"
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all] [--progress] [--stop-after N]\n"
-            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--quiet]\n"
-            "       mpirun -np N myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all]\n\n"
-            "Evaluates every point of a design-space sweep with the cost models: a base architecture,\n"
-            "workloads, quantization settings and parameters to vary (lists or {from, to, step}; the\n"
-            "file format is in dse/README.md).  For each point: energy, latency, EDP, area, memory,\n"
-            "cores, whether it fits (else the mapper's reason); the Pareto front (energy x latency x\n"
-            "area, per workload and setting).\n"
-            "  --out DIR        outputs (default myelin-out/sweep): points.{txt,csv,json,md,tex},\n"
-            "                   pareto.{csv,md}, pareto.{gp,dat,svg}, journal.jsonl\n"
-            "  --sim top:K|all  also run the SystemC model (statistical, seed 1, one inference) on the\n"
-            "                   K best fitting points of each workload and setting (the Pareto-front\n"
-            "                   points, then the others, each by ascending EDP) or on all of them:\n"
-            "                   columns sim_energy_J, sim_latency_s\n"
-            "                   and sim/cost ratios; one process per simulation, journaled too\n"
-            "  --progress       points done and ETA on stderr (default: when stderr is a terminal)\n"
-            "  --format F       also print the Pareto front on standard output in F: table, csv,\n"
-            "                   json, markdown or latex (--columns LIST chooses its columns)\n"
-            "  -q, --quiet      no progress or notes on stderr (errors only)\n"
-            "  --stop-after N   stop after N new points (exit 3); a rerun resumes from the journal\n"
-            "Every point is appended to DIR/journal.jsonl as it completes; a rerun with the same inputs\n"
-            "(even after kill -9) reuses them and writes identical outputs.  Under mpirun (Open MPI;\n"
-            "Slurm's srun alike) points are spread over the ranks; rank 0 owns the journal and the\n"
-            "outputs, which are byte-identical to a serial run.\n");
-    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
-                                       : "MPI: not built in (configure found no Open MPI)\n");
-}
-
 /* "all" (-1) or "top:K" (K >= 1) */
 static int parse_sim(const char *a, int64_t *k)
 {
@@ -97,7 +66,8 @@ int myelin_cmd_sweep(int argc, char **argv)
     static const myelin_cli_opt own[] = {{"out", 1, O_OUT}, {"stop-after", 1, O_STOP}, {"sim", 1, O_SIM},
                                          {NULL, 0, 0}};
     myelin_cli c;
-    myelin_cli_init(&c, "sweep", usage, MYELIN_OPT_FORMAT | MYELIN_OPT_PROGRESS);
+    myelin_cli_init(&c, "sweep", myelin_help_sweep, MYELIN_OPT_FORMAT | MYELIN_OPT_PROGRESS);
+    c.max_pos = 4; /* the sweep file; a wrong count is said below */
     c.format = -1; /* no table on standard output unless --format asks */
     sweep_args a = {"myelin-out/sweep", 0, 0, 0};
     int status = myelin_cli_parse(&c, argc, argv, own, on_opt, &a);

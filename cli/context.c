@@ -132,7 +132,7 @@ int myelin_cli_parse(myelin_cli *c, int argc, char **argv, const myelin_cli_opt 
             return myelin_cli_usage_failed(c);
     }
     for (; optind < argc; optind++) {
-        if (c->npos == (int)(sizeof c->pos / sizeof c->pos[0])) {
+        if (c->npos == c->max_pos || c->npos == (int)(sizeof c->pos / sizeof c->pos[0])) {
             myelin_error_set(&c->ctx.err, MYELIN_EUSAGE, NULL, 0, 0, "unexpected argument '%s'", argv[optind]);
             return myelin_cli_usage_failed(c);
         }
@@ -175,6 +175,13 @@ int myelin_cli_open_dataset(myelin_cli *c)
 int myelin_cli_progress(const myelin_cli *c)
 {
     return c->progress_forced || (!c->quiet && isatty(STDERR_FILENO));
+}
+
+void myelin_cli_progress_images(void *user, int64_t done, int64_t total)
+{
+    const myelin_cli *c = user;
+    if (total <= 0 || done >= total || done * 100 / total != (done - 1) * 100 / total)
+        fprintf(stderr, "\rmyelin %s: %" PRId64 "/%" PRId64 " images", c->cmd, done, total);
 }
 
 /* ---- output -------------------------------------------------------------------------------- */

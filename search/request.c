@@ -159,12 +159,27 @@ int myelin_search_request_set(myelin_search_request *r, const char *key, const c
     return 0;
 }
 
+/* A key as the front end spells it: "--val-from-train" on the command line, "val_from_train" from
+ * the API (key_prefix not starting with '-'). */
+static const char *kname(const myelin_search_request *r, const char *key, char *buf, size_t n)
+{
+    int cli = r->key_prefix && r->key_prefix[0] == '-';
+    snprintf(buf, n, "%s%s", cli ? "--" : "", key);
+    for (char *p = buf; *p && !cli; p++)
+        if (*p == '-')
+            *p = '_';
+    return buf;
+}
+
 int myelin_search_request_check(myelin_search_request *r, myelin_error *err)
 {
+    char a[32], b[32];
     if (r->vft_n && r->val)
-        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "--val and --val-from-train: give one");
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "%s and %s: give one", kname(r, "val", a, sizeof a),
+                                kname(r, "val-from-train", b, sizeof b));
     if (strchr(r->prefix, '/'))
-        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "--prefix: a file-name prefix, without '/'");
+        return myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0, "%s: a file-name prefix, without '/'",
+                                kname(r, "prefix", a, sizeof a));
     if (r->cfg.method == MYELIN_SEARCH_HETERO) {
         if (!r->set_gran)
             r->cfg.granularity = MYELIN_SEARCH_LAYER;
@@ -220,11 +235,12 @@ int myelin_search_request_data(myelin_search_request *r, const myelin_workload *
     char *cbuf = r->specs[1], *tbuf = r->specs[2];
     const char *tr = r->train ? r->train : wl->dataset_train[0] ? wl->dataset_train : NULL;
     int rc = 0;
+    char a[32], b[32];
     r->said[0] = 0;
     if (r->vft_n && !tr)
         rc = myelin_error_set(err, MYELIN_EUSAGE, NULL, 0, 0,
-                              "--val-from-train needs a train split: --train SPEC, or a workload "
-                              "that declares dataset.train");
+                              "%s needs a train split: %s SPEC, or a workload that declares dataset.train",
+                              kname(r, "val-from-train", a, sizeof a), kname(r, "train", b, sizeof b));
     resolve_val(r, wl, tr);
     snprintf(cbuf, 512, "%s", r->calib ? r->calib : "");
     snprintf(tbuf, 512, "%s", r->test ? r->test : "");

@@ -113,5 +113,7 @@ check(e is not None and e.file == bad and e.line == 1 and e.column > 1,
 raises(lambda: myelin.cost(wl, "loihi-like"), -10, "float weights are not supported",
        "float weights on loihi-like")
 raises(lambda: myelin.search(wl, bogus=1), -1, "unknown search option 'bogus'", "an unknown search option")
+raises(lambda: myelin.search(wl, val="synthetic:split=test,count=8,seed=2", val_from_train="8,1"), -1,
+       "val and val_from_train: give one", "two validation sources, named as the API spells them")
 raises(lambda: myelin.run(wl, weights="random:x"), -1, "random:SEED", "a bad weights spec")
 sys.exit(1 if failures else 0)

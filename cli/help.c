@@ -1,0 +1,247 @@
+/* cli/help.c — the help text of every `myelin` subcommand (`myelin CMD --help`), in one place:
+ * the drivers in cli/cmd_*.c hold the logic, this file the words; cli/myelin.1 documents the same
+ * options. */
+#include <stdio.h>
+
+#include "base/ranks.h"
+#include "cli/cli.h"
+
+void myelin_help_info(FILE *f)
+{
+    fputs("usage: myelin info [--workload] W [--quant Q.yaml] [--format table|csv|json|markdown|latex]\n"
+          "                   [--columns LIST] [--quiet]\n"
+          "Prints one row per layer: name, kind, input and output shape (CxHxW), params (weights + bias +\n"
+          "BN pair), weight bits, weight memory in bytes at the given quantization (bits x weights / 8, plus\n"
+          "one 32-bit scale per output channel (or one per tensor) when quantized; float = 32-bit), neurons\n"
+          "(LIF outputs), dense MACs per timestep (head: once per inference); then totals.\n"
+          "  -w, --workload W    workload YAML or zoo name (the positional W is a shorthand)\n"
+          "      --quant FILE    quantization setting (default: float)\n"
+          "  -f, --format FMT    table (default), csv, json, markdown or latex\n"
+          "      --columns LIST  the columns to write, in order (comma-separated names)\n"
+          "  -q, --quiet         accepted by every command; info prints only its table anyway\n"
+          "  -h, --help          this text\n",
+          f);
+}
+
+void myelin_help_run(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin run [--workload W] [--weights F.safetensors|random[:SEED]]\n"
+            "                  [--dataset SPEC] [--quant Q.yaml] [--limit N] [--drift]\n"
+            "                  [--logits FILE.csv] [--json FILE.json] [--export-weights F.safetensors]\n"
+            "                  [--input-bits B] [--threads N] [--format F] [--columns LIST]\n"
+            "                  [--progress] [--quiet]\n\n"
+            "Runs a workload over a dataset in the bit-accurate functional engine.\n"
+            "  --workload W           workload YAML or zoo name (default: the embedded tiny model)\n"
+            "  --weights F|random[:S] safetensors state_dict, or seeded random weights (default: the\n"
+            "                         workload's weights file)\n"
+            "  --dataset SPEC         CIFAR-10 .bin, IDX file (.gz too), fashion-mnist:split=test,\n"
+            "                         or synthetic:... (default\n"
+            "                         synthetic:split=test,count=1000,seed=1 at the workload's shape)\n"
+            "  --quant Q.yaml         quantization setting (default: float reference)\n"
+            "  --input-bits B         bits of the quantized image, 2..16 (overrides the setting's\n"
+            "                         input_bits; unsigned codes with a zero point)\n"
+            "  --limit N              run at most N images\n"
+            "  --drift                also run the float reference per image; report membrane drift\n"
+            "  --logits FILE.csv      one row per image: index,label,logit_0..logit_{K-1}\n"
+            "  --json FILE.json       summary (no timing, so reruns are byte-identical)\n"
+            "  --export-weights F     write the float, BN-folded weights as safetensors\n"
+            "  --threads N            worker threads over images (default: online CPUs); results\n"
+            "                         are byte-identical for any N\n"
+            "  --format F             the per-layer table as table (default), csv, json, markdown or latex\n"
+            "  --columns LIST         the table's columns, in order (comma-separated)\n"
+            "  --progress             images done on stderr (default: when stderr is a terminal)\n"
+            "  -q, --quiet            print only the accuracy line\n");
+}
+
+void myelin_help_dataset(FILE *f)
+{
+    fprintf(f, "usage: myelin dataset info SPEC [--format F] [--columns LIST] [--quiet]\n"
+               "       myelin dataset export SPEC --images FILE --labels FILE [--limit N] [--quiet]\n\n"
+               "SPEC is a CIFAR-10 binary list (data_batch_1.bin,data_batch_2.bin), an IDX images file\n"
+               "(IMAGES[:LABELS]), or synthetic:split=train|test,count=N,seed=S[,h=16,w=16,c=3,classes=10].\n"
+               "export writes IDX: images N x H x W x C (magic 0x00000804), labels N (0x00000801), atomically.\n\n"
+               "  --images FILE   images IDX file to write\n"
+               "  --labels FILE   labels IDX file to write\n"
+               "  --limit N       at most N images\n"
+               "  --format F      info's class histogram as table (default), csv, json, markdown or latex\n"
+               "  --columns LIST  its columns (class, images)\n"
+               "  -q, --quiet     accepted by every command (dataset prints no notes anyway)\n"
+               "  -h, --help      this text\n");
+}
+
+void myelin_help_cost(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin cost [--workload W] [--quant Q.yaml] [--arch A] [--rate R | --activity F.json]\n"
+            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--out FILE]\n"
+            "                   [--quiet]\n"
+            "       myelin cost --tables DIR [--activity tiny-run.json] [--progress] [--quiet]\n\n"
+            "Maps a workload onto a core array and reports, per layer and in total: energy by\n"
+            "component (compute, synapse memory, neurons, NoC, leakage), parameter memory\n"
+            "(parameters x weight bits, plus 32-bit quantization scales reported apart) and membrane\n"
+            "memory in bits and bytes, synaptic ops, a cycle estimate and cores used.\n"
+            "  --workload W     workload YAML, or a zoo name (default: tiny)\n"
+            "  --quant Q.yaml   quantization setting (default: float)\n"
+            "  --arch A         architecture YAML or preset: paper-45nm, loihi-like, generic-45nm\n"
+            "                   (default generic-45nm; presets and zoo names are found in the data\n"
+            "                   folders: $MYELIN_DATADIR, the installed one, the source tree)\n"
+            "  --rate R         every layer fires at R spikes per neuron per timestep\n"
+            "  --activity F     measured firing rates: the JSON written by 'myelin run --json'\n"
+            "                   (default: the workload's statistical firing rates)\n"
+            "  --format F       table (energies in uJ), csv and json (pJ, full precision), markdown,\n"
+            "                   latex (booktabs; the main columns unless --columns names others)\n"
+            "  --columns LIST   the columns to write, in order (comma-separated, e.g. layer,total_uJ)\n"
+            "  --out FILE       write there (atomically) instead of standard output\n"
+            "  --tables DIR     regenerate the paper-style tables and plots in DIR: zoo parameters and\n"
+            "                   memory at float/8/4/2 bits, energy per inference on every preset (each\n"
+            "                   as Markdown, CSV and LaTeX), and the tiny model's per-layer breakdown\n"
+            "                   (from --activity when given); plots need gnuplot on PATH; DIR is\n"
+            "                   created when missing\n"
+            "  --progress       progress on stderr (default: when stderr is a terminal)\n"
+            "  -q, --quiet      no notes or progress on stderr (errors only)\n"
+            "The real-valued first layer is counted once per inference (the image is the same at every\n"
+            "timestep), as in the SViT papers.\n");
+}
+
+void myelin_help_sim(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin sim [--workload W] [--weights F.safetensors|random[:SEED]] [--dataset SPEC]\n"
+            "                  [--quant Q.yaml] [--arch A] [--limit N] [--statistical] [--rate R]\n"
+            "                  [--seed S] [--format table|csv|json|markdown|latex] [--columns LIST]\n"
+            "                  [--per-core] [--vcd FILE] [--logits FILE.csv] [--progress] [--quiet]\n\n"
+            "Runs a workload on the cycle-level SystemC model of a core array: cores with synapse\n"
+            "memory banks and accumulator lanes, a 2-D mesh with XY routing and link contention, a\n"
+            "controller closing every timestep with a barrier.  Prints energy per layer (as 'myelin\n"
+            "cost' does, from the actions the simulation counted), cycles per layer (busy, stalled on\n"
+            "memory, waiting on the NoC, idle), peak queue depths, memory occupancy, end-to-end\n"
+            "latency, and the analytical cost model's energy for the same mapping and activity.\n"
+            "  --workload W     workload YAML or zoo name (default: the embedded tiny model)\n"
+            "  --weights F|random[:S]  weights (default: the workload's); real-weight mode: the\n"
+            "                   cores compute with the engine's integers, spikes equal 'myelin run'\n"
+            "  --dataset SPEC   images for real-weight mode (default synthetic:split=test,count=1000,\n"
+            "                   seed=1 at the workload's shape)\n"
+            "  --quant Q.yaml   quantization setting (default: float)\n"
+            "  --arch A         architecture YAML or preset (default generic-45nm)\n"
+            "  --limit N        images to simulate (default 100 with weights, 1 statistical)\n"
+            "  --statistical    no weights: every LIF layer fires at the workload's statistical rates\n"
+            "                   (seeded Bernoulli draws); the default when the workload has no weights\n"
+            "  --rate R         statistical mode with every layer at R spikes per neuron per step\n"
+            "  --seed S         seed of the statistical draws (default 1)\n"
+            "  --format F       table (uJ), csv and json (pJ, full precision), markdown, latex\n"
+            "  --columns LIST   the columns of the energy table to write (e.g. layer,total_uJ)\n"
+            "  --per-core       also print one row per core\n"
+            "  --vcd FILE       write a VCD trace (per-core busy, queue depth, spikes per step; '.vcd'\n"
+            "                   is appended when FILE lacks it)\n"
+            "  --logits F.csv   real-weight mode: one row per image, index,label,logit_0..logit_{K-1}\n"
+            "                   (the format of 'myelin run --logits', so the two files can be compared)\n"
+            "  --progress       images done on stderr (default: when stderr is a terminal)\n"
+            "  -q, --quiet      print only the summary lines\n"
+            "One process runs one simulation (SystemC elaborates one netlist per process).\n");
+}
+
+void myelin_help_search(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin search [--method greedy|beam|qsvit|hetero] [--gate none|threshold:X|topk:K|adaptive]\n"
+            "                     [--granularity network|block|layer] [--bits 8,6,4,3,2]\n"
+            "                     [--schemes uniform|pot|uniform,pot] [--membrane-bits 16[,12,...]]\n"
+            "                     [--input-bits 8[,6,...]] [--objective memory|energy|edp]\n"
+            "                     [--max-drop 1.5] [--beam-width B] [--arch A]\n"
+            "                     [--workload W] [--weights F|random[:SEED]] [--train SPEC]\n"
+            "                     [--val SPEC | --val-from-train N,SEED] [--calib SPEC] [--test SPEC]\n"
+            "                     [--out DIR] [--prefix P]\n"
+            "                     [--journal FILE] [--format table|csv|json|markdown|latex]\n"
+            "                     [--threads N] [--seed S] [--gate-check N] [--stop-after N]\n"
+            "                     [--progress] [--no-timing] [--quiet]\n\n"
+            "Searches per-layer-group weight precisions (and optionally membrane widths) under an\n"
+            "accuracy constraint: validation top-1 at most --max-drop points below the float network.\n"
+            "Every candidate gets memory (parameters x bits + scales), the proxy on the calibration\n"
+            "batch (membrane drift + the logits' error against the float network: sees every layer),\n"
+            "and, when it earns a full evaluation, validation accuracy and energy per inference on the\n"
+            "array (activity measured in its own validation run).\n"
+            "  --method M        greedy (AQ4SViT, default), beam (AQ4SViT, --beam-width B, default 3),\n"
+            "                    qsvit (sensitivity sweep, base setting, guided back-off),\n"
+            "                    hetero (per layer: uniform or power-of-two and bits)\n"
+            "  --gate G          none (every candidate fully evaluated), threshold:X (proxy <= X),\n"
+            "                    topk:K (K lowest proxies per step), adaptive (default: least-squares\n"
+            "                    proxy -> drop with a 95%% prediction interval; skips only confident\n"
+            "                    failures; descends by proxy paid per objective saved)\n"
+            "  --granularity G   network, block (default; hetero: layer) or layer groups\n"
+            "  --bits LIST       weight widths to try (default 8,6,4,3,2); widths the array does not\n"
+            "                    support are dropped, with a note\n"
+            "  --schemes S       uniform (default; hetero: uniform,pot), pot, or uniform,pot\n"
+            "  --membrane-bits L membrane widths; more than one makes them a search dimension (default 16)\n"
+            "  --input-bits L    image widths of quantized settings; more than one makes them a search\n"
+            "                    dimension (default 8)\n"
+            "  --objective O     what the descent lowers under the constraint: memory (parameter bytes,\n"
+            "                    default), energy (joules per inference on the array) or edp (energy x\n"
+            "                    latency)\n"
+            "  --max-drop P      allowed validation top-1 drop in points (default 1.5)\n"
+            "  --arch A          core-array YAML or preset (default generic-45nm)\n"
+            "  --workload W      workload YAML (default: the embedded tiny model); --weights F its weights\n"
+            "                    (random[:SEED]: seeded random weights, as run and sim take them)\n"
+            "  Datasets: a workload that declares `dataset: {train, val, test}` supplies the defaults\n"
+            "  (said on stderr); otherwise synthetic images of the workload's shape.\n"
+            "  --train SPEC      training split to carve from (default: the workload's dataset.train)\n"
+            "  --val SPEC        validation set (default: the workload's dataset.val; else 1000 images\n"
+            "                    carved from its train split; else synthetic:split=test,count=500,seed=2)\n"
+            "  --val-from-train N,SEED  validation = the first N images of a seed-SEED permutation of the\n"
+            "                    train split (written to DIR/Pval-images-idx3-ubyte for myelin run)\n"
+            "  --val-count N     a reduced validation set: its first N images (of the workload's\n"
+            "                    dataset.val_range, of --val, or carved)\n"
+            "  --calib SPEC      calibration batch for the proxy (default: 32 images of the train split's\n"
+            "                    permutation after the carved validation ones, disjoint from them; else\n"
+            "                    synthetic:split=test,count=32,seed=3)\n"
+            "  --test SPEC       test set for the final figures (default: the workload's dataset.test;\n"
+            "                    else synthetic:split=test,count=1000,seed=1)\n"
+            "  --out DIR         output folder (default myelin-out/search); --prefix P names files P*\n"
+            "  --journal FILE    the resumable journal (default DIR/Pjournal.jsonl)\n"
+            "  --format F        format of the summary on standard output (default table)\n"
+            "  --threads N       worker threads (default: online CPUs); results do not depend on N\n"
+            "  --seed S          seed of the gate check's sample (default 1)\n"
+            "  --gate-check N    re-evaluate N gated-out candidates to count false rejections (default 6)\n"
+            "  --stop-after N    stop after N new evaluations (exit 3; rerun to resume)\n"
+            "  --progress        progress on stderr even when it is not a terminal\n"
+            "  --no-timing       write '-' for the wall time so reruns give identical files\n"
+            "  -q, --quiet       print only where the outputs were written\n"
+            "Exit status: 0 done, 3 stopped by --stop-after, 64 usage, 65 bad data, 66 missing file,\n"
+            "69 unsupported, 74 I/O.\n"
+            "Under mpirun (Open MPI; Slurm's srun alike) every rank runs the search and each\n"
+            "evaluation's images are dealt to the ranks in fixed chunks; rank 0 owns the journal and\n"
+            "the outputs, byte-identical to a serial run.\n");
+    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
+                                       : "MPI: not built in (configure found no Open MPI)\n");
+}
+
+void myelin_help_sweep(FILE *f)
+{
+    fprintf(f,
+            "usage: myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all] [--progress] [--stop-after N]\n"
+            "                   [--format table|csv|json|markdown|latex] [--columns LIST] [--quiet]\n"
+            "       mpirun -np N myelin sweep SWEEP.yaml [--out DIR] [--sim top:K|all]\n\n"
+            "Evaluates every point of a design-space sweep with the cost models: a base architecture,\n"
+            "workloads, quantization settings and parameters to vary (lists or {from, to, step}; the\n"
+            "file format is in dse/README.md).  For each point: energy, latency, EDP, area, memory,\n"
+            "cores, whether it fits (else the mapper's reason); the Pareto front (energy x latency x\n"
+            "area, per workload and setting).\n"
+            "  --out DIR        outputs (default myelin-out/sweep): points.{txt,csv,json,md,tex},\n"
+            "                   pareto.{csv,md}, pareto.{gp,dat,svg}, journal.jsonl\n"
+            "  --sim top:K|all  also run the SystemC model (statistical, seed 1, one inference) on the\n"
+            "                   K best fitting points of each workload and setting (the Pareto-front\n"
+            "                   points, then the others, each by ascending EDP) or on all of them:\n"
+            "                   columns sim_energy_J, sim_latency_s\n"
+            "                   and sim/cost ratios; one process per simulation, journaled too\n"
+            "  --progress       points done and ETA on stderr (default: when stderr is a terminal)\n"
+            "  --format F       also print the Pareto front on standard output in F: table, csv,\n"
+            "                   json, markdown or latex (--columns LIST chooses its columns)\n"
+            "  -q, --quiet      no progress or notes on stderr (errors only)\n"
+            "  --stop-after N   stop after N new points (exit 3); a rerun resumes from the journal\n"
+            "Every point is appended to DIR/journal.jsonl as it completes; a rerun with the same inputs\n"
+            "(even after kill -9) reuses them and writes identical outputs.  Under mpirun (Open MPI;\n"
+            "Slurm's srun alike) points are spread over the ranks; rank 0 owns the journal and the\n"
+            "outputs, which are byte-identical to a serial run.\n");
+    fprintf(f, myelin_ranks_built_in() ? "MPI: built in (Open MPI)\n"
+                                       : "MPI: not built in (configure found no Open MPI)\n");
+}
