@@ -1,5 +1,6 @@
 // sim/controller.cpp — images and timesteps, the end-of-step barrier (see controller.h).
 #include "sim/controller.h"
+#include "sim/stack_note.h"
 
 #include <string>
 
@@ -22,6 +23,7 @@ controller::controller(sc_module_name name, const spec &s, model &m, sc_trace_fi
 
 void controller::run()
 {
+    const stack_note note((std::size_t)SC_DEFAULT_STACK_SIZE);
     const sc_time period((double)s_.period_ps, SC_PS);
     for (;;) {
         int got = m_.begin_image(&err);

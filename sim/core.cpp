@@ -1,6 +1,7 @@
 // sim/core.cpp — a core's timestep: wait for its input streams, account for the queue of spike
 // bursts (synapse fetch and accumulate per event), the LIF phase, then send its spikes.
 #include "sim/core.h"
+#include "sim/stack_note.h"
 
 #include <algorithm>
 #include <string>
@@ -33,7 +34,7 @@ core::core(sc_module_name name, const spec &s, model &m, int id, const sc_event 
         sc_trace(trace, *spikes_sig_, base + ".spikes");
     }
     SC_THREAD(run);
-    set_stack_size(64 * 1024);
+    set_stack_size(stack_bytes);
 }
 
 void core::reset_step(int pending_streams)
@@ -60,6 +61,7 @@ static int64_t now_cycles(int64_t period_ps)
 
 void core::run()
 {
+    const stack_note note(stack_bytes);
     const core_place &p = s_.places[(size_t)id_];
     const sc_time period((double)s_.period_ps, SC_PS);
     const int is_head = s_.wl->layers[p.layer].kind == MYELIN_LAYER_HEAD;

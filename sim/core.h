@@ -28,6 +28,7 @@ public:
     int64_t spikes_step = 0;
 
 private:
+    static const std::size_t stack_bytes = 64 * 1024; // the thread's stack (set_stack_size)
     void run();
     const spec &s_;
     model &m_;
