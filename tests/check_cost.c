@@ -78,6 +78,8 @@ static void evaluate(fixture *f, double rate)
         ck_assert_int_eq(myelin_cost_registry_new(&f->reg, &err), 0);
         ck_assert_msg(myelin_cost_registry_configure(f->reg, f->arch, &err) == 0, "%s", err.message);
     }
+    myelin_mapping_free(f->map); /* evaluated again: map again */
+    f->map = NULL;
     ck_assert_msg(myelin_map(f->wl, f->lq, f->arch, &f->map, &err) == 0, "%s", err.message);
     if (!f->act.rate)
         ck_assert_int_eq(myelin_activity_from_workload(f->wl, rate, &f->act, &err), 0);

@@ -38,7 +38,7 @@ vg "search, small synthetic sets" ./myelin search -q --bits 8,4 --threads 2 --no
     --test synthetic:split=test,count=60,seed=1 --out "$T/search"
 printf 'arch: generic-45nm\nworkloads: [tiny]\nparams:\n  array.rows: [4, 8]\n  core.accumulator_lanes: [8, 16]\n' >"$T/s.yaml"
 vg "sweep, 4 points" ./myelin sweep "$T/s.yaml" --out "$T/sweep" -q
-for suite in check_myelin check_sim check_search; do
+for suite in ${VALGRIND_SUITES-check_myelin check_sim check_search}; do
     [ -x "tests/$suite" ] && CK_FORK=no vg "Check suite $suite (no fork)" "tests/$suite"
 done
 echo "1..$n"
