@@ -256,7 +256,7 @@ END_TEST
 /* ---- 3. directions: each architecture variant simulated in its own process -------------------- */
 
 typedef struct timing {
-    int ok;
+    int64_t ok;              /* int64_t: no padding, so the struct goes through a pipe fully initialised */
     double compute_cycles;   /* busy + memory stall, all cores */
     double noc_wait_cycles;
     double latency_cycles;
