@@ -313,6 +313,9 @@ typedef struct myelin_layer_cost {
     double synapse_util; /* synapse bits / (cores x synapse memory bits) */
     double rate_in; /* rate of the first input, as used */
     double noc_cycles; /* NoC serialization bound of the inference (T x busiest port/link per step) */
+    double finish_cycles; /* myelin_cost_evaluate: the cycle of the inference (from the image's
+                             start, barriers excluded) the layer has finished its last timestep
+                             in the longest-path schedule; 0 in reports built from counts */
 } myelin_layer_cost;
 
 typedef struct myelin_cost_report {
