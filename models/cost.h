@@ -56,7 +56,7 @@
  *         them (its sequence up to the last consumer using the link), and a column link not
  *         before the row links that bring P's packets into its column are done with them (a
  *         packet that queued at a busy row link reserves the column link late, and the link
- *         idles until then: measured on Spikformer-8-768, loihi-like, a 4 M-flit-per-step column
+ *         idles until then: measured on Spikformer-8-768, loihi-like, a 5 M-flit-per-step column
  *         link held until cycle 101 M of the step);
  *         the layer's INPUT: the ejection port of each of its cores (every spike of its token
  *         slice, from every producer, x flits).
