@@ -257,12 +257,12 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
     double *prow = calloc((size_t)R, sizeof *prow), *pnorth = calloc((size_t)R, sizeof *pnorth);
     double *le = calloc(g, sizeof *le), *lw = calloc(g, sizeof *lw);
     double *ls = calloc(g, sizeof *ls), *ln = calloc(g, sizeof *ln);
-    /* per link (4 x g, ports as le, lw, ls, ln): the producer cores' injection sequence up to
-     * the last consumer whose packets use it, cycles of the inference */
-    double *lastinj = calloc(4 * g, sizeof *lastinj);
+    /* scheduling one producer (fe): per link (4 x g, ports as le, lw, ls, ln), the producer
+     * cores' injection sequence up to the last consumer whose packets use it, in cycles */
+    double *lastinj = fe ? calloc(4 * g, sizeof *lastinj) : NULL;
     int rc = 0;
     if (!w || !dfrac || !dcol || !dwest || !dcell || !dnorth || !pcell || !pwest || !prow ||
-        !pnorth || !le || !lw || !ls || !ln || !lastinj) {
+        !pnorth || !le || !lw || !ls || !ln || (fe && !lastinj)) {
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
         goto done;
     }
@@ -299,7 +299,8 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
         memset(lw, 0, g * sizeof *lw);
         memset(ls, 0, g * sizeof *ls);
         memset(ln, 0, g * sizeof *ln);
-        memset(lastinj, 0, 4 * g * sizeof *lastinj);
+        if (lastinj)
+            memset(lastinj, 0, 4 * g * sizeof *lastinj);
         int y0 = pm->first_core / C, y1 = y0;
         for (int k = 0; k < pm->cores; k++) {
             int64_t r = (int64_t)pm->first_core + k;
@@ -372,9 +373,9 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                                      : per * (prow[y] - pwest[c]) * dwest[x];
                     le[c] += ae;
                     lw[c] += aw;
-                    if (ae > 0)
+                    if (lastinj && ae > 0)
                         lastinj[c] = tf * inj;
-                    if (aw > 0)
+                    if (lastinj && aw > 0)
                         lastinj[g + c] = tf * inj;
                     if (fe && ae > 0 && link_done(fe[c], finish_only, tf * le[c]) > at)
                         at = link_done(fe[c], finish_only, tf * le[c]);
@@ -397,9 +398,9 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                                      : per * (pall - pnorth[y]) * dnorth[c];
                     ls[c] += as;
                     ln[c] += an;
-                    if (as > 0)
+                    if (lastinj && as > 0)
                         lastinj[2 * g + c] = tf * inj;
-                    if (an > 0)
+                    if (lastinj && an > 0)
                         lastinj[3 * g + c] = tf * inj;
                     if (fe && as > 0 && link_done(fs[c], finish_only, tf * ls[c]) > at)
                         at = link_done(fs[c], finish_only, tf * ls[c]);
