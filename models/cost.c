@@ -212,6 +212,7 @@ int myelin_cost_evaluate(const myelin_workload *wl, const myelin_layer_quant *lq
                 return arc;
             }
         }
+        lc->finish_cycles = finish[i];
         if (finish[i] > r->inference_cycles)
             r->inference_cycles = finish[i];
     }

@@ -50,7 +50,14 @@
  *         to the consumers before it have passed P's injection ports and every link they use,
  *         each link starting on P's packets when P has finished and the link has served the
  *         earlier producers' (so a big residual fan-out delays the later layers' traffic on the
- *         links it shares with them) — the SystemC mesh's discipline (sim/README.md);
+ *         links it shares with them) — the SystemC mesh's discipline (sim/README.md).  A link
+ *         keeps one reservation and serves in injection order, so it is done with P's packets
+ *         not before the last of them has reached it: not before P's last core has injected
+ *         them (its sequence up to the last consumer using the link), and a column link not
+ *         before the row links that bring P's packets into its column are done with them (a
+ *         packet that queued at a busy row link reserves the column link late, and the link
+ *         idles until then: measured on Spikformer-8-768, loihi-like, a 5 M-flit-per-step column
+ *         link held until cycle 101 M of the step);
  *         the layer's INPUT: the ejection port of each of its cores (every spike of its token
  *         slice, from every producer, x flits).
  *       A layer finishes no earlier than its inputs' arrival + T x mean hops x hop latency.
@@ -313,6 +320,9 @@ typedef struct myelin_layer_cost {
     double synapse_util; /* synapse bits / (cores x synapse memory bits) */
     double rate_in; /* rate of the first input, as used */
     double noc_cycles; /* NoC serialization bound of the inference (T x busiest port/link per step) */
+    double finish_cycles; /* myelin_cost_evaluate: the cycle of the inference (from the image's
+                             start, barriers excluded) the layer has finished its last timestep
+                             in the longest-path schedule; 0 in reports built from counts */
 } myelin_layer_cost;
 
 typedef struct myelin_cost_report {

@@ -59,7 +59,8 @@ static void fill_row(myelin_report *t, int r, const char *name, const char *kind
     myelin_report_set(t, r, C_ENERGY + MYELIN_COMP_COUNT, ef, lc->total_pj * scale);
 }
 
-/* JSON members of a row: every action's count and energy (pJ). */
+/* JSON members of a row: the finish cycle when the evaluation scheduled the layer (cost.h),
+ * then every action's count and energy (pJ). */
 static void action_json(myelin_report *t, int r, const myelin_layer_cost *lc)
 {
     char *buf = NULL;
@@ -67,6 +68,8 @@ static void action_json(myelin_report *t, int r, const myelin_layer_cost *lc)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return;
+    if (lc->finish_cycles > 0)
+        fprintf(f, "\"finish_cycles\": %.9g, ", lc->finish_cycles);
     for (int part = 0; part < 2; part++) {
         fputs(part ? "}, \"energy_pJ\": {" : "\"actions\": {", f);
         for (int a = 0; a < MYELIN_ACT_COUNT; a++)

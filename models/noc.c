@@ -190,7 +190,8 @@ void myelin_noc_stream_producers(const myelin_workload *wl, const myelin_mapping
  * has served the earlier producers' packets, link_free) and D has them once P's packets to D
  * and to the consumers before it have passed its injection ports and every link they use
  * (T x flits x their loads); link_free (4 x rows x cols, zeroed before the first producer) is
- * then advanced by P's whole load. */
+ * then advanced by P's whole load, and to when the last of P's packets can reach the link (its
+ * injection, the row links upstream of a column link; see the update below). */
 /* the per-step bound of the loads so far: the busiest port or link, plus the credit stall of
  * bounded buffers (see below) */
 /* when a link whose earlier traffic is served by `free` is done with `load` more flit-cycles
@@ -256,9 +257,12 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
     double *prow = calloc((size_t)R, sizeof *prow), *pnorth = calloc((size_t)R, sizeof *pnorth);
     double *le = calloc(g, sizeof *le), *lw = calloc(g, sizeof *lw);
     double *ls = calloc(g, sizeof *ls), *ln = calloc(g, sizeof *ln);
+    /* scheduling one producer (fe): per link (4 x g, ports as le, lw, ls, ln), the producer
+     * cores' injection sequence up to the last consumer whose packets use it, in cycles */
+    double *lastinj = fe ? calloc(4 * g, sizeof *lastinj) : NULL;
     int rc = 0;
     if (!w || !dfrac || !dcol || !dwest || !dcell || !dnorth || !pcell || !pwest || !prow ||
-        !pnorth || !le || !lw || !ls || !ln) {
+        !pnorth || !le || !lw || !ls || !ln || (fe && !lastinj)) {
         rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "out of memory (NoC bound)");
         goto done;
     }
@@ -295,6 +299,8 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
         memset(lw, 0, g * sizeof *lw);
         memset(ls, 0, g * sizeof *ls);
         memset(ln, 0, g * sizeof *ln);
+        if (lastinj)
+            memset(lastinj, 0, 4 * g * sizeof *lastinj);
         int y0 = pm->first_core / C, y1 = y0;
         for (int k = 0; k < pm->cores; k++) {
             int64_t r = (int64_t)pm->first_core + k;
@@ -367,6 +373,10 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                                      : per * (prow[y] - pwest[c]) * dwest[x];
                     le[c] += ae;
                     lw[c] += aw;
+                    if (lastinj && ae > 0)
+                        lastinj[c] = tf * inj;
+                    if (lastinj && aw > 0)
+                        lastinj[g + c] = tf * inj;
                     if (fe && ae > 0 && link_done(fe[c], finish_only, tf * le[c]) > at)
                         at = link_done(fe[c], finish_only, tf * le[c]);
                     if (fe && aw > 0 && link_done(fw[c], finish_only, tf * lw[c]) > at)
@@ -388,6 +398,10 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                                      : per * (pall - pnorth[y]) * dnorth[c];
                     ls[c] += as;
                     ln[c] += an;
+                    if (lastinj && as > 0)
+                        lastinj[2 * g + c] = tf * inj;
+                    if (lastinj && an > 0)
+                        lastinj[3 * g + c] = tf * inj;
                     if (fe && as > 0 && link_done(fs[c], finish_only, tf * ls[c]) > at)
                         at = link_done(fs[c], finish_only, tf * ls[c]);
                     if (fe && an > 0 && link_done(fn[c], finish_only, tf * ln[c]) > at)
@@ -407,13 +421,44 @@ int myelin_noc_bounds(const myelin_workload *wl, const myelin_mapping *map,
                              (noc_bound(bi, inj, beta, flits, arch->noc_buffer_flits) - bi * flits);
             }
         }
-        if (fe) /* the links have served this producer's packets: the next ones queue behind */
-            for (size_t c = 0; c < g; c++) {
-                double *f[4] = {fe, fw, fs, fn}, *l4[4] = {le, lw, ls, ln};
-                for (int k = 0; k < 4; k++)
-                    if (l4[k][c] > 0)
+        if (fe) { /* the links have served this producer's packets: the next ones queue behind */
+            /* A link serves packets in the order they entered the network and keeps one
+             * reservation (sim/README.md, *Service order*): a packet that reaches it late, having
+             * queued upstream, is still served before every packet that entered after it, and
+             * the link idles until it arrives.  So a link is done with the producer's packets
+             * not before (1) its load has passed, (2) the last core has injected the last of
+             * them (its sequence up to the last consumer using the link), and, for a column
+             * link, (3) the row links that bring them into its column are done with them (XY:
+             * a packet turns into its destination's column after its row links). */
+            double *f[4] = {fe, fw, fs, fn}, *l4[4] = {le, lw, ls, ln};
+            for (size_t c = 0; c < g; c++)
+                for (int k = 0; k < 2; k++) /* rows first: the columns' upstream */
+                    if (l4[k][c] > 0) {
                         f[k][c] = link_done(f[k][c], finish_only, tf * l4[k][c]);
-            }
+                        if (finish_only + lastinj[(size_t)k * g + c] > f[k][c])
+                            f[k][c] = finish_only + lastinj[(size_t)k * g + c];
+                    }
+            for (size_t c = 0; c < g; c++)
+                for (int k = 2; k < 4; k++)
+                    if (l4[k][c] > 0) {
+                        double t = link_done(f[k][c], finish_only, tf * l4[k][c]);
+                        if (finish_only + lastinj[(size_t)k * g + c] > t)
+                            t = finish_only + lastinj[(size_t)k * g + c];
+                        /* the producer's rows on the side the link's packets come from: above
+                         * a south link (its cell's row and up), below a north link */
+                        int x = (int)(c % (size_t)C), y = (int)(c / (size_t)C);
+                        int ya = k == 2 ? y0 : (y + 1 > y0 ? y + 1 : y0);
+                        int yb = k == 2 ? (y < y1 ? y : y1) : y1;
+                        for (int yy = ya; yy <= yb; yy++) {
+                            size_t r = (size_t)yy * C + x;
+                            if (x > 0 && le[r - 1] > 0 && fe[r - 1] > t)
+                                t = fe[r - 1];
+                            if (x + 1 < C && lw[r] > 0 && fw[r] > t)
+                                t = fw[r];
+                        }
+                        f[k][c] = t;
+                    }
+        }
         /* bounded buffers (noc.buffer_flits B > 0; credit back-pressure as in the SystemC mesh):
          * a burst (one producer core's packets for one destination core, or its tree) that queues
          * at the busiest link fills its B-flit input buffer and holds the link behind it, back to
@@ -441,5 +486,6 @@ done:
     free(lw);
     free(ls);
     free(ln);
+    free(lastinj);
     return rc;
 }

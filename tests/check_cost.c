@@ -252,6 +252,38 @@ START_TEST(test_generic_exact_counts)
 }
 END_TEST
 
+/* the schedule behind the latency: every layer finishes no earlier than the layers it reads,
+ * a layer with work takes time, and the inference is the last finish plus the step barriers */
+START_TEST(test_finish_cycles_schedule)
+{
+    const char *zoo[2] = {"tiny", "spikformer-4-384-cifar10"};
+    for (int z = 0; z < 2; z++) {
+        fixture f = {0};
+        f.wl = load_zoo(zoo[z]);
+        f.lq = quant(f.wl, 8, 16, NULL, 0);
+        f.arch = load_preset("generic-45nm");
+        evaluate(&f, 0.1);
+        double last = 0;
+        for (int i = 0; i < f.wl->n_layers; i++) {
+            const myelin_layer *l = &f.wl->layers[i];
+            double fi = f.rep->layers[i].finish_cycles;
+            ck_assert_msg(fi > 0, "%s: layer %s has no finish", zoo[z], l->name);
+            for (int j = 0; j < l->n_inputs && j < 3; j++)
+                if (l->inputs[j] >= 0)
+                    ck_assert_msg(fi >= f.rep->layers[l->inputs[j]].finish_cycles,
+                                  "%s: %s finishes before its input", zoo[z], l->name);
+            if (fi > last)
+                last = fi;
+        }
+        ck_assert(f.rep->total.finish_cycles == 0);
+        double barrier = (double)f.wl->timesteps * (f.arch->rows + f.arch->cols) *
+                         f.arch->noc.hop_latency_cycles;
+        ck_assert(fabs(f.rep->inference_cycles - (last + barrier)) <= 1e-9 * last);
+        release(&f);
+    }
+}
+END_TEST
+
 START_TEST(test_lower_bits_lowers_memory_and_reads)
 {
     fixture a = {0}, b = {0};
@@ -983,6 +1015,7 @@ Suite *make_cost_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("generic");
     tcase_add_test(tc, test_generic_exact_counts);
+    tcase_add_test(tc, test_finish_cycles_schedule);
     tcase_add_test(tc, test_lower_bits_lowers_memory_and_reads);
     tcase_add_test(tc, test_higher_rate_raises_synaptic_energy);
     tcase_add_loop_test(tc, test_presets_tiny, 0, 3);
