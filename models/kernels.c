@@ -1986,3 +1986,111 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
     }
     myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
+
+/* ---- LIF over all timesteps at once (layer-major execution) ----
+ *
+ * lif_i_rows32_left's integers (every shift k <= 0) with the T steps of a neuron in one register
+ * pass: per 16 channels of a position, V starts at 0 in a register and goes through the T
+ * currents.  X = a > top ? hi_m : a < bot ? lo_m : a << -k in int64 lanes (top = hi_m >> -k,
+ * bot = -((hi_m + 1) >> -k): rescale_sat's test), then narrowed to int32 (|X| < 2^(m-1)): V and
+ * X lie in [-2^(m-1), 2^(m-1)), so X - V needs m + 1 <= 32 bits for m <= 31 and the int32
+ * H = V + ((X - V) >> 1) (arithmetic shift: floor) is the int64 one; the clamp of H and the
+ * comparison with theta (theta < 2^(m-2) fits int32) are then the same. */
+#ifdef MYELIN_DENSE_X86
+#define LIF_STEPS_CH 256 /* channels whose limits are kept on the stack at a time */
+__attribute__((target("avx512f"))) static void
+lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+                 int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
+                 myelin_kcounts *cnt)
+{
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
+    int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH];
+    int32_t th[LIF_STEPS_CH];
+    const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
+    const __m512i vhi = _mm512_set1_epi32((int32_t)hi_m), vlo = _mm512_set1_epi32((int32_t)lo_m);
+    const __m512i one = _mm512_set1_epi32(1);
+    for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
+        int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t l = -(int64_t)shift[c0 + ch];
+            lsh[ch] = l;
+            top[ch] = hi_m >> l;
+            bot[ch] = -((hi_m + 1) >> l);
+            th[ch] = (int32_t)theta[c0 + ch];
+        }
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t base = r * c + c0;
+            for (int g = 0; g < cn; g += 16) {
+                int wd = cn - g < 16 ? cn - g : 16;
+                __mmask16 m16 = (__mmask16)((1u << wd) - 1);
+                __mmask8 ma = (__mmask8)(m16 & 0xff), mb = (__mmask8)(m16 >> 8);
+                __m512i topa = _mm512_maskz_loadu_epi64(ma, top + g);
+                __m512i topb = _mm512_maskz_loadu_epi64(mb, top + g + 8);
+                __m512i bota = _mm512_maskz_loadu_epi64(ma, bot + g);
+                __m512i botb = _mm512_maskz_loadu_epi64(mb, bot + g + 8);
+                __m512i lsa = _mm512_maskz_loadu_epi64(ma, lsh + g);
+                __m512i lsb = _mm512_maskz_loadu_epi64(mb, lsh + g + 8);
+                __m512i vth = _mm512_maskz_loadu_epi32(m16, th + g);
+                __m512i v = _mm512_setzero_si512();
+                for (int t = 0; t < T; t++) {
+                    const int64_t *a = acc + (int64_t)t * acc_step + base + g;
+                    __m512i aa = _mm512_maskz_loadu_epi64(ma, a);
+                    __m512i ab = _mm512_maskz_loadu_epi64(mb, a + 8);
+                    __mmask8 ha = _mm512_mask_cmpgt_epi64_mask(ma, aa, topa);
+                    __mmask8 la = _mm512_mask_cmplt_epi64_mask(ma, aa, bota);
+                    __mmask8 hb = _mm512_mask_cmpgt_epi64_mask(mb, ab, topb);
+                    __mmask8 lb = _mm512_mask_cmplt_epi64_mask(mb, ab, botb);
+                    __m512i xa = _mm512_sllv_epi64(aa, lsa), xb = _mm512_sllv_epi64(ab, lsb);
+                    xa = _mm512_mask_mov_epi64(xa, ha, vhi64);
+                    xa = _mm512_mask_mov_epi64(xa, la, vlo64);
+                    xb = _mm512_mask_mov_epi64(xb, hb, vhi64);
+                    xb = _mm512_mask_mov_epi64(xb, lb, vlo64);
+                    __m512i x = _mm512_inserti64x4(
+                        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(xa)),
+                        _mm512_cvtepi64_epi32(xb), 1);
+                    __m512i hu = _mm512_add_epi32(
+                        v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+                    __m512i hv = _mm512_min_epi32(_mm512_max_epi32(hu, vlo), vhi);
+                    __mmask16 hs = _mm512_mask_cmpneq_epi32_mask(m16, hv, hu);
+                    __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
+                    _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
+                                             _mm512_maskz_mov_epi32(sp, one));
+                    v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+                    cnt[t].spikes += __builtin_popcount((unsigned)sp);
+                    cnt[t].x_sat += __builtin_popcount((unsigned)(ha | la)) +
+                                    __builtin_popcount((unsigned)(hb | lb));
+                    cnt[t].h_sat += __builtin_popcount((unsigned)hs);
+                }
+            }
+        }
+    }
+}
+#endif
+
+int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                              int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                              int membrane_bits, myelin_kcounts *cnt, int isa)
+{
+#ifdef MYELIN_DENSE_X86
+    int best = 0;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        best = 2;
+    if (isa < 0 || isa > best)
+        isa = best;
+    if (isa < 2 || membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0)
+        return -1;
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
+    for (int ch = 0; ch < c; ch++)
+        if (shift[ch] > 0 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
+            return -1;
+    lif_steps_avx512(acc, acc_step, s, s_step, nn / c, T, c, shift, theta, membrane_bits, cnt);
+    for (int t = 0; t < T; t++)
+        cnt[t].neuron_updates += nn;
+    return 0;
+#else
+    (void)acc, (void)acc_step, (void)s, (void)s_step, (void)nn, (void)T, (void)c, (void)shift;
+    (void)theta, (void)membrane_bits, (void)cnt, (void)isa;
+    return -1;
+#endif
+}

@@ -221,6 +221,17 @@ int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_
                               int64_t lo, int64_t hi, int c, const int *shift,
                               const int64_t *theta, int membrane_bits, myelin_kcounts *cnt);
 
+/* The integer LIF of T consecutive steps of nn neurons (whole positions of c channels) from
+ * V = 0: the current of step t at acc + t * acc_step (acc_step 0: one current every step), its
+ * spikes to s + t * s_step, cnt[t] (T entries) gets step t's counts.  The same integers and counts
+ * as myelin_kernel_lif_i32 run step after step on one membrane array, with V kept in registers
+ * (AVX-512F).  Returns 0, or -1 (nothing done) without AVX-512F (isa as for
+ * myelin_kernel_dense_i8), for m > 31, a shift k > 0, or nn not a multiple of c: the caller then
+ * runs the per-step kernel. */
+int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                              int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                              int membrane_bits, myelin_kcounts *cnt, int isa);
+
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);
 

@@ -41,6 +41,8 @@ struct myelin_engine {
     int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
     int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
     int released;           /* some layer's float weights were released: no drift reference */
+    int lm_first;           /* layers [lm_first, n) run layer-major (run_internal) */
+    int *nmaps;             /* [n_layers] output maps a state holds: T or 1 */
 };
 
 struct myelin_engine_state {
@@ -63,6 +65,10 @@ struct myelin_engine_state {
     int32_t *img_q;
     int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
     int64_t *sat;           /* [n_layers][3]: X saturated, H saturated, LIF updates (last image) */
+    myelin_kcounts *kct;    /* [T] per-step counts of a batched layer */
+    myelin_kcounts *kcl;    /* [T] per-step counts of lif_steps */
+    int32_t *vbuf;          /* lif_steps' membranes of one block */
+    int64_t vbuf_len;
 };
 
 struct myelin_engine_reference {
@@ -314,12 +320,14 @@ void myelin_engine_free(myelin_engine *e)
     free(e->lw);
     free(e->lq);
     free(e->h_off);
+    free(e->nmaps);
     free(e);
 }
 
 static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
                         const myelin_layer_quant *per_layer, int input_bits,
                         myelin_weights *release, myelin_engine **out, myelin_error *err);
+static int plan_layer_major(myelin_engine *e, myelin_error *err);
 
 /* myelin_engine_new and myelin_engine_new_release: the layers of w; release: w, to free each
  * integer layer's doubles once quantized. */
@@ -505,6 +513,8 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
             rc = membrane_params(L, ly, err);
         }
     }
+    if (rc == 0)
+        rc = plan_layer_major(e, err);
     if (rc) {
         myelin_engine_free(e);
         return rc;
@@ -566,7 +576,61 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->events);
     free(st->synops);
     free(st->sat);
+    free(st->kct);
+    free(st->kcl);
+    free(st->vbuf);
     free(st);
+}
+
+/* Layer-major execution (run_internal) holds T output maps of every layer it runs, and of the
+ * earlier layers those read, and T current slots: the extra bytes of a state when layers
+ * [k, n) run layer-major (nmaps filled).  Layers before the first k whose extra fits
+ * MYELIN_ENGINE_LM_BYTES run time-step-major (one map each): on ImageNet-sized stems (8-384:
+ * 224 x 224 x 48 neurons in its first layer) T maps would cost more memory than the order saves. */
+#define MYELIN_ENGINE_LM_BYTES ((int64_t)48 << 20)
+static int64_t lm_extra_bytes(const myelin_engine *e, int k, int *nmaps)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    for (int i = 0; i < n; i++)
+        nmaps[i] = i >= k ? T : 1;
+    for (int i = k; i < n; i++)
+        for (int j = 0; j < wl->layers[i].n_inputs; j++)
+            if (wl->layers[i].inputs[j] >= 0)
+                nmaps[wl->layers[i].inputs[j]] = T;
+    int64_t extra = 0, acc = 0;
+    for (int i = 0; i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        int64_t sz = shape_size(ly->out_shape);
+        if (ly->kind != MYELIN_LAYER_HEAD)
+            extra += (int64_t)(nmaps[i] - 1) * sz * (int64_t)sizeof(int32_t);
+        int image = ly->real_input || (ly->n_inputs > 0 && ly->inputs[0] == MYELIN_INPUT_IMAGE);
+        if (i >= k && has_lif(ly) && !image && (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN) &&
+            sz > acc)
+            acc = sz;
+    }
+    return extra + (int64_t)(T - 1) * acc * (int64_t)sizeof(int64_t);
+}
+
+static int plan_layer_major(myelin_engine *e, myelin_error *err)
+{
+    int n = e->wl->n_layers;
+    if (!(e->nmaps = calloc((size_t)n, sizeof *e->nmaps)))
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    int k = 0;
+    while (k < n && lm_extra_bytes(e, k, e->nmaps) > MYELIN_ENGINE_LM_BYTES)
+        k++;
+    lm_extra_bytes(e, k, e->nmaps);
+    e->lm_first = k;
+    return 0;
+}
+
+/* Can layer i form its T currents in one call (batch_linear)? */
+static int batchable(const myelin_engine *e, int i)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    return i >= e->lm_first && ly->kind == MYELIN_LAYER_LINEAR && e->L[i].w_int &&
+           !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE && ly->kernel == 1;
 }
 
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err)
@@ -587,7 +651,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->events = calloc((size_t)n * T, sizeof *st->events);
     st->synops = calloc((size_t)n * T, sizeof *st->synops);
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
-    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
+    st->kct = calloc((size_t)T, sizeof *st->kct);
+    st->kcl = calloc((size_t)T, sizeof *st->kcl);
+    int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -597,7 +663,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             head_c = ly->c_in > head_c ? ly->c_in : head_c;
             continue;
         }
-        st->out[i] = calloc((size_t)sz, sizeof(int32_t));
+        st->out[i] = calloc((size_t)sz * (size_t)e->nmaps[i], sizeof(int32_t));
         ok = ok && st->out[i];
         if (e->L[i].p8 || e->L[i].pd) {
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
@@ -616,6 +682,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 hh = ly->in_shape.h * ly->in_shape.w;
                 ww = 1;
             }
+            if (batchable(e, i)) /* all T maps in one call */
+                hh *= T;
             int64_t b = myelin_kernel_column_scratch_bytes(hh, ww, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
@@ -627,10 +695,11 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             /* the image layer's current is computed once and reused for all T steps: its own
              * buffer; every other layer's is consumed in its step, so one buffer serves all */
             int own = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+            int64_t slots = i >= e->lm_first ? T : 1; /* acc_map: a slot per step, layer-major */
             if (need_acc_i && own)
                 st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
-            else if (need_acc_i && sz > shared_i)
-                shared_i = sz;
+            else if (need_acc_i && sz * slots > shared_i)
+                shared_i = sz * slots;
             if (need_acc_f && own)
                 st->acc_f[i] = calloc((size_t)sz, sizeof(double));
             else if (need_acc_f && sz > shared_f)
@@ -670,6 +739,13 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             st->acc_i[i] = st->acc_i_shared;
         if (!e->L[i].m_int)
             st->acc_f[i] = st->acc_f_shared;
+    }
+    if (ok) {
+        st->vbuf_len = 2048;
+        for (int i = 0; i < n; i++)
+            if (e->L[i].n_ch > st->vbuf_len)
+                st->vbuf_len = e->L[i].n_ch;
+        ok = (st->vbuf = calloc((size_t)st->vbuf_len, sizeof *st->vbuf)) != NULL;
     }
     if (ok) {
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
@@ -744,31 +820,246 @@ static void h_account(const myelin_engine *e, const myelin_engine_state *st, int
     }
 }
 
-/* Runs the LIF of layer i on its current accumulators; writes spikes into out[i]. */
-static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int want_h,
+/* The map of layer i's output for timestep t: layers that keep T maps (layer-major ones and the
+ * t-major prefix's layers they read) hold [T][size], the others one map reused every step. */
+static int32_t *out_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
+{
+    if (e->nmaps[i] == 1)
+        return st->out[i];
+    return st->out[i] + (int64_t)t * shape_size(e->wl->layers[i].out_shape);
+}
+
+/* The integer current of layer i at step t: the image layer's own buffer (computed once), else
+ * slot t of the shared buffer for layer-major layers (all T currents may be formed at once),
+ * slot 0 in the t-major prefix. */
+static int64_t *acc_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    if (ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE || i < e->lm_first)
+        return st->acc_i[i];
+    return st->acc_i[i] + (int64_t)t * shape_size(ly->out_shape);
+}
+
+/* Runs the LIF of layer i at step t on its current; writes spikes into out_map(i, t). */
+static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
                        myelin_kcounts *kc)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
+    int32_t *out = out_map(e, st, i, t);
+    const int64_t *ai = st->acc_i[i] ? acc_map(e, st, i, t) : NULL;
     if (L->m_int && L->m_bits <= 16)
-        return myelin_kernel_lif_i16(st->acc_i[i], st->v_i16[i], st->out[i],
-                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
-                                     L->m_bits, kc);
+        return myelin_kernel_lif_i16(ai, st->v_i16[i], out, want_h ? st->h_i : NULL, 0, nn,
+                                     L->n_ch, L->shift, L->theta, L->m_bits, kc);
     if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
-        return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
-                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
-                                     L->m_bits, kc);
+        return myelin_kernel_lif_i32(ai, st->v_i[i], out, want_h ? st->h_i : NULL, 0, nn, L->n_ch,
+                                     L->shift, L->theta, L->m_bits, kc);
     double *x = st->acc_f[i];
     if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
-        const int64_t *a = st->acc_i[i];
         for (int64_t k = 0; k < nn; k++)
-            x[k] = (double)a[k] * L->s_acc[k % L->n_ch];
+            x[k] = (double)ai[k] * L->s_acc[k % L->n_ch];
     }
-    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], want_h ? st->h_f : NULL, 0, nn,
+    return myelin_kernel_lif_f(x, st->v_f[i], out, want_h ? st->h_f : NULL, 0, nn,
                                ly->v_threshold, kc);
 }
 
+/* A layer-major integer linear layer on spike inputs forms all T currents in one synaptic call
+ * (the T input maps are consecutive, so they are one token tensor of T N tokens: each weight panel
+ * is reused over T times the positions, and the call's fixed costs are paid once).  The per-step
+ * counts are the scatter's for each map alone: events = its nonzero inputs, synops = events x the
+ * output channels (kernel 1: one tap); their sums are checked against the call's. */
+static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
+                        myelin_kcounts *kct, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    const myelin_layer *ly = &wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int T = wl->timesteps, co = ly->c_out;
+    int64_t sz = shape_size(ly->out_shape), in_sz = shape_size(ly->in_shape);
+    int ntok = ly->in_shape.h * ly->in_shape.w;
+    int64_t *acc = acc_map(e, st, i, 0);
+    for (int64_t k = 0; k < sz * T; k += co)
+        memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+    myelin_kcounts all = {0};
+    myelin_kernel_synapse_iw(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw, co,
+                             1, 0, co, acc, &all, st->dense);
+    int64_t ev = 0, so = 0;
+    for (int t = 0; t < T; t++) {
+        int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
+        kct[t].events = nz;
+        kct[t].synops = nz * co;
+        ev += nz;
+        so += nz * co;
+    }
+    if (ev != all.events || so != all.synops)
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "engine: layer %s: batched counts %lld/%lld differ from the "
+                                "per-step ones %lld/%lld", ly->name, (long long)all.events,
+                                (long long)all.synops, (long long)ev, (long long)so);
+    return 0;
+}
+
+/* The integer LIF of layer-major layer i over all T steps (its currents in acc_map(i, t)):
+ * blocks of whole positions at a time, each block's membranes in an L1-resident buffer from
+ * V = 0 (the image's start) through the T steps, so they never go to memory.  The same kernel,
+ * neurons and order of updates per neuron as run_lif, so the same spikes and counts. */
+static void lif_steps(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int T = e->wl->timesteps, c = L->n_ch;
+    int64_t nn = shape_size(ly->out_shape);
+    int64_t per = (st->vbuf_len / c) * c; /* vbuf_len >= c (state_new) */
+    myelin_kcounts *kc = st->kcl;
+    memset(kc, 0, sizeof *kc * (size_t)T);
+    int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+    if (myelin_kernel_lif_i_steps(acc_map(e, st, i, 0), image ? 0 : nn, out_map(e, st, i, 0), nn,
+                                  nn, T, c, L->shift, L->theta, L->m_bits, kc, -1) == 0)
+        goto counts;
+    for (int64_t b = 0; b < nn; b += per) {
+        int64_t len = nn - b < per ? nn - b : per;
+        memset(st->vbuf, 0, sizeof *st->vbuf * (size_t)len);
+        for (int t = 0; t < T; t++)
+            myelin_kernel_lif_i32(acc_map(e, st, i, t) + b, st->vbuf, out_map(e, st, i, t) + b,
+                                  NULL, 0, len, c, L->shift, L->theta, L->m_bits, &kc[t]);
+    }
+counts:
+    for (int t = 0; t < T; t++) {
+        st->spikes[(int64_t)i * T + t] = kc[t].spikes;
+        st->sat[3 * i] += kc[t].x_sat;
+        st->sat[3 * i + 1] += kc[t].h_sat;
+        st->sat[3 * i + 2] += kc[t].neuron_updates;
+    }
+}
+
+/* One step t of layer i.  pre: counts already formed by batch_linear (its current is in place),
+ * or NULL. */
+static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
+                    const h_io *io, const myelin_kcounts *pre, int lif, int *head,
+                    myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int T = wl->timesteps;
+    const myelin_layer *ly = &wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    myelin_kcounts kc = {0};
+    if (pre) {
+        kc.events = pre->events;
+        kc.synops = pre->synops;
+    }
+    int64_t sz = shape_size(ly->out_shape);
+    const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? out_map(e, st, ly->inputs[0], t)
+                                                                  : NULL;
+    int32_t *out = ly->kind == MYELIN_LAYER_HEAD ? NULL : out_map(e, st, i, t);
+    switch (ly->kind) {
+    case MYELIN_LAYER_CONV:
+    case MYELIN_LAYER_LINEAR: {
+        int h = ly->in_shape.h, w = ly->in_shape.w;
+        if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens: [N][C] as h = N, w = 1 */
+            h = ly->in_shape.h * ly->in_shape.w;
+            w = 1;
+        }
+        int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+        if (!pre && (!image || t == 0)) { /* the image layer's current is computed once */
+            int co = ly->c_out;
+            if (L->w_int) {
+                int64_t *acc = acc_map(e, st, i, t);
+                for (int64_t k = 0; k < sz; k += co)
+                    memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+                myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
+                                         ly->kernel, 0, co, acc, &kc, st->dense);
+            } else {
+                double *acc = st->acc_f[i];
+                for (int64_t k = 0; k < sz; k += co)
+                    memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
+                if (image)
+                    myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co, ly->kernel, 0,
+                                            co, acc, &kc);
+                else
+                    myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co, ly->kernel,
+                                             0, co, acc, &kc, st->dense, L->column_d);
+            }
+        }
+        if (lif)
+            run_lif(e, st, i, t, want_h, &kc);
+        break;
+    }
+    case MYELIN_LAYER_ATTN: {
+        int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
+        int dh = d / ly->heads;
+        const int32_t *q = out_map(e, st, ly->inputs[0], t), *k = out_map(e, st, ly->inputs[1], t),
+                      *v = out_map(e, st, ly->inputs[2], t);
+        int64_t *acc = acc_map(e, st, i, t);
+        for (int hd = 0; hd < ly->heads; hd++) {
+            if (ly->attn_order == MYELIN_ATTN_QK_V)
+                myelin_kernel_attn_head_qk_v_t(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
+            else
+                myelin_kernel_attn_head(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
+        }
+        if (lif)
+            run_lif(e, st, i, t, want_h, &kc);
+        break;
+    }
+    case MYELIN_LAYER_MAXPOOL:
+        myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, out);
+        break;
+    case MYELIN_LAYER_ADD:
+        myelin_kernel_add(in0, out_map(e, st, ly->inputs[1], t), out, 0, sz);
+        break;
+    case MYELIN_LAYER_HEAD: {
+        int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
+        int c = ly->c_in;
+        if (t == 0)
+            memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
+        for (int64_t tk = 0; tk < ntok; tk++)
+            for (int ch = 0; ch < c; ch++)
+                st->head_sum[ch] += in0[tk * c + ch];
+        kc.events += myelin_kernel_nonzero(in0, ntok * c);
+        *head = i;
+        break;
+    }
+    default:
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "engine: layer %s has an unknown kind %d", ly->name, (int)ly->kind);
+    }
+    int64_t *sp = &st->spikes[(int64_t)i * T + t];
+    if (has_lif(ly) && lif) {
+        *sp = kc.spikes;
+        st->sat[3 * i] += kc.x_sat;
+        st->sat[3 * i + 1] += kc.h_sat;
+        st->sat[3 * i + 2] += kc.neuron_updates;
+        if (want_h)
+            h_account(e, st, i, t, sz, io);
+    } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
+        int64_t s = 0;
+        for (int64_t k = 0; k < sz; k++)
+            s += out[k];
+        *sp = s;
+    }
+    st->events[(int64_t)i * T + t] = kc.events;
+    st->synops[(int64_t)i * T + t] = kc.synops;
+    return 0;
+}
+
+/* V = 0 at the start of an image. */
+static void clear_membranes(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    int64_t sz = shape_size(e->wl->layers[i].out_shape);
+    if (st->v_i[i])
+        memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
+    if (st->v_i16[i])
+        memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
+    if (st->v_f[i])
+        memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
+}
+
+/* Layers [0, lm_first) run time-step-major (every layer of step t before step t + 1: one map
+ * each, memory), layers [lm_first, n) layer-major (all T steps of a layer before the next: their
+ * synaptic kernels see T maps, fixed costs are paid once per layer).  Every layer of a step reads
+ * only earlier layers of the same step and its own membrane of step t - 1, so both orders compute
+ * the same values; the per-(layer, step) counts and the drift sums (per layer, in step order) are
+ * accumulated in the same order either way. */
 static int run_internal(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
                         double *logits, const h_io *io, myelin_error *err)
 {
@@ -791,114 +1082,28 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
     memset(st->synops, 0, sizeof *st->synops * (size_t)n * T);
     memset(st->sat, 0, sizeof *st->sat * (size_t)n * 3);
-    for (int i = 0; i < n; i++) {
-        int64_t sz = shape_size(wl->layers[i].out_shape);
-        if (st->v_i[i])
-            memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
-        if (st->v_i16[i])
-            memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
-        if (st->v_f[i])
-            memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
+    for (int i = 0; i < e->lm_first; i++)
+        clear_membranes(e, st, i);
+    int head = -1, rc = 0;
+    for (int t = 0; t < T && rc == 0; t++)
+        for (int i = 0; i < e->lm_first && rc == 0; i++)
+            rc = run_step(e, st, i, t, want_h, io, NULL, 1, &head, err);
+    for (int i = e->lm_first; i < n && rc == 0; i++) {
+        int pre = batchable(e, i);
+        /* integer membranes: all T currents first, then the LIF over T per block of neurons
+         * (lif_steps; the drift's per-step H record keeps the per-step LIF) */
+        int steps = !want_h && has_lif(&wl->layers[i]) && e->L[i].m_int;
+        if (!steps) /* lif_steps' membranes live in registers (or its own buffer) */
+            clear_membranes(e, st, i);
+        if (pre)
+            rc = batch_linear(e, st, i, st->kct, err);
+        for (int t = 0; t < T && rc == 0; t++)
+            rc = run_step(e, st, i, t, want_h, io, pre ? &st->kct[t] : NULL, !steps, &head, err);
+        if (rc == 0 && steps)
+            lif_steps(e, st, i);
     }
-    int head = -1;
-    for (int t = 0; t < T; t++) {
-        for (int i = 0; i < n; i++) {
-            const myelin_layer *ly = &wl->layers[i];
-            const eng_layer *L = &e->L[i];
-            myelin_kcounts kc = {0};
-            int64_t sz = shape_size(ly->out_shape);
-            const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? st->out[ly->inputs[0]]
-                                                                          : NULL;
-            switch (ly->kind) {
-            case MYELIN_LAYER_CONV:
-            case MYELIN_LAYER_LINEAR: {
-                int h = ly->in_shape.h, w = ly->in_shape.w;
-                if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens: [N][C] as h = N, w = 1 */
-                    h = ly->in_shape.h * ly->in_shape.w;
-                    w = 1;
-                }
-                int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
-                if (!image || t == 0) { /* the image layer's current is computed once */
-                    int co = ly->c_out;
-                    if (L->w_int) {
-                        int64_t *acc = st->acc_i[i];
-                        for (int64_t k = 0; k < sz; k += co)
-                            memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
-                                                 co, ly->kernel, 0, co, acc, &kc, st->dense);
-                    } else {
-                        double *acc = st->acc_f[i];
-                        for (int64_t k = 0; k < sz; k += co)
-                            memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
-                        if (image)
-                            myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
-                                                    ly->kernel, 0, co, acc, &kc);
-                        else
-                            myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
-                                                     ly->kernel, 0, co, acc, &kc, st->dense,
-                                                     L->column_d);
-                    }
-                }
-                run_lif(e, st, i, want_h, &kc);
-                break;
-            }
-            case MYELIN_LAYER_ATTN: {
-                int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
-                int dh = d / ly->heads;
-                for (int hd = 0; hd < ly->heads; hd++) {
-                    if (ly->attn_order == MYELIN_ATTN_QK_V)
-                        myelin_kernel_attn_head_qk_v_t(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
-                                                     st->out[ly->inputs[2]], ntok, d, hd, dh, 0,
-                                                     ntok, st->kv, st->acc_i[i], &kc);
-                    else
-                        myelin_kernel_attn_head(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
-                                                st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok,
-                                                st->kv, st->acc_i[i], &kc);
-                }
-                run_lif(e, st, i, want_h, &kc);
-                break;
-            }
-            case MYELIN_LAYER_MAXPOOL:
-                myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, st->out[i]);
-                break;
-            case MYELIN_LAYER_ADD:
-                myelin_kernel_add(in0, st->out[ly->inputs[1]], st->out[i], 0, sz);
-                break;
-            case MYELIN_LAYER_HEAD: {
-                int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
-                int c = ly->c_in;
-                if (t == 0)
-                    memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
-                for (int64_t tk = 0; tk < ntok; tk++)
-                    for (int ch = 0; ch < c; ch++)
-                        st->head_sum[ch] += in0[tk * c + ch];
-                kc.events += myelin_kernel_nonzero(in0, ntok * c);
-                head = i;
-                break;
-            }
-            default:
-                return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
-                                        "engine: layer %s has an unknown kind %d", ly->name,
-                                        (int)ly->kind);
-            }
-            int64_t *sp = &st->spikes[(int64_t)i * T + t];
-            if (has_lif(ly)) {
-                *sp = kc.spikes;
-                st->sat[3 * i] += kc.x_sat;
-                st->sat[3 * i + 1] += kc.h_sat;
-                st->sat[3 * i + 2] += kc.neuron_updates;
-                if (want_h)
-                    h_account(e, st, i, t, sz, io);
-            } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
-                int64_t s = 0;
-                for (int64_t k = 0; k < sz; k++)
-                    s += st->out[i][k];
-                *sp = s;
-            }
-            st->events[(int64_t)i * T + t] = kc.events;
-            st->synops[(int64_t)i * T + t] = kc.synops;
-        }
-    }
+    if (rc)
+        return rc;
     if (head < 0)
         return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0, "workload %s has no head layer",
                                 wl->name);
