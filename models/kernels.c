@@ -89,6 +89,9 @@ void myelin_kernel_scatter_d(const double *in, int h, int w, int c_in, const dou
     SCATTER_BODY(double, double, double)
 }
 
+/* Vectorised (clones; ISO C compiles without contracting the multiply and add into an FMA, so
+ * every lane rounds as the scalar loop does). */
+MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_lif_f(const double *x, double *v, int32_t *s, double *h_out, int64_t lo,
                             int64_t hi, double v_th, myelin_kcounts *cnt)
 {

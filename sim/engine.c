@@ -857,8 +857,10 @@ static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, i
                                      L->shift, L->theta, L->m_bits, kc);
     double *x = st->acc_f[i];
     if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
-        for (int64_t k = 0; k < nn; k++)
-            x[k] = (double)ai[k] * L->s_acc[k % L->n_ch];
+        int c = L->n_ch;
+        for (int64_t p = 0; p < nn; p += c) /* whole positions (nn is positions x c) */
+            for (int ch = 0; ch < c; ch++)
+                x[p + ch] = (double)ai[p + ch] * L->s_acc[ch];
     }
     return myelin_kernel_lif_f(x, st->v_f[i], out, want_h ? st->h_f : NULL, 0, nn,
                                ly->v_threshold, kc);
