@@ -1992,30 +1992,43 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
 
 /* ---- LIF over all timesteps at once (layer-major execution) ----
  *
- * lif_i_rows32_left's integers (every shift k <= 0) with the T steps of a neuron in one register
- * pass: per 16 channels of a position, V starts at 0 in a register and goes through the T
- * currents.  X = a > top ? hi_m : a < bot ? lo_m : a << -k in int64 lanes (top = hi_m >> -k,
- * bot = -((hi_m + 1) >> -k): rescale_sat's test), then narrowed to int32 (|X| < 2^(m-1)): V and
+ * lif_i_rows32's integers with the T steps of a neuron in one register pass: per 16 channels of
+ * a position, V starts at 0 in a register and goes through the T currents.  X in int64 lanes:
+ * k <= 0: a > top ? hi_m : a < bot ? lo_m : a << -k (top = hi_m >> -k, bot = -((hi_m + 1) >> -k):
+ * rescale_sat's test); k > 0 (only computed when some channel has it): (a >> k) + bit k-1 of a,
+ * clamped to m bits (lif_i_rows' round half up, proof there), the channel's k picking one; then narrowed to int32 (|X| < 2^(m-1)): V and
  * X lie in [-2^(m-1), 2^(m-1)), so X - V needs m + 1 <= 32 bits for m <= 31 and the int32
  * H = V + ((X - V) >> 1) (arithmetic shift: floor) is the int64 one; the clamp of H and the
  * comparison with theta (theta < 2^(m-2) fits int32) are then the same. */
 #ifdef MYELIN_DENSE_X86
 #define LIF_STEPS_CH 256 /* channels whose limits are kept on the stack at a time */
-__attribute__((target("avx512f"))) static void
-lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
-                 int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
-                 myelin_kcounts *cnt)
+#define LIF_STEPS_MAXT 16 /* the counters of every step stay in registers */
+/* The counts are kept per step in vector lanes (int32 lanes: each counts at most nn / 16 + 1
+ * events; the caller bounds nn by INT32_MAX) and reduced once.  Inlined with T = 4 (every zoo
+ * model) so the steps unroll and the counters are registers. */
+static inline __attribute__((always_inline, target("avx512f"))) void
+lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+               const int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
+               myelin_kcounts *cnt)
 {
+    __m512i csp[LIF_STEPS_MAXT], cxs[LIF_STEPS_MAXT], chs[LIF_STEPS_MAXT];
+    for (int t = 0; t < T; t++)
+        csp[t] = cxs[t] = chs[t] = _mm512_setzero_si512();
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
-    int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH];
+    int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH], rsh[LIF_STEPS_CH];
     int32_t th[LIF_STEPS_CH];
+    int any_right = 0;
+    for (int ch = 0; ch < c; ch++)
+        any_right |= shift[ch] > 0;
+    const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
     const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
     const __m512i vhi = _mm512_set1_epi32((int32_t)hi_m), vlo = _mm512_set1_epi32((int32_t)lo_m);
     const __m512i one = _mm512_set1_epi32(1);
     for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
         int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
         for (int ch = 0; ch < cn; ch++) {
-            int64_t l = -(int64_t)shift[c0 + ch];
+            int64_t k = shift[c0 + ch], l = k > 0 ? 0 : -k;
+            rsh[ch] = k; /* > 0: the right shift (rounded half up), else 0 */
             lsh[ch] = l;
             top[ch] = hi_m >> l;
             bot[ch] = -((hi_m + 1) >> l);
@@ -2034,6 +2047,10 @@ lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_ste
                 __m512i lsa = _mm512_maskz_loadu_epi64(ma, lsh + g);
                 __m512i lsb = _mm512_maskz_loadu_epi64(mb, lsh + g + 8);
                 __m512i vth = _mm512_maskz_loadu_epi32(m16, th + g);
+                __m512i ka = _mm512_maskz_loadu_epi64(ma, rsh + g);
+                __m512i kb = _mm512_maskz_loadu_epi64(mb, rsh + g + 8);
+                __mmask8 ra = _mm512_mask_cmpgt_epi64_mask(ma, ka, zero64);
+                __mmask8 rb = _mm512_mask_cmpgt_epi64_mask(mb, kb, zero64);
                 __m512i v = _mm512_setzero_si512();
                 for (int t = 0; t < T; t++) {
                     const int64_t *a = acc + (int64_t)t * acc_step + base + g;
@@ -2048,6 +2065,25 @@ lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_ste
                     xa = _mm512_mask_mov_epi64(xa, la, vlo64);
                     xb = _mm512_mask_mov_epi64(xb, hb, vhi64);
                     xb = _mm512_mask_mov_epi64(xb, lb, vlo64);
+                    if (any_right) { /* channels with k > 0: (a >> k) + bit k-1 of a, clamped */
+                        __m512i k1a = _mm512_sub_epi64(ka, one64), k1b = _mm512_sub_epi64(kb, one64);
+                        __m512i ya = _mm512_add_epi64(
+                            _mm512_srav_epi64(aa, ka),
+                            _mm512_and_si512(_mm512_srav_epi64(aa, k1a), one64));
+                        __m512i yb = _mm512_add_epi64(
+                            _mm512_srav_epi64(ab, kb),
+                            _mm512_and_si512(_mm512_srav_epi64(ab, k1b), one64));
+                        __m512i ca = _mm512_min_epi64(_mm512_max_epi64(ya, vlo64), vhi64);
+                        __m512i cb = _mm512_min_epi64(_mm512_max_epi64(yb, vlo64), vhi64);
+                        __mmask8 sa = _mm512_mask_cmpneq_epi64_mask(ra, ya, ca);
+                        __mmask8 sb = _mm512_mask_cmpneq_epi64_mask(rb, yb, cb);
+                        xa = _mm512_mask_mov_epi64(xa, ra, ca);
+                        xb = _mm512_mask_mov_epi64(xb, rb, cb);
+                        ha = (__mmask8)((ha & ~ra) | sa); /* the right channels' saturation */
+                        la = (__mmask8)(la & ~ra);
+                        hb = (__mmask8)((hb & ~rb) | sb);
+                        lb = (__mmask8)(lb & ~rb);
+                    }
                     __m512i x = _mm512_inserti64x4(
                         _mm512_castsi256_si512(_mm512_cvtepi64_epi32(xa)),
                         _mm512_cvtepi64_epi32(xb), 1);
@@ -2059,14 +2095,38 @@ lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_ste
                     _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
                                              _mm512_maskz_mov_epi32(sp, one));
                     v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
-                    cnt[t].spikes += __builtin_popcount((unsigned)sp);
-                    cnt[t].x_sat += __builtin_popcount((unsigned)(ha | la)) +
-                                    __builtin_popcount((unsigned)(hb | lb));
-                    cnt[t].h_sat += __builtin_popcount((unsigned)hs);
+                    csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
+                    chs[t] = _mm512_mask_add_epi32(chs[t], hs, chs[t], one);
+                    cxs[t] = _mm512_mask_add_epi64(cxs[t], (__mmask8)(ha | la), cxs[t], one64);
+                    cxs[t] = _mm512_mask_add_epi64(cxs[t], (__mmask8)(hb | lb), cxs[t], one64);
                 }
             }
         }
     }
+    for (int t = 0; t < T; t++) {
+        cnt[t].spikes += _mm512_reduce_add_epi32(csp[t]);
+        cnt[t].h_sat += _mm512_reduce_add_epi32(chs[t]);
+        cnt[t].x_sat += _mm512_reduce_add_epi64(cxs[t]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void
+lif_steps_avx512_t4(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+                    int c, const int *shift, const int64_t *theta, int membrane_bits,
+                    myelin_kcounts *cnt)
+{
+    lif_steps_body(acc, acc_step, s, s_step, rows, 4, c, shift, theta, membrane_bits, cnt);
+}
+
+__attribute__((target("avx512f"))) static void
+lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+                 int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
+                 myelin_kcounts *cnt)
+{
+    if (T == 4)
+        lif_steps_avx512_t4(acc, acc_step, s, s_step, rows, c, shift, theta, membrane_bits, cnt);
+    else
+        lif_steps_body(acc, acc_step, s, s_step, rows, T, c, shift, theta, membrane_bits, cnt);
 }
 #endif
 
@@ -2081,11 +2141,12 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
         best = 2;
     if (isa < 0 || isa > best)
         isa = best;
-    if (isa < 2 || membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0)
+    if (isa < 2 || membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
+        T > LIF_STEPS_MAXT || nn > INT32_MAX)
         return -1;
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
     for (int ch = 0; ch < c; ch++)
-        if (shift[ch] > 0 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
+        if (shift[ch] > 62 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
             return -1;
     lif_steps_avx512(acc, acc_step, s, s_step, nn / c, T, c, shift, theta, membrane_bits, cnt);
     for (int t = 0; t < T; t++)

@@ -226,7 +226,8 @@ int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_
  * spikes to s + t * s_step, cnt[t] (T entries) gets step t's counts.  The same integers and counts
  * as myelin_kernel_lif_i32 run step after step on one membrane array, with V kept in registers
  * (AVX-512F).  Returns 0, or -1 (nothing done) without AVX-512F (isa as for
- * myelin_kernel_dense_i8), for m > 31, a shift k > 0, or nn not a multiple of c: the caller then
+ * myelin_kernel_dense_i8), for m > 31, |k| > 62, T > 16, nn > INT32_MAX or nn not a multiple of
+ * c: the caller then
  * runs the per-step kernel. */
 int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                               int64_t nn, int T, int c, const int *shift, const int64_t *theta,

@@ -350,6 +350,81 @@ START_TEST(test_lif_i16_chunks)
 }
 END_TEST
 
+/* The LIF over T steps at once (layer-major execution) gives, step by step, the reference loop's
+ * spikes and counts run on one membrane array from V = 0: mixed and left-only shifts, channel
+ * counts off the 16-lane width, accumulators up to the int64 extremes, one current for every
+ * step (acc_step 0, the image layer) or one per step.  Without AVX-512F it must refuse (-1). */
+START_TEST(test_lif_int_steps_vs_per_step)
+{
+    static const int ms[] = {8, 16, 24, 31}, cs[] = {13, 16, 40}, Ts[] = {4, 1, 5};
+    int m = ms[_i % 4], c = cs[(_i / 4) % 3], T = Ts[(_i / 12) % 3];
+    int left_only = (_i / 36) % 2, shared = _i % 3 == 0;
+    int npos = 7;
+    int64_t nn = (int64_t)c * npos;
+    myelin_rng r;
+    myelin_rng_seed(&r, 29, (uint64_t)_i);
+    int shift[40];
+    int64_t theta[40];
+    for (int ch = 0; ch < c; ch++) {
+        shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
+        if (ch < 4)
+            shift[ch] = (int[]){-62, 62, 0, 1}[ch];
+        if (left_only)
+            shift[ch] = shift[ch] > 0 ? -shift[ch] : shift[ch];
+        theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
+    }
+    int64_t *acc = malloc(sizeof *acc * (size_t)(nn * T)), *v = calloc((size_t)nn, sizeof *v);
+    int32_t *s = malloc(sizeof *s * (size_t)(nn * T)), *sr = malloc(sizeof *sr * (size_t)nn);
+    ck_assert(acc && v && s && sr);
+    for (int64_t n = 0; n < nn * T; n++) {
+        uint64_t u = myelin_rng_next(&r);
+        int kind = (int)(u % 5);
+        acc[n] = kind == 0 ? (int64_t)(u >> 1) : kind == 1 ? -(int64_t)(u >> 1)
+               : kind == 2 ? (n % 2 ? INT64_MAX : INT64_MIN)
+                           : (int64_t)(u >> 40) - ((int64_t)1 << 23);
+    }
+    for (int64_t n = 0; n < nn * T; n++)
+        s[n] = -7;
+    myelin_kcounts kt[5];
+    memset(kt, 0, sizeof kt);
+    int rc = myelin_kernel_lif_i_steps(acc, shared ? 0 : nn, s, nn, nn, T, c, shift, theta, m, kt,
+                                       -1);
+    if (rc != 0) {
+        ck_assert_int_eq(rc, -1);
+        ck_assert_int_lt(myelin_kernel_dense_isa(), 2); /* refused only without AVX-512 */
+        ck_assert_int_eq(kt[0].neuron_updates, 0);
+    } else {
+        int64_t xs = 0, fired = 0;
+        for (int t = 0; t < T; t++) {
+            myelin_kcounts kr = {0};
+            myelin_kernel_lif_i(acc + (shared ? 0 : t * nn), v, sr, NULL, 0, nn, c, shift, theta, m,
+                                &kr);
+            for (int64_t n = 0; n < nn; n++)
+                ck_assert_int_eq(s[t * nn + n], sr[n]);
+            ck_assert_int_eq(kt[t].spikes, kr.spikes);
+            ck_assert_int_eq(kt[t].x_sat, kr.x_sat);
+            ck_assert_int_eq(kt[t].h_sat, kr.h_sat);
+            ck_assert_int_eq(kt[t].neuron_updates, nn);
+            xs += kr.x_sat;
+            fired += kr.spikes;
+        }
+        ck_assert(xs > 0 && fired > 0); /* the clamps and the spikes were exercised */
+    }
+    /* m = 32 (X - V needs 33 bits) and a partial position are refused, nothing written */
+    for (int64_t n = 0; n < nn; n++)
+        s[n] = -7;
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn, T, c, shift, theta, 32, kt, -1),
+                     -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn - 1, T, c, shift, theta, m, kt,
+                                               -1), -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn, T, c, shift, theta, m, kt, 0),
+                     -1);
+    for (int64_t n = 0; n < nn; n++)
+        ck_assert_int_eq(s[n], -7);
+    free(acc), free(v), free(s), free(sr);
+}
+END_TEST
+
 /* The vectorised LIF rows (taken with h_out, whole positions, shifts in -62..62, m <= 32) give
  * the reference loop's membranes, spikes, H and counts (the loop runs when h_out is NULL), on
  * mixed shift signs, accumulators up to the int64 extremes, and a range not aligned to
@@ -1197,6 +1272,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
+    tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
