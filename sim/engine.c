@@ -625,6 +625,19 @@ static int plan_layer_major(myelin_engine *e, myelin_error *err)
     return 0;
 }
 
+int myelin_engine_layer_major_first(const myelin_engine *e)
+{
+    return e->lm_first;
+}
+
+void myelin_engine_set_layer_major_first(myelin_engine *e, int first)
+{
+    int n = e->wl->n_layers;
+    first = first < 0 ? 0 : (first > n ? n : first);
+    lm_extra_bytes(e, first, e->nmaps);
+    e->lm_first = first;
+}
+
 /* Can layer i form its T currents in one call (batch_linear)? */
 static int batchable(const myelin_engine *e, int i)
 {

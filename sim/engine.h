@@ -122,6 +122,15 @@ void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, 
 void myelin_engine_head_logits(const myelin_engine *e, int head, const int64_t *head_sum, int o_lo,
                                int o_hi, double *logits);
 
+/* Execution order: layers [0, first) run time-step-major (every layer of step t before step
+ * t + 1), layers [first, n_layers) layer-major (all T steps of a layer before the next: T maps
+ * per synaptic call, the LIF over T with V in registers).  Both orders compute the same values
+ * and counts.  myelin_engine_new picks the smallest first whose extra T maps fit a memory budget
+ * (48 MiB per state; 0 on every zoo model but the ImageNet ones).  The setter (tests, benchmarks;
+ * first clamped to 0..n_layers) must come before any state is made for e. */
+int myelin_engine_layer_major_first(const myelin_engine *e);
+void myelin_engine_set_layer_major_first(myelin_engine *e, int first);
+
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err);
 void myelin_engine_state_free(myelin_engine_state *st);
 

@@ -894,6 +894,75 @@ static myelin_layer_quant *uniform_setting(const fixture *f, int wb, int mb, mye
     return lq;
 }
 
+/* Time-step-major, layer-major and mixed orders (myelin_engine_set_layer_major_first) give the
+ * same logits, per-step counts, saturation and drift, in float, w8 and w4 (bytes compared). */
+static void run_order(const fixture *f, const myelin_layer_quant *lq, int first, double *logits,
+                      int64_t *counts, myelin_drift_layer *drift)
+{
+    myelin_engine *e = NULL;
+    myelin_engine_state *st = NULL;
+    myelin_error err;
+    int n = f->wl.n_layers;
+    ck_assert_msg(myelin_engine_new_layers(&f->wl, f->lwp, lq, 8, &e, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(myelin_engine_layer_major_first(e), 0); /* small: all layer-major */
+    myelin_engine_set_layer_major_first(e, first);
+    ck_assert_int_eq(myelin_engine_layer_major_first(e), first < 0 ? 0 : (first > n ? n : first));
+    ck_assert_int_eq(myelin_engine_state_new(e, &st, &err), 0);
+    for (int im = 0; im < NIMG; im++) {
+        ck_assert_int_eq(myelin_engine_run_image(e, st, f->pixels + im * IMG * IMG * 3,
+                                                 logits + im * CLASSES, &err), 0);
+        for (int i = 0; i < n; i++) {
+            int64_t *c = counts + ((int64_t)im * n + i) * (3 * T + 3);
+            memcpy(c, myelin_engine_state_spikes(st, i), sizeof(int64_t) * T);
+            memcpy(c + T, myelin_engine_state_events(st, i), sizeof(int64_t) * T);
+            memcpy(c + 2 * T, myelin_engine_state_synops(st, i), sizeof(int64_t) * T);
+            memcpy(c + 3 * T, myelin_engine_state_saturation(st, i), sizeof(int64_t) * 3);
+        }
+    }
+    if (lq) { /* drift against the float reference: the per-step H path in the same order */
+        myelin_engine_reference *ref = NULL;
+        ck_assert_int_eq(myelin_engine_reference_new(e, f->pixels, NIMG, &ref, &err), 0);
+        memset(drift, 0, sizeof *drift * (size_t)n);
+        ck_assert_int_eq(myelin_engine_drift(e, st, ref, drift, &err), 0);
+        myelin_engine_reference_free(ref);
+    }
+    myelin_engine_state_free(st);
+    myelin_engine_free(e);
+}
+
+START_TEST(test_engine_orders_agree)
+{
+    fixture *f = make_fixture(5);
+    int n = f->wl.n_layers;
+    myelin_layer_quant *lq = _i == 0 ? NULL : uniform_setting(f, _i == 1 ? 8 : 4, 16,
+                                                              MYELIN_SCHEME_UNIFORM);
+    size_t nl = NIMG * CLASSES, nc = (size_t)NIMG * n * (3 * T + 3);
+    double *la = calloc(nl, sizeof *la), *lb = calloc(nl, sizeof *lb);
+    int64_t *ca = calloc(nc, sizeof *ca), *cb = calloc(nc, sizeof *cb);
+    myelin_drift_layer *da = calloc((size_t)n, sizeof *da), *db = calloc((size_t)n, sizeof *db);
+    run_order(f, lq, n, la, ca, da); /* every layer time-step-major */
+    int64_t fired = 0;
+    for (int im = 0; im < NIMG; im++)
+        for (int i = 0; i < n; i++)
+            for (int t = 0; t < T; t++)
+                fired += ca[((int64_t)im * n + i) * (3 * T + 3) + t];
+    ck_assert_int_gt(fired, 0);
+    static const int firsts[] = {0, 1, 3, 6, 9};
+    for (size_t k = 0; k < sizeof firsts / sizeof *firsts; k++) {
+        memset(lb, 0, nl * sizeof *lb);
+        run_order(f, lq, firsts[k], lb, cb, db);
+        ck_assert_msg(memcmp(la, lb, nl * sizeof *la) == 0, "logits differ, first %d", firsts[k]);
+        ck_assert_msg(memcmp(ca, cb, nc * sizeof *ca) == 0, "counts differ, first %d", firsts[k]);
+        if (lq)
+            ck_assert_msg(memcmp(da, db, (size_t)n * sizeof *da) == 0, "drift differs, first %d",
+                          firsts[k]);
+    }
+    free(la), free(lb), free(ca), free(cb), free(da), free(db), free(lq);
+    free_fixture(f);
+}
+END_TEST
+
 START_TEST(test_engine_fires)
 {
     fixture *f = make_fixture(11);
@@ -1290,6 +1359,7 @@ Suite *make_engine_suite(void)
     TCase *e = tcase_create("engine");
     tcase_set_timeout(e, 30);
     tcase_add_test(e, test_engine_fires);
+    tcase_add_loop_test(e, test_engine_orders_agree, 0, 3);
     tcase_add_test(e, test_engine_q16_matches_float);
     tcase_add_test(e, test_engine_deterministic);
     tcase_add_loop_test(e, test_engine_release, 0, 2);
