@@ -43,6 +43,9 @@ struct myelin_engine {
     int released;           /* some layer's float weights were released: no drift reference */
     int lm_first;           /* layers [lm_first, n) run layer-major (run_internal) */
     int *nmaps;             /* [n_layers] output maps a state holds: T or 1 */
+    int64_t *out_off;       /* [n_layers] a layer-major layer's maps in the arena (lm_plan), or -1 */
+    int *last_reader;       /* [n_layers] the last layer reading it */
+    int64_t arena;          /* int32 entries of the arena */
 };
 
 struct myelin_engine_state {
@@ -68,6 +71,7 @@ struct myelin_engine_state {
     myelin_kcounts *kct;    /* [T] per-step counts of a batched layer */
     myelin_kcounts *kcl;    /* [T] per-step counts of lif_steps */
     int32_t *vbuf;          /* lif_steps' membranes of one block */
+    int32_t *arena;         /* the layer-major layers' output maps (lm_plan) */
     int64_t vbuf_len;
 };
 
@@ -321,6 +325,8 @@ void myelin_engine_free(myelin_engine *e)
     free(e->lq);
     free(e->h_off);
     free(e->nmaps);
+    free(e->out_off);
+    free(e->last_reader);
     free(e);
 }
 
@@ -538,13 +544,19 @@ double myelin_engine_input_scale(const myelin_engine *e)
     return e->s_in;
 }
 
+/* Is out[i] its own allocation (not in the arena)? */
+static int e_out_owned(const myelin_engine_state *st, int i)
+{
+    return st->e->out_off[i] < 0;
+}
+
 void myelin_engine_state_free(myelin_engine_state *st)
 {
     if (!st)
         return;
     int n = st->e->wl->n_layers;
     for (int i = 0; i < n; i++) {
-        if (st->out)
+        if (st->out && e_out_owned(st, i))
             free(st->out[i]);
         if (st->acc_i && st->acc_i[i] != st->acc_i_shared)
             free(st->acc_i[i]);
@@ -558,6 +570,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
             free(st->v_f[i]);
     }
     free(st->out);
+    free(st->arena);
     free(st->acc_i);
     free(st->acc_f);
     free(st->acc_i_shared);
@@ -583,44 +596,84 @@ void myelin_engine_state_free(myelin_engine_state *st)
 }
 
 /* Layer-major execution (run_internal) holds T output maps of every layer it runs, and of the
- * earlier layers those read, and T current slots: the extra bytes of a state when layers
- * [k, n) run layer-major (nmaps filled).  Layers before the first k whose extra fits
- * MYELIN_ENGINE_LM_BYTES run time-step-major (one map each): on ImageNet-sized stems (8-384:
- * 224 x 224 x 48 neurons in its first layer) T maps would cost more memory than the order saves. */
-#define MYELIN_ENGINE_LM_BYTES ((int64_t)48 << 20)
-static int64_t lm_extra_bytes(const myelin_engine *e, int k, int *nmaps)
+ * earlier layers those read, and T current slots.  The layer-major layers' maps share one arena
+ * by live range: layer i's T maps occupy [off[i], off[i] + T size) from when it runs until its
+ * last reader has run, first fit into the space of maps no longer read (layers run in index
+ * order, so a map whose last reader is before i is dead when i runs; a map read by i is not
+ * reused by i).  lm_plan returns the extra bytes of a state over the time-step-major order (one
+ * map per layer, a membrane array per LIF layer) when layers [k, n) run layer-major: nmaps, off
+ * and *arena (int32 entries) filled.  Layers before the first k whose extra fits
+ * MYELIN_ENGINE_LM_BYTES run time-step-major: on ImageNet-sized stems (8-384: 224 x 224 x 48
+ * neurons in its first layer) T maps would cost more memory than the order saves. */
+#define MYELIN_ENGINE_LM_BYTES ((int64_t)8 << 20)
+static int64_t lm_plan(const myelin_engine *e, int k, int *nmaps, int64_t *off, int *last,
+                       int64_t *arena)
 {
     const myelin_workload *wl = e->wl;
     int n = wl->n_layers, T = wl->timesteps;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         nmaps[i] = i >= k ? T : 1;
-    for (int i = k; i < n; i++)
-        for (int j = 0; j < wl->layers[i].n_inputs; j++)
-            if (wl->layers[i].inputs[j] >= 0)
-                nmaps[wl->layers[i].inputs[j]] = T;
-    int64_t extra = 0, acc = 0;
+        last[i] = i;
+        off[i] = -1;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < wl->layers[i].n_inputs; j++) {
+            int p = wl->layers[i].inputs[j];
+            if (p < 0)
+                continue;
+            last[p] = i > last[p] ? i : last[p];
+            if (i >= k)
+                nmaps[p] = T;
+        }
+    int64_t extra = 0, acc = 0, end = 0;
     for (int i = 0; i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
-        if (ly->kind != MYELIN_LAYER_HEAD)
+        if (ly->kind != MYELIN_LAYER_HEAD && i < k)
             extra += (int64_t)(nmaps[i] - 1) * sz * (int64_t)sizeof(int32_t);
+        if (ly->kind != MYELIN_LAYER_HEAD && i >= k) {
+            /* first fit among the live maps' gaps (O(n^2): n is a few hundred at most) */
+            int64_t need = sz * T, at = 0;
+            for (int moved = 1; moved;) {
+                moved = 0;
+                for (int j = k; j < i; j++) {
+                    if (off[j] < 0 || last[j] < i)
+                        continue;
+                    int64_t lo = off[j], hi = off[j] + shape_size(wl->layers[j].out_shape) * T;
+                    if (at < hi && lo < at + need) { /* overlaps a live map: go past it */
+                        at = hi;
+                        moved = 1;
+                    }
+                }
+            }
+            off[i] = at;
+            end = at + need > end ? at + need : end;
+            extra -= sz * (int64_t)sizeof(int32_t); /* its own single map is not made */
+        }
+        if (i >= k && has_lif(ly) && e->L[i].m_int) /* no membrane array (lif_steps) */
+            extra -= sz * (e->L[i].m_bits <= 16 ? 2 : 4);
         int image = ly->real_input || (ly->n_inputs > 0 && ly->inputs[0] == MYELIN_INPUT_IMAGE);
         if (i >= k && has_lif(ly) && !image && (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN) &&
             sz > acc)
             acc = sz;
     }
-    return extra + (int64_t)(T - 1) * acc * (int64_t)sizeof(int64_t);
+    *arena = end;
+    return extra + end * (int64_t)sizeof(int32_t) + (int64_t)(T - 1) * acc * (int64_t)sizeof(int64_t);
 }
 
 static int plan_layer_major(myelin_engine *e, myelin_error *err)
 {
     int n = e->wl->n_layers;
-    if (!(e->nmaps = calloc((size_t)n, sizeof *e->nmaps)))
+    e->nmaps = calloc((size_t)n, sizeof *e->nmaps);
+    e->out_off = calloc((size_t)n, sizeof *e->out_off);
+    e->last_reader = calloc((size_t)n, sizeof *e->last_reader);
+    if (!e->nmaps || !e->out_off || !e->last_reader)
         return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
     int k = 0;
-    while (k < n && lm_extra_bytes(e, k, e->nmaps) > MYELIN_ENGINE_LM_BYTES)
+    while (k < n && lm_plan(e, k, e->nmaps, e->out_off, e->last_reader, &e->arena) >
+                        MYELIN_ENGINE_LM_BYTES)
         k++;
-    lm_extra_bytes(e, k, e->nmaps);
+    lm_plan(e, k, e->nmaps, e->out_off, e->last_reader, &e->arena);
     e->lm_first = k;
     return 0;
 }
@@ -634,7 +687,7 @@ void myelin_engine_set_layer_major_first(myelin_engine *e, int first)
 {
     int n = e->wl->n_layers;
     first = first < 0 ? 0 : (first > n ? n : first);
-    lm_extra_bytes(e, first, e->nmaps);
+    lm_plan(e, first, e->nmaps, e->out_off, e->last_reader, &e->arena);
     e->lm_first = first;
 }
 
@@ -644,6 +697,19 @@ static int batchable(const myelin_engine *e, int i)
     const myelin_layer *ly = &e->wl->layers[i];
     return i >= e->lm_first && ly->kind == MYELIN_LAYER_LINEAR && e->L[i].w_int &&
            !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE && ly->kernel == 1;
+}
+
+/* Layer i's membrane array at its width (int16 where m <= 16, int32, or double); 0 when out of
+ * memory. */
+static int alloc_membranes(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    const eng_layer *L = &e->L[i];
+    size_t sz = (size_t)shape_size(e->wl->layers[i].out_shape);
+    if (L->m_int && L->m_bits <= 16)
+        return st->v_i16[i] || (st->v_i16[i] = calloc(sz, sizeof(int16_t))) != NULL;
+    if (L->m_int)
+        return st->v_i[i] || (st->v_i[i] = calloc(sz, sizeof(int32_t))) != NULL;
+    return st->v_f[i] || (st->v_f[i] = calloc(sz, sizeof(double))) != NULL;
 }
 
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err)
@@ -676,8 +742,10 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             head_c = ly->c_in > head_c ? ly->c_in : head_c;
             continue;
         }
-        st->out[i] = calloc((size_t)sz * (size_t)e->nmaps[i], sizeof(int32_t));
-        ok = ok && st->out[i];
+        if (e->out_off[i] < 0) { /* else layer-major: in the arena (made below) */
+            st->out[i] = calloc((size_t)sz * (size_t)e->nmaps[i], sizeof(int32_t));
+            ok = ok && st->out[i];
+        }
         if (e->L[i].p8 || e->L[i].pd) {
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
@@ -719,14 +787,12 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 shared_f = sz;
             need_acc_i = need_acc_i && own;
             need_acc_f = need_acc_f && own;
-            if (e->L[i].m_int && e->L[i].m_bits <= 16)
-                st->v_i16[i] = calloc((size_t)sz, sizeof(int16_t));
-            else if (e->L[i].m_int)
-                st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
-            else
-                st->v_f[i] = calloc((size_t)sz, sizeof(double));
-            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
-                 (e->L[i].m_int ? (st->v_i[i] || st->v_i16[i]) : st->v_f[i] != NULL);
+            /* layer-major integer membranes live in lif_steps' registers: their arrays only
+             * for the per-step drift path, made on its first use (alloc_membranes) */
+            int lazy = e->L[i].m_int && i >= e->lm_first;
+            if (!lazy && !alloc_membranes(e, st, i))
+                ok = 0;
+            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
@@ -752,6 +818,12 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             st->acc_i[i] = st->acc_i_shared;
         if (!e->L[i].m_int)
             st->acc_f[i] = st->acc_f_shared;
+    }
+    if (ok && e->arena > 0) {
+        ok = (st->arena = calloc((size_t)e->arena, sizeof *st->arena)) != NULL;
+        for (int i = 0; ok && i < n; i++)
+            if (e->out_off[i] >= 0)
+                st->out[i] = st->arena + e->out_off[i];
     }
     if (ok) {
         st->vbuf_len = 2048;
@@ -1092,6 +1164,9 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         if (!st->h_i || !st->h_f)
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
     }
+    for (int i = 0; want_h && i < n; i++) /* the per-step path's membranes */
+        if (has_lif(&wl->layers[i]) && !alloc_membranes(e, st, i))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
     myelin_engine_prepare_image(e, pixels, st->img_f, st->img_q);
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);

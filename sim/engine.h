@@ -126,7 +126,7 @@ void myelin_engine_head_logits(const myelin_engine *e, int head, const int64_t *
  * t + 1), layers [first, n_layers) layer-major (all T steps of a layer before the next: T maps
  * per synaptic call, the LIF over T with V in registers).  Both orders compute the same values
  * and counts.  myelin_engine_new picks the smallest first whose extra T maps fit a memory budget
- * (48 MiB per state; 0 on every zoo model but the ImageNet ones).  The setter (tests, benchmarks;
+ * (8 MiB per state beyond the time-step-major order; 0 on every zoo model but the ImageNet ones).  The setter (tests, benchmarks;
  * first clamped to 0..n_layers) must come before any state is made for e. */
 int myelin_engine_layer_major_first(const myelin_engine *e);
 void myelin_engine_set_layer_major_first(myelin_engine *e, int first);
