@@ -927,6 +927,59 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
     }
 }
 
+/* dense_block_avx512 with AVX-512 VNNI: vpdpbusd adds the four u8 x s8 products of a 32-bit lane
+ * to the int32 accumulator in one instruction (no int16 intermediate, no saturation: vpdpbusd,
+ * not vpdpbusds), so each lane gets the same four products and the same int32 sum as
+ * vpmaddubsw + vpmaddwd + vpaddd (whose int16 pair sums cannot saturate for inputs 0..127, the
+ * caller's check; the int32 bound is the same).  Bit-identical C. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const uint8_t *a = A + r0 * lda;
+        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
+        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
+            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
+#define DENSE_ROWV(R)                                                                             \
+    do {                                                                                          \
+        __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm512_dpbusd_epi32(c##R##0, x, b0);                                            \
+        c##R##1 = _mm512_dpbusd_epi32(c##R##1, x, b1);                                            \
+        c##R##2 = _mm512_dpbusd_epi32(c##R##2, x, b2);                                            \
+        c##R##3 = _mm512_dpbusd_epi32(c##R##3, x, b3);                                            \
+    } while (0)
+            DENSE_ROWV(0);
+            DENSE_ROWV(1);
+            DENSE_ROWV(2);
+            DENSE_ROWV(3);
+            DENSE_ROWV(4);
+            DENSE_ROWV(5);
+#undef DENSE_ROWV
+        }
+        int32_t *c = C + (int64_t)r0 * DENSE_NP;
+#define DENSE_STV(R)                                                                              \
+    do {                                                                                          \
+        _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 16, c##R##1);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
+    } while (0)
+        DENSE_STV(0);
+        DENSE_STV(1);
+        DENSE_STV(2);
+        DENSE_STV(3);
+        DENSE_STV(4);
+        DENSE_STV(5);
+#undef DENSE_STV
+    }
+}
+
 /* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
  * 32-channel half runs 3 rows x 4 ymm accumulators. */
 __attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
@@ -987,6 +1040,16 @@ int myelin_kernel_dense_isa(void)
     return 0;
 }
 
+int myelin_kernel_dense_i8_isa(void)
+{
+    int best = myelin_kernel_dense_isa();
+#ifdef MYELIN_DENSE_X86
+    if (best == 2 && __builtin_cpu_supports("avx512vnni"))
+        return 3;
+#endif
+    return best;
+}
+
 /* Nonzero count, counted synops and the value range of the input (one pass). */
 MYELIN_KERNEL_CLONES
 static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
@@ -1037,12 +1100,14 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
     if (vmin < 0 || vmax > 127 || (vmax > 0 && bound > INT32_MAX / vmax))
         return -1;
-    int best = myelin_kernel_dense_isa();
+    int best = myelin_kernel_dense_i8_isa();
     if (isa < 0 || isa > best)
         isa = best;
     void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *) = dense_block_c;
 #ifdef MYELIN_DENSE_X86
-    if (isa == 2)
+    if (isa == 3)
+        block = dense_block_vnni;
+    else if (isa == 2)
         block = dense_block_avx512;
     else if (isa == 1)
         block = dense_block_avx2;

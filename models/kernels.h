@@ -102,7 +102,7 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
  * int32, or the portable loop; proofs in kernels.c).  packed: the weights after
  * myelin_kernel_dense_pack (myelin_kernel_dense_packed_bytes of them); scratch: at least
  * myelin_kernel_dense_scratch_bytes.  isa: -1 the best the CPU has, 0 portable C, 1 AVX2,
- * 2 AVX-512BW (capped at what the CPU has).  Returns 0, or -1 (acc and cnt untouched) when an input
+ * 2 AVX-512BW, 3 AVX-512 VNNI (capped at what the CPU has).  Returns 0, or -1 (acc and cnt untouched) when an input
  * value is outside 0..127, wmax > 127, or taps x c_in x max input x wmax exceeds INT32_MAX. */
 int myelin_kernel_dense_k4(int c_in, int kernel);
 int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel);
@@ -113,6 +113,10 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
 /* The widest dense ISA this CPU runs: 2 AVX-512BW, 1 AVX2, 0 portable. */
 int myelin_kernel_dense_isa(void);
+/* myelin_kernel_dense_i8 also takes isa 3, AVX-512 VNNI (vpdpbusd: the same int32 sums in one
+ * instruction instead of three); the widest it runs here: 3 where the CPU has AVX-512 VNNI, else
+ * myelin_kernel_dense_isa(). */
+int myelin_kernel_dense_i8_isa(void);
 
 /* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
