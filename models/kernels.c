@@ -2223,3 +2223,124 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
     return -1;
 #endif
 }
+
+/* ---- Attention in int32, Q (K^T V) whatever the counted order ----
+ *
+ * Both orders give the same integers (kernels.h), and Q (K^T V) needs the fewest additions when
+ * tokens outnumber the head width (qk_v's score matrix S = Q K^T is n x n and nearly full).  KV and
+ * A are summed in int32 when the bound holds: |KV[i][j]| <= n km vm and |A[t][j]| <= dh qm n km vm
+ * (km, vm, qm: max |K|, |V|, |Q| of the head), checked stepwise against INT32_MAX (every factor
+ * < 2^31, so no int64 overflow in the check); integer addition is exact in any order, so A is
+ * myelin_kernel_attn_head's. */
+MYELIN_KERNEL_CLONES
+static void attn_max(const int32_t *x, int n, int d, int c0, int dh, int tok_lo, int tok_hi,
+                     int64_t *mx)
+{
+    int32_t m = 0;
+    for (int t = tok_lo; t < tok_hi; t++)
+        for (int i = 0; i < dh; i++) {
+            int32_t a = x[(int64_t)t * d + c0 + i];
+            a = a < 0 ? (a == INT32_MIN ? INT32_MAX : -a) : a;
+            m = a > m ? a : m;
+        }
+    (void)n;
+    *mx = m == INT32_MAX ? (int64_t)INT32_MAX + 1 : m;
+}
+
+MYELIN_KERNEL_CLONES
+static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                          int c0, int dh, int tok_lo, int tok_hi, int32_t *restrict kv,
+                          int64_t *out)
+{
+    for (int i = 0; i < dh * dh; i++)
+        kv[i] = 0;
+    for (int t = 0; t < n; t++) {
+        const int32_t *kr = k + (int64_t)t * d + c0;
+        const int32_t *restrict vr = v + (int64_t)t * d + c0;
+        for (int i = 0; i < dh; i++) {
+            int32_t kval = kr[i];
+            if (kval == 0)
+                continue;
+            int32_t *restrict row = kv + (int64_t)i * dh;
+            if (kval == 1) /* spikes: a plain add */
+                for (int j = 0; j < dh; j++)
+                    row[j] += vr[j];
+            else
+                for (int j = 0; j < dh; j++)
+                    row[j] += kval * vr[j];
+        }
+    }
+    int32_t a[256];
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            a[j] = 0;
+        for (int i = 0; i < dh; i++) {
+            int32_t qv = qr[i];
+            if (qv == 0)
+                continue;
+            const int32_t *restrict row = kv + (int64_t)i * dh;
+            if (qv == 1)
+                for (int j = 0; j < dh; j++)
+                    a[j] += row[j];
+            else
+                for (int j = 0; j < dh; j++)
+                    a[j] += qv * row[j];
+        }
+        int64_t *restrict ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = a[j];
+    }
+}
+
+int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                int head, int dh, int tok_lo, int tok_hi, int32_t *kv,
+                                int64_t *out)
+{
+    if (dh < 1 || dh > 256 || n < 1)
+        return -1;
+    int c0 = head * dh;
+    int64_t qm, km, vm;
+    attn_max(q, n, d, c0, dh, tok_lo, tok_hi, &qm);
+    attn_max(k, n, d, c0, dh, 0, n, &km);
+    attn_max(v, n, d, c0, dh, 0, n, &vm);
+    int64_t b = km; /* n km vm, then dh qm n km vm, each step checked */
+    if (vm && b > INT32_MAX / vm)
+        return -1;
+    b *= vm;
+    if (b > INT32_MAX / n)
+        return -1;
+    b *= n;
+    if (qm && b > INT32_MAX / qm)
+        return -1;
+    b *= qm;
+    if (b > INT32_MAX / dh)
+        return -1;
+    attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
+    return 0;
+}
+
+MYELIN_KERNEL_CLONES
+void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                               int head, int dh, int tok_lo, int tok_hi, int qk_v,
+                               myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t qe = 0, ke = 0, ve = 0;
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < dh; i++) {
+            int64_t o = (int64_t)t * d + c0 + i;
+            qe += (t >= tok_lo && t < tok_hi) && q[o] != 0;
+            ke += k[o] != 0;
+            ve += v[o] != 0;
+        }
+    if (!cnt)
+        return;
+    if (qk_v) { /* myelin_kernel_attn_head_qk_v's: n per Q spike, the tokens per V spike */
+        cnt->events += qe + ve;
+        cnt->synops += qe * n + ve * (int64_t)(tok_hi - tok_lo);
+    } else { /* myelin_kernel_attn_head's: dh per K and per Q spike */
+        cnt->events += ke + qe;
+        cnt->synops += (ke + qe) * dh;
+    }
+}

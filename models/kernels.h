@@ -270,6 +270,20 @@ void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const in
                                     int d, int head, int dh, int tok_lo, int tok_hi,
                                     int64_t *scratch, int64_t *out, myelin_kcounts *cnt);
 
+/* myelin_kernel_attn_head's out (A = Q (K^T V) for tokens [tok_lo, tok_hi), the head's slice
+ * overwritten), summed in int32 (kv: dh*dh int32 scratch) when n dh max|Q| max|K| max|V| fits
+ * int32: returns 0; else -1 with out untouched.  Counts nothing: both orders give the same
+ * integers, so a caller computes A this way (the fewest additions) and counts its order's actions
+ * with myelin_kernel_attn_counts. */
+int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                int head, int dh, int tok_lo, int tok_hi, int32_t *kv,
+                                int64_t *out);
+/* The action counts myelin_kernel_attn_head (qk_v 0) or myelin_kernel_attn_head_qk_v(_t) (qk_v
+ * nonzero) add for the same arguments, without computing A. */
+void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                               int head, int dh, int tok_lo, int tok_hi, int qk_v,
+                               myelin_kcounts *cnt);
+
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
  * [ceil(h/2)][ceil(w/2)][c]. */
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out);

@@ -800,6 +800,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             /* K^T V (q_kv) or one score row and the head's K transposed (qk_v) */
             int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok + (dh * ntok + 1) / 2
                                                              : dh * dh;
+            if (need < (dh * dh + 1) / 2) /* myelin_kernel_attn_head_i32's int32 K^T V */
+                need = (dh * dh + 1) / 2;
             if (need > max_kv)
                 max_kv = need;
         }
@@ -1079,7 +1081,14 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
                       *v = out_map(e, st, ly->inputs[2], t);
         int64_t *acc = acc_map(e, st, i, t);
         for (int hd = 0; hd < ly->heads; hd++) {
-            if (ly->attn_order == MYELIN_ATTN_QK_V)
+            int qk_v = ly->attn_order == MYELIN_ATTN_QK_V;
+            /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts */
+            if (myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok, (int32_t *)st->kv,
+                                            acc) == 0) {
+                myelin_kernel_attn_counts(q, k, v, ntok, d, hd, dh, 0, ntok, qk_v, &kc);
+                continue;
+            }
+            if (qk_v)
                 myelin_kernel_attn_head_qk_v_t(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
             else
                 myelin_kernel_attn_head(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);

@@ -29,8 +29,10 @@
  *   (round-half-up right shift, floor halving, m-bit saturation); every clamp of X or H is COUNTED
  *   per layer (myelin_engine_state_saturation, summary.sat) so a too-narrow width shows.
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
- *   ATTN: A = Q K^T V exact integers in every mode, formed in the workload's attention_order
- *   ((Q K^T) V or Q (K^T V): same values, different action counts); s_acc = attn_scale (0.125); V_th 0.5; the
+ *   ATTN: A = Q K^T V exact integers in every mode; the action counts are those of the workload's
+ *   attention_order ((Q K^T) V or Q (K^T V): same values, different counts), the values are formed
+ *   as Q (K^T V) in int32 where its bound proves that exact (the fewest additions), else in the
+ *   order; s_acc = attn_scale (0.125); V_th 0.5; the
  *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double),
  *   except that f is lowered to m - 2 - floor(log2(dh N attn_scale / V_th)) (at least 1) when the
  *   fixed headroom is below A's exact worst case dh N (binary spikes): the attention membrane spans

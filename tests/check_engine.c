@@ -687,6 +687,52 @@ START_TEST(test_attention_vs_naive)
 END_TEST
 
 /* Both attention orders give the same integers; each counts its own dataflow's actions. */
+/* The int32 Q (K^T V) gives both kernels' A, and myelin_kernel_attn_counts both orders' counts,
+ * on spikes and small integers (residual-like values), partial token ranges and several heads;
+ * values too large for the int32 bound are refused with out untouched. */
+START_TEST(test_attention_i32)
+{
+    enum { N = 37, D = 96 };
+    int dh = _i % 2 ? 32 : 16, heads = D / dh, lo = _i >= 2 ? 5 : 0, hi = _i >= 2 ? N - 3 : N;
+    int32_t *q = calloc(N * D, sizeof *q), *k = calloc(N * D, sizeof *k);
+    int32_t *v = calloc(N * D, sizeof *v), kv32[32 * 32];
+    int64_t *a1 = calloc(N * D, sizeof *a1), *a2 = calloc(N * D, sizeof *a2);
+    int64_t *a3 = calloc(N * D, sizeof *a3), *scr = calloc(N + (32 * N + 1) / 2 + 32 * 32, 8);
+    myelin_rng r;
+    myelin_rng_seed(&r, 41, (uint64_t)_i);
+    for (int i = 0; i < N * D; i++) { /* ~40 % spikes, a few 2s and 3s */
+        int32_t *x[3] = {q, k, v};
+        for (int j = 0; j < 3; j++)
+            x[j][i] = myelin_rng_below(&r, 5) < 2 ? (myelin_rng_below(&r, 20) ? 1 : 2 + (int32_t)myelin_rng_below(&r, 2)) : 0;
+    }
+    for (int i = 0; i < N * D; i++)
+        a1[i] = a2[i] = a3[i] = -5;
+    myelin_kcounts c1 = {0}, c2 = {0}, e1 = {0}, e2 = {0};
+    for (int hd = 0; hd < heads; hd++) {
+        myelin_kernel_attn_head(q, k, v, N, D, hd, dh, lo, hi, scr, a1, &c1);
+        myelin_kernel_attn_head_qk_v_t(q, k, v, N, D, hd, dh, lo, hi, scr, a2, &c2);
+        ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, hd, dh, lo, hi, kv32, a3), 0);
+        myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 0, &e1);
+        myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 1, &e2);
+    }
+    for (int i = 0; i < N * D; i++) {
+        ck_assert_int_eq(a3[i], a1[i]);
+        ck_assert_int_eq(a3[i], a2[i]);
+    }
+    ck_assert_int_gt(c1.synops, 0);
+    ck_assert_int_eq(e1.events, c1.events);
+    ck_assert_int_eq(e1.synops, c1.synops);
+    ck_assert_int_eq(e2.events, c2.events);
+    ck_assert_int_eq(e2.synops, c2.synops);
+    /* n dh max|Q| max|K| max|V| beyond int32: refused, nothing written */
+    q[lo * D] = 1 << 20, k[0] = 1 << 10;
+    int64_t before = a3[lo * D];
+    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, kv32, a3), -1);
+    ck_assert_int_eq(a3[lo * D], before);
+    free(q), free(k), free(v), free(a1), free(a2), free(a3), free(scr);
+}
+END_TEST
+
 START_TEST(test_attention_orders)
 {
     enum { N = 9, D = 8, HEADS = 2, DH = 4 };
@@ -1353,6 +1399,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_lif_int_saturation);
     tcase_add_test(k, test_attention_vs_naive);
     tcase_add_test(k, test_attention_orders);
+    tcase_add_loop_test(k, test_attention_i32, 0, 4);
     tcase_add_test(k, test_lif_int_saturation_counts);
     tcase_add_test(k, test_maxpool_add);
     suite_add_tcase(s, k);
