@@ -2061,10 +2061,12 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
  * a position, V starts at 0 in a register and goes through the T currents.  X in int64 lanes:
  * k <= 0: a > top ? hi_m : a < bot ? lo_m : a << -k (top = hi_m >> -k, bot = -((hi_m + 1) >> -k):
  * rescale_sat's test); k > 0 (only computed when some channel has it): (a >> k) + bit k-1 of a,
- * clamped to m bits (lif_i_rows' round half up, proof there), the channel's k picking one; then narrowed to int32 (|X| < 2^(m-1)): V and
- * X lie in [-2^(m-1), 2^(m-1)), so X - V needs m + 1 <= 32 bits for m <= 31 and the int32
- * H = V + ((X - V) >> 1) (arithmetic shift: floor) is the int64 one; the clamp of H and the
- * comparison with theta (theta < 2^(m-2) fits int32) are then the same. */
+ * clamped to m bits (lif_i_rows' round half up, proof there), the channel's k picking one;
+ * then narrowed to int32 (|X| <= 2^(m-1)): V and X lie in [-2^(m-1), 2^(m-1)), so X - V needs
+ * m + 1 <= 32 bits for m <= 31 and the int32 H = V + ((X - V) >> 1) (arithmetic shift: floor) is
+ * the int64 one.  H lies between V and X (0 <= floor((X - V) / 2) <= X - V, or the same
+ * reversed), so the reference's clamp of H never acts: h_sat is 0 here, as the reference counts
+ * it.  The comparison with theta (|theta| < 2^(m-1) fits int32) is then the same. */
 #ifdef MYELIN_DENSE_X86
 #define LIF_STEPS_CH 256 /* channels whose limits are kept on the stack at a time */
 #define LIF_STEPS_MAXT 16 /* the counters of every step stay in registers */
@@ -2076,9 +2078,9 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                const int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
                myelin_kcounts *cnt)
 {
-    __m512i csp[LIF_STEPS_MAXT], cxs[LIF_STEPS_MAXT], chs[LIF_STEPS_MAXT];
+    __m512i csp[LIF_STEPS_MAXT], cxs[LIF_STEPS_MAXT];
     for (int t = 0; t < T; t++)
-        csp[t] = cxs[t] = chs[t] = _mm512_setzero_si512();
+        csp[t] = cxs[t] = _mm512_setzero_si512();
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
     int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH], rsh[LIF_STEPS_CH];
     int32_t th[LIF_STEPS_CH];
@@ -2087,7 +2089,6 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
         any_right |= shift[ch] > 0;
     const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
     const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
-    const __m512i vhi = _mm512_set1_epi32((int32_t)hi_m), vlo = _mm512_set1_epi32((int32_t)lo_m);
     const __m512i one = _mm512_set1_epi32(1);
     for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
         int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
@@ -2152,26 +2153,24 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                     __m512i x = _mm512_inserti64x4(
                         _mm512_castsi256_si512(_mm512_cvtepi64_epi32(xa)),
                         _mm512_cvtepi64_epi32(xb), 1);
-                    __m512i hu = _mm512_add_epi32(
+                    /* H = V + floor((X - V) / 2) lies between V and X, both within m bits, so
+                     * the reference's clamp of H never acts here: h_sat stays 0 */
+                    __m512i hv = _mm512_add_epi32(
                         v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
-                    __m512i hv = _mm512_min_epi32(_mm512_max_epi32(hu, vlo), vhi);
-                    __mmask16 hs = _mm512_mask_cmpneq_epi32_mask(m16, hv, hu);
                     __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
                     _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
                                              _mm512_maskz_mov_epi32(sp, one));
                     v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
                     csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
-                    chs[t] = _mm512_mask_add_epi32(chs[t], hs, chs[t], one);
-                    cxs[t] = _mm512_mask_add_epi64(cxs[t], (__mmask8)(ha | la), cxs[t], one64);
-                    cxs[t] = _mm512_mask_add_epi64(cxs[t], (__mmask8)(hb | lb), cxs[t], one64);
+                    __mmask16 xs = (__mmask16)((unsigned)(ha | la) | ((unsigned)(hb | lb) << 8));
+                    cxs[t] = _mm512_mask_add_epi32(cxs[t], xs, cxs[t], one);
                 }
             }
         }
     }
     for (int t = 0; t < T; t++) {
         cnt[t].spikes += _mm512_reduce_add_epi32(csp[t]);
-        cnt[t].h_sat += _mm512_reduce_add_epi32(chs[t]);
-        cnt[t].x_sat += _mm512_reduce_add_epi64(cxs[t]);
+        cnt[t].x_sat += _mm512_reduce_add_epi32(cxs[t]);
     }
 }
 
