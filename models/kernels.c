@@ -2293,16 +2293,23 @@ static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, 
 }
 
 int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
-                                int head, int dh, int tok_lo, int tok_hi, int32_t *kv,
-                                int64_t *out)
+                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                                int32_t *kv, int64_t *out)
 {
     if (dh < 1 || dh > 256 || n < 1)
         return -1;
     int c0 = head * dh;
     int64_t qm, km, vm;
-    attn_max(q, n, d, c0, dh, tok_lo, tok_hi, &qm);
-    attn_max(k, n, d, c0, dh, 0, n, &km);
-    attn_max(v, n, d, c0, dh, 0, n, &vm);
+    if (bounds) {
+        qm = bounds[0], km = bounds[1], vm = bounds[2];
+        if (qm < 0 || km < 0 || vm < 0 || qm > (int64_t)INT32_MAX + 1 ||
+            km > (int64_t)INT32_MAX + 1 || vm > (int64_t)INT32_MAX + 1)
+            return -1;
+    } else {
+        attn_max(q, n, d, c0, dh, tok_lo, tok_hi, &qm);
+        attn_max(k, n, d, c0, dh, 0, n, &km);
+        attn_max(v, n, d, c0, dh, 0, n, &vm);
+    }
     int64_t b = km; /* n km vm, then dh qm n km vm, each step checked */
     if (vm && b > INT32_MAX / vm)
         return -1;
@@ -2317,6 +2324,20 @@ int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_
         return -1;
     attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
     return 0;
+}
+
+MYELIN_KERNEL_CLONES
+int64_t myelin_kernel_absmax(const int32_t *x, int64_t n)
+{
+    int64_t lo = 0, hi = 0; /* min and max in int64: |INT32_MIN| needs 2^31 */
+    int32_t mn = 0, mx = 0;
+    for (int64_t i = 0; i < n; i++) {
+        mn = x[i] < mn ? x[i] : mn;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    lo = -(int64_t)mn;
+    hi = mx;
+    return lo > hi ? lo : hi;
 }
 
 MYELIN_KERNEL_CLONES

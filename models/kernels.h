@@ -272,12 +272,16 @@ void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const in
 
 /* myelin_kernel_attn_head's out (A = Q (K^T V) for tokens [tok_lo, tok_hi), the head's slice
  * overwritten), summed in int32 (kv: dh*dh int32 scratch) when n dh max|Q| max|K| max|V| fits
- * int32: returns 0; else -1 with out untouched.  Counts nothing: both orders give the same
- * integers, so a caller computes A this way (the fewest additions) and counts its order's actions
- * with myelin_kernel_attn_counts. */
+ * int32: returns 0; else -1 with out untouched.  bounds: NULL (the maxima of the head are
+ * scanned) or {bq, bk, bv}, upper bounds of those maxima (e.g. myelin_kernel_absmax of the whole
+ * tensors, once for all heads).  Counts nothing: both orders give the same integers, so a caller
+ * computes A this way (the fewest additions) and counts its order's actions with
+ * myelin_kernel_attn_counts. */
 int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
-                                int head, int dh, int tok_lo, int tok_hi, int32_t *kv,
-                                int64_t *out);
+                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                                int32_t *kv, int64_t *out);
+/* max |x[i]| over x[0..n) (2^31 for INT32_MIN), 0 for n <= 0. */
+int64_t myelin_kernel_absmax(const int32_t *x, int64_t n);
 /* The action counts myelin_kernel_attn_head (qk_v 0) or myelin_kernel_attn_head_qk_v(_t) (qk_v
  * nonzero) add for the same arguments, without computing A. */
 void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,

@@ -1080,11 +1080,14 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         const int32_t *q = out_map(e, st, ly->inputs[0], t), *k = out_map(e, st, ly->inputs[1], t),
                       *v = out_map(e, st, ly->inputs[2], t);
         int64_t *acc = acc_map(e, st, i, t);
+        int64_t nd = (int64_t)ntok * d; /* bounds of |Q|, |K|, |V| once for all heads */
+        int64_t bounds[3] = {myelin_kernel_absmax(q, nd), myelin_kernel_absmax(k, nd),
+                             myelin_kernel_absmax(v, nd)};
         for (int hd = 0; hd < ly->heads; hd++) {
             int qk_v = ly->attn_order == MYELIN_ATTN_QK_V;
             /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts */
-            if (myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok, (int32_t *)st->kv,
-                                            acc) == 0) {
+            if (myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok, bounds,
+                                            (int32_t *)st->kv, acc) == 0) {
                 myelin_kernel_attn_counts(q, k, v, ntok, d, hd, dh, 0, ntok, qk_v, &kc);
                 continue;
             }

@@ -711,7 +711,11 @@ START_TEST(test_attention_i32)
     for (int hd = 0; hd < heads; hd++) {
         myelin_kernel_attn_head(q, k, v, N, D, hd, dh, lo, hi, scr, a1, &c1);
         myelin_kernel_attn_head_qk_v_t(q, k, v, N, D, hd, dh, lo, hi, scr, a2, &c2);
-        ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, hd, dh, lo, hi, kv32, a3), 0);
+        /* the head's own maxima (NULL), or bounds over the whole tensors */
+        int64_t bd[3] = {myelin_kernel_absmax(q, N * D), myelin_kernel_absmax(k, N * D),
+                         myelin_kernel_absmax(v, N * D)};
+        ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, hd, dh, lo, hi,
+                                                     hd % 2 ? bd : NULL, kv32, a3), 0);
         myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 0, &e1);
         myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 1, &e2);
     }
@@ -727,7 +731,14 @@ START_TEST(test_attention_i32)
     /* n dh max|Q| max|K| max|V| beyond int32: refused, nothing written */
     q[lo * D] = 1 << 20, k[0] = 1 << 10;
     int64_t before = a3[lo * D];
-    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, kv32, a3), -1);
+    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, NULL, kv32, a3),
+                     -1);
+    int64_t big[3] = {myelin_kernel_absmax(q, N * D), myelin_kernel_absmax(k, N * D),
+                      myelin_kernel_absmax(v, N * D)};
+    ck_assert_int_eq(big[0], 1 << 20);
+    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, big, kv32, a3), -1);
+    q[0] = INT32_MIN;
+    ck_assert_int_eq(myelin_kernel_absmax(q, N * D), (int64_t)INT32_MAX + 1);
     ck_assert_int_eq(a3[lo * D], before);
     free(q), free(k), free(v), free(a1), free(a2), free(a3), free(scr);
 }
