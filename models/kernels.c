@@ -89,6 +89,9 @@ void myelin_kernel_scatter_d(const double *in, int h, int w, int c_in, const dou
     SCATTER_BODY(double, double, double)
 }
 
+/* Vectorised (clones; ISO C compiles without contracting the multiply and add into an FMA, so
+ * every lane rounds as the scalar loop does). */
+MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_lif_f(const double *x, double *v, int32_t *s, double *h_out, int64_t lo,
                             int64_t hi, double v_th, myelin_kcounts *cnt)
 {
@@ -924,6 +927,59 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
     }
 }
 
+/* dense_block_avx512 with AVX-512 VNNI: vpdpbusd adds the four u8 x s8 products of a 32-bit lane
+ * to the int32 accumulator in one instruction (no int16 intermediate, no saturation: vpdpbusd,
+ * not vpdpbusds), so each lane gets the same four products and the same int32 sum as
+ * vpmaddubsw + vpmaddwd + vpaddd (whose int16 pair sums cannot saturate for inputs 0..127, the
+ * caller's check; the int32 bound is the same).  Bit-identical C. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    for (int r0 = 0; r0 < rows; r0 += 6) {
+        const uint8_t *a = A + r0 * lda;
+        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
+        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
+        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
+        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int q = 0; q < k4; q++) {
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
+            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
+            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
+#define DENSE_ROWV(R)                                                                             \
+    do {                                                                                          \
+        __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
+        c##R##0 = _mm512_dpbusd_epi32(c##R##0, x, b0);                                            \
+        c##R##1 = _mm512_dpbusd_epi32(c##R##1, x, b1);                                            \
+        c##R##2 = _mm512_dpbusd_epi32(c##R##2, x, b2);                                            \
+        c##R##3 = _mm512_dpbusd_epi32(c##R##3, x, b3);                                            \
+    } while (0)
+            DENSE_ROWV(0);
+            DENSE_ROWV(1);
+            DENSE_ROWV(2);
+            DENSE_ROWV(3);
+            DENSE_ROWV(4);
+            DENSE_ROWV(5);
+#undef DENSE_ROWV
+        }
+        int32_t *c = C + (int64_t)r0 * DENSE_NP;
+#define DENSE_STV(R)                                                                              \
+    do {                                                                                          \
+        _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 16, c##R##1);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
+        _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
+    } while (0)
+        DENSE_STV(0);
+        DENSE_STV(1);
+        DENSE_STV(2);
+        DENSE_STV(3);
+        DENSE_STV(4);
+        DENSE_STV(5);
+#undef DENSE_STV
+    }
+}
+
 /* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
  * 32-channel half runs 3 rows x 4 ymm accumulators. */
 __attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
@@ -984,6 +1040,16 @@ int myelin_kernel_dense_isa(void)
     return 0;
 }
 
+int myelin_kernel_dense_i8_isa(void)
+{
+    int best = myelin_kernel_dense_isa();
+#ifdef MYELIN_DENSE_X86
+    if (best == 2 && __builtin_cpu_supports("avx512vnni"))
+        return 3;
+#endif
+    return best;
+}
+
 /* Nonzero count, counted synops and the value range of the input (one pass). */
 MYELIN_KERNEL_CLONES
 static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
@@ -1034,12 +1100,14 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     int64_t bound = (int64_t)kernel * kernel * c_in * wmax;
     if (vmin < 0 || vmax > 127 || (vmax > 0 && bound > INT32_MAX / vmax))
         return -1;
-    int best = myelin_kernel_dense_isa();
+    int best = myelin_kernel_dense_i8_isa();
     if (isa < 0 || isa > best)
         isa = best;
     void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *) = dense_block_c;
 #ifdef MYELIN_DENSE_X86
-    if (isa == 2)
+    if (isa == 3)
+        block = dense_block_vnni;
+    else if (isa == 2)
         block = dense_block_avx512;
     else if (isa == 1)
         block = dense_block_avx2;
@@ -1985,4 +2053,314 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
         }
     }
     myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
+}
+
+/* ---- LIF over all timesteps at once (layer-major execution) ----
+ *
+ * lif_i_rows32's integers with the T steps of a neuron in one register pass: per 16 channels of
+ * a position, V starts at 0 in a register and goes through the T currents.  X in int64 lanes:
+ * k <= 0: a > top ? hi_m : a < bot ? lo_m : a << -k (top = hi_m >> -k, bot = -((hi_m + 1) >> -k):
+ * rescale_sat's test); k > 0 (only computed when some channel has it): (a >> k) + bit k-1 of a,
+ * clamped to m bits (lif_i_rows' round half up, proof there), the channel's k picking one;
+ * then narrowed to int32 (|X| <= 2^(m-1)): V and X lie in [-2^(m-1), 2^(m-1)), so X - V needs
+ * m + 1 <= 32 bits for m <= 31 and the int32 H = V + ((X - V) >> 1) (arithmetic shift: floor) is
+ * the int64 one.  H lies between V and X (0 <= floor((X - V) / 2) <= X - V, or the same
+ * reversed), so the reference's clamp of H never acts: h_sat is 0 here, as the reference counts
+ * it.  The comparison with theta (|theta| < 2^(m-1) fits int32) is then the same. */
+#ifdef MYELIN_DENSE_X86
+#define LIF_STEPS_CH 256 /* channels whose limits are kept on the stack at a time */
+#define LIF_STEPS_MAXT 16 /* the counters of every step stay in registers */
+/* The counts are kept per step in vector lanes (int32 lanes: each counts at most nn / 16 + 1
+ * events; the caller bounds nn by INT32_MAX) and reduced once.  Inlined with T = 4 (every zoo
+ * model) so the steps unroll and the counters are registers. */
+static inline __attribute__((always_inline, target("avx512f"))) void
+lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+               const int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
+               myelin_kcounts *cnt)
+{
+    __m512i csp[LIF_STEPS_MAXT], cxs[LIF_STEPS_MAXT];
+    for (int t = 0; t < T; t++)
+        csp[t] = cxs[t] = _mm512_setzero_si512();
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
+    int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH], rsh[LIF_STEPS_CH];
+    int32_t th[LIF_STEPS_CH];
+    int any_right = 0;
+    for (int ch = 0; ch < c; ch++)
+        any_right |= shift[ch] > 0;
+    const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
+    const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
+    const __m512i one = _mm512_set1_epi32(1);
+    for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
+        int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
+        for (int ch = 0; ch < cn; ch++) {
+            int64_t k = shift[c0 + ch], l = k > 0 ? 0 : -k;
+            rsh[ch] = k; /* > 0: the right shift (rounded half up), else 0 */
+            lsh[ch] = l;
+            top[ch] = hi_m >> l;
+            bot[ch] = -((hi_m + 1) >> l);
+            th[ch] = (int32_t)theta[c0 + ch];
+        }
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t base = r * c + c0;
+            for (int g = 0; g < cn; g += 16) {
+                int wd = cn - g < 16 ? cn - g : 16;
+                __mmask16 m16 = (__mmask16)((1u << wd) - 1);
+                __mmask8 ma = (__mmask8)(m16 & 0xff), mb = (__mmask8)(m16 >> 8);
+                __m512i topa = _mm512_maskz_loadu_epi64(ma, top + g);
+                __m512i topb = _mm512_maskz_loadu_epi64(mb, top + g + 8);
+                __m512i bota = _mm512_maskz_loadu_epi64(ma, bot + g);
+                __m512i botb = _mm512_maskz_loadu_epi64(mb, bot + g + 8);
+                __m512i lsa = _mm512_maskz_loadu_epi64(ma, lsh + g);
+                __m512i lsb = _mm512_maskz_loadu_epi64(mb, lsh + g + 8);
+                __m512i vth = _mm512_maskz_loadu_epi32(m16, th + g);
+                __m512i ka = _mm512_maskz_loadu_epi64(ma, rsh + g);
+                __m512i kb = _mm512_maskz_loadu_epi64(mb, rsh + g + 8);
+                __mmask8 ra = _mm512_mask_cmpgt_epi64_mask(ma, ka, zero64);
+                __mmask8 rb = _mm512_mask_cmpgt_epi64_mask(mb, kb, zero64);
+                __m512i v = _mm512_setzero_si512();
+                for (int t = 0; t < T; t++) {
+                    const int64_t *a = acc + (int64_t)t * acc_step + base + g;
+                    __m512i aa = _mm512_maskz_loadu_epi64(ma, a);
+                    __m512i ab = _mm512_maskz_loadu_epi64(mb, a + 8);
+                    __mmask8 ha = _mm512_mask_cmpgt_epi64_mask(ma, aa, topa);
+                    __mmask8 la = _mm512_mask_cmplt_epi64_mask(ma, aa, bota);
+                    __mmask8 hb = _mm512_mask_cmpgt_epi64_mask(mb, ab, topb);
+                    __mmask8 lb = _mm512_mask_cmplt_epi64_mask(mb, ab, botb);
+                    __m512i xa = _mm512_sllv_epi64(aa, lsa), xb = _mm512_sllv_epi64(ab, lsb);
+                    xa = _mm512_mask_mov_epi64(xa, ha, vhi64);
+                    xa = _mm512_mask_mov_epi64(xa, la, vlo64);
+                    xb = _mm512_mask_mov_epi64(xb, hb, vhi64);
+                    xb = _mm512_mask_mov_epi64(xb, lb, vlo64);
+                    if (any_right) { /* channels with k > 0: (a >> k) + bit k-1 of a, clamped */
+                        __m512i k1a = _mm512_sub_epi64(ka, one64), k1b = _mm512_sub_epi64(kb, one64);
+                        __m512i ya = _mm512_add_epi64(
+                            _mm512_srav_epi64(aa, ka),
+                            _mm512_and_si512(_mm512_srav_epi64(aa, k1a), one64));
+                        __m512i yb = _mm512_add_epi64(
+                            _mm512_srav_epi64(ab, kb),
+                            _mm512_and_si512(_mm512_srav_epi64(ab, k1b), one64));
+                        __m512i ca = _mm512_min_epi64(_mm512_max_epi64(ya, vlo64), vhi64);
+                        __m512i cb = _mm512_min_epi64(_mm512_max_epi64(yb, vlo64), vhi64);
+                        __mmask8 sa = _mm512_mask_cmpneq_epi64_mask(ra, ya, ca);
+                        __mmask8 sb = _mm512_mask_cmpneq_epi64_mask(rb, yb, cb);
+                        xa = _mm512_mask_mov_epi64(xa, ra, ca);
+                        xb = _mm512_mask_mov_epi64(xb, rb, cb);
+                        ha = (__mmask8)((ha & ~ra) | sa); /* the right channels' saturation */
+                        la = (__mmask8)(la & ~ra);
+                        hb = (__mmask8)((hb & ~rb) | sb);
+                        lb = (__mmask8)(lb & ~rb);
+                    }
+                    __m512i x = _mm512_inserti64x4(
+                        _mm512_castsi256_si512(_mm512_cvtepi64_epi32(xa)),
+                        _mm512_cvtepi64_epi32(xb), 1);
+                    /* H = V + floor((X - V) / 2) lies between V and X, both within m bits, so
+                     * the reference's clamp of H never acts here: h_sat stays 0 */
+                    __m512i hv = _mm512_add_epi32(
+                        v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+                    __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
+                    _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
+                                             _mm512_maskz_mov_epi32(sp, one));
+                    v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+                    csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
+                    __mmask16 xs = (__mmask16)((unsigned)(ha | la) | ((unsigned)(hb | lb) << 8));
+                    cxs[t] = _mm512_mask_add_epi32(cxs[t], xs, cxs[t], one);
+                }
+            }
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        cnt[t].spikes += _mm512_reduce_add_epi32(csp[t]);
+        cnt[t].x_sat += _mm512_reduce_add_epi32(cxs[t]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void
+lif_steps_avx512_t4(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+                    int c, const int *shift, const int64_t *theta, int membrane_bits,
+                    myelin_kcounts *cnt)
+{
+    lif_steps_body(acc, acc_step, s, s_step, rows, 4, c, shift, theta, membrane_bits, cnt);
+}
+
+__attribute__((target("avx512f"))) static void
+lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t rows,
+                 int T, int c, const int *shift, const int64_t *theta, int membrane_bits,
+                 myelin_kcounts *cnt)
+{
+    if (T == 4)
+        lif_steps_avx512_t4(acc, acc_step, s, s_step, rows, c, shift, theta, membrane_bits, cnt);
+    else
+        lif_steps_body(acc, acc_step, s, s_step, rows, T, c, shift, theta, membrane_bits, cnt);
+}
+#endif
+
+int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                              int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                              int membrane_bits, myelin_kcounts *cnt, int isa)
+{
+#ifdef MYELIN_DENSE_X86
+    int best = 0;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        best = 2;
+    if (isa < 0 || isa > best)
+        isa = best;
+    if (isa < 2 || membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
+        T > LIF_STEPS_MAXT || nn > INT32_MAX)
+        return -1;
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
+    for (int ch = 0; ch < c; ch++)
+        if (shift[ch] > 62 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
+            return -1;
+    lif_steps_avx512(acc, acc_step, s, s_step, nn / c, T, c, shift, theta, membrane_bits, cnt);
+    for (int t = 0; t < T; t++)
+        cnt[t].neuron_updates += nn;
+    return 0;
+#else
+    (void)acc, (void)acc_step, (void)s, (void)s_step, (void)nn, (void)T, (void)c, (void)shift;
+    (void)theta, (void)membrane_bits, (void)cnt, (void)isa;
+    return -1;
+#endif
+}
+
+/* ---- Attention in int32, Q (K^T V) whatever the counted order ----
+ *
+ * Both orders give the same integers (kernels.h), and Q (K^T V) needs the fewest additions when
+ * tokens outnumber the head width (qk_v's score matrix S = Q K^T is n x n and nearly full).  KV and
+ * A are summed in int32 when the bound holds: |KV[i][j]| <= n km vm and |A[t][j]| <= dh qm n km vm
+ * (km, vm, qm: max |K|, |V|, |Q| of the head), checked stepwise against INT32_MAX (every factor
+ * < 2^31, so no int64 overflow in the check); integer addition is exact in any order, so A is
+ * myelin_kernel_attn_head's. */
+MYELIN_KERNEL_CLONES
+static void attn_max(const int32_t *x, int n, int d, int c0, int dh, int tok_lo, int tok_hi,
+                     int64_t *mx)
+{
+    int32_t m = 0;
+    for (int t = tok_lo; t < tok_hi; t++)
+        for (int i = 0; i < dh; i++) {
+            int32_t a = x[(int64_t)t * d + c0 + i];
+            a = a < 0 ? (a == INT32_MIN ? INT32_MAX : -a) : a;
+            m = a > m ? a : m;
+        }
+    (void)n;
+    *mx = m == INT32_MAX ? (int64_t)INT32_MAX + 1 : m;
+}
+
+MYELIN_KERNEL_CLONES
+static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                          int c0, int dh, int tok_lo, int tok_hi, int32_t *restrict kv,
+                          int64_t *out)
+{
+    for (int i = 0; i < dh * dh; i++)
+        kv[i] = 0;
+    for (int t = 0; t < n; t++) {
+        const int32_t *kr = k + (int64_t)t * d + c0;
+        const int32_t *restrict vr = v + (int64_t)t * d + c0;
+        for (int i = 0; i < dh; i++) {
+            int32_t kval = kr[i];
+            if (kval == 0)
+                continue;
+            int32_t *restrict row = kv + (int64_t)i * dh;
+            if (kval == 1) /* spikes: a plain add */
+                for (int j = 0; j < dh; j++)
+                    row[j] += vr[j];
+            else
+                for (int j = 0; j < dh; j++)
+                    row[j] += kval * vr[j];
+        }
+    }
+    int32_t a[256];
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            a[j] = 0;
+        for (int i = 0; i < dh; i++) {
+            int32_t qv = qr[i];
+            if (qv == 0)
+                continue;
+            const int32_t *restrict row = kv + (int64_t)i * dh;
+            if (qv == 1)
+                for (int j = 0; j < dh; j++)
+                    a[j] += row[j];
+            else
+                for (int j = 0; j < dh; j++)
+                    a[j] += qv * row[j];
+        }
+        int64_t *restrict ar = out + (int64_t)t * d + c0;
+        for (int j = 0; j < dh; j++)
+            ar[j] = a[j];
+    }
+}
+
+int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                                int32_t *kv, int64_t *out)
+{
+    if (dh < 1 || dh > 256 || n < 1)
+        return -1;
+    int c0 = head * dh;
+    int64_t qm, km, vm;
+    if (bounds) {
+        qm = bounds[0], km = bounds[1], vm = bounds[2];
+        if (qm < 0 || km < 0 || vm < 0 || qm > (int64_t)INT32_MAX + 1 ||
+            km > (int64_t)INT32_MAX + 1 || vm > (int64_t)INT32_MAX + 1)
+            return -1;
+    } else {
+        attn_max(q, n, d, c0, dh, tok_lo, tok_hi, &qm);
+        attn_max(k, n, d, c0, dh, 0, n, &km);
+        attn_max(v, n, d, c0, dh, 0, n, &vm);
+    }
+    int64_t b = km; /* n km vm, then dh qm n km vm, each step checked */
+    if (vm && b > INT32_MAX / vm)
+        return -1;
+    b *= vm;
+    if (b > INT32_MAX / n)
+        return -1;
+    b *= n;
+    if (qm && b > INT32_MAX / qm)
+        return -1;
+    b *= qm;
+    if (b > INT32_MAX / dh)
+        return -1;
+    attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
+    return 0;
+}
+
+MYELIN_KERNEL_CLONES
+int64_t myelin_kernel_absmax(const int32_t *x, int64_t n)
+{
+    int64_t lo = 0, hi = 0; /* min and max in int64: |INT32_MIN| needs 2^31 */
+    int32_t mn = 0, mx = 0;
+    for (int64_t i = 0; i < n; i++) {
+        mn = x[i] < mn ? x[i] : mn;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    lo = -(int64_t)mn;
+    hi = mx;
+    return lo > hi ? lo : hi;
+}
+
+MYELIN_KERNEL_CLONES
+void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                               int head, int dh, int tok_lo, int tok_hi, int qk_v,
+                               myelin_kcounts *cnt)
+{
+    int c0 = head * dh;
+    int64_t qe = 0, ke = 0, ve = 0;
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < dh; i++) {
+            int64_t o = (int64_t)t * d + c0 + i;
+            qe += (t >= tok_lo && t < tok_hi) && q[o] != 0;
+            ke += k[o] != 0;
+            ve += v[o] != 0;
+        }
+    if (!cnt)
+        return;
+    if (qk_v) { /* myelin_kernel_attn_head_qk_v's: n per Q spike, the tokens per V spike */
+        cnt->events += qe + ve;
+        cnt->synops += qe * n + ve * (int64_t)(tok_hi - tok_lo);
+    } else { /* myelin_kernel_attn_head's: dh per K and per Q spike */
+        cnt->events += ke + qe;
+        cnt->synops += (ke + qe) * dh;
+    }
 }

@@ -102,7 +102,7 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
  * int32, or the portable loop; proofs in kernels.c).  packed: the weights after
  * myelin_kernel_dense_pack (myelin_kernel_dense_packed_bytes of them); scratch: at least
  * myelin_kernel_dense_scratch_bytes.  isa: -1 the best the CPU has, 0 portable C, 1 AVX2,
- * 2 AVX-512BW (capped at what the CPU has).  Returns 0, or -1 (acc and cnt untouched) when an input
+ * 2 AVX-512BW, 3 AVX-512 VNNI (capped at what the CPU has).  Returns 0, or -1 (acc and cnt untouched) when an input
  * value is outside 0..127, wmax > 127, or taps x c_in x max input x wmax exceeds INT32_MAX. */
 int myelin_kernel_dense_k4(int c_in, int kernel);
 int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel);
@@ -113,6 +113,10 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
 /* The widest dense ISA this CPU runs: 2 AVX-512BW, 1 AVX2, 0 portable. */
 int myelin_kernel_dense_isa(void);
+/* myelin_kernel_dense_i8 also takes isa 3, AVX-512 VNNI (vpdpbusd: the same int32 sums in one
+ * instruction instead of three); the widest it runs here: 3 where the CPU has AVX-512 VNNI, else
+ * myelin_kernel_dense_isa(). */
+int myelin_kernel_dense_i8_isa(void);
 
 /* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
@@ -221,6 +225,18 @@ int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_
                               int64_t lo, int64_t hi, int c, const int *shift,
                               const int64_t *theta, int membrane_bits, myelin_kcounts *cnt);
 
+/* The integer LIF of T consecutive steps of nn neurons (whole positions of c channels) from
+ * V = 0: the current of step t at acc + t * acc_step (acc_step 0: one current every step), its
+ * spikes to s + t * s_step, cnt[t] (T entries) gets step t's counts.  The same integers and counts
+ * as myelin_kernel_lif_i32 run step after step on one membrane array, with V kept in registers
+ * (AVX-512F).  Returns 0, or -1 (nothing done) without AVX-512F (isa as for
+ * myelin_kernel_dense_i8), for m > 31, |k| > 62, T > 16, nn > INT32_MAX or nn not a multiple of
+ * c: the caller then
+ * runs the per-step kernel. */
+int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                              int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                              int membrane_bits, myelin_kcounts *cnt, int isa);
+
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);
 
@@ -253,6 +269,24 @@ void myelin_kernel_attn_head_qk_v(const int32_t *q, const int32_t *k, const int3
 void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const int32_t *v, int n,
                                     int d, int head, int dh, int tok_lo, int tok_hi,
                                     int64_t *scratch, int64_t *out, myelin_kcounts *cnt);
+
+/* myelin_kernel_attn_head's out (A = Q (K^T V) for tokens [tok_lo, tok_hi), the head's slice
+ * overwritten), summed in int32 (kv: dh*dh int32 scratch) when n dh max|Q| max|K| max|V| fits
+ * int32: returns 0; else -1 with out untouched.  bounds: NULL (the maxima of the head are
+ * scanned) or {bq, bk, bv}, upper bounds of those maxima (e.g. myelin_kernel_absmax of the whole
+ * tensors, once for all heads).  Counts nothing: both orders give the same integers, so a caller
+ * computes A this way (the fewest additions) and counts its order's actions with
+ * myelin_kernel_attn_counts. */
+int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                                int32_t *kv, int64_t *out);
+/* max |x[i]| over x[0..n) (2^31 for INT32_MIN), 0 for n <= 0. */
+int64_t myelin_kernel_absmax(const int32_t *x, int64_t n);
+/* The action counts myelin_kernel_attn_head (qk_v 0) or myelin_kernel_attn_head_qk_v(_t) (qk_v
+ * nonzero) add for the same arguments, without computing A. */
+void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                               int head, int dh, int tok_lo, int tok_hi, int qk_v,
+                               myelin_kcounts *cnt);
 
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
  * [ceil(h/2)][ceil(w/2)][c]. */

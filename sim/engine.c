@@ -41,6 +41,11 @@ struct myelin_engine {
     int64_t *h_off;         /* [n_layers] offset of a LIF layer's H block in one image's record */
     int64_t h_per_image;    /* doubles of H per image (sum of neurons x T over LIF layers) */
     int released;           /* some layer's float weights were released: no drift reference */
+    int lm_first;           /* layers [lm_first, n) run layer-major (run_internal) */
+    int *nmaps;             /* [n_layers] output maps a state holds: T or 1 */
+    int64_t *out_off;       /* [n_layers] a layer-major layer's maps in the arena (lm_plan), or -1 */
+    int *last_reader;       /* [n_layers] the last layer reading it */
+    int64_t arena;          /* int32 entries of the arena */
 };
 
 struct myelin_engine_state {
@@ -63,6 +68,11 @@ struct myelin_engine_state {
     int32_t *img_q;
     int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
     int64_t *sat;           /* [n_layers][3]: X saturated, H saturated, LIF updates (last image) */
+    myelin_kcounts *kct;    /* [T] per-step counts of a batched layer */
+    myelin_kcounts *kcl;    /* [T] per-step counts of lif_steps */
+    int32_t *vbuf;          /* lif_steps' membranes of one block */
+    int32_t *arena;         /* the layer-major layers' output maps (lm_plan) */
+    int64_t vbuf_len;
 };
 
 struct myelin_engine_reference {
@@ -314,12 +324,16 @@ void myelin_engine_free(myelin_engine *e)
     free(e->lw);
     free(e->lq);
     free(e->h_off);
+    free(e->nmaps);
+    free(e->out_off);
+    free(e->last_reader);
     free(e);
 }
 
 static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
                         const myelin_layer_quant *per_layer, int input_bits,
                         myelin_weights *release, myelin_engine **out, myelin_error *err);
+static int plan_layer_major(myelin_engine *e, myelin_error *err);
 
 /* myelin_engine_new and myelin_engine_new_release: the layers of w; release: w, to free each
  * integer layer's doubles once quantized. */
@@ -505,6 +519,8 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
             rc = membrane_params(L, ly, err);
         }
     }
+    if (rc == 0)
+        rc = plan_layer_major(e, err);
     if (rc) {
         myelin_engine_free(e);
         return rc;
@@ -528,13 +544,19 @@ double myelin_engine_input_scale(const myelin_engine *e)
     return e->s_in;
 }
 
+/* Is out[i] its own allocation (not in the arena)? */
+static int e_out_owned(const myelin_engine_state *st, int i)
+{
+    return st->e->out_off[i] < 0;
+}
+
 void myelin_engine_state_free(myelin_engine_state *st)
 {
     if (!st)
         return;
     int n = st->e->wl->n_layers;
     for (int i = 0; i < n; i++) {
-        if (st->out)
+        if (st->out && e_out_owned(st, i))
             free(st->out[i]);
         if (st->acc_i && st->acc_i[i] != st->acc_i_shared)
             free(st->acc_i[i]);
@@ -548,6 +570,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
             free(st->v_f[i]);
     }
     free(st->out);
+    free(st->arena);
     free(st->acc_i);
     free(st->acc_f);
     free(st->acc_i_shared);
@@ -566,7 +589,127 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->events);
     free(st->synops);
     free(st->sat);
+    free(st->kct);
+    free(st->kcl);
+    free(st->vbuf);
     free(st);
+}
+
+/* Layer-major execution (run_internal) holds T output maps of every layer it runs, and of the
+ * earlier layers those read, and T current slots.  The layer-major layers' maps share one arena
+ * by live range: layer i's T maps occupy [off[i], off[i] + T size) from when it runs until its
+ * last reader has run, first fit into the space of maps no longer read (layers run in index
+ * order, so a map whose last reader is before i is dead when i runs; a map read by i is not
+ * reused by i).  lm_plan returns the extra bytes of a state over the time-step-major order (one
+ * map per layer, a membrane array per LIF layer) when layers [k, n) run layer-major: nmaps, off
+ * and *arena (int32 entries) filled.  Layers before the first k whose extra fits
+ * MYELIN_ENGINE_LM_BYTES run time-step-major: on ImageNet-sized stems (8-384: 224 x 224 x 48
+ * neurons in its first layer) T maps would cost more memory than the order saves. */
+#define MYELIN_ENGINE_LM_BYTES ((int64_t)8 << 20)
+static int64_t lm_plan(const myelin_engine *e, int k, int *nmaps, int64_t *off, int *last,
+                       int64_t *arena)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers, T = wl->timesteps;
+    for (int i = 0; i < n; i++) {
+        nmaps[i] = i >= k ? T : 1;
+        last[i] = i;
+        off[i] = -1;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < wl->layers[i].n_inputs; j++) {
+            int p = wl->layers[i].inputs[j];
+            if (p < 0)
+                continue;
+            last[p] = i > last[p] ? i : last[p];
+            if (i >= k)
+                nmaps[p] = T;
+        }
+    int64_t extra = 0, acc = 0, end = 0;
+    for (int i = 0; i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        int64_t sz = shape_size(ly->out_shape);
+        if (ly->kind != MYELIN_LAYER_HEAD && i < k)
+            extra += (int64_t)(nmaps[i] - 1) * sz * (int64_t)sizeof(int32_t);
+        if (ly->kind != MYELIN_LAYER_HEAD && i >= k) {
+            /* first fit among the live maps' gaps (O(n^2): n is a few hundred at most) */
+            int64_t need = sz * T, at = 0;
+            for (int moved = 1; moved;) {
+                moved = 0;
+                for (int j = k; j < i; j++) {
+                    if (off[j] < 0 || last[j] < i)
+                        continue;
+                    int64_t lo = off[j], hi = off[j] + shape_size(wl->layers[j].out_shape) * T;
+                    if (at < hi && lo < at + need) { /* overlaps a live map: go past it */
+                        at = hi;
+                        moved = 1;
+                    }
+                }
+            }
+            off[i] = at;
+            end = at + need > end ? at + need : end;
+            extra -= sz * (int64_t)sizeof(int32_t); /* its own single map is not made */
+        }
+        if (i >= k && has_lif(ly) && e->L[i].m_int) /* no membrane array (lif_steps) */
+            extra -= sz * (e->L[i].m_bits <= 16 ? 2 : 4);
+        int image = ly->real_input || (ly->n_inputs > 0 && ly->inputs[0] == MYELIN_INPUT_IMAGE);
+        if (i >= k && has_lif(ly) && !image && (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN) &&
+            sz > acc)
+            acc = sz;
+    }
+    *arena = end;
+    return extra + end * (int64_t)sizeof(int32_t) + (int64_t)(T - 1) * acc * (int64_t)sizeof(int64_t);
+}
+
+static int plan_layer_major(myelin_engine *e, myelin_error *err)
+{
+    int n = e->wl->n_layers;
+    e->nmaps = calloc((size_t)n, sizeof *e->nmaps);
+    e->out_off = calloc((size_t)n, sizeof *e->out_off);
+    e->last_reader = calloc((size_t)n, sizeof *e->last_reader);
+    if (!e->nmaps || !e->out_off || !e->last_reader)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    int k = 0;
+    while (k < n && lm_plan(e, k, e->nmaps, e->out_off, e->last_reader, &e->arena) >
+                        MYELIN_ENGINE_LM_BYTES)
+        k++;
+    lm_plan(e, k, e->nmaps, e->out_off, e->last_reader, &e->arena);
+    e->lm_first = k;
+    return 0;
+}
+
+int myelin_engine_layer_major_first(const myelin_engine *e)
+{
+    return e->lm_first;
+}
+
+void myelin_engine_set_layer_major_first(myelin_engine *e, int first)
+{
+    int n = e->wl->n_layers;
+    first = first < 0 ? 0 : (first > n ? n : first);
+    lm_plan(e, first, e->nmaps, e->out_off, e->last_reader, &e->arena);
+    e->lm_first = first;
+}
+
+/* Can layer i form its T currents in one call (batch_linear)? */
+static int batchable(const myelin_engine *e, int i)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    return i >= e->lm_first && ly->kind == MYELIN_LAYER_LINEAR && e->L[i].w_int &&
+           !ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE && ly->kernel == 1;
+}
+
+/* Layer i's membrane array at its width (int16 where m <= 16, int32, or double); 0 when out of
+ * memory. */
+static int alloc_membranes(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    const eng_layer *L = &e->L[i];
+    size_t sz = (size_t)shape_size(e->wl->layers[i].out_shape);
+    if (L->m_int && L->m_bits <= 16)
+        return st->v_i16[i] || (st->v_i16[i] = calloc(sz, sizeof(int16_t))) != NULL;
+    if (L->m_int)
+        return st->v_i[i] || (st->v_i[i] = calloc(sz, sizeof(int32_t))) != NULL;
+    return st->v_f[i] || (st->v_f[i] = calloc(sz, sizeof(double))) != NULL;
 }
 
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err)
@@ -587,7 +730,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->events = calloc((size_t)n * T, sizeof *st->events);
     st->synops = calloc((size_t)n * T, sizeof *st->synops);
     st->sat = calloc((size_t)n * 3, sizeof *st->sat);
-    int ok = st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
+    st->kct = calloc((size_t)T, sizeof *st->kct);
+    st->kcl = calloc((size_t)T, sizeof *st->kcl);
+    int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -597,8 +742,10 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             head_c = ly->c_in > head_c ? ly->c_in : head_c;
             continue;
         }
-        st->out[i] = calloc((size_t)sz, sizeof(int32_t));
-        ok = ok && st->out[i];
+        if (e->out_off[i] < 0) { /* else layer-major: in the arena (made below) */
+            st->out[i] = calloc((size_t)sz * (size_t)e->nmaps[i], sizeof(int32_t));
+            ok = ok && st->out[i];
+        }
         if (e->L[i].p8 || e->L[i].pd) {
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
@@ -616,6 +763,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 hh = ly->in_shape.h * ly->in_shape.w;
                 ww = 1;
             }
+            if (batchable(e, i)) /* all T maps in one call */
+                hh *= T;
             int64_t b = myelin_kernel_column_scratch_bytes(hh, ww, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
@@ -627,24 +776,23 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             /* the image layer's current is computed once and reused for all T steps: its own
              * buffer; every other layer's is consumed in its step, so one buffer serves all */
             int own = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+            int64_t slots = i >= e->lm_first ? T : 1; /* acc_map: a slot per step, layer-major */
             if (need_acc_i && own)
                 st->acc_i[i] = calloc((size_t)sz, sizeof(int64_t));
-            else if (need_acc_i && sz > shared_i)
-                shared_i = sz;
+            else if (need_acc_i && sz * slots > shared_i)
+                shared_i = sz * slots;
             if (need_acc_f && own)
                 st->acc_f[i] = calloc((size_t)sz, sizeof(double));
             else if (need_acc_f && sz > shared_f)
                 shared_f = sz;
             need_acc_i = need_acc_i && own;
             need_acc_f = need_acc_f && own;
-            if (e->L[i].m_int && e->L[i].m_bits <= 16)
-                st->v_i16[i] = calloc((size_t)sz, sizeof(int16_t));
-            else if (e->L[i].m_int)
-                st->v_i[i] = calloc((size_t)sz, sizeof(int32_t));
-            else
-                st->v_f[i] = calloc((size_t)sz, sizeof(double));
-            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]) &&
-                 (e->L[i].m_int ? (st->v_i[i] || st->v_i16[i]) : st->v_f[i] != NULL);
+            /* layer-major integer membranes live in lif_steps' registers: their arrays only
+             * for the per-step drift path, made on its first use (alloc_membranes) */
+            int lazy = e->L[i].m_int && i >= e->lm_first;
+            if (!lazy && !alloc_membranes(e, st, i))
+                ok = 0;
+            ok = ok && (!need_acc_i || st->acc_i[i]) && (!need_acc_f || st->acc_f[i]);
         }
         if (ly->kind == MYELIN_LAYER_ATTN && ly->heads > 0) {
             int64_t dh = ly->out_shape.c / ly->heads;
@@ -652,6 +800,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             /* K^T V (q_kv) or one score row and the head's K transposed (qk_v) */
             int64_t need = ly->attn_order == MYELIN_ATTN_QK_V ? ntok + (dh * ntok + 1) / 2
                                                              : dh * dh;
+            if (need < (dh * dh + 1) / 2) /* myelin_kernel_attn_head_i32's int32 K^T V */
+                need = (dh * dh + 1) / 2;
             if (need > max_kv)
                 max_kv = need;
         }
@@ -670,6 +820,19 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             st->acc_i[i] = st->acc_i_shared;
         if (!e->L[i].m_int)
             st->acc_f[i] = st->acc_f_shared;
+    }
+    if (ok && e->arena > 0) {
+        ok = (st->arena = calloc((size_t)e->arena, sizeof *st->arena)) != NULL;
+        for (int i = 0; ok && i < n; i++)
+            if (e->out_off[i] >= 0)
+                st->out[i] = st->arena + e->out_off[i];
+    }
+    if (ok) {
+        st->vbuf_len = 2048;
+        for (int i = 0; i < n; i++)
+            if (e->L[i].n_ch > st->vbuf_len)
+                st->vbuf_len = e->L[i].n_ch;
+        ok = (st->vbuf = calloc((size_t)st->vbuf_len, sizeof *st->vbuf)) != NULL;
     }
     if (ok) {
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
@@ -744,31 +907,258 @@ static void h_account(const myelin_engine *e, const myelin_engine_state *st, int
     }
 }
 
-/* Runs the LIF of layer i on its current accumulators; writes spikes into out[i]. */
-static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int want_h,
+/* The map of layer i's output for timestep t: layers that keep T maps (layer-major ones and the
+ * t-major prefix's layers they read) hold [T][size], the others one map reused every step. */
+static int32_t *out_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
+{
+    if (e->nmaps[i] == 1)
+        return st->out[i];
+    return st->out[i] + (int64_t)t * shape_size(e->wl->layers[i].out_shape);
+}
+
+/* The integer current of layer i at step t: the image layer's own buffer (computed once), else
+ * slot t of the shared buffer for layer-major layers (all T currents may be formed at once),
+ * slot 0 in the t-major prefix. */
+static int64_t *acc_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    if (ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE || i < e->lm_first)
+        return st->acc_i[i];
+    return st->acc_i[i] + (int64_t)t * shape_size(ly->out_shape);
+}
+
+/* Runs the LIF of layer i at step t on its current; writes spikes into out_map(i, t). */
+static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
                        myelin_kcounts *kc)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int64_t nn = shape_size(ly->out_shape);
+    int32_t *out = out_map(e, st, i, t);
+    const int64_t *ai = st->acc_i[i] ? acc_map(e, st, i, t) : NULL;
     if (L->m_int && L->m_bits <= 16)
-        return myelin_kernel_lif_i16(st->acc_i[i], st->v_i16[i], st->out[i],
-                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
-                                     L->m_bits, kc);
+        return myelin_kernel_lif_i16(ai, st->v_i16[i], out, want_h ? st->h_i : NULL, 0, nn,
+                                     L->n_ch, L->shift, L->theta, L->m_bits, kc);
     if (L->m_int) /* m <= 32 (checked at build), so lif_i32 always runs */
-        return myelin_kernel_lif_i32(st->acc_i[i], st->v_i[i], st->out[i],
-                                     want_h ? st->h_i : NULL, 0, nn, L->n_ch, L->shift, L->theta,
-                                     L->m_bits, kc);
+        return myelin_kernel_lif_i32(ai, st->v_i[i], out, want_h ? st->h_i : NULL, 0, nn, L->n_ch,
+                                     L->shift, L->theta, L->m_bits, kc);
     double *x = st->acc_f[i];
     if (L->w_int || ly->kind == MYELIN_LAYER_ATTN) { /* integer currents, float membrane */
-        const int64_t *a = st->acc_i[i];
-        for (int64_t k = 0; k < nn; k++)
-            x[k] = (double)a[k] * L->s_acc[k % L->n_ch];
+        int c = L->n_ch;
+        for (int64_t p = 0; p < nn; p += c) /* whole positions (nn is positions x c) */
+            for (int ch = 0; ch < c; ch++)
+                x[p + ch] = (double)ai[p + ch] * L->s_acc[ch];
     }
-    return myelin_kernel_lif_f(x, st->v_f[i], st->out[i], want_h ? st->h_f : NULL, 0, nn,
+    return myelin_kernel_lif_f(x, st->v_f[i], out, want_h ? st->h_f : NULL, 0, nn,
                                ly->v_threshold, kc);
 }
 
+/* A layer-major integer linear layer on spike inputs forms all T currents in one synaptic call
+ * (the T input maps are consecutive, so they are one token tensor of T N tokens: each weight panel
+ * is reused over T times the positions, and the call's fixed costs are paid once).  The per-step
+ * counts are the scatter's for each map alone: events = its nonzero inputs, synops = events x the
+ * output channels (kernel 1: one tap); their sums are checked against the call's. */
+static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
+                        myelin_kcounts *kct, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    const myelin_layer *ly = &wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int T = wl->timesteps, co = ly->c_out;
+    int64_t sz = shape_size(ly->out_shape), in_sz = shape_size(ly->in_shape);
+    int ntok = ly->in_shape.h * ly->in_shape.w;
+    int64_t *acc = acc_map(e, st, i, 0);
+    for (int64_t k = 0; k < sz * T; k += co)
+        memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+    myelin_kcounts all = {0};
+    myelin_kernel_synapse_iw(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw, co,
+                             1, 0, co, acc, &all, st->dense);
+    int64_t ev = 0, so = 0;
+    for (int t = 0; t < T; t++) {
+        int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
+        kct[t].events = nz;
+        kct[t].synops = nz * co;
+        ev += nz;
+        so += nz * co;
+    }
+    if (ev != all.events || so != all.synops)
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "engine: layer %s: batched counts %lld/%lld differ from the "
+                                "per-step ones %lld/%lld", ly->name, (long long)all.events,
+                                (long long)all.synops, (long long)ev, (long long)so);
+    return 0;
+}
+
+/* The integer LIF of layer-major layer i over all T steps (its currents in acc_map(i, t)):
+ * blocks of whole positions at a time, each block's membranes in an L1-resident buffer from
+ * V = 0 (the image's start) through the T steps, so they never go to memory.  The same kernel,
+ * neurons and order of updates per neuron as run_lif, so the same spikes and counts. */
+static void lif_steps(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int T = e->wl->timesteps, c = L->n_ch;
+    int64_t nn = shape_size(ly->out_shape);
+    int64_t per = (st->vbuf_len / c) * c; /* vbuf_len >= c (state_new) */
+    myelin_kcounts *kc = st->kcl;
+    memset(kc, 0, sizeof *kc * (size_t)T);
+    int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+    if (myelin_kernel_lif_i_steps(acc_map(e, st, i, 0), image ? 0 : nn, out_map(e, st, i, 0), nn,
+                                  nn, T, c, L->shift, L->theta, L->m_bits, kc, -1) == 0)
+        goto counts;
+    for (int64_t b = 0; b < nn; b += per) {
+        int64_t len = nn - b < per ? nn - b : per;
+        memset(st->vbuf, 0, sizeof *st->vbuf * (size_t)len);
+        for (int t = 0; t < T; t++)
+            myelin_kernel_lif_i32(acc_map(e, st, i, t) + b, st->vbuf, out_map(e, st, i, t) + b,
+                                  NULL, 0, len, c, L->shift, L->theta, L->m_bits, &kc[t]);
+    }
+counts:
+    for (int t = 0; t < T; t++) {
+        st->spikes[(int64_t)i * T + t] = kc[t].spikes;
+        st->sat[3 * i] += kc[t].x_sat;
+        st->sat[3 * i + 1] += kc[t].h_sat;
+        st->sat[3 * i + 2] += kc[t].neuron_updates;
+    }
+}
+
+/* One step t of layer i.  pre: counts already formed by batch_linear (its current is in place),
+ * or NULL. */
+static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
+                    const h_io *io, const myelin_kcounts *pre, int lif, int *head,
+                    myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int T = wl->timesteps;
+    const myelin_layer *ly = &wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    myelin_kcounts kc = {0};
+    if (pre) {
+        kc.events = pre->events;
+        kc.synops = pre->synops;
+    }
+    int64_t sz = shape_size(ly->out_shape);
+    const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? out_map(e, st, ly->inputs[0], t)
+                                                                  : NULL;
+    int32_t *out = ly->kind == MYELIN_LAYER_HEAD ? NULL : out_map(e, st, i, t);
+    switch (ly->kind) {
+    case MYELIN_LAYER_CONV:
+    case MYELIN_LAYER_LINEAR: {
+        int h = ly->in_shape.h, w = ly->in_shape.w;
+        if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens: [N][C] as h = N, w = 1 */
+            h = ly->in_shape.h * ly->in_shape.w;
+            w = 1;
+        }
+        int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+        if (!pre && (!image || t == 0)) { /* the image layer's current is computed once */
+            int co = ly->c_out;
+            if (L->w_int) {
+                int64_t *acc = acc_map(e, st, i, t);
+                for (int64_t k = 0; k < sz; k += co)
+                    memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+                myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
+                                         ly->kernel, 0, co, acc, &kc, st->dense);
+            } else {
+                double *acc = st->acc_f[i];
+                for (int64_t k = 0; k < sz; k += co)
+                    memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
+                if (image)
+                    myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co, ly->kernel, 0,
+                                            co, acc, &kc);
+                else
+                    myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co, ly->kernel,
+                                             0, co, acc, &kc, st->dense, L->column_d);
+            }
+        }
+        if (lif)
+            run_lif(e, st, i, t, want_h, &kc);
+        break;
+    }
+    case MYELIN_LAYER_ATTN: {
+        int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
+        int dh = d / ly->heads;
+        const int32_t *q = out_map(e, st, ly->inputs[0], t), *k = out_map(e, st, ly->inputs[1], t),
+                      *v = out_map(e, st, ly->inputs[2], t);
+        int64_t *acc = acc_map(e, st, i, t);
+        int64_t nd = (int64_t)ntok * d; /* bounds of |Q|, |K|, |V| once for all heads */
+        int64_t bounds[3] = {myelin_kernel_absmax(q, nd), myelin_kernel_absmax(k, nd),
+                             myelin_kernel_absmax(v, nd)};
+        for (int hd = 0; hd < ly->heads; hd++) {
+            int qk_v = ly->attn_order == MYELIN_ATTN_QK_V;
+            /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts */
+            if (myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok, bounds,
+                                            (int32_t *)st->kv, acc) == 0) {
+                myelin_kernel_attn_counts(q, k, v, ntok, d, hd, dh, 0, ntok, qk_v, &kc);
+                continue;
+            }
+            if (qk_v)
+                myelin_kernel_attn_head_qk_v_t(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
+            else
+                myelin_kernel_attn_head(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
+        }
+        if (lif)
+            run_lif(e, st, i, t, want_h, &kc);
+        break;
+    }
+    case MYELIN_LAYER_MAXPOOL:
+        myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, out);
+        break;
+    case MYELIN_LAYER_ADD:
+        myelin_kernel_add(in0, out_map(e, st, ly->inputs[1], t), out, 0, sz);
+        break;
+    case MYELIN_LAYER_HEAD: {
+        int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
+        int c = ly->c_in;
+        if (t == 0)
+            memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
+        for (int64_t tk = 0; tk < ntok; tk++)
+            for (int ch = 0; ch < c; ch++)
+                st->head_sum[ch] += in0[tk * c + ch];
+        kc.events += myelin_kernel_nonzero(in0, ntok * c);
+        *head = i;
+        break;
+    }
+    default:
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "engine: layer %s has an unknown kind %d", ly->name, (int)ly->kind);
+    }
+    int64_t *sp = &st->spikes[(int64_t)i * T + t];
+    if (has_lif(ly) && lif) {
+        *sp = kc.spikes;
+        st->sat[3 * i] += kc.x_sat;
+        st->sat[3 * i + 1] += kc.h_sat;
+        st->sat[3 * i + 2] += kc.neuron_updates;
+        if (want_h)
+            h_account(e, st, i, t, sz, io);
+    } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
+        int64_t s = 0;
+        for (int64_t k = 0; k < sz; k++)
+            s += out[k];
+        *sp = s;
+    }
+    st->events[(int64_t)i * T + t] = kc.events;
+    st->synops[(int64_t)i * T + t] = kc.synops;
+    return 0;
+}
+
+/* V = 0 at the start of an image. */
+static void clear_membranes(const myelin_engine *e, myelin_engine_state *st, int i)
+{
+    int64_t sz = shape_size(e->wl->layers[i].out_shape);
+    if (st->v_i[i])
+        memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
+    if (st->v_i16[i])
+        memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
+    if (st->v_f[i])
+        memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
+}
+
+/* Layers [0, lm_first) run time-step-major (every layer of step t before step t + 1: one map
+ * each, memory), layers [lm_first, n) layer-major (all T steps of a layer before the next: their
+ * synaptic kernels see T maps, fixed costs are paid once per layer).  Every layer of a step reads
+ * only earlier layers of the same step and its own membrane of step t - 1, so both orders compute
+ * the same values; the per-(layer, step) counts and the drift sums (per layer, in step order) are
+ * accumulated in the same order either way. */
 static int run_internal(const myelin_engine *e, myelin_engine_state *st, const uint8_t *pixels,
                         double *logits, const h_io *io, myelin_error *err)
 {
@@ -786,119 +1176,36 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
         if (!st->h_i || !st->h_f)
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
     }
+    for (int i = 0; want_h && i < n; i++) /* the per-step path's membranes */
+        if (has_lif(&wl->layers[i]) && !alloc_membranes(e, st, i))
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
     myelin_engine_prepare_image(e, pixels, st->img_f, st->img_q);
     memset(st->spikes, 0, sizeof *st->spikes * (size_t)n * T);
     memset(st->events, 0, sizeof *st->events * (size_t)n * T);
     memset(st->synops, 0, sizeof *st->synops * (size_t)n * T);
     memset(st->sat, 0, sizeof *st->sat * (size_t)n * 3);
-    for (int i = 0; i < n; i++) {
-        int64_t sz = shape_size(wl->layers[i].out_shape);
-        if (st->v_i[i])
-            memset(st->v_i[i], 0, sizeof(int32_t) * (size_t)sz);
-        if (st->v_i16[i])
-            memset(st->v_i16[i], 0, sizeof(int16_t) * (size_t)sz);
-        if (st->v_f[i])
-            memset(st->v_f[i], 0, sizeof(double) * (size_t)sz);
+    for (int i = 0; i < e->lm_first; i++)
+        clear_membranes(e, st, i);
+    int head = -1, rc = 0;
+    for (int t = 0; t < T && rc == 0; t++)
+        for (int i = 0; i < e->lm_first && rc == 0; i++)
+            rc = run_step(e, st, i, t, want_h, io, NULL, 1, &head, err);
+    for (int i = e->lm_first; i < n && rc == 0; i++) {
+        int pre = batchable(e, i);
+        /* integer membranes: all T currents first, then the LIF over T per block of neurons
+         * (lif_steps; the drift's per-step H record keeps the per-step LIF) */
+        int steps = !want_h && has_lif(&wl->layers[i]) && e->L[i].m_int;
+        if (!steps) /* lif_steps' membranes live in registers (or its own buffer) */
+            clear_membranes(e, st, i);
+        if (pre)
+            rc = batch_linear(e, st, i, st->kct, err);
+        for (int t = 0; t < T && rc == 0; t++)
+            rc = run_step(e, st, i, t, want_h, io, pre ? &st->kct[t] : NULL, !steps, &head, err);
+        if (rc == 0 && steps)
+            lif_steps(e, st, i);
     }
-    int head = -1;
-    for (int t = 0; t < T; t++) {
-        for (int i = 0; i < n; i++) {
-            const myelin_layer *ly = &wl->layers[i];
-            const eng_layer *L = &e->L[i];
-            myelin_kcounts kc = {0};
-            int64_t sz = shape_size(ly->out_shape);
-            const int32_t *in0 = (ly->n_inputs > 0 && ly->inputs[0] >= 0) ? st->out[ly->inputs[0]]
-                                                                          : NULL;
-            switch (ly->kind) {
-            case MYELIN_LAYER_CONV:
-            case MYELIN_LAYER_LINEAR: {
-                int h = ly->in_shape.h, w = ly->in_shape.w;
-                if (ly->kind == MYELIN_LAYER_LINEAR) { /* tokens: [N][C] as h = N, w = 1 */
-                    h = ly->in_shape.h * ly->in_shape.w;
-                    w = 1;
-                }
-                int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
-                if (!image || t == 0) { /* the image layer's current is computed once */
-                    int co = ly->c_out;
-                    if (L->w_int) {
-                        int64_t *acc = st->acc_i[i];
-                        for (int64_t k = 0; k < sz; k += co)
-                            memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                        myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw,
-                                                 co, ly->kernel, 0, co, acc, &kc, st->dense);
-                    } else {
-                        double *acc = st->acc_f[i];
-                        for (int64_t k = 0; k < sz; k += co)
-                            memcpy(acc + k, L->fw->b, sizeof *acc * (size_t)co);
-                        if (image)
-                            myelin_kernel_scatter_d(st->img_f, h, w, ly->c_in, L->fw->w, co,
-                                                    ly->kernel, 0, co, acc, &kc);
-                        else
-                            myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co,
-                                                     ly->kernel, 0, co, acc, &kc, st->dense,
-                                                     L->column_d);
-                    }
-                }
-                run_lif(e, st, i, want_h, &kc);
-                break;
-            }
-            case MYELIN_LAYER_ATTN: {
-                int ntok = ly->out_shape.h * ly->out_shape.w, d = ly->out_shape.c;
-                int dh = d / ly->heads;
-                for (int hd = 0; hd < ly->heads; hd++) {
-                    if (ly->attn_order == MYELIN_ATTN_QK_V)
-                        myelin_kernel_attn_head_qk_v_t(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
-                                                     st->out[ly->inputs[2]], ntok, d, hd, dh, 0,
-                                                     ntok, st->kv, st->acc_i[i], &kc);
-                    else
-                        myelin_kernel_attn_head(st->out[ly->inputs[0]], st->out[ly->inputs[1]],
-                                                st->out[ly->inputs[2]], ntok, d, hd, dh, 0, ntok,
-                                                st->kv, st->acc_i[i], &kc);
-                }
-                run_lif(e, st, i, want_h, &kc);
-                break;
-            }
-            case MYELIN_LAYER_MAXPOOL:
-                myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, st->out[i]);
-                break;
-            case MYELIN_LAYER_ADD:
-                myelin_kernel_add(in0, st->out[ly->inputs[1]], st->out[i], 0, sz);
-                break;
-            case MYELIN_LAYER_HEAD: {
-                int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
-                int c = ly->c_in;
-                if (t == 0)
-                    memset(st->head_sum, 0, sizeof *st->head_sum * (size_t)c);
-                for (int64_t tk = 0; tk < ntok; tk++)
-                    for (int ch = 0; ch < c; ch++)
-                        st->head_sum[ch] += in0[tk * c + ch];
-                kc.events += myelin_kernel_nonzero(in0, ntok * c);
-                head = i;
-                break;
-            }
-            default:
-                return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
-                                        "engine: layer %s has an unknown kind %d", ly->name,
-                                        (int)ly->kind);
-            }
-            int64_t *sp = &st->spikes[(int64_t)i * T + t];
-            if (has_lif(ly)) {
-                *sp = kc.spikes;
-                st->sat[3 * i] += kc.x_sat;
-                st->sat[3 * i + 1] += kc.h_sat;
-                st->sat[3 * i + 2] += kc.neuron_updates;
-                if (want_h)
-                    h_account(e, st, i, t, sz, io);
-            } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
-                int64_t s = 0;
-                for (int64_t k = 0; k < sz; k++)
-                    s += st->out[i][k];
-                *sp = s;
-            }
-            st->events[(int64_t)i * T + t] = kc.events;
-            st->synops[(int64_t)i * T + t] = kc.synops;
-        }
-    }
+    if (rc)
+        return rc;
     if (head < 0)
         return myelin_error_set(err, MYELIN_ESHAPE, NULL, 0, 0, "workload %s has no head layer",
                                 wl->name);

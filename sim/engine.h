@@ -29,8 +29,10 @@
  *   (round-half-up right shift, floor halving, m-bit saturation); every clamp of X or H is COUNTED
  *   per layer (myelin_engine_state_saturation, summary.sat) so a too-narrow width shows.
  *   Membrane float with integer weights: X = acc * s_acc[o] in double and the float LIF.
- *   ATTN: A = Q K^T V exact integers in every mode, formed in the workload's attention_order
- *   ((Q K^T) V or Q (K^T V): same values, different action counts); s_acc = attn_scale (0.125); V_th 0.5; the
+ *   ATTN: A = Q K^T V exact integers in every mode; the action counts are those of the workload's
+ *   attention_order ((Q K^T) V or Q (K^T V): same values, different counts), the values are formed
+ *   as Q (K^T V) in int32 where its bound proves that exact (the fewest additions), else in the
+ *   order; s_acc = attn_scale (0.125); V_th 0.5; the
  *   membrane rule above with the ATTN layer's membrane_bits (float: X = A * attn_scale in double),
  *   except that f is lowered to m - 2 - floor(log2(dh N attn_scale / V_th)) (at least 1) when the
  *   fixed headroom is below A's exact worst case dh N (binary spikes): the attention membrane spans
@@ -121,6 +123,15 @@ void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, 
  * its input over tokens and timesteps (the engine's own head arithmetic). */
 void myelin_engine_head_logits(const myelin_engine *e, int head, const int64_t *head_sum, int o_lo,
                                int o_hi, double *logits);
+
+/* Execution order: layers [0, first) run time-step-major (every layer of step t before step
+ * t + 1), layers [first, n_layers) layer-major (all T steps of a layer before the next: T maps
+ * per synaptic call, the LIF over T with V in registers).  Both orders compute the same values
+ * and counts.  myelin_engine_new picks the smallest first whose extra T maps fit a memory budget
+ * (8 MiB per state beyond the time-step-major order; 0 on every zoo model but the ImageNet ones).  The setter (tests, benchmarks;
+ * first clamped to 0..n_layers) must come before any state is made for e. */
+int myelin_engine_layer_major_first(const myelin_engine *e);
+void myelin_engine_set_layer_major_first(myelin_engine *e, int first);
 
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err);
 void myelin_engine_state_free(myelin_engine_state *st);

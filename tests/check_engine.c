@@ -133,14 +133,14 @@ START_TEST(test_gather_vs_scatter)
 END_TEST
 
 /* The dense int8 path gives the int64 scatter's accumulators and counts with every ISA this CPU
- * has (portable C, AVX2, AVX-512BW), on shapes where the row blocks, 4-k groups and 64-channel
+ * has (portable C, AVX2, AVX-512BW, AVX-512 VNNI), on shapes where the row blocks, 4-k groups and 64-channel
  * panels are partial, with and without a channel slice; it refuses inputs outside 0..127.  The
  * dense double path gives the double scatter's sums to rounding and its counts. */
 START_TEST(test_dense_vs_scatter)
 {
     static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 130, 3, 1},
                                 {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}};
-    int c = _i / 3, isa = _i % 3;
+    int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co;
     myelin_rng r;
@@ -347,6 +347,81 @@ START_TEST(test_lif_i16_chunks)
         ck_assert(fa > 0 && ka.x_sat > 0);
     }
     free(shift), free(theta), free(acc), free(va), free(ha), free(hb), free(vb), free(sa), free(sb);
+}
+END_TEST
+
+/* The LIF over T steps at once (layer-major execution) gives, step by step, the reference loop's
+ * spikes and counts run on one membrane array from V = 0: mixed and left-only shifts, channel
+ * counts off the 16-lane width, accumulators up to the int64 extremes, one current for every
+ * step (acc_step 0, the image layer) or one per step.  Without AVX-512F it must refuse (-1). */
+START_TEST(test_lif_int_steps_vs_per_step)
+{
+    static const int ms[] = {8, 16, 24, 31}, cs[] = {13, 16, 40}, Ts[] = {4, 1, 5};
+    int m = ms[_i % 4], c = cs[(_i / 4) % 3], T = Ts[(_i / 12) % 3];
+    int left_only = (_i / 36) % 2, shared = _i % 3 == 0;
+    int npos = 7;
+    int64_t nn = (int64_t)c * npos;
+    myelin_rng r;
+    myelin_rng_seed(&r, 29, (uint64_t)_i);
+    int shift[40];
+    int64_t theta[40];
+    for (int ch = 0; ch < c; ch++) {
+        shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
+        if (ch < 4)
+            shift[ch] = (int[]){-62, 62, 0, 1}[ch];
+        if (left_only)
+            shift[ch] = shift[ch] > 0 ? -shift[ch] : shift[ch];
+        theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 2));
+    }
+    int64_t *acc = malloc(sizeof *acc * (size_t)(nn * T)), *v = calloc((size_t)nn, sizeof *v);
+    int32_t *s = malloc(sizeof *s * (size_t)(nn * T)), *sr = malloc(sizeof *sr * (size_t)nn);
+    ck_assert(acc && v && s && sr);
+    for (int64_t n = 0; n < nn * T; n++) {
+        uint64_t u = myelin_rng_next(&r);
+        int kind = (int)(u % 5);
+        acc[n] = kind == 0 ? (int64_t)(u >> 1) : kind == 1 ? -(int64_t)(u >> 1)
+               : kind == 2 ? (n % 2 ? INT64_MAX : INT64_MIN)
+                           : (int64_t)(u >> 40) - ((int64_t)1 << 23);
+    }
+    for (int64_t n = 0; n < nn * T; n++)
+        s[n] = -7;
+    myelin_kcounts kt[5];
+    memset(kt, 0, sizeof kt);
+    int rc = myelin_kernel_lif_i_steps(acc, shared ? 0 : nn, s, nn, nn, T, c, shift, theta, m, kt,
+                                       -1);
+    if (rc != 0) {
+        ck_assert_int_eq(rc, -1);
+        ck_assert_int_lt(myelin_kernel_dense_isa(), 2); /* refused only without AVX-512 */
+        ck_assert_int_eq(kt[0].neuron_updates, 0);
+    } else {
+        int64_t xs = 0, fired = 0;
+        for (int t = 0; t < T; t++) {
+            myelin_kcounts kr = {0};
+            myelin_kernel_lif_i(acc + (shared ? 0 : t * nn), v, sr, NULL, 0, nn, c, shift, theta, m,
+                                &kr);
+            for (int64_t n = 0; n < nn; n++)
+                ck_assert_int_eq(s[t * nn + n], sr[n]);
+            ck_assert_int_eq(kt[t].spikes, kr.spikes);
+            ck_assert_int_eq(kt[t].x_sat, kr.x_sat);
+            ck_assert_int_eq(kt[t].h_sat, kr.h_sat);
+            ck_assert_int_eq(kt[t].neuron_updates, nn);
+            xs += kr.x_sat;
+            fired += kr.spikes;
+        }
+        ck_assert(xs > 0 && fired > 0); /* the clamps and the spikes were exercised */
+    }
+    /* m = 32 (X - V needs 33 bits) and a partial position are refused, nothing written */
+    for (int64_t n = 0; n < nn; n++)
+        s[n] = -7;
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn, T, c, shift, theta, 32, kt, -1),
+                     -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn - 1, T, c, shift, theta, m, kt,
+                                               -1), -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps(acc, nn, s, nn, nn, T, c, shift, theta, m, kt, 0),
+                     -1);
+    for (int64_t n = 0; n < nn; n++)
+        ck_assert_int_eq(s[n], -7);
+    free(acc), free(v), free(s), free(sr);
 }
 END_TEST
 
@@ -612,6 +687,63 @@ START_TEST(test_attention_vs_naive)
 END_TEST
 
 /* Both attention orders give the same integers; each counts its own dataflow's actions. */
+/* The int32 Q (K^T V) gives both kernels' A, and myelin_kernel_attn_counts both orders' counts,
+ * on spikes and small integers (residual-like values), partial token ranges and several heads;
+ * values too large for the int32 bound are refused with out untouched. */
+START_TEST(test_attention_i32)
+{
+    enum { N = 37, D = 96 };
+    int dh = _i % 2 ? 32 : 16, heads = D / dh, lo = _i >= 2 ? 5 : 0, hi = _i >= 2 ? N - 3 : N;
+    int32_t *q = calloc(N * D, sizeof *q), *k = calloc(N * D, sizeof *k);
+    int32_t *v = calloc(N * D, sizeof *v), kv32[32 * 32];
+    int64_t *a1 = calloc(N * D, sizeof *a1), *a2 = calloc(N * D, sizeof *a2);
+    int64_t *a3 = calloc(N * D, sizeof *a3), *scr = calloc(N + (32 * N + 1) / 2 + 32 * 32, 8);
+    myelin_rng r;
+    myelin_rng_seed(&r, 41, (uint64_t)_i);
+    for (int i = 0; i < N * D; i++) { /* ~40 % spikes, a few 2s and 3s */
+        int32_t *x[3] = {q, k, v};
+        for (int j = 0; j < 3; j++)
+            x[j][i] = myelin_rng_below(&r, 5) < 2 ? (myelin_rng_below(&r, 20) ? 1 : 2 + (int32_t)myelin_rng_below(&r, 2)) : 0;
+    }
+    for (int i = 0; i < N * D; i++)
+        a1[i] = a2[i] = a3[i] = -5;
+    myelin_kcounts c1 = {0}, c2 = {0}, e1 = {0}, e2 = {0};
+    for (int hd = 0; hd < heads; hd++) {
+        myelin_kernel_attn_head(q, k, v, N, D, hd, dh, lo, hi, scr, a1, &c1);
+        myelin_kernel_attn_head_qk_v_t(q, k, v, N, D, hd, dh, lo, hi, scr, a2, &c2);
+        /* the head's own maxima (NULL), or bounds over the whole tensors */
+        int64_t bd[3] = {myelin_kernel_absmax(q, N * D), myelin_kernel_absmax(k, N * D),
+                         myelin_kernel_absmax(v, N * D)};
+        ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, hd, dh, lo, hi,
+                                                     hd % 2 ? bd : NULL, kv32, a3), 0);
+        myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 0, &e1);
+        myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 1, &e2);
+    }
+    for (int i = 0; i < N * D; i++) {
+        ck_assert_int_eq(a3[i], a1[i]);
+        ck_assert_int_eq(a3[i], a2[i]);
+    }
+    ck_assert_int_gt(c1.synops, 0);
+    ck_assert_int_eq(e1.events, c1.events);
+    ck_assert_int_eq(e1.synops, c1.synops);
+    ck_assert_int_eq(e2.events, c2.events);
+    ck_assert_int_eq(e2.synops, c2.synops);
+    /* n dh max|Q| max|K| max|V| beyond int32: refused, nothing written */
+    q[lo * D] = 1 << 20, k[0] = 1 << 10;
+    int64_t before = a3[lo * D];
+    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, NULL, kv32, a3),
+                     -1);
+    int64_t big[3] = {myelin_kernel_absmax(q, N * D), myelin_kernel_absmax(k, N * D),
+                      myelin_kernel_absmax(v, N * D)};
+    ck_assert_int_eq(big[0], 1 << 20);
+    ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, 0, dh, lo, hi, big, kv32, a3), -1);
+    q[0] = INT32_MIN;
+    ck_assert_int_eq(myelin_kernel_absmax(q, N * D), (int64_t)INT32_MAX + 1);
+    ck_assert_int_eq(a3[lo * D], before);
+    free(q), free(k), free(v), free(a1), free(a2), free(a3), free(scr);
+}
+END_TEST
+
 START_TEST(test_attention_orders)
 {
     enum { N = 9, D = 8, HEADS = 2, DH = 4 };
@@ -818,6 +950,75 @@ static myelin_layer_quant *uniform_setting(const fixture *f, int wb, int mb, mye
         lq[i] = (myelin_layer_quant){wb, sc, MYELIN_GRAN_CHANNEL, mb};
     return lq;
 }
+
+/* Time-step-major, layer-major and mixed orders (myelin_engine_set_layer_major_first) give the
+ * same logits, per-step counts, saturation and drift, in float, w8 and w4 (bytes compared). */
+static void run_order(const fixture *f, const myelin_layer_quant *lq, int first, double *logits,
+                      int64_t *counts, myelin_drift_layer *drift)
+{
+    myelin_engine *e = NULL;
+    myelin_engine_state *st = NULL;
+    myelin_error err;
+    int n = f->wl.n_layers;
+    ck_assert_msg(myelin_engine_new_layers(&f->wl, f->lwp, lq, 8, &e, &err) == 0, "%s",
+                  err.message);
+    ck_assert_int_eq(myelin_engine_layer_major_first(e), 0); /* small: all layer-major */
+    myelin_engine_set_layer_major_first(e, first);
+    ck_assert_int_eq(myelin_engine_layer_major_first(e), first < 0 ? 0 : (first > n ? n : first));
+    ck_assert_int_eq(myelin_engine_state_new(e, &st, &err), 0);
+    for (int im = 0; im < NIMG; im++) {
+        ck_assert_int_eq(myelin_engine_run_image(e, st, f->pixels + im * IMG * IMG * 3,
+                                                 logits + im * CLASSES, &err), 0);
+        for (int i = 0; i < n; i++) {
+            int64_t *c = counts + ((int64_t)im * n + i) * (3 * T + 3);
+            memcpy(c, myelin_engine_state_spikes(st, i), sizeof(int64_t) * T);
+            memcpy(c + T, myelin_engine_state_events(st, i), sizeof(int64_t) * T);
+            memcpy(c + 2 * T, myelin_engine_state_synops(st, i), sizeof(int64_t) * T);
+            memcpy(c + 3 * T, myelin_engine_state_saturation(st, i), sizeof(int64_t) * 3);
+        }
+    }
+    if (lq) { /* drift against the float reference: the per-step H path in the same order */
+        myelin_engine_reference *ref = NULL;
+        ck_assert_int_eq(myelin_engine_reference_new(e, f->pixels, NIMG, &ref, &err), 0);
+        memset(drift, 0, sizeof *drift * (size_t)n);
+        ck_assert_int_eq(myelin_engine_drift(e, st, ref, drift, &err), 0);
+        myelin_engine_reference_free(ref);
+    }
+    myelin_engine_state_free(st);
+    myelin_engine_free(e);
+}
+
+START_TEST(test_engine_orders_agree)
+{
+    fixture *f = make_fixture(5);
+    int n = f->wl.n_layers;
+    myelin_layer_quant *lq = _i == 0 ? NULL : uniform_setting(f, _i == 1 ? 8 : 4, 16,
+                                                              MYELIN_SCHEME_UNIFORM);
+    size_t nl = NIMG * CLASSES, nc = (size_t)NIMG * n * (3 * T + 3);
+    double *la = calloc(nl, sizeof *la), *lb = calloc(nl, sizeof *lb);
+    int64_t *ca = calloc(nc, sizeof *ca), *cb = calloc(nc, sizeof *cb);
+    myelin_drift_layer *da = calloc((size_t)n, sizeof *da), *db = calloc((size_t)n, sizeof *db);
+    run_order(f, lq, n, la, ca, da); /* every layer time-step-major */
+    int64_t fired = 0;
+    for (int im = 0; im < NIMG; im++)
+        for (int i = 0; i < n; i++)
+            for (int t = 0; t < T; t++)
+                fired += ca[((int64_t)im * n + i) * (3 * T + 3) + t];
+    ck_assert_int_gt(fired, 0);
+    static const int firsts[] = {0, 1, 3, 6, 9};
+    for (size_t k = 0; k < sizeof firsts / sizeof *firsts; k++) {
+        memset(lb, 0, nl * sizeof *lb);
+        run_order(f, lq, firsts[k], lb, cb, db);
+        ck_assert_msg(memcmp(la, lb, nl * sizeof *la) == 0, "logits differ, first %d", firsts[k]);
+        ck_assert_msg(memcmp(ca, cb, nc * sizeof *ca) == 0, "counts differ, first %d", firsts[k]);
+        if (lq)
+            ck_assert_msg(memcmp(da, db, (size_t)n * sizeof *da) == 0, "drift differs, first %d",
+                          firsts[k]);
+    }
+    free(la), free(lb), free(ca), free(cb), free(da), free(db), free(lq);
+    free_fixture(f);
+}
+END_TEST
 
 START_TEST(test_engine_fires)
 {
@@ -1195,8 +1396,9 @@ Suite *make_engine_suite(void)
                         (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
-    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 15);
+    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 20);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
+    tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
@@ -1208,12 +1410,14 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_lif_int_saturation);
     tcase_add_test(k, test_attention_vs_naive);
     tcase_add_test(k, test_attention_orders);
+    tcase_add_loop_test(k, test_attention_i32, 0, 4);
     tcase_add_test(k, test_lif_int_saturation_counts);
     tcase_add_test(k, test_maxpool_add);
     suite_add_tcase(s, k);
     TCase *e = tcase_create("engine");
     tcase_set_timeout(e, 30);
     tcase_add_test(e, test_engine_fires);
+    tcase_add_loop_test(e, test_engine_orders_agree, 0, 3);
     tcase_add_test(e, test_engine_q16_matches_float);
     tcase_add_test(e, test_engine_deterministic);
     tcase_add_loop_test(e, test_engine_release, 0, 2);
