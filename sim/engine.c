@@ -965,14 +965,12 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
     const myelin_layer *ly = &wl->layers[i];
     const eng_layer *L = &e->L[i];
     int T = wl->timesteps, co = ly->c_out;
-    int64_t sz = shape_size(ly->out_shape), in_sz = shape_size(ly->in_shape);
+    int64_t in_sz = shape_size(ly->in_shape);
     int ntok = ly->in_shape.h * ly->in_shape.w;
-    int64_t *acc = acc_map(e, st, i, 0);
-    for (int64_t k = 0; k < sz * T; k += co)
-        memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+    int64_t *acc = acc_map(e, st, i, 0); /* T maps: the bias, then the sums */
     myelin_kcounts all = {0};
-    myelin_kernel_synapse_iw(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw, co,
-                             1, 0, co, acc, &all, st->dense);
+    myelin_kernel_synapse_iw_set(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw,
+                                 co, 1, 0, co, 0, L->q.bq, acc, &all, st->dense);
     int64_t ev = 0, so = 0;
     for (int t = 0; t < T; t++) {
         int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
@@ -1053,11 +1051,11 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         if (!pre && (!image || t == 0)) { /* the image layer's current is computed once */
             int co = ly->c_out;
             if (L->w_int) {
-                int64_t *acc = acc_map(e, st, i, t);
-                for (int64_t k = 0; k < sz; k += co)
-                    memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
-                                         ly->kernel, 0, co, acc, &kc, st->dense);
+                /* acc = bias + sums; the image's codes with their zero point (u8 on the dense
+                 * path where its checks pass) */
+                myelin_kernel_synapse_iw_set(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
+                                             ly->kernel, 0, co, image ? (int32_t)e->in_zero : 0,
+                                             L->q.bq, acc_map(e, st, i, t), &kc, st->dense);
             } else {
                 double *acc = st->acc_f[i];
                 for (int64_t k = 0; k < sz; k += co)
