@@ -828,6 +828,11 @@ int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
     return panels * myelin_kernel_dense_k4(c_in, kernel) * DENSE_NP * 4;
 }
 
+int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel)
+{
+    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + (int64_t)h * w * c_in;
+}
+
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
 {
     /* the im2col block (DENSE_RB rows of 4 k4 bytes) and its int32 C block (DENSE_RB x 64) */
@@ -1092,7 +1097,7 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
 MYELIN_KERNEL_CLONES
 static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed, int c_out,
                       int kernel, int co_lo, int co_hi, int32_t add, uint8_t pad_byte, int32_t zp,
-                      const int64_t *bias, int64_t *acc, uint8_t *scratch,
+                      const int64_t *bias, int64_t *acc, uint8_t *scratch, uint8_t *img8,
                       void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *))
 {
     int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
@@ -1101,6 +1106,9 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
     int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
     int64_t npos = (int64_t)h * w;
     int64_t off[DENSE_NP];
+    if (img8) /* every input as its byte once; the im2col then copies bytes */
+        for (int64_t k = 0; k < npos * c_in; k++)
+            img8[k] = (uint8_t)(in[k] + add);
     for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
         int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
         int rows_pad = (rows + 5) / 6 * 6;
@@ -1111,18 +1119,30 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                 continue;
             }
             int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
-            for (int ky = 0; ky < kernel; ky++)
+            for (int ky = 0; ky < kernel; ky++) {
+                int y = oy + ky - pad;
+                if (img8 && y >= 0 && y < h && ox - pad >= 0 && ox - pad + kernel <= w) {
+                    /* the row's taps are consecutive in both A and the byte image */
+                    memcpy(a + (int64_t)ky * kernel * c_in,
+                           img8 + ((int64_t)y * w + ox - pad) * c_in, (size_t)kernel * c_in);
+                    continue;
+                }
                 for (int kx = 0; kx < kernel; kx++) {
                     uint8_t *dst = a + (int64_t)(ky * kernel + kx) * c_in;
-                    int y = oy + ky - pad, x = ox + kx - pad;
+                    int x = ox + kx - pad;
                     if (y < 0 || y >= h || x < 0 || x >= w) {
                         memset(dst, pad_byte, (size_t)c_in);
+                        continue;
+                    }
+                    if (img8) {
+                        memcpy(dst, img8 + ((int64_t)y * w + x) * c_in, (size_t)c_in);
                         continue;
                     }
                     const int32_t *src = in + ((int64_t)y * w + x) * c_in;
                     for (int ci = 0; ci < c_in; ci++)
                         dst[ci] = (uint8_t)(src[ci] + add);
                 }
+            }
             for (int64_t k = K; k < lda; k++)
                 a[k] = 0;
         }
@@ -1187,7 +1207,7 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     if (isa < 0 || isa > best)
         isa = best;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, 0, 0, 0, NULL, acc, scratch,
-              dense_block_for(isa));
+              NULL, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
@@ -1207,7 +1227,7 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
 int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
                               int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo,
                               int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
-                              uint8_t *scratch, int isa)
+                              uint8_t *scratch, int64_t scratch_bytes, int isa)
 {
     if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
         co_lo >= co_hi || wmax < 0 || wmax > 127 || zp < 0 || zp > 255)
@@ -1224,8 +1244,13 @@ int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const i
     if (umin < 0 || umax > ((isa == 1 || isa == 2) ? 127 : 255) ||
         (umax > 0 && K * wmax > INT32_MAX / umax))
         return -1;
+    int64_t base = myelin_kernel_dense_scratch_bytes(c_in, kernel);
+    uint8_t *img8 = kernel > 1 && scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in,
+                                                                                         kernel)
+                        ? scratch + base
+                        : NULL;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
-              scratch, dense_block_for(isa));
+              scratch, img8, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
@@ -1655,7 +1680,8 @@ static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, i
 
 static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                            int c_out, int kernel, int co_lo, int co_hi, const int64_t *bias,
-                           int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch)
+                           int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch,
+                           int64_t scratch_bytes)
 {
     int64_t npos = (int64_t)h * w;
     if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
@@ -1677,7 +1703,7 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
         if (wt->p8 && nz * den >= n && nz > 0) {
             int rc = bias ? myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out,
                                                       kernel, co_lo, co_hi, bias, acc, cnt,
-                                                      scratch, -1)
+                                                      scratch, scratch_bytes, -1)
                           : myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out,
                                                    kernel, co_lo, co_hi, acc, cnt, scratch, -1);
             if (rc == 0)
@@ -1693,25 +1719,26 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
-    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, NULL, acc, cnt, scratch);
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, NULL, acc, cnt, scratch, 0);
 }
 
 void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   const myelin_kweights *wt, int c_out, int kernel, int co_lo,
                                   int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
-                                  myelin_kcounts *cnt, uint8_t *scratch)
+                                  myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
 {
     if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
                     * scatter / gather on the codes themselves */
         if (wt->p8 && scratch &&
             myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, zp, c_out, kernel, co_lo,
-                                      co_hi, bias, acc, cnt, scratch, -1) == 0)
+                                      co_hi, bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
             return;
         fill_bias(bias, (int64_t)h * w, c_out, co_lo, co_hi, acc);
         myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
         return;
     }
-    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, bias, acc, cnt, scratch);
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, bias, acc, cnt, scratch,
+                   scratch_bytes);
 }
 
 /* ---- Dense double path (float mode's path for high-rate layers) ----

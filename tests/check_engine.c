@@ -222,7 +222,10 @@ START_TEST(test_dense_zp_vs_scatter)
     int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
     int8_t *w8 = calloc((size_t)n_w, 1);
     int8_t *pk = calloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k), 1);
-    uint8_t *scr = malloc((size_t)myelin_kernel_dense_scratch_bytes(ci, k));
+    /* the byte-image scratch (3x3: inputs turned into bytes once) on half the cases */
+    int64_t sb = (c + isa) % 2 ? myelin_kernel_dense_scratch_img_bytes(h, w, ci, k)
+                               : myelin_kernel_dense_scratch_bytes(ci, k);
+    uint8_t *scr = malloc((size_t)sb);
     int64_t *ref = calloc((size_t)n_out, sizeof *ref), *ad = calloc((size_t)n_out, sizeof *ad);
     int64_t *as = calloc((size_t)n_out, sizeof *as), *bias = calloc((size_t)co, sizeof *bias);
     for (int i = 0; i < n_in; i++) /* every code -zp..255-zp, the ends included; some zeros */
@@ -243,7 +246,7 @@ START_TEST(test_dense_zp_vs_scatter)
     int wide = zp > 0 || 255 - zp > 127; /* some byte above 127 */
     int best = myelin_kernel_dense_i8_isa(), eff = isa > best ? best : isa;
     int rc = myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad, &kd, scr,
-                                       isa);
+                                       sb, isa);
     if ((eff == 1 || eff == 2) && wide) {
         ck_assert_int_eq(rc, -1); /* vpmaddubsw could saturate: refused, untouched */
         ck_assert_int_eq(kd.events, 0);
@@ -259,7 +262,7 @@ START_TEST(test_dense_zp_vs_scatter)
             as[i] = 0x5a5a5a5a5aLL;
         myelin_kcounts ks = {0};
         ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, bias,
-                                                   as, &ks, scr, isa),
+                                                   as, &ks, scr, sb, isa),
                          0);
         for (int p = 0; p < h * w; p++)
             for (int j = 0; j < co; j++) {
@@ -275,15 +278,15 @@ START_TEST(test_dense_zp_vs_scatter)
     int32_t keep = in[n_in - 1];
     in[n_in - 1] = 256 - zp;
     ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad,
-                                               &kz, scr, isa),
+                                               &kz, scr, sb, isa),
                      -1);
     in[n_in - 1] = -zp - 1;
     ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad,
-                                               &kz, scr, isa),
+                                               &kz, scr, sb, isa),
                      -1);
     in[n_in - 1] = keep;
     ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, 256, co, k, lo, hi, NULL, ad,
-                                               &kz, scr, isa),
+                                               &kz, scr, sb, isa),
                      -1);
     ck_assert_int_eq(kz.events, 0);
     /* synapse_iw_set (the engine's call, best ISA): bias copy + scatter, with the zero point and,
@@ -300,7 +303,7 @@ START_TEST(test_dense_zp_vs_scatter)
         }
         myelin_kcounts k1 = {0}, k2 = {0};
         myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 0, co, ref, &k1);
-        myelin_kernel_synapse_iw_set(in, h, w, ci, &kw, co, k, 0, co, z, bias, as, &k2, scr);
+        myelin_kernel_synapse_iw_set(in, h, w, ci, &kw, co, k, 0, co, z, bias, as, &k2, scr, sb);
         for (int i = 0; i < n_out; i++)
             ck_assert_int_eq(as[i], ref[i]);
         ck_assert_int_eq(k2.events, k1.events);
