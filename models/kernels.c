@@ -1057,9 +1057,9 @@ int myelin_kernel_dense_i8_isa(void)
 
 /* Nonzero count, counted synops and the value range of the input (one pass). */
 MYELIN_KERNEL_CLONES
-static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
-                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
-                          int32_t *vmax_out)
+static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                           int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                           int32_t *vmax_out, uint8_t *img8, int32_t add)
 {
     int pad = kernel / 2;
     int64_t events = 0, synops = 0;
@@ -1074,12 +1074,22 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
                 vx += x + pad - kx >= 0 && x + pad - kx < w;
             const int32_t *px = in + ((int64_t)y * w + x) * c_in;
             int64_t nz = 0;
-            for (int ci = 0; ci < c_in; ci++) {
-                int32_t v = px[ci];
-                nz += v != 0;
-                vmin = v < vmin ? v : vmin;
-                vmax = v > vmax ? v : vmax;
-            }
+            if (img8) { /* also every value's byte (used only once the range checks pass) */
+                uint8_t *b8 = img8 + ((int64_t)y * w + x) * c_in;
+                for (int ci = 0; ci < c_in; ci++) {
+                    int32_t v = px[ci];
+                    nz += v != 0;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                    b8[ci] = (uint8_t)(v + add);
+                }
+            } else
+                for (int ci = 0; ci < c_in; ci++) {
+                    int32_t v = px[ci];
+                    nz += v != 0;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                }
             events += nz;
             synops += nz * vy * vx * width;
         }
@@ -1088,6 +1098,14 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
     *synops_out = synops;
     *vmin_out = vmin;
     *vmax_out = vmax;
+}
+
+static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                          int32_t *vmax_out)
+{
+    dense_prepare8(in, h, w, c_in, kernel, width, events_out, synops_out, vmin_out, vmax_out, NULL,
+                   0);
 }
 
 /* The dense GEMM over all positions once the input's range is known: A[r] holds the input plus
@@ -1106,9 +1124,8 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
     int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
     int64_t npos = (int64_t)h * w;
     int64_t off[DENSE_NP];
-    if (img8) /* every input as its byte once; the im2col then copies bytes */
-        for (int64_t k = 0; k < npos * c_in; k++)
-            img8[k] = (uint8_t)(in[k] + add);
+    /* img8 (or NULL): every input's byte (input + add), made by dense_prepare8; the im2col then
+     * copies bytes */
     for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
         int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
         int rows_pad = (rows + 5) / 6 * 6;
@@ -1235,20 +1252,20 @@ int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const i
     int best = myelin_kernel_dense_i8_isa();
     if (isa < 0 || isa > best)
         isa = best;
-    int64_t events, synops;
-    int32_t vmin, vmax;
-    dense_prepare(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax);
-    /* dense_prepare's range includes 0 (padding: u = zp) */
-    int64_t umin = (int64_t)vmin + zp, umax = (int64_t)vmax + zp;
-    int64_t K = (int64_t)kernel * kernel * c_in;
-    if (umin < 0 || umax > ((isa == 1 || isa == 2) ? 127 : 255) ||
-        (umax > 0 && K * wmax > INT32_MAX / umax))
-        return -1;
     int64_t base = myelin_kernel_dense_scratch_bytes(c_in, kernel);
     uint8_t *img8 = kernel > 1 && scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in,
                                                                                          kernel)
                         ? scratch + base
                         : NULL;
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax, img8, zp);
+    /* dense_prepare8's range includes 0 (padding: u = zp) */
+    int64_t umin = (int64_t)vmin + zp, umax = (int64_t)vmax + zp;
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    if (umin < 0 || umax > ((isa == 1 || isa == 2) ? 127 : 255) ||
+        (umax > 0 && K * wmax > INT32_MAX / umax))
+        return -1;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
               scratch, img8, dense_block_for(isa));
     if (cnt) {
