@@ -2243,13 +2243,14 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
         csp[t] = cxs[t] = _mm512_setzero_si512();
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
     int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH], rsh[LIF_STEPS_CH];
-    int32_t th[LIF_STEPS_CH];
+    int32_t th[LIF_STEPS_CH], top32[LIF_STEPS_CH], bot32[LIF_STEPS_CH], lsh32[LIF_STEPS_CH];
     int any_right = 0;
     for (int ch = 0; ch < c; ch++)
         any_right |= shift[ch] > 0;
     const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
     const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
     const __m512i one = _mm512_set1_epi32(1);
+    const __m512i vhi32 = _mm512_set1_epi32((int32_t)hi_m), vlo32 = _mm512_set1_epi32((int32_t)lo_m);
     for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
         int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
         for (int ch = 0; ch < cn; ch++) {
@@ -2259,6 +2260,9 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
             top[ch] = hi_m >> l;
             bot[ch] = -((hi_m + 1) >> l);
             th[ch] = (int32_t)theta[c0 + ch];
+            top32[ch] = (int32_t)top[ch]; /* |top|, |bot| <= 2^(m-1) <= 2^30 */
+            bot32[ch] = (int32_t)bot[ch];
+            lsh32[ch] = (int32_t)l; /* a shift of 32 or more gives 0 (then top = bot = 0) */
         }
         for (int64_t r = 0; r < rows; r++) {
             int64_t base = r * c + c0;
@@ -2278,6 +2282,37 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                 __mmask8 ra = _mm512_mask_cmpgt_epi64_mask(ma, ka, zero64);
                 __mmask8 rb = _mm512_mask_cmpgt_epi64_mask(mb, kb, zero64);
                 __m512i v = _mm512_setzero_si512();
+                if (!any_right) {
+                    /* every k <= 0: X = a > top ? hi_m : a < bot ? lo_m : a << -k in 16 int32
+                     * lanes.  a narrowed with signed saturation (vpmovsqd) keeps its order
+                     * against top and bot (both within int32), so the tests are the int64 ones;
+                     * for bot <= a <= top, a fits int32 and a << -k lies in [lo_m, hi_m] (the
+                     * definitions of top and bot), so the int32 shift is the int64 one. */
+                    __m512i top16 = _mm512_maskz_loadu_epi32(m16, top32 + g);
+                    __m512i bot16 = _mm512_maskz_loadu_epi32(m16, bot32 + g);
+                    __m512i ls16 = _mm512_maskz_loadu_epi32(m16, lsh32 + g);
+                    for (int t = 0; t < T; t++) {
+                        const int64_t *a = acc + (int64_t)t * acc_step + base + g;
+                        __m512i a32 = _mm512_inserti64x4(
+                            _mm512_castsi256_si512(
+                                _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64(ma, a))),
+                            _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64(mb, a + 8)), 1);
+                        __mmask16 hi = _mm512_mask_cmpgt_epi32_mask(m16, a32, top16);
+                        __mmask16 lo = _mm512_mask_cmplt_epi32_mask(m16, a32, bot16);
+                        __m512i x = _mm512_sllv_epi32(a32, ls16);
+                        x = _mm512_mask_mov_epi32(x, hi, vhi32);
+                        x = _mm512_mask_mov_epi32(x, lo, vlo32);
+                        __m512i hv = _mm512_add_epi32(
+                            v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+                        __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
+                        _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
+                                                 _mm512_maskz_mov_epi32(sp, one));
+                        v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+                        csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
+                        cxs[t] = _mm512_mask_add_epi32(cxs[t], _mm512_kor(hi, lo), cxs[t], one);
+                    }
+                    continue;
+                }
                 for (int t = 0; t < T; t++) {
                     const int64_t *a = acc + (int64_t)t * acc_step + base + g;
                     __m512i aa = _mm512_maskz_loadu_epi64(ma, a);
