@@ -1687,10 +1687,12 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
     return 0;
 }
 
-/* The bias rows of the slice into acc (every position). */
+/* The bias rows of the slice into acc (every position); NULL: acc kept (the sums are added). */
 static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, int co_hi,
                       int64_t *acc)
 {
+    if (!bias)
+        return;
     for (int64_t p = 0; p < npos; p++)
         memcpy(acc + p * c_out + co_lo, bias + co_lo, sizeof *acc * (size_t)(co_hi - co_lo));
 }

@@ -179,7 +179,8 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
  * bias).  zp != 0: the input holds codes with that zero point (the image layer's): the dense
  * zero-point path (myelin_kernel_dense_i8_zp) where its checks pass, else the bias and
  * myelin_kernel_synapse_i on the codes.  Same acc and counts as the bias copy followed by
- * myelin_kernel_scatter_i.  scratch_bytes: scratch's size (myelin_kernel_dense_i8_zp). */
+ * myelin_kernel_scatter_i.  bias NULL: the sums are added to acc.  scratch_bytes: scratch's size
+ * (myelin_kernel_dense_i8_zp). */
 void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   const myelin_kweights *wt, int c_out, int kernel, int co_lo,
                                   int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
