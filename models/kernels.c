@@ -828,6 +828,11 @@ int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
     return panels * myelin_kernel_dense_k4(c_in, kernel) * DENSE_NP * 4;
 }
 
+int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel)
+{
+    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + (int64_t)h * w * c_in;
+}
+
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
 {
     /* the im2col block (DENSE_RB rows of 4 k4 bytes) and its int32 C block (DENSE_RB x 64) */
@@ -1052,9 +1057,9 @@ int myelin_kernel_dense_i8_isa(void)
 
 /* Nonzero count, counted synops and the value range of the input (one pass). */
 MYELIN_KERNEL_CLONES
-static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
-                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
-                          int32_t *vmax_out)
+static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                           int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                           int32_t *vmax_out, uint8_t *img8, int32_t add)
 {
     int pad = kernel / 2;
     int64_t events = 0, synops = 0;
@@ -1069,12 +1074,22 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
                 vx += x + pad - kx >= 0 && x + pad - kx < w;
             const int32_t *px = in + ((int64_t)y * w + x) * c_in;
             int64_t nz = 0;
-            for (int ci = 0; ci < c_in; ci++) {
-                int32_t v = px[ci];
-                nz += v != 0;
-                vmin = v < vmin ? v : vmin;
-                vmax = v > vmax ? v : vmax;
-            }
+            if (img8) { /* also every value's byte (used only once the range checks pass) */
+                uint8_t *b8 = img8 + ((int64_t)y * w + x) * c_in;
+                for (int ci = 0; ci < c_in; ci++) {
+                    int32_t v = px[ci];
+                    nz += v != 0;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                    b8[ci] = (uint8_t)(v + add);
+                }
+            } else
+                for (int ci = 0; ci < c_in; ci++) {
+                    int32_t v = px[ci];
+                    nz += v != 0;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                }
             events += nz;
             synops += nz * vy * vx * width;
         }
@@ -1085,7 +1100,112 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
     *vmax_out = vmax;
 }
 
+static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                          int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
+                          int32_t *vmax_out)
+{
+    dense_prepare8(in, h, w, c_in, kernel, width, events_out, synops_out, vmin_out, vmax_out, NULL,
+                   0);
+}
+
+/* The dense GEMM over all positions once the input's range is known: A[r] holds the input plus
+ * `add` per value as a byte (padding: the byte `pad_byte`), C = A B per 64-channel panel in int32,
+ * then per output channel j of the slice acc = (bias ? bias[j] : acc) + off[j] + C, with off[j] =
+ * -zp x (the sum of panel column j over all k) when zp != 0 (dense_i8_zp's zero point), else 0. */
 MYELIN_KERNEL_CLONES
+static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed, int c_out,
+                      int kernel, int co_lo, int co_hi, int32_t add, uint8_t pad_byte, int32_t zp,
+                      const int64_t *bias, int64_t *acc, uint8_t *scratch, uint8_t *img8,
+                      void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *))
+{
+    int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
+    int64_t lda = (int64_t)k4 * 4, K = (int64_t)kernel * kernel * c_in;
+    uint8_t *A = scratch;
+    int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
+    int64_t npos = (int64_t)h * w;
+    int64_t off[DENSE_NP];
+    /* img8 (or NULL): every input's byte (input + add), made by dense_prepare8; the im2col then
+     * copies bytes */
+    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
+        int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
+        int rows_pad = (rows + 5) / 6 * 6;
+        for (int r = 0; r < rows_pad; r++) {
+            uint8_t *a = A + r * lda;
+            if (r >= rows) {
+                memset(a, 0, (size_t)lda);
+                continue;
+            }
+            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            for (int ky = 0; ky < kernel; ky++) {
+                int y = oy + ky - pad;
+                if (img8 && y >= 0 && y < h && ox - pad >= 0 && ox - pad + kernel <= w) {
+                    /* the row's taps are consecutive in both A and the byte image */
+                    memcpy(a + (int64_t)ky * kernel * c_in,
+                           img8 + ((int64_t)y * w + ox - pad) * c_in, (size_t)kernel * c_in);
+                    continue;
+                }
+                for (int kx = 0; kx < kernel; kx++) {
+                    uint8_t *dst = a + (int64_t)(ky * kernel + kx) * c_in;
+                    int x = ox + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w) {
+                        memset(dst, pad_byte, (size_t)c_in);
+                        continue;
+                    }
+                    if (img8) {
+                        memcpy(dst, img8 + ((int64_t)y * w + x) * c_in, (size_t)c_in);
+                        continue;
+                    }
+                    const int32_t *src = in + ((int64_t)y * w + x) * c_in;
+                    for (int ci = 0; ci < c_in; ci++)
+                        dst[ci] = (uint8_t)(src[ci] + add);
+                }
+            }
+            for (int64_t k = K; k < lda; k++)
+                a[k] = 0;
+        }
+        for (int pn = co_lo / DENSE_NP; pn * DENSE_NP < co_hi; pn++) {
+            const int8_t *B = packed + (int64_t)pn * k4 * DENSE_NP * 4;
+            block(A, rows_pad, k4, B, C);
+            int j0 = co_lo > pn * DENSE_NP ? co_lo - pn * DENSE_NP : 0;
+            int j1 = co_hi < (pn + 1) * DENSE_NP ? co_hi - pn * DENSE_NP : DENSE_NP;
+            for (int j = 0; j < DENSE_NP; j++) {
+                int64_t s = 0;
+                if (zp != 0) /* k >= K rows are zero in the packed panel */
+                    for (int q = 0; q < k4; q++)
+                        for (int b = 0; b < 4; b++)
+                            s += B[((int64_t)q * DENSE_NP + j) * 4 + b];
+                off[j] = (bias && j >= j0 && j < j1 ? bias[pn * DENSE_NP + j] : 0) - (int64_t)zp * s;
+            }
+            for (int r = 0; r < rows; r++) {
+                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NP;
+                const int32_t *restrict cr = C + (int64_t)r * DENSE_NP;
+                if (bias)
+                    for (int j = j0; j < j1; j++)
+                        ar[j] = off[j] + cr[j];
+                else
+                    for (int j = j0; j < j1; j++)
+                        ar[j] += off[j] + cr[j];
+            }
+        }
+    }
+}
+
+typedef void (*dense_block_fn)(const uint8_t *, int, int, const int8_t *, int32_t *);
+
+static dense_block_fn dense_block_for(int isa)
+{
+#ifdef MYELIN_DENSE_X86
+    if (isa == 3)
+        return dense_block_vnni;
+    if (isa == 2)
+        return dense_block_avx512;
+    if (isa == 1)
+        return dense_block_avx2;
+#endif
+    (void)isa;
+    return dense_block_c;
+}
+
 int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa)
@@ -1103,57 +1223,51 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     int best = myelin_kernel_dense_i8_isa();
     if (isa < 0 || isa > best)
         isa = best;
-    void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *) = dense_block_c;
-#ifdef MYELIN_DENSE_X86
-    if (isa == 3)
-        block = dense_block_vnni;
-    else if (isa == 2)
-        block = dense_block_avx512;
-    else if (isa == 1)
-        block = dense_block_avx2;
-#endif
-    int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
-    int64_t lda = (int64_t)k4 * 4, K = (int64_t)kernel * kernel * c_in;
-    uint8_t *A = scratch;
-    int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
-    int64_t npos = (int64_t)h * w;
-    for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
-        int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
-        int rows_pad = (rows + 5) / 6 * 6;
-        for (int r = 0; r < rows_pad; r++) {
-            uint8_t *a = A + r * lda;
-            if (r >= rows) {
-                memset(a, 0, (size_t)lda);
-                continue;
-            }
-            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
-            for (int ky = 0; ky < kernel; ky++)
-                for (int kx = 0; kx < kernel; kx++) {
-                    uint8_t *dst = a + (int64_t)(ky * kernel + kx) * c_in;
-                    int y = oy + ky - pad, x = ox + kx - pad;
-                    if (y < 0 || y >= h || x < 0 || x >= w) {
-                        memset(dst, 0, (size_t)c_in);
-                        continue;
-                    }
-                    const int32_t *src = in + ((int64_t)y * w + x) * c_in;
-                    for (int ci = 0; ci < c_in; ci++)
-                        dst[ci] = (uint8_t)src[ci];
-                }
-            for (int64_t k = K; k < lda; k++)
-                a[k] = 0;
-        }
-        for (int pn = co_lo / DENSE_NP; pn * DENSE_NP < co_hi; pn++) {
-            block(A, rows_pad, k4, packed + (int64_t)pn * k4 * DENSE_NP * 4, C);
-            int j0 = co_lo > pn * DENSE_NP ? co_lo - pn * DENSE_NP : 0;
-            int j1 = co_hi < (pn + 1) * DENSE_NP ? co_hi - pn * DENSE_NP : DENSE_NP;
-            for (int r = 0; r < rows; r++) {
-                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NP;
-                const int32_t *restrict cr = C + (int64_t)r * DENSE_NP;
-                for (int j = j0; j < j1; j++)
-                    ar[j] += cr[j];
-            }
-        }
+    dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, 0, 0, 0, NULL, acc, scratch,
+              NULL, dense_block_for(isa));
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
     }
+    return 0;
+}
+
+/* Inputs with a zero point (the image layer's codes): x in [-zp, 255 - zp] stands for the
+ * unsigned byte u = x + zp, and padding (x = 0) for u = zp, so every A entry is a byte and
+ *   sum_k x_k w_k = sum_k (u_k - zp) w_k = sum_k u_k w_k - zp sum_k w_k
+ * over ALL taps (padding taps give u - zp = 0 on both sides): the GEMM sums u w in int32, the
+ * correction zp sum_k w is per output channel, applied in int64.  Why C cannot overflow int32:
+ * each entry is a sum of K = taps x c_in products 0 <= u <= umax times |w| <= wmax, checked
+ * K umax wmax <= INT32_MAX before any work.  vpdpbusd (isa 3) and the portable loop (isa 0) take
+ * any u in 0..255; vpmaddubsw (isa 1, 2) adds two u8 x s8 products into int16, which cannot
+ * saturate only when umax <= 127 (2 x 127 x 127 < 32767): with umax > 127 those ISAs refuse. */
+int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                              int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo,
+                              int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                              uint8_t *scratch, int64_t scratch_bytes, int isa)
+{
+    if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        co_lo >= co_hi || wmax < 0 || wmax > 127 || zp < 0 || zp > 255)
+        return -1;
+    int best = myelin_kernel_dense_i8_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    int64_t base = myelin_kernel_dense_scratch_bytes(c_in, kernel);
+    uint8_t *img8 = kernel > 1 && scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in,
+                                                                                         kernel)
+                        ? scratch + base
+                        : NULL;
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax, img8, zp);
+    /* dense_prepare8's range includes 0 (padding: u = zp) */
+    int64_t umin = (int64_t)vmin + zp, umax = (int64_t)vmax + zp;
+    int64_t K = (int64_t)kernel * kernel * c_in;
+    if (umin < 0 || umax > ((isa == 1 || isa == 2) ? 127 : 255) ||
+        (umax > 0 && K * wmax > INT32_MAX / umax))
+        return -1;
+    dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
+              scratch, img8, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
@@ -1573,29 +1687,77 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
     return 0;
 }
 
-void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
-                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
-                              myelin_kcounts *cnt, uint8_t *scratch)
+/* The bias rows of the slice into acc (every position); NULL: acc kept (the sums are added). */
+static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, int co_hi,
+                      int64_t *acc)
 {
+    if (!bias)
+        return;
+    for (int64_t p = 0; p < npos; p++)
+        memcpy(acc + p * c_out + co_lo, bias + co_lo, sizeof *acc * (size_t)(co_hi - co_lo));
+}
+
+static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                           int c_out, int kernel, int co_lo, int co_hi, const int64_t *bias,
+                           int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch,
+                           int64_t scratch_bytes)
+{
+    int64_t npos = (int64_t)h * w;
     if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
-        int64_t n = (int64_t)h * w * c_in;
+        int64_t n = npos * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
         int narrow = co_hi - co_lo < MYELIN_COLUMN_NARROW_CO;
         int below = kernel > 1 ? nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM
                                : nz * MYELIN_COLUMN_RATE_DEN < n;
-        if (wt->column && wt->w16 && below &&
-            (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n) &&
-            myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
-                                     co_hi, acc, cnt, scratch, -1) == 0)
-            return;
+        if (wt->column && wt->w16 && below && (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
+            if (bias)
+                fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
+            bias = NULL; /* acc holds it now, whatever path follows */
+            if (myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
+                                         co_hi, acc, cnt, scratch, -1) == 0)
+                return;
+        }
         int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                             : MYELIN_DENSE_RATE_NARROW;
-        if (wt->p8 && nz * den >= n && nz > 0 &&
-            myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel, co_lo, co_hi,
-                                   acc, cnt, scratch, -1) == 0)
-            return;
+        if (wt->p8 && nz * den >= n && nz > 0) {
+            int rc = bias ? myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out,
+                                                      kernel, co_lo, co_hi, bias, acc, cnt,
+                                                      scratch, scratch_bytes, -1)
+                          : myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out,
+                                                   kernel, co_lo, co_hi, acc, cnt, scratch, -1);
+            if (rc == 0)
+                return;
+        }
     }
+    if (bias)
+        fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
     myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
+}
+
+void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                              int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
+                              myelin_kcounts *cnt, uint8_t *scratch)
+{
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, NULL, acc, cnt, scratch, 0);
+}
+
+void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
+                                  const myelin_kweights *wt, int c_out, int kernel, int co_lo,
+                                  int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
+                                  myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
+{
+    if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
+                    * scatter / gather on the codes themselves */
+        if (wt->p8 && scratch &&
+            myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, zp, c_out, kernel, co_lo,
+                                      co_hi, bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
+            return;
+        fill_bias(bias, (int64_t)h * w, c_out, co_lo, co_hi, acc);
+        myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
+        return;
+    }
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, bias, acc, cnt, scratch,
+                   scratch_bytes);
 }
 
 /* ---- Dense double path (float mode's path for high-rate layers) ----
@@ -2083,13 +2245,14 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
         csp[t] = cxs[t] = _mm512_setzero_si512();
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1, lo_m = -hi_m - 1;
     int64_t top[LIF_STEPS_CH], bot[LIF_STEPS_CH], lsh[LIF_STEPS_CH], rsh[LIF_STEPS_CH];
-    int32_t th[LIF_STEPS_CH];
+    int32_t th[LIF_STEPS_CH], top32[LIF_STEPS_CH], bot32[LIF_STEPS_CH], lsh32[LIF_STEPS_CH];
     int any_right = 0;
     for (int ch = 0; ch < c; ch++)
         any_right |= shift[ch] > 0;
     const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
     const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
     const __m512i one = _mm512_set1_epi32(1);
+    const __m512i vhi32 = _mm512_set1_epi32((int32_t)hi_m), vlo32 = _mm512_set1_epi32((int32_t)lo_m);
     for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
         int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
         for (int ch = 0; ch < cn; ch++) {
@@ -2099,6 +2262,9 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
             top[ch] = hi_m >> l;
             bot[ch] = -((hi_m + 1) >> l);
             th[ch] = (int32_t)theta[c0 + ch];
+            top32[ch] = (int32_t)top[ch]; /* |top|, |bot| <= 2^(m-1) <= 2^30 */
+            bot32[ch] = (int32_t)bot[ch];
+            lsh32[ch] = (int32_t)l; /* a shift of 32 or more gives 0 (then top = bot = 0) */
         }
         for (int64_t r = 0; r < rows; r++) {
             int64_t base = r * c + c0;
@@ -2118,6 +2284,37 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                 __mmask8 ra = _mm512_mask_cmpgt_epi64_mask(ma, ka, zero64);
                 __mmask8 rb = _mm512_mask_cmpgt_epi64_mask(mb, kb, zero64);
                 __m512i v = _mm512_setzero_si512();
+                if (!any_right) {
+                    /* every k <= 0: X = a > top ? hi_m : a < bot ? lo_m : a << -k in 16 int32
+                     * lanes.  a narrowed with signed saturation (vpmovsqd) keeps its order
+                     * against top and bot (both within int32), so the tests are the int64 ones;
+                     * for bot <= a <= top, a fits int32 and a << -k lies in [lo_m, hi_m] (the
+                     * definitions of top and bot), so the int32 shift is the int64 one. */
+                    __m512i top16 = _mm512_maskz_loadu_epi32(m16, top32 + g);
+                    __m512i bot16 = _mm512_maskz_loadu_epi32(m16, bot32 + g);
+                    __m512i ls16 = _mm512_maskz_loadu_epi32(m16, lsh32 + g);
+                    for (int t = 0; t < T; t++) {
+                        const int64_t *a = acc + (int64_t)t * acc_step + base + g;
+                        __m512i a32 = _mm512_inserti64x4(
+                            _mm512_castsi256_si512(
+                                _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64(ma, a))),
+                            _mm512_cvtsepi64_epi32(_mm512_maskz_loadu_epi64(mb, a + 8)), 1);
+                        __mmask16 hi = _mm512_mask_cmpgt_epi32_mask(m16, a32, top16);
+                        __mmask16 lo = _mm512_mask_cmplt_epi32_mask(m16, a32, bot16);
+                        __m512i x = _mm512_sllv_epi32(a32, ls16);
+                        x = _mm512_mask_mov_epi32(x, hi, vhi32);
+                        x = _mm512_mask_mov_epi32(x, lo, vlo32);
+                        __m512i hv = _mm512_add_epi32(
+                            v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+                        __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
+                        _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
+                                                 _mm512_maskz_mov_epi32(sp, one));
+                        v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+                        csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
+                        cxs[t] = _mm512_mask_add_epi32(cxs[t], _mm512_kor(hi, lo), cxs[t], one);
+                    }
+                    continue;
+                }
                 for (int t = 0; t < T; t++) {
                     const int64_t *a = acc + (int64_t)t * acc_step + base + g;
                     __m512i aa = _mm512_maskz_loadu_epi64(ma, a);

@@ -111,6 +111,20 @@ void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel,
 int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
+/* myelin_kernel_dense_i8 for inputs x with a zero point zp (0..255; the image layer's codes):
+ * x + zp must lie in 0..255 (in 0..127 for isa 1 and 2, whose vpmaddubsw could saturate above),
+ * and K x max(x + zp) x wmax fit int32 (K = taps x c_in); padding stands for x = 0.  The same acc
+ * and counts as myelin_kernel_scatter_i on x.  bias: NULL adds to acc; else acc = bias + the sums
+ * on the slice's channels (acc's old values there are not read).  scratch: scratch_bytes of at
+ * least myelin_kernel_dense_scratch_bytes; with myelin_kernel_dense_scratch_img_bytes or more, a
+ * 3x3 layer's input is turned into bytes once (not once per tap) and the im2col copies them.
+ * Returns 0, or -1 (acc and cnt untouched) when a check fails.  zp 0 with bias NULL is
+ * myelin_kernel_dense_i8 on wider inputs. */
+int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel);
+int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                              int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo,
+                              int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                              uint8_t *scratch, int64_t scratch_bytes, int isa);
 /* The widest dense ISA this CPU runs: 2 AVX-512BW, 1 AVX2, 0 portable. */
 int myelin_kernel_dense_isa(void);
 /* myelin_kernel_dense_i8 also takes isa 3, AVX-512 VNNI (vpdpbusd: the same int32 sums in one
@@ -159,6 +173,18 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch);
+
+/* acc = bias (c_out values, per position) + the synaptic sums on the slice's channels, by the
+ * paths of myelin_kernel_synapse_iw (a dense call writes bias + sum without first storing the
+ * bias).  zp != 0: the input holds codes with that zero point (the image layer's): the dense
+ * zero-point path (myelin_kernel_dense_i8_zp) where its checks pass, else the bias and
+ * myelin_kernel_synapse_i on the codes.  Same acc and counts as the bias copy followed by
+ * myelin_kernel_scatter_i.  bias NULL: the sums are added to acc.  scratch_bytes: scratch's size
+ * (myelin_kernel_dense_i8_zp). */
+void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
+                                  const myelin_kweights *wt, int c_out, int kernel, int co_lo,
+                                  int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
+                                  myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes);
 
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:

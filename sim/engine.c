@@ -64,6 +64,7 @@ struct myelin_engine_state {
     int64_t *kv;            /* attention scratch */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
+    int64_t dense_bytes;    /* its size */
     double *img_f;
     int32_t *img_q;
     int64_t *spikes, *events, *synops; /* [n_layers][T] of the last image */
@@ -747,7 +748,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             ok = ok && st->out[i];
         }
         if (e->L[i].p8 || e->L[i].pd) {
-            int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_bytes(ly->c_in, ly->kernel)
+            int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_img_bytes(
+                                         ly->in_shape.h, ly->in_shape.w, ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
@@ -841,6 +843,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
         if (dense > 0)
             ok = ok && (st->dense = malloc((size_t)dense)) != NULL;
+        st->dense_bytes = dense;
         ok = ok && st->kv && st->head_sum && st->img_f && st->img_q;
     }
     if (!ok) {
@@ -965,14 +968,12 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
     const myelin_layer *ly = &wl->layers[i];
     const eng_layer *L = &e->L[i];
     int T = wl->timesteps, co = ly->c_out;
-    int64_t sz = shape_size(ly->out_shape), in_sz = shape_size(ly->in_shape);
+    int64_t in_sz = shape_size(ly->in_shape);
     int ntok = ly->in_shape.h * ly->in_shape.w;
-    int64_t *acc = acc_map(e, st, i, 0);
-    for (int64_t k = 0; k < sz * T; k += co)
-        memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
+    int64_t *acc = acc_map(e, st, i, 0); /* T maps: the bias, then the sums */
     myelin_kcounts all = {0};
-    myelin_kernel_synapse_iw(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw, co,
-                             1, 0, co, acc, &all, st->dense);
+    myelin_kernel_synapse_iw_set(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw,
+                                 co, 1, 0, co, 0, L->q.bq, acc, &all, st->dense, st->dense_bytes);
     int64_t ev = 0, so = 0;
     for (int t = 0; t < T; t++) {
         int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
@@ -1053,11 +1054,12 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         if (!pre && (!image || t == 0)) { /* the image layer's current is computed once */
             int co = ly->c_out;
             if (L->w_int) {
-                int64_t *acc = acc_map(e, st, i, t);
-                for (int64_t k = 0; k < sz; k += co)
-                    memcpy(acc + k, L->q.bq, sizeof *acc * (size_t)co);
-                myelin_kernel_synapse_iw(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
-                                         ly->kernel, 0, co, acc, &kc, st->dense);
+                /* acc = bias + sums; the image's codes with their zero point (u8 on the dense
+                 * path where its checks pass) */
+                myelin_kernel_synapse_iw_set(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
+                                             ly->kernel, 0, co, image ? (int32_t)e->in_zero : 0,
+                                             L->q.bq, acc_map(e, st, i, t), &kc, st->dense,
+                                             st->dense_bytes);
             } else {
                 double *acc = st->acc_f[i];
                 for (int64_t k = 0; k < sz; k += co)

@@ -200,6 +200,119 @@ START_TEST(test_dense_vs_scatter)
 }
 END_TEST
 
+/* The zero-point dense path (the image layer's: codes x with x + zp in 0..255, padding x = 0)
+ * gives the int64 scatter's accumulators and counts on the codes with every ISA this CPU has, in
+ * both modes (add to acc; acc = bias + sums, acc's old values not read), on 3x3 and 1x1 shapes
+ * with partial row blocks, 4-k groups and panels, with and without a channel slice and with zp at
+ * both ends; vpmaddubsw's ISAs (1, 2) refuse codes whose bytes pass 127, every ISA refuses codes
+ * outside the byte range and a zp outside 0..255.  myelin_kernel_synapse_iw_set gives the bias
+ * copy plus the scatter's sums, with a zero point and without (spike inputs). */
+START_TEST(test_dense_zp_vs_scatter)
+{
+    static const int cs[][7] = {{9, 11, 3, 48, 3, 0, 118}, {5, 7, 1, 20, 3, 1, 255},
+                                {6, 4, 33, 70, 3, 0, 0},   {8, 3, 5, 130, 1, 1, 17},
+                                {16, 16, 3, 64, 3, 0, 1}};
+    int c = _i / 4, isa = _i % 4;
+    int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
+    int32_t zp = cs[c][6];
+    int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co;
+    myelin_rng r;
+    myelin_rng_seed(&r, 13, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int8_t *w8 = calloc((size_t)n_w, 1);
+    int8_t *pk = calloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k), 1);
+    /* the byte-image scratch (3x3: inputs turned into bytes once) on half the cases */
+    int64_t sb = (c + isa) % 2 ? myelin_kernel_dense_scratch_img_bytes(h, w, ci, k)
+                               : myelin_kernel_dense_scratch_bytes(ci, k);
+    uint8_t *scr = malloc((size_t)sb);
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *ad = calloc((size_t)n_out, sizeof *ad);
+    int64_t *as = calloc((size_t)n_out, sizeof *as), *bias = calloc((size_t)co, sizeof *bias);
+    for (int i = 0; i < n_in; i++) /* every code -zp..255-zp, the ends included; some zeros */
+        in[i] = myelin_rng_below(&r, 8) == 0 ? 0
+                : myelin_rng_below(&r, 10) == 0 ? (myelin_rng_below(&r, 2) ? -zp : 255 - zp)
+                                                : (int32_t)myelin_rng_below(&r, 256) - zp;
+    for (int i = 0; i < n_w; i++) {
+        wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127;
+        w8[i] = (int8_t)wq[i];
+    }
+    for (int j = 0; j < co; j++)
+        bias[j] = (int64_t)myelin_rng_below(&r, 1000001) - 500000;
+    myelin_kernel_dense_pack(w8, ci, co, k, pk);
+    for (int i = 0; i < n_out; i++) /* add mode: a bias already in the accumulators */
+        ref[i] = ad[i] = i % 17 - 8;
+    myelin_kcounts kr = {0}, kd = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
+    int wide = zp > 0 || 255 - zp > 127; /* some byte above 127 */
+    int best = myelin_kernel_dense_i8_isa(), eff = isa > best ? best : isa;
+    int rc = myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad, &kd, scr,
+                                       sb, isa);
+    if ((eff == 1 || eff == 2) && wide) {
+        ck_assert_int_eq(rc, -1); /* vpmaddubsw could saturate: refused, untouched */
+        ck_assert_int_eq(kd.events, 0);
+        ck_assert_int_eq(ad[0], 0 % 17 - 8);
+    } else {
+        ck_assert_int_eq(rc, 0);
+        for (int i = 0; i < n_out; i++)
+            ck_assert_int_eq(ad[i], ref[i]);
+        ck_assert_int_eq(kd.events, kr.events);
+        ck_assert_int_eq(kd.synops, kr.synops);
+        /* set mode: acc = bias + sums on the slice, whatever acc held there */
+        for (int i = 0; i < n_out; i++)
+            as[i] = 0x5a5a5a5a5aLL;
+        myelin_kcounts ks = {0};
+        ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, bias,
+                                                   as, &ks, scr, sb, isa),
+                         0);
+        for (int p = 0; p < h * w; p++)
+            for (int j = 0; j < co; j++) {
+                int64_t want = j >= lo && j < hi
+                                   ? ref[p * co + j] - (p * co + j) % 17 + 8 + bias[j]
+                                   : 0x5a5a5a5a5aLL;
+                ck_assert_int_eq(as[p * co + j], want);
+            }
+        ck_assert_int_eq(ks.synops, kr.synops);
+    }
+    /* codes outside the byte range, and zp outside 0..255, are refused on every ISA */
+    myelin_kcounts kz = {0};
+    int32_t keep = in[n_in - 1];
+    in[n_in - 1] = 256 - zp;
+    ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad,
+                                               &kz, scr, sb, isa),
+                     -1);
+    in[n_in - 1] = -zp - 1;
+    ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, zp, co, k, lo, hi, NULL, ad,
+                                               &kz, scr, sb, isa),
+                     -1);
+    in[n_in - 1] = keep;
+    ck_assert_int_eq(myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, 256, co, k, lo, hi, NULL, ad,
+                                               &kz, scr, sb, isa),
+                     -1);
+    ck_assert_int_eq(kz.events, 0);
+    /* synapse_iw_set (the engine's call, best ISA): bias copy + scatter, with the zero point and,
+     * on non-negative spike-like inputs, without */
+    myelin_kweights kw = {.w8 = w8, .wmax = 127, .p8 = pk};
+    for (int pass = 0; pass < 2; pass++) {
+        int32_t z = pass ? 0 : zp;
+        if (pass)
+            for (int i = 0; i < n_in; i++)
+                in[i] = in[i] + zp > 200 ? (in[i] + zp) % 3 : 0;
+        for (int i = 0; i < n_out; i++) {
+            ref[i] = bias[i % co];
+            as[i] = -77;
+        }
+        myelin_kcounts k1 = {0}, k2 = {0};
+        myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 0, co, ref, &k1);
+        myelin_kernel_synapse_iw_set(in, h, w, ci, &kw, co, k, 0, co, z, bias, as, &k2, scr, sb);
+        for (int i = 0; i < n_out; i++)
+            ck_assert_int_eq(as[i], ref[i]);
+        ck_assert_int_eq(k2.events, k1.events);
+        ck_assert_int_eq(k2.synops, k1.synops);
+    }
+    free(in), free(wq), free(w8), free(pk), free(scr), free(ref), free(ad), free(as), free(bias);
+}
+END_TEST
+
 /* The column path gives the int64 scatter's accumulators and counts with every ISA this CPU has
  * (portable C, AVX2, AVX-512BW), on 1x1 and 3x3 layers whose channel blocks are partial (1..4
  * vectors), with a channel slice, values 1..3 and negative, rates from sparse to dense, small
@@ -1397,6 +1510,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 20);
+    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 20);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
