@@ -883,38 +883,18 @@ static inline int32_t load4(const uint8_t *p)
     return v;
 }
 
-__attribute__((target("avx512f,avx512bw"))) static void
-dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
-{
-    int64_t lda = (int64_t)k4 * 4;
-    const __m512i ones = _mm512_set1_epi16(1);
-    for (int r0 = 0; r0 < rows; r0 += 6) {
-        const uint8_t *a = A + r0 * lda;
-        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
-        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
-        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
-        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-        for (int q = 0; q < k4; q++) {
-            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
-            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
-            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
-#define DENSE_ROW512(R)                                                                           \
+/* The register block both AVX-512 kernels run: 6 rows x 64 channels in 24 int32 accumulators,
+ * over k4 groups of four bytes; MAC(acc, x, b) adds, per 32-bit lane, the four u8 x s8 products of
+ * x (one row's four bytes, broadcast) and b (four bytes per channel) to acc.  Expects A, rows, k4,
+ * B, C and lda in scope. */
+#define DENSE_ROW512(R, MAC)                                                                      \
     do {                                                                                          \
         __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
-        c##R##0 = _mm512_add_epi32(c##R##0, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b0), ones)); \
-        c##R##1 = _mm512_add_epi32(c##R##1, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b1), ones)); \
-        c##R##2 = _mm512_add_epi32(c##R##2, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b2), ones)); \
-        c##R##3 = _mm512_add_epi32(c##R##3, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b3), ones)); \
+        c##R##0 = MAC(c##R##0, x, b0);                                                            \
+        c##R##1 = MAC(c##R##1, x, b1);                                                            \
+        c##R##2 = MAC(c##R##2, x, b2);                                                            \
+        c##R##3 = MAC(c##R##3, x, b3);                                                            \
     } while (0)
-            DENSE_ROW512(0);
-            DENSE_ROW512(1);
-            DENSE_ROW512(2);
-            DENSE_ROW512(3);
-            DENSE_ROW512(4);
-            DENSE_ROW512(5);
-#undef DENSE_ROW512
-        }
-        int32_t *c = C + (int64_t)r0 * DENSE_NP;
 #define DENSE_ST512(R)                                                                            \
     do {                                                                                          \
         _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
@@ -922,14 +902,42 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
         _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
         _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
     } while (0)
-        DENSE_ST512(0);
-        DENSE_ST512(1);
-        DENSE_ST512(2);
-        DENSE_ST512(3);
-        DENSE_ST512(4);
-        DENSE_ST512(5);
-#undef DENSE_ST512
+#define DENSE_BLOCK512(MAC)                                                                       \
+    for (int r0 = 0; r0 < rows; r0 += 6) {                                                        \
+        const uint8_t *a = A + r0 * lda;                                                          \
+        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;                    \
+        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;      \
+        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;      \
+        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;                 \
+        for (int q = 0; q < k4; q++) {                                                            \
+            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;                                      \
+            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);                  \
+            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);           \
+            DENSE_ROW512(0, MAC);                                                                 \
+            DENSE_ROW512(1, MAC);                                                                 \
+            DENSE_ROW512(2, MAC);                                                                 \
+            DENSE_ROW512(3, MAC);                                                                 \
+            DENSE_ROW512(4, MAC);                                                                 \
+            DENSE_ROW512(5, MAC);                                                                 \
+        }                                                                                         \
+        int32_t *c = C + (int64_t)r0 * DENSE_NP;                                                  \
+        DENSE_ST512(0);                                                                           \
+        DENSE_ST512(1);                                                                           \
+        DENSE_ST512(2);                                                                           \
+        DENSE_ST512(3);                                                                           \
+        DENSE_ST512(4);                                                                           \
+        DENSE_ST512(5);                                                                           \
     }
+
+/* AVX-512BW: vpmaddubsw (u8 x s8 pairs to int16) + vpmaddwd by ones (pairs to int32) + vpaddd. */
+#define DENSE_MAC_BW(acc, x, b)                                                                   \
+    _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b), ones))
+__attribute__((target("avx512f,avx512bw"))) static void
+dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+{
+    int64_t lda = (int64_t)k4 * 4;
+    const __m512i ones = _mm512_set1_epi16(1);
+    DENSE_BLOCK512(DENSE_MAC_BW)
 }
 
 /* dense_block_avx512 with AVX-512 VNNI: vpdpbusd adds the four u8 x s8 products of a 32-bit lane
@@ -937,53 +945,18 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
  * not vpdpbusds), so each lane gets the same four products and the same int32 sum as
  * vpmaddubsw + vpmaddwd + vpaddd (whose int16 pair sums cannot saturate for inputs 0..127, the
  * caller's check; the int32 bound is the same).  Bit-identical C. */
+#define DENSE_MAC_VNNI(acc, x, b) _mm512_dpbusd_epi32(acc, x, b)
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
 dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
 {
     int64_t lda = (int64_t)k4 * 4;
-    for (int r0 = 0; r0 < rows; r0 += 6) {
-        const uint8_t *a = A + r0 * lda;
-        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
-        __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
-        __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;
-        __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-        for (int q = 0; q < k4; q++) {
-            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
-            __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
-            __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);
-#define DENSE_ROWV(R)                                                                             \
-    do {                                                                                          \
-        __m512i x = _mm512_set1_epi32(load4(a + (R) * lda + 4 * q));                              \
-        c##R##0 = _mm512_dpbusd_epi32(c##R##0, x, b0);                                            \
-        c##R##1 = _mm512_dpbusd_epi32(c##R##1, x, b1);                                            \
-        c##R##2 = _mm512_dpbusd_epi32(c##R##2, x, b2);                                            \
-        c##R##3 = _mm512_dpbusd_epi32(c##R##3, x, b3);                                            \
-    } while (0)
-            DENSE_ROWV(0);
-            DENSE_ROWV(1);
-            DENSE_ROWV(2);
-            DENSE_ROWV(3);
-            DENSE_ROWV(4);
-            DENSE_ROWV(5);
-#undef DENSE_ROWV
-        }
-        int32_t *c = C + (int64_t)r0 * DENSE_NP;
-#define DENSE_STV(R)                                                                              \
-    do {                                                                                          \
-        _mm512_storeu_si512(c + (R) * DENSE_NP, c##R##0);                                         \
-        _mm512_storeu_si512(c + (R) * DENSE_NP + 16, c##R##1);                                    \
-        _mm512_storeu_si512(c + (R) * DENSE_NP + 32, c##R##2);                                    \
-        _mm512_storeu_si512(c + (R) * DENSE_NP + 48, c##R##3);                                    \
-    } while (0)
-        DENSE_STV(0);
-        DENSE_STV(1);
-        DENSE_STV(2);
-        DENSE_STV(3);
-        DENSE_STV(4);
-        DENSE_STV(5);
-#undef DENSE_STV
-    }
+    DENSE_BLOCK512(DENSE_MAC_VNNI)
 }
+#undef DENSE_MAC_VNNI
+#undef DENSE_MAC_BW
+#undef DENSE_BLOCK512
+#undef DENSE_ST512
+#undef DENSE_ROW512
 
 /* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
  * 32-channel half runs 3 rows x 4 ymm accumulators. */
@@ -2217,6 +2190,22 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
     myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
 
+/* One LIF step of 16 neurons (lanes in m16) of lif_steps_body: H = V + floor((X - V) / 2), a
+ * spike (1 stored at out) where H >= threshold, V = 0 there and H elsewhere; counts the spikes in
+ * *csp and the saturated currents (mask xs) in *cxs.  Returns the new V. */
+static inline __attribute__((always_inline, target("avx512f"))) __m512i
+lif16_step(__m512i v, __m512i x, __m512i vth, __mmask16 m16, int32_t *out, __mmask16 xs, __m512i *csp,
+           __m512i *cxs)
+{
+    const __m512i one = _mm512_set1_epi32(1);
+    __m512i hv = _mm512_add_epi32(v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+    __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
+    _mm512_mask_storeu_epi32(out, m16, _mm512_maskz_mov_epi32(sp, one));
+    *csp = _mm512_mask_add_epi32(*csp, sp, *csp, one);
+    *cxs = _mm512_mask_add_epi32(*cxs, xs, *cxs, one);
+    return _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+}
+
 /* ---- LIF over all timesteps at once (layer-major execution) ----
  *
  * lif_i_rows32's integers with the T steps of a neuron in one register pass: per 16 channels of
@@ -2251,7 +2240,6 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
         any_right |= shift[ch] > 0;
     const __m512i one64 = _mm512_set1_epi64(1), zero64 = _mm512_setzero_si512();
     const __m512i vhi64 = _mm512_set1_epi64(hi_m), vlo64 = _mm512_set1_epi64(lo_m);
-    const __m512i one = _mm512_set1_epi32(1);
     const __m512i vhi32 = _mm512_set1_epi32((int32_t)hi_m), vlo32 = _mm512_set1_epi32((int32_t)lo_m);
     for (int c0 = 0; c0 < c; c0 += LIF_STEPS_CH) {
         int cn = c - c0 < LIF_STEPS_CH ? c - c0 : LIF_STEPS_CH;
@@ -2304,14 +2292,8 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                         __m512i x = _mm512_sllv_epi32(a32, ls16);
                         x = _mm512_mask_mov_epi32(x, hi, vhi32);
                         x = _mm512_mask_mov_epi32(x, lo, vlo32);
-                        __m512i hv = _mm512_add_epi32(
-                            v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
-                        __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
-                        _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
-                                                 _mm512_maskz_mov_epi32(sp, one));
-                        v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
-                        csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
-                        cxs[t] = _mm512_mask_add_epi32(cxs[t], _mm512_kor(hi, lo), cxs[t], one);
+                        v = lif16_step(v, x, vth, m16, s + (int64_t)t * s_step + base + g,
+                                       _mm512_kor(hi, lo), &csp[t], &cxs[t]);
                     }
                     continue;
                 }
@@ -2350,17 +2332,11 @@ lif_steps_body(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                     __m512i x = _mm512_inserti64x4(
                         _mm512_castsi256_si512(_mm512_cvtepi64_epi32(xa)),
                         _mm512_cvtepi64_epi32(xb), 1);
+                    __mmask16 xs = (__mmask16)((unsigned)(ha | la) | ((unsigned)(hb | lb) << 8));
                     /* H = V + floor((X - V) / 2) lies between V and X, both within m bits, so
                      * the reference's clamp of H never acts here: h_sat stays 0 */
-                    __m512i hv = _mm512_add_epi32(
-                        v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
-                    __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, vth);
-                    _mm512_mask_storeu_epi32(s + (int64_t)t * s_step + base + g, m16,
-                                             _mm512_maskz_mov_epi32(sp, one));
-                    v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
-                    csp[t] = _mm512_mask_add_epi32(csp[t], sp, csp[t], one);
-                    __mmask16 xs = (__mmask16)((unsigned)(ha | la) | ((unsigned)(hb | lb) << 8));
-                    cxs[t] = _mm512_mask_add_epi32(cxs[t], xs, cxs[t], one);
+                    v = lif16_step(v, x, vth, m16, s + (int64_t)t * s_step + base + g, xs, &csp[t],
+                                   &cxs[t]);
                 }
             }
         }
