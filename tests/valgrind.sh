@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/valgrind.sh — `make check-valgrind`: every command of `myelin` on small inputs under
 # Valgrind's memcheck (invalid accesses, uninitialised values, definite leaks), then the Check
-# suites (in one process, except check_sim: a child per test). The SystemC model's threads register their stacks
-# with Valgrind (sim/stack_note.h); tests/valgrind-systemc.supp suppresses only what libsystemc
-# itself still reports. Not part of `make check`: it takes about 20 minutes on two cores.
+# suites (in one process, except check_sim: a child per test). The SystemC model's threads
+# register their stacks with Valgrind (sim/stack_note.h); tests/valgrind-systemc.supp suppresses
+# only what libsystemc itself still reports. Not part of `make check`: 29 minutes on two shared
+# cores (check_search alone about 15).
 # Usage (from the build folder): sh tests/valgrind.sh [SRCDIR]
 S=${1:-.}
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
