@@ -106,12 +106,11 @@ int myelin_cmd_dataset(int argc, char **argv)
     if (!strcmp(c.pos[0], "info")) {
         rc = do_info(&c, c.pos[1]);
     } else {
-        myelin_dataset *ds;
+        myelin_dataset *ds = NULL;
         rc = myelin_dataset_open(c.pos[1], &ds, &c.ctx.err);
         if (!rc)
             rc = myelin_dataset_write_idx(ds, a.images, a.labels, c.limit, &c.ctx.err);
-        if (!rc)
-            myelin_dataset_close(ds);
+        myelin_dataset_close(ds); /* on a failed write too */
     }
     status = rc ? myelin_cli_failed(&c) : 0;
     myelin_cli_free(&c);

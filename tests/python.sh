@@ -13,6 +13,16 @@ if [ -z "$PY" ] || ! [ -x "$PY" ]; then
 fi
 LIB=$(dirname "$BIN")/.libs/libmyelin.so
 [ -f "$LIB" ] || { echo "FAIL: $LIB missing (libmyelin not built?)"; exit 1; }
+# a library built with AddressSanitizer (make check-sanitize) loads into python3 only with the
+# ASan runtime first in the process: preload it for the interpreter, leak checks off (the
+# interpreter keeps its own objects at exit; the C suites check Myelin's leaks)
+PYENV=
+# (libtool links the runtime into the program, not the library: the library only refers to it)
+if nm -D --undefined-only "$LIB" 2>/dev/null | grep -q ' __asan_init'; then
+    ASAN_RT=$(${CC:-gcc} -print-file-name=libasan.so)
+    PYENV="LD_PRELOAD=$ASAN_RT ASAN_OPTIONS=detect_leaks=0"
+    echo "note: libmyelin is built with AddressSanitizer; python3 runs with $ASAN_RT preloaded"
+fi
 T=$(mktemp -d) || exit 99
 trap 'rm -rf "$T"' EXIT
 fail=0
@@ -31,11 +41,11 @@ cmd sim.json "$BIN" sim --workload tiny --limit 2 --format json --quiet
 cmd search.out "$BIN" search --workload tiny --val "$VAL" --calib "$CAL" --test "$TST" --bits 8,4 \
     --threads 1 --no-timing --quiet --out "$T/search_cli"
 [ $fail = 0 ] || exit 1
-MYELIN_LIB=$LIB PYTHONPATH=$SRC/python "$PY" "$SRC/tests/python_api.py" "$T" "$W8" "$VAL" "$CAL" "$TST" ||
+MYELIN_LIB=$LIB PYTHONPATH=$SRC/python env $PYENV "$PY" "$SRC/tests/python_api.py" "$T" "$W8" "$VAL" "$CAL" "$TST" ||
     fail=1
 # the library found without MYELIN_LIB: next to the module in a built tree (in-tree builds only)
 if [ "$(cd "$(dirname "$BIN")" && pwd)" = "$(cd "$SRC" && pwd)" ]; then
-    p=$(cd / && env -u MYELIN_LIB PYTHONPATH=$SRC/python "$PY" -c 'import myelin; print(myelin.library_path)') &&
+    p=$(cd / && env -u MYELIN_LIB $PYENV PYTHONPATH=$SRC/python "$PY" -c 'import myelin; print(myelin.library_path)') &&
         [ "$p" = "$(cd "$SRC" && pwd)/.libs/libmyelin.so" ] && echo "ok: the build tree's library found next to the module" ||
         { echo "FAIL: library lookup in the build tree: '$p'"; fail=1; }
 fi
