@@ -54,11 +54,10 @@ void myelin_path_relative(const char *path, char *out, size_t n)
         if (cwd[i + 1] == '\0' ? (path[i + 1] == '/' || path[i + 1] == '\0') : cwd[i + 1] == '/')
             common = i + 1;
     if (strcmp(cwd, "/") == 0)
-        common = 0;
+        common = 1; /* the root is the common prefix of every absolute path: no ../ */
     size_t len = 0;
     out[0] = '\0';
-    int root = strcmp(cwd, "/") == 0; /* from the root every absolute path is below: no ../ */
-    for (const char *c = cwd + common; *c && !root; c++) /* one ../ per folder of cwd below the prefix */
+    for (const char *c = cwd + common; *c; c++) /* one ../ per folder of cwd below the prefix */
         if (*c == '/' && len + 3 < n) {
             memcpy(out + len, "../", 3);
             len += 3;
