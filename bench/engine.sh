@@ -6,7 +6,8 @@
 # w8 and w4; 1 and 2 threads; alternating repetitions, medians, ratios.  Never part of `make check`.
 # Environment: MYELIN_BIN, MYELIN_SRCDIR, PYTHON3 (with torch: tools/deps.sh --with-torch),
 # BENCH_THREADS (default 1,2), BENCH_REPS (default 3), BENCH_MODELS, BENCH_MODES (default
-# float,w8,w4), BENCH_IMAGES (per model, e.g. tiny=400,spikformer-8-384=2).
+# float,w8,w4), BENCH_IMAGES (per model, e.g. tiny=400,spikformer-8-384=2), BENCH_F64=1 (also
+# PyTorch in float64, the precision of Myelin's float mode: an extra table, for information).
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines for old OpenBLAS builds) are unset
 # for the PyTorch process only, so OpenBLAS picks its own kernel; the script prints which.
 set -eu
@@ -18,6 +19,7 @@ if [ -x "$PY" ] && "$PY" -c 'import torch, yaml' 2>/dev/null; then
     [ -n "${BENCH_MODELS:-}" ] && set -- "$@" --models "$BENCH_MODELS"
     [ -n "${BENCH_MODES:-}" ] && set -- "$@" --modes "$BENCH_MODES"
     [ -n "${BENCH_IMAGES:-}" ] && set -- "$@" --images "$BENCH_IMAGES"
+    [ -n "${BENCH_F64:-}" ] && set -- "$@" --f64
     exec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" "$S/bench/torch_bench.py" "$@"
 fi
 # no PyTorch: Myelin alone, one line per model and mode

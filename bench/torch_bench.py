@@ -28,6 +28,8 @@ figure is the median over repetitions; ratio = Myelin images/s / PyTorch images/
 sides also report images per CPU second (the process's CPU time over the same loop): on a machine
 shared with other work the wall-clock figures swing with the load, the CPU-time ones much less
 (with 1 thread they approximate an idle core; with 2 they measure work, not elapsed time).
+With --f64, PyTorch also runs in float64, the precision Myelin's float mode computes in, timed in the
+same alternation; its table is information beside the float32 one, which remains the baseline.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_bench.py --myelin ./myelin
 """
@@ -180,6 +182,17 @@ def torch_rate(m, x, bs, T, mean, std):
         return len(x) / (time.perf_counter() - t0), len(x) / max(time.process_time() - c0, 1e-9)
 
 
+def best_batch(m, x, n, T, mean, std):
+    """The fastest batch of 1, 2, 4, ... up to the image count (one timed pass each)."""
+    best_bs, best, bs = 1, 0.0, 1
+    while bs <= n:
+        r = torch_rate(m, x[:max(bs, min(n, 64))], bs, T, mean, std)[0]
+        if r > best:
+            best_bs, best = bs, r
+        bs *= 2
+    return best_bs
+
+
 def predictions(m, x, T, mean, std, bs=8):
     with torch.inference_mode():
         return torch.cat([forward(m, x[i:i + bs], T, mean, std) for i in range(0, len(x), bs)])
@@ -196,6 +209,10 @@ def main():
     ap.add_argument("--images", default="tiny=400,fashion=400,spikformer-4-384-cifar10=16,spikformer-8-384=2",
                     help="images per run, per model")
     ap.add_argument("--markdown", action="store_true", help="also print the table as markdown")
+    ap.add_argument("--f64", action="store_true",
+                    help="also time PyTorch in float64, the precision of Myelin's float mode, and print "
+                         "Myelin float / PyTorch float64 (information beside the float32 baseline, which stays "
+                         "the one the ratios are judged by)")
     a = ap.parse_args()
     zoo = os.path.join(a.srcdir, "workloads", "zoo")
     counts = dict(kv.split("=") for kv in a.images.split(","))
@@ -209,7 +226,7 @@ def main():
           % (desc, os.environ.get("OPENBLAS_CORETYPE", "(unset)"), os.environ.get("OPENBLAS_L2_SIZE", "(unset)"),
              os.environ["OMP_WAIT_POLICY"], torch.backends.mkldnn.is_available()))
     print("# threads: torch.set_num_threads(N) and openblas_set_num_threads(N), N = Myelin's --threads N")
-    rows = []
+    rows, rows64 = [], []
     with tempfile.TemporaryDirectory() as tmp:
         w4 = os.path.join(tmp, "w4.yaml")
         with open(w4, "w") as f:
@@ -265,25 +282,39 @@ def main():
                 check += "; float64: %d/%d" % (n - diff64, n)
                 if diff64:
                     sys.exit("torch_bench: %s: PyTorch and Myelin disagree in float64 (%s)" % (name, check))
-                del m64
             print("# %s (%s, %d images): %s" % (name, src, n, check))
+            f64 = a.f64 and "float" in modes
+            if f64:
+                if not diff32:
+                    m64 = fold_model(wl, wfile, torch.float64)
+                x64, mean64, std64 = x.double(), mean.double(), std.double()
+            elif diff32:
+                del m64
             for th in thread_list:
                 set_threads(lib, th)
-                # batch: the fastest of 1, 2, 4, ... up to the image count (one timed pass each)
-                best_bs, best = 1, 0.0
-                bs = 1
-                while bs <= n:
-                    r = torch_rate(m32, x[:max(bs, min(n, 64))], bs, T, mean, std)[0]
-                    if r > best:
-                        best_bs, best = bs, r
-                    bs *= 2
-                tr, mr = [], {md: [] for md in modes}
+                best_bs = best_batch(m32, x, n, T, mean, std)
+                if f64:
+                    bs64 = best_batch(m64, x64, n, T, mean64, std64)
+                tr, tr64, mr = [], [], {md: [] for md in modes}
                 for _ in range(a.reps):
                     for md in modes:
                         mr[md].append(myelin_rate(a, base, ["--quant", qfile[md]], th, n))
                     tr.append(torch_rate(m32, x, best_bs, T, mean, std))
+                    if f64:
+                        tr64.append(torch_rate(m64, x64, bs64, T, mean64, std64))
                 t_med = statistics.median(r[0] for r in tr)
                 t_cpu = statistics.median(r[1] for r in tr)
+                if f64:
+                    t64, t64_cpu = statistics.median(r[0] for r in tr64), statistics.median(r[1] for r in tr64)
+                    fl = [r for r in mr.get("float", [])]
+                    line = "%-26s float  threads %d  torch float64 %9.3f img/s (batch %3d)  per CPU s %9.3f" % (
+                        name, th, t64, bs64, t64_cpu)
+                    if fl:
+                        fm, fc = statistics.median(r[0] for r in fl), statistics.median(r[1] for r in fl)
+                        line += "  | Myelin float (double) / torch float64: %.2fx, per CPU s %.2fx" % (
+                            fm / t64, fc / t64_cpu)
+                        rows64.append((name, th, n, bs64, fm, t64, fm / t64, fc, t64_cpu, fc / t64_cpu))
+                    print(line, flush=True)
                 for md in modes:
                     m_med = statistics.median(r[0] for r in mr[md])
                     m_cpu = statistics.median(r[1] for r in mr[md])
@@ -294,12 +325,21 @@ def main():
                           % (name, md, th, m_med, t_med, best_bs, m_med / t_med, m_cpu, t_cpu, m_cpu / t_cpu),
                           flush=True)
             del m32
+            if f64:
+                del m64, x64
     if a.markdown:
         print("\n| model | Myelin mode | threads | images | PyTorch batch | Myelin img/s | PyTorch float32 img/s "
               "| Myelin / PyTorch | Myelin img per CPU s | PyTorch img per CPU s | ratio per CPU s |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print("| %s | %s | %d | %d | %d | %.3g | %.3g | %.2f× | %.3g | %.3g | %.2f× |" % r)
+        if rows64:
+            print("\nAt equal precision (Myelin's float mode computes in float64):\n")
+            print("| model | threads | images | PyTorch batch | Myelin float img/s | PyTorch float64 img/s "
+                  "| Myelin / PyTorch | Myelin img per CPU s | PyTorch img per CPU s | ratio per CPU s |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            for r in rows64:
+                print("| %s | %d | %d | %d | %.3g | %.3g | %.2f× | %.3g | %.3g | %.2f× |" % r)
 
 
 if __name__ == "__main__":
