@@ -165,6 +165,20 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 #define MYELIN_COLUMN_NARROW_CO 64
 #define MYELIN_COLUMN_NARROW_DEN 32
 
+/* Small integer layers (tiny, Fashion-MNIST; measured on AMD Zen 4 with AVX-512 VNNI, `make
+ * bench-dense`): slices of at most MYELIN_INT_NARROW_CO channels with int8 weights never take the
+ * column path (the dense path's 16- and 32-wide panels beat it at every rate from ~4 %): dense from
+ * 1 / MYELIN_INT_NARROW_DEN, the scatter below; slices of at most MYELIN_INT_SMALL_CO channels take
+ * the column path below 1 / MYELIN_COLUMN_SMALL_CONV_DEN on 3x3 convolutions and below
+ * 1 / MYELIN_COLUMN_SMALL_LIN_DEN on linear layers (the dense path above), in place of the wider
+ * layers' column rates above (which the 48- to 1536-wide layers of the 384 models measured; the
+ * narrow-slice rule before this one applies only without int8 weights). */
+#define MYELIN_INT_NARROW_CO 32
+#define MYELIN_INT_NARROW_DEN 25
+#define MYELIN_INT_SMALL_CO 64
+#define MYELIN_COLUMN_SMALL_CONV_DEN 4
+#define MYELIN_COLUMN_SMALL_LIN_DEN 7
+
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else
  * myelin_kernel_synapse_i.  Before both, when wt->column is set (the caller sized scratch for

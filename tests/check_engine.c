@@ -138,8 +138,10 @@ END_TEST
  * dense double path gives the double scatter's sums to rounding and its counts. */
 START_TEST(test_dense_vs_scatter)
 {
+    /* the last three: 16- and 32-wide panels (c_out <= 16, <= 32), one with a channel slice */
     static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 130, 3, 1},
-                                {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}};
+                                {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}, {16, 16, 8, 16, 3, 0},
+                                {9, 7, 16, 32, 3, 1}, {37, 1, 64, 30, 1, 0}};
     int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co;
@@ -211,7 +213,8 @@ START_TEST(test_dense_zp_vs_scatter)
 {
     static const int cs[][7] = {{9, 11, 3, 48, 3, 0, 118}, {5, 7, 1, 20, 3, 1, 255},
                                 {6, 4, 33, 70, 3, 0, 0},   {8, 3, 5, 130, 1, 1, 17},
-                                {16, 16, 3, 64, 3, 0, 1}};
+                                {16, 16, 3, 64, 3, 0, 1},  {16, 16, 3, 8, 3, 0, 100},
+                                {7, 9, 8, 16, 3, 1, 0}};
     int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int32_t zp = cs[c][6];
@@ -1509,8 +1512,8 @@ Suite *make_engine_suite(void)
                         (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
-    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 20);
-    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 20);
+    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 32);
+    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 28);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
