@@ -53,8 +53,9 @@ int main(int argc, char **argv)
     };
     static const double rates[] = {0.01, 0.02, 0.04, 0.06, 0.08, 0.12, 0.16, 0.25, 0.5, 0.75};
     printf("isa %d (2 AVX-512BW, 1 AVX2, 0 portable)\n", myelin_kernel_dense_isa());
-    printf("%-40s %5s %9s %9s %9s %8s %8s %9s %9s %8s\n", "layer", "rate", "event us", "dense us",
-           "column us", "ev/dns", "col/dns", "dense_d", "column_d", "cd/dd");
+    printf("%-40s %5s %9s %9s %9s %8s %8s %9s %9s %8s %8s %8s\n", "layer", "rate", "event us",
+           "dense us", "column us", "ev/dns", "col/dns", "dense_d", "column_d", "cd/dd", "tile us",
+           "tile/dns");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         if (argc > 1 && !strstr(shapes[s].name, argv[1]))
             continue;
@@ -74,7 +75,11 @@ int main(int argc, char **argv)
         int64_t sdd = myelin_kernel_dense_scratch_d_bytes(ci, k);
         int64_t scd = myelin_kernel_column_d_scratch_bytes(h, w, ci, k);
         uint8_t *sd = malloc((size_t)(sdd > scd ? sdd : scd));
-        if (!in || !w8 || !w16 || !scc || !pk || !scr || !acc || !wf || !accd || !pd || !sd) {
+        int tile_ok = co <= MYELIN_TILE_MAX_CO; /* the int32 tile path takes narrow layers only */
+        int64_t stb = myelin_kernel_tile_scratch_bytes(h, w, ci, co);
+        uint8_t *stile = malloc((size_t)stb);
+        if (!in || !w8 || !w16 || !scc || !pk || !scr || !acc || !wf || !accd || !pd || !sd ||
+            !stile) {
             fprintf(stderr, "dense_rate: out of memory\n");
             return 70;
         }
@@ -90,10 +95,12 @@ int main(int argc, char **argv)
         for (size_t q = 0; q < sizeof rates / sizeof rates[0]; q++) {
             for (int64_t i = 0; i < n_in; i++)
                 in[i] = myelin_rng_uniform(&r) < rates[q] ? 1 + (myelin_rng_below(&r, 8) == 0) : 0;
-            double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30};
+            double best[6] = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30};
             int with_d = myelin_kernel_dense_isa() == 2; /* the double column path needs AVX-512F */
             for (int rep = 0; rep < 5; rep++)
-                for (int path = 0; path < (with_d ? 5 : 3); path++) {
+                for (int path = 0; path < 6; path++) {
+                    if ((path >= 3 && path <= 4 && !with_d) || (path == 5 && !tile_ok))
+                        continue;
                     int calls = 0;
                     double t0 = cpu_s(), t1;
                     do {
@@ -116,6 +123,11 @@ int main(int argc, char **argv)
                                                                      accd, NULL, sd)) {
                             fprintf(stderr, "dense_rate: the double column path refused\n");
                             return 70;
+                        } else if (path == 5 && myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co,
+                                                                       k, 0, co, NULL, acc, NULL,
+                                                                       stile, stb, -1)) {
+                            fprintf(stderr, "dense_rate: the tile path refused\n");
+                            return 70;
                         }
                         calls++;
                         t1 = cpu_s();
@@ -123,12 +135,15 @@ int main(int argc, char **argv)
                     double us = 1e6 * (t1 - t0) / calls;
                     best[path] = us < best[path] ? us : best[path];
                 }
-            printf("%-40s %5.2f %9.1f %9.1f %9.1f %8.2f %8.2f %9.1f %9.1f %8.2f\n", shapes[s].name,
+            printf("%-40s %5.2f %9.1f %9.1f %9.1f %8.2f %8.2f %9.1f %9.1f %8.2f", shapes[s].name,
                    rates[q], best[0], best[1], best[2], best[0] / best[1], best[2] / best[1],
                    best[3], best[4], best[4] / best[3]);
+            if (tile_ok)
+                printf(" %8.1f %8.2f", best[5], best[5] / best[1]);
+            printf("\n");
         }
         free(in), free(w8), free(w16), free(scc), free(pk), free(scr), free(acc);
-        free(wf), free(accd), free(pd), free(sd);
+        free(wf), free(accd), free(pd), free(sd), free(stile);
     }
     return 0;
 }

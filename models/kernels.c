@@ -1805,6 +1805,252 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
     return 0;
 }
 
+/* ---- Event-driven int32 tile path (narrow slices at low rates) ----
+ *
+ * The scatter's sums for a slice of at most MYELIN_TILE_MAX_CO output channels: every nonzero
+ * input v at (y, x, ci) adds v x its int16 weight row of each tap (w16, the scatter layout) to the
+ * int32 row of the output position it reaches, in a tile [h w][width] that holds the whole layer
+ * (width x 4 bytes per position: 32 KiB for 256 positions x 32 channels), then acc = (bias or
+ * acc) + tile.  Work is proportional to the nonzero inputs times the taps, with no per-position
+ * or per-tap lists (the column path's) and no im2col (the dense path's).  Why the int32 tile cannot
+ * overflow: each entry is a sum of at most taps x c_in products of magnitude <= max|input| x wmax,
+ * checked <= INT32_MAX before any work (the gather's and dense path's proof); each product
+ * |v w| <= that bound too.  Integer addition is associative, so acc is bit-identical to the
+ * scatter's; events and synops are counted exactly as the scatter counts them (each nonzero
+ * input, and width per in-bounds tap it reaches). */
+int64_t myelin_kernel_tile_scratch_bytes(int h, int w, int c_in, int width)
+{
+    /* the tile, then two lists of c_in + 16 int32 (whole-vector stores) */
+    return ((int64_t)h * w * width + 2 * ((int64_t)c_in + 16) + 16) * 4 + 64;
+}
+
+MYELIN_KERNEL_CLONES
+static void tile_scatter(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out,
+                         int kernel, int co_lo, int width, int32_t *tile, int64_t *events_out,
+                         int64_t *synops_out)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            for (int ci = 0; ci < c_in; ci++) {
+                int32_t v = px[ci];
+                if (v == 0)
+                    continue;
+                events++;
+                const int16_t *wr = w16 + (int64_t)ci * c_out + co_lo;
+                for (int ky = 0; ky < kernel; ky++) {
+                    int oy = y + pad - ky;
+                    if (oy < 0 || oy >= h)
+                        continue;
+                    for (int kx = 0; kx < kernel; kx++) {
+                        int ox = x + pad - kx;
+                        if (ox < 0 || ox >= w)
+                            continue;
+                        reach++;
+                        const int16_t *restrict r = wr + (ky * kernel + kx) * tap_stride;
+                        int32_t *restrict t = tile + ((int64_t)oy * w + ox) * width;
+                        if (v == 1)
+                            for (int j = 0; j < width; j++)
+                                t[j] += r[j];
+                        else
+                            for (int j = 0; j < width; j++)
+                                t[j] += v * (int32_t)r[j];
+                    }
+                }
+            }
+        }
+    *events_out = events;
+    *synops_out = reach * width;
+}
+
+#ifdef MYELIN_DENSE_X86
+/* tile_scatter with the nonzero inputs found 16 lanes at a time and each weight row added as
+ * (width + 15) / 16 int16 -> int32 widened vectors (the last one masked); the same sums. */
+__attribute__((target("avx512f,avx512bw"))) static void
+tile_scatter_avx512(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out,
+                    int kernel, int co_lo, int width, int32_t *tile, int64_t *events_out,
+                    int64_t *synops_out)
+{
+    int pad = kernel / 2, nv = (width + 15) / 16, nfull = width / 16;
+    int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;
+    __mmask16 mlast = (__mmask16)(width % 16 ? (1u << (width % 16)) - 1 : 0xFFFFu);
+    const __m512i zero = _mm512_setzero_si512();
+    for (int y = 0; y < h; y++) {
+        int ky0 = y + pad - (h - 1) > 0 ? y + pad - (h - 1) : 0; /* oy = y + pad - ky in [0, h) */
+        int ky1 = y + pad + 1 < kernel ? y + pad + 1 : kernel;
+        for (int x = 0; x < w; x++) {
+            int kx0 = x + pad - (w - 1) > 0 ? x + pad - (w - 1) : 0;
+            int kx1 = x + pad + 1 < kernel ? x + pad + 1 : kernel;
+            int taps = (ky1 - ky0) * (kx1 - kx0);
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            for (int c0 = 0; c0 < c_in; c0 += 16) {
+                __mmask16 lim = c_in - c0 >= 16 ? (__mmask16)0xFFFF
+                                                : (__mmask16)((1u << (c_in - c0)) - 1);
+                unsigned m = _mm512_mask_cmpneq_epi32_mask(lim, _mm512_maskz_loadu_epi32(lim, px + c0),
+                                                           zero);
+                while (m) {
+                    int ci = c0 + __builtin_ctz(m);
+                    m &= m - 1;
+                    int32_t v = px[ci];
+                    events++;
+                    reach += taps;
+                    const int16_t *wr = w16 + (int64_t)ci * c_out + co_lo;
+                    __m512i vv = _mm512_set1_epi32(v);
+                    for (int ky = ky0; ky < ky1; ky++)
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            const int16_t *r = wr + (ky * kernel + kx) * tap_stride;
+                            int32_t *t = tile + ((int64_t)(y + pad - ky) * w + x + pad - kx) * width;
+                            int i = 0;
+                            for (; i < nfull; i++) { /* whole vectors: plain loads and stores */
+                                __m512i wv = _mm512_cvtepi16_epi32(
+                                    _mm256_loadu_si256((const __m256i *)(r + 16 * i)));
+                                if (v != 1)
+                                    wv = _mm512_mullo_epi32(wv, vv);
+                                _mm512_storeu_si512(
+                                    t + 16 * i, _mm512_add_epi32(_mm512_loadu_si512(t + 16 * i), wv));
+                            }
+                            for (; i < nv; i++) {
+                                __mmask16 mk = mlast;
+                                __m512i wv = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(
+                                    _mm512_maskz_loadu_epi16((__mmask32)mk, r + 16 * i)));
+                                if (v != 1)
+                                    wv = _mm512_mullo_epi32(wv, vv);
+                                _mm512_mask_storeu_epi32(
+                                    t + 16 * i, mk,
+                                    _mm512_add_epi32(_mm512_maskz_loadu_epi32(mk, t + 16 * i), wv));
+                            }
+                        }
+                }
+            }
+        }
+    }
+    *events_out = events;
+    *synops_out = reach * width;
+}
+#endif
+
+/* Whole 16-channel vectors (width = 16 NV, NV 1..4): per input position, its nonzero inputs are
+ * listed once, then per in-bounds tap their weight rows are summed in NV int32 registers and added
+ * to the tile row once (one read-modify-write per position and tap, however many inputs fire
+ * there).  The same sums. */
+#define TILE_POS_FN(NAME, NV)                                                                     \
+    __attribute__((target("avx512f,avx512bw"))) static void NAME(                                 \
+        const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out, int kernel,     \
+        int co_lo, int32_t *tile, int64_t *events_out, int64_t *synops_out, int32_t *lidx,        \
+        int32_t *lval)                                                                            \
+    {                                                                                             \
+        int pad = kernel / 2, width = 16 * (NV);                                                  \
+        int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;                        \
+        const __m512i zero = _mm512_setzero_si512();                                              \
+        const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,  \
+                                               15);                                               \
+        for (int y = 0; y < h; y++) {                                                             \
+            int ky0 = y + pad - (h - 1) > 0 ? y + pad - (h - 1) : 0;                              \
+            int ky1 = y + pad + 1 < kernel ? y + pad + 1 : kernel;                                \
+            for (int x = 0; x < w; x++) {                                                         \
+                const int32_t *px = in + ((int64_t)y * w + x) * c_in;                             \
+                int n = 0, ones = 1;                                                              \
+                for (int c0 = 0; c0 < c_in; c0 += 16) {                                           \
+                    __mmask16 lim = c_in - c0 >= 16 ? (__mmask16)0xFFFF                           \
+                                                    : (__mmask16)((1u << (c_in - c0)) - 1);       \
+                    __m512i v = _mm512_maskz_loadu_epi32(lim, px + c0);                           \
+                    __mmask16 m = _mm512_mask_cmpneq_epi32_mask(lim, v, zero);                    \
+                    if (!m)                                                                       \
+                        continue;                                                                 \
+                    _mm512_storeu_si512(lidx + n, _mm512_maskz_compress_epi32(                    \
+                                                      m, _mm512_add_epi32(iota,                   \
+                                                                          _mm512_set1_epi32(c0)))); \
+                    _mm512_storeu_si512(lval + n, _mm512_maskz_compress_epi32(m, v));             \
+                    ones &= _mm512_mask_cmpneq_epi32_mask(m, v, _mm512_set1_epi32(1)) == 0;       \
+                    n += __builtin_popcount((unsigned)m);                                         \
+                }                                                                                 \
+                if (!n)                                                                           \
+                    continue;                                                                     \
+                int kx0 = x + pad - (w - 1) > 0 ? x + pad - (w - 1) : 0;                          \
+                int kx1 = x + pad + 1 < kernel ? x + pad + 1 : kernel;                            \
+                events += n;                                                                      \
+                reach += (int64_t)n * (ky1 - ky0) * (kx1 - kx0);                                  \
+                for (int ky = ky0; ky < ky1; ky++)                                                \
+                    for (int kx = kx0; kx < kx1; kx++) {                                          \
+                        const int16_t *wb = w16 + (ky * kernel + kx) * tap_stride + co_lo;        \
+                        __m512i a[NV];                                                            \
+                        for (int i = 0; i < (NV); i++)                                            \
+                            a[i] = zero;                                                          \
+                        for (int e = 0; e < n; e++) {                                             \
+                            const int16_t *r = wb + (int64_t)lidx[e] * c_out;                     \
+                            __m512i vv = _mm512_set1_epi32(lval[e]);                              \
+                            for (int i = 0; i < (NV); i++) {                                      \
+                                __m512i wv = _mm512_cvtepi16_epi32(                               \
+                                    _mm256_loadu_si256((const __m256i *)(r + 16 * i)));           \
+                                a[i] = _mm512_add_epi32(                                          \
+                                    a[i], ones ? wv : _mm512_mullo_epi32(wv, vv));                \
+                            }                                                                     \
+                        }                                                                         \
+                        int32_t *t = tile + ((int64_t)(y + pad - ky) * w + x + pad - kx) * width; \
+                        for (int i = 0; i < (NV); i++)                                            \
+                            _mm512_storeu_si512(                                                  \
+                                t + 16 * i, _mm512_add_epi32(_mm512_loadu_si512(t + 16 * i), a[i])); \
+                    }                                                                             \
+            }                                                                                     \
+        }                                                                                         \
+        *events_out = events;                                                                     \
+        *synops_out = reach * width;                                                              \
+    }
+TILE_POS_FN(tile_pos_avx512_1, 1)
+TILE_POS_FN(tile_pos_avx512_2, 2)
+TILE_POS_FN(tile_pos_avx512_4, 4)
+#undef TILE_POS_FN
+
+int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                           const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                           uint8_t *scratch, int64_t scratch_bytes, int isa)
+{
+    int width = co_hi - co_lo, best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    if (!w16 || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        width < 1 || width > MYELIN_TILE_MAX_CO || wmax < 0 || wmax > 32767 || c_in < 1 || h < 1 ||
+        w < 1 || scratch_bytes < myelin_kernel_tile_scratch_bytes(h, w, c_in, width))
+        return -1;
+    int64_t npos = (int64_t)h * w, vabs = myelin_kernel_absmax(in, npos * c_in);
+    int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
+    if (vabs > 0 && bound > INT32_MAX / vabs)
+        return -1;
+    int32_t *tile = (int32_t *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    memset(tile, 0, sizeof *tile * (size_t)(npos * width));
+    int64_t events, synops;
+#ifdef MYELIN_DENSE_X86
+    /* the per-position lists (c_in + 16 entries each) after the tile */
+    int32_t *lidx = tile + npos * width + 16, *lval = lidx + c_in + 16;
+    if (isa >= 2 && (width == 16 || width == 32 || width == 64))
+        (width == 16 ? tile_pos_avx512_1 : width == 32 ? tile_pos_avx512_2 : tile_pos_avx512_4)(
+            in, h, w, c_in, w16, c_out, kernel, co_lo, tile, &events, &synops, lidx, lval);
+    else if (isa >= 2)
+        tile_scatter_avx512(in, h, w, c_in, w16, c_out, kernel, co_lo, width, tile, &events,
+                            &synops);
+    else
+#endif
+        tile_scatter(in, h, w, c_in, w16, c_out, kernel, co_lo, width, tile, &events, &synops);
+    for (int64_t p = 0; p < npos; p++) {
+        int64_t *restrict ar = acc + p * c_out + co_lo;
+        const int32_t *restrict tr = tile + p * width;
+        if (bias)
+            for (int j = 0; j < width; j++)
+                ar[j] = bias[co_lo + j] + tr[j];
+        else
+            for (int j = 0; j < width; j++)
+                ar[j] += tr[j];
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
 /* The bias rows of the slice into acc (every position); NULL: acc kept (the sums are added). */
 static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, int co_hi,
                       int64_t *acc)
@@ -1834,6 +2080,13 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
                                         : nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM)
                                : (small ? nz * MYELIN_COLUMN_SMALL_LIN_DEN < n
                                         : nz * MYELIN_COLUMN_RATE_DEN < n);
+        /* the int32 tile path: slices of at most MYELIN_INT_NARROW_CO channels, and 3x3
+         * convolutions of at most MYELIN_INT_SMALL_CO, below their rates */
+        int64_t tden = tiny ? MYELIN_TILE_RATE_DEN : kernel > 1 && small ? MYELIN_TILE_CONV_DEN : 0;
+        if (tden > 0 && wt->w16 && nz * tden < n &&
+            myelin_kernel_tile_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
+            return;
         if (wt->column && wt->w16 && below && !tiny &&
             (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
             if (bias)
