@@ -602,6 +602,27 @@ MYELIN_KERNEL_CLONES
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    if (c % 16 == 0) { /* blocks of 16 channels kept in registers over the window (the same max) */
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < h ? 2 * oy + 1 : h - 1;
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = 2 * ox - 1 < 0 ? 0 : 2 * ox - 1, x1 = 2 * ox + 1 < w ? 2 * ox + 1 : w - 1;
+                int32_t *o = out + ((int64_t)oy * ow + ox) * c;
+                for (int c0 = 0; c0 < c; c0 += 16) {
+                    int32_t m[16] = {0};
+                    for (int y = y0; y <= y1; y++)
+                        for (int x = x0; x <= x1; x++) {
+                            const int32_t *p = in + ((int64_t)y * w + x) * c + c0;
+                            for (int j = 0; j < 16; j++)
+                                m[j] = p[j] > m[j] ? p[j] : m[j];
+                        }
+                    for (int j = 0; j < 16; j++)
+                        o[c0 + j] = m[j];
+                }
+            }
+        }
+        return;
+    }
     for (int oy = 0; oy < oh; oy++)
         for (int ox = 0; ox < ow; ox++) {
             int32_t *o = out + ((int64_t)oy * ow + ox) * c;
@@ -1931,6 +1952,7 @@ tile_scatter_avx512(const int32_t *in, int h, int w, int c_in, const int16_t *w1
 }
 #endif
 
+#ifdef MYELIN_DENSE_X86
 /* Whole 16-channel vectors (width = 16 NV, NV 1..4): per input position, its nonzero inputs are
  * listed once, then per in-bounds tap their weight rows are summed in NV int32 registers and added
  * to the tile row once (one read-modify-write per position and tap, however many inputs fire
@@ -2002,6 +2024,7 @@ TILE_POS_FN(tile_pos_avx512_1, 1)
 TILE_POS_FN(tile_pos_avx512_2, 2)
 TILE_POS_FN(tile_pos_avx512_4, 4)
 #undef TILE_POS_FN
+#endif
 
 int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
@@ -2597,6 +2620,7 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
     myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
 
+#ifdef MYELIN_DENSE_X86
 /* One LIF step of 16 neurons (lanes in m16) of lif_steps_body: H = V + floor((X - V) / 2), a
  * spike (1 stored at out) where H >= threshold, V = 0 there and H elsewhere; counts the spikes in
  * *csp and the saturated currents (mask xs) in *cxs.  Returns the new V. */
@@ -2612,6 +2636,7 @@ lif16_step(__m512i v, __m512i x, __m512i vth, __mmask16 m16, int32_t *out, __mma
     *cxs = _mm512_mask_add_epi32(*cxs, xs, *cxs, one);
     return _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
 }
+#endif
 
 /* ---- LIF over all timesteps at once (layer-major execution) ----
  *

@@ -1012,6 +1012,29 @@ START_TEST(test_maxpool_add)
     ck_assert_int_eq(c[2], 2);
     ck_assert_int_eq(c[3], 9);
     ck_assert_int_eq(myelin_kernel_nonzero(a, 4), 3);
+    /* channel counts that are multiples of 16 (the blocked loop) and not, odd and even sides,
+     * against the window written out */
+    static const int sh[][3] = {{7, 7, 16}, {8, 5, 32}, {1, 4, 48}, {5, 6, 20}, {2, 1, 64}};
+    myelin_rng r;
+    myelin_rng_seed(&r, 31, 0);
+    for (size_t s = 0; s < sizeof sh / sizeof sh[0]; s++) {
+        int h = sh[s][0], w = sh[s][1], ch = sh[s][2], oh = (h + 1) / 2, ow = (w + 1) / 2;
+        int32_t *x = malloc(sizeof *x * (size_t)(h * w * ch)), *y = malloc(sizeof *y * (size_t)(oh * ow * ch));
+        for (int i = 0; i < h * w * ch; i++)
+            x[i] = myelin_rng_below(&r, 3) ? 0 : (int32_t)myelin_rng_below(&r, 4);
+        myelin_kernel_maxpool(x, h, w, ch, y);
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                for (int j = 0; j < ch; j++) {
+                    int32_t m = 0;
+                    for (int yy = 2 * oy - 1; yy <= 2 * oy + 1; yy++)
+                        for (int xx = 2 * ox - 1; xx <= 2 * ox + 1; xx++)
+                            if (yy >= 0 && yy < h && xx >= 0 && xx < w && x[(yy * w + xx) * ch + j] > m)
+                                m = x[(yy * w + xx) * ch + j];
+                    ck_assert_int_eq(y[(oy * ow + ox) * ch + j], m);
+                }
+        free(x), free(y);
+    }
 }
 END_TEST
 
