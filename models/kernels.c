@@ -2897,6 +2897,38 @@ static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, 
     }
 }
 
+#ifdef MYELIN_DENSE_X86
+/* attn_i32_body for heads 16 channels wide (tiny, Fashion-MNIST): KV's 16 rows live in 16 zmm,
+ * each token adds k[t][i] x V[t] to row i (vpmulld by the broadcast value: no branch per value),
+ * then each A row is sum_i q[t][i] x KV[i].  The same int32 products and sums (the caller's bound
+ * holds for them), so the same A. */
+__attribute__((target("avx512f"))) static void
+attn_i32_body16(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d, int c0,
+                int tok_lo, int tok_hi, int64_t *out)
+{
+    __m512i kv[16];
+    for (int i = 0; i < 16; i++)
+        kv[i] = _mm512_setzero_si512();
+    for (int t = 0; t < n; t++) {
+        const int32_t *kr = k + (int64_t)t * d + c0;
+        if (!_mm512_test_epi32_mask(_mm512_loadu_si512(kr), _mm512_loadu_si512(kr)))
+            continue; /* no K value of this token is nonzero */
+        __m512i vr = _mm512_loadu_si512(v + (int64_t)t * d + c0);
+        _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++)
+            kv[i] = _mm512_add_epi32(kv[i], _mm512_mullo_epi32(_mm512_set1_epi32(kr[i]), vr));
+    }
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        __m512i a = _mm512_setzero_si512();
+        _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++)
+            a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(qr[i]), kv[i]));
+        int64_t *ar = out + (int64_t)t * d + c0;
+        _mm512_storeu_si512(ar, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)));
+        _mm512_storeu_si512(ar + 8, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a, 1)));
+    }
+}
+#endif
+
 int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                                 int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
                                 int32_t *kv, int64_t *out)
@@ -2927,6 +2959,12 @@ int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_
     b *= qm;
     if (b > INT32_MAX / dh)
         return -1;
+#ifdef MYELIN_DENSE_X86
+    if (dh == 16 && myelin_kernel_dense_isa() == 2) {
+        attn_i32_body16(q, k, v, n, d, c0, tok_lo, tok_hi, out);
+        return 0;
+    }
+#endif
     attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
     return 0;
 }

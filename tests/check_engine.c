@@ -881,7 +881,8 @@ END_TEST
 
 /* Both attention orders give the same integers; each counts its own dataflow's actions. */
 /* The int32 Q (K^T V) gives both kernels' A, and myelin_kernel_attn_counts both orders' counts,
- * on spikes and small integers (residual-like values), partial token ranges and several heads;
+ * on spikes and small integers (residual-like values), partial token ranges and several heads
+ * (dh 16: the AVX-512 register kernel where the CPU has AVX-512F; dh 32: the portable loop);
  * values too large for the int32 bound are refused with out untouched. */
 START_TEST(test_attention_i32)
 {
