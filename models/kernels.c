@@ -656,8 +656,14 @@ MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
 {
     int64_t nz = 0;
-    for (int64_t i = 0; i < n; i++)
-        nz += x[i] != 0;
+    for (int64_t i0 = 0; i0 < n; i0 += (int64_t)1 << 30) {
+        /* int32 counts (16 lanes a vector; at most 2^30 per block, so no overflow) */
+        int32_t m = n - i0 < ((int64_t)1 << 30) ? (int32_t)(n - i0) : (int32_t)1 << 30, c = 0;
+        const int32_t *xb = x + i0;
+        for (int32_t i = 0; i < m; i++)
+            c += xb[i] != 0;
+        nz += c;
+    }
     return nz;
 }
 
