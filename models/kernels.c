@@ -827,8 +827,9 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
  * The same sums as myelin_kernel_scatter_i as a GEMM C[P][Co] = A[P][K] B[K][Co] over all P = h w
  * output positions, K = taps x c_in (k = tap c_in + ci, the scatter layout's row order): A is the
  * input gathered per output position (im2col) as unsigned bytes, B the int8 weights packed by
- * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both),
- * so one 64-byte vector holds B[4k..4k+3][64 channels].  Per 4 k and 16 channels:
+ * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both;
+ * 16- or 32-channel panels for layers of at most 16 or 32 channels: dense_np), so one 64-byte
+ * vector holds B[4k..4k+3][16 channels].  Per 4 k and 16 channels:
  *   vpmaddubsw(A bytes broadcast, B) -> 32 int16 a0 b0 + a1 b1 (u8 x s8 pairs), then
  *   vpmaddwd(that, 1)                -> 16 int32 pair sums, added to int32 accumulators.
  * Why vpmaddubsw cannot saturate: the kernel runs only when every input value is in 0..127 and

@@ -134,8 +134,9 @@ int myelin_kernel_dense_i8_isa(void);
 
 /* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
- * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
- * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
+ * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, 16- or
+ * 32-wide on layers of at most 16 or 32 channels, and the event-driven path is cheap per event on
+ * narrow layers; the integer path's own rules for slices of at most 64 channels follow below).  Measured with `make bench-dense`
  * (bench/dense_rate.c; README, Measured, "Thresholds"). */
 #define MYELIN_DENSE_WIDE_CO 128
 #define MYELIN_DENSE_RATE_WIDE 32
