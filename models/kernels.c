@@ -2111,8 +2111,10 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
                                : (small ? nz * MYELIN_COLUMN_SMALL_LIN_DEN < n
                                         : nz * MYELIN_COLUMN_RATE_DEN < n);
         /* the int32 tile path: slices of at most MYELIN_INT_NARROW_CO channels, and 3x3
-         * convolutions of at most MYELIN_INT_SMALL_CO, below their rates */
-        int64_t tden = tiny ? MYELIN_TILE_RATE_DEN : kernel > 1 && small ? MYELIN_TILE_CONV_DEN : 0;
+         * convolutions and linear layers of at most MYELIN_INT_SMALL_CO, below their rates */
+        int64_t tden = tiny ? MYELIN_TILE_RATE_DEN
+                       : small ? (kernel > 1 ? MYELIN_TILE_CONV_DEN : MYELIN_TILE_LIN_DEN)
+                               : 0;
         if (tden > 0 && wt->w16 && nz * tden < n &&
             myelin_kernel_tile_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
                                    bias, acc, cnt, scratch, scratch_bytes, -1) == 0)

@@ -194,9 +194,11 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
  * channels below this input rate (1 / MYELIN_TILE_RATE_DEN; the dense path above; measured with
  * `make bench-dense`: crossovers 0.10-0.12 on the tiny and Fashion-MNIST stem convolutions). */
 #define MYELIN_TILE_RATE_DEN 7
-/* ... and on 3x3 convolutions of at most MYELIN_INT_SMALL_CO channels below 1 /
- * MYELIN_TILE_CONV_DEN (in place of the column path). */
+/* ... on 3x3 convolutions of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_CONV_DEN
+ * and on linear layers of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_LIN_DEN (in
+ * place of the column path, which stays the fallback when the tile path refuses). */
 #define MYELIN_TILE_CONV_DEN 5
+#define MYELIN_TILE_LIN_DEN 7
 int64_t myelin_kernel_tile_scratch_bytes(int h, int w, int c_in, int width);
 int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
