@@ -8,6 +8,7 @@
  * few 2s as after a residual add); weights int8 (int16 rows for the column path), doubles. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/rng.h"
@@ -20,7 +21,8 @@ static double cpu_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int main(void)
+/* An argument: only the shapes whose name contains it (e.g. `bench/dense_rate tiny`). */
+int main(int argc, char **argv)
 {
     /* h, w, c_in, c_out, kernel, name */
     static const struct {
@@ -34,12 +36,29 @@ int main(void)
         {16, 16, 192, 384, 3, "4-384 stem conv3 (16x16, 3x3, 192->384)"},
         {49, 1, 64, 256, 1, "fashion MLP fc1 (49 tokens, 64->256)"},
         {14, 14, 16, 32, 3, "fashion stem conv (14x14, 3x3, 16->32)"},
+        /* the small models' narrow and 64-wide layers (linear ones as the engine runs them: the
+         * T = 4 steps' tokens in one call) */
+        {16, 16, 8, 16, 3, "tiny stem conv1 (16x16, 3x3, 8->16)"},
+        {16, 16, 16, 32, 3, "tiny stem conv2 (16x16, 3x3, 16->32)"},
+        {8, 8, 32, 64, 3, "tiny stem conv3 (8x8, 3x3, 32->64)"},
+        {4, 4, 64, 64, 3, "tiny rpe (4x4, 3x3, 64->64)"},
+        {64, 1, 64, 64, 1, "tiny q/k/v/proj (4x16 tokens, 64->64)"},
+        {64, 1, 64, 256, 1, "tiny fc1 (4x16 tokens, 64->256)"},
+        {64, 1, 256, 64, 1, "tiny fc2 (4x16 tokens, 256->64)"},
+        {28, 28, 8, 16, 3, "fashion stem conv1 (28x28, 3x3, 8->16)"},
+        {7, 7, 32, 64, 3, "fashion stem conv3 (7x7, 3x3, 32->64)"},
+        {7, 7, 64, 64, 3, "fashion rpe (7x7, 3x3, 64->64)"},
+        {196, 1, 64, 64, 1, "fashion q/k/v/proj (4x49 tokens, 64->64)"},
+        {196, 1, 256, 64, 1, "fashion fc2 (4x49 tokens, 256->64)"},
     };
     static const double rates[] = {0.01, 0.02, 0.04, 0.06, 0.08, 0.12, 0.16, 0.25, 0.5, 0.75};
     printf("isa %d (2 AVX-512BW, 1 AVX2, 0 portable)\n", myelin_kernel_dense_isa());
-    printf("%-40s %5s %9s %9s %9s %8s %8s %9s %9s %8s\n", "layer", "rate", "event us", "dense us",
-           "column us", "ev/dns", "col/dns", "dense_d", "column_d", "cd/dd");
+    printf("%-40s %5s %9s %9s %9s %8s %8s %9s %9s %8s %8s %8s\n", "layer", "rate", "event us",
+           "dense us", "column us", "ev/dns", "col/dns", "dense_d", "column_d", "cd/dd", "tile us",
+           "tile/dns");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        if (argc > 1 && !strstr(shapes[s].name, argv[1]))
+            continue;
         int h = shapes[s].h, w = shapes[s].w, ci = shapes[s].ci, co = shapes[s].co, k = shapes[s].k;
         int64_t n_in = (int64_t)h * w * ci, n_w = (int64_t)k * k * ci * co, n_out = (int64_t)h * w * co;
         int32_t *in = calloc((size_t)n_in, sizeof *in);
@@ -47,14 +66,20 @@ int main(void)
         int16_t *w16 = malloc(sizeof *w16 * (size_t)n_w);
         uint8_t *scc = malloc((size_t)myelin_kernel_column_scratch_bytes(h, w, ci, k));
         int8_t *pk = malloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k));
-        uint8_t *scr = malloc((size_t)myelin_kernel_dense_scratch_bytes(ci, k));
+        /* the engine's scratch: a 3x3 layer's input turned into bytes once */
+        int64_t sbytes = myelin_kernel_dense_scratch_img_bytes(h, w, ci, k);
+        uint8_t *scr = malloc((size_t)sbytes);
         int64_t *acc = calloc((size_t)n_out, sizeof *acc);
         double *wf = malloc(sizeof *wf * (size_t)n_w), *accd = calloc((size_t)n_out, sizeof *accd);
         double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
         int64_t sdd = myelin_kernel_dense_scratch_d_bytes(ci, k);
         int64_t scd = myelin_kernel_column_d_scratch_bytes(h, w, ci, k);
         uint8_t *sd = malloc((size_t)(sdd > scd ? sdd : scd));
-        if (!in || !w8 || !w16 || !scc || !pk || !scr || !acc || !wf || !accd || !pd || !sd) {
+        int tile_ok = co <= MYELIN_TILE_MAX_CO; /* the int32 tile path takes narrow layers only */
+        int64_t stb = myelin_kernel_tile_scratch_bytes(h, w, ci, co);
+        uint8_t *stile = malloc((size_t)stb);
+        if (!in || !w8 || !w16 || !scc || !pk || !scr || !acc || !wf || !accd || !pd || !sd ||
+            !stile) {
             fprintf(stderr, "dense_rate: out of memory\n");
             return 70;
         }
@@ -70,17 +95,20 @@ int main(void)
         for (size_t q = 0; q < sizeof rates / sizeof rates[0]; q++) {
             for (int64_t i = 0; i < n_in; i++)
                 in[i] = myelin_rng_uniform(&r) < rates[q] ? 1 + (myelin_rng_below(&r, 8) == 0) : 0;
-            double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30};
+            double best[6] = {1e30, 1e30, 1e30, 1e30, 1e30, 1e30};
             int with_d = myelin_kernel_dense_isa() == 2; /* the double column path needs AVX-512F */
             for (int rep = 0; rep < 5; rep++)
-                for (int path = 0; path < (with_d ? 5 : 3); path++) {
+                for (int path = 0; path < 6; path++) {
+                    if ((path >= 3 && path <= 4 && !with_d) || (path == 5 && !tile_ok))
+                        continue;
                     int calls = 0;
                     double t0 = cpu_s(), t1;
                     do {
                         if (path == 0)
                             myelin_kernel_synapse_i(in, h, w, ci, &kw, co, k, 0, co, acc, NULL);
-                        else if (path == 1 && myelin_kernel_dense_i8(in, h, w, ci, pk, 127, co, k, 0,
-                                                                     co, acc, NULL, scr, -1)) {
+                        else if (path == 1 && myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, 0, co,
+                                                                        k, 0, co, NULL, acc, NULL,
+                                                                        scr, sbytes, -1)) {
                             fprintf(stderr, "dense_rate: the dense path refused the input\n");
                             return 70;
                         } else if (path == 2 && myelin_kernel_column_i16(in, h, w, ci, w16, 127, co,
@@ -95,6 +123,11 @@ int main(void)
                                                                      accd, NULL, sd)) {
                             fprintf(stderr, "dense_rate: the double column path refused\n");
                             return 70;
+                        } else if (path == 5 && myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co,
+                                                                       k, 0, co, NULL, acc, NULL,
+                                                                       stile, stb, -1)) {
+                            fprintf(stderr, "dense_rate: the tile path refused\n");
+                            return 70;
                         }
                         calls++;
                         t1 = cpu_s();
@@ -102,12 +135,15 @@ int main(void)
                     double us = 1e6 * (t1 - t0) / calls;
                     best[path] = us < best[path] ? us : best[path];
                 }
-            printf("%-40s %5.2f %9.1f %9.1f %9.1f %8.2f %8.2f %9.1f %9.1f %8.2f\n", shapes[s].name,
+            printf("%-40s %5.2f %9.1f %9.1f %9.1f %8.2f %8.2f %9.1f %9.1f %8.2f", shapes[s].name,
                    rates[q], best[0], best[1], best[2], best[0] / best[1], best[2] / best[1],
                    best[3], best[4], best[4] / best[3]);
+            if (tile_ok)
+                printf(" %8.1f %8.2f", best[5], best[5] / best[1]);
+            printf("\n");
         }
         free(in), free(w8), free(w16), free(scc), free(pk), free(scr), free(acc);
-        free(wf), free(accd), free(pd), free(sd);
+        free(wf), free(accd), free(pd), free(sd), free(stile);
     }
     return 0;
 }

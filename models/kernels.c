@@ -602,6 +602,27 @@ MYELIN_KERNEL_CLONES
 void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    if (c % 16 == 0) { /* blocks of 16 channels kept in registers over the window (the same max) */
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < h ? 2 * oy + 1 : h - 1;
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = 2 * ox - 1 < 0 ? 0 : 2 * ox - 1, x1 = 2 * ox + 1 < w ? 2 * ox + 1 : w - 1;
+                int32_t *o = out + ((int64_t)oy * ow + ox) * c;
+                for (int c0 = 0; c0 < c; c0 += 16) {
+                    int32_t m[16] = {0};
+                    for (int y = y0; y <= y1; y++)
+                        for (int x = x0; x <= x1; x++) {
+                            const int32_t *p = in + ((int64_t)y * w + x) * c + c0;
+                            for (int j = 0; j < 16; j++)
+                                m[j] = p[j] > m[j] ? p[j] : m[j];
+                        }
+                    for (int j = 0; j < 16; j++)
+                        o[c0 + j] = m[j];
+                }
+            }
+        }
+        return;
+    }
     for (int oy = 0; oy < oh; oy++)
         for (int ox = 0; ox < ow; ox++) {
             int32_t *o = out + ((int64_t)oy * ow + ox) * c;
@@ -635,8 +656,14 @@ MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n)
 {
     int64_t nz = 0;
-    for (int64_t i = 0; i < n; i++)
-        nz += x[i] != 0;
+    for (int64_t i0 = 0; i0 < n; i0 += (int64_t)1 << 30) {
+        /* int32 counts (16 lanes a vector; at most 2^30 per block, so no overflow) */
+        int32_t m = n - i0 < ((int64_t)1 << 30) ? (int32_t)(n - i0) : (int32_t)1 << 30, c = 0;
+        const int32_t *xb = x + i0;
+        for (int32_t i = 0; i < m; i++)
+            c += xb[i] != 0;
+        nz += c;
+    }
     return nz;
 }
 
@@ -800,8 +827,9 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
  * The same sums as myelin_kernel_scatter_i as a GEMM C[P][Co] = A[P][K] B[K][Co] over all P = h w
  * output positions, K = taps x c_in (k = tap c_in + ci, the scatter layout's row order): A is the
  * input gathered per output position (im2col) as unsigned bytes, B the int8 weights packed by
- * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both),
- * so one 64-byte vector holds B[4k..4k+3][64 channels].  Per 4 k and 16 channels:
+ * myelin_kernel_dense_pack in panels of 64 output channels x 4 consecutive k (zero-padded in both;
+ * 16- or 32-channel panels for layers of at most 16 or 32 channels: dense_np), so one 64-byte
+ * vector holds B[4k..4k+3][16 channels].  Per 4 k and 16 channels:
  *   vpmaddubsw(A bytes broadcast, B) -> 32 int16 a0 b0 + a1 b1 (u8 x s8 pairs), then
  *   vpmaddwd(that, 1)                -> 16 int32 pair sums, added to int32 accumulators.
  * Why vpmaddubsw cannot saturate: the kernel runs only when every input value is in 0..127 and
@@ -814,8 +842,22 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
  * The micro-kernel keeps a DENSE_MR x 64 block of C in registers (AVX-512BW: 6 rows x 4 zmm = 24
  * accumulators; AVX2: 4 rows x 2 ymm per 32-channel half); the portable C loop over the same
  * packed layout is the reference and the path for CPUs without AVX2. */
-#define DENSE_NP 64 /* output channels per panel */
+#define DENSE_NP 64 /* output channels per panel (the widest; narrow layers take 16 or 32) */
 #define DENSE_RB 48 /* output positions per im2col block (a multiple of every micro-kernel's rows) */
+
+/* The panel width of a layer with c_out output channels: 16 or 32 when they hold all of them (a
+ * 16- or 32-channel convolution would waste 75 or 50 % of a 64-wide panel's multiply-adds), else
+ * 64.  Packing, the micro-kernels and dense_run all take it from c_out, so they agree. */
+static int dense_np(int c_out)
+{
+    return c_out <= 16 ? 16 : c_out <= 32 ? 32 : DENSE_NP;
+}
+
+/* Rows per register block of the micro-kernels for panel width np (DENSE_RB is a multiple). */
+static int dense_mr(int np)
+{
+    return np == DENSE_NP ? 6 : 12;
+}
 
 int myelin_kernel_dense_k4(int c_in, int kernel)
 {
@@ -824,13 +866,17 @@ int myelin_kernel_dense_k4(int c_in, int kernel)
 
 int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
 {
-    int64_t panels = (c_out + DENSE_NP - 1) / DENSE_NP;
-    return panels * myelin_kernel_dense_k4(c_in, kernel) * DENSE_NP * 4;
+    int np = dense_np(c_out);
+    int64_t panels = (c_out + np - 1) / np;
+    return panels * myelin_kernel_dense_k4(c_in, kernel) * np * 4;
 }
+
+#define DENSE_CHUNK 32 /* the im2col copies whole chunks of bytes (dense_copy) */
 
 int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel)
 {
-    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + (int64_t)h * w * c_in;
+    /* the byte image and DENSE_CHUNK bytes of slack (dense_copy reads whole chunks) */
+    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + (int64_t)h * w * c_in + DENSE_CHUNK;
 }
 
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
@@ -843,29 +889,30 @@ int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
 void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel, int8_t *packed)
 {
     int k4 = myelin_kernel_dense_k4(c_in, kernel), K = kernel * kernel * c_in;
-    int panels = (c_out + DENSE_NP - 1) / DENSE_NP;
+    int np = dense_np(c_out), panels = (c_out + np - 1) / np;
     for (int pn = 0; pn < panels; pn++)
         for (int q = 0; q < k4; q++)
-            for (int j = 0; j < DENSE_NP; j++)
+            for (int j = 0; j < np; j++)
                 for (int b = 0; b < 4; b++) {
-                    int k = 4 * q + b, co = pn * DENSE_NP + j;
-                    packed[(((int64_t)pn * k4 + q) * DENSE_NP + j) * 4 + b] =
+                    int k = 4 * q + b, co = pn * np + j;
+                    packed[(((int64_t)pn * k4 + q) * np + j) * 4 + b] =
                         (k < K && co < c_out) ? wq[(int64_t)k * c_out + co] : 0;
                 }
 }
 
-/* C[r][0..63] = sum_k A[r][k] B[k][panel] for rows [0, rows), rows a multiple of 24. */
-static void dense_block_c(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+/* C[r][0..np) = sum_k A[r][k] B[k][panel] for rows [0, rows) (np: the panel width, 16, 32 or
+ * 64; C's rows are np apart). */
+static void dense_block_c(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
 {
     int64_t lda = (int64_t)k4 * 4;
     for (int r = 0; r < rows; r++) {
-        int32_t *c = C + (int64_t)r * DENSE_NP;
-        for (int j = 0; j < DENSE_NP; j++)
+        int32_t *c = C + (int64_t)r * np;
+        for (int j = 0; j < np; j++)
             c[j] = 0;
         const uint8_t *a = A + r * lda;
         for (int q = 0; q < k4; q++) {
-            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;
-            for (int j = 0; j < DENSE_NP; j++)
+            const int8_t *b = B + (int64_t)q * np * 4;
+            for (int j = 0; j < np; j++)
                 c[j] += a[4 * q] * b[4 * j] + a[4 * q + 1] * b[4 * j + 1] +
                         a[4 * q + 2] * b[4 * j + 2] + a[4 * q + 3] * b[4 * j + 3];
         }
@@ -932,11 +979,46 @@ static inline int32_t load4(const uint8_t *p)
 /* AVX-512BW: vpmaddubsw (u8 x s8 pairs to int16) + vpmaddwd by ones (pairs to int32) + vpaddd. */
 #define DENSE_MAC_BW(acc, x, b)                                                                   \
     _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(x, b), ones))
+/* The narrow panels (np = 16 NV channels, NV 1 or 2): 12 rows x NV zmm accumulators, the loops
+ * over rows and vectors unrolled so the accumulators are registers. */
+#define DENSE_NARROW512(NV, MAC)                                                                  \
+    for (int r0 = 0; r0 < rows; r0 += 12) {                                                       \
+        const uint8_t *a = A + r0 * lda;                                                          \
+        __m512i cc[12][NV];                                                                       \
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)                                     \
+            _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++) cc[r][v] =                     \
+            _mm512_setzero_si512();                                                               \
+        for (int q = 0; q < k4; q++) {                                                            \
+            const int8_t *b = B + (int64_t)q * 64 * (NV);                                         \
+            __m512i bb[NV];                                                                       \
+            _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++) bb[v] =                        \
+                _mm512_loadu_si512(b + 64 * v);                                                   \
+            _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)                                 \
+            {                                                                                     \
+                __m512i x = _mm512_set1_epi32(load4(a + r * lda + 4 * q));                        \
+                _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++) cc[r][v] =                 \
+                    MAC(cc[r][v], x, bb[v]);                                                      \
+            }                                                                                     \
+        }                                                                                         \
+        int32_t *c = C + (int64_t)r0 * 16 * (NV);                                                 \
+        _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)                                     \
+            _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++)                                \
+                _mm512_storeu_si512(c + (r * (NV) + v) * 16, cc[r][v]);                           \
+    }
+
 __attribute__((target("avx512f,avx512bw"))) static void
-dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
 {
     int64_t lda = (int64_t)k4 * 4;
     const __m512i ones = _mm512_set1_epi16(1);
+    if (np == 16) {
+        DENSE_NARROW512(1, DENSE_MAC_BW)
+        return;
+    }
+    if (np == 32) {
+        DENSE_NARROW512(2, DENSE_MAC_BW)
+        return;
+    }
     DENSE_BLOCK512(DENSE_MAC_BW)
 }
 
@@ -947,32 +1029,69 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
  * caller's check; the int32 bound is the same).  Bit-identical C. */
 #define DENSE_MAC_VNNI(acc, x, b) _mm512_dpbusd_epi32(acc, x, b)
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C)
+dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
 {
     int64_t lda = (int64_t)k4 * 4;
+    if (np == 16) {
+        DENSE_NARROW512(1, DENSE_MAC_VNNI)
+        return;
+    }
+    if (np == 32) {
+        DENSE_NARROW512(2, DENSE_MAC_VNNI)
+        return;
+    }
     DENSE_BLOCK512(DENSE_MAC_VNNI)
 }
 #undef DENSE_MAC_VNNI
 #undef DENSE_MAC_BW
+#undef DENSE_NARROW512
 #undef DENSE_BLOCK512
 #undef DENSE_ST512
 #undef DENSE_ROW512
 
 /* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
- * 32-channel half runs 3 rows x 4 ymm accumulators. */
+ * 32-channel half (a 32-wide panel has one) runs 3 rows x 4 ymm accumulators; a 16-wide panel
+ * runs 6 rows x 2 ymm. */
 __attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
-                                                             const int8_t *B, int32_t *C)
+                                                             const int8_t *B, int32_t *C, int np)
 {
     int64_t lda = (int64_t)k4 * 4;
     const __m256i ones = _mm256_set1_epi16(1);
-    for (int half = 0; half < 2; half++)
+    if (np == 16) {
+        for (int r0 = 0; r0 < rows; r0 += 6) {
+            const uint8_t *a = A + r0 * lda;
+            __m256i cc[6][2];
+            for (int r = 0; r < 6; r++)
+                cc[r][0] = cc[r][1] = _mm256_setzero_si256();
+            for (int q = 0; q < k4; q++) {
+                const int8_t *b = B + (int64_t)q * 64;
+                __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
+                __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
+                _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
+                {
+                    __m256i x = _mm256_set1_epi32(load4(a + r * lda + 4 * q));
+                    cc[r][0] = _mm256_add_epi32(
+                        cc[r][0], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones));
+                    cc[r][1] = _mm256_add_epi32(
+                        cc[r][1], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones));
+                }
+            }
+            int32_t *c = C + (int64_t)r0 * 16;
+            for (int r = 0; r < 6; r++) {
+                _mm256_storeu_si256((__m256i *)(c + r * 16), cc[r][0]);
+                _mm256_storeu_si256((__m256i *)(c + r * 16 + 8), cc[r][1]);
+            }
+        }
+        return;
+    }
+    for (int half = 0; half < np / 32; half++)
         for (int r0 = 0; r0 < rows; r0 += 3) {
             const uint8_t *a = A + r0 * lda;
             __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
             __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
             __m256i c23 = c00;
             for (int q = 0; q < k4; q++) {
-                const int8_t *b = B + (int64_t)q * DENSE_NP * 4 + half * 128;
+                const int8_t *b = B + (int64_t)q * np * 4 + half * 128;
                 __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
                 __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
                 __m256i b2 = _mm256_loadu_si256((const __m256i *)(b + 64));
@@ -990,13 +1109,13 @@ __attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, i
                 DENSE_ROW256(2);
 #undef DENSE_ROW256
             }
-            int32_t *c = C + (int64_t)r0 * DENSE_NP + half * 32;
+            int32_t *c = C + (int64_t)r0 * np + half * 32;
 #define DENSE_ST256(R)                                                                            \
     do {                                                                                          \
-        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP), c##R##0);                            \
-        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 8), c##R##1);                        \
-        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 16), c##R##2);                       \
-        _mm256_storeu_si256((__m256i *)(c + (R) * DENSE_NP + 24), c##R##3);                       \
+        _mm256_storeu_si256((__m256i *)(c + (R) * np), c##R##0);                                  \
+        _mm256_storeu_si256((__m256i *)(c + (R) * np + 8), c##R##1);                              \
+        _mm256_storeu_si256((__m256i *)(c + (R) * np + 16), c##R##2);                             \
+        _mm256_storeu_si256((__m256i *)(c + (R) * np + 24), c##R##3);                             \
     } while (0)
             DENSE_ST256(0);
             DENSE_ST256(1);
@@ -1028,47 +1147,81 @@ int myelin_kernel_dense_i8_isa(void)
     return best;
 }
 
-/* Nonzero count, counted synops and the value range of the input (one pass). */
+/* Taps of a kernel x kernel window (stride 1, pad kernel / 2) that land inside [0, n) when the
+ * output index is o: how many output positions an input at o reaches along one axis. */
+static inline int dense_valid(int o, int n, int kernel)
+{
+    int pad = kernel / 2, v = 0;
+    for (int k = 0; k < kernel; k++)
+        v += o + pad - k >= 0 && o + pad - k < n;
+    return v;
+}
+
+/* Nonzero count, counted synops and the value range of the input, and (img8 non-NULL) every
+ * value's byte v + add.  One flat pass over all values (vectorised); the synops then follow from
+ * the border rows and columns alone: an input at (y, x) reaches vy(y) vx(x) output positions,
+ * and with dy = kernel - vy(y), dx = kernel - vx(x) (nonzero only near the borders)
+ *   vy vx = kernel^2 - kernel dy - kernel dx + dy dx,
+ * so sum nz(y, x) vy vx = kernel^2 E - kernel sum_y dy E_row(y) - kernel sum_x dx E_col(x)
+ * + sum dy dx nz(y, x) over the rows / columns / positions where those deficits are nonzero
+ * (E: all nonzero inputs, E_row / E_col: those of one row / column). */
 MYELIN_KERNEL_CLONES
 static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel, int width,
                            int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
                            int32_t *vmax_out, uint8_t *img8, int32_t add)
 {
-    int pad = kernel / 2;
-    int64_t events = 0, synops = 0;
+    int64_t n = (int64_t)h * w * c_in, events = 0;
     int32_t vmin = 0, vmax = 0;
-    for (int y = 0; y < h; y++) {
-        int vy = 0;
-        for (int ky = 0; ky < kernel; ky++)
-            vy += y + pad - ky >= 0 && y + pad - ky < h;
-        for (int x = 0; x < w; x++) {
-            int vx = 0;
-            for (int kx = 0; kx < kernel; kx++)
-                vx += x + pad - kx >= 0 && x + pad - kx < w;
-            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
-            int64_t nz = 0;
-            if (img8) { /* also every value's byte (used only once the range checks pass) */
-                uint8_t *b8 = img8 + ((int64_t)y * w + x) * c_in;
-                for (int ci = 0; ci < c_in; ci++) {
-                    int32_t v = px[ci];
-                    nz += v != 0;
-                    vmin = v < vmin ? v : vmin;
-                    vmax = v > vmax ? v : vmax;
-                    b8[ci] = (uint8_t)(v + add);
-                }
-            } else
-                for (int ci = 0; ci < c_in; ci++) {
-                    int32_t v = px[ci];
-                    nz += v != 0;
-                    vmin = v < vmin ? v : vmin;
-                    vmax = v > vmax ? v : vmax;
-                }
-            events += nz;
-            synops += nz * vy * vx * width;
+    if (img8)
+        for (int64_t i = 0; i < n; i++) {
+            int32_t v = in[i];
+            events += v != 0;
+            vmin = v < vmin ? v : vmin;
+            vmax = v > vmax ? v : vmax;
+            img8[i] = (uint8_t)(v + add); /* used only once the range checks pass */
+        }
+    else
+        for (int64_t i = 0; i < n; i++) {
+            int32_t v = in[i];
+            events += v != 0;
+            vmin = v < vmin ? v : vmin;
+            vmax = v > vmax ? v : vmax;
+        }
+    int64_t s = (int64_t)kernel * kernel * events;
+    if (kernel > 1) {
+        int64_t pos_nz;
+        for (int y = 0; y < h; y++) { /* border rows */
+            int dy = kernel - dense_valid(y, h, kernel);
+            if (!dy)
+                continue;
+            const int32_t *row = in + (int64_t)y * w * c_in;
+            int64_t e = 0;
+            for (int64_t i = 0; i < (int64_t)w * c_in; i++)
+                e += row[i] != 0;
+            s -= (int64_t)kernel * dy * e;
+            for (int x = 0; x < w; x++) { /* corners: both deficits */
+                int dx = kernel - dense_valid(x, w, kernel);
+                if (!dx)
+                    continue;
+                pos_nz = 0;
+                for (int ci = 0; ci < c_in; ci++)
+                    pos_nz += row[(int64_t)x * c_in + ci] != 0;
+                s += (int64_t)dy * dx * pos_nz;
+            }
+        }
+        for (int x = 0; x < w; x++) { /* border columns */
+            int dx = kernel - dense_valid(x, w, kernel);
+            if (!dx)
+                continue;
+            int64_t e = 0;
+            for (int y = 0; y < h; y++)
+                for (int ci = 0; ci < c_in; ci++)
+                    e += in[((int64_t)y * w + x) * c_in + ci] != 0;
+            s -= (int64_t)kernel * dx * e;
         }
     }
     *events_out = events;
-    *synops_out = synops;
+    *synops_out = s * width;
     *vmin_out = vmin;
     *vmax_out = vmax;
 }
@@ -1089,9 +1242,23 @@ MYELIN_KERNEL_CLONES
 static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed, int c_out,
                       int kernel, int co_lo, int co_hi, int32_t add, uint8_t pad_byte, int32_t zp,
                       const int64_t *bias, int64_t *acc, uint8_t *scratch, uint8_t *img8,
-                      void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *))
+                      void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *, int))
 {
+/* n bytes from the byte image to A in whole DENSE_CHUNK chunks: up to DENSE_CHUNK - 1 bytes more
+ * are read (the byte image has that slack: myelin_kernel_dense_scratch_img_bytes) and written.
+ * The extra bytes written land where the im2col writes later (the rest of the row, whose taps
+ * and zero tail are written in increasing address order, or the next rows), or past the last row
+ * of the block in the gap and the C block, which the micro-kernel overwrites before anything
+ * reads it (DENSE_RB x DENSE_NP int32 > DENSE_CHUNK bytes). */
+#define dense_copy(dst, src, n)                                                                   \
+    do {                                                                                          \
+        uint8_t *d_ = (dst);                                                                      \
+        const uint8_t *s_ = (src);                                                                \
+        for (int64_t i_ = 0; i_ < (int64_t)(n); i_ += DENSE_CHUNK)                                \
+            memcpy(d_ + i_, s_ + i_, DENSE_CHUNK);                                                \
+    } while (0)
     int pad = kernel / 2, k4 = myelin_kernel_dense_k4(c_in, kernel);
+    int np = dense_np(c_out), mr = dense_mr(np);
     int64_t lda = (int64_t)k4 * 4, K = (int64_t)kernel * kernel * c_in;
     uint8_t *A = scratch;
     int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
@@ -1101,20 +1268,24 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
      * copies bytes */
     for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
         int rows = npos - p0 < DENSE_RB ? (int)(npos - p0) : DENSE_RB;
-        int rows_pad = (rows + 5) / 6 * 6;
+        int rows_pad = (rows + mr - 1) / mr * mr;
+        int oy = (int)(p0 / w), ox = (int)(p0 % w);
         for (int r = 0; r < rows_pad; r++) {
             uint8_t *a = A + r * lda;
             if (r >= rows) {
                 memset(a, 0, (size_t)lda);
                 continue;
             }
-            int oy = (int)((p0 + r) / w), ox = (int)((p0 + r) % w);
+            if (r > 0 && ++ox == w) { /* position p0 + r */
+                ox = 0;
+                oy++;
+            }
             for (int ky = 0; ky < kernel; ky++) {
                 int y = oy + ky - pad;
                 if (img8 && y >= 0 && y < h && ox - pad >= 0 && ox - pad + kernel <= w) {
                     /* the row's taps are consecutive in both A and the byte image */
-                    memcpy(a + (int64_t)ky * kernel * c_in,
-                           img8 + ((int64_t)y * w + ox - pad) * c_in, (size_t)kernel * c_in);
+                    dense_copy(a + (int64_t)ky * kernel * c_in,
+                               img8 + ((int64_t)y * w + ox - pad) * c_in, (int64_t)kernel * c_in);
                     continue;
                 }
                 for (int kx = 0; kx < kernel; kx++) {
@@ -1125,7 +1296,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                         continue;
                     }
                     if (img8) {
-                        memcpy(dst, img8 + ((int64_t)y * w + x) * c_in, (size_t)c_in);
+                        dense_copy(dst, img8 + ((int64_t)y * w + x) * c_in, c_in);
                         continue;
                     }
                     const int32_t *src = in + ((int64_t)y * w + x) * c_in;
@@ -1136,22 +1307,22 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
             for (int64_t k = K; k < lda; k++)
                 a[k] = 0;
         }
-        for (int pn = co_lo / DENSE_NP; pn * DENSE_NP < co_hi; pn++) {
-            const int8_t *B = packed + (int64_t)pn * k4 * DENSE_NP * 4;
-            block(A, rows_pad, k4, B, C);
-            int j0 = co_lo > pn * DENSE_NP ? co_lo - pn * DENSE_NP : 0;
-            int j1 = co_hi < (pn + 1) * DENSE_NP ? co_hi - pn * DENSE_NP : DENSE_NP;
-            for (int j = 0; j < DENSE_NP; j++) {
+        for (int pn = co_lo / np; pn * np < co_hi; pn++) {
+            const int8_t *B = packed + (int64_t)pn * k4 * np * 4;
+            block(A, rows_pad, k4, B, C, np);
+            int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
+            int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
+            for (int j = 0; j < np; j++) {
                 int64_t s = 0;
                 if (zp != 0) /* k >= K rows are zero in the packed panel */
                     for (int q = 0; q < k4; q++)
                         for (int b = 0; b < 4; b++)
-                            s += B[((int64_t)q * DENSE_NP + j) * 4 + b];
-                off[j] = (bias && j >= j0 && j < j1 ? bias[pn * DENSE_NP + j] : 0) - (int64_t)zp * s;
+                            s += B[((int64_t)q * np + j) * 4 + b];
+                off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * s;
             }
             for (int r = 0; r < rows; r++) {
-                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * DENSE_NP;
-                const int32_t *restrict cr = C + (int64_t)r * DENSE_NP;
+                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * np;
+                const int32_t *restrict cr = C + (int64_t)r * np;
                 if (bias)
                     for (int j = j0; j < j1; j++)
                         ar[j] = off[j] + cr[j];
@@ -1163,7 +1334,9 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
     }
 }
 
-typedef void (*dense_block_fn)(const uint8_t *, int, int, const int8_t *, int32_t *);
+#undef dense_copy
+
+typedef void (*dense_block_fn)(const uint8_t *, int, int, const int8_t *, int32_t *, int);
 
 static dense_block_fn dense_block_for(int isa)
 {
@@ -1660,6 +1833,254 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
     return 0;
 }
 
+/* ---- Event-driven int32 tile path (narrow slices at low rates) ----
+ *
+ * The scatter's sums for a slice of at most MYELIN_TILE_MAX_CO output channels: every nonzero
+ * input v at (y, x, ci) adds v x its int16 weight row of each tap (w16, the scatter layout) to the
+ * int32 row of the output position it reaches, in a tile [h w][width] that holds the whole layer
+ * (width x 4 bytes per position: 32 KiB for 256 positions x 32 channels), then acc = (bias or
+ * acc) + tile.  Work is proportional to the nonzero inputs times the taps, with no per-position
+ * or per-tap lists (the column path's) and no im2col (the dense path's).  Why the int32 tile cannot
+ * overflow: each entry is a sum of at most taps x c_in products of magnitude <= max|input| x wmax,
+ * checked <= INT32_MAX before any work (the gather's and dense path's proof); each product
+ * |v w| <= that bound too.  Integer addition is associative, so acc is bit-identical to the
+ * scatter's; events and synops are counted exactly as the scatter counts them (each nonzero
+ * input, and width per in-bounds tap it reaches). */
+int64_t myelin_kernel_tile_scratch_bytes(int h, int w, int c_in, int width)
+{
+    /* the tile, then two lists of c_in + 16 int32 (whole-vector stores) */
+    return ((int64_t)h * w * width + 2 * ((int64_t)c_in + 16) + 16) * 4 + 64;
+}
+
+MYELIN_KERNEL_CLONES
+static void tile_scatter(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out,
+                         int kernel, int co_lo, int width, int32_t *tile, int64_t *events_out,
+                         int64_t *synops_out)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            for (int ci = 0; ci < c_in; ci++) {
+                int32_t v = px[ci];
+                if (v == 0)
+                    continue;
+                events++;
+                const int16_t *wr = w16 + (int64_t)ci * c_out + co_lo;
+                for (int ky = 0; ky < kernel; ky++) {
+                    int oy = y + pad - ky;
+                    if (oy < 0 || oy >= h)
+                        continue;
+                    for (int kx = 0; kx < kernel; kx++) {
+                        int ox = x + pad - kx;
+                        if (ox < 0 || ox >= w)
+                            continue;
+                        reach++;
+                        const int16_t *restrict r = wr + (ky * kernel + kx) * tap_stride;
+                        int32_t *restrict t = tile + ((int64_t)oy * w + ox) * width;
+                        if (v == 1)
+                            for (int j = 0; j < width; j++)
+                                t[j] += r[j];
+                        else
+                            for (int j = 0; j < width; j++)
+                                t[j] += v * (int32_t)r[j];
+                    }
+                }
+            }
+        }
+    *events_out = events;
+    *synops_out = reach * width;
+}
+
+#ifdef MYELIN_DENSE_X86
+/* tile_scatter with the nonzero inputs found 16 lanes at a time and each weight row added as
+ * (width + 15) / 16 int16 -> int32 widened vectors (the last one masked); the same sums. */
+__attribute__((target("avx512f,avx512bw"))) static void
+tile_scatter_avx512(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out,
+                    int kernel, int co_lo, int width, int32_t *tile, int64_t *events_out,
+                    int64_t *synops_out)
+{
+    int pad = kernel / 2, nv = (width + 15) / 16, nfull = width / 16;
+    int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;
+    __mmask16 mlast = (__mmask16)(width % 16 ? (1u << (width % 16)) - 1 : 0xFFFFu);
+    const __m512i zero = _mm512_setzero_si512();
+    for (int y = 0; y < h; y++) {
+        int ky0 = y + pad - (h - 1) > 0 ? y + pad - (h - 1) : 0; /* oy = y + pad - ky in [0, h) */
+        int ky1 = y + pad + 1 < kernel ? y + pad + 1 : kernel;
+        for (int x = 0; x < w; x++) {
+            int kx0 = x + pad - (w - 1) > 0 ? x + pad - (w - 1) : 0;
+            int kx1 = x + pad + 1 < kernel ? x + pad + 1 : kernel;
+            int taps = (ky1 - ky0) * (kx1 - kx0);
+            const int32_t *px = in + ((int64_t)y * w + x) * c_in;
+            for (int c0 = 0; c0 < c_in; c0 += 16) {
+                __mmask16 lim = c_in - c0 >= 16 ? (__mmask16)0xFFFF
+                                                : (__mmask16)((1u << (c_in - c0)) - 1);
+                unsigned m = _mm512_mask_cmpneq_epi32_mask(lim, _mm512_maskz_loadu_epi32(lim, px + c0),
+                                                           zero);
+                while (m) {
+                    int ci = c0 + __builtin_ctz(m);
+                    m &= m - 1;
+                    int32_t v = px[ci];
+                    events++;
+                    reach += taps;
+                    const int16_t *wr = w16 + (int64_t)ci * c_out + co_lo;
+                    __m512i vv = _mm512_set1_epi32(v);
+                    for (int ky = ky0; ky < ky1; ky++)
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            const int16_t *r = wr + (ky * kernel + kx) * tap_stride;
+                            int32_t *t = tile + ((int64_t)(y + pad - ky) * w + x + pad - kx) * width;
+                            int i = 0;
+                            for (; i < nfull; i++) { /* whole vectors: plain loads and stores */
+                                __m512i wv = _mm512_cvtepi16_epi32(
+                                    _mm256_loadu_si256((const __m256i *)(r + 16 * i)));
+                                if (v != 1)
+                                    wv = _mm512_mullo_epi32(wv, vv);
+                                _mm512_storeu_si512(
+                                    t + 16 * i, _mm512_add_epi32(_mm512_loadu_si512(t + 16 * i), wv));
+                            }
+                            for (; i < nv; i++) {
+                                __mmask16 mk = mlast;
+                                __m512i wv = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(
+                                    _mm512_maskz_loadu_epi16((__mmask32)mk, r + 16 * i)));
+                                if (v != 1)
+                                    wv = _mm512_mullo_epi32(wv, vv);
+                                _mm512_mask_storeu_epi32(
+                                    t + 16 * i, mk,
+                                    _mm512_add_epi32(_mm512_maskz_loadu_epi32(mk, t + 16 * i), wv));
+                            }
+                        }
+                }
+            }
+        }
+    }
+    *events_out = events;
+    *synops_out = reach * width;
+}
+#endif
+
+#ifdef MYELIN_DENSE_X86
+/* Whole 16-channel vectors (width = 16 NV, NV 1..4): per input position, its nonzero inputs are
+ * listed once, then per in-bounds tap their weight rows are summed in NV int32 registers and added
+ * to the tile row once (one read-modify-write per position and tap, however many inputs fire
+ * there).  The same sums. */
+#define TILE_POS_FN(NAME, NV)                                                                     \
+    __attribute__((target("avx512f,avx512bw"))) static void NAME(                                 \
+        const int32_t *in, int h, int w, int c_in, const int16_t *w16, int c_out, int kernel,     \
+        int co_lo, int32_t *tile, int64_t *events_out, int64_t *synops_out, int32_t *lidx,        \
+        int32_t *lval)                                                                            \
+    {                                                                                             \
+        int pad = kernel / 2, width = 16 * (NV);                                                  \
+        int64_t events = 0, reach = 0, tap_stride = (int64_t)c_in * c_out;                        \
+        const __m512i zero = _mm512_setzero_si512();                                              \
+        const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,  \
+                                               15);                                               \
+        for (int y = 0; y < h; y++) {                                                             \
+            int ky0 = y + pad - (h - 1) > 0 ? y + pad - (h - 1) : 0;                              \
+            int ky1 = y + pad + 1 < kernel ? y + pad + 1 : kernel;                                \
+            for (int x = 0; x < w; x++) {                                                         \
+                const int32_t *px = in + ((int64_t)y * w + x) * c_in;                             \
+                int n = 0, ones = 1;                                                              \
+                for (int c0 = 0; c0 < c_in; c0 += 16) {                                           \
+                    __mmask16 lim = c_in - c0 >= 16 ? (__mmask16)0xFFFF                           \
+                                                    : (__mmask16)((1u << (c_in - c0)) - 1);       \
+                    __m512i v = _mm512_maskz_loadu_epi32(lim, px + c0);                           \
+                    __mmask16 m = _mm512_mask_cmpneq_epi32_mask(lim, v, zero);                    \
+                    if (!m)                                                                       \
+                        continue;                                                                 \
+                    _mm512_storeu_si512(lidx + n, _mm512_maskz_compress_epi32(                    \
+                                                      m, _mm512_add_epi32(iota,                   \
+                                                                          _mm512_set1_epi32(c0)))); \
+                    _mm512_storeu_si512(lval + n, _mm512_maskz_compress_epi32(m, v));             \
+                    ones &= _mm512_mask_cmpneq_epi32_mask(m, v, _mm512_set1_epi32(1)) == 0;       \
+                    n += __builtin_popcount((unsigned)m);                                         \
+                }                                                                                 \
+                if (!n)                                                                           \
+                    continue;                                                                     \
+                int kx0 = x + pad - (w - 1) > 0 ? x + pad - (w - 1) : 0;                          \
+                int kx1 = x + pad + 1 < kernel ? x + pad + 1 : kernel;                            \
+                events += n;                                                                      \
+                reach += (int64_t)n * (ky1 - ky0) * (kx1 - kx0);                                  \
+                for (int ky = ky0; ky < ky1; ky++)                                                \
+                    for (int kx = kx0; kx < kx1; kx++) {                                          \
+                        const int16_t *wb = w16 + (ky * kernel + kx) * tap_stride + co_lo;        \
+                        __m512i a[NV];                                                            \
+                        for (int i = 0; i < (NV); i++)                                            \
+                            a[i] = zero;                                                          \
+                        for (int e = 0; e < n; e++) {                                             \
+                            const int16_t *r = wb + (int64_t)lidx[e] * c_out;                     \
+                            __m512i vv = _mm512_set1_epi32(lval[e]);                              \
+                            for (int i = 0; i < (NV); i++) {                                      \
+                                __m512i wv = _mm512_cvtepi16_epi32(                               \
+                                    _mm256_loadu_si256((const __m256i *)(r + 16 * i)));           \
+                                a[i] = _mm512_add_epi32(                                          \
+                                    a[i], ones ? wv : _mm512_mullo_epi32(wv, vv));                \
+                            }                                                                     \
+                        }                                                                         \
+                        int32_t *t = tile + ((int64_t)(y + pad - ky) * w + x + pad - kx) * width; \
+                        for (int i = 0; i < (NV); i++)                                            \
+                            _mm512_storeu_si512(                                                  \
+                                t + 16 * i, _mm512_add_epi32(_mm512_loadu_si512(t + 16 * i), a[i])); \
+                    }                                                                             \
+            }                                                                                     \
+        }                                                                                         \
+        *events_out = events;                                                                     \
+        *synops_out = reach * width;                                                              \
+    }
+TILE_POS_FN(tile_pos_avx512_1, 1)
+TILE_POS_FN(tile_pos_avx512_2, 2)
+TILE_POS_FN(tile_pos_avx512_4, 4)
+#undef TILE_POS_FN
+#endif
+
+int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                           const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                           uint8_t *scratch, int64_t scratch_bytes, int isa)
+{
+    int width = co_hi - co_lo, best = myelin_kernel_dense_isa();
+    if (isa < 0 || isa > best)
+        isa = best;
+    if (!w16 || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
+        width < 1 || width > MYELIN_TILE_MAX_CO || wmax < 0 || wmax > 32767 || c_in < 1 || h < 1 ||
+        w < 1 || scratch_bytes < myelin_kernel_tile_scratch_bytes(h, w, c_in, width))
+        return -1;
+    int64_t npos = (int64_t)h * w, vabs = myelin_kernel_absmax(in, npos * c_in);
+    int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
+    if (vabs > 0 && bound > INT32_MAX / vabs)
+        return -1;
+    int32_t *tile = (int32_t *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    memset(tile, 0, sizeof *tile * (size_t)(npos * width));
+    int64_t events, synops;
+#ifdef MYELIN_DENSE_X86
+    /* the per-position lists (c_in + 16 entries each) after the tile */
+    int32_t *lidx = tile + npos * width + 16, *lval = lidx + c_in + 16;
+    if (isa >= 2 && (width == 16 || width == 32 || width == 64))
+        (width == 16 ? tile_pos_avx512_1 : width == 32 ? tile_pos_avx512_2 : tile_pos_avx512_4)(
+            in, h, w, c_in, w16, c_out, kernel, co_lo, tile, &events, &synops, lidx, lval);
+    else if (isa >= 2)
+        tile_scatter_avx512(in, h, w, c_in, w16, c_out, kernel, co_lo, width, tile, &events,
+                            &synops);
+    else
+#endif
+        tile_scatter(in, h, w, c_in, w16, c_out, kernel, co_lo, width, tile, &events, &synops);
+    for (int64_t p = 0; p < npos; p++) {
+        int64_t *restrict ar = acc + p * c_out + co_lo;
+        const int32_t *restrict tr = tile + p * width;
+        if (bias)
+            for (int j = 0; j < width; j++)
+                ar[j] = bias[co_lo + j] + tr[j];
+        else
+            for (int j = 0; j < width; j++)
+                ar[j] += tr[j];
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+}
+
 /* The bias rows of the slice into acc (every position); NULL: acc kept (the sums are added). */
 static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, int co_hi,
                       int64_t *acc)
@@ -1679,10 +2100,27 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
     if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
         int64_t n = npos * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
-        int narrow = co_hi - co_lo < MYELIN_COLUMN_NARROW_CO;
-        int below = kernel > 1 ? nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM
-                               : nz * MYELIN_COLUMN_RATE_DEN < n;
-        if (wt->column && wt->w16 && below && (!narrow || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
+        int width = co_hi - co_lo;
+        /* slices of at most MYELIN_INT_NARROW_CO channels with int8 weights: the dense path
+         * (16- or 32-wide panels) or the scatter, never the column path */
+        int tiny = wt->p8 && width <= MYELIN_INT_NARROW_CO;
+        int narrow = width < MYELIN_COLUMN_NARROW_CO;
+        int small = width <= MYELIN_INT_SMALL_CO;
+        int below = kernel > 1 ? (small ? nz * MYELIN_COLUMN_SMALL_CONV_DEN < n
+                                        : nz * MYELIN_COLUMN_CONV_DEN < n * MYELIN_COLUMN_CONV_NUM)
+                               : (small ? nz * MYELIN_COLUMN_SMALL_LIN_DEN < n
+                                        : nz * MYELIN_COLUMN_RATE_DEN < n);
+        /* the int32 tile path: slices of at most MYELIN_INT_NARROW_CO channels, and 3x3
+         * convolutions and linear layers of at most MYELIN_INT_SMALL_CO, below their rates */
+        int64_t tden = tiny ? MYELIN_TILE_RATE_DEN
+                       : small ? (kernel > 1 ? MYELIN_TILE_CONV_DEN : MYELIN_TILE_LIN_DEN)
+                               : 0;
+        if (tden > 0 && wt->w16 && nz * tden < n &&
+            myelin_kernel_tile_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
+            return;
+        if (wt->column && wt->w16 && below && !tiny &&
+            (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
             if (bias)
                 fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
             bias = NULL; /* acc holds it now, whatever path follows */
@@ -1690,8 +2128,9 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
                                          co_hi, acc, cnt, scratch, -1) == 0)
                 return;
         }
-        int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
-                                                            : MYELIN_DENSE_RATE_NARROW;
+        int64_t den = tiny                          ? MYELIN_INT_NARROW_DEN
+                      : width >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
+                                                      : MYELIN_DENSE_RATE_NARROW;
         if (wt->p8 && nz * den >= n && nz > 0) {
             int rc = bias ? myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out,
                                                       kernel, co_lo, co_hi, bias, acc, cnt,
@@ -2190,6 +2629,7 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
     myelin_kernel_scatter_id(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt);
 }
 
+#ifdef MYELIN_DENSE_X86
 /* One LIF step of 16 neurons (lanes in m16) of lif_steps_body: H = V + floor((X - V) / 2), a
  * spike (1 stored at out) where H >= threshold, V = 0 there and H elsewhere; counts the spikes in
  * *csp and the saturated currents (mask xs) in *cxs.  Returns the new V. */
@@ -2205,6 +2645,7 @@ lif16_step(__m512i v, __m512i x, __m512i vth, __mmask16 m16, int32_t *out, __mma
     *cxs = _mm512_mask_add_epi32(*cxs, xs, *cxs, one);
     return _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
 }
+#endif
 
 /* ---- LIF over all timesteps at once (layer-major execution) ----
  *
@@ -2465,6 +2906,38 @@ static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, 
     }
 }
 
+#ifdef MYELIN_DENSE_X86
+/* attn_i32_body for heads 16 channels wide (tiny, Fashion-MNIST): KV's 16 rows live in 16 zmm,
+ * each token adds k[t][i] x V[t] to row i (vpmulld by the broadcast value: no branch per value),
+ * then each A row is sum_i q[t][i] x KV[i].  The same int32 products and sums (the caller's bound
+ * holds for them), so the same A. */
+__attribute__((target("avx512f"))) static void
+attn_i32_body16(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d, int c0,
+                int tok_lo, int tok_hi, int64_t *out)
+{
+    __m512i kv[16];
+    for (int i = 0; i < 16; i++)
+        kv[i] = _mm512_setzero_si512();
+    for (int t = 0; t < n; t++) {
+        const int32_t *kr = k + (int64_t)t * d + c0;
+        if (!_mm512_test_epi32_mask(_mm512_loadu_si512(kr), _mm512_loadu_si512(kr)))
+            continue; /* no K value of this token is nonzero */
+        __m512i vr = _mm512_loadu_si512(v + (int64_t)t * d + c0);
+        _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++)
+            kv[i] = _mm512_add_epi32(kv[i], _mm512_mullo_epi32(_mm512_set1_epi32(kr[i]), vr));
+    }
+    for (int t = tok_lo; t < tok_hi; t++) {
+        const int32_t *qr = q + (int64_t)t * d + c0;
+        __m512i a = _mm512_setzero_si512();
+        _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++)
+            a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(qr[i]), kv[i]));
+        int64_t *ar = out + (int64_t)t * d + c0;
+        _mm512_storeu_si512(ar, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)));
+        _mm512_storeu_si512(ar + 8, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a, 1)));
+    }
+}
+#endif
+
 int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                                 int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
                                 int32_t *kv, int64_t *out)
@@ -2495,6 +2968,12 @@ int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_
     b *= qm;
     if (b > INT32_MAX / dh)
         return -1;
+#ifdef MYELIN_DENSE_X86
+    if (dh == 16 && myelin_kernel_dense_isa() == 2) {
+        attn_i32_body16(q, k, v, n, d, c0, tok_lo, tok_hi, out);
+        return 0;
+    }
+#endif
     attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
     return 0;
 }

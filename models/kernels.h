@@ -134,8 +134,9 @@ int myelin_kernel_dense_i8_isa(void);
 
 /* Input rate (nonzero values / all values) from which myelin_kernel_synapse_iw takes the dense path:
  * 1 / MYELIN_DENSE_RATE_WIDE for layers with at least MYELIN_DENSE_WIDE_CO output channels in the
- * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, and the
- * event-driven path is cheap per event on narrow layers).  Measured with `make bench-dense`
+ * slice, 1 / MYELIN_DENSE_RATE_NARROW below (the dense path pads channels to 64-wide panels, 16- or
+ * 32-wide on layers of at most 16 or 32 channels, and the event-driven path is cheap per event on
+ * narrow layers; the integer path's own rules for slices of at most 64 channels follow below).  Measured with `make bench-dense`
  * (bench/dense_rate.c; README, Measured, "Thresholds"). */
 #define MYELIN_DENSE_WIDE_CO 128
 #define MYELIN_DENSE_RATE_WIDE 32
@@ -164,6 +165,45 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 #define MYELIN_COLUMN_CONV_DEN 8
 #define MYELIN_COLUMN_NARROW_CO 64
 #define MYELIN_COLUMN_NARROW_DEN 32
+
+/* Small integer layers (tiny, Fashion-MNIST; measured on AMD Zen 4 with AVX-512 VNNI, `make
+ * bench-dense`): slices of at most MYELIN_INT_NARROW_CO channels with int8 weights never take the
+ * column path (the dense path's 16- and 32-wide panels beat it at every rate from ~4 %): dense from
+ * 1 / MYELIN_INT_NARROW_DEN, the scatter below (with int16 weights and a scratch large enough,
+ * the int32 tile path, myelin_kernel_tile_i16, below 1 / MYELIN_TILE_RATE_DEN instead); slices of at most MYELIN_INT_SMALL_CO channels take
+ * the column path below 1 / MYELIN_COLUMN_SMALL_CONV_DEN on 3x3 convolutions and below
+ * 1 / MYELIN_COLUMN_SMALL_LIN_DEN on linear layers (the dense path above), in place of the wider
+ * layers' column rates above (which the 48- to 1536-wide layers of the 384 models measured; the
+ * narrow-slice rule before this one applies only without int8 weights). */
+#define MYELIN_INT_NARROW_CO 32
+#define MYELIN_INT_NARROW_DEN 25
+#define MYELIN_INT_SMALL_CO 64
+#define MYELIN_COLUMN_SMALL_CONV_DEN 4
+#define MYELIN_COLUMN_SMALL_LIN_DEN 7
+
+/* Event-driven int32 tile path for narrow slices (at most MYELIN_TILE_MAX_CO channels): the same
+ * acc and counts as myelin_kernel_scatter_i, every nonzero input adding its int16 weight rows
+ * (w16, the scatter layout) into an int32 tile of the whole layer's slice (proof in kernels.c).
+ * bias: NULL adds to acc; else acc = bias + the sums on the slice's channels (acc's old values
+ * there are not read).  scratch: scratch_bytes of at least myelin_kernel_tile_scratch_bytes(h, w,
+ * c_in, co_hi - co_lo).  isa as for myelin_kernel_column_i16 (2: AVX-512BW; below, the portable loop).
+ * Returns 0, or -1 (acc and cnt untouched) when the scratch is too small, the
+ * slice too wide, or taps x c_in x max|input| x wmax exceeds INT32_MAX. */
+#define MYELIN_TILE_MAX_CO 64
+/* myelin_kernel_synapse_iw_set takes the tile path on slices of at most MYELIN_INT_NARROW_CO
+ * channels below this input rate (1 / MYELIN_TILE_RATE_DEN; the dense path above; measured with
+ * `make bench-dense`: crossovers 0.10-0.12 on the tiny and Fashion-MNIST stem convolutions). */
+#define MYELIN_TILE_RATE_DEN 7
+/* ... on 3x3 convolutions of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_CONV_DEN
+ * and on linear layers of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_LIN_DEN (in
+ * place of the column path, which stays the fallback when the tile path refuses). */
+#define MYELIN_TILE_CONV_DEN 5
+#define MYELIN_TILE_LIN_DEN 7
+int64_t myelin_kernel_tile_scratch_bytes(int h, int w, int c_in, int width);
+int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                           const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                           uint8_t *scratch, int64_t scratch_bytes, int isa);
 
 /* myelin_kernel_synapse_i with a per-thread scratch (NULL allowed): when the weights carry a
  * packed copy, scratch is given and the input rate reaches the threshold, the dense path; else

@@ -769,6 +769,10 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                 hh *= T;
             int64_t b = myelin_kernel_column_scratch_bytes(hh, ww, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
+            if (ly->c_out <= MYELIN_TILE_MAX_CO) { /* the int32 tile path's whole-layer tile */
+                b = myelin_kernel_tile_scratch_bytes(hh, ww, ly->c_in, ly->c_out);
+                dense = b > dense ? b : dense;
+            }
         }
         if (has_lif(ly)) {
             if (sz > max_neurons)

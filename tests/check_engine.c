@@ -138,8 +138,10 @@ END_TEST
  * dense double path gives the double scatter's sums to rounding and its counts. */
 START_TEST(test_dense_vs_scatter)
 {
+    /* the last three: 16- and 32-wide panels (c_out <= 16, <= 32), one with a channel slice */
     static const int cs[][6] = {{5, 7, 70, 300, 3, 0}, {9, 1, 64, 80, 1, 0}, {4, 3, 33, 130, 3, 1},
-                                {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}};
+                                {13, 11, 5, 7, 3, 0}, {50, 1, 384, 64, 1, 1}, {16, 16, 8, 16, 3, 0},
+                                {9, 7, 16, 32, 3, 1}, {37, 1, 64, 30, 1, 0}};
     int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co;
@@ -211,7 +213,8 @@ START_TEST(test_dense_zp_vs_scatter)
 {
     static const int cs[][7] = {{9, 11, 3, 48, 3, 0, 118}, {5, 7, 1, 20, 3, 1, 255},
                                 {6, 4, 33, 70, 3, 0, 0},   {8, 3, 5, 130, 1, 1, 17},
-                                {16, 16, 3, 64, 3, 0, 1}};
+                                {16, 16, 3, 64, 3, 0, 1},  {16, 16, 3, 8, 3, 0, 100},
+                                {7, 9, 8, 16, 3, 1, 0}};
     int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int32_t zp = cs[c][6];
@@ -310,6 +313,83 @@ START_TEST(test_dense_zp_vs_scatter)
         ck_assert_int_eq(k2.synops, k1.synops);
     }
     free(in), free(wq), free(w8), free(pk), free(scr), free(ref), free(ad), free(as), free(bias);
+}
+END_TEST
+
+/* The int32 tile path gives the int64 scatter's accumulators and counts, portable and AVX-512
+ * (where the CPU has it), on 3x3 layers of 16, 32 and 64 channels (the per-position kernels),
+ * partial vectors and a channel slice (the per-input kernel), 1x1 layers, a 1x1 image under a 3x3
+ * kernel, values 1 and -2..2, rates from sparse to full; in both modes (add to acc; acc = bias +
+ * sums on the slice, the rest untouched); it refuses, touching nothing, a scratch one byte short,
+ * a slice wider than MYELIN_TILE_MAX_CO and a value whose taps x c_in x |v| x wmax passes
+ * INT32_MAX. */
+START_TEST(test_tile_vs_scatter)
+{
+    static const int cs[][7] = {{16, 16, 8, 16, 3, 0, 15}, {9, 7, 16, 32, 3, 0, 40},
+                                {8, 8, 32, 64, 3, 0, 10},  {6, 5, 20, 70, 3, 1, 30},
+                                {40, 1, 64, 7, 1, 0, 50},  {1, 1, 9, 48, 3, 1, 90},
+                                {3, 2, 5, 20, 3, 0, 100}};
+    int c = _i / 2, isa = _i % 2 ? 2 : 0;
+    int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
+    int lo = cs[c][5] ? 5 : 0, hi = cs[c][5] ? co - 3 : co, pct = cs[c][6];
+    myelin_rng r;
+    myelin_rng_seed(&r, 21, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int16_t *w16 = calloc((size_t)n_w, sizeof *w16);
+    int64_t sb = myelin_kernel_tile_scratch_bytes(h, w, ci, hi - lo);
+    uint8_t *scr = malloc((size_t)sb);
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *ac = calloc((size_t)n_out, sizeof *ac);
+    int64_t *bias = calloc((size_t)co, sizeof *bias);
+    for (int i = 0; i < n_in; i++) /* mostly 1 (every input of some positions), some -2..2 */
+        in[i] = (int)myelin_rng_below(&r, 100) < pct
+                    ? (myelin_rng_below(&r, 4) ? 1 : (int32_t)myelin_rng_below(&r, 5) - 2)
+                    : 0;
+    for (int i = 0; i < n_w; i++)
+        w16[i] = (int16_t)(wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127);
+    for (int j = 0; j < co; j++)
+        bias[j] = (int64_t)myelin_rng_below(&r, 2000001) - 1000000;
+    for (int i = 0; i < n_out; i++)
+        ref[i] = ac[i] = i % 17 - 8;
+    myelin_kcounts kr = {0}, kc = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, lo, hi, ref, &kr);
+    ck_assert_int_eq(myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co, k, lo, hi, NULL, ac, &kc,
+                                            scr, sb, isa),
+                     0);
+    for (int i = 0; i < n_out; i++)
+        ck_assert_int_eq(ac[i], ref[i]);
+    ck_assert_int_eq(kc.events, kr.events);
+    ck_assert_int_eq(kc.synops, kr.synops);
+    /* set mode: acc = bias + sums on the slice, the other channels untouched */
+    for (int i = 0; i < n_out; i++)
+        ac[i] = 0x5a5a5a5a5aLL;
+    myelin_kcounts ks = {0};
+    ck_assert_int_eq(myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co, k, lo, hi, bias, ac, &ks,
+                                            scr, sb, isa),
+                     0);
+    for (int p = 0; p < h * w; p++)
+        for (int j = 0; j < co; j++)
+            ck_assert_int_eq(ac[p * co + j], j >= lo && j < hi ? ref[p * co + j] -
+                                                                     (p * co + j) % 17 + 8 +
+                                                                     bias[j]
+                                                               : 0x5a5a5a5a5aLL);
+    ck_assert_int_eq(ks.synops, kr.synops);
+    /* refusals: nothing touched */
+    myelin_kcounts kz = {0};
+    ck_assert_int_eq(myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co, k, lo, hi, NULL, ac, &kz,
+                                            scr, sb - 1, isa),
+                     -1);
+    ck_assert_int_eq(myelin_kernel_tile_i16(in, h, w, ci, w16, 127, MYELIN_TILE_MAX_CO + 1, k, 0,
+                                            MYELIN_TILE_MAX_CO + 1, NULL, ac, &kz, scr, INT64_MAX,
+                                            isa),
+                     -1);
+    in[n_in / 2] = (int32_t)(INT32_MAX / ((int64_t)k * k * ci * 127) + 1);
+    ck_assert_int_eq(myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co, k, lo, hi, NULL, ac, &kz,
+                                            scr, sb, isa),
+                     -1);
+    ck_assert_int_eq(kz.events, 0);
+    ck_assert_int_eq(ac[0], lo > 0 ? 0x5a5a5a5a5aLL : ref[0] - 0 % 17 + 8 + bias[0]);
+    free(in), free(wq), free(w16), free(scr), free(ref), free(ac), free(bias);
 }
 END_TEST
 
@@ -801,7 +881,8 @@ END_TEST
 
 /* Both attention orders give the same integers; each counts its own dataflow's actions. */
 /* The int32 Q (K^T V) gives both kernels' A, and myelin_kernel_attn_counts both orders' counts,
- * on spikes and small integers (residual-like values), partial token ranges and several heads;
+ * on spikes and small integers (residual-like values), partial token ranges and several heads
+ * (dh 16: the AVX-512 register kernel where the CPU has AVX-512F; dh 32: the portable loop);
  * values too large for the int32 bound are refused with out untouched. */
 START_TEST(test_attention_i32)
 {
@@ -932,6 +1013,29 @@ START_TEST(test_maxpool_add)
     ck_assert_int_eq(c[2], 2);
     ck_assert_int_eq(c[3], 9);
     ck_assert_int_eq(myelin_kernel_nonzero(a, 4), 3);
+    /* channel counts that are multiples of 16 (the blocked loop) and not, odd and even sides,
+     * against the window written out */
+    static const int sh[][3] = {{7, 7, 16}, {8, 5, 32}, {1, 4, 48}, {5, 6, 20}, {2, 1, 64}};
+    myelin_rng r;
+    myelin_rng_seed(&r, 31, 0);
+    for (size_t s = 0; s < sizeof sh / sizeof sh[0]; s++) {
+        int h = sh[s][0], w = sh[s][1], ch = sh[s][2], oh = (h + 1) / 2, ow = (w + 1) / 2;
+        int32_t *x = malloc(sizeof *x * (size_t)(h * w * ch)), *y = malloc(sizeof *y * (size_t)(oh * ow * ch));
+        for (int i = 0; i < h * w * ch; i++)
+            x[i] = myelin_rng_below(&r, 3) ? 0 : (int32_t)myelin_rng_below(&r, 4);
+        myelin_kernel_maxpool(x, h, w, ch, y);
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                for (int j = 0; j < ch; j++) {
+                    int32_t m = 0;
+                    for (int yy = 2 * oy - 1; yy <= 2 * oy + 1; yy++)
+                        for (int xx = 2 * ox - 1; xx <= 2 * ox + 1; xx++)
+                            if (yy >= 0 && yy < h && xx >= 0 && xx < w && x[(yy * w + xx) * ch + j] > m)
+                                m = x[(yy * w + xx) * ch + j];
+                    ck_assert_int_eq(y[(oy * ow + ox) * ch + j], m);
+                }
+        free(x), free(y);
+    }
 }
 END_TEST
 
@@ -1509,12 +1613,13 @@ Suite *make_engine_suite(void)
                         (int)(sizeof scatter_cases / sizeof scatter_cases[0]));
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
-    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 20);
-    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 20);
+    tcase_add_loop_test(k, test_dense_vs_scatter, 0, 32);
+    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 28);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
+    tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
