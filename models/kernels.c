@@ -1737,19 +1737,20 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
  *
  * C[P][Co] = A[P][K] B[K][Co] in double: A the input gathered per output position (im2col, int32
  * spike values converted exactly to double), B the double weights packed by
- * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded), a
+ * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded, and
+ * a row K of zeros per panel that the event-driven panel path pads its lists with), a
  * 6-row x 32-channel block of C in registers (AVX-512F: 24 zmm accumulators, one FMA per 8 MACs;
  * AVX2+FMA: 3 rows x 16 channels per pass; or the portable loop).  acc += C.  Every product is
  * the one the scatter forms; only the order of the double additions differs (per output, k in
  * tap-major order, fused multiply-adds), so acc agrees with myelin_kernel_scatter_id to rounding.
  * Counts are the scatter's, exactly. */
-#define DENSE_NPD 32 /* output channels per double panel */
+#define DENSE_NPD MYELIN_DENSE_D_NP /* output channels per double panel */
 #define DENSE_RBD 24 /* output positions per double im2col block */
 
 int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel)
 {
     int64_t panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
-    return panels * (int64_t)kernel * kernel * c_in * DENSE_NPD;
+    return panels * ((int64_t)kernel * kernel * c_in + 1) * DENSE_NPD;
 }
 
 int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel)
@@ -1763,10 +1764,11 @@ void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kerne
     int64_t K = (int64_t)kernel * kernel * c_in;
     int panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
     for (int pn = 0; pn < panels; pn++)
-        for (int64_t k = 0; k < K; k++)
+        for (int64_t k = 0; k <= K; k++) /* row K: zeros (myelin_kernel_panel_d's padding) */
             for (int j = 0; j < DENSE_NPD; j++) {
                 int co = pn * DENSE_NPD + j;
-                packed[((int64_t)pn * K + k) * DENSE_NPD + j] = co < c_out ? wf[k * c_out + co] : 0.0;
+                packed[((int64_t)pn * (K + 1) + k) * DENSE_NPD + j] =
+                    co < c_out && k < K ? wf[k * c_out + co] : 0.0;
             }
 }
 
@@ -1927,7 +1929,7 @@ void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const doub
                 }
         }
         for (int pn = co_lo / DENSE_NPD; pn * DENSE_NPD < co_hi; pn++) {
-            block(A, rows_pad, K, packed + (int64_t)pn * K * DENSE_NPD, C);
+            block(A, rows_pad, K, packed + (int64_t)pn * (K + 1) * DENSE_NPD, C);
             int j0 = co_lo > pn * DENSE_NPD ? co_lo - pn * DENSE_NPD : 0;
             int j1 = co_hi < (pn + 1) * DENSE_NPD ? co_hi - pn * DENSE_NPD : DENSE_NPD;
             for (int r = 0; r < rows; r++) {

@@ -188,8 +188,11 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
 
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
- * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles); scratch:
+ * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles: panels
+ * of MYELIN_DENSE_D_NP output channels, [panel][k][MYELIN_DENSE_D_NP] for k = 0..K with row K all
+ * zeros, K = kernel^2 c_in; 64-byte aligned is fastest); scratch:
  * myelin_kernel_dense_scratch_d_bytes, 8-byte aligned; isa as for myelin_kernel_dense_i8. */
+#define MYELIN_DENSE_D_NP 32
 int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel);
 int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel);
 void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed);
@@ -204,6 +207,15 @@ int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel)
 int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch);
+/* Event-driven double path over the packed panels (L1-resident chunks of rows, six positions
+ * interleaved; kernels_d.c): the same acc as myelin_kernel_dense_d at isa 2 (bit-identical, as
+ * the column path) and the scatter's counts, for finite weights, packed as for
+ * myelin_kernel_dense_d.  kernel 1..3.  scratch: myelin_kernel_panel_d_scratch_bytes.  Returns -1
+ * (nothing done) without AVX-512 (myelin_kernel_dense_isa() < 2) or on shapes it does not take. */
+int64_t myelin_kernel_panel_d_scratch_bytes(int h, int w, int c_in, int kernel);
+int myelin_kernel_panel_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+                          int c_out, int kernel, int co_lo, int co_hi, double *acc,
+                          myelin_kcounts *cnt, uint8_t *scratch);
 /* Below this input rate (NUM / DEN) the double column path replaces the dense double path. */
 #define MYELIN_COLUMN_D_RATE_NUM 1
 #define MYELIN_COLUMN_D_RATE_DEN 3
