@@ -199,31 +199,29 @@ void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kerne
 void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
-/* Event-driven double path: the AVX-512 dense double path's acc (bit-identical: the same fused
- * multiply-adds in the same order, zero inputs skipped; proof in kernels.c) and the scatter's
- * counts, for finite weights wf (scatter layout).  scratch: myelin_kernel_column_d_scratch_bytes.
- * Returns -1 (nothing done) without AVX-512F or on shapes it does not take. */
+/* Event-driven double column path (kernels_d.c): the same acc as myelin_kernel_dense_d at isa 2
+ * (bit-identical: the same fused multiply-adds in the same order, zero inputs skipped; proof in
+ * kernels_d.c) and the scatter's counts, for finite weights, packed as for myelin_kernel_dense_d;
+ * per panel, chunks of rows held in L1 while six output positions at a time add the rows of their
+ * nonzero inputs.  kernel 1..3.  scratch: myelin_kernel_column_d_scratch_bytes.  Returns -1
+ * (nothing done) without AVX-512 (myelin_kernel_dense_isa() < 2) or on shapes it does not take. */
 int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel);
-int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
+int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *packed,
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch);
-/* Event-driven double path over the packed panels (L1-resident chunks of rows, six positions
- * interleaved; kernels_d.c): the same acc as myelin_kernel_dense_d at isa 2 (bit-identical, as
- * the column path) and the scatter's counts, for finite weights, packed as for
- * myelin_kernel_dense_d.  kernel 1..3.  scratch: myelin_kernel_panel_d_scratch_bytes.  Returns -1
- * (nothing done) without AVX-512 (myelin_kernel_dense_isa() < 2) or on shapes it does not take. */
-int64_t myelin_kernel_panel_d_scratch_bytes(int h, int w, int c_in, int kernel);
-int myelin_kernel_panel_d(const int32_t *in, int h, int w, int c_in, const double *packed,
-                          int c_out, int kernel, int co_lo, int co_hi, double *acc,
-                          myelin_kcounts *cnt, uint8_t *scratch);
-/* Below this input rate (NUM / DEN) the double column path replaces the dense double path. */
-#define MYELIN_COLUMN_D_RATE_NUM 1
+/* Below these input rates (NUM / DEN) the double column path replaces the dense double path:
+ * MYELIN_COLUMN_D_RATE_* in general, MYELIN_COLUMN_D_CONV_* on 3x3 convolutions whose slice is
+ * narrower than MYELIN_DENSE_WIDE_CO channels (their lists cost more per row added).  Measured
+ * with `make bench-dense` (README, Measured, "Thresholds"). */
+#define MYELIN_COLUMN_D_RATE_NUM 2
 #define MYELIN_COLUMN_D_RATE_DEN 3
+#define MYELIN_COLUMN_D_CONV_NUM 1
+#define MYELIN_COLUMN_D_CONV_DEN 2
 
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
  * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
  * scratch also sized for myelin_kernel_column_d_scratch_bytes): in that regime, below
- * MYELIN_COLUMN_D_RATE_*, the double column path (the same sums). */
+ * MYELIN_COLUMN_D_RATE_* (MYELIN_COLUMN_D_CONV_*), the double column path (the same sums). */
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
                               double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column);

@@ -1,5 +1,5 @@
-/* models/kernels_d.c — the event-driven double path over the dense double path's packed panels
- * (myelin_kernel_panel_d; rules in kernels.h).
+/* models/kernels_d.c — the event-driven double column path over the dense double path's packed
+ * panels (myelin_kernel_column_d; rules in kernels.h).
  *
  * What it must equal: the AVX-512 dense double path (dense_block_d_avx512 in kernels.c) computes,
  * per output position and panel of MYELIN_DENSE_D_NP = 32 output channels, C = fma(a_k, b_k, C)
@@ -63,7 +63,7 @@ static pd_layout pd_layout_of(int64_t npos, int c_in, int kernel)
     return L;
 }
 
-int64_t myelin_kernel_panel_d_scratch_bytes(int h, int w, int c_in, int kernel)
+int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel)
 {
     if (h < 1 || w < 1 || c_in < 1 || kernel < 1)
         return 64;
@@ -164,7 +164,7 @@ PD_PANEL_FN(pd_panel_fma, 0)
 #undef PD_ROW
 #endif
 
-int myelin_kernel_panel_d(const int32_t *in, int h, int w, int c_in, const double *packed,
+int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *packed,
                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
                           myelin_kcounts *cnt, uint8_t *scratch)
 {

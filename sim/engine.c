@@ -502,7 +502,9 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
                    ly->inputs[0] != MYELIN_INPUT_IMAGE) {
             /* float weights on spike inputs: the dense double path's packed copy */
             int64_t len = myelin_kernel_dense_packed_d_len(ly->c_in, ly->c_out, ly->kernel);
-            if (!(L->pd = malloc(sizeof *L->pd * (size_t)(len ? len : 1)))) {
+            /* 64-byte aligned: the column path's loads of its rows then never split a line */
+            size_t bytes = (sizeof *L->pd * (size_t)len + 63) / 64 * 64;
+            if (!(L->pd = aligned_alloc(64, bytes ? bytes : 64))) {
                 rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
                 break;
             }
