@@ -50,7 +50,11 @@ int main(void)
         uint8_t *scr = malloc((size_t)myelin_kernel_dense_scratch_bytes(ci, k));
         int64_t *acc = calloc((size_t)n_out, sizeof *acc);
         double *wf = malloc(sizeof *wf * (size_t)n_w), *accd = calloc((size_t)n_out, sizeof *accd);
-        double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
+        /* 64-byte aligned, as the engine allocates it (the column path's row loads then never
+         * split a cache line) */
+        size_t pd_bytes = (sizeof(double) * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k) + 63) /
+                          64 * 64;
+        double *pd = aligned_alloc(64, pd_bytes);
         int64_t sdd = myelin_kernel_dense_scratch_d_bytes(ci, k);
         int64_t scd = myelin_kernel_column_d_scratch_bytes(h, w, ci, k);
         uint8_t *sd = malloc((size_t)(sdd > scd ? sdd : scd));

@@ -1958,9 +1958,14 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
                                                             : MYELIN_DENSE_RATE_NARROW;
         if (nz * den >= n && nz > 0) {
             /* the dense path's regime: its exact sums from the nonzero inputs when that pays */
-            int narrow = kernel > 1 && co_hi - co_lo < MYELIN_DENSE_WIDE_CO;
-            int64_t num = narrow ? MYELIN_COLUMN_D_CONV_NUM : MYELIN_COLUMN_D_RATE_NUM;
-            int64_t cden = narrow ? MYELIN_COLUMN_D_CONV_DEN : MYELIN_COLUMN_D_RATE_DEN;
+            int64_t num = MYELIN_COLUMN_D_RATE_NUM, cden = MYELIN_COLUMN_D_RATE_DEN;
+            if (kernel > 1 && co_hi - co_lo < MYELIN_COLUMN_NARROW_CO) {
+                num = MYELIN_COLUMN_D_CONV_NARROW_NUM;
+                cden = MYELIN_COLUMN_D_CONV_NARROW_DEN;
+            } else if (kernel > 1 && co_hi - co_lo < MYELIN_DENSE_WIDE_CO) {
+                num = MYELIN_COLUMN_D_CONV_NUM;
+                cden = MYELIN_COLUMN_D_CONV_DEN;
+            }
             if (column && nz * cden < n * num &&
                 myelin_kernel_column_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc,
                                        cnt, scratch) == 0)

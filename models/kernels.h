@@ -210,18 +210,23 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch);
 /* Below these input rates (NUM / DEN) the double column path replaces the dense double path:
- * MYELIN_COLUMN_D_RATE_* in general, MYELIN_COLUMN_D_CONV_* on 3x3 convolutions whose slice is
- * narrower than MYELIN_DENSE_WIDE_CO channels (their lists cost more per row added).  Measured
- * with `make bench-dense` (README, Measured, "Thresholds"). */
+ * MYELIN_COLUMN_D_RATE_* on linear layers and on 3x3 convolutions whose slice has at least
+ * MYELIN_DENSE_WIDE_CO channels, MYELIN_COLUMN_D_CONV_* on narrower 3x3 slices and
+ * MYELIN_COLUMN_D_CONV_NARROW_* on those narrower than MYELIN_COLUMN_NARROW_CO (their event
+ * lists, nine entries per input event, are shared by fewer panels).  Measured with
+ * `make bench-dense` (README, Measured, "Thresholds"). */
 #define MYELIN_COLUMN_D_RATE_NUM 2
 #define MYELIN_COLUMN_D_RATE_DEN 3
-#define MYELIN_COLUMN_D_CONV_NUM 1
-#define MYELIN_COLUMN_D_CONV_DEN 2
+#define MYELIN_COLUMN_D_CONV_NUM 2
+#define MYELIN_COLUMN_D_CONV_DEN 5
+#define MYELIN_COLUMN_D_CONV_NARROW_NUM 1
+#define MYELIN_COLUMN_D_CONV_NARROW_DEN 4
 
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
  * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
  * scratch also sized for myelin_kernel_column_d_scratch_bytes): in that regime, below
- * MYELIN_COLUMN_D_RATE_* (MYELIN_COLUMN_D_CONV_*), the double column path (the same sums). */
+ * MYELIN_COLUMN_D_RATE_* (MYELIN_COLUMN_D_CONV_*, _CONV_NARROW_*), the double column path (the
+ * same sums). */
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
                               double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column);

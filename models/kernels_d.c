@@ -225,13 +225,14 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
                 }
                 end = e;
             }
-            int32_t *cp = cst + (int64_t)p * (nch + 1), i = s;
-            for (int j = 0; j < nch; j++) {
-                while (i < end && lk[i] < j * PD_KC)
-                    i++;
-                cp[j] = i;
-            }
-            cp[nch] = end;
+            int32_t *cp = cst + (int64_t)p * (nch + 1); /* counts per chunk, then starts */
+            for (int j = 0; j <= nch; j++)
+                cp[j] = 0;
+            for (int32_t i = s; i < end; i++)
+                cp[lk[i] / PD_KC + 1]++;
+            cp[0] = s;
+            for (int j = 1; j <= nch; j++)
+                cp[j] += cp[j - 1];
         }
         /* per chunk: positions by event count (descending), groups of PD_G, lists interleaved
          * and padded with the zero row */
