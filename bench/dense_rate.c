@@ -95,7 +95,7 @@ int main(void)
                         } else if (path == 3)
                             myelin_kernel_dense_d(in, h, w, ci, pd, co, k, 0, co, accd, NULL, sd,
                                                   -1);
-                        else if (path == 4 && myelin_kernel_column_d(in, h, w, ci, pd, co, k, 0, co,
+                        else if (path == 4 && myelin_kernel_column_d(in, h, w, ci, wf, pd, co, k, 0, co,
                                                                      accd, NULL, sd)) {
                             fprintf(stderr, "dense_rate: the double column path refused\n");
                             return 70;

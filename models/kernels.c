@@ -1959,16 +1959,16 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
         if (nz * den >= n && nz > 0) {
             /* the dense path's regime: its exact sums from the nonzero inputs when that pays */
             int64_t num = MYELIN_COLUMN_D_RATE_NUM, cden = MYELIN_COLUMN_D_RATE_DEN;
-            if (kernel > 1 && co_hi - co_lo < MYELIN_COLUMN_NARROW_CO) {
-                num = MYELIN_COLUMN_D_CONV_NARROW_NUM;
-                cden = MYELIN_COLUMN_D_CONV_NARROW_DEN;
+            if (co_hi - co_lo <= MYELIN_COLUMN_D_NARROW_CO) {
+                num = MYELIN_COLUMN_D_NARROW_NUM;
+                cden = MYELIN_COLUMN_D_NARROW_DEN;
             } else if (kernel > 1 && co_hi - co_lo < MYELIN_DENSE_WIDE_CO) {
                 num = MYELIN_COLUMN_D_CONV_NUM;
                 cden = MYELIN_COLUMN_D_CONV_DEN;
             }
             if (column && nz * cden < n * num &&
-                myelin_kernel_column_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc,
-                                       cnt, scratch) == 0)
+                myelin_kernel_column_d(in, h, w, c_in, wf, packed, c_out, kernel, co_lo, co_hi,
+                                       acc, cnt, scratch) == 0)
                 return;
             myelin_kernel_dense_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc, cnt,
                                   scratch, -1);

@@ -63,11 +63,15 @@ static pd_layout pd_layout_of(int64_t npos, int c_in, int kernel)
     return L;
 }
 
+static int64_t cr_scratch_bytes(int h, int w, int c_in, int kernel);
+
 int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel)
 {
     if (h < 1 || w < 1 || c_in < 1 || kernel < 1)
         return 64;
-    return pd_layout_of((int64_t)h * w, c_in, kernel).total;
+    int64_t a = pd_layout_of((int64_t)h * w, c_in, kernel).total;
+    int64_t b = cr_scratch_bytes(h, w, c_in, kernel);
+    return a > b ? a : b;
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MYELIN_NO_CLONES)
@@ -164,11 +168,242 @@ PD_PANEL_FN(pd_panel_fma, 0)
 #undef PD_ROW
 #endif
 
-int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *packed,
-                          int c_out, int kernel, int co_lo, int co_hi, double *acc,
-                          myelin_kcounts *cnt, uint8_t *scratch)
+/* ---- Small layers: a position's sums in registers over all taps ----
+ *
+ * The AVX-512 dense double path (dense_block_d_avx512) computes, per output and 32-channel
+ * panel, C = fma(a_k, b_k, C) over k = tap c_in + ci in ascending order from C = +0, then
+ * acc += C.  This path forms the same C from the nonzero inputs only, in the same k order (per
+ * position: taps ascending, chunks of input channels ascending, channels ascending within), and
+ * adds it to acc once: bit-identical to it.  Why skipping a_k = 0 changes nothing: fma(0, b, C) =
+ * C + (+-0) rounds to C when C != 0, and to +0 when C = +0; C is never -0 (it starts at +0 and
+ * a sum is -0 only when both addends are -0), so for finite weights (the caller's check) every
+ * skipped term is an identity.  C lives in 8 zmm (64 channels) per position and chunk of CR_KB
+ * inputs, in a tile of CR_PB positions between chunks; small layers keep a position's C over
+ * all taps.  Counts as the scatter's.  Only with AVX-512F: the portable and AVX2 dense double
+ * paths round differently (mul + add, 4-wide FMA order is the same but the portable C is not
+ * fused), and those CPUs keep them. */
+#define COLD_CB 64 /* output channels per block: 8 zmm of doubles */
+#define CR_KB 64   /* input channels per chunk */
+#define CR_PB 64   /* output positions per tile */
+#define CR_WHOLE_BYTES 24576 /* the rows of all taps of a block, to sum a position at once */
+
+static int64_t cr_scratch_bytes(int h, int w, int c_in, int kernel)
+{
+    (void)kernel;
+    int64_t npos = (int64_t)h * w, nch = (c_in + CR_KB - 1) / CR_KB;
+    return (int64_t)CR_PB * COLD_CB * 8 + npos * (nch + 1) * 4 + (npos * c_in + 32) * 8 + 256;
+}
+
+#ifdef PD_X86
+/* The nonzero inputs per position and chunk in channel order (idx: row offset ci c_out, val). */
+__attribute__((target("avx512f"))) static void
+cold_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
+                  int32_t *idx, int32_t *val, int32_t *start)
+{
+    int32_t e = 0;
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
+    for (int64_t q = 0; q < npos; q++) {
+        const int32_t *px = in + q * c_in;
+        for (int j = 0; j < nch; j++) {
+            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
+            start[q * (nch + 1) + j] = e;
+            __m512i off = _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
+            for (int ci = c0; ci < c1; ci += 16) {
+                __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
+                                              : (__mmask16)((1u << (c1 - ci)) - 1);
+                __m512i v = _mm512_maskz_loadu_epi32(lim, px + ci);
+                __mmask16 mk = _mm512_mask_cmpneq_epi32_mask(lim, v, zero);
+                if (mk) {
+                    _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
+                    _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
+                    e += __builtin_popcount((unsigned)mk);
+                }
+                off = _mm512_add_epi32(off, step);
+            }
+        }
+        start[q * (nch + 1) + nch] = e;
+    }
+}
+
+#define COLD_FMA(Z)                                                                               \
+    if ((Z) < nv)                                                                                 \
+        c##Z = _mm512_fmadd_pd(x, full ? _mm512_loadu_pd(r + 8 * (Z))                             \
+                                      : _mm512_maskz_loadu_pd(km[Z], r + 8 * (Z)),                \
+                               c##Z)
+#define COLD_ENTRIES                                                                              \
+    for (int32_t e = s; e < end; e++) {                                                           \
+        const double *r = wb + idx[e];                                                            \
+        __m512d x = _mm512_set1_pd((double)val[e]);                                               \
+        COLD_FMA(0);                                                                              \
+        COLD_FMA(1);                                                                              \
+        COLD_FMA(2);                                                                              \
+        COLD_FMA(3);                                                                              \
+        COLD_FMA(4);                                                                              \
+        COLD_FMA(5);                                                                              \
+        COLD_FMA(6);                                                                              \
+        COLD_FMA(7);                                                                              \
+    }
+#define COLD_ALL(OP)                                                                              \
+    OP(0);                                                                                        \
+    OP(1);                                                                                        \
+    OP(2);                                                                                        \
+    OP(3);                                                                                        \
+    OP(4);                                                                                        \
+    OP(5);                                                                                        \
+    OP(6);                                                                                        \
+    OP(7)
+#define COLD_LOADC(Z) c##Z = _mm512_loadu_pd(t + 8 * (Z))
+#define COLD_STOREC(Z) _mm512_storeu_pd(t + 8 * (Z), c##Z)
+#define COLD_ZERO(Z) c##Z = _mm512_setzero_pd()
+
+/* C of channels [cb, cb + width) for positions [p0, p0 + pn) into tile (COLD_CB per position). */
+__attribute__((target("avx512f"))) static void
+cold_block_avx512(const int32_t *idx, const int32_t *val, const int32_t *start, int nch, int whole,
+                  int h, int w, int c_in, const double *wf, int c_out, int kernel, int cb,
+                  int width, int64_t p0, int pn, double *tile)
+{
+    int pad = kernel / 2, nv = (width + 7) / 8, full = width == COLD_CB;
+    __mmask8 km[8];
+    for (int z = 0; z < 8; z++) {
+        int left = width - 8 * z;
+        km[z] = left >= 8 ? (__mmask8)0xFF : left <= 0 ? (__mmask8)0 : (__mmask8)((1u << left) - 1);
+    }
+    int oys[CR_PB], oxs[CR_PB], oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);
+    for (int p = 0; p < pn; p++) {
+        oys[p] = oy0;
+        oxs[p] = ox0;
+        if (++ox0 == w) {
+            ox0 = 0;
+            oy0++;
+        }
+    }
+    __m512d c0, c1, c2, c3, c4, c5, c6, c7;
+    if (whole) { /* one chunk: a position's C stays in registers over all taps */
+        for (int p = 0; p < pn; p++) {
+            COLD_ALL(COLD_ZERO);
+            for (int ky = 0; ky < kernel; ky++) {
+                int y = oys[p] + ky - pad;
+                if (y < 0 || y >= h)
+                    continue;
+                for (int kx = 0; kx < kernel; kx++) {
+                    int x = oxs[p] + kx - pad;
+                    if (x < 0 || x >= w)
+                        continue;
+                    const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = start[q * 2], end = start[q * 2 + 1];
+                    COLD_ENTRIES
+                }
+            }
+            double *t = tile + (int64_t)p * COLD_CB;
+            COLD_ALL(COLD_STOREC);
+        }
+        return;
+    }
+    for (int ky = 0; ky < kernel; ky++)
+        for (int kx = 0; kx < kernel; kx++) {
+            const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
+            for (int j = 0; j < nch; j++)
+                for (int p = 0; p < pn; p++) {
+                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
+                    if (y < 0 || y >= h || x < 0 || x >= w)
+                        continue;
+                    int64_t q = (int64_t)y * w + x;
+                    int32_t s = start[q * (nch + 1) + j], end = start[q * (nch + 1) + j + 1];
+                    if (s == end)
+                        continue;
+                    double *t = tile + (int64_t)p * COLD_CB;
+                    COLD_ALL(COLD_LOADC);
+                    COLD_ENTRIES
+                    COLD_ALL(COLD_STOREC);
+                }
+        }
+}
+#undef COLD_FMA
+#undef COLD_ENTRIES
+#undef COLD_ALL
+#undef COLD_LOADC
+#undef COLD_STOREC
+#undef COLD_ZERO
+#endif
+
+static int column_d_regs(const int32_t *in, int h, int w, int c_in, const double *wf, int c_out,
+                         int kernel, int co_lo, int co_hi, double *acc, myelin_kcounts *cnt,
+                         uint8_t *scratch)
 {
 #ifdef PD_X86
+    if (myelin_kernel_dense_isa() < 2 || !wf || !scratch || kernel < 1 || kernel > 3 ||
+        co_lo < 0 || co_hi > c_out || co_lo >= co_hi || c_in < 1)
+        return -1;
+    int64_t npos = (int64_t)h * w;
+    if (npos < 1 || npos * c_in > INT32_MAX - 64 || (int64_t)c_in * c_out > INT32_MAX)
+        return -1;
+    int64_t taps_k = (int64_t)kernel * kernel * c_in;
+    int64_t width0 = co_hi - co_lo < COLD_CB ? co_hi - co_lo : COLD_CB;
+    int whole = kernel > 1 && taps_k * ((width0 + 7) / 8 * 8) * 8 <= CR_WHOLE_BYTES;
+    int kb = whole ? c_in : CR_KB, nch = (c_in + kb - 1) / kb;
+    if (whole)
+        nch = 1;
+    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    double *tile = (double *)(void *)base;
+    int32_t *start = (int32_t *)(void *)(tile + CR_PB * COLD_CB);
+    int32_t *idx = start + npos * (nch + 1), *val = idx + npos * c_in + 16;
+    cold_build_avx512(in, npos, c_in, c_out, kb, nch, idx, val, start);
+    int64_t events = start[npos * (nch + 1) - 1], synops = 0;
+    int pad = kernel / 2;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int k = 0; k < kernel; k++)
+            vy += y + pad - k >= 0 && y + pad - k < h;
+        for (int x = 0; x < w; x++) {
+            int64_t q = (int64_t)y * w + x;
+            int vx = 0;
+            for (int k = 0; k < kernel; k++)
+                vx += x + pad - k >= 0 && x + pad - k < w;
+            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
+        }
+    }
+    synops *= co_hi - co_lo;
+    for (int cb = co_lo; cb < co_hi; cb += COLD_CB) {
+        int width = co_hi - cb < COLD_CB ? co_hi - cb : COLD_CB;
+        for (int64_t p0 = 0; p0 < npos; p0 += CR_PB) {
+            int pn = npos - p0 < CR_PB ? (int)(npos - p0) : CR_PB;
+            memset(tile, 0, sizeof *tile * (size_t)pn * COLD_CB);
+            cold_block_avx512(idx, val, start, nch, whole, h, w, c_in, wf, c_out, kernel, cb,
+                              width, p0, pn, tile);
+            for (int p = 0; p < pn; p++) {
+                double *restrict ar = acc + (p0 + p) * c_out + cb;
+                const double *restrict tr = tile + (int64_t)p * COLD_CB;
+                for (int jj = 0; jj < width; jj++)
+                    ar[jj] += tr[jj];
+            }
+        }
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+#else
+    (void)in, (void)h, (void)w, (void)c_in, (void)wf, (void)c_out, (void)kernel, (void)co_lo;
+    (void)co_hi, (void)acc, (void)cnt, (void)scratch;
+    return -1;
+#endif
+}
+
+
+int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
+                           const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                           double *acc, myelin_kcounts *cnt, uint8_t *scratch)
+{
+#ifdef PD_X86
+    /* slices of at most 64 channels: one block of the register path, which costs less there
+     * (a panel would be at least half padding below 32 channels, and its lists cost more than
+     * the few panels they serve) */
+    if (co_hi - co_lo <= MYELIN_COLUMN_D_NARROW_CO && MYELIN_COLUMN_D_NARROW_CO <= COLD_CB)
+        return column_d_regs(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt, scratch);
     if (myelin_kernel_dense_isa() < 2 || !packed || !scratch || kernel < 1 || kernel > 3 ||
         co_lo < 0 || co_hi > c_out || co_lo >= co_hi || c_in < 1 || h < 1 || w < 1)
         return -1;
@@ -321,8 +556,8 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
     }
     return 0;
 #else
-    (void)in, (void)h, (void)w, (void)c_in, (void)packed, (void)c_out, (void)kernel, (void)co_lo;
-    (void)co_hi, (void)acc, (void)cnt, (void)scratch;
+    (void)in, (void)h, (void)w, (void)c_in, (void)wf, (void)packed, (void)c_out, (void)kernel;
+    (void)co_lo, (void)co_hi, (void)acc, (void)cnt, (void)scratch;
     return -1;
 #endif
 }

@@ -376,18 +376,22 @@ START_TEST(test_column_vs_scatter)
 END_TEST
 
 /* With AVX-512F, the double column path gives the AVX-512 dense double path's sums bit for bit
- * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts: several
- * chunks of panel rows (K > 96) with 3x3 borders, more positions than a block (64) and a last
- * partial group of six, odd widths, channels past the last full panel and a slice not aligned to
- * panels, values 1..3 (fused multiply-adds) and all-1 inputs (adds); without AVX-512F it declines
- * (-1) and touches nothing.  Columns: h, w, c_in, c_out, kernel, slice, rate %, all-1 values. */
+ * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts.  Slices
+ * wider than 64 channels (the panel kernel): several chunks of panel rows (K > 96) and one, 3x3
+ * with borders, more positions than a block (64) and a last partial group of six, odd widths,
+ * channels past the last full panel, slices not aligned to panels, values 1..3 (fused
+ * multiply-adds) and all-1 inputs (adds); narrower ones (the register kernel): small 3x3 layers
+ * (all taps in registers) and chunked wide ones, partial 8-channel vectors and a slice.  Without
+ * AVX-512F it declines (-1) and touches nothing.  Columns: h, w, c_in, c_out, kernel, slice,
+ * rate %, all-1 values. */
 START_TEST(test_column_d_vs_dense)
 {
-    static const int cs[][8] = {{5, 7, 70, 300, 3, 0, 50, 0},  {64, 1, 384, 200, 1, 1, 30, 0},
-                                {4, 3, 33, 130, 3, 1, 90, 0},  {13, 11, 5, 7, 3, 0, 40, 0},
+    static const int cs[][8] = {{5, 7, 70, 300, 3, 0, 50, 0}, {64, 1, 384, 200, 1, 1, 30, 0},
+                                {4, 3, 33, 130, 3, 1, 90, 0}, {17, 9, 40, 70, 3, 0, 35, 1},
+                                {203, 1, 97, 97, 1, 1, 60, 1}, {6, 5, 128, 96, 3, 0, 25, 1},
+                                {20, 7, 9, 133, 3, 1, 55, 0},  {13, 11, 5, 7, 3, 0, 40, 0},
                                 {9, 9, 16, 40, 3, 0, 10, 0},   {50, 1, 160, 64, 1, 0, 2, 0},
-                                {17, 9, 40, 70, 3, 1, 35, 1},  {203, 1, 97, 33, 1, 0, 60, 1},
-                                {6, 5, 128, 96, 3, 0, 25, 1},  {11, 13, 48, 45, 3, 1, 70, 0}};
+                                {11, 13, 48, 45, 3, 1, 70, 0}};
     int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
     int lo = cs[_i][5] ? 5 : 0, hi = cs[_i][5] ? co - 3 : co, pct = cs[_i][6];
     myelin_rng r;
@@ -410,7 +414,7 @@ START_TEST(test_column_d_vs_dense)
     for (int i = 0; i < n_out; i++)
         ad[i] = ac[i] = (i % 17 - 8) / 3.0;
     myelin_kcounts kd = {0}, kc = {0};
-    int rc = myelin_kernel_column_d(in, h, w, ci, pd, co, k, lo, hi, ac, &kc, scr);
+    int rc = myelin_kernel_column_d(in, h, w, ci, wf, pd, co, k, lo, hi, ac, &kc, scr);
     if (myelin_kernel_dense_isa() < 2) {
         ck_assert_int_eq(rc, -1);
         ck_assert_int_eq(kc.events, 0);
@@ -1521,7 +1525,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
-    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 10);
+    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 11);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
