@@ -1,5 +1,7 @@
-/* models/kernels_d.c — the event-driven double column path over the dense double path's packed
- * panels (myelin_kernel_column_d; rules in kernels.h).
+/* models/kernels_d.c — the event-driven double column path (myelin_kernel_column_d; rules in
+ * kernels.h): a panel kernel over the dense double path's packed panels for slices wider than
+ * MYELIN_COLUMN_D_NARROW_CO channels, a register kernel (a position's 64 channels in zmm, the
+ * scatter-layout weights) for narrower ones.
  *
  * What it must equal: the AVX-512 dense double path (dense_block_d_avx512 in kernels.c) computes,
  * per output position and panel of MYELIN_DENSE_D_NP = 32 output channels, C = fma(a_k, b_k, C)
@@ -19,8 +21,8 @@
  * lists are padded to equal length with the panel's all-zero row (index K: fma(0, 0, C) = C and
  * C + 0 = C), so the inner loop has no branch; positions are sorted by their event count per
  * chunk before grouping, so the padding is small.  C of all positions of the block lives in a
- * tile between chunks (loaded and stored once per group and chunk).  AVX-512F only: without it
- * the dense double path rounds the same way only on AVX2 and the caller keeps it. */
+ * tile between chunks (loaded and stored once per group and chunk).  AVX-512F only (else -1:
+ * the caller keeps the dense path). */
 #include "models/kernels.h"
 
 #include <stdint.h>
