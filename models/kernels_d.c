@@ -462,14 +462,21 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
                 }
                 end = e;
             }
-            int32_t *cp = cst + (int64_t)p * (nch + 1); /* counts per chunk, then starts */
-            for (int j = 0; j <= nch; j++)
-                cp[j] = 0;
-            for (int32_t i = s; i < end; i++)
-                cp[lk[i] / PD_KC + 1]++;
+            /* chunk j starts at the first k >= j PD_KC: a branch-free binary search per chunk
+             * in the ascending list (a count per entry would chain its increments in memory) */
+            int32_t *cp = cst + (int64_t)p * (nch + 1);
             cp[0] = s;
-            for (int j = 1; j <= nch; j++)
-                cp[j] += cp[j - 1];
+            cp[nch] = end;
+            for (int j = 1; j < nch; j++) {
+                int32_t lo = s, n = end - s, key = j * PD_KC;
+                while (n > 0) {
+                    int32_t half = n / 2;
+                    int lt = lk[lo + half] < key;
+                    lo = lt ? lo + half + 1 : lo;
+                    n = lt ? n - half - 1 : half;
+                }
+                cp[j] = lo;
+            }
         }
         /* per chunk: positions by event count (descending), groups of PD_G, lists interleaved
          * and padded with the zero row */
