@@ -226,6 +226,12 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
 #define MYELIN_COLUMN_D_NARROW_NUM 1
 #define MYELIN_COLUMN_D_NARROW_DEN 3
 
+/* The action counts myelin_kernel_scatter_i (and every synaptic path) adds for this input on a
+ * slice of `width` output channels: events = nonzero inputs, synops = the output positions each
+ * reaches through its taps, times width. */
+void myelin_kernel_synapse_counts(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                                  myelin_kcounts *cnt);
+
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
  * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
  * scratch also sized for myelin_kernel_column_d_scratch_bytes): in that regime, below

@@ -396,6 +396,28 @@ static int column_d_regs(const int32_t *in, int h, int w, int c_in, const double
 }
 
 
+void myelin_kernel_synapse_counts(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                                  myelin_kcounts *cnt)
+{
+    int pad = kernel / 2;
+    int64_t events = 0, synops = 0;
+    for (int y = 0; y < h; y++) {
+        int vy = 0;
+        for (int k = 0; k < kernel; k++)
+            vy += y + pad - k >= 0 && y + pad - k < h;
+        for (int x = 0; x < w; x++) {
+            int vx = 0;
+            for (int k = 0; k < kernel; k++)
+                vx += x + pad - k >= 0 && x + pad - k < w;
+            int64_t nz = myelin_kernel_nonzero(in + ((int64_t)y * w + x) * c_in, c_in);
+            events += nz;
+            synops += nz * vy * vx;
+        }
+    }
+    cnt->events += events;
+    cnt->synops += synops * width;
+}
+
 int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
                            const double *packed, int c_out, int kernel, int co_lo, int co_hi,
                            double *acc, myelin_kcounts *cnt, uint8_t *scratch)

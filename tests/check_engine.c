@@ -431,6 +431,32 @@ START_TEST(test_column_d_vs_dense)
 }
 END_TEST
 
+/* myelin_kernel_synapse_counts (the float engine's counts when it sums a step's change instead of
+ * its input) gives the scatter's events and synops: 3x3 with borders, 1x1, a 2x2 kernel, a slice,
+ * negative values. */
+START_TEST(test_synapse_counts)
+{
+    static const int cs[][6] = {{7, 5, 9, 13, 3, 40}, {30, 1, 64, 20, 1, 25},
+                                {6, 9, 4, 10, 2, 60}, {1, 1, 3, 5, 3, 90}};
+    int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
+    myelin_rng r;
+    myelin_rng_seed(&r, 31, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int64_t *acc = calloc((size_t)h * w * co, sizeof *acc);
+    for (int i = 0; i < n_in; i++)
+        in[i] = (int)myelin_rng_below(&r, 100) < cs[_i][5] ? (int32_t)myelin_rng_below(&r, 7) - 3
+                                                           : 0;
+    myelin_kcounts a = {0}, b = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 2, co - 1, acc, &a);
+    myelin_kernel_synapse_counts(in, h, w, ci, k, co - 3, &b);
+    ck_assert_int_gt(a.events, 0);
+    ck_assert_int_eq(a.events, b.events);
+    ck_assert_int_eq(a.synops, b.synops);
+    free(in), free(wq), free(acc);
+}
+END_TEST
+
 /* int16 membranes over several chunks of the widening buffer (positions of 3000 channels, a range
  * not aligned to positions) and wider than it (9000 channels: the reference loop) give the
  * reference loop's membranes, spikes, H and counts over several steps. */
@@ -1526,6 +1552,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 11);
+    tcase_add_loop_test(k, test_synapse_counts, 0, 4);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
