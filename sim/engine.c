@@ -743,7 +743,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->kct = calloc((size_t)T, sizeof *st->kct);
     st->kcl = calloc((size_t)T, sizeof *st->kcl);
     int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
-             st->synops && st->sat;
+             st->synops && st->sat && st->dprev;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
     int64_t max_delta = 0;
     for (int i = 0; ok && i < n; i++) {
@@ -832,7 +832,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             continue;
         if (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN)
             st->acc_i[i] = st->acc_i_shared;
-        if (!e->L[i].m_int && e->L[i].pd && i < e->lm_first && st->dprev) {
+        if (!e->L[i].m_int && e->L[i].pd && i < e->lm_first) {
             /* time-step-major float layer: its own current and last input, kept between steps
              * for float_delta */
             st->acc_f[i] = calloc((size_t)shape_size(ly->out_shape), sizeof(double));
