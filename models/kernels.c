@@ -2176,19 +2176,20 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
  *
  * C[P][Co] = A[P][K] B[K][Co] in double: A the input gathered per output position (im2col, int32
  * spike values converted exactly to double), B the double weights packed by
- * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded), a
+ * myelin_kernel_dense_pack_d in panels of 32 output channels (B[panel][k][32], zero-padded, and
+ * a row K of zeros per panel that the event-driven panel path pads its lists with), a
  * 6-row x 32-channel block of C in registers (AVX-512F: 24 zmm accumulators, one FMA per 8 MACs;
  * AVX2+FMA: 3 rows x 16 channels per pass; or the portable loop).  acc += C.  Every product is
  * the one the scatter forms; only the order of the double additions differs (per output, k in
  * tap-major order, fused multiply-adds), so acc agrees with myelin_kernel_scatter_id to rounding.
  * Counts are the scatter's, exactly. */
-#define DENSE_NPD 32 /* output channels per double panel */
+#define DENSE_NPD MYELIN_DENSE_D_NP /* output channels per double panel */
 #define DENSE_RBD 24 /* output positions per double im2col block */
 
 int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel)
 {
     int64_t panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
-    return panels * (int64_t)kernel * kernel * c_in * DENSE_NPD;
+    return panels * ((int64_t)kernel * kernel * c_in + 1) * DENSE_NPD;
 }
 
 int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel)
@@ -2202,10 +2203,11 @@ void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kerne
     int64_t K = (int64_t)kernel * kernel * c_in;
     int panels = (c_out + DENSE_NPD - 1) / DENSE_NPD;
     for (int pn = 0; pn < panels; pn++)
-        for (int64_t k = 0; k < K; k++)
+        for (int64_t k = 0; k <= K; k++) /* row K: zeros (myelin_kernel_panel_d's padding) */
             for (int j = 0; j < DENSE_NPD; j++) {
                 int co = pn * DENSE_NPD + j;
-                packed[((int64_t)pn * K + k) * DENSE_NPD + j] = co < c_out ? wf[k * c_out + co] : 0.0;
+                packed[((int64_t)pn * (K + 1) + k) * DENSE_NPD + j] =
+                    co < c_out && k < K ? wf[k * c_out + co] : 0.0;
             }
 }
 
@@ -2366,7 +2368,7 @@ void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const doub
                 }
         }
         for (int pn = co_lo / DENSE_NPD; pn * DENSE_NPD < co_hi; pn++) {
-            block(A, rows_pad, K, packed + (int64_t)pn * K * DENSE_NPD, C);
+            block(A, rows_pad, K, packed + (int64_t)pn * (K + 1) * DENSE_NPD, C);
             int j0 = co_lo > pn * DENSE_NPD ? co_lo - pn * DENSE_NPD : 0;
             int j1 = co_hi < (pn + 1) * DENSE_NPD ? co_hi - pn * DENSE_NPD : DENSE_NPD;
             for (int r = 0; r < rows; r++) {
@@ -2383,228 +2385,6 @@ void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const doub
     }
 }
 
-/* ---- Event-driven column path for float weights (AVX-512F) ----
- *
- * The AVX-512 dense double path (dense_block_d_avx512) computes, per output and 32-channel
- * panel, C = fma(a_k, b_k, C) over k = tap c_in + ci in ascending order from C = +0, then
- * acc += C.  This path forms the same C from the nonzero inputs only, in the same k order (per
- * position: taps ascending, chunks of input channels ascending, channels ascending within), and
- * adds it to acc once: bit-identical to it.  Why skipping a_k = 0 changes nothing: fma(0, b, C) =
- * C + (+-0) rounds to C when C != 0, and to +0 when C = +0; C is never -0 (it starts at +0 and
- * a sum is -0 only when both addends are -0), so for finite weights (the caller's check) every
- * skipped term is an identity.  C lives in 8 zmm (64 channels) per position and chunk of COL_KB
- * inputs, in a tile of COL_PB positions between chunks; small layers keep a position's C over
- * all taps.  Counts as the scatter's.  Only with AVX-512F: the portable and AVX2 dense double
- * paths round differently (mul + add, 4-wide FMA order is the same but the portable C is not
- * fused), and those CPUs keep them. */
-#define COLD_CB 64 /* output channels per block: 8 zmm of doubles */
-
-int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel)
-{
-    (void)kernel;
-    int64_t npos = (int64_t)h * w, nch = (c_in + COL_KB - 1) / COL_KB;
-    return (int64_t)COL_PB * COLD_CB * 8 + npos * (nch + 1) * 4 + (npos * c_in + 32) * 8 + 256;
-}
-
-#ifdef MYELIN_DENSE_X86
-/* The nonzero inputs per position and chunk in channel order (idx: row offset ci c_out, val). */
-__attribute__((target("avx512f"))) static void
-cold_build_avx512(const int32_t *in, int64_t npos, int c_in, int c_out, int kb, int nch,
-                  int32_t *idx, int32_t *val, int32_t *start)
-{
-    int32_t e = 0;
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i step = _mm512_set1_epi32(16 * c_out), cov = _mm512_set1_epi32(c_out);
-    for (int64_t q = 0; q < npos; q++) {
-        const int32_t *px = in + q * c_in;
-        for (int j = 0; j < nch; j++) {
-            int c0 = j * kb, c1 = c0 + kb < c_in ? c0 + kb : c_in;
-            start[q * (nch + 1) + j] = e;
-            __m512i off = _mm512_mullo_epi32(_mm512_add_epi32(iota, _mm512_set1_epi32(c0)), cov);
-            for (int ci = c0; ci < c1; ci += 16) {
-                __mmask16 lim = c1 - ci >= 16 ? (__mmask16)0xFFFF
-                                              : (__mmask16)((1u << (c1 - ci)) - 1);
-                __m512i v = _mm512_maskz_loadu_epi32(lim, px + ci);
-                __mmask16 mk = _mm512_mask_cmpneq_epi32_mask(lim, v, zero);
-                if (mk) {
-                    _mm512_storeu_si512(idx + e, _mm512_maskz_compress_epi32(mk, off));
-                    _mm512_storeu_si512(val + e, _mm512_maskz_compress_epi32(mk, v));
-                    e += __builtin_popcount((unsigned)mk);
-                }
-                off = _mm512_add_epi32(off, step);
-            }
-        }
-        start[q * (nch + 1) + nch] = e;
-    }
-}
-
-#define COLD_FMA(Z)                                                                               \
-    if ((Z) < nv)                                                                                 \
-        c##Z = _mm512_fmadd_pd(x, full ? _mm512_loadu_pd(r + 8 * (Z))                             \
-                                      : _mm512_maskz_loadu_pd(km[Z], r + 8 * (Z)),                \
-                               c##Z)
-#define COLD_ENTRIES                                                                              \
-    for (int32_t e = s; e < end; e++) {                                                           \
-        const double *r = wb + idx[e];                                                            \
-        __m512d x = _mm512_set1_pd((double)val[e]);                                               \
-        COLD_FMA(0);                                                                              \
-        COLD_FMA(1);                                                                              \
-        COLD_FMA(2);                                                                              \
-        COLD_FMA(3);                                                                              \
-        COLD_FMA(4);                                                                              \
-        COLD_FMA(5);                                                                              \
-        COLD_FMA(6);                                                                              \
-        COLD_FMA(7);                                                                              \
-    }
-#define COLD_ALL(OP)                                                                              \
-    OP(0);                                                                                        \
-    OP(1);                                                                                        \
-    OP(2);                                                                                        \
-    OP(3);                                                                                        \
-    OP(4);                                                                                        \
-    OP(5);                                                                                        \
-    OP(6);                                                                                        \
-    OP(7)
-#define COLD_LOADC(Z) c##Z = _mm512_loadu_pd(t + 8 * (Z))
-#define COLD_STOREC(Z) _mm512_storeu_pd(t + 8 * (Z), c##Z)
-#define COLD_ZERO(Z) c##Z = _mm512_setzero_pd()
-
-/* C of channels [cb, cb + width) for positions [p0, p0 + pn) into tile (COLD_CB per position). */
-__attribute__((target("avx512f"))) static void
-cold_block_avx512(const int32_t *idx, const int32_t *val, const int32_t *start, int nch, int whole,
-                  int h, int w, int c_in, const double *wf, int c_out, int kernel, int cb,
-                  int width, int64_t p0, int pn, double *tile)
-{
-    int pad = kernel / 2, nv = (width + 7) / 8, full = width == COLD_CB;
-    __mmask8 km[8];
-    for (int z = 0; z < 8; z++) {
-        int left = width - 8 * z;
-        km[z] = left >= 8 ? (__mmask8)0xFF : left <= 0 ? (__mmask8)0 : (__mmask8)((1u << left) - 1);
-    }
-    int oys[COL_PB], oxs[COL_PB], oy0 = (int)(p0 / w), ox0 = (int)(p0 % w);
-    for (int p = 0; p < pn; p++) {
-        oys[p] = oy0;
-        oxs[p] = ox0;
-        if (++ox0 == w) {
-            ox0 = 0;
-            oy0++;
-        }
-    }
-    __m512d c0, c1, c2, c3, c4, c5, c6, c7;
-    if (whole) { /* one chunk: a position's C stays in registers over all taps */
-        for (int p = 0; p < pn; p++) {
-            COLD_ALL(COLD_ZERO);
-            for (int ky = 0; ky < kernel; ky++) {
-                int y = oys[p] + ky - pad;
-                if (y < 0 || y >= h)
-                    continue;
-                for (int kx = 0; kx < kernel; kx++) {
-                    int x = oxs[p] + kx - pad;
-                    if (x < 0 || x >= w)
-                        continue;
-                    const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
-                    int64_t q = (int64_t)y * w + x;
-                    int32_t s = start[q * 2], end = start[q * 2 + 1];
-                    COLD_ENTRIES
-                }
-            }
-            double *t = tile + (int64_t)p * COLD_CB;
-            COLD_ALL(COLD_STOREC);
-        }
-        return;
-    }
-    for (int ky = 0; ky < kernel; ky++)
-        for (int kx = 0; kx < kernel; kx++) {
-            const double *wb = wf + (int64_t)(ky * kernel + kx) * c_in * c_out + cb;
-            for (int j = 0; j < nch; j++)
-                for (int p = 0; p < pn; p++) {
-                    int y = oys[p] + ky - pad, x = oxs[p] + kx - pad;
-                    if (y < 0 || y >= h || x < 0 || x >= w)
-                        continue;
-                    int64_t q = (int64_t)y * w + x;
-                    int32_t s = start[q * (nch + 1) + j], end = start[q * (nch + 1) + j + 1];
-                    if (s == end)
-                        continue;
-                    double *t = tile + (int64_t)p * COLD_CB;
-                    COLD_ALL(COLD_LOADC);
-                    COLD_ENTRIES
-                    COLD_ALL(COLD_STOREC);
-                }
-        }
-}
-#undef COLD_FMA
-#undef COLD_ENTRIES
-#undef COLD_ALL
-#undef COLD_LOADC
-#undef COLD_STOREC
-#undef COLD_ZERO
-#endif
-
-int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
-                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
-                           myelin_kcounts *cnt, uint8_t *scratch)
-{
-#ifdef MYELIN_DENSE_X86
-    if (myelin_kernel_dense_isa() < 2 || !wf || !scratch || kernel < 1 || kernel > 3 ||
-        co_lo < 0 || co_hi > c_out || co_lo >= co_hi || c_in < 1)
-        return -1;
-    int64_t npos = (int64_t)h * w;
-    if (npos < 1 || npos * c_in > INT32_MAX - 64 || (int64_t)c_in * c_out > INT32_MAX)
-        return -1;
-    int64_t taps_k = (int64_t)kernel * kernel * c_in;
-    int64_t width0 = co_hi - co_lo < COLD_CB ? co_hi - co_lo : COLD_CB;
-    int whole = kernel > 1 && taps_k * ((width0 + 7) / 8 * 8) * 8 <= COL_WHOLE_BYTES;
-    int kb = whole ? c_in : COL_KB, nch = (c_in + kb - 1) / kb;
-    if (whole)
-        nch = 1;
-    uint8_t *base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    double *tile = (double *)(void *)base;
-    int32_t *start = (int32_t *)(void *)(tile + COL_PB * COLD_CB);
-    int32_t *idx = start + npos * (nch + 1), *val = idx + npos * c_in + 16;
-    cold_build_avx512(in, npos, c_in, c_out, kb, nch, idx, val, start);
-    int64_t events = start[npos * (nch + 1) - 1], synops = 0;
-    int pad = kernel / 2;
-    for (int y = 0; y < h; y++) {
-        int vy = 0;
-        for (int k = 0; k < kernel; k++)
-            vy += y + pad - k >= 0 && y + pad - k < h;
-        for (int x = 0; x < w; x++) {
-            int64_t q = (int64_t)y * w + x;
-            int vx = 0;
-            for (int k = 0; k < kernel; k++)
-                vx += x + pad - k >= 0 && x + pad - k < w;
-            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
-        }
-    }
-    synops *= co_hi - co_lo;
-    for (int cb = co_lo; cb < co_hi; cb += COLD_CB) {
-        int width = co_hi - cb < COLD_CB ? co_hi - cb : COLD_CB;
-        for (int64_t p0 = 0; p0 < npos; p0 += COL_PB) {
-            int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
-            memset(tile, 0, sizeof *tile * (size_t)pn * COLD_CB);
-            cold_block_avx512(idx, val, start, nch, whole, h, w, c_in, wf, c_out, kernel, cb,
-                              width, p0, pn, tile);
-            for (int p = 0; p < pn; p++) {
-                double *restrict ar = acc + (p0 + p) * c_out + cb;
-                const double *restrict tr = tile + (int64_t)p * COLD_CB;
-                for (int jj = 0; jj < width; jj++)
-                    ar[jj] += tr[jj];
-            }
-        }
-    }
-    if (cnt) {
-        cnt->events += events;
-        cnt->synops += synops;
-    }
-    return 0;
-#else
-    (void)in, (void)h, (void)w, (void)c_in, (void)wf, (void)c_out, (void)kernel, (void)co_lo;
-    (void)co_hi, (void)acc, (void)cnt, (void)scratch;
-    return -1;
-#endif
-}
-
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
                               double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column)
@@ -2617,9 +2397,17 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
                                                             : MYELIN_DENSE_RATE_NARROW;
         if (nz * den >= n && nz > 0) {
             /* the dense path's regime: its exact sums from the nonzero inputs when that pays */
-            if (column && nz * MYELIN_COLUMN_D_RATE_DEN < n * MYELIN_COLUMN_D_RATE_NUM &&
-                myelin_kernel_column_d(in, h, w, c_in, wf, c_out, kernel, co_lo, co_hi, acc, cnt,
-                                       scratch) == 0)
+            int64_t num = MYELIN_COLUMN_D_RATE_NUM, cden = MYELIN_COLUMN_D_RATE_DEN;
+            if (co_hi - co_lo <= MYELIN_COLUMN_D_NARROW_CO) {
+                num = MYELIN_COLUMN_D_NARROW_NUM;
+                cden = MYELIN_COLUMN_D_NARROW_DEN;
+            } else if (kernel > 1 && co_hi - co_lo < MYELIN_DENSE_WIDE_CO) {
+                num = MYELIN_COLUMN_D_CONV_NUM;
+                cden = MYELIN_COLUMN_D_CONV_DEN;
+            }
+            if (column && nz * cden < n * num &&
+                myelin_kernel_column_d(in, h, w, c_in, wf, packed, c_out, kernel, co_lo, co_hi,
+                                       acc, cnt, scratch) == 0)
                 return;
             myelin_kernel_dense_d(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, acc, cnt,
                                   scratch, -1);

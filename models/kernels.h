@@ -228,30 +228,55 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
 
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
- * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles); scratch:
+ * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles: panels
+ * of MYELIN_DENSE_D_NP output channels, [panel][k][MYELIN_DENSE_D_NP] for k = 0..K with row K all
+ * zeros, K = kernel^2 c_in; 64-byte aligned is fastest); scratch:
  * myelin_kernel_dense_scratch_d_bytes, 8-byte aligned; isa as for myelin_kernel_dense_i8. */
+#define MYELIN_DENSE_D_NP 32
 int64_t myelin_kernel_dense_packed_d_len(int c_in, int c_out, int kernel);
 int64_t myelin_kernel_dense_scratch_d_bytes(int c_in, int kernel);
 void myelin_kernel_dense_pack_d(const double *wf, int c_in, int c_out, int kernel, double *packed);
 void myelin_kernel_dense_d(const int32_t *in, int h, int w, int c_in, const double *packed,
                            int c_out, int kernel, int co_lo, int co_hi, double *acc,
                            myelin_kcounts *cnt, uint8_t *scratch, int isa);
-/* Event-driven double path: the AVX-512 dense double path's acc (bit-identical: the same fused
- * multiply-adds in the same order, zero inputs skipped; proof in kernels.c) and the scatter's
- * counts, for finite weights wf (scatter layout).  scratch: myelin_kernel_column_d_scratch_bytes.
- * Returns -1 (nothing done) without AVX-512F or on shapes it does not take. */
+/* Event-driven double column path (kernels_d.c): the same acc as myelin_kernel_dense_d at isa 2
+ * (bit-identical: the same fused multiply-adds in the same order, zero inputs skipped; proof in
+ * kernels_d.c) and the scatter's counts, for finite weights: wf in the scatter layout and packed
+ * as for myelin_kernel_dense_d.  Slices wider than MYELIN_COLUMN_D_NARROW_CO channels: per panel,
+ * chunks of rows held in L1 while six output positions at a time add the rows of their nonzero
+ * inputs (packed); narrower ones: a position's 64 channels in registers (wf).  kernel 1..3.
+ * scratch: myelin_kernel_column_d_scratch_bytes.  Returns -1 (nothing done) without AVX-512
+ * (myelin_kernel_dense_isa() < 2) or on shapes it does not take. */
 int64_t myelin_kernel_column_d_scratch_bytes(int h, int w, int c_in, int kernel);
 int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const double *wf,
-                           int c_out, int kernel, int co_lo, int co_hi, double *acc,
-                           myelin_kcounts *cnt, uint8_t *scratch);
-/* Below this input rate (NUM / DEN) the double column path replaces the dense double path. */
-#define MYELIN_COLUMN_D_RATE_NUM 1
+                           const double *packed, int c_out, int kernel, int co_lo, int co_hi,
+                           double *acc, myelin_kcounts *cnt, uint8_t *scratch);
+/* Below these input rates (NUM / DEN) the double column path replaces the dense double path:
+ * MYELIN_COLUMN_D_RATE_* on slices wider than MYELIN_COLUMN_D_NARROW_CO channels (the panel
+ * kernel) of linear layers and of 3x3 convolutions with at least MYELIN_DENSE_WIDE_CO channels,
+ * MYELIN_COLUMN_D_CONV_* on narrower 3x3 slices (their event lists, nine entries per input event,
+ * serve fewer panels), MYELIN_COLUMN_D_NARROW_* on slices of at most MYELIN_COLUMN_D_NARROW_CO
+ * channels (the register kernel).  Measured with `make bench-dense` (README, Measured,
+ * "Thresholds"). */
+#define MYELIN_COLUMN_D_NARROW_CO 64
+#define MYELIN_COLUMN_D_RATE_NUM 2
 #define MYELIN_COLUMN_D_RATE_DEN 3
+#define MYELIN_COLUMN_D_CONV_NUM 2
+#define MYELIN_COLUMN_D_CONV_DEN 5
+#define MYELIN_COLUMN_D_NARROW_NUM 1
+#define MYELIN_COLUMN_D_NARROW_DEN 3
+
+/* The action counts myelin_kernel_scatter_i (and every synaptic path) adds for this input on a
+ * slice of `width` output channels: events = nonzero inputs, synops = the output positions each
+ * reaches through its taps, times width. */
+void myelin_kernel_synapse_counts(const int32_t *in, int h, int w, int c_in, int kernel, int width,
+                                  myelin_kcounts *cnt);
 
 /* myelin_kernel_scatter_id, or the dense double path when packed and scratch are given and the
  * input rate reaches the dense threshold (MYELIN_DENSE_RATE_*); column (every weight finite,
  * scratch also sized for myelin_kernel_column_d_scratch_bytes): in that regime, below
- * MYELIN_COLUMN_D_RATE_*, the double column path (the same sums). */
+ * MYELIN_COLUMN_D_RATE_* (MYELIN_COLUMN_D_CONV_*, _NARROW_*), the double column path (the same
+ * sums). */
 void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const double *wf,
                               const double *packed, int c_out, int kernel, int co_lo, int co_hi,
                               double *acc, myelin_kcounts *cnt, uint8_t *scratch, int column);

@@ -62,6 +62,8 @@ struct myelin_engine_state {
     double *h_f;
     int64_t max_neurons;
     int64_t *kv;            /* attention scratch */
+    int32_t *delta;         /* a float layer's input change between steps (float_delta) */
+    int32_t **dprev;        /* [n_layers] a time-step-major float layer's input of the last step */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
     int64_t dense_bytes;    /* its size */
@@ -502,7 +504,9 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
                    ly->inputs[0] != MYELIN_INPUT_IMAGE) {
             /* float weights on spike inputs: the dense double path's packed copy */
             int64_t len = myelin_kernel_dense_packed_d_len(ly->c_in, ly->c_out, ly->kernel);
-            if (!(L->pd = malloc(sizeof *L->pd * (size_t)(len ? len : 1)))) {
+            /* 64-byte aligned: the column path's loads of its rows then never split a line */
+            size_t bytes = (sizeof *L->pd * (size_t)len + 63) / 64 * 64;
+            if (!(L->pd = aligned_alloc(64, bytes ? bytes : 64))) {
                 rc = myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
                 break;
             }
@@ -563,6 +567,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
             free(st->acc_i[i]);
         if (st->acc_f && st->acc_f[i] != st->acc_f_shared)
             free(st->acc_f[i]);
+        if (st->dprev)
+            free(st->dprev[i]);
         if (st->v_i)
             free(st->v_i[i]);
         if (st->v_i16)
@@ -574,6 +580,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->arena);
     free(st->acc_i);
     free(st->acc_f);
+    free(st->dprev);
     free(st->acc_i_shared);
     free(st->acc_f_shared);
     free(st->v_i);
@@ -582,6 +589,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->h_i);
     free(st->h_f);
     free(st->kv);
+    free(st->delta);
     free(st->head_sum);
     free(st->dense);
     free(st->img_f);
@@ -724,6 +732,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->out = calloc((size_t)n, sizeof *st->out);
     st->acc_i = calloc((size_t)n, sizeof *st->acc_i);
     st->acc_f = calloc((size_t)n, sizeof *st->acc_f);
+    st->dprev = calloc((size_t)n, sizeof *st->dprev);
     st->v_i = calloc((size_t)n, sizeof *st->v_i);
     st->v_i16 = calloc((size_t)n, sizeof *st->v_i16);
     st->v_f = calloc((size_t)n, sizeof *st->v_f);
@@ -734,8 +743,9 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     st->kct = calloc((size_t)T, sizeof *st->kct);
     st->kcl = calloc((size_t)T, sizeof *st->kcl);
     int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
-             st->synops && st->sat;
+             st->synops && st->sat && st->dprev;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
+    int64_t max_delta = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -753,6 +763,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
+        if (e->L[i].pd && shape_size(ly->in_shape) > max_delta)
+            max_delta = shape_size(ly->in_shape);
         if (e->L[i].column_d) {
             int64_t b = myelin_kernel_column_d_scratch_bytes(
                 ly->kind == MYELIN_LAYER_LINEAR ? ly->in_shape.h * ly->in_shape.w : ly->in_shape.h,
@@ -824,8 +836,15 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             continue;
         if (e->L[i].w_int || ly->kind == MYELIN_LAYER_ATTN)
             st->acc_i[i] = st->acc_i_shared;
-        if (!e->L[i].m_int)
+        if (!e->L[i].m_int && e->L[i].pd && i < e->lm_first) {
+            /* time-step-major float layer: its own current and last input, kept between steps
+             * for float_delta */
+            st->acc_f[i] = calloc((size_t)shape_size(ly->out_shape), sizeof(double));
+            st->dprev[i] = calloc((size_t)shape_size(ly->in_shape), sizeof(int32_t));
+            ok = st->acc_f[i] && st->dprev[i];
+        } else if (!e->L[i].m_int) {
             st->acc_f[i] = st->acc_f_shared;
+        }
     }
     if (ok && e->arena > 0) {
         ok = (st->arena = calloc((size_t)e->arena, sizeof *st->arena)) != NULL;
@@ -842,6 +861,8 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     }
     if (ok) {
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
+        if (max_delta > 0)
+            ok = ok && (st->delta = calloc((size_t)max_delta, sizeof *st->delta)) != NULL;
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
@@ -1029,6 +1050,44 @@ counts:
 
 /* One step t of layer i.  pre: counts already formed by batch_linear (its current is in place),
  * or NULL. */
+/* Float layer i on spike inputs at step t > 0 that still holds its current of t - 1 and its input
+ * of t - 1 (layer-major: its step t - 1 ran just before in the shared current buffer, and its
+ * input's map of t - 1 is kept; time-step-major: its own current buffer and input copy, dprev):
+ * the current is bias + W x_t = (bias + W x_{t-1}) + W (x_t - x_{t-1}), and the change between
+ * consecutive steps has fewer nonzero entries than x_t (measured on 4-384: 13-50 % against
+ * 40-88 %).  When it has, acc += W (x_t - x_{t-1}) by the synaptic paths (the same sums in another
+ * grouping: the doubles differ from the direct sum by rounding) and the counts are x_t's own
+ * (myelin_kernel_synapse_counts): returns 1.  Else 0 and nothing is done. */
+static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, int t,
+                       const int32_t *in0, int h, int w, myelin_kcounts *kc)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    if (t == 0 || !L->pd || !st->delta || ly->n_inputs < 1 || ly->inputs[0] < 0)
+        return 0;
+    const int32_t *prev = NULL;
+    if (st->dprev[i]) /* time-step-major: its own current and copy of the last input */
+        prev = st->dprev[i];
+    else if (i >= e->lm_first && e->nmaps[ly->inputs[0]] >= 2 &&
+             st->acc_f[i] == st->acc_f_shared)
+        prev = out_map(e, st, ly->inputs[0], t - 1);
+    else
+        return 0;
+    int64_t n = (int64_t)h * w * ly->c_in, nd = 0, nx = 0;
+    int32_t *d = st->delta;
+    for (int64_t k = 0; k < n; k++) {
+        d[k] = in0[k] - prev[k];
+        nd += d[k] != 0;
+        nx += in0[k] != 0;
+    }
+    if (nd >= nx)
+        return 0;
+    myelin_kernel_synapse_dw(d, h, w, ly->c_in, L->fw->w, L->pd, ly->c_out, ly->kernel, 0,
+                             ly->c_out, st->acc_f[i], NULL, st->dense, L->column_d);
+    myelin_kernel_synapse_counts(in0, h, w, ly->c_in, ly->kernel, ly->c_out, kc);
+    return 1;
+}
+
 static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
                     const h_io *io, const myelin_kcounts *pre, int lif, int *head,
                     myelin_error *err)
@@ -1064,6 +1123,10 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
                                              ly->kernel, 0, co, image ? (int32_t)e->in_zero : 0,
                                              L->q.bq, acc_map(e, st, i, t), &kc, st->dense,
                                              st->dense_bytes);
+            } else if (float_delta(e, st, i, t, in0, h, w, &kc)) {
+                /* acc (this layer's current of step t - 1) += W (x_t - x_{t-1}) */
+                if (st->dprev[i])
+                    memcpy(st->dprev[i], in0, sizeof *in0 * (size_t)shape_size(ly->in_shape));
             } else {
                 double *acc = st->acc_f[i];
                 for (int64_t k = 0; k < sz; k += co)
@@ -1074,6 +1137,8 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
                 else
                     myelin_kernel_synapse_dw(in0, h, w, ly->c_in, L->fw->w, L->pd, co, ly->kernel,
                                              0, co, acc, &kc, st->dense, L->column_d);
+                if (!image && st->dprev[i])
+                    memcpy(st->dprev[i], in0, sizeof *in0 * (size_t)shape_size(ly->in_shape));
             }
         }
         if (lif)

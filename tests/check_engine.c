@@ -456,14 +456,22 @@ START_TEST(test_column_vs_scatter)
 END_TEST
 
 /* With AVX-512F, the double column path gives the AVX-512 dense double path's sums bit for bit
- * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts, on small
- * layers (all taps in registers) and chunked wide ones, partial 8-channel vectors and a slice;
- * without AVX-512F it declines (-1) and touches nothing. */
+ * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts.  Slices
+ * wider than 64 channels (the panel kernel): several chunks of panel rows (K > 96) and one, 3x3
+ * with borders, more positions than a block (64) and a last partial group of six, odd widths,
+ * channels past the last full panel, slices not aligned to panels, values 1..3 (fused
+ * multiply-adds) and all-1 inputs (adds); narrower ones (the register kernel): small 3x3 layers
+ * (all taps in registers) and chunked wide ones, partial 8-channel vectors and a slice.  Without
+ * AVX-512F it declines (-1) and touches nothing.  Columns: h, w, c_in, c_out, kernel, slice,
+ * rate %, all-1 values. */
 START_TEST(test_column_d_vs_dense)
 {
-    static const int cs[][7] = {{5, 7, 70, 300, 3, 0, 50}, {64, 1, 384, 200, 1, 1, 30},
-                                {4, 3, 33, 130, 3, 1, 90}, {13, 11, 5, 7, 3, 0, 40},
-                                {9, 9, 16, 40, 3, 0, 10},  {50, 1, 160, 64, 1, 0, 2}};
+    static const int cs[][8] = {{5, 7, 70, 300, 3, 0, 50, 0}, {64, 1, 384, 200, 1, 1, 30, 0},
+                                {4, 3, 33, 130, 3, 1, 90, 0}, {17, 9, 40, 70, 3, 0, 35, 1},
+                                {203, 1, 97, 97, 1, 1, 60, 1}, {6, 5, 128, 96, 3, 0, 25, 1},
+                                {20, 7, 9, 133, 3, 1, 55, 0},  {13, 11, 5, 7, 3, 0, 40, 0},
+                                {9, 9, 16, 40, 3, 0, 10, 0},   {50, 1, 160, 64, 1, 0, 2, 0},
+                                {11, 13, 48, 45, 3, 1, 70, 0}};
     int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
     int lo = cs[_i][5] ? 5 : 0, hi = cs[_i][5] ? co - 3 : co, pct = cs[_i][6];
     myelin_rng r;
@@ -477,14 +485,16 @@ START_TEST(test_column_d_vs_dense)
     uint8_t *scr = malloc((size_t)(sd > sc ? sd : sc));
     double *ad = calloc((size_t)n_out, sizeof *ad), *ac = calloc((size_t)n_out, sizeof *ac);
     for (int i = 0; i < n_in; i++)
-        in[i] = (int)myelin_rng_below(&r, 100) < pct ? (int32_t)myelin_rng_below(&r, 3) + 1 : 0;
+        in[i] = (int)myelin_rng_below(&r, 100) < pct
+                    ? (cs[_i][7] ? 1 : (int32_t)myelin_rng_below(&r, 3) + 1)
+                    : 0;
     for (int i = 0; i < n_w; i++)
         wf[i] = myelin_rng_uniform(&r) - 0.5;
     myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
     for (int i = 0; i < n_out; i++)
         ad[i] = ac[i] = (i % 17 - 8) / 3.0;
     myelin_kcounts kd = {0}, kc = {0};
-    int rc = myelin_kernel_column_d(in, h, w, ci, wf, co, k, lo, hi, ac, &kc, scr);
+    int rc = myelin_kernel_column_d(in, h, w, ci, wf, pd, co, k, lo, hi, ac, &kc, scr);
     if (myelin_kernel_dense_isa() < 2) {
         ck_assert_int_eq(rc, -1);
         ck_assert_int_eq(kc.events, 0);
@@ -498,6 +508,32 @@ START_TEST(test_column_d_vs_dense)
         ck_assert_int_eq(kc.synops, kd.synops);
     }
     free(in), free(wf), free(pd), free(scr), free(ad), free(ac);
+}
+END_TEST
+
+/* myelin_kernel_synapse_counts (the float engine's counts when it sums a step's change instead of
+ * its input) gives the scatter's events and synops: 3x3 with borders, 1x1, a 2x2 kernel, a slice,
+ * negative values. */
+START_TEST(test_synapse_counts)
+{
+    static const int cs[][6] = {{7, 5, 9, 13, 3, 40}, {30, 1, 64, 20, 1, 25},
+                                {6, 9, 4, 10, 2, 60}, {1, 1, 3, 5, 3, 90}};
+    int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
+    myelin_rng r;
+    myelin_rng_seed(&r, 31, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int64_t *acc = calloc((size_t)h * w * co, sizeof *acc);
+    for (int i = 0; i < n_in; i++)
+        in[i] = (int)myelin_rng_below(&r, 100) < cs[_i][5] ? (int32_t)myelin_rng_below(&r, 7) - 3
+                                                           : 0;
+    myelin_kcounts a = {0}, b = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 2, co - 1, acc, &a);
+    myelin_kernel_synapse_counts(in, h, w, ci, k, co - 3, &b);
+    ck_assert_int_gt(a.events, 0);
+    ck_assert_int_eq(a.events, b.events);
+    ck_assert_int_eq(a.synops, b.synops);
+    free(in), free(wq), free(acc);
 }
 END_TEST
 
@@ -1620,7 +1656,8 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
-    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 6);
+    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 11);
+    tcase_add_loop_test(k, test_synapse_counts, 0, 4);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
     tcase_add_test(k, test_lif_int_sequence);
