@@ -266,6 +266,18 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
 #define MYELIN_COLUMN_D_NARROW_NUM 1
 #define MYELIN_COLUMN_D_NARROW_DEN 3
 
+/* A constant basis for a linear layer's dense inputs (kernels_d.c; the engine's float_delta):
+ * W x = W b + W (x - b) with b[ci] one value per input channel.  myelin_kernel_basis_mode: b[ci]
+ * = the most frequent value of channel ci of an [npos][c] map among 0..MYELIN_BASIS_MAXV (the
+ * smallest on ties; 0 if none occurs); returns the entries that differ from their channel's b
+ * (the nonzeros of x - b).  hist: c (MYELIN_BASIS_MAXV + 1) int32 of scratch.
+ * myelin_kernel_basis_sub: d = in - b per channel. */
+#define MYELIN_BASIS_MAXV 3
+int64_t myelin_kernel_basis_mode(const int32_t *in, int64_t npos, int c, int32_t *base,
+                                 int32_t *hist);
+void myelin_kernel_basis_sub(const int32_t *in, int64_t npos, int c, const int32_t *base,
+                             int32_t *d);
+
 /* The action counts myelin_kernel_scatter_i (and every synaptic path) adds for this input on a
  * slice of `width` output channels: events = nonzero inputs, synops = the output positions each
  * reaches through its taps, times width. */

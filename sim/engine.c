@@ -63,6 +63,8 @@ struct myelin_engine_state {
     int64_t max_neurons;
     int64_t *kv;            /* attention scratch */
     int32_t *delta;         /* a float layer's input change between steps (float_delta) */
+    int32_t *bhist;         /* float_delta's per-channel basis and its histograms */
+    int64_t bslack;         /* float currents and delta: room for one more position (basis) */
     int32_t **dprev;        /* [n_layers] a time-step-major float layer's input of the last step */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
@@ -590,6 +592,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->h_f);
     free(st->kv);
     free(st->delta);
+    free(st->bhist);
     free(st->head_sum);
     free(st->dense);
     free(st->img_f);
@@ -745,7 +748,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat && st->dprev;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
-    int64_t max_delta = 0;
+    int64_t max_delta = 0, max_bci = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -765,10 +768,15 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
         if (e->L[i].pd && shape_size(ly->in_shape) > max_delta)
             max_delta = shape_size(ly->in_shape);
+        if (e->L[i].pd && ly->kernel == 1 && !ly->real_input) {
+            max_bci = ly->c_in > max_bci ? ly->c_in : max_bci;
+            st->bslack = ly->c_out > st->bslack ? ly->c_out : st->bslack;
+        }
         if (e->L[i].column_d) {
+            /* kernel 1: as one column of positions, with float_delta's basis position */
             int64_t b = myelin_kernel_column_d_scratch_bytes(
-                ly->kind == MYELIN_LAYER_LINEAR ? ly->in_shape.h * ly->in_shape.w : ly->in_shape.h,
-                ly->kind == MYELIN_LAYER_LINEAR ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
+                ly->kernel == 1 ? ly->in_shape.h * ly->in_shape.w + 1 : ly->in_shape.h,
+                ly->kernel == 1 ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
         if (e->L[i].column) {
@@ -829,7 +837,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     if (ok && shared_i > 0)
         ok = (st->acc_i_shared = calloc((size_t)shared_i, sizeof(int64_t))) != NULL;
     if (ok && shared_f > 0)
-        ok = (st->acc_f_shared = calloc((size_t)shared_f, sizeof(double))) != NULL;
+        ok = (st->acc_f_shared = calloc((size_t)(shared_f + st->bslack), sizeof(double))) != NULL;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         if (!has_lif(ly) || ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE)
@@ -839,7 +847,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (!e->L[i].m_int && e->L[i].pd && i < e->lm_first) {
             /* time-step-major float layer: its own current and last input, kept between steps
              * for float_delta */
-            st->acc_f[i] = calloc((size_t)shape_size(ly->out_shape), sizeof(double));
+            st->acc_f[i] = calloc((size_t)(shape_size(ly->out_shape) + st->bslack), sizeof(double));
             st->dprev[i] = calloc((size_t)shape_size(ly->in_shape), sizeof(int32_t));
             ok = st->acc_f[i] && st->dprev[i];
         } else if (!e->L[i].m_int) {
@@ -862,7 +870,11 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     if (ok) {
         st->kv = calloc((size_t)max_kv, sizeof *st->kv);
         if (max_delta > 0)
-            ok = ok && (st->delta = calloc((size_t)max_delta, sizeof *st->delta)) != NULL;
+            ok = ok && (st->delta = calloc((size_t)(max_delta + max_bci), sizeof *st->delta)) !=
+                           NULL;
+        if (max_bci > 0)
+            ok = ok && (st->bhist = calloc((size_t)max_bci * (MYELIN_BASIS_MAXV + 2),
+                                           sizeof *st->bhist)) != NULL;
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
@@ -1063,22 +1075,52 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
-    if (t == 0 || !L->pd || !st->delta || ly->n_inputs < 1 || ly->inputs[0] < 0)
+    if (!L->pd || !st->delta || ly->n_inputs < 1 || ly->inputs[0] < 0 || ly->real_input)
         return 0;
     const int32_t *prev = NULL;
-    if (st->dprev[i]) /* time-step-major: its own current and copy of the last input */
+    if (t == 0)
+        prev = NULL;
+    else if (st->dprev[i]) /* time-step-major: its own current and copy of the last input */
         prev = st->dprev[i];
     else if (i >= e->lm_first && e->nmaps[ly->inputs[0]] >= 2 &&
              st->acc_f[i] == st->acc_f_shared)
         prev = out_map(e, st, ly->inputs[0], t - 1);
-    else
+    int basis = ly->kernel == 1 && st->bhist && st->bslack >= ly->c_out;
+    if (!prev && !basis)
         return 0;
-    int64_t n = (int64_t)h * w * ly->c_in, nd = 0, nx = 0;
+    int64_t npos = (int64_t)h * w, n = npos * ly->c_in, nd = 0, nx = 0;
     int32_t *d = st->delta;
-    for (int64_t k = 0; k < n; k++) {
-        d[k] = in0[k] - prev[k];
-        nd += d[k] != 0;
-        nx += in0[k] != 0;
+    if (prev) {
+        for (int64_t k = 0; k < n; k++) {
+            d[k] = in0[k] - prev[k];
+            nd += d[k] != 0;
+            nx += in0[k] != 0;
+        }
+    } else {
+        nx = myelin_kernel_nonzero(in0, n);
+        nd = n + 1;
+    }
+    int64_t nb = n + 1;
+    int32_t *base = st->bhist, *hist = st->bhist + ly->c_in;
+    if (basis)
+        nb = myelin_kernel_basis_mode(in0, npos, ly->c_in, base, hist);
+    if (nb < nd && nb < nx) {
+        /* one more position holding b: its sums are W b; the others' are W (x_t - b) */
+        double *acc = st->acc_f[i];
+        int co = ly->c_out;
+        myelin_kernel_basis_sub(in0, npos, ly->c_in, base, d);
+        memcpy(d + n, base, sizeof *d * (size_t)ly->c_in);
+        memset(acc, 0, sizeof *acc * (size_t)((npos + 1) * co));
+        myelin_kernel_synapse_dw(d, (int)npos + 1, 1, ly->c_in, L->fw->w, L->pd, co, 1, 0, co,
+                                 acc, NULL, st->dense, L->column_d);
+        double *row = acc + npos * co;
+        for (int o = 0; o < co; o++)
+            row[o] += L->fw->b[o];
+        for (int64_t p = 0; p < npos; p++)
+            for (int o = 0; o < co; o++)
+                acc[p * co + o] += row[o];
+        myelin_kernel_synapse_counts(in0, h, w, ly->c_in, ly->kernel, co, kc);
+        return 1;
     }
     if (nd >= nx)
         return 0;
