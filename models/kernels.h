@@ -272,7 +272,7 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
  * smallest on ties; 0 if none occurs); returns the entries that differ from their channel's b
  * (the nonzeros of x - b).  hist: c (MYELIN_BASIS_MAXV + 1) int32 of scratch.
  * myelin_kernel_basis_sub: d = in - b per channel. */
-#define MYELIN_BASIS_MAXV 3
+#define MYELIN_BASIS_MAXV 7
 int64_t myelin_kernel_basis_mode(const int32_t *in, int64_t npos, int c, int32_t *base,
                                  int32_t *hist);
 void myelin_kernel_basis_sub(const int32_t *in, int64_t npos, int c, const int32_t *base,

@@ -614,22 +614,25 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
 int64_t myelin_kernel_basis_mode(const int32_t *in, int64_t npos, int c, int32_t *base,
                                  int32_t *hist)
 {
-    const int nv = MYELIN_BASIS_MAXV + 1;
-    memset(hist, 0, sizeof *hist * (size_t)c * (size_t)nv);
+    /* hist[v c + ch]: the count of value v in channel ch (a compare and add per value, so the
+     * loop over channels vectorises) */
+    memset(hist, 0, sizeof *hist * (size_t)c * (MYELIN_BASIS_MAXV + 1));
     for (int64_t p = 0; p < npos; p++) {
         const int32_t *x = in + p * c;
-        for (int ch = 0; ch < c; ch++)
-            if ((uint32_t)x[ch] <= (uint32_t)MYELIN_BASIS_MAXV)
-                hist[ch * nv + x[ch]]++;
+        for (int v = 0; v <= MYELIN_BASIS_MAXV; v++) {
+            int32_t *restrict hv = hist + (int64_t)v * c;
+            for (int ch = 0; ch < c; ch++)
+                hv[ch] += x[ch] == v;
+        }
     }
     int64_t diff = 0;
     for (int ch = 0; ch < c; ch++) {
         int best = 0;
-        for (int v = 1; v < nv; v++)
-            if (hist[ch * nv + v] > hist[ch * nv + best])
+        for (int v = 1; v <= MYELIN_BASIS_MAXV; v++)
+            if (hist[(int64_t)v * c + ch] > hist[(int64_t)best * c + ch])
                 best = v;
         base[ch] = best;
-        diff += npos - hist[ch * nv + best];
+        diff += npos - hist[(int64_t)best * c + ch];
     }
     return diff;
 }
