@@ -458,12 +458,12 @@ END_TEST
 /* With AVX-512F, the double column path gives the AVX-512 dense double path's sums bit for bit
  * (same fused multiply-adds, same order, zero inputs skipped) and the scatter's counts.  Slices
  * wider than 64 channels (the panel kernel): several chunks of panel rows (K > 96) and one, 3x3
- * with borders, more positions than a block (64) and a last partial group of six, odd widths,
- * channels past the last full panel, slices not aligned to panels, values 1..3 (fused
- * multiply-adds) and all-1 inputs (adds); narrower ones (the register kernel): small 3x3 layers
- * (all taps in registers) and chunked wide ones, partial 8-channel vectors and a slice.  Without
- * AVX-512F it declines (-1) and touches nothing.  Columns: h, w, c_in, c_out, kernel, slice,
- * rate %, all-1 values. */
+ * with borders, more positions than a block (66; 67: one position past it) and a last partial
+ * group of six, odd widths, channels past the last full panel, slices not aligned to panels,
+ * values 1..3 (fused multiply-adds) and all-1 inputs (adds); narrower ones (the register kernel):
+ * small 3x3 layers (all taps in registers) and chunked wide ones, partial 8-channel vectors and
+ * a slice.  Without AVX-512F it declines (-1) and touches nothing.  Columns: h, w, c_in, c_out,
+ * kernel, slice, rate %, all-1 values. */
 START_TEST(test_column_d_vs_dense)
 {
     static const int cs[][8] = {{5, 7, 70, 300, 3, 0, 50, 0}, {64, 1, 384, 200, 1, 1, 30, 0},
@@ -471,7 +471,7 @@ START_TEST(test_column_d_vs_dense)
                                 {203, 1, 97, 97, 1, 1, 60, 1}, {6, 5, 128, 96, 3, 0, 25, 1},
                                 {20, 7, 9, 133, 3, 1, 55, 0},  {13, 11, 5, 7, 3, 0, 40, 0},
                                 {9, 9, 16, 40, 3, 0, 10, 0},   {50, 1, 160, 64, 1, 0, 2, 0},
-                                {11, 13, 48, 45, 3, 1, 70, 0}};
+                                {11, 13, 48, 45, 3, 1, 70, 0}, {67, 1, 150, 130, 1, 0, 45, 0}};
     int h = cs[_i][0], w = cs[_i][1], ci = cs[_i][2], co = cs[_i][3], k = cs[_i][4];
     int lo = cs[_i][5] ? 5 : 0, hi = cs[_i][5] ? co - 3 : co, pct = cs[_i][6];
     myelin_rng r;
@@ -508,6 +508,86 @@ START_TEST(test_column_d_vs_dense)
         ck_assert_int_eq(kc.synops, kd.synops);
     }
     free(in), free(wf), free(pd), free(scr), free(ad), free(ac);
+}
+END_TEST
+
+/* The float basis (float_delta's dense-input path): myelin_kernel_basis_mode gives each
+ * channel's most frequent value among 0..MYELIN_BASIS_MAXV (the smallest on ties, 0 when none
+ * occurs) and the entries that differ from it, against a direct count; myelin_kernel_basis_sub
+ * the differences; and the sums of those differences plus W b as one more position (the engine's
+ * way) equal W x to rounding on the double column path.  Maps with values 0..9 and -1, a channel
+ * with a tie, one with no value in range, 65 positions (a block of 66 with the basis). */
+START_TEST(test_basis_vs_direct)
+{
+    static const int cs[][3] = {{64, 384, 200}, {7, 13, 40}, {195, 97, 130}};
+    int npos = cs[_i][0], ci = cs[_i][1], co = cs[_i][2];
+    myelin_rng r;
+    myelin_rng_seed(&r, 41, (uint64_t)_i);
+    int64_t n = (int64_t)npos * ci;
+    int32_t *in = malloc(sizeof *in * (size_t)n), *base = malloc(sizeof *base * (size_t)ci);
+    int32_t *hist = malloc(sizeof *hist * (size_t)ci * (MYELIN_BASIS_MAXV + 1));
+    int32_t *d = malloc(sizeof *d * (size_t)(n + ci));
+    for (int p = 0; p < npos; p++)
+        for (int c = 0; c < ci; c++) {
+            int u = (int)myelin_rng_below(&r, 100), top = c % 11; /* a channel's own spread */
+            int32_t v = u < 45 ? c % 3 : (int32_t)myelin_rng_below(&r, (uint64_t)top + 1);
+            if (c == 5) /* no value in 0..MAXV */
+                v = p % 2 ? -1 : MYELIN_BASIS_MAXV + 2;
+            if (c == 2) /* a tie between 1 and 3 */
+                v = p % 2 ? 1 : 3;
+            in[(int64_t)p * ci + c] = v;
+        }
+    int64_t diff = myelin_kernel_basis_mode(in, npos, ci, base, hist);
+    int64_t want = 0;
+    for (int c = 0; c < ci; c++) {
+        int best = 0, bestn = -1;
+        for (int v = 0; v <= MYELIN_BASIS_MAXV; v++) {
+            int cnt = 0;
+            for (int p = 0; p < npos; p++)
+                cnt += in[(int64_t)p * ci + c] == v;
+            if (cnt > bestn) {
+                best = v;
+                bestn = cnt;
+            }
+        }
+        ck_assert_int_eq(base[c], best);
+        want += npos - bestn;
+    }
+    ck_assert_int_eq(diff, want);
+    if (ci > 5) {
+        ck_assert_int_eq(base[5], 0);
+        ck_assert_int_eq(base[2], npos % 2 ? 3 : 1);
+    }
+    myelin_kernel_basis_sub(in, npos, ci, base, d);
+    int64_t nz = 0;
+    for (int64_t k = 0; k < n; k++) {
+        ck_assert_int_eq(d[k], in[k] - base[k % ci]);
+        nz += d[k] != 0;
+    }
+    ck_assert_int_eq(nz, diff);
+    /* W x = W b + W (x - b): b as position npos of the same call */
+    memcpy(d + n, base, sizeof *d * (size_t)ci);
+    double *wf = malloc(sizeof *wf * (size_t)ci * co);
+    double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, 1));
+    int64_t sd = myelin_kernel_dense_scratch_d_bytes(ci, 1);
+    int64_t sc = myelin_kernel_column_d_scratch_bytes(npos + 1, 1, ci, 1);
+    uint8_t *scr = malloc((size_t)(sd > sc ? sd : sc));
+    double *ab = calloc((size_t)(npos + 1) * co, sizeof *ab), *ax = calloc((size_t)npos * co,
+                                                                              sizeof *ax);
+    for (int64_t k = 0; k < (int64_t)ci * co; k++)
+        wf[k] = myelin_rng_uniform(&r) - 0.5;
+    myelin_kernel_dense_pack_d(wf, ci, co, 1, pd);
+    myelin_kernel_synapse_dw(d, npos + 1, 1, ci, wf, pd, co, 1, 0, co, ab, NULL, scr, 1);
+    myelin_kcounts kx = {0};
+    myelin_kernel_scatter_id(in, npos, 1, ci, wf, co, 1, 0, co, ax, &kx);
+    for (int p = 0; p < npos; p++)
+        for (int o = 0; o < co; o++) {
+            double got = ab[(int64_t)p * co + o] + ab[(int64_t)npos * co + o];
+            double ref = ax[(int64_t)p * co + o];
+            ck_assert_msg(fabs(got - ref) <= 1e-9 * (1.0 + fabs(ref)), "p %d o %d: %.17g vs %.17g",
+                          p, o, got, ref);
+        }
+    free(in), free(base), free(hist), free(d), free(wf), free(pd), free(scr), free(ab), free(ax);
 }
 END_TEST
 
@@ -1656,7 +1736,8 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
-    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 11);
+    tcase_add_loop_test(k, test_column_d_vs_dense, 0, 12);
+    tcase_add_loop_test(k, test_basis_vs_direct, 0, 3);
     tcase_add_loop_test(k, test_synapse_counts, 0, 4);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
