@@ -15,7 +15,9 @@
  * How it is fast: the dense GEMM runs near the double FMA peak, so an event path only pays if an
  * event costs about one dense FMA per 8 channels.  The rows of one panel for a chunk of PD_KC
  * consecutive k (PD_KC x 32 doubles = 24 KiB) stay in L1 while every output position of a block
- * of PD_PB positions adds the rows of its nonzero inputs in that chunk; PD_G = 6 positions run
+ * of PD_PB = 66 positions adds the rows of its nonzero inputs in that chunk (the rows of the next
+ * chunk are prefetched meanwhile, a slice per group: the rows are read in event order, which the
+ * hardware prefetcher does not follow); PD_G = 6 positions run
  * interleaved (24 zmm accumulators, one row of 4 zmm per position and step, the row's loads folded
  * into the FMAs), so the loop is bound by L1 loads, not by FMA latency.  The six positions' event
  * lists are padded to equal length with the panel's all-zero row (index K: fma(0, 0, C) = C and

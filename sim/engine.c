@@ -1062,14 +1062,21 @@ counts:
 
 /* One step t of layer i.  pre: counts already formed by batch_linear (its current is in place),
  * or NULL. */
-/* Float layer i on spike inputs at step t > 0 that still holds its current of t - 1 and its input
- * of t - 1 (layer-major: its step t - 1 ran just before in the shared current buffer, and its
- * input's map of t - 1 is kept; time-step-major: its own current buffer and input copy, dprev):
- * the current is bias + W x_t = (bias + W x_{t-1}) + W (x_t - x_{t-1}), and the change between
- * consecutive steps has fewer nonzero entries than x_t (measured on 4-384: 13-50 % against
- * 40-88 %).  When it has, acc += W (x_t - x_{t-1}) by the synaptic paths (the same sums in another
- * grouping: the doubles differ from the direct sum by rounding) and the counts are x_t's own
- * (myelin_kernel_synapse_counts): returns 1.  Else 0 and nothing is done. */
+/* Float layer i on spike inputs, two ways to sum fewer nonzero entries than x_t:
+ * - the change: at step t > 0, when the layer still holds its current of t - 1 and its input of
+ *   t - 1 (layer-major: its step t - 1 ran just before in the shared current buffer, and its
+ *   input's map of t - 1 is kept; time-step-major: its own current buffer and input copy, dprev),
+ *   bias + W x_t = (bias + W x_{t-1}) + W (x_t - x_{t-1}) (measured on 4-384: the change is
+ *   13-50 % nonzero against 40-88 %);
+ * - a basis (kernel 1, any step): bias + W x_t = (bias + W b) + W (x_t - b) with b[ci] the most
+ *   frequent value of input channel ci over the positions (myelin_kernel_basis_mode; 4-384 q/k/v
+ *   22-33 % nonzero, proj 1-2 %, fc2 6-10 %); W b is formed as one more position (b) of the same
+ *   synaptic call, so the weights are read once (the column kernel's block of 66 positions holds
+ *   64 tokens and b), then added with the bias to every position.
+ * The fewest nonzero entries win; when one of these has fewer than x_t, the sums run by the
+ * synaptic paths (the same products in another grouping: the doubles differ from the direct sum
+ * by rounding) and the counts are x_t's own (myelin_kernel_synapse_counts): returns 1.  Else 0
+ * and nothing is done. */
 static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, int t,
                        const int32_t *in0, int h, int w, myelin_kcounts *kc)
 {
