@@ -65,6 +65,8 @@ struct myelin_engine_state {
     int32_t *delta;         /* a float layer's input change between steps (float_delta) */
     int32_t *bhist;         /* float_delta's per-channel basis and its histograms */
     int64_t bslack;         /* float currents and delta: room for one more position (basis) */
+    int32_t *bmap;          /* float_delta: a 3x3 map of the basis (3x3 layers) */
+    double *brows;          /* its sums: bias + W b at the 9 kinds of border positions */
     int32_t **dprev;        /* [n_layers] a time-step-major float layer's input of the last step */
     int64_t *head_sum;
     uint8_t *dense;         /* the dense path's scratch (NULL when no layer has packed weights) */
@@ -593,6 +595,8 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->kv);
     free(st->delta);
     free(st->bhist);
+    free(st->bmap);
+    free(st->brows);
     free(st->head_sum);
     free(st->dense);
     free(st->img_f);
@@ -748,7 +752,7 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
     int ok = st->kct && st->kcl && st->out && st->acc_i && st->acc_f && st->v_i && st->v_i16 && st->v_f && st->spikes && st->events &&
              st->synops && st->sat && st->dprev;
     int64_t max_neurons = 1, max_kv = 1, head_c = 1, dense = 0, shared_i = 0, shared_f = 0;
-    int64_t max_delta = 0, max_bci = 0;
+    int64_t max_delta = 0, max_bci = 0, max_b3ci = 0, max_b3co = 0;
     for (int i = 0; ok && i < n; i++) {
         const myelin_layer *ly = &wl->layers[i];
         int64_t sz = shape_size(ly->out_shape);
@@ -771,6 +775,11 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (e->L[i].pd && ly->kernel == 1 && !ly->real_input) {
             max_bci = ly->c_in > max_bci ? ly->c_in : max_bci;
             st->bslack = ly->c_out > st->bslack ? ly->c_out : st->bslack;
+        }
+        if (e->L[i].pd && ly->kernel == 3 && !ly->real_input) {
+            max_bci = ly->c_in > max_bci ? ly->c_in : max_bci;
+            max_b3ci = ly->c_in > max_b3ci ? ly->c_in : max_b3ci;
+            max_b3co = ly->c_out > max_b3co ? ly->c_out : max_b3co;
         }
         if (e->L[i].column_d) {
             /* kernel 1: as one column of positions, with float_delta's basis position */
@@ -875,6 +884,11 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         if (max_bci > 0)
             ok = ok && (st->bhist = calloc((size_t)max_bci * (MYELIN_BASIS_MAXV + 2),
                                            sizeof *st->bhist)) != NULL;
+        if (max_b3ci > 0) {
+            st->bmap = calloc((size_t)max_b3ci * 9, sizeof *st->bmap);
+            st->brows = calloc((size_t)max_b3co * 9, sizeof *st->brows);
+            ok = ok && st->bmap && st->brows;
+        }
         st->head_sum = calloc((size_t)head_c, sizeof *st->head_sum);
         st->img_f = calloc((size_t)img, sizeof *st->img_f);
         st->img_q = calloc((size_t)img, sizeof *st->img_q);
@@ -1068,11 +1082,13 @@ counts:
  *   input's map of t - 1 is kept; time-step-major: its own current buffer and input copy, dprev),
  *   bias + W x_t = (bias + W x_{t-1}) + W (x_t - x_{t-1}) (measured on 4-384: the change is
  *   13-50 % nonzero against 40-88 %);
- * - a basis (kernel 1, any step): bias + W x_t = (bias + W b) + W (x_t - b) with b[ci] the most
+ * - a basis (any step): bias + W x_t = (bias + W b) + W (x_t - b) with b[ci] the most
  *   frequent value of input channel ci over the positions (myelin_kernel_basis_mode; 4-384 q/k/v
  *   22-33 % nonzero, proj 1-2 %, fc2 6-10 %); W b is formed as one more position (b) of the same
  *   synaptic call, so the weights are read once (the column kernel's block of 66 positions holds
- *   64 tokens and b), then added with the bias to every position.
+ *   64 tokens and b), then added with the bias to every position; on 3x3 layers W b depends on
+ *   the taps inside the map, so a map of b of up to 3 x 3 gives the 9 kinds of position (corners,
+ *   edges, inside) in a separate call (4-384's stem 3x3: 11-21 % nonzero against 41-56 %).
  * The fewest nonzero entries win; when one of these has fewer than x_t, the sums run by the
  * synaptic paths (the same products in another grouping: the doubles differ from the direct sum
  * by rounding) and the counts are x_t's own (myelin_kernel_synapse_counts): returns 1.  Else 0
@@ -1092,7 +1108,8 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
     else if (i >= e->lm_first && e->nmaps[ly->inputs[0]] >= 2 &&
              st->acc_f[i] == st->acc_f_shared)
         prev = out_map(e, st, ly->inputs[0], t - 1);
-    int basis = ly->kernel == 1 && st->bhist && st->bslack >= ly->c_out;
+    int basis = st->bhist && ((ly->kernel == 1 && st->bslack >= ly->c_out) ||
+                              (ly->kernel == 3 && st->bmap && st->brows));
     if (!prev && !basis)
         return 0;
     int64_t npos = (int64_t)h * w, n = npos * ly->c_in, nd = 0, nx = 0;
@@ -1111,6 +1128,30 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
     int32_t *base = st->bhist, *hist = st->bhist + ly->c_in;
     if (basis)
         nb = myelin_kernel_basis_mode(in0, npos, ly->c_in, base, hist);
+    if (nb < nd && nb < nx && ly->kernel == 3) {
+        /* W b at each kind of position (the taps inside the map): a map of b of up to 3 x 3 */
+        double *acc = st->acc_f[i];
+        int co = ly->c_out, ci = ly->c_in, hh = h < 3 ? h : 3, ww = w < 3 ? w : 3;
+        for (int q = 0; q < hh * ww; q++) {
+            memcpy(st->bmap + (int64_t)q * ci, base, sizeof *base * (size_t)ci);
+            memcpy(st->brows + (int64_t)q * co, L->fw->b, sizeof *acc * (size_t)co);
+        }
+        myelin_kernel_synapse_dw(st->bmap, hh, ww, ci, L->fw->w, L->pd, co, 3, 0, co, st->brows,
+                                 NULL, st->dense, L->column_d);
+        for (int y = 0; y < h; y++) {
+            int cy = y == 0 ? 0 : y == h - 1 ? hh - 1 : 1;
+            for (int x = 0; x < w; x++) {
+                int cx = x == 0 ? 0 : x == w - 1 ? ww - 1 : 1;
+                memcpy(acc + ((int64_t)y * w + x) * co, st->brows + (int64_t)(cy * ww + cx) * co,
+                       sizeof *acc * (size_t)co);
+            }
+        }
+        myelin_kernel_basis_sub(in0, npos, ci, base, d);
+        myelin_kernel_synapse_dw(d, h, w, ci, L->fw->w, L->pd, co, 3, 0, co, acc, NULL, st->dense,
+                                 L->column_d);
+        myelin_kernel_synapse_counts(in0, h, w, ci, 3, co, kc);
+        return 1;
+    }
     if (nb < nd && nb < nx) {
         /* one more position holding b: its sums are W b; the others' are W (x_t - b) */
         double *acc = st->acc_f[i];
