@@ -2395,6 +2395,13 @@ void myelin_kernel_synapse_dw(const int32_t *in, int h, int w, int c_in, const d
         int64_t nz = myelin_kernel_nonzero(in, n);
         int64_t den = co_hi - co_lo >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                             : MYELIN_DENSE_RATE_NARROW;
+        /* slices of 65-127 channels: the panel kernel beats the scatter from 1/32 on (the dense
+         * path does not: it stays above 1/8) */
+        if (column && co_hi - co_lo > MYELIN_COLUMN_D_NARROW_CO && nz * den < n &&
+            nz * MYELIN_COLUMN_D_MIN_DEN >= n && nz > 0 &&
+            myelin_kernel_column_d(in, h, w, c_in, wf, packed, c_out, kernel, co_lo, co_hi, acc,
+                                   cnt, scratch) == 0)
+            return;
         if (nz * den >= n && nz > 0) {
             /* the dense path's regime: its exact sums from the nonzero inputs when that pays */
             int64_t num = MYELIN_COLUMN_D_RATE_NUM, cden = MYELIN_COLUMN_D_RATE_DEN;

@@ -265,6 +265,10 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
 #define MYELIN_COLUMN_D_CONV_DEN 5
 #define MYELIN_COLUMN_D_NARROW_NUM 1
 #define MYELIN_COLUMN_D_NARROW_DEN 3
+/* On slices of 65-127 channels the double column path also runs from 1 / MYELIN_COLUMN_D_MIN_DEN
+ * up to the dense regime (1 / MYELIN_DENSE_RATE_NARROW), where the scatter ran: 4-384's stem conv1
+ * 3x3 48->96 at 32x32, column / scatter 0.64 at 3 %, 0.46 at 6 %, 0.36 at 10 %. */
+#define MYELIN_COLUMN_D_MIN_DEN 32
 
 /* A constant basis for a linear layer's dense inputs (kernels_d.c; the engine's float_delta):
  * W x = W b + W (x - b) with b[ci] one value per input channel.  myelin_kernel_basis_mode: b[ci]

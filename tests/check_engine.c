@@ -591,6 +591,53 @@ START_TEST(test_basis_vs_direct)
 }
 END_TEST
 
+/* myelin_kernel_synapse_dw on a 3x3 slice of 65-127 channels below the dense regime (1/8) and
+ * from 1/32 up takes the double column path (its sums bit for bit, with AVX-512F), not the
+ * scatter (whose multiply and add round apart: values +-3 make the products inexact); the sums
+ * equal the scatter's to rounding either way, and so do the counts.  Signed values (a step's
+ * change). */
+START_TEST(test_synapse_dw_mid_rate)
+{
+    int h = 12, w = 11, ci = 48, co = 96, k = 3, pct = _i == 0 ? 5 : 9;
+    myelin_rng r;
+    myelin_rng_seed(&r, 43, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in);
+    double *wf = malloc(sizeof *wf * (size_t)n_w);
+    double *pd = malloc(sizeof *pd * (size_t)myelin_kernel_dense_packed_d_len(ci, co, k));
+    int64_t sd = myelin_kernel_dense_scratch_d_bytes(ci, k);
+    int64_t sc = myelin_kernel_column_d_scratch_bytes(h, w, ci, k);
+    uint8_t *scr = malloc((size_t)(sd > sc ? sd : sc));
+    double *a = calloc((size_t)n_out, sizeof *a), *b = calloc((size_t)n_out, sizeof *b);
+    double *c = calloc((size_t)n_out, sizeof *c);
+    for (int i = 0; i < n_in; i++)
+        in[i] = (int)myelin_rng_below(&r, 100) < pct
+                    ? (myelin_rng_below(&r, 2) ? 1 : -1) * (myelin_rng_below(&r, 2) ? 3 : 1)
+                    : 0;
+    for (int i = 0; i < n_w; i++)
+        wf[i] = myelin_rng_uniform(&r) - 0.5;
+    myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
+    int64_t nz = myelin_kernel_nonzero(in, n_in);
+    ck_assert(nz * MYELIN_DENSE_RATE_NARROW < n_in && nz * MYELIN_COLUMN_D_MIN_DEN >= n_in);
+    myelin_kcounts ka = {0}, kc = {0};
+    myelin_kernel_synapse_dw(in, h, w, ci, wf, pd, co, k, 0, co, a, &ka, scr, 1);
+    myelin_kernel_scatter_id(in, h, w, ci, wf, co, k, 0, co, c, &kc);
+    ck_assert_int_eq(ka.events, kc.events);
+    ck_assert_int_eq(ka.synops, kc.synops);
+    if (myelin_kernel_column_d(in, h, w, ci, wf, pd, co, k, 0, co, b, NULL, scr) == 0) {
+        int differs = 0;
+        for (int i = 0; i < n_out; i++) {
+            ck_assert(memcmp(&a[i], &b[i], sizeof a[i]) == 0);
+            differs += memcmp(&a[i], &c[i], sizeof a[i]) != 0;
+        }
+        ck_assert_int_gt(differs, 0); /* not the scatter's rounding */
+    }
+    for (int i = 0; i < n_out; i++)
+        ck_assert(fabs(a[i] - c[i]) <= 1e-12 * (1.0 + fabs(c[i])));
+    free(in), free(wf), free(pd), free(scr), free(a), free(b), free(c);
+}
+END_TEST
+
 /* myelin_kernel_synapse_counts (the float engine's counts when it sums a step's change instead of
  * its input) gives the scatter's events and synops: 3x3 with borders, 1x1, a 2x2 kernel, a slice,
  * negative values. */
@@ -1738,6 +1785,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
     tcase_add_loop_test(k, test_column_d_vs_dense, 0, 12);
     tcase_add_loop_test(k, test_basis_vs_direct, 0, 3);
+    tcase_add_loop_test(k, test_synapse_dw_mid_rate, 0, 2);
     tcase_add_loop_test(k, test_synapse_counts, 0, 4);
     tcase_add_loop_test(k, test_attention_qk_v_t, 0, 2);
     tcase_add_test(k, test_lif_float_sequence);
