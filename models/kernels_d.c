@@ -39,7 +39,8 @@
 #define PD_SLOTS (PD_NG * PD_G)
 #define PD_REC (3 + PD_G) /* a group's record: steps, offset of its lists, PD_G tile slots,
                            * chunk */
-#define PD_PF 36          /* lines of the next chunk prefetched per group */
+#define PD_PF 36          /* lines of the next chunk prefetched per group (at most 4 per step:
+                           * a small group's work would not hide more) */
 
 static int64_t align64(int64_t n)
 {
@@ -158,7 +159,7 @@ __attribute__((target("avx512f"))) static int pd_inputs(const int32_t *in, int64
                 pf = (const char *)(B + ((int64_t)pfj + 1) * PD_KC * PD_NP);                      \
                 pfend = pf + PD_KC * PD_NP * 8;                                                   \
             }                                                                                     \
-            for (int l = 0; l < PD_PF && pf < pfend; l++, pf += 64)                              \
+            for (int l = 0; l < PD_PF && l < 4 * n && pf < pfend; l++, pf += 64)                 \
                 _mm_prefetch(pf, _MM_HINT_T0);                                                    \
             const int32_t *of = off + rec[1];                                                     \
             const double *vv = val + rec[1];                                                      \

@@ -1108,8 +1108,13 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
     else if (i >= e->lm_first && e->nmaps[ly->inputs[0]] >= 2 &&
              st->acc_f[i] == st->acc_f_shared)
         prev = out_map(e, st, ly->inputs[0], t - 1);
-    int basis = st->bhist && ((ly->kernel == 1 && st->bslack >= ly->c_out) ||
-                              (ly->kernel == 3 && st->bmap && st->brows));
+    /* the basis on layers wider than the narrow register code's 64 channels, in and out (on
+     * narrower ones its lists, scatter calls and mode counts cost more than they save: tiny and
+     * Fashion-MNIST float were 30 % slower with it) */
+    int basis = st->bhist && ly->c_in > MYELIN_COLUMN_D_NARROW_CO &&
+                ly->c_out > MYELIN_COLUMN_D_NARROW_CO &&
+                ((ly->kernel == 1 && st->bslack >= ly->c_out) ||
+                 (ly->kernel == 3 && st->bmap && st->brows));
     if (!prev && !basis)
         return 0;
     int64_t npos = (int64_t)h * w, n = npos * ly->c_in, nd = 0, nx = 0;
