@@ -728,6 +728,18 @@ static int alloc_membranes(const myelin_engine *e, myelin_engine_state *st, int 
     return st->v_f[i] || (st->v_f[i] = calloc(sz, sizeof(double))) != NULL;
 }
 
+/* Float layer i may use float_delta's basis: float weights on spike inputs (not the image), a
+ * linear or 3x3 layer wider than the narrow register code's 64 channels in and out (on narrower
+ * ones its mode counts and lists cost more than they save: tiny and Fashion-MNIST float were
+ * 30 % slower with it). */
+static int float_basis_layer(const myelin_engine *e, int i)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    return e->L[i].pd && !ly->real_input && ly->n_inputs > 0 && ly->inputs[0] >= 0 &&
+           (ly->kernel == 1 || ly->kernel == 3) && ly->c_in > MYELIN_COLUMN_D_NARROW_CO &&
+           ly->c_out > MYELIN_COLUMN_D_NARROW_CO;
+}
+
 int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, myelin_error *err)
 {
     const myelin_workload *wl = e->wl;
@@ -772,20 +784,22 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
         }
         if (e->L[i].pd && shape_size(ly->in_shape) > max_delta)
             max_delta = shape_size(ly->in_shape);
-        if (e->L[i].pd && ly->kernel == 1 && !ly->real_input) {
+        int bas = float_basis_layer(e, i);
+        if (bas && ly->kernel == 1) {
             max_bci = ly->c_in > max_bci ? ly->c_in : max_bci;
             st->bslack = ly->c_out > st->bslack ? ly->c_out : st->bslack;
         }
-        if (e->L[i].pd && ly->kernel == 3 && !ly->real_input) {
+        if (bas && ly->kernel == 3) {
             max_bci = ly->c_in > max_bci ? ly->c_in : max_bci;
             max_b3ci = ly->c_in > max_b3ci ? ly->c_in : max_b3ci;
             max_b3co = ly->c_out > max_b3co ? ly->c_out : max_b3co;
         }
         if (e->L[i].column_d) {
             /* kernel 1: as one column of positions, with float_delta's basis position */
+            int lin = ly->kind == MYELIN_LAYER_LINEAR || (bas && ly->kernel == 1);
             int64_t b = myelin_kernel_column_d_scratch_bytes(
-                ly->kernel == 1 ? ly->in_shape.h * ly->in_shape.w + 1 : ly->in_shape.h,
-                ly->kernel == 1 ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
+                lin ? ly->in_shape.h * ly->in_shape.w + (bas ? 1 : 0) : ly->in_shape.h,
+                lin ? 1 : ly->in_shape.w, ly->c_in, ly->kernel);
             dense = b > dense ? b : dense;
         }
         if (e->L[i].column) {
@@ -1108,11 +1122,7 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
     else if (i >= e->lm_first && e->nmaps[ly->inputs[0]] >= 2 &&
              st->acc_f[i] == st->acc_f_shared)
         prev = out_map(e, st, ly->inputs[0], t - 1);
-    /* the basis on layers wider than the narrow register code's 64 channels, in and out (on
-     * narrower ones its lists, scatter calls and mode counts cost more than they save: tiny and
-     * Fashion-MNIST float were 30 % slower with it) */
-    int basis = st->bhist && ly->c_in > MYELIN_COLUMN_D_NARROW_CO &&
-                ly->c_out > MYELIN_COLUMN_D_NARROW_CO &&
+    int basis = float_basis_layer(e, i) && st->bhist &&
                 ((ly->kernel == 1 && st->bslack >= ly->c_out) ||
                  (ly->kernel == 3 && st->bmap && st->brows));
     if (!prev && !basis)
