@@ -1790,21 +1790,8 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
     if (!range_ok)
         return -1;
     /* the scatter's counts from the lists: each nonzero input reaches its in-bounds taps */
-    int64_t events = start[npos * (nch + 1) - 1], synops = 0, width_all = co_hi - co_lo;
-    int pad = kernel / 2;
-    for (int y = 0; y < h; y++) {
-        int vy = 0;
-        for (int k = 0; k < kernel; k++)
-            vy += y + pad - k >= 0 && y + pad - k < h;
-        for (int x = 0; x < w; x++) {
-            int64_t q = (int64_t)y * w + x;
-            int vx = 0;
-            for (int k = 0; k < kernel; k++)
-                vx += x + pad - k >= 0 && x + pad - k < w;
-            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
-        }
-    }
-    synops *= width_all;
+    int64_t events = start[npos * (nch + 1) - 1];
+    int64_t synops = myelin_kernel_list_synops(start, nch + 1, nch, h, w, kernel) * (co_hi - co_lo);
     col_lists L = {idx, val, start, mid, nch, (int)kb, whole};
     void (*block)(const col_lists *, int, int, int, const int16_t *, int, int, int, int, int64_t,
                   int, int32_t *) = col_block_c;
@@ -2083,6 +2070,21 @@ int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int1
         cnt->synops += synops;
     }
     return 0;
+}
+
+int64_t myelin_kernel_list_synops(const int32_t *start, int64_t stride, int span, int h, int w,
+                                  int kernel)
+{
+    int64_t synops = 0;
+    for (int y = 0; y < h; y++) {
+        int vy = myelin_kernel_taps_in(y, h, kernel);
+        for (int x = 0; x < w; x++) {
+            int64_t q = (int64_t)y * w + x;
+            synops += (int64_t)(start[q * stride + span] - start[q * stride]) * vy *
+                      myelin_kernel_taps_in(x, w, kernel);
+        }
+    }
+    return synops;
 }
 
 /* The bias rows of the slice into acc (every position); NULL: acc kept (the sums are added). */

@@ -282,6 +282,22 @@ int64_t myelin_kernel_basis_mode(const int32_t *in, int64_t npos, int c, int32_t
 void myelin_kernel_basis_sub(const int32_t *in, int64_t npos, int c, const int32_t *base,
                              int32_t *d);
 
+/* Taps of a kernel x kernel window (padding kernel / 2) centred on row (or column) y of a map of
+ * n rows that fall inside it. */
+static inline int myelin_kernel_taps_in(int y, int n, int kernel)
+{
+    int v = 0, pad = kernel / 2;
+    for (int k = 0; k < kernel; k++)
+        v += y + pad - k >= 0 && y + pad - k < n;
+    return v;
+}
+
+/* The scatter's synapse count, per output channel, of per-position event lists on an h x w map:
+ * the sum over positions q of (start[q * stride + span] - start[q * stride]) events times the
+ * taps of q inside the map (the event-list paths' counts). */
+int64_t myelin_kernel_list_synops(const int32_t *start, int64_t stride, int span, int h, int w,
+                                  int kernel);
+
 /* The action counts myelin_kernel_scatter_i (and every synaptic path) adds for this input on a
  * slice of `width` output channels: events = nonzero inputs, synops = the output positions each
  * reaches through its taps, times width. */

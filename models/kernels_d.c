@@ -368,21 +368,8 @@ static int column_d_regs(const int32_t *in, int h, int w, int c_in, const double
     int32_t *start = (int32_t *)(void *)(tile + CR_PB * COLD_CB);
     int32_t *idx = start + npos * (nch + 1), *val = idx + npos * c_in + 16;
     cold_build_avx512(in, npos, c_in, c_out, kb, nch, idx, val, start);
-    int64_t events = start[npos * (nch + 1) - 1], synops = 0;
-    int pad = kernel / 2;
-    for (int y = 0; y < h; y++) {
-        int vy = 0;
-        for (int k = 0; k < kernel; k++)
-            vy += y + pad - k >= 0 && y + pad - k < h;
-        for (int x = 0; x < w; x++) {
-            int64_t q = (int64_t)y * w + x;
-            int vx = 0;
-            for (int k = 0; k < kernel; k++)
-                vx += x + pad - k >= 0 && x + pad - k < w;
-            synops += (int64_t)(start[q * (nch + 1) + nch] - start[q * (nch + 1)]) * vy * vx;
-        }
-    }
-    synops *= co_hi - co_lo;
+    int64_t events = start[npos * (nch + 1) - 1];
+    int64_t synops = myelin_kernel_list_synops(start, nch + 1, nch, h, w, kernel) * (co_hi - co_lo);
     for (int cb = co_lo; cb < co_hi; cb += COLD_CB) {
         int width = co_hi - cb < COLD_CB ? co_hi - cb : COLD_CB;
         for (int64_t p0 = 0; p0 < npos; p0 += CR_PB) {
@@ -414,16 +401,11 @@ static int column_d_regs(const int32_t *in, int h, int w, int c_in, const double
 void myelin_kernel_synapse_counts(const int32_t *in, int h, int w, int c_in, int kernel, int width,
                                   myelin_kcounts *cnt)
 {
-    int pad = kernel / 2;
     int64_t events = 0, synops = 0;
     for (int y = 0; y < h; y++) {
-        int vy = 0;
-        for (int k = 0; k < kernel; k++)
-            vy += y + pad - k >= 0 && y + pad - k < h;
+        int vy = myelin_kernel_taps_in(y, h, kernel);
         for (int x = 0; x < w; x++) {
-            int vx = 0;
-            for (int k = 0; k < kernel; k++)
-                vx += x + pad - k >= 0 && x + pad - k < w;
+            int vx = myelin_kernel_taps_in(x, w, kernel);
             int64_t nz = myelin_kernel_nonzero(in + ((int64_t)y * w + x) * c_in, c_in);
             events += nz;
             synops += nz * vy * vx;
@@ -585,21 +567,8 @@ int myelin_kernel_column_d(const int32_t *in, int h, int w, int c_in, const doub
         }
     }
     if (cnt) { /* the scatter's counts: every nonzero input, times the outputs its taps reach */
-        int64_t synops = 0;
-        for (int y = 0; y < h; y++) {
-            int vy = 0;
-            for (int k = 0; k < kernel; k++)
-                vy += y + pad - k >= 0 && y + pad - k < h;
-            for (int x = 0; x < w; x++) {
-                int64_t q = (int64_t)y * w + x;
-                int vx = 0;
-                for (int k = 0; k < kernel; k++)
-                    vx += x + pad - k >= 0 && x + pad - k < w;
-                synops += (int64_t)(qs[q + 1] - qs[q]) * vy * vx;
-            }
-        }
         cnt->events += qs[npos];
-        cnt->synops += synops * (co_hi - co_lo);
+        cnt->synops += myelin_kernel_list_synops(qs, 1, 1, h, w, kernel) * (co_hi - co_lo);
     }
     return 0;
 #else
