@@ -1245,7 +1245,8 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
 MYELIN_KERNEL_CLONES
 static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed, int c_out,
                       int kernel, int co_lo, int co_hi, int32_t add, uint8_t pad_byte, int32_t zp,
-                      const int64_t *bias, int64_t *acc, uint8_t *scratch, uint8_t *img8,
+                      const int64_t *bias, int64_t *acc, int32_t *acc32, uint8_t *scratch,
+                      uint8_t *img8,
                       void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *, int))
 {
 /* n bytes from the byte image to A in whole DENSE_CHUNK chunks: up to DENSE_CHUNK - 1 bytes more
@@ -1324,7 +1325,13 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                             s += B[((int64_t)q * np + j) * 4 + b];
                 off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * s;
             }
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < rows && acc32; r++) { /* set, narrowed (the caller's bound) */
+                int32_t *restrict ar = acc32 + (p0 + r) * c_out + pn * np;
+                const int32_t *restrict cr = C + (int64_t)r * np;
+                for (int j = j0; j < j1; j++)
+                    ar[j] = (int32_t)(off[j] + cr[j]);
+            }
+            for (int r = 0; r < rows && !acc32; r++) {
                 int64_t *restrict ar = acc + (p0 + r) * c_out + pn * np;
                 const int32_t *restrict cr = C + (int64_t)r * np;
                 if (bias)
@@ -1373,8 +1380,8 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     int best = myelin_kernel_dense_i8_isa();
     if (isa < 0 || isa > best)
         isa = best;
-    dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, 0, 0, 0, NULL, acc, scratch,
-              NULL, dense_block_for(isa));
+    dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, 0, 0, 0, NULL, acc, NULL,
+              scratch, NULL, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
@@ -1391,10 +1398,11 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
  * K umax wmax <= INT32_MAX before any work.  vpdpbusd (isa 3) and the portable loop (isa 0) take
  * any u in 0..255; vpmaddubsw (isa 1, 2) adds two u8 x s8 products into int16, which cannot
  * saturate only when umax <= 127 (2 x 127 x 127 < 32767): with umax > 127 those ISAs refuse. */
-int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
-                              int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo,
-                              int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
-                              uint8_t *scratch, int64_t scratch_bytes, int isa)
+/* acc32 (non-NULL): acc32 = (bias or 0) + sums, narrowed (the caller's bound), acc unused. */
+static int dense_i8_zp_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                           int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo, int co_hi,
+                           const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
+                           uint8_t *scratch, int64_t scratch_bytes, int isa)
 {
     if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
         co_lo >= co_hi || wmax < 0 || wmax > 127 || zp < 0 || zp > 255)
@@ -1417,12 +1425,21 @@ int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const i
         (umax > 0 && K * wmax > INT32_MAX / umax))
         return -1;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
-              scratch, img8, dense_block_for(isa));
+              acc32, scratch, img8, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
     }
     return 0;
+}
+
+int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
+                              int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo,
+                              int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                              uint8_t *scratch, int64_t scratch_bytes, int isa)
+{
+    return dense_i8_zp_run(in, h, w, c_in, packed, wmax, zp, c_out, kernel, co_lo, co_hi, bias, acc,
+                           NULL, cnt, scratch, scratch_bytes, isa);
 }
 
 /* ---- Event-driven column path (the engine's path for spike inputs below the column rate) ----
@@ -1735,9 +1752,12 @@ COL_BLOCK_FN(col_block_avx512_4, 4)
 #endif
 
 MYELIN_KERNEL_CLONES
-int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
-                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
-                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa)
+/* acc32 (non-NULL): acc32 = (bias or 0) + sums, narrowed (the caller's bound); else acc += sums
+ * (bias unused). */
+static int column_i16_run(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                          int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                          const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
+                          uint8_t *scratch, int isa)
 {
     if (!w16 || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
         co_lo >= co_hi || wmax < 0 || wmax > 32767 || c_in < 1 || c_in > 65535)
@@ -1809,7 +1829,13 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
             int pn = npos - p0 < COL_PB ? (int)(npos - p0) : COL_PB;
             memset(tile, 0, sizeof *tile * (size_t)pn * COL_CB);
             block(&L, h, w, c_in, w16, c_out, kernel, cb, width, p0, pn, tile);
-            for (int p = 0; p < pn; p++) {
+            for (int p = 0; p < pn && acc32; p++) {
+                int32_t *restrict ar = acc32 + (p0 + p) * c_out + cb;
+                const int32_t *restrict tr = tile + (int64_t)p * COL_CB;
+                for (int jj = 0; jj < width; jj++)
+                    ar[jj] = (int32_t)((bias ? bias[cb + jj] : 0) + tr[jj]);
+            }
+            for (int p = 0; p < pn && !acc32; p++) {
                 int64_t *restrict ar = acc + (p0 + p) * c_out + cb;
                 const int32_t *restrict tr = tile + (int64_t)p * COL_CB;
                 for (int jj = 0; jj < width; jj++)
@@ -1822,6 +1848,14 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
         cnt->synops += synops;
     }
     return 0;
+}
+
+int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                             int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                             int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch, int isa)
+{
+    return column_i16_run(in, h, w, c_in, w16, wmax, c_out, kernel, co_lo, co_hi, NULL, acc, NULL,
+                          cnt, scratch, isa);
 }
 
 /* ---- Event-driven int32 tile path (narrow slices at low rates) ----
@@ -2024,10 +2058,13 @@ TILE_POS_FN(tile_pos_avx512_4, 4)
 #undef TILE_POS_FN
 #endif
 
-int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
-                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
-                           const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
-                           uint8_t *scratch, int64_t scratch_bytes, int isa)
+/* acc32 (non-NULL, whole channel range): the sums go straight into acc32 = (bias or 0) + sums,
+ * which is the tile (no zeroing, no flush); the caller's bound keeps bias + every partial sum within
+ * int32 (myelin_kernel_synapse_iw_set32's check). */
+static int tile_i16_run(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int32_t wmax,
+                        int c_out, int kernel, int co_lo, int co_hi, const int64_t *bias,
+                        int64_t *acc, int32_t *acc32, myelin_kcounts *cnt, uint8_t *scratch,
+                        int64_t scratch_bytes, int isa)
 {
     int width = co_hi - co_lo, best = myelin_kernel_dense_isa();
     if (isa < 0 || isa > best)
@@ -2040,12 +2077,22 @@ int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int1
     int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
     if (vabs > 0 && bound > INT32_MAX / vabs)
         return -1;
+    if (acc32 && (co_lo != 0 || co_hi != c_out))
+        return -1;
     int32_t *tile = (int32_t *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    memset(tile, 0, sizeof *tile * (size_t)(npos * width));
+    int32_t *lists = tile + npos * width + 16;
+    if (acc32) {
+        tile = acc32;
+        for (int64_t p = 0; p < npos; p++)
+            for (int j = 0; j < width; j++)
+                tile[p * width + j] = bias ? (int32_t)bias[j] : 0;
+    } else {
+        memset(tile, 0, sizeof *tile * (size_t)(npos * width));
+    }
     int64_t events, synops;
 #ifdef MYELIN_DENSE_X86
-    /* the per-position lists (c_in + 16 entries each) after the tile */
-    int32_t *lidx = tile + npos * width + 16, *lval = lidx + c_in + 16;
+    /* the per-position lists (c_in + 16 entries each) after the tile's room in scratch */
+    int32_t *lidx = lists, *lval = lidx + c_in + 16;
     if (isa >= 2 && (width == 16 || width == 32 || width == 64))
         (width == 16 ? tile_pos_avx512_1 : width == 32 ? tile_pos_avx512_2 : tile_pos_avx512_4)(
             in, h, w, c_in, w16, c_out, kernel, co_lo, tile, &events, &synops, lidx, lval);
@@ -2055,7 +2102,8 @@ int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int1
     else
 #endif
         tile_scatter(in, h, w, c_in, w16, c_out, kernel, co_lo, width, tile, &events, &synops);
-    for (int64_t p = 0; p < npos; p++) {
+    (void)lists;
+    for (int64_t p = 0; p < npos && !acc32; p++) {
         int64_t *restrict ar = acc + p * c_out + co_lo;
         const int32_t *restrict tr = tile + p * width;
         if (bias)
@@ -2070,6 +2118,15 @@ int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int1
         cnt->synops += synops;
     }
     return 0;
+}
+
+int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
+                           int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
+                           const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
+                           uint8_t *scratch, int64_t scratch_bytes, int isa)
+{
+    return tile_i16_run(in, h, w, c_in, w16, wmax, c_out, kernel, co_lo, co_hi, bias, acc, NULL,
+                        cnt, scratch, scratch_bytes, isa);
 }
 
 int64_t myelin_kernel_list_synops(const int32_t *start, int64_t stride, int span, int h, int w,
@@ -2097,16 +2154,38 @@ static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, i
         memcpy(acc + p * c_out + co_lo, bias + co_lo, sizeof *acc * (size_t)(co_hi - co_lo));
 }
 
-static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
-                           int c_out, int kernel, int co_lo, int co_hi, const int64_t *bias,
-                           int64_t *acc, myelin_kcounts *cnt, uint8_t *scratch,
-                           int64_t scratch_bytes)
+/* The integer synaptic dispatch: acc (int64, bias NULL: acc += sums, else acc = bias + sums) or
+ * acc32 (int32, always acc32 = (bias or 0) + sums, whole channel range).  With acc32 only the
+ * paths that can write int32 run (tile, column, dense, or the bias alone when no input fires):
+ * returns -1, nothing written, when none of them takes the call. */
+static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
+                          int c_out, int kernel, int co_lo, int co_hi, int32_t zp,
+                          const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
+                          uint8_t *scratch, int64_t scratch_bytes)
 {
     int64_t npos = (int64_t)h * w;
+    if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
+                    * scatter / gather on the codes themselves */
+        if (wt->p8 && scratch &&
+            dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->wmax, zp, c_out, kernel, co_lo, co_hi,
+                            bias, acc, acc32, cnt, scratch, scratch_bytes, -1) == 0)
+            return 0;
+        if (acc32)
+            return -1;
+        fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
+        myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
+        return 0;
+    }
     if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
         int64_t n = npos * c_in;
         int64_t nz = myelin_kernel_nonzero(in, n);
         int width = co_hi - co_lo;
+        if (nz == 0 && acc32) { /* no input fires: the bias alone (the scatter adds nothing) */
+            for (int64_t p = 0; p < npos; p++)
+                for (int j = co_lo; j < co_hi; j++)
+                    acc32[p * c_out + j] = bias ? (int32_t)bias[j] : 0;
+            return 0;
+        }
         /* slices of at most MYELIN_INT_NARROW_CO channels with int8 weights: the dense path
          * (16- or 32-wide panels) or the scatter, never the column path */
         int tiny = wt->p8 && width <= MYELIN_INT_NARROW_CO;
@@ -2122,41 +2201,51 @@ static void synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myel
                        : small ? (kernel > 1 ? MYELIN_TILE_CONV_DEN : MYELIN_TILE_LIN_DEN)
                                : 0;
         if (tden > 0 && wt->w16 && nz * tden < n &&
-            myelin_kernel_tile_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
-                                   bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
-            return;
+            tile_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi, bias, acc,
+                         acc32, cnt, scratch, scratch_bytes, -1) == 0)
+            return 0;
         if (wt->column && wt->w16 && below && !tiny &&
             (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
-            if (bias)
-                fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
-            bias = NULL; /* acc holds it now, whatever path follows */
-            if (myelin_kernel_column_i16(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo,
-                                         co_hi, acc, cnt, scratch, -1) == 0)
-                return;
+            if (acc32) {
+                if (column_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   bias, NULL, acc32, cnt, scratch, -1) == 0)
+                    return 0;
+            } else {
+                if (bias)
+                    fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
+                bias = NULL; /* acc holds it now, whatever path follows */
+                if (column_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
+                                   NULL, acc, NULL, cnt, scratch, -1) == 0)
+                    return 0;
+            }
         }
         int64_t den = tiny                          ? MYELIN_INT_NARROW_DEN
                       : width >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                       : MYELIN_DENSE_RATE_NARROW;
         if (wt->p8 && nz * den >= n && nz > 0) {
-            int rc = bias ? myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out,
-                                                      kernel, co_lo, co_hi, bias, acc, cnt,
-                                                      scratch, scratch_bytes, -1)
-                          : myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out,
-                                                   kernel, co_lo, co_hi, acc, cnt, scratch, -1);
+            int rc = bias || acc32
+                         ? dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out, kernel, co_lo,
+                                           co_hi, bias, acc, acc32, cnt, scratch, scratch_bytes, -1)
+                         : myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel,
+                                                  co_lo, co_hi, acc, cnt, scratch, -1);
             if (rc == 0)
-                return;
+                return 0;
         }
     }
+    if (acc32)
+        return -1;
     if (bias)
         fill_bias(bias, npos, c_out, co_lo, co_hi, acc);
     myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
+    return 0;
 }
 
 void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                               int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
-    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, NULL, acc, cnt, scratch, 0);
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, 0, NULL, acc, NULL, cnt,
+                   scratch, 0);
 }
 
 void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
@@ -2164,18 +2253,36 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
                                   myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
 {
-    if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
-                    * scatter / gather on the codes themselves */
-        if (wt->p8 && scratch &&
-            myelin_kernel_dense_i8_zp(in, h, w, c_in, wt->p8, wt->wmax, zp, c_out, kernel, co_lo,
-                                      co_hi, bias, acc, cnt, scratch, scratch_bytes, -1) == 0)
-            return;
-        fill_bias(bias, (int64_t)h * w, c_out, co_lo, co_hi, acc);
-        myelin_kernel_synapse_i(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, acc, cnt);
-        return;
+    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, zp, bias, acc, NULL, cnt,
+                   scratch, scratch_bytes);
+}
+
+int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
+                               const int64_t *bias, int c_out)
+{
+    int64_t bmax = 0;
+    for (int j = 0; bias && j < c_out; j++) {
+        int64_t b = bias[j] < 0 ? -bias[j] : bias[j];
+        if (b > bmax)
+            bmax = b;
     }
-    synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, bias, acc, cnt, scratch,
-                   scratch_bytes);
+    if (wmax < 0 || vmax < 0 || bmax > INT32_MAX)
+        return INT64_MAX;
+    int64_t k = (int64_t)kernel * kernel * c_in;
+    if (k > 0 && wmax > 0 && vmax > INT64_MAX / 4 / k / wmax)
+        return INT64_MAX;
+    return bmax + k * wmax * vmax;
+}
+
+int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
+                                   const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
+                                   const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
+                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax)
+{
+    if (!acc32 || myelin_kernel_iw_bound(c_in, kernel, wt->wmax, vmax, bias, c_out) > INT32_MAX)
+        return -1;
+    return synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, 0, c_out, zp, bias, NULL, acc32, cnt,
+                          scratch, scratch_bytes);
 }
 
 /* ---- Dense double path (float mode's path for high-rate layers) ----
@@ -2636,6 +2743,209 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
     (void)theta, (void)membrane_bits, (void)cnt, (void)isa;
     return -1;
 #endif
+}
+
+/* ---- LIF over all timesteps from int32 currents ----
+ *
+ * myelin_kernel_lif_i_steps' integers when the currents are int32 (the engine's layers whose sums
+ * are bounded below 2^31 at build: no int64 current is ever written or read).  X from 16 int32
+ * lanes directly:
+ *   k <= 0: a > top ? hi_m : a < bot ? lo_m : a << -k, with top = hi_m >> -k and
+ *           bot = -((hi_m + 1) >> -k) (rescale_sat's test: both within int32, and for
+ *           bot <= a <= top, a << -k lies in [lo_m, hi_m], so the int32 shift is the int64 one);
+ *   k > 0:  (a >> k) + bit k-1 of a, clamped to m bits (lif_i_rows' round half up): vpsravd
+ *           fills with the sign for counts of 32 or more, which is the int64 a >> k of an int32 a
+ *           for every k in 1..62 (and bit k-1 likewise); |a >> k| + 1 <= 2^30 + 1 cannot overflow.
+ * Then H = V + floor((X - V) / 2) in int32 (V, X within m <= 31 bits: X - V fits, and H lies
+ * between V and X, so the reference's clamp of H never acts: h_sat is 0 here, as there).
+ * Lanes: 16 channels at a time per position when c is a multiple of 16; when c divides 16 (1, 2,
+ * 4, 8: an image layer's few channels) the flat tensor 16 neurons at a time, the limits repeated
+ * every c lanes (whole registers where an 8-channel layer ran half-empty ones); else per position
+ * with the last group masked.  acc_step 0 (the image layer: one current every step): X once per
+ * neuron, its saturation counted at every step as the reference does.  Counts: popcounts of the
+ * step's masks. */
+#ifdef MYELIN_DENSE_X86
+#define LIF32_CH 256 /* lanes whose limits are kept on the stack at a time */
+typedef struct lif32_lim {
+    int32_t top[LIF32_CH], bot[LIF32_CH], ls[LIF32_CH], k[LIF32_CH], th[LIF32_CH];
+    int any_right;
+} lif32_lim;
+
+/* X and its saturation mask of 16 currents (lanes m16) with limits at lane offset g. */
+static inline __attribute__((always_inline, target("avx512f"))) __m512i
+lif32_x(__m512i a, const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, __mmask16 *xs)
+{
+    const __m512i vhi = _mm512_set1_epi32(hi_m), vlo = _mm512_set1_epi32(-hi_m - 1);
+    __m512i top = _mm512_maskz_loadu_epi32(m16, L->top + g);
+    __m512i bot = _mm512_maskz_loadu_epi32(m16, L->bot + g);
+    __m512i ls = _mm512_maskz_loadu_epi32(m16, L->ls + g);
+    __mmask16 hi = _mm512_mask_cmpgt_epi32_mask(m16, a, top);
+    __mmask16 lo = _mm512_mask_cmplt_epi32_mask(m16, a, bot);
+    __m512i x = _mm512_sllv_epi32(a, ls);
+    x = _mm512_mask_mov_epi32(x, hi, vhi);
+    x = _mm512_mask_mov_epi32(x, lo, vlo);
+    __mmask16 sat = _mm512_kor(hi, lo);
+    if (L->any_right) {
+        const __m512i one = _mm512_set1_epi32(1);
+        __m512i k = _mm512_maskz_loadu_epi32(m16, L->k + g);
+        __mmask16 rm = _mm512_mask_cmpgt_epi32_mask(m16, k, _mm512_setzero_si512());
+        __m512i y = _mm512_add_epi32(
+            _mm512_srav_epi32(a, k),
+            _mm512_and_si512(_mm512_srav_epi32(a, _mm512_sub_epi32(k, one)), one));
+        __m512i cl = _mm512_min_epi32(_mm512_max_epi32(y, vlo), vhi);
+        x = _mm512_mask_mov_epi32(x, rm, cl);
+        sat = (__mmask16)((sat & ~rm) | _mm512_mask_cmpneq_epi32_mask(rm, y, cl));
+    }
+    *xs = sat;
+    return x;
+}
+
+/* One row of 16 lanes (m16) through the T steps from V = 0. */
+static inline __attribute__((always_inline, target("avx512f"))) void
+lif32_row(const int32_t *a, int64_t acc_step, int32_t *s, int64_t s_step, const int T,
+          const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, int64_t *csp, int64_t *cxs)
+{
+    const __m512i one = _mm512_set1_epi32(1);
+    __m512i th = _mm512_maskz_loadu_epi32(m16, L->th + g), v = _mm512_setzero_si512(), x = v;
+    __mmask16 xs = 0;
+    if (acc_step == 0)
+        x = lif32_x(_mm512_maskz_loadu_epi32(m16, a), L, g, m16, hi_m, &xs);
+    for (int t = 0; t < T; t++) {
+        if (acc_step != 0)
+            x = lif32_x(_mm512_maskz_loadu_epi32(m16, a + t * acc_step), L, g, m16, hi_m, &xs);
+        __m512i hv = _mm512_add_epi32(v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
+        __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, th);
+        _mm512_mask_storeu_epi32(s + t * s_step, m16, _mm512_maskz_mov_epi32(sp, one));
+        csp[t] += __builtin_popcount((unsigned)sp);
+        cxs[t] += __builtin_popcount((unsigned)xs);
+        v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+    }
+}
+
+static inline __attribute__((always_inline, target("avx512f"))) void
+lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t nn,
+           const int T, int c, const int *shift, const int64_t *theta, int32_t hi_m,
+           lif32_lim *L, int64_t *csp, int64_t *cxs)
+{
+    int flat = c < 16 && 16 % c == 0;
+    int lanes = flat ? 16 : c; /* lanes of one row */
+    for (int c0 = 0; c0 < lanes; c0 += LIF32_CH) {
+        int cn = lanes - c0 < LIF32_CH ? lanes - c0 : LIF32_CH;
+        L->any_right = 0;
+        for (int j = 0; j < cn; j++) {
+            int ch = flat ? j % c : c0 + j, k = shift[ch], l = k > 0 ? 0 : -k;
+            L->any_right |= k > 0;
+            L->k[j] = k > 0 ? k : 0;
+            L->ls[j] = l > 31 ? 31 : l; /* l >= 31: top = bot = 0, so a << l is never used */
+            L->top[j] = k > 0 ? hi_m : (int32_t)((int64_t)hi_m >> l);
+            L->bot[j] = k > 0 ? -hi_m - 1 : (int32_t)(-(((int64_t)hi_m + 1) >> l));
+            L->th[j] = (int32_t)theta[ch];
+        }
+        if (flat) { /* nn / 16 whole rows, then the rest (a multiple of c) masked */
+            int64_t r = 0;
+            for (; r + 16 <= nn; r += 16)
+                lif32_row(acc + r, acc_step, s + r, s_step, T, L, 0, 0xFFFF, hi_m, csp, cxs);
+            if (r < nn)
+                lif32_row(acc + r, acc_step, s + r, s_step, T, L, 0,
+                          (__mmask16)((1u << (nn - r)) - 1), hi_m, csp, cxs);
+            return;
+        }
+        for (int64_t p = 0; p < nn; p += c)
+            for (int g = 0; g < cn; g += 16) {
+                int wd = cn - g < 16 ? cn - g : 16;
+                lif32_row(acc + p + c0 + g, acc_step, s + p + c0 + g, s_step, T, L, g,
+                          (__mmask16)((1u << wd) - 1), hi_m, csp, cxs);
+            }
+    }
+}
+
+__attribute__((target("avx512f"))) static void
+lif32_avx512(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t nn, int T,
+             int c, const int *shift, const int64_t *theta, int32_t hi_m, int64_t *csp,
+             int64_t *cxs)
+{
+    lif32_lim L;
+    if (T == 4) { /* every zoo model: the steps unroll, the counts stay in registers */
+        int64_t a[4] = {0}, b[4] = {0};
+        lif32_body(acc, acc_step, s, s_step, nn, 4, c, shift, theta, hi_m, &L, a, b);
+        for (int t = 0; t < 4; t++)
+            csp[t] += a[t], cxs[t] += b[t];
+        return;
+    }
+    lif32_body(acc, acc_step, s, s_step, nn, T, c, shift, theta, hi_m, &L, csp, cxs);
+}
+#endif
+
+#define LIF32_MAXT 16 /* steps whose counts are kept at once */
+#define LIF32_BLOCK 4096 /* neurons per block of the portable path (its buffers on the stack) */
+
+int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                                int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                                int membrane_bits, myelin_kcounts *cnt, int isa)
+{
+    if (membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
+        T > LIF32_MAXT)
+        return -1;
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
+    for (int ch = 0; ch < c; ch++)
+        if (shift[ch] > 62 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
+            return -1;
+    int best = 0;
+#ifdef MYELIN_DENSE_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        best = 2;
+#endif
+    if (isa < 0 || isa > best)
+        isa = best;
+    int64_t csp[LIF32_MAXT] = {0}, cxs[LIF32_MAXT] = {0};
+#ifdef MYELIN_DENSE_X86
+    if (isa >= 2) {
+        lif32_avx512(acc, acc_step, s, s_step, nn, T, c, shift, theta, (int32_t)hi_m, csp, cxs);
+        for (int t = 0; t < T; t++) {
+            cnt[t].spikes += csp[t];
+            cnt[t].x_sat += cxs[t];
+            cnt[t].neuron_updates += nn;
+        }
+        return 0;
+    }
+#endif
+    /* portable: blocks of whole positions widened to int64 and run step after step through
+     * myelin_kernel_lif_i32 on one membrane block (its vectorised rows; the same integers) */
+    int64_t wide[LIF32_BLOCK];
+    int32_t vb[LIF32_BLOCK];
+    int64_t per = c <= LIF32_BLOCK ? (LIF32_BLOCK / c) * c : 0;
+    for (int64_t b = 0; b < nn; b += per ? per : nn) {
+        int64_t len = per ? (nn - b < per ? nn - b : per) : nn;
+        if (!per) { /* positions wider than the block: the reference loop per neuron */
+            for (int64_t n = 0; n < nn; n++) {
+                int ch = (int)(n % c);
+                int64_t v = 0, lo_m = -hi_m - 1;
+                for (int t = 0; t < T; t++) {
+                    int xsat;
+                    int64_t x = rescale_sat(acc[t * acc_step + n], shift[ch], membrane_bits, &xsat);
+                    int64_t hu = v + ((x - v) >> 1);
+                    int64_t hv = hu > hi_m ? hi_m : (hu < lo_m ? lo_m : hu);
+                    int sp = hv >= theta[ch];
+                    s[t * s_step + n] = sp;
+                    v = sp ? 0 : hv;
+                    cnt[t].spikes += sp;
+                    cnt[t].x_sat += xsat;
+                    cnt[t].h_sat += hv != hu;
+                    cnt[t].neuron_updates++;
+                }
+            }
+            return 0;
+        }
+        memset(vb, 0, sizeof *vb * (size_t)len);
+        for (int t = 0; t < T; t++) {
+            for (int64_t n = 0; n < len; n++)
+                wide[n] = acc[t * acc_step + b + n];
+            myelin_kernel_lif_i32(wide, vb, s + t * s_step + b, NULL, 0, len, c, shift, theta,
+                                  membrane_bits, &cnt[t]);
+        }
+    }
+    return 0;
 }
 
 /* ---- Attention in int32, Q (K^T V) whatever the counted order ----

@@ -226,6 +226,25 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   int co_hi, int32_t zp, const int64_t *bias, int64_t *acc,
                                   myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes);
 
+/* The largest |bias + partial sum| of an integer synaptic layer whose inputs (after the zero point)
+ * are bounded by vmax in magnitude: max|bias| + taps x c_in x wmax x vmax (INT64_MAX when it
+ * cannot be formed). */
+int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
+                               const int64_t *bias, int c_out);
+
+/* myelin_kernel_synapse_iw_set on the whole channel range into int32 currents:
+ * acc32 = (bias or 0) + the sums, the same integers and counts, when every input value (after the
+ * zero point zp) is at most vmax in magnitude (the caller's promise: the engine derives it from
+ * the graph, spikes 0/1, pools keep and adds sum their inputs' bounds) and
+ * myelin_kernel_iw_bound(..., vmax, ...) <= INT32_MAX, so that every partial sum, in any order,
+ * and the bias fit int32.  Only the paths that write int32 run (tile, column, dense, or the bias
+ * alone when no input fires); returns -1 with nothing written or counted when the bound fails or
+ * none of them takes the call (the caller then runs myelin_kernel_synapse_iw_set and narrows). */
+int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
+                                   const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
+                                   const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
+                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax);
+
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
  * the weights after myelin_kernel_dense_pack_d (myelin_kernel_dense_packed_d_len doubles: panels
@@ -359,6 +378,16 @@ int64_t myelin_kernel_lif_i16(const int64_t *acc, int16_t *v, int32_t *s, int64_
 int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                               int64_t nn, int T, int c, const int *shift, const int64_t *theta,
                               int membrane_bits, myelin_kcounts *cnt, int isa);
+
+/* myelin_kernel_lif_i_steps from int32 currents (acc + t * acc_step, acc_step 0: one current
+ * every step): the same spikes and counts as myelin_kernel_lif_i32 run step after step on the
+ * int64 values of the same currents.  AVX-512F (chosen at run time; isa as for
+ * myelin_kernel_dense_i8), else blocks widened through myelin_kernel_lif_i32.  Returns 0, or -1
+ * (nothing done) for m outside 2..31, |k| > 62, a threshold outside m bits, T outside 1..16 or
+ * nn not a multiple of c. */
+int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
+                                int64_t nn, int T, int c, const int *shift, const int64_t *theta,
+                                int membrane_bits, myelin_kcounts *cnt, int isa);
 
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);

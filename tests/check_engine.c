@@ -706,6 +706,85 @@ START_TEST(test_lif_i16_chunks)
 }
 END_TEST
 
+/* myelin_kernel_synapse_iw_set32 gives the int64 dispatch's currents (bias + sums) and counts in
+ * int32 wherever it takes the call: narrow and small convolutions and linear layers (the tile,
+ * column and dense paths by input rate), no input firing (the bias alone), spike values up to 3,
+ * the image layer's codes with a zero point (dense).  It refuses (-1, nothing written) when the
+ * bound exceeds int32; the dense rates must be taken. */
+START_TEST(test_synapse_set32_vs_int64)
+{
+    /* h, w, c_in, c_out, kernel, image (codes with a zero point) */
+    static const int cs[][6] = {{16, 16, 8, 16, 3, 0}, {16, 16, 16, 32, 3, 0}, {8, 8, 32, 64, 3, 0},
+                                {64, 1, 64, 64, 1, 0}, {64, 1, 64, 256, 1, 0},
+                                {7, 7, 64, 64, 3, 0},  {6, 5, 128, 160, 3, 0},
+                                {16, 16, 3, 8, 3, 1}};
+    static const int pcts[] = {0, 2, 6, 10, 16, 30, 60};
+    int c = _i / 7, pct = pcts[_i % 7];
+    int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4], image = cs[c][5];
+    myelin_rng r;
+    myelin_rng_seed(&r, 37, (uint64_t)_i);
+    int n_in = h * w * ci, n_w = k * k * ci * co, n_out = h * w * co;
+    int32_t *in = calloc((size_t)n_in, sizeof *in), *wq = calloc((size_t)n_w, sizeof *wq);
+    int16_t *w16 = calloc((size_t)n_w, sizeof *w16);
+    int8_t *w8 = calloc((size_t)n_w, 1);
+    int8_t *p8 = malloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k));
+    int64_t sb = (int64_t)8 << 20;
+    uint8_t *scr = malloc((size_t)sb);
+    int64_t *ref = calloc((size_t)n_out, sizeof *ref), *bias = calloc((size_t)co, sizeof *bias);
+    int32_t *a32 = malloc(sizeof *a32 * (size_t)n_out);
+    ck_assert(in && wq && w16 && w8 && p8 && scr && ref && bias && a32);
+    int32_t zp = image ? 37 : 0;
+    int64_t vmax = image ? 255 - zp : 3; /* max |value| */
+    for (int i = 0; i < n_in; i++)
+        in[i] = image ? (int32_t)myelin_rng_below(&r, 256) - zp
+                : (int)myelin_rng_below(&r, 100) < pct
+                    ? (myelin_rng_below(&r, 5) ? 1 : 1 + (int32_t)myelin_rng_below(&r, 3))
+                    : 0;
+    for (int i = 0; i < n_w; i++)
+        w8[i] = (int8_t)(w16[i] = (int16_t)(wq[i] = (int32_t)myelin_rng_below(&r, 255) - 127));
+    myelin_kernel_dense_pack(w8, ci, co, k, p8);
+    for (int j = 0; j < co; j++)
+        bias[j] = (int64_t)myelin_rng_below(&r, 2000001) - 1000000;
+    for (int p = 0; p < h * w; p++)
+        memcpy(ref + (int64_t)p * co, bias, sizeof *bias * (size_t)co);
+    myelin_kcounts kr = {0}, kc = {0};
+    myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 0, co, ref, &kr);
+    /* the engine's stored widths: spike inputs int16 rows (column) + packed int8, the image int8 */
+    myelin_kweights kw = {image ? w8 : NULL, image ? NULL : w16, NULL, 127, p8, !image};
+    for (int i = 0; i < n_out; i++)
+        a32[i] = 0x5a5a5a5a;
+    /* the image: values x = code - zp, each standing for the byte x + zp */
+    int rc = myelin_kernel_synapse_iw_set32(in, h, w, ci, &kw, co, k, zp, bias, a32, &kc, scr, sb,
+                                            vmax);
+    if (rc == 0) {
+        for (int i = 0; i < n_out; i++)
+            ck_assert_int_eq(a32[i], ref[i]);
+        ck_assert_int_eq(kc.events, kr.events);
+        ck_assert_int_eq(kc.synops, kr.synops);
+    } else {
+        ck_assert_int_eq(rc, -1);
+        for (int i = 0; i < n_out; i++)
+            ck_assert_int_eq(a32[i], 0x5a5a5a5a);
+        ck_assert_int_eq(kc.events, 0);
+    }
+    /* taken: no input (bias alone), the dense rates, the image on the dense zero-point path */
+    if (pct == 0 || pct >= 30 || image)
+        ck_assert_int_eq(rc, 0);
+    /* the bound: a vmax that could overflow int32 is refused, nothing written */
+    for (int i = 0; i < n_out; i++)
+        a32[i] = 0x5a5a5a5a;
+    myelin_kcounts kz = {0};
+    ck_assert_int_eq(myelin_kernel_synapse_iw_set32(in, h, w, ci, &kw, co, k, zp, bias, a32, &kz,
+                                                    scr, sb, INT32_MAX / ((int64_t)k * k * ci * 127)),
+                     -1);
+    ck_assert_int_eq(a32[0], 0x5a5a5a5a);
+    ck_assert_int_eq(kz.events, 0);
+    ck_assert_int_eq(myelin_kernel_iw_bound(ci, k, 127, vmax, bias, co) -
+                         myelin_kernel_iw_bound(ci, k, 127, vmax, NULL, co) <= 1000000, 1);
+    free(in), free(wq), free(w16), free(w8), free(p8), free(scr), free(ref), free(bias), free(a32);
+}
+END_TEST
+
 /* The LIF over T steps at once (layer-major execution) gives, step by step, the reference loop's
  * spikes and counts run on one membrane array from V = 0: mixed and left-only shifts, channel
  * counts off the 16-lane width, accumulators up to the int64 extremes, one current for every
@@ -778,6 +857,88 @@ START_TEST(test_lif_int_steps_vs_per_step)
     for (int64_t n = 0; n < nn; n++)
         ck_assert_int_eq(s[n], -7);
     free(acc), free(v), free(s), free(sr);
+}
+END_TEST
+
+/* The LIF over T steps from int32 currents gives, step by step, the reference loop's spikes and
+ * counts on the same currents widened to int64, with AVX-512F (when the CPU has it) and with the
+ * portable blocks (isa 0): mixed and left-only shifts, channel counts that divide 16 (the flat
+ * lanes), multiples of 16 and neither, currents up to the int32 extremes, one current for every
+ * step or one per step, a tensor larger than the portable block. */
+START_TEST(test_lif_int_steps32_vs_per_step)
+{
+    static const int ms[] = {8, 16, 31}, cs[] = {1, 8, 13, 16, 40}, Ts[] = {4, 3};
+    int m = ms[_i % 3], c = cs[(_i / 3) % 5], T = Ts[(_i / 15) % 2];
+    int left_only = (_i / 30) % 2, shared = _i % 4 == 0, big = _i % 7 == 0;
+    int npos = big ? 5000 / c + 3 : 9;
+    int64_t nn = (int64_t)c * npos;
+    myelin_rng r;
+    myelin_rng_seed(&r, 31, (uint64_t)_i);
+    int shift[40];
+    int64_t theta[40];
+    for (int ch = 0; ch < c; ch++) {
+        shift[ch] = (int)myelin_rng_below(&r, 125) - 62;
+        if (ch < 4)
+            shift[ch] = (int[]){-2, 3, 0, -62}[ch];
+        if (ch % 3 == 1 && left_only)
+            shift[ch] = -(int)myelin_rng_below(&r, 8);
+        if (left_only)
+            shift[ch] = shift[ch] > 0 ? -shift[ch] : shift[ch];
+        else if (ch % 2)
+            shift[ch] = (int)myelin_rng_below(&r, 9) - 4;
+        theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 3));
+    }
+    int32_t *acc = malloc(sizeof *acc * (size_t)(nn * T));
+    int64_t *wide = malloc(sizeof *wide * (size_t)nn), *v = malloc(sizeof *v * (size_t)nn);
+    int32_t *s = malloc(sizeof *s * (size_t)(nn * T)), *sr = malloc(sizeof *sr * (size_t)nn);
+    ck_assert(acc && wide && v && s && sr);
+    for (int64_t n = 0; n < nn * T; n++) {
+        uint64_t u = myelin_rng_next(&r);
+        int kind = (int)(u % 6);
+        acc[n] = kind == 0 ? (int32_t)(u >> 33) : kind == 1 ? -(int32_t)(u >> 33)
+               : kind == 2 ? (n % 2 ? INT32_MAX : INT32_MIN)
+                           : (int32_t)((int64_t)(u >> 44) - ((int64_t)1 << 19)) >> (kind - 3) * 6;
+    }
+    for (int isa = -1; isa <= 0; isa++) {
+        for (int64_t n = 0; n < nn * T; n++)
+            s[n] = -7;
+        myelin_kcounts kt[4];
+        memset(kt, 0, sizeof kt);
+        ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, shared ? 0 : nn, s, nn, nn, T, c, shift,
+                                                     theta, m, kt, isa), 0);
+        memset(v, 0, sizeof *v * (size_t)nn);
+        int64_t xs = 0, fired = 0;
+        for (int t = 0; t < T; t++) {
+            for (int64_t n = 0; n < nn; n++)
+                wide[n] = acc[(shared ? 0 : t * nn) + n];
+            myelin_kcounts kr = {0};
+            myelin_kernel_lif_i(wide, v, sr, NULL, 0, nn, c, shift, theta, m, &kr);
+            for (int64_t n = 0; n < nn; n++)
+                ck_assert_int_eq(s[t * nn + n], sr[n]);
+            ck_assert_int_eq(kt[t].spikes, kr.spikes);
+            ck_assert_int_eq(kt[t].x_sat, kr.x_sat);
+            ck_assert_int_eq(kt[t].h_sat, kr.h_sat);
+            ck_assert_int_eq(kt[t].neuron_updates, nn);
+            xs += kr.x_sat;
+            fired += kr.spikes;
+        }
+        ck_assert(xs > 0 && fired > 0); /* the clamps and the spikes were exercised */
+    }
+    /* m = 32, a partial position, T = 17 are refused, nothing written */
+    myelin_kcounts kt[4] = {{0}};
+    for (int64_t n = 0; n < nn; n++)
+        s[n] = -7;
+    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, T, c, shift, theta, 32, kt, -1),
+                     -1);
+    if (c > 1)
+        ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn - 1, T, c, shift, theta, m,
+                                                     kt, -1), -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, 17, c, shift, theta, m, kt, -1),
+                     -1);
+    for (int64_t n = 0; n < nn; n++)
+        ck_assert_int_eq(s[n], -7);
+    ck_assert_int_eq(kt[0].neuron_updates, 0);
+    free(acc), free(wide), free(v), free(s), free(sr);
 }
 END_TEST
 
@@ -1780,6 +1941,8 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 28);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
+    tcase_add_loop_test(k, test_lif_int_steps32_vs_per_step, 0, 60);
+    tcase_add_loop_test(k, test_synapse_set32_vs_int64, 0, 56);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
