@@ -28,6 +28,8 @@ typedef struct eng_layer {
     double *s_m;                    /* [n_ch] membrane units (m_int) */
     int *shift;                     /* [n_ch] k */
     int64_t *theta;                 /* [n_ch] threshold in membrane units */
+    int acc32;                      /* int32 currents when run layer-major without drift */
+    int64_t vmax;                   /* with acc32: max |input value| (after the zero point) */
 } eng_layer;
 
 struct myelin_engine {
@@ -78,6 +80,8 @@ struct myelin_engine_state {
     myelin_kcounts *kct;    /* [T] per-step counts of a batched layer */
     myelin_kcounts *kcl;    /* [T] per-step counts of lif_steps */
     int32_t *vbuf;          /* lif_steps' membranes of one block */
+    int64_t *acc_fb;        /* an int32-current layer's sums when no int32 path took them */
+    int64_t acc_fb_len;
     int32_t *arena;         /* the layer-major layers' output maps (lm_plan) */
     int64_t vbuf_len;
 };
@@ -383,6 +387,54 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
     return engine_build(wl, lw, per_layer, input_bits, NULL, out, err);
 }
 
+/* Which integer layers take int32 currents (eng_layer.acc32).  Why they cannot overflow: every
+ * value a layer reads is bounded from the graph: an integer LIF emits 0 or 1, a max pool its
+ * input's bound, an add the sum of its inputs' bounds, the image layer's codes minus their zero
+ * point lie within max(zp, 2^b - 1 - zp); so |bias + any partial sum| <= max|bias| + taps x c_in x
+ * max|w| x vmax (myelin_kernel_iw_bound), and the layer takes int32 currents when that is at
+ * most INT32_MAX.  Also required: what myelin_kernel_lif_i_steps32 accepts (m <= 31, T <= 16,
+ * |k| <= 62, thresholds within m bits), so its LIF never refuses.  Layers that fail keep int64. */
+static int plan_acc32(myelin_engine *e, myelin_error *err)
+{
+    const myelin_workload *wl = e->wl;
+    int n = wl->n_layers;
+    int64_t *vb = calloc((size_t)n, sizeof *vb); /* max |output value| per layer, or -1 */
+    if (!vb)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    for (int i = 0; i < n; i++) {
+        const myelin_layer *ly = &wl->layers[i];
+        int64_t a = ly->n_inputs > 0 && ly->inputs[0] >= 0 ? vb[ly->inputs[0]] : -1;
+        int64_t b = ly->n_inputs > 1 && ly->inputs[1] >= 0 ? vb[ly->inputs[1]] : -1;
+        vb[i] = has_lif(ly) ? 1
+                : ly->kind == MYELIN_LAYER_MAXPOOL ? a
+                : ly->kind == MYELIN_LAYER_ADD && a >= 0 && b >= 0 && a <= INT32_MAX - b ? a + b
+                                                                                  : -1;
+        eng_layer *L = &e->L[i];
+        if (!L->w_int || !L->m_int || !has_lif(ly) || L->m_bits > 31 || wl->timesteps > 16)
+            continue;
+        int64_t vmax = -1;
+        if (ly->real_input && e->s_in > 0) {
+            int64_t top = ((int64_t)1 << e->input_bits) - 1 - e->in_zero;
+            vmax = e->in_zero > top ? e->in_zero : top;
+        } else if (!ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE) {
+            vmax = a;
+        }
+        if (vmax < 0 || !(L->kw.w8 || L->kw.w16) || /* else wmax is not known */
+            myelin_kernel_iw_bound(ly->c_in, ly->kernel, L->wmax, vmax, L->q.bq, ly->c_out) >
+                INT32_MAX)
+            continue;
+        int ok = 1;
+        int64_t hi_m = ((int64_t)1 << (L->m_bits - 1)) - 1;
+        for (int c = 0; c < L->n_ch && ok; c++)
+            ok = L->shift[c] >= -62 && L->shift[c] <= 62 && L->theta[c] <= hi_m &&
+                 L->theta[c] >= -hi_m - 1;
+        L->acc32 = ok;
+        L->vmax = vmax;
+    }
+    free(vb);
+    return 0;
+}
+
 static int engine_build(const myelin_workload *wl, const myelin_layer_weights *const *lw,
                         const myelin_layer_quant *per_layer, int input_bits,
                         myelin_weights *release, myelin_engine **out, myelin_error *err)
@@ -529,6 +581,8 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
         }
     }
     if (rc == 0)
+        rc = plan_acc32(e, err);
+    if (rc == 0)
         rc = plan_layer_major(e, err);
     if (rc) {
         myelin_engine_free(e);
@@ -608,6 +662,7 @@ void myelin_engine_state_free(myelin_engine_state *st)
     free(st->kct);
     free(st->kcl);
     free(st->vbuf);
+    free(st->acc_fb);
     free(st);
 }
 
@@ -995,6 +1050,46 @@ static int64_t *acc_map(const myelin_engine *e, const myelin_engine_state *st, i
     return st->acc_i[i] + (int64_t)t * shape_size(ly->out_shape);
 }
 
+/* The int32 current of an acc32 layer at step t, in the same buffer as acc_map's (half of it). */
+static int32_t *acc32_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    if (ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE || i < e->lm_first)
+        return (int32_t *)(void *)st->acc_i[i];
+    return (int32_t *)(void *)st->acc_i[i] + (int64_t)t * shape_size(ly->out_shape);
+}
+
+/* acc = bias + the integer sums of layer i over an input of h x w positions (zp: the image's
+ * zero point), into the int64 current acc, or into the int32 current acc32 (an acc32 layer:
+ * the int32 paths, else the int64 dispatch into st->acc_fb narrowed, exact by plan_acc32's
+ * bound). */
+static int iw_current(const myelin_engine *e, myelin_engine_state *st, int i, const int32_t *in,
+                      int h, int w, int32_t zp, int64_t *acc, int32_t *acc32, myelin_kcounts *kc,
+                      myelin_error *err)
+{
+    const myelin_layer *ly = &e->wl->layers[i];
+    const eng_layer *L = &e->L[i];
+    int co = ly->c_out;
+    if (acc32 && myelin_kernel_synapse_iw_set32(in, h, w, ly->c_in, &L->kw, co, ly->kernel, zp,
+                                                L->q.bq, acc32, kc, st->dense, st->dense_bytes,
+                                                L->vmax) == 0)
+        return 0;
+    int64_t n = (int64_t)h * w * co;
+    if (acc32 && st->acc_fb_len < n) {
+        int64_t *fb = realloc(st->acc_fb, sizeof *fb * (size_t)n);
+        if (!fb)
+            return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine state: out of memory");
+        st->acc_fb = fb;
+        st->acc_fb_len = n;
+    }
+    int64_t *dst = acc32 ? st->acc_fb : acc;
+    myelin_kernel_synapse_iw_set(in, h, w, ly->c_in, &L->kw, co, ly->kernel, 0, co, zp, L->q.bq,
+                                 dst, kc, st->dense, st->dense_bytes);
+    for (int64_t k = 0; acc32 && k < n; k++)
+        acc32[k] = (int32_t)dst[k];
+    return 0;
+}
+
 /* Runs the LIF of layer i at step t on its current; writes spikes into out_map(i, t). */
 static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
                        myelin_kcounts *kc)
@@ -1026,7 +1121,7 @@ static int64_t run_lif(const myelin_engine *e, myelin_engine_state *st, int i, i
  * is reused over T times the positions, and the call's fixed costs are paid once).  The per-step
  * counts are the scatter's for each map alone: events = its nonzero inputs, synops = events x the
  * output channels (kernel 1: one tap); their sums are checked against the call's. */
-static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
+static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i, int narrow,
                         myelin_kcounts *kct, myelin_error *err)
 {
     const myelin_workload *wl = e->wl;
@@ -1035,10 +1130,13 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
     int T = wl->timesteps, co = ly->c_out;
     int64_t in_sz = shape_size(ly->in_shape);
     int ntok = ly->in_shape.h * ly->in_shape.w;
-    int64_t *acc = acc_map(e, st, i, 0); /* T maps: the bias, then the sums */
     myelin_kcounts all = {0};
-    myelin_kernel_synapse_iw_set(out_map(e, st, ly->inputs[0], 0), ntok * T, 1, ly->c_in, &L->kw,
-                                 co, 1, 0, co, 0, L->q.bq, acc, &all, st->dense, st->dense_bytes);
+    (void)L;
+    /* T maps: the bias, then the sums */
+    int rc = iw_current(e, st, i, out_map(e, st, ly->inputs[0], 0), ntok * T, 1, 0,
+                        acc_map(e, st, i, 0), narrow ? acc32_map(e, st, i, 0) : NULL, &all, err);
+    if (rc)
+        return rc;
     int64_t ev = 0, so = 0;
     for (int t = 0; t < T; t++) {
         int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
@@ -1058,8 +1156,10 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i,
 /* The integer LIF of layer-major layer i over all T steps (its currents in acc_map(i, t)):
  * blocks of whole positions at a time, each block's membranes in an L1-resident buffer from
  * V = 0 (the image's start) through the T steps, so they never go to memory.  The same kernel,
- * neurons and order of updates per neuron as run_lif, so the same spikes and counts. */
-static void lif_steps(const myelin_engine *e, myelin_engine_state *st, int i)
+ * neurons and order of updates per neuron as run_lif, so the same spikes and counts.  narrow: the
+ * currents are int32 (acc32_map; plan_acc32 made sure the kernel takes them). */
+static int lif_steps(const myelin_engine *e, myelin_engine_state *st, int i, int narrow,
+                     myelin_error *err)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
@@ -1069,6 +1169,15 @@ static void lif_steps(const myelin_engine *e, myelin_engine_state *st, int i)
     myelin_kcounts *kc = st->kcl;
     memset(kc, 0, sizeof *kc * (size_t)T);
     int image = ly->real_input || ly->inputs[0] == MYELIN_INPUT_IMAGE;
+    if (narrow) {
+        if (myelin_kernel_lif_i_steps32(acc32_map(e, st, i, 0), image ? 0 : nn,
+                                        out_map(e, st, i, 0), nn, nn, T, c, L->shift, L->theta,
+                                        L->m_bits, kc, -1) == 0)
+            goto counts;
+        return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                "engine: layer %s: the int32-current LIF refused its parameters",
+                                ly->name);
+    }
     if (myelin_kernel_lif_i_steps(acc_map(e, st, i, 0), image ? 0 : nn, out_map(e, st, i, 0), nn,
                                   nn, T, c, L->shift, L->theta, L->m_bits, kc, -1) == 0)
         goto counts;
@@ -1086,6 +1195,7 @@ counts:
         st->sat[3 * i + 1] += kc[t].h_sat;
         st->sat[3 * i + 2] += kc[t].neuron_updates;
     }
+    return 0;
 }
 
 /* One step t of layer i.  pre: counts already formed by batch_linear (its current is in place),
@@ -1194,7 +1304,7 @@ static int float_delta(const myelin_engine *e, myelin_engine_state *st, int i, i
 }
 
 static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int t, int want_h,
-                    const h_io *io, const myelin_kcounts *pre, int lif, int *head,
+                    const h_io *io, const myelin_kcounts *pre, int lif, int narrow, int *head,
                     myelin_error *err)
 {
     const myelin_workload *wl = e->wl;
@@ -1223,11 +1333,13 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
             int co = ly->c_out;
             if (L->w_int) {
                 /* acc = bias + sums; the image's codes with their zero point (u8 on the dense
-                 * path where its checks pass) */
-                myelin_kernel_synapse_iw_set(image ? st->img_q : in0, h, w, ly->c_in, &L->kw, co,
-                                             ly->kernel, 0, co, image ? (int32_t)e->in_zero : 0,
-                                             L->q.bq, acc_map(e, st, i, t), &kc, st->dense,
-                                             st->dense_bytes);
+                 * path where its checks pass); int32 currents where the layer takes them */
+                int rc = iw_current(e, st, i, image ? st->img_q : in0, h, w,
+                                    image ? (int32_t)e->in_zero : 0, acc_map(e, st, i, t),
+                                    narrow ? acc32_map(e, st, i, t) : NULL, &kc, err);
+                if (rc)
+                    return rc;
+                (void)co;
             } else if (float_delta(e, st, i, t, in0, h, w, &kc)) {
                 /* acc (this layer's current of step t - 1) += W (x_t - x_{t-1}) */
                 if (st->dprev[i])
@@ -1365,20 +1477,22 @@ static int run_internal(const myelin_engine *e, myelin_engine_state *st, const u
     int head = -1, rc = 0;
     for (int t = 0; t < T && rc == 0; t++)
         for (int i = 0; i < e->lm_first && rc == 0; i++)
-            rc = run_step(e, st, i, t, want_h, io, NULL, 1, &head, err);
+            rc = run_step(e, st, i, t, want_h, io, NULL, 1, 0, &head, err);
     for (int i = e->lm_first; i < n && rc == 0; i++) {
         int pre = batchable(e, i);
         /* integer membranes: all T currents first, then the LIF over T per block of neurons
          * (lif_steps; the drift's per-step H record keeps the per-step LIF) */
         int steps = !want_h && has_lif(&wl->layers[i]) && e->L[i].m_int;
+        int narrow = steps && e->L[i].acc32; /* int32 currents (plan_acc32) */
         if (!steps) /* lif_steps' membranes live in registers (or its own buffer) */
             clear_membranes(e, st, i);
         if (pre)
-            rc = batch_linear(e, st, i, st->kct, err);
+            rc = batch_linear(e, st, i, narrow, st->kct, err);
         for (int t = 0; t < T && rc == 0; t++)
-            rc = run_step(e, st, i, t, want_h, io, pre ? &st->kct[t] : NULL, !steps, &head, err);
+            rc = run_step(e, st, i, t, want_h, io, pre ? &st->kct[t] : NULL, !steps, narrow, &head,
+                          err);
         if (rc == 0 && steps)
-            lif_steps(e, st, i);
+            rc = lif_steps(e, st, i, narrow, err);
     }
     if (rc)
         return rc;
