@@ -879,8 +879,12 @@ int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
 
 int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel)
 {
-    /* the byte image and DENSE_CHUNK bytes of slack (dense_copy reads whole chunks) */
-    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + (int64_t)h * w * c_in + DENSE_CHUNK;
+    /* the byte image, padded by one position on every side for the implicit GEMM (dense_run),
+     * and slack: DENSE_CHUNK bytes (dense_copy reads whole chunks) and 16 positions (the
+     * implicit GEMM's register block reads up to 11 rows past the last) */
+    (void)kernel;
+    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + ((int64_t)h + 2) * (w + 2) * c_in +
+           16 * (int64_t)c_in + DENSE_CHUNK;
 }
 
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
@@ -905,20 +909,25 @@ void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel,
 }
 
 /* C[r][0..np) = sum_k A[r][k] B[k][panel] for rows [0, rows) (np: the panel width, 16, 32 or
- * 64; C's rows are np apart). */
-static void dense_block_c(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
+ * 64; C's rows are np apart).  A's rows are lda bytes apart and each row is nseg segments of
+ * k4s groups of four bytes, segment g at A + g sstride (an im2col matrix: one segment of
+ * k4s = k4, lda = 4 k4; the implicit GEMM over a padded byte image: a 3x3 kernel's three rows of
+ * taps, lda = c_in, sstride = the padded row); B's groups run on across the segments. */
+static void dense_block_c(const uint8_t *A, int64_t lda, int64_t sstride, int nseg, int rows,
+                          int k4s, const int8_t *B, int32_t *C, int np)
 {
-    int64_t lda = (int64_t)k4 * 4;
     for (int r = 0; r < rows; r++) {
         int32_t *c = C + (int64_t)r * np;
         for (int j = 0; j < np; j++)
             c[j] = 0;
-        const uint8_t *a = A + r * lda;
-        for (int q = 0; q < k4; q++) {
-            const int8_t *b = B + (int64_t)q * np * 4;
-            for (int j = 0; j < np; j++)
-                c[j] += a[4 * q] * b[4 * j] + a[4 * q + 1] * b[4 * j + 1] +
-                        a[4 * q + 2] * b[4 * j + 2] + a[4 * q + 3] * b[4 * j + 3];
+        for (int g = 0; g < nseg; g++) {
+            const uint8_t *a = A + r * lda + g * sstride;
+            for (int q = 0; q < k4s; q++) {
+                const int8_t *b = B + ((int64_t)g * k4s + q) * np * 4;
+                for (int j = 0; j < np; j++)
+                    c[j] += a[4 * q] * b[4 * j] + a[4 * q + 1] * b[4 * j + 1] +
+                            a[4 * q + 2] * b[4 * j + 2] + a[4 * q + 3] * b[4 * j + 3];
+            }
         }
     }
 }
@@ -955,13 +964,14 @@ static inline int32_t load4(const uint8_t *p)
     } while (0)
 #define DENSE_BLOCK512(MAC)                                                                       \
     for (int r0 = 0; r0 < rows; r0 += 6) {                                                        \
-        const uint8_t *a = A + r0 * lda;                                                          \
         __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;                    \
         __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;      \
         __m512i c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00;      \
         __m512i c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;                 \
-        for (int q = 0; q < k4; q++) {                                                            \
-            const int8_t *b = B + (int64_t)q * DENSE_NP * 4;                                      \
+        for (int g = 0; g < nseg; g++)                                                            \
+        for (int q = 0; q < k4s; q++) {                                                           \
+            const uint8_t *a = A + r0 * lda + g * sstride;                                        \
+            const int8_t *b = B + ((int64_t)g * k4s + q) * DENSE_NP * 4;                          \
             __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);                  \
             __m512i b2 = _mm512_loadu_si512(b + 128), b3 = _mm512_loadu_si512(b + 192);           \
             DENSE_ROW512(0, MAC);                                                                 \
@@ -987,13 +997,14 @@ static inline int32_t load4(const uint8_t *p)
  * over rows and vectors unrolled so the accumulators are registers. */
 #define DENSE_NARROW512(NV, MAC)                                                                  \
     for (int r0 = 0; r0 < rows; r0 += 12) {                                                       \
-        const uint8_t *a = A + r0 * lda;                                                          \
         __m512i cc[12][NV];                                                                       \
         _Pragma("GCC unroll 12") for (int r = 0; r < 12; r++)                                     \
             _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++) cc[r][v] =                     \
             _mm512_setzero_si512();                                                               \
-        for (int q = 0; q < k4; q++) {                                                            \
-            const int8_t *b = B + (int64_t)q * 64 * (NV);                                         \
+        for (int g = 0; g < nseg; g++)                                                            \
+        for (int q = 0; q < k4s; q++) {                                                           \
+            const uint8_t *a = A + r0 * lda + g * sstride;                                        \
+            const int8_t *b = B + ((int64_t)g * k4s + q) * 64 * (NV);                             \
             __m512i bb[NV];                                                                       \
             _Pragma("GCC unroll 2") for (int v = 0; v < (NV); v++) bb[v] =                        \
                 _mm512_loadu_si512(b + 64 * v);                                                   \
@@ -1011,9 +1022,9 @@ static inline int32_t load4(const uint8_t *p)
     }
 
 __attribute__((target("avx512f,avx512bw"))) static void
-dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
+dense_block_avx512(const uint8_t *A, int64_t lda, int64_t sstride, int nseg, int rows, int k4s,
+                   const int8_t *B, int32_t *C, int np)
 {
-    int64_t lda = (int64_t)k4 * 4;
     const __m512i ones = _mm512_set1_epi16(1);
     if (np == 16) {
         DENSE_NARROW512(1, DENSE_MAC_BW)
@@ -1033,9 +1044,9 @@ dense_block_avx512(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t 
  * caller's check; the int32 bound is the same).  Bit-identical C. */
 #define DENSE_MAC_VNNI(acc, x, b) _mm512_dpbusd_epi32(acc, x, b)
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
-dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C, int np)
+dense_block_vnni(const uint8_t *A, int64_t lda, int64_t sstride, int nseg, int rows, int k4s,
+                 const int8_t *B, int32_t *C, int np)
 {
-    int64_t lda = (int64_t)k4 * 4;
     if (np == 16) {
         DENSE_NARROW512(1, DENSE_MAC_VNNI)
         return;
@@ -1056,19 +1067,20 @@ dense_block_vnni(const uint8_t *A, int rows, int k4, const int8_t *B, int32_t *C
 /* AVX2: a 32-byte vector holds 8 channels x 4 k, so one 64-channel panel row is 8 vectors; each
  * 32-channel half (a 32-wide panel has one) runs 3 rows x 4 ymm accumulators; a 16-wide panel
  * runs 6 rows x 2 ymm. */
-__attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, int rows, int k4,
-                                                             const int8_t *B, int32_t *C, int np)
+__attribute__((target("avx2"))) static void
+dense_block_avx2(const uint8_t *A, int64_t lda, int64_t sstride, int nseg, int rows, int k4s,
+                 const int8_t *B, int32_t *C, int np)
 {
-    int64_t lda = (int64_t)k4 * 4;
     const __m256i ones = _mm256_set1_epi16(1);
     if (np == 16) {
         for (int r0 = 0; r0 < rows; r0 += 6) {
-            const uint8_t *a = A + r0 * lda;
             __m256i cc[6][2];
             for (int r = 0; r < 6; r++)
                 cc[r][0] = cc[r][1] = _mm256_setzero_si256();
-            for (int q = 0; q < k4; q++) {
-                const int8_t *b = B + (int64_t)q * 64;
+            for (int g = 0; g < nseg; g++)
+            for (int q = 0; q < k4s; q++) {
+                const uint8_t *a = A + r0 * lda + g * sstride;
+                const int8_t *b = B + ((int64_t)g * k4s + q) * 64;
                 __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
                 __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
                 _Pragma("GCC unroll 6") for (int r = 0; r < 6; r++)
@@ -1090,12 +1102,13 @@ __attribute__((target("avx2"))) static void dense_block_avx2(const uint8_t *A, i
     }
     for (int half = 0; half < np / 32; half++)
         for (int r0 = 0; r0 < rows; r0 += 3) {
-            const uint8_t *a = A + r0 * lda;
             __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
             __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00;
             __m256i c23 = c00;
-            for (int q = 0; q < k4; q++) {
-                const int8_t *b = B + (int64_t)q * np * 4 + half * 128;
+            for (int g = 0; g < nseg; g++)
+            for (int q = 0; q < k4s; q++) {
+                const uint8_t *a = A + r0 * lda + g * sstride;
+                const int8_t *b = B + ((int64_t)g * k4s + q) * np * 4 + half * 128;
                 __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
                 __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
                 __m256i b2 = _mm256_loadu_si256((const __m256i *)(b + 64));
@@ -1172,11 +1185,27 @@ static inline int dense_valid(int o, int n, int kernel)
 MYELIN_KERNEL_CLONES
 static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel, int width,
                            int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
-                           int32_t *vmax_out, uint8_t *img8, int32_t add)
+                           int32_t *vmax_out, uint8_t *img8, int32_t add, int padded)
 {
     int64_t n = (int64_t)h * w * c_in, events = 0;
     int32_t vmin = 0, vmax = 0;
-    if (img8)
+    if (img8 && padded) { /* rows at (y + 1, 1) of a (h + 2) x (w + 2) image, its border `add` */
+        int64_t rowb = (int64_t)(w + 2) * c_in;
+        memset(img8, (uint8_t)add, (size_t)(rowb + c_in));
+        for (int y = 0; y < h; y++) {
+            const int32_t *src = in + (int64_t)y * w * c_in;
+            uint8_t *dst = img8 + (y + 1) * rowb + c_in;
+            for (int64_t i = 0; i < (int64_t)w * c_in; i++) {
+                int32_t v = src[i];
+                events += v != 0;
+                vmin = v < vmin ? v : vmin;
+                vmax = v > vmax ? v : vmax;
+                dst[i] = (uint8_t)(v + add); /* used only once the range checks pass */
+            }
+            memset(dst + (int64_t)w * c_in, (uint8_t)add, (size_t)(2 * c_in)); /* right, left */
+        }
+        memset(img8 + (h + 1) * rowb, (uint8_t)add, (size_t)(rowb + 16 * (int64_t)c_in));
+    } else if (img8)
         for (int64_t i = 0; i < n; i++) {
             int32_t v = in[i];
             events += v != 0;
@@ -1235,7 +1264,7 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
                           int32_t *vmax_out)
 {
     dense_prepare8(in, h, w, c_in, kernel, width, events_out, synops_out, vmin_out, vmax_out, NULL,
-                   0);
+                   0, 0);
 }
 
 /* The dense GEMM over all positions once the input's range is known: A[r] holds the input plus
@@ -1246,8 +1275,9 @@ MYELIN_KERNEL_CLONES
 static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed, int c_out,
                       int kernel, int co_lo, int co_hi, int32_t add, uint8_t pad_byte, int32_t zp,
                       const int64_t *bias, int64_t *acc, int32_t *acc32, uint8_t *scratch,
-                      uint8_t *img8,
-                      void (*block)(const uint8_t *, int, int, const int8_t *, int32_t *, int))
+                      uint8_t *img8, int implicit,
+                      void (*block)(const uint8_t *, int64_t, int64_t, int, int, int,
+                                    const int8_t *, int32_t *, int))
 {
 /* n bytes from the byte image to A in whole DENSE_CHUNK chunks: up to DENSE_CHUNK - 1 bytes more
  * are read (the byte image has that slack: myelin_kernel_dense_scratch_img_bytes) and written.
@@ -1269,6 +1299,78 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
     int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
     int64_t npos = (int64_t)h * w;
     int64_t off[DENSE_NP];
+    if (implicit) {
+        /* The implicit GEMM: no im2col.  img8 is the byte image (kernel 1) or the byte image
+         * padded by one position on every side (kernel 3, dense_prepare8's padded layout), and
+         * with c_in a multiple of 4 every group of four k lies in one tap, so A's row for output
+         * q is the image itself at q: kernel 1, q = position, the row at q c_in; kernel 3, q =
+         * y (w + 2) + x over the padded width (x = w, w + 1 are junk rows, computed and dropped),
+         * the three taps of kernel row ky are the 3 c_in consecutive bytes at (q + ky (w + 2))
+         * c_in, in the packed k order (tap = ky 3 + kx, then ci).  Rows are c_in bytes apart. */
+        int64_t W2 = kernel > 1 ? w + 2 : w, nrows = kernel > 1 ? (int64_t)h * W2 : npos;
+        int k4s = kernel * c_in / 4;
+        for (int64_t q0 = 0; q0 < nrows; q0 += DENSE_RB) {
+            int rows = nrows - q0 < DENSE_RB ? (int)(nrows - q0) : DENSE_RB;
+            int rows_pad = (rows + mr - 1) / mr * mr;
+            for (int pn = co_lo / np; pn * np < co_hi; pn++) {
+                const int8_t *B = packed + (int64_t)pn * k4 * np * 4;
+                block(img8 + q0 * c_in, c_in, W2 * c_in, kernel, rows_pad, k4s, B, C, np);
+                int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
+                int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
+                for (int j = 0; j < np; j++) {
+                    int64_t sw = 0;
+                    if (zp != 0)
+                        for (int q = 0; q < k4; q++)
+                            for (int b = 0; b < 4; b++)
+                                sw += B[((int64_t)q * np + j) * 4 + b];
+                    off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * sw;
+                }
+                /* int32 currents: the exact sum fits int32 (the caller's bound), so it is the
+                 * wrapping uint32 sum of off (narrowed modulo 2^32) and C: whole panels in
+                 * constant-length loops the compiler vectorises without peeling */
+                uint32_t o32[DENSE_NP];
+                for (int j = 0; j < np; j++)
+                    o32[j] = (uint32_t)off[j];
+                int whole = acc32 && j0 == 0 && j1 == np;
+                int64_t y = q0 / W2, x = q0 % W2;
+                for (int r = 0; r < rows; r++, x++) {
+                    if (x == W2) {
+                        x = 0;
+                        y++;
+                    }
+                    if (x >= w)
+                        continue;
+                    int64_t p = y * w + x;
+                    const int32_t *restrict cr = C + (int64_t)r * np;
+                    if (whole) {
+                        int32_t *restrict ar = acc32 + p * c_out + pn * np;
+                        if (np == 16)
+                            for (int j = 0; j < 16; j++)
+                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+                        else if (np == 32)
+                            for (int j = 0; j < 32; j++)
+                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+                        else
+                            for (int j = 0; j < DENSE_NP; j++)
+                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+                    } else if (acc32) {
+                        int32_t *restrict ar = acc32 + p * c_out + pn * np;
+                        for (int j = j0; j < j1; j++)
+                            ar[j] = (int32_t)(off[j] + cr[j]);
+                    } else if (bias) {
+                        int64_t *restrict ar = acc + p * c_out + pn * np;
+                        for (int j = j0; j < j1; j++)
+                            ar[j] = off[j] + cr[j];
+                    } else {
+                        int64_t *restrict ar = acc + p * c_out + pn * np;
+                        for (int j = j0; j < j1; j++)
+                            ar[j] += off[j] + cr[j];
+                    }
+                }
+            }
+        }
+        return;
+    }
     /* img8 (or NULL): every input's byte (input + add), made by dense_prepare8; the im2col then
      * copies bytes */
     for (int64_t p0 = 0; p0 < npos; p0 += DENSE_RB) {
@@ -1314,7 +1416,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
         }
         for (int pn = co_lo / np; pn * np < co_hi; pn++) {
             const int8_t *B = packed + (int64_t)pn * k4 * np * 4;
-            block(A, rows_pad, k4, B, C, np);
+            block(A, lda, 0, 1, rows_pad, k4, B, C, np);
             int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
             int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
             for (int j = 0; j < np; j++) {
@@ -1347,7 +1449,8 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
 
 #undef dense_copy
 
-typedef void (*dense_block_fn)(const uint8_t *, int, int, const int8_t *, int32_t *, int);
+typedef void (*dense_block_fn)(const uint8_t *, int64_t, int64_t, int, int, int, const int8_t *,
+                               int32_t *, int);
 
 static dense_block_fn dense_block_for(int isa)
 {
@@ -1381,7 +1484,7 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
     if (isa < 0 || isa > best)
         isa = best;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, 0, 0, 0, NULL, acc, NULL,
-              scratch, NULL, dense_block_for(isa));
+              scratch, NULL, 0, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;
@@ -1411,13 +1514,14 @@ static int dense_i8_zp_run(const int32_t *in, int h, int w, int c_in, const int8
     if (isa < 0 || isa > best)
         isa = best;
     int64_t base = myelin_kernel_dense_scratch_bytes(c_in, kernel);
-    uint8_t *img8 = kernel > 1 && scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in,
-                                                                                         kernel)
-                        ? scratch + base
-                        : NULL;
+    int room = scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in, kernel);
+    /* the implicit GEMM (dense_run) where every group of four k lies in one tap */
+    int implicit = room && c_in % 4 == 0 && (kernel == 1 || kernel == 3);
+    uint8_t *img8 = (kernel > 1 || implicit) && room ? scratch + base : NULL;
     int64_t events, synops;
     int32_t vmin, vmax;
-    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax, img8, zp);
+    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax, img8, zp,
+                   implicit && kernel > 1);
     /* dense_prepare8's range includes 0 (padding: u = zp) */
     int64_t umin = (int64_t)vmin + zp, umax = (int64_t)vmax + zp;
     int64_t K = (int64_t)kernel * kernel * c_in;
@@ -1425,7 +1529,7 @@ static int dense_i8_zp_run(const int32_t *in, int h, int w, int c_in, const int8
         (umax > 0 && K * wmax > INT32_MAX / umax))
         return -1;
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
-              acc32, scratch, img8, dense_block_for(isa));
+              acc32, scratch, img8, implicit, dense_block_for(isa));
     if (cnt) {
         cnt->events += events;
         cnt->synops += synops;

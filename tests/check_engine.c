@@ -206,7 +206,7 @@ END_TEST
  * gives the int64 scatter's accumulators and counts on the codes with every ISA this CPU has, in
  * both modes (add to acc; acc = bias + sums, acc's old values not read), on 3x3 and 1x1 shapes
  * with partial row blocks, 4-k groups and panels, with and without a channel slice and with zp at
- * both ends; vpmaddubsw's ISAs (1, 2) refuse codes whose bytes pass 127, every ISA refuses codes
+ * both ends, the implicit GEMM (c_in a multiple of 4, with the byte-image scratch) and im2col; vpmaddubsw's ISAs (1, 2) refuse codes whose bytes pass 127, every ISA refuses codes
  * outside the byte range and a zp outside 0..255.  myelin_kernel_synapse_iw_set gives the bias
  * copy plus the scatter's sums, with a zero point and without (spike inputs). */
 START_TEST(test_dense_zp_vs_scatter)
@@ -214,7 +214,8 @@ START_TEST(test_dense_zp_vs_scatter)
     static const int cs[][7] = {{9, 11, 3, 48, 3, 0, 118}, {5, 7, 1, 20, 3, 1, 255},
                                 {6, 4, 33, 70, 3, 0, 0},   {8, 3, 5, 130, 1, 1, 17},
                                 {16, 16, 3, 64, 3, 0, 1},  {16, 16, 3, 8, 3, 0, 100},
-                                {7, 9, 8, 16, 3, 1, 0}};
+                                {7, 9, 8, 16, 3, 1, 0},    {6, 5, 12, 40, 3, 1, 200},
+                                {10, 1, 16, 48, 1, 0, 77}};
     int c = _i / 4, isa = _i % 4;
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4];
     int32_t zp = cs[c][6];
@@ -1938,7 +1939,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_scatter_counts_corner);
     tcase_add_loop_test(k, test_gather_vs_scatter, 0, 3);
     tcase_add_loop_test(k, test_dense_vs_scatter, 0, 32);
-    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 28);
+    tcase_add_loop_test(k, test_dense_zp_vs_scatter, 0, 36);
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_int_steps32_vs_per_step, 0, 60);
