@@ -2870,6 +2870,7 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
  * step's masks. */
 #ifdef MYELIN_DENSE_X86
 #define LIF32_CH 256 /* lanes whose limits are kept on the stack at a time */
+#define LIF32_MAXT 16 /* steps whose counts are kept at once */
 typedef struct lif32_lim {
     int32_t top[LIF32_CH], bot[LIF32_CH], ls[LIF32_CH], k[LIF32_CH], th[LIF32_CH];
     int any_right;
@@ -2904,25 +2905,36 @@ lif32_x(__m512i a, const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, __mma
     return x;
 }
 
-/* One row of 16 lanes (m16) through the T steps from V = 0. */
+/* One row of 16 lanes (m16) through the T steps from V = 0: the spikes of step t also summed
+ * into the lanes of cv[t] (reduced by the caller), the saturations counted in cxs[t] (rare: a
+ * test of the mask, then a popcount). */
 static inline __attribute__((always_inline, target("avx512f"))) void
 lif32_row(const int32_t *a, int64_t acc_step, int32_t *s, int64_t s_step, const int T,
-          const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, int64_t *csp, int64_t *cxs)
+          const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, __m512i *cv, int64_t *cxs)
 {
-    const __m512i one = _mm512_set1_epi32(1);
-    __m512i th = _mm512_maskz_loadu_epi32(m16, L->th + g), v = _mm512_setzero_si512(), x = v;
+    const __m512i one = _mm512_set1_epi32(1), zero = _mm512_setzero_si512();
+    __m512i th = _mm512_maskz_loadu_epi32(m16, L->th + g), v = zero, x = zero;
     __mmask16 xs = 0;
     if (acc_step == 0)
-        x = lif32_x(_mm512_maskz_loadu_epi32(m16, a), L, g, m16, hi_m, &xs);
+        x = lif32_x(m16 == 0xFFFF ? _mm512_loadu_si512(a) : _mm512_maskz_loadu_epi32(m16, a), L, g,
+                    m16, hi_m, &xs);
     for (int t = 0; t < T; t++) {
-        if (acc_step != 0)
-            x = lif32_x(_mm512_maskz_loadu_epi32(m16, a + t * acc_step), L, g, m16, hi_m, &xs);
+        if (acc_step != 0) {
+            const int32_t *at = a + t * acc_step;
+            x = lif32_x(m16 == 0xFFFF ? _mm512_loadu_si512(at) : _mm512_maskz_loadu_epi32(m16, at),
+                        L, g, m16, hi_m, &xs);
+        }
         __m512i hv = _mm512_add_epi32(v, _mm512_srai_epi32(_mm512_sub_epi32(x, v), 1));
         __mmask16 sp = _mm512_mask_cmpge_epi32_mask(m16, hv, th);
-        _mm512_mask_storeu_epi32(s + t * s_step, m16, _mm512_maskz_mov_epi32(sp, one));
-        csp[t] += __builtin_popcount((unsigned)sp);
-        cxs[t] += __builtin_popcount((unsigned)xs);
-        v = _mm512_maskz_mov_epi32((__mmask16)~sp, hv);
+        __m512i sv = _mm512_maskz_mov_epi32(sp, one);
+        if (m16 == 0xFFFF) /* a plain store where the row is whole (masked ones are slow) */
+            _mm512_storeu_si512(s + t * s_step, sv);
+        else
+            _mm512_mask_storeu_epi32(s + t * s_step, m16, sv);
+        cv[t] = _mm512_add_epi32(cv[t], sv);
+        if (__builtin_expect(xs != 0, 0))
+            cxs[t] += __builtin_popcount((unsigned)xs);
+        v = _mm512_mask_mov_epi32(hv, sp, zero);
     }
 }
 
@@ -2931,6 +2943,11 @@ lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int
            const int T, int c, const int *shift, const int64_t *theta, int32_t hi_m,
            lif32_lim *L, int64_t *csp, int64_t *cxs)
 {
+    /* spike counts in int32 lanes: each lane counts at most nn / 16 + 1 <= INT32_MAX spikes
+     * (the caller bounds nn) */
+    __m512i cv[LIF32_MAXT];
+    for (int t = 0; t < T; t++)
+        cv[t] = _mm512_setzero_si512();
     int flat = c < 16 && 16 % c == 0;
     int lanes = flat ? 16 : c; /* lanes of one row */
     for (int c0 = 0; c0 < lanes; c0 += LIF32_CH) {
@@ -2948,19 +2965,24 @@ lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int
         if (flat) { /* nn / 16 whole rows, then the rest (a multiple of c) masked */
             int64_t r = 0;
             for (; r + 16 <= nn; r += 16)
-                lif32_row(acc + r, acc_step, s + r, s_step, T, L, 0, 0xFFFF, hi_m, csp, cxs);
+                lif32_row(acc + r, acc_step, s + r, s_step, T, L, 0, 0xFFFF, hi_m, cv, cxs);
             if (r < nn)
                 lif32_row(acc + r, acc_step, s + r, s_step, T, L, 0,
-                          (__mmask16)((1u << (nn - r)) - 1), hi_m, csp, cxs);
-            return;
+                          (__mmask16)((1u << (nn - r)) - 1), hi_m, cv, cxs);
+            break;
         }
-        for (int64_t p = 0; p < nn; p += c)
-            for (int g = 0; g < cn; g += 16) {
-                int wd = cn - g < 16 ? cn - g : 16;
-                lif32_row(acc + p + c0 + g, acc_step, s + p + c0 + g, s_step, T, L, g,
-                          (__mmask16)((1u << wd) - 1), hi_m, csp, cxs);
-            }
+        int full = cn / 16 * 16;
+        for (int64_t p = 0; p < nn; p += c) {
+            for (int g = 0; g < full; g += 16) /* whole rows: a constant mask */
+                lif32_row(acc + p + c0 + g, acc_step, s + p + c0 + g, s_step, T, L, g, 0xFFFF,
+                          hi_m, cv, cxs);
+            if (full < cn)
+                lif32_row(acc + p + c0 + full, acc_step, s + p + c0 + full, s_step, T, L, full,
+                          (__mmask16)((1u << (cn - full)) - 1), hi_m, cv, cxs);
+        }
     }
+    for (int t = 0; t < T; t++)
+        csp[t] += _mm512_reduce_add_epi32(cv[t]);
 }
 
 __attribute__((target("avx512f"))) static void
@@ -2980,7 +3002,6 @@ lif32_avx512(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, i
 }
 #endif
 
-#define LIF32_MAXT 16 /* steps whose counts are kept at once */
 #define LIF32_BLOCK 4096 /* neurons per block of the portable path (its buffers on the stack) */
 
 int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
@@ -2988,7 +3009,7 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
                                 int membrane_bits, myelin_kcounts *cnt, int isa)
 {
     if (membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
-        T > LIF32_MAXT)
+        T > LIF32_MAXT || nn > INT32_MAX)
         return -1;
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
     for (int ch = 0; ch < c; ch++)
