@@ -5,7 +5,10 @@
  * shape and rate, the CPU microseconds per call of each (best of several repetitions) and the
  * ratios to the dense path; where they cross 1 sets MYELIN_DENSE_RATE_*, MYELIN_COLUMN_RATE_DEN
  * and MYELIN_COLUMN_D_RATE_* in models/kernels.h.  Inputs are seeded random spikes (value 1, a
- * few 2s as after a residual add); weights int8 (int16 rows for the column path), doubles. */
+ * few 2s as after a residual add); weights int8 (int16 rows for the column path), doubles.  The
+ * dense, column and tile paths are timed as the engine runs them on its int32-current layers
+ * (myelin_kernel_synapse_iw_set32_path: currents = sums, int32); the event path is the int64
+ * gather / scatter. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +67,9 @@ int main(int argc, char **argv)
         int32_t *in = calloc((size_t)n_in, sizeof *in);
         int8_t *w8 = malloc((size_t)n_w);
         int16_t *w16 = malloc(sizeof *w16 * (size_t)n_w);
-        uint8_t *scc = malloc((size_t)myelin_kernel_column_scratch_bytes(h, w, ci, k));
+        int64_t sccb = myelin_kernel_column_scratch_bytes(h, w, ci, k);
+        uint8_t *scc = malloc((size_t)sccb);
+        int32_t *acc32 = malloc(sizeof *acc32 * (size_t)(h * w * co));
         int8_t *pk = malloc((size_t)myelin_kernel_dense_packed_bytes(ci, co, k));
         /* the engine's scratch: a 3x3 layer's input turned into bytes once */
         int64_t sbytes = myelin_kernel_dense_scratch_img_bytes(h, w, ci, k);
@@ -83,7 +88,7 @@ int main(int argc, char **argv)
         int64_t stb = myelin_kernel_tile_scratch_bytes(h, w, ci, co);
         uint8_t *stile = malloc((size_t)stb);
         if (!in || !w8 || !w16 || !scc || !pk || !scr || !acc || !wf || !accd || !pd || !sd ||
-            !stile) {
+            !stile || !acc32) {
             fprintf(stderr, "dense_rate: out of memory\n");
             return 70;
         }
@@ -96,6 +101,8 @@ int main(int argc, char **argv)
         myelin_kernel_dense_pack(w8, ci, co, k, pk);
         myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
         myelin_kweights kw = {w8, NULL, NULL, 127, NULL, 0};
+        /* the engine's spike-input layers: int16 rows (column, tile) and packed int8 (dense) */
+        myelin_kweights kw32 = {NULL, w16, NULL, 127, pk, 1};
         for (size_t q = 0; q < sizeof rates / sizeof rates[0]; q++) {
             for (int64_t i = 0; i < n_in; i++)
                 in[i] = myelin_rng_uniform(&r) < rates[q] ? 1 + (myelin_rng_below(&r, 8) == 0) : 0;
@@ -110,14 +117,17 @@ int main(int argc, char **argv)
                     do {
                         if (path == 0)
                             myelin_kernel_synapse_i(in, h, w, ci, &kw, co, k, 0, co, acc, NULL);
-                        else if (path == 1 && myelin_kernel_dense_i8_zp(in, h, w, ci, pk, 127, 0, co,
-                                                                        k, 0, co, NULL, acc, NULL,
-                                                                        scr, sbytes, -1)) {
+                        else if (path == 1 &&
+                                 myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
+                                                                     NULL, acc32, NULL, scr, sbytes,
+                                                                     2, MYELIN_PATH_DENSE)) {
                             fprintf(stderr, "dense_rate: the dense path refused the input\n");
                             return 70;
-                        } else if (path == 2 && myelin_kernel_column_i16(in, h, w, ci, w16, 127, co,
-                                                                         k, 0, co, acc, NULL, scc,
-                                                                         -1)) {
+                        } else if (path == 2 &&
+                                   myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
+                                                                       NULL, acc32, NULL, scc,
+                                                                       sccb, 2,
+                                                                       MYELIN_PATH_COLUMN)) {
                             fprintf(stderr, "dense_rate: the column path refused the input\n");
                             return 70;
                         } else if (path == 3)
@@ -127,9 +137,10 @@ int main(int argc, char **argv)
                                                                      accd, NULL, sd)) {
                             fprintf(stderr, "dense_rate: the double column path refused\n");
                             return 70;
-                        } else if (path == 5 && myelin_kernel_tile_i16(in, h, w, ci, w16, 127, co,
-                                                                       k, 0, co, NULL, acc, NULL,
-                                                                       stile, stb, -1)) {
+                        } else if (path == 5 &&
+                                   myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
+                                                                       NULL, acc32, NULL, stile, stb,
+                                                                       2, MYELIN_PATH_TILE)) {
                             fprintf(stderr, "dense_rate: the tile path refused\n");
                             return 70;
                         }
@@ -146,7 +157,7 @@ int main(int argc, char **argv)
                 printf(" %8.1f %8.2f", best[5], best[5] / best[1]);
             printf("\n");
         }
-        free(in), free(w8), free(w16), free(scc), free(pk), free(scr), free(acc);
+        free(in), free(w8), free(w16), free(scc), free(pk), free(scr), free(acc), free(acc32);
         free(wf), free(accd), free(pd), free(sd), free(stile);
     }
     return 0;

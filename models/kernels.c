@@ -2265,7 +2265,7 @@ static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, i
 static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                           int c_out, int kernel, int co_lo, int co_hi, int32_t zp,
                           const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
-                          uint8_t *scratch, int64_t scratch_bytes)
+                          uint8_t *scratch, int64_t scratch_bytes, int force)
 {
     int64_t npos = (int64_t)h * w;
     if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
@@ -2304,12 +2304,14 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
         int64_t tden = tiny ? MYELIN_TILE_RATE_DEN
                        : small ? (kernel > 1 ? MYELIN_TILE_CONV_DEN : MYELIN_TILE_LIN_DEN)
                                : 0;
-        if (tden > 0 && wt->w16 && nz * tden < n &&
+        int take = force < 0 ? tden > 0 && nz * tden < n : force == MYELIN_PATH_TILE;
+        if (take && wt->w16 &&
             tile_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi, bias, acc,
                          acc32, cnt, scratch, scratch_bytes, -1) == 0)
             return 0;
-        if (wt->column && wt->w16 && below && !tiny &&
-            (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)) {
+        take = force < 0 ? below && !tiny && (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)
+                         : force == MYELIN_PATH_COLUMN;
+        if (take && wt->column && wt->w16) {
             if (acc32) {
                 if (column_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi,
                                    bias, NULL, acc32, cnt, scratch, -1) == 0)
@@ -2323,10 +2325,13 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
                     return 0;
             }
         }
-        int64_t den = tiny                          ? MYELIN_INT_NARROW_DEN
+        /* small slices: dense wherever the tile and column rates above stop (no gap where the
+         * scatter would run) */
+        int64_t den = tiny || (small && wt->p8) ? MYELIN_INT_NARROW_DEN
                       : width >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                       : MYELIN_DENSE_RATE_NARROW;
-        if (wt->p8 && nz * den >= n && nz > 0) {
+        take = force < 0 ? nz * den >= n : force == MYELIN_PATH_DENSE;
+        if (take && wt->p8 && nz > 0) {
             int rc = bias || acc32
                          ? dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out, kernel, co_lo,
                                            co_hi, bias, acc, acc32, cnt, scratch, scratch_bytes, -1)
@@ -2349,7 +2354,7 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
     synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, 0, NULL, acc, NULL, cnt,
-                   scratch, 0);
+                   scratch, 0, -1);
 }
 
 void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
@@ -2358,7 +2363,7 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
 {
     synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, zp, bias, acc, NULL, cnt,
-                   scratch, scratch_bytes);
+                   scratch, scratch_bytes, -1);
 }
 
 int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
@@ -2378,15 +2383,26 @@ int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
     return bmax + k * wmax * vmax;
 }
 
+int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_in,
+                                        const myelin_kweights *wt, int c_out, int kernel,
+                                        int32_t zp, const int64_t *bias, int32_t *acc32,
+                                        myelin_kcounts *cnt, uint8_t *scratch,
+                                        int64_t scratch_bytes, int64_t vmax, int path)
+{
+    if (!acc32 || path < -1 || path > MYELIN_PATH_DENSE ||
+        myelin_kernel_iw_bound(c_in, kernel, wt->wmax, vmax, bias, c_out) > INT32_MAX)
+        return -1;
+    return synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, 0, c_out, zp, bias, NULL, acc32, cnt,
+                          scratch, scratch_bytes, path);
+}
+
 int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
                                    const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
                                    const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
                                    uint8_t *scratch, int64_t scratch_bytes, int64_t vmax)
 {
-    if (!acc32 || myelin_kernel_iw_bound(c_in, kernel, wt->wmax, vmax, bias, c_out) > INT32_MAX)
-        return -1;
-    return synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, 0, c_out, zp, bias, NULL, acc32, cnt,
-                          scratch, scratch_bytes);
+    return myelin_kernel_synapse_iw_set32_path(in, h, w, c_in, wt, c_out, kernel, zp, bias, acc32,
+                                               cnt, scratch, scratch_bytes, vmax, -1);
 }
 
 /* ---- Dense double path (float mode's path for high-rate layers) ----

@@ -179,7 +179,7 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 #define MYELIN_INT_NARROW_DEN 25
 #define MYELIN_INT_SMALL_CO 64
 #define MYELIN_COLUMN_SMALL_CONV_DEN 4
-#define MYELIN_COLUMN_SMALL_LIN_DEN 7
+#define MYELIN_COLUMN_SMALL_LIN_DEN 20
 
 /* Event-driven int32 tile path for narrow slices (at most MYELIN_TILE_MAX_CO channels): the same
  * acc and counts as myelin_kernel_scatter_i, every nonzero input adding its int16 weight rows
@@ -192,13 +192,16 @@ int myelin_kernel_column_i16(const int32_t *in, int h, int w, int c_in, const in
 #define MYELIN_TILE_MAX_CO 64
 /* myelin_kernel_synapse_iw_set takes the tile path on slices of at most MYELIN_INT_NARROW_CO
  * channels below this input rate (1 / MYELIN_TILE_RATE_DEN; the dense path above; measured with
- * `make bench-dense`: crossovers 0.10-0.12 on the tiny and Fashion-MNIST stem convolutions). */
-#define MYELIN_TILE_RATE_DEN 7
+ * `make bench-dense` on the int32-current paths with the implicit-GEMM dense path: crossovers
+ * 0.07 (8 -> 16 channels) to 0.12 (16 -> 32) on the tiny and Fashion-MNIST stem convolutions). */
+#define MYELIN_TILE_RATE_DEN 10
 /* ... on 3x3 convolutions of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_CONV_DEN
- * and on linear layers of at most MYELIN_INT_SMALL_CO channels below 1 / MYELIN_TILE_LIN_DEN (in
- * place of the column path, which stays the fallback when the tile path refuses). */
+ * (crossovers 0.14-0.24) and on linear layers of at most MYELIN_INT_SMALL_CO channels below
+ * 1 / MYELIN_TILE_LIN_DEN (crossovers 0.04-0.07 against the implicit-GEMM dense path; the column
+ * path, 1 / MYELIN_COLUMN_SMALL_LIN_DEN, wins nowhere between) in place of the column path, which
+ * stays the fallback when the tile path refuses. */
 #define MYELIN_TILE_CONV_DEN 5
-#define MYELIN_TILE_LIN_DEN 7
+#define MYELIN_TILE_LIN_DEN 20
 int64_t myelin_kernel_tile_scratch_bytes(int h, int w, int c_in, int width);
 int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int16_t *w16,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi,
@@ -244,6 +247,19 @@ int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
                                    const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
                                    const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
                                    uint8_t *scratch, int64_t scratch_bytes, int64_t vmax);
+
+/* myelin_kernel_synapse_iw_set32 with its path chosen by the caller (benchmarks and tests):
+ * MYELIN_PATH_TILE, _COLUMN or _DENSE runs that path alone (-1, nothing written, when it refuses
+ * the call or the layer has no weights for it), -1 picks by the input rate as
+ * myelin_kernel_synapse_iw_set32 does.  No input firing gives the bias alone whatever the path. */
+#define MYELIN_PATH_TILE 0
+#define MYELIN_PATH_COLUMN 1
+#define MYELIN_PATH_DENSE 2
+int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_in,
+                                        const myelin_kweights *wt, int c_out, int kernel,
+                                        int32_t zp, const int64_t *bias, int32_t *acc32,
+                                        myelin_kcounts *cnt, uint8_t *scratch,
+                                        int64_t scratch_bytes, int64_t vmax, int path);
 
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:

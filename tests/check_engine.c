@@ -710,8 +710,8 @@ END_TEST
 /* myelin_kernel_synapse_iw_set32 gives the int64 dispatch's currents (bias + sums) and counts in
  * int32 wherever it takes the call: narrow and small convolutions and linear layers (the tile,
  * column and dense paths by input rate), no input firing (the bias alone), spike values up to 3,
- * the image layer's codes with a zero point (dense).  It refuses (-1, nothing written) when the
- * bound exceeds int32; the dense rates must be taken. */
+ * the image layer's codes with a zero point (dense); each path forced as well.  It refuses (-1,
+ * nothing written) when the bound exceeds int32; the dense rates must be taken. */
 START_TEST(test_synapse_set32_vs_int64)
 {
     /* h, w, c_in, c_out, kernel, image (codes with a zero point) */
@@ -771,6 +771,27 @@ START_TEST(test_synapse_set32_vs_int64)
     /* taken: no input (bias alone), the dense rates, the image on the dense zero-point path */
     if (pct == 0 || pct >= 30 || image)
         ck_assert_int_eq(rc, 0);
+    /* each path forced: the same currents and counts wherever it takes the call; the dense path
+     * takes every call with int8 weights, the tile path every slice of at most
+     * MYELIN_TILE_MAX_CO channels with int16 rows */
+    for (int path = MYELIN_PATH_TILE; path <= MYELIN_PATH_DENSE; path++) {
+        for (int i = 0; i < n_out; i++)
+            a32[i] = 0x5a5a5a5a;
+        myelin_kcounts kp = {0};
+        int rp = myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw, co, k, zp, bias, a32, &kp,
+                                                     scr, sb, vmax, path);
+        if (pct == 0 || (path == MYELIN_PATH_DENSE) ||
+            (path == MYELIN_PATH_TILE && !image && co <= MYELIN_TILE_MAX_CO))
+            ck_assert_int_eq(rp, 0);
+        if (rp != 0) {
+            ck_assert_int_eq(a32[0], 0x5a5a5a5a);
+            continue;
+        }
+        for (int i = 0; i < n_out; i++)
+            ck_assert_int_eq(a32[i], ref[i]);
+        ck_assert_int_eq(kp.events, kr.events);
+        ck_assert_int_eq(kp.synops, kr.synops);
+    }
     /* the bound: a vmax that could overflow int32 is refused, nothing written */
     for (int i = 0; i < n_out; i++)
         a32[i] = 0x5a5a5a5a;
