@@ -120,13 +120,13 @@ int main(int argc, char **argv)
                         else if (path == 1 &&
                                  myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
                                                                      NULL, acc32, NULL, scr, sbytes,
-                                                                     2, MYELIN_PATH_DENSE)) {
+                                                                     2, -1, MYELIN_PATH_DENSE)) {
                             fprintf(stderr, "dense_rate: the dense path refused the input\n");
                             return 70;
                         } else if (path == 2 &&
                                    myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
                                                                        NULL, acc32, NULL, scc,
-                                                                       sccb, 2,
+                                                                       sccb, 2, -1,
                                                                        MYELIN_PATH_COLUMN)) {
                             fprintf(stderr, "dense_rate: the column path refused the input\n");
                             return 70;
@@ -140,7 +140,7 @@ int main(int argc, char **argv)
                         } else if (path == 5 &&
                                    myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw32, co, k, 0,
                                                                        NULL, acc32, NULL, stile, stb,
-                                                                       2, MYELIN_PATH_TILE)) {
+                                                                       2, -1, MYELIN_PATH_TILE)) {
                             fprintf(stderr, "dense_rate: the tile path refused\n");
                             return 70;
                         }

@@ -603,9 +603,10 @@ void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const in
 }
 
 MYELIN_KERNEL_CLONES
-void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
+int64_t myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    int64_t sum = 0;
     if (c % 16 == 0) { /* blocks of 16 channels kept in registers over the window (the same max) */
         for (int oy = 0; oy < oh; oy++) {
             int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < h ? 2 * oy + 1 : h - 1;
@@ -620,12 +621,14 @@ void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
                             for (int j = 0; j < 16; j++)
                                 m[j] = p[j] > m[j] ? p[j] : m[j];
                         }
-                    for (int j = 0; j < 16; j++)
+                    for (int j = 0; j < 16; j++) {
                         o[c0 + j] = m[j];
+                        sum += m[j];
+                    }
                 }
             }
         }
-        return;
+        return sum;
     }
     for (int oy = 0; oy < oh; oy++)
         for (int ox = 0; ox < ow; ox++) {
@@ -646,14 +649,21 @@ void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
                         q[ch] = p[ch] > q[ch] ? p[ch] : q[ch];
                 }
             }
+            for (int ch = 0; ch < c; ch++)
+                sum += o[ch];
         }
+    return sum;
 }
 
 MYELIN_KERNEL_CLONES
-void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi)
+int64_t myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi)
 {
-    for (int64_t i = lo; i < hi; i++)
+    int64_t sum = 0;
+    for (int64_t i = lo; i < hi; i++) {
         out[i] = a[i] + b[i];
+        sum += out[i];
+    }
+    return sum;
 }
 
 MYELIN_KERNEL_CLONES
@@ -2168,7 +2178,7 @@ TILE_POS_FN(tile_pos_avx512_4, 4)
 static int tile_i16_run(const int32_t *in, int h, int w, int c_in, const int16_t *w16, int32_t wmax,
                         int c_out, int kernel, int co_lo, int co_hi, const int64_t *bias,
                         int64_t *acc, int32_t *acc32, myelin_kcounts *cnt, uint8_t *scratch,
-                        int64_t scratch_bytes, int isa)
+                        int64_t scratch_bytes, int isa, int64_t vknown)
 {
     int width = co_hi - co_lo, best = myelin_kernel_dense_isa();
     if (isa < 0 || isa > best)
@@ -2177,7 +2187,9 @@ static int tile_i16_run(const int32_t *in, int h, int w, int c_in, const int16_t
         width < 1 || width > MYELIN_TILE_MAX_CO || wmax < 0 || wmax > 32767 || c_in < 1 || h < 1 ||
         w < 1 || scratch_bytes < myelin_kernel_tile_scratch_bytes(h, w, c_in, width))
         return -1;
-    int64_t npos = (int64_t)h * w, vabs = myelin_kernel_absmax(in, npos * c_in);
+    /* vknown >= 0: the caller's bound on |input| (myelin_kernel_synapse_iw_set32's vmax, already
+     * checked against the int32 bound with the bias), else measured */
+    int64_t npos = (int64_t)h * w, vabs = vknown >= 0 ? vknown : myelin_kernel_absmax(in, npos * c_in);
     int64_t bound = (int64_t)kernel * kernel * c_in * wmax; /* the int32 tile's proof */
     if (vabs > 0 && bound > INT32_MAX / vabs)
         return -1;
@@ -2230,7 +2242,7 @@ int myelin_kernel_tile_i16(const int32_t *in, int h, int w, int c_in, const int1
                            uint8_t *scratch, int64_t scratch_bytes, int isa)
 {
     return tile_i16_run(in, h, w, c_in, w16, wmax, c_out, kernel, co_lo, co_hi, bias, acc, NULL,
-                        cnt, scratch, scratch_bytes, isa);
+                        cnt, scratch, scratch_bytes, isa, -1);
 }
 
 int64_t myelin_kernel_list_synops(const int32_t *start, int64_t stride, int span, int h, int w,
@@ -2265,7 +2277,8 @@ static void fill_bias(const int64_t *bias, int64_t npos, int c_out, int co_lo, i
 static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myelin_kweights *wt,
                           int c_out, int kernel, int co_lo, int co_hi, int32_t zp,
                           const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
-                          uint8_t *scratch, int64_t scratch_bytes, int force)
+                          uint8_t *scratch, int64_t scratch_bytes, int force, int64_t vknown,
+                          int64_t nz_known)
 {
     int64_t npos = (int64_t)h * w;
     if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
@@ -2282,7 +2295,7 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
     }
     if ((wt->p8 || (wt->column && wt->w16)) && scratch) {
         int64_t n = npos * c_in;
-        int64_t nz = myelin_kernel_nonzero(in, n);
+        int64_t nz = nz_known >= 0 ? nz_known : myelin_kernel_nonzero(in, n);
         int width = co_hi - co_lo;
         if (nz == 0 && acc32) { /* no input fires: the bias alone (the scatter adds nothing) */
             for (int64_t p = 0; p < npos; p++)
@@ -2307,7 +2320,7 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
         int take = force < 0 ? tden > 0 && nz * tden < n : force == MYELIN_PATH_TILE;
         if (take && wt->w16 &&
             tile_i16_run(in, h, w, c_in, wt->w16, wt->wmax, c_out, kernel, co_lo, co_hi, bias, acc,
-                         acc32, cnt, scratch, scratch_bytes, -1) == 0)
+                         acc32, cnt, scratch, scratch_bytes, -1, vknown) == 0)
             return 0;
         take = force < 0 ? below && !tiny && (!narrow || wt->p8 || nz * MYELIN_COLUMN_NARROW_DEN >= n)
                          : force == MYELIN_PATH_COLUMN;
@@ -2354,7 +2367,7 @@ void myelin_kernel_synapse_iw(const int32_t *in, int h, int w, int c_in, const m
                               myelin_kcounts *cnt, uint8_t *scratch)
 {
     synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, 0, NULL, acc, NULL, cnt,
-                   scratch, 0, -1);
+                   scratch, 0, -1, -1, -1);
 }
 
 void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
@@ -2363,7 +2376,7 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                                   myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
 {
     synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, co_lo, co_hi, zp, bias, acc, NULL, cnt,
-                   scratch, scratch_bytes, -1);
+                   scratch, scratch_bytes, -1, -1, -1);
 }
 
 int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
@@ -2387,22 +2400,22 @@ int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_i
                                         const myelin_kweights *wt, int c_out, int kernel,
                                         int32_t zp, const int64_t *bias, int32_t *acc32,
                                         myelin_kcounts *cnt, uint8_t *scratch,
-                                        int64_t scratch_bytes, int64_t vmax, int path)
+                                        int64_t scratch_bytes, int64_t vmax, int64_t nz, int path)
 {
-    if (!acc32 || path < -1 || path > MYELIN_PATH_DENSE ||
+    if (!acc32 || path < -1 || path > MYELIN_PATH_DENSE || vmax < 0 ||
         myelin_kernel_iw_bound(c_in, kernel, wt->wmax, vmax, bias, c_out) > INT32_MAX)
         return -1;
     return synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, 0, c_out, zp, bias, NULL, acc32, cnt,
-                          scratch, scratch_bytes, path);
+                          scratch, scratch_bytes, path, vmax, nz);
 }
 
 int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
                                    const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
                                    const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
-                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax)
+                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax, int64_t nz)
 {
     return myelin_kernel_synapse_iw_set32_path(in, h, w, c_in, wt, c_out, kernel, zp, bias, acc32,
-                                               cnt, scratch, scratch_bytes, vmax, -1);
+                                               cnt, scratch, scratch_bytes, vmax, nz, -1);
 }
 
 /* ---- Dense double path (float mode's path for high-rate layers) ----

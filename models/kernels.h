@@ -242,11 +242,13 @@ int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
  * myelin_kernel_iw_bound(..., vmax, ...) <= INT32_MAX, so that every partial sum, in any order,
  * and the bias fit int32.  Only the paths that write int32 run (tile, column, dense, or the bias
  * alone when no input fires); returns -1 with nothing written or counted when the bound fails or
- * none of them takes the call (the caller then runs myelin_kernel_synapse_iw_set and narrows). */
+ * none of them takes the call (the caller then runs myelin_kernel_synapse_iw_set and narrows).
+ * nz: the input's nonzero count when the caller has it (it picks the path), else -1. */
 int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
                                    const myelin_kweights *wt, int c_out, int kernel, int32_t zp,
                                    const int64_t *bias, int32_t *acc32, myelin_kcounts *cnt,
-                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax);
+                                   uint8_t *scratch, int64_t scratch_bytes, int64_t vmax,
+                                   int64_t nz);
 
 /* myelin_kernel_synapse_iw_set32 with its path chosen by the caller (benchmarks and tests):
  * MYELIN_PATH_TILE, _COLUMN or _DENSE runs that path alone (-1, nothing written, when it refuses
@@ -259,7 +261,7 @@ int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_i
                                         const myelin_kweights *wt, int c_out, int kernel,
                                         int32_t zp, const int64_t *bias, int32_t *acc32,
                                         myelin_kcounts *cnt, uint8_t *scratch,
-                                        int64_t scratch_bytes, int64_t vmax, int path);
+                                        int64_t scratch_bytes, int64_t vmax, int64_t nz, int path);
 
 /* Dense double path (float mode): myelin_kernel_scatter_id's counts and, to rounding, its acc (the
  * additions run in another order, as fused multiply-adds), as a GEMM over all positions.  packed:
@@ -457,11 +459,11 @@ void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t
                                myelin_kcounts *cnt);
 
 /* MaxPool 3x3 stride 2 pad 1 of a non-negative int32 HWC tensor [h][w][c] into
- * [ceil(h/2)][ceil(w/2)][c]. */
-void myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out);
+ * [ceil(h/2)][ceil(w/2)][c]; returns the sum of the outputs (the engine's spike count). */
+int64_t myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out);
 
-/* out[i] = a[i] + b[i] for i in [lo, hi). */
-void myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi);
+/* out[i] = a[i] + b[i] for i in [lo, hi); returns the sum of those outputs. */
+int64_t myelin_kernel_add(const int32_t *a, const int32_t *b, int32_t *out, int64_t lo, int64_t hi);
 
 /* Number of nonzero values in x[0..n). */
 int64_t myelin_kernel_nonzero(const int32_t *x, int64_t n);

@@ -1064,15 +1064,15 @@ static int32_t *acc32_map(const myelin_engine *e, const myelin_engine_state *st,
  * the int32 paths, else the int64 dispatch into st->acc_fb narrowed, exact by plan_acc32's
  * bound). */
 static int iw_current(const myelin_engine *e, myelin_engine_state *st, int i, const int32_t *in,
-                      int h, int w, int32_t zp, int64_t *acc, int32_t *acc32, myelin_kcounts *kc,
-                      myelin_error *err)
+                      int h, int w, int32_t zp, int64_t nz, int64_t *acc, int32_t *acc32,
+                      myelin_kcounts *kc, myelin_error *err)
 {
     const myelin_layer *ly = &e->wl->layers[i];
     const eng_layer *L = &e->L[i];
     int co = ly->c_out;
     if (acc32 && myelin_kernel_synapse_iw_set32(in, h, w, ly->c_in, &L->kw, co, ly->kernel, zp,
                                                 L->q.bq, acc32, kc, st->dense, st->dense_bytes,
-                                                L->vmax) == 0)
+                                                L->vmax, nz) == 0)
         return 0;
     int64_t n = (int64_t)h * w * co;
     if (acc32 && st->acc_fb_len < n) {
@@ -1132,11 +1132,6 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i, 
     int ntok = ly->in_shape.h * ly->in_shape.w;
     myelin_kcounts all = {0};
     (void)L;
-    /* T maps: the bias, then the sums */
-    int rc = iw_current(e, st, i, out_map(e, st, ly->inputs[0], 0), ntok * T, 1, 0,
-                        acc_map(e, st, i, 0), narrow ? acc32_map(e, st, i, 0) : NULL, &all, err);
-    if (rc)
-        return rc;
     int64_t ev = 0, so = 0;
     for (int t = 0; t < T; t++) {
         int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
@@ -1145,6 +1140,11 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i, 
         ev += nz;
         so += nz * co;
     }
+    /* T maps: the bias, then the sums (their nonzero count known: ev) */
+    int rc = iw_current(e, st, i, out_map(e, st, ly->inputs[0], 0), ntok * T, 1, 0, ev,
+                        acc_map(e, st, i, 0), narrow ? acc32_map(e, st, i, 0) : NULL, &all, err);
+    if (rc)
+        return rc;
     if (ev != all.events || so != all.synops)
         return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
                                 "engine: layer %s: batched counts %lld/%lld differ from the "
@@ -1335,7 +1335,7 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
                 /* acc = bias + sums; the image's codes with their zero point (u8 on the dense
                  * path where its checks pass); int32 currents where the layer takes them */
                 int rc = iw_current(e, st, i, image ? st->img_q : in0, h, w,
-                                    image ? (int32_t)e->in_zero : 0, acc_map(e, st, i, t),
+                                    image ? (int32_t)e->in_zero : 0, -1, acc_map(e, st, i, t),
                                     narrow ? acc32_map(e, st, i, t) : NULL, &kc, err);
                 if (rc)
                     return rc;
@@ -1388,11 +1388,13 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
             run_lif(e, st, i, t, want_h, &kc);
         break;
     }
-    case MYELIN_LAYER_MAXPOOL:
-        myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, out);
+    case MYELIN_LAYER_MAXPOOL: /* their spike count: the sum of the outputs */
+        st->spikes[(int64_t)i * T + t] =
+            myelin_kernel_maxpool(in0, ly->in_shape.h, ly->in_shape.w, ly->in_shape.c, out);
         break;
     case MYELIN_LAYER_ADD:
-        myelin_kernel_add(in0, out_map(e, st, ly->inputs[1], t), out, 0, sz);
+        st->spikes[(int64_t)i * T + t] =
+            myelin_kernel_add(in0, out_map(e, st, ly->inputs[1], t), out, 0, sz);
         break;
     case MYELIN_LAYER_HEAD: {
         int64_t ntok = (int64_t)ly->in_shape.h * ly->in_shape.w;
@@ -1418,11 +1420,6 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         st->sat[3 * i + 2] += kc.neuron_updates;
         if (want_h)
             h_account(e, st, i, t, sz, io);
-    } else if (ly->kind == MYELIN_LAYER_MAXPOOL || ly->kind == MYELIN_LAYER_ADD) {
-        int64_t s = 0;
-        for (int64_t k = 0; k < sz; k++)
-            s += out[k];
-        *sp = s;
     }
     st->events[(int64_t)i * T + t] = kc.events;
     st->synops[(int64_t)i * T + t] = kc.synops;

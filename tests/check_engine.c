@@ -756,7 +756,7 @@ START_TEST(test_synapse_set32_vs_int64)
         a32[i] = 0x5a5a5a5a;
     /* the image: values x = code - zp, each standing for the byte x + zp */
     int rc = myelin_kernel_synapse_iw_set32(in, h, w, ci, &kw, co, k, zp, bias, a32, &kc, scr, sb,
-                                            vmax);
+                                            vmax, _i % 2 ? myelin_kernel_nonzero(in, n_in) : -1);
     if (rc == 0) {
         for (int i = 0; i < n_out; i++)
             ck_assert_int_eq(a32[i], ref[i]);
@@ -779,7 +779,7 @@ START_TEST(test_synapse_set32_vs_int64)
             a32[i] = 0x5a5a5a5a;
         myelin_kcounts kp = {0};
         int rp = myelin_kernel_synapse_iw_set32_path(in, h, w, ci, &kw, co, k, zp, bias, a32, &kp,
-                                                     scr, sb, vmax, path);
+                                                     scr, sb, vmax, -1, path);
         if (pct == 0 || (path == MYELIN_PATH_DENSE) ||
             (path == MYELIN_PATH_TILE && !image && co <= MYELIN_TILE_MAX_CO))
             ck_assert_int_eq(rp, 0);
@@ -797,7 +797,8 @@ START_TEST(test_synapse_set32_vs_int64)
         a32[i] = 0x5a5a5a5a;
     myelin_kcounts kz = {0};
     ck_assert_int_eq(myelin_kernel_synapse_iw_set32(in, h, w, ci, &kw, co, k, zp, bias, a32, &kz,
-                                                    scr, sb, INT32_MAX / ((int64_t)k * k * ci * 127)),
+                                                    scr, sb, INT32_MAX / ((int64_t)k * k * ci * 127),
+                                                    -1),
                      -1);
     ck_assert_int_eq(a32[0], 0x5a5a5a5a);
     ck_assert_int_eq(kz.events, 0);
@@ -1347,13 +1348,13 @@ START_TEST(test_maxpool_add)
     /* 3x3, one channel -> 2x2 (ceil) */
     int32_t in[9] = {0, 1, 0, 0, 0, 0, 2, 0, 3};
     int32_t out[4];
-    myelin_kernel_maxpool(in, 3, 3, 1, out);
+    ck_assert_int_eq(myelin_kernel_maxpool(in, 3, 3, 1, out), 7); /* the outputs' sum */
     ck_assert_int_eq(out[0], 1); /* window rows -1..1, cols -1..1 */
     ck_assert_int_eq(out[1], 1); /* rows -1..1, cols 1..3 */
     ck_assert_int_eq(out[2], 2);
     ck_assert_int_eq(out[3], 3);
     int32_t a[4] = {1, 0, 2, 1}, b[4] = {1, 1, 0, 0}, c[4] = {9, 9, 9, 9};
-    myelin_kernel_add(a, b, c, 1, 3);
+    ck_assert_int_eq(myelin_kernel_add(a, b, c, 1, 3), 3);
     ck_assert_int_eq(c[0], 9);
     ck_assert_int_eq(c[1], 1);
     ck_assert_int_eq(c[2], 2);
@@ -1369,7 +1370,7 @@ START_TEST(test_maxpool_add)
         int32_t *x = malloc(sizeof *x * (size_t)(h * w * ch)), *y = malloc(sizeof *y * (size_t)(oh * ow * ch));
         for (int i = 0; i < h * w * ch; i++)
             x[i] = myelin_rng_below(&r, 3) ? 0 : (int32_t)myelin_rng_below(&r, 4);
-        myelin_kernel_maxpool(x, h, w, ch, y);
+        int64_t sum = myelin_kernel_maxpool(x, h, w, ch, y), ref = 0;
         for (int oy = 0; oy < oh; oy++)
             for (int ox = 0; ox < ow; ox++)
                 for (int j = 0; j < ch; j++) {
@@ -1379,7 +1380,9 @@ START_TEST(test_maxpool_add)
                             if (yy >= 0 && yy < h && xx >= 0 && xx < w && x[(yy * w + xx) * ch + j] > m)
                                 m = x[(yy * w + xx) * ch + j];
                     ck_assert_int_eq(y[(oy * ow + ox) * ch + j], m);
+                    ref += m;
                 }
+        ck_assert_int_eq(sum, ref);
         free(x), free(y);
     }
 }
