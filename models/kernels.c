@@ -4,6 +4,13 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Hand-written AVX-512 / AVX2 kernels (target attributes, chosen at run time) on x86-64 with GCC or
+ * Clang; every one has a portable path beside it. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MYELIN_NO_CLONES)
+#include <immintrin.h>
+#define MYELIN_DENSE_X86 1
+#endif
+
 /* Function multi-versioning: AVX-512 / AVX2 / portable versions, picked at load (GCC). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__) &&     \
     !defined(MYELIN_NO_CLONES)
@@ -602,11 +609,50 @@ void myelin_kernel_attn_head_qk_v_t(const int32_t *q, const int32_t *k, const in
     }
 }
 
+#ifdef MYELIN_DENSE_X86
+/* The blocked max pool (c a multiple of 16) in zmm registers: per output position and 16
+ * channels, vpmaxsd over the window from 0 (inputs are non-negative), the outputs summed in int64
+ * lanes.  The same outputs and sum as the portable loop. */
+__attribute__((target("avx512f"))) static int64_t maxpool16_avx512(const int32_t *in, int h, int w,
+                                                                   int c, int32_t *out)
+{
+    int oh = (h + 1) / 2, ow = (w + 1) / 2;
+    __m512i s64 = _mm512_setzero_si512();
+    for (int oy = 0; oy < oh; oy++) {
+        /* a row's sums in int32 lanes (each adds at most ow values below 2^31 / ow: checked by
+         * the caller), then widened */
+        __m512i s32 = _mm512_setzero_si512();
+        int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < h ? 2 * oy + 1 : h - 1;
+        for (int ox = 0; ox < ow; ox++) {
+            int x0 = 2 * ox - 1 < 0 ? 0 : 2 * ox - 1, x1 = 2 * ox + 1 < w ? 2 * ox + 1 : w - 1;
+            int32_t *o = out + ((int64_t)oy * ow + ox) * c;
+            for (int c0 = 0; c0 < c; c0 += 16) {
+                __m512i m = _mm512_setzero_si512();
+                for (int y = y0; y <= y1; y++)
+                    for (int x = x0; x <= x1; x++)
+                        m = _mm512_max_epi32(
+                            m, _mm512_loadu_si512(in + ((int64_t)y * w + x) * c + c0));
+                _mm512_storeu_si512(o + c0, m);
+                s32 = _mm512_add_epi32(s32, m);
+            }
+        }
+        s64 = _mm512_add_epi64(
+            s64, _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(s32)),
+                                  _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s32, 1))));
+    }
+    return _mm512_reduce_add_epi64(s64);
+}
+#endif
+
 MYELIN_KERNEL_CLONES
 int64_t myelin_kernel_maxpool(const int32_t *in, int h, int w, int c, int32_t *out)
 {
     int oh = (h + 1) / 2, ow = (w + 1) / 2;
     int64_t sum = 0;
+#ifdef MYELIN_DENSE_X86
+    if (c % 16 == 0 && myelin_kernel_dense_isa() == 2)
+        return maxpool16_avx512(in, h, w, c, out);
+#endif
     if (c % 16 == 0) { /* blocks of 16 channels kept in registers over the window (the same max) */
         for (int oy = 0; oy < oh; oy++) {
             int y0 = 2 * oy - 1 < 0 ? 0 : 2 * oy - 1, y1 = 2 * oy + 1 < h ? 2 * oy + 1 : h - 1;
@@ -942,9 +988,7 @@ static void dense_block_c(const uint8_t *A, int64_t lda, int64_t sstride, int ns
     }
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(MYELIN_NO_CLONES)
-#include <immintrin.h>
-#define MYELIN_DENSE_X86 1
+#ifdef MYELIN_DENSE_X86
 
 static inline int32_t load4(const uint8_t *p)
 {
@@ -2172,6 +2216,19 @@ TILE_POS_FN(tile_pos_avx512_4, 4)
 #undef TILE_POS_FN
 #endif
 
+#ifdef MYELIN_DENSE_X86
+/* npos rows of width (a multiple of 16) int32 set to row. */
+__attribute__((target("avx512f"))) static void rows_fill_avx512(int32_t *dst, int64_t npos,
+                                                                int width, const int32_t *row)
+{
+    for (int j = 0; j < width; j += 16) {
+        __m512i v = _mm512_loadu_si512(row + j);
+        for (int64_t p = 0; p < npos; p++)
+            _mm512_storeu_si512(dst + p * width + j, v);
+    }
+}
+#endif
+
 /* acc32 (non-NULL, whole channel range): the sums go straight into acc32 = (bias or 0) + sums,
  * which is the tile (no zeroing, no flush); the caller's bound keeps bias + every partial sum within
  * int32 (myelin_kernel_synapse_iw_set32's check). */
@@ -2197,11 +2254,19 @@ static int tile_i16_run(const int32_t *in, int h, int w, int c_in, const int16_t
         return -1;
     int32_t *tile = (int32_t *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     int32_t *lists = tile + npos * width + 16;
-    if (acc32) {
+    if (acc32) { /* the bias row narrowed once (it fits: the caller's bound), then copied */
+        int32_t brow[MYELIN_TILE_MAX_CO];
+        for (int j = 0; j < width; j++)
+            brow[j] = bias ? (int32_t)bias[j] : 0;
         tile = acc32;
-        for (int64_t p = 0; p < npos; p++)
-            for (int j = 0; j < width; j++)
-                tile[p * width + j] = bias ? (int32_t)bias[j] : 0;
+#ifdef MYELIN_DENSE_X86
+        if (isa >= 2 && width % 16 == 0)
+            rows_fill_avx512(tile, npos, width, brow);
+        else
+#endif
+            for (int64_t p = 0; p < npos; p++)
+                for (int j = 0; j < width; j++)
+                    tile[p * width + j] = brow[j];
     } else {
         memset(tile, 0, sizeof *tile * (size_t)(npos * width));
     }
