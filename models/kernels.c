@@ -1236,6 +1236,39 @@ static inline int dense_valid(int o, int n, int kernel)
  * so sum nz(y, x) vy vx = kernel^2 E - kernel sum_y dy E_row(y) - kernel sum_x dx E_col(x)
  * + sum dy dx nz(y, x) over the rows / columns / positions where those deficits are nonzero
  * (E: all nonzero inputs, E_row / E_col: those of one row / column). */
+#ifdef MYELIN_DENSE_X86
+/* dst[i] = src[i] + add as bytes for i < n, with the nonzero count and the range folded into
+ * *events, *vmin, *vmax: dense_prepare8's row loop 16 values a vector (vpmovdb truncates as the
+ * portable cast does). */
+__attribute__((target("avx512f"))) static void prep_bytes_avx512(const int32_t *src, int64_t n,
+                                                                 uint8_t *dst, int32_t add,
+                                                                 int64_t *events, int32_t *vmin,
+                                                                 int32_t *vmax)
+{
+    __m512i lo = _mm512_set1_epi32(*vmin), hi = _mm512_set1_epi32(*vmax);
+    const __m512i vadd = _mm512_set1_epi32(add), zero = _mm512_setzero_si512();
+    int64_t ev = 0, i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = _mm512_loadu_si512(src + i);
+        ev += __builtin_popcount((unsigned)_mm512_cmpneq_epi32_mask(v, zero));
+        lo = _mm512_min_epi32(lo, v);
+        hi = _mm512_max_epi32(hi, v);
+        _mm_storeu_si128((__m128i *)(dst + i), _mm512_cvtepi32_epi8(_mm512_add_epi32(v, vadd)));
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __m512i v = _mm512_maskz_loadu_epi32(m, src + i);
+        ev += __builtin_popcount((unsigned)_mm512_mask_cmpneq_epi32_mask(m, v, zero));
+        lo = _mm512_min_epi32(lo, v); /* masked-off lanes load 0, inside the range already */
+        hi = _mm512_max_epi32(hi, v);
+        _mm512_mask_cvtepi32_storeu_epi8(dst + i, m, _mm512_add_epi32(v, vadd));
+    }
+    *events += ev;
+    *vmin = _mm512_reduce_min_epi32(lo);
+    *vmax = _mm512_reduce_max_epi32(hi);
+}
+#endif
+
 MYELIN_KERNEL_CLONES
 static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel, int width,
                            int64_t *events_out, int64_t *synops_out, int32_t *vmin_out,
@@ -1243,22 +1276,35 @@ static void dense_prepare8(const int32_t *in, int h, int w, int c_in, int kernel
 {
     int64_t n = (int64_t)h * w * c_in, events = 0;
     int32_t vmin = 0, vmax = 0;
+    int x512 = 0;
+#ifdef MYELIN_DENSE_X86
+    x512 = myelin_kernel_dense_isa() == 2;
+#endif
     if (img8 && padded) { /* rows at (y + 1, 1) of a (h + 2) x (w + 2) image, its border `add` */
         int64_t rowb = (int64_t)(w + 2) * c_in;
         memset(img8, (uint8_t)add, (size_t)(rowb + c_in));
         for (int y = 0; y < h; y++) {
             const int32_t *src = in + (int64_t)y * w * c_in;
             uint8_t *dst = img8 + (y + 1) * rowb + c_in;
-            for (int64_t i = 0; i < (int64_t)w * c_in; i++) {
-                int32_t v = src[i];
-                events += v != 0;
-                vmin = v < vmin ? v : vmin;
-                vmax = v > vmax ? v : vmax;
-                dst[i] = (uint8_t)(v + add); /* used only once the range checks pass */
-            }
+#ifdef MYELIN_DENSE_X86
+            if (x512)
+                prep_bytes_avx512(src, (int64_t)w * c_in, dst, add, &events, &vmin, &vmax);
+            else
+#endif
+                for (int64_t i = 0; i < (int64_t)w * c_in; i++) {
+                    int32_t v = src[i];
+                    events += v != 0;
+                    vmin = v < vmin ? v : vmin;
+                    vmax = v > vmax ? v : vmax;
+                    dst[i] = (uint8_t)(v + add); /* used only once the range checks pass */
+                }
             memset(dst + (int64_t)w * c_in, (uint8_t)add, (size_t)(2 * c_in)); /* right, left */
         }
         memset(img8 + (h + 1) * rowb, (uint8_t)add, (size_t)(rowb + 16 * (int64_t)c_in));
+    } else if (img8 && x512) {
+#ifdef MYELIN_DENSE_X86
+        prep_bytes_avx512(in, n, img8, add, &events, &vmin, &vmax);
+#endif
     } else if (img8)
         for (int64_t i = 0; i < n; i++) {
             int32_t v = in[i];
@@ -1321,6 +1367,17 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
                    0, 0);
 }
 
+#ifdef MYELIN_DENSE_X86
+/* dst[j] = off[j] + c[j] (wrapping uint32: the exact sums fit int32) for j < n, n a multiple of 16. */
+__attribute__((target("avx512f"))) static void row_add_avx512(int32_t *dst, const int32_t *c,
+                                                              const uint32_t *off, int n)
+{
+    for (int j = 0; j < n; j += 16)
+        _mm512_storeu_si512(dst + j, _mm512_add_epi32(_mm512_loadu_si512(c + j),
+                                                      _mm512_loadu_si512(off + j)));
+}
+#endif
+
 /* The dense GEMM over all positions once the input's range is known: A[r] holds the input plus
  * `add` per value as a byte (padding: the byte `pad_byte`), C = A B per 64-channel panel in int32,
  * then per output channel j of the slice acc = (bias ? bias[j] : acc) + off[j] + C, with off[j] =
@@ -1362,7 +1419,10 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
          * the three taps of kernel row ky are the 3 c_in consecutive bytes at (q + ky (w + 2))
          * c_in, in the packed k order (tap = ky 3 + kx, then ci).  Rows are c_in bytes apart. */
         int64_t W2 = kernel > 1 ? w + 2 : w, nrows = kernel > 1 ? (int64_t)h * W2 : npos;
-        int k4s = kernel * c_in / 4;
+        int k4s = kernel * c_in / 4, x512 = 0;
+#ifdef MYELIN_DENSE_X86
+        x512 = block == dense_block_avx512 || block == dense_block_vnni; /* the CPU has AVX-512 */
+#endif
         for (int64_t q0 = 0; q0 < nrows; q0 += DENSE_RB) {
             int rows = nrows - q0 < DENSE_RB ? (int)(nrows - q0) : DENSE_RB;
             int rows_pad = (rows + mr - 1) / mr * mr;
@@ -1396,7 +1456,11 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                         continue;
                     int64_t p = y * w + x;
                     const int32_t *restrict cr = C + (int64_t)r * np;
-                    if (whole) {
+                    if (whole && x512) {
+#ifdef MYELIN_DENSE_X86
+                        row_add_avx512(acc32 + p * c_out + pn * np, cr, o32, np);
+#endif
+                    } else if (whole) {
                         int32_t *restrict ar = acc32 + p * c_out + pn * np;
                         if (np == 16)
                             for (int j = 0; j < 16; j++)
