@@ -3386,6 +3386,31 @@ int64_t myelin_kernel_absmax(const int32_t *x, int64_t n)
     return lo > hi ? lo : hi;
 }
 
+#ifdef MYELIN_DENSE_X86
+/* The nonzero Q (tokens [tok_lo, tok_hi)), K and V values of one head (dh a multiple of 16),
+ * 16 lanes at a time. */
+__attribute__((target("avx512f"))) static void attn_nonzero16(const int32_t *q, const int32_t *k,
+                                                              const int32_t *v, int n, int d,
+                                                              int c0, int dh, int tok_lo,
+                                                              int tok_hi, int64_t *qe, int64_t *ke,
+                                                              int64_t *ve)
+{
+    int64_t a = 0, b = 0, c = 0;
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < dh; i += 16) {
+            int64_t o = (int64_t)t * d + c0 + i;
+            __m512i kk = _mm512_loadu_si512(k + o), vv = _mm512_loadu_si512(v + o);
+            b += __builtin_popcount((unsigned)_mm512_test_epi32_mask(kk, kk));
+            c += __builtin_popcount((unsigned)_mm512_test_epi32_mask(vv, vv));
+            if (t >= tok_lo && t < tok_hi) {
+                __m512i qq = _mm512_loadu_si512(q + o);
+                a += __builtin_popcount((unsigned)_mm512_test_epi32_mask(qq, qq));
+            }
+        }
+    *qe = a, *ke = b, *ve = c;
+}
+#endif
+
 MYELIN_KERNEL_CLONES
 void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                                int head, int dh, int tok_lo, int tok_hi, int qk_v,
@@ -3393,13 +3418,18 @@ void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t
 {
     int c0 = head * dh;
     int64_t qe = 0, ke = 0, ve = 0;
-    for (int t = 0; t < n; t++)
-        for (int i = 0; i < dh; i++) {
-            int64_t o = (int64_t)t * d + c0 + i;
-            qe += (t >= tok_lo && t < tok_hi) && q[o] != 0;
-            ke += k[o] != 0;
-            ve += v[o] != 0;
-        }
+#ifdef MYELIN_DENSE_X86
+    if (dh % 16 == 0 && myelin_kernel_dense_isa() == 2)
+        attn_nonzero16(q, k, v, n, d, c0, dh, tok_lo, tok_hi, &qe, &ke, &ve);
+    else
+#endif
+        for (int t = 0; t < n; t++)
+            for (int i = 0; i < dh; i++) {
+                int64_t o = (int64_t)t * d + c0 + i;
+                qe += (t >= tok_lo && t < tok_hi) && q[o] != 0;
+                ke += k[o] != 0;
+                ve += v[o] != 0;
+            }
     if (!cnt)
         return;
     if (qk_v) { /* myelin_kernel_attn_head_qk_v's: n per Q spike, the tokens per V spike */

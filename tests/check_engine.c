@@ -1229,12 +1229,14 @@ END_TEST
 /* Both attention orders give the same integers; each counts its own dataflow's actions. */
 /* The int32 Q (K^T V) gives both kernels' A, and myelin_kernel_attn_counts both orders' counts,
  * on spikes and small integers (residual-like values), partial token ranges and several heads
- * (dh 16: the AVX-512 register kernel where the CPU has AVX-512F; dh 32: the portable loop);
+ * (dh 16: the AVX-512 register kernel where the CPU has AVX-512F; dh 32: the portable loop),
+ * spike-like values (0, 1, some -1) and larger ones;
  * values too large for the int32 bound are refused with out untouched. */
 START_TEST(test_attention_i32)
 {
     enum { N = 37, D = 96 };
-    int dh = _i % 2 ? 32 : 16, heads = D / dh, lo = _i >= 2 ? 5 : 0, hi = _i >= 2 ? N - 3 : N;
+    int dh = _i % 2 ? 32 : 16, heads = D / dh, lo = _i % 4 >= 2 ? 5 : 0, hi = _i % 4 >= 2 ? N - 3 : N;
+    int spikes = _i >= 4; /* |Q|, |K|, |V| <= 1, some -1s */
     int32_t *q = calloc(N * D, sizeof *q), *k = calloc(N * D, sizeof *k);
     int32_t *v = calloc(N * D, sizeof *v), kv32[32 * 32];
     int64_t *a1 = calloc(N * D, sizeof *a1), *a2 = calloc(N * D, sizeof *a2);
@@ -1244,7 +1246,11 @@ START_TEST(test_attention_i32)
     for (int i = 0; i < N * D; i++) { /* ~40 % spikes, a few 2s and 3s */
         int32_t *x[3] = {q, k, v};
         for (int j = 0; j < 3; j++)
-            x[j][i] = myelin_rng_below(&r, 5) < 2 ? (myelin_rng_below(&r, 20) ? 1 : 2 + (int32_t)myelin_rng_below(&r, 2)) : 0;
+            x[j][i] = myelin_rng_below(&r, 5) < 2
+                          ? (myelin_rng_below(&r, 20) ? 1
+                             : spikes                 ? -1
+                                                      : 2 + (int32_t)myelin_rng_below(&r, 2))
+                          : 0;
     }
     for (int i = 0; i < N * D; i++)
         a1[i] = a2[i] = a3[i] = -5;
@@ -1983,7 +1989,7 @@ Suite *make_engine_suite(void)
     tcase_add_test(k, test_lif_int_saturation);
     tcase_add_test(k, test_attention_vs_naive);
     tcase_add_test(k, test_attention_orders);
-    tcase_add_loop_test(k, test_attention_i32, 0, 4);
+    tcase_add_loop_test(k, test_attention_i32, 0, 8);
     tcase_add_test(k, test_lif_int_saturation_counts);
     tcase_add_test(k, test_maxpool_add);
     suite_add_tcase(s, k);
