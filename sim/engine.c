@@ -48,6 +48,7 @@ struct myelin_engine {
     int64_t *out_off;       /* [n_layers] a layer-major layer's maps in the arena (lm_plan), or -1 */
     int *last_reader;       /* [n_layers] the last layer reading it */
     int64_t arena;          /* int32 entries of the arena */
+    int64_t *vbound;        /* [n_layers] max |output value| from the graph (plan_acc32), or -1 */
 };
 
 struct myelin_engine_state {
@@ -336,6 +337,7 @@ void myelin_engine_free(myelin_engine *e)
     free(e->lq);
     free(e->h_off);
     free(e->nmaps);
+    free(e->vbound);
     free(e->out_off);
     free(e->last_reader);
     free(e);
@@ -431,7 +433,7 @@ static int plan_acc32(myelin_engine *e, myelin_error *err)
         L->acc32 = ok;
         L->vmax = vmax;
     }
-    free(vb);
+    e->vbound = vb;
     return 0;
 }
 
@@ -1050,6 +1052,20 @@ static int64_t *acc_map(const myelin_engine *e, const myelin_engine_state *st, i
     return st->acc_i[i] + (int64_t)t * shape_size(ly->out_shape);
 }
 
+/* The nonzero count of layer src's output map at step t when it is known without a pass: maps of
+ * 0 / 1 values (an integer or float LIF's spikes, a max pool of them: vbound 1, never negative)
+ * count their nonzeros as their spikes, which the engine has recorded by then (src ran before,
+ * at least to step t).  Else -1. */
+static int64_t known_nz(const myelin_engine *e, const myelin_engine_state *st, int src, int t)
+{
+    if (src < 0 || e->vbound[src] != 1)
+        return -1;
+    myelin_layer_kind k = e->wl->layers[src].kind;
+    if (!has_lif(&e->wl->layers[src]) && k != MYELIN_LAYER_MAXPOOL)
+        return -1;
+    return st->spikes[(int64_t)src * e->wl->timesteps + t];
+}
+
 /* The int32 current of an acc32 layer at step t, in the same buffer as acc_map's (half of it). */
 static int32_t *acc32_map(const myelin_engine *e, const myelin_engine_state *st, int i, int t)
 {
@@ -1134,7 +1150,9 @@ static int batch_linear(const myelin_engine *e, myelin_engine_state *st, int i, 
     (void)L;
     int64_t ev = 0, so = 0;
     for (int t = 0; t < T; t++) {
-        int64_t nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
+        int64_t nz = known_nz(e, st, ly->inputs[0], t);
+        if (nz < 0)
+            nz = myelin_kernel_nonzero(out_map(e, st, ly->inputs[0], t), in_sz);
         kct[t].events = nz;
         kct[t].synops = nz * co;
         ev += nz;
@@ -1335,7 +1353,9 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
                 /* acc = bias + sums; the image's codes with their zero point (u8 on the dense
                  * path where its checks pass); int32 currents where the layer takes them */
                 int rc = iw_current(e, st, i, image ? st->img_q : in0, h, w,
-                                    image ? (int32_t)e->in_zero : 0, -1, acc_map(e, st, i, t),
+                                    image ? (int32_t)e->in_zero : 0,
+                                    image ? -1 : known_nz(e, st, ly->inputs[0], t),
+                                    acc_map(e, st, i, t),
                                     narrow ? acc32_map(e, st, i, t) : NULL, &kc, err);
                 if (rc)
                     return rc;
@@ -1368,9 +1388,15 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         const int32_t *q = out_map(e, st, ly->inputs[0], t), *k = out_map(e, st, ly->inputs[1], t),
                       *v = out_map(e, st, ly->inputs[2], t);
         int64_t *acc = acc_map(e, st, i, t);
-        int64_t nd = (int64_t)ntok * d; /* bounds of |Q|, |K|, |V| once for all heads */
-        int64_t bounds[3] = {myelin_kernel_absmax(q, nd), myelin_kernel_absmax(k, nd),
-                             myelin_kernel_absmax(v, nd)};
+        int64_t nd = (int64_t)ntok * d; /* bounds of |Q|, |K|, |V| once for all heads: the
+                                         * graph's where known, else measured */
+        const int32_t *qkv[3] = {q, k, v};
+        int64_t bounds[3];
+        for (int j = 0; j < 3; j++) {
+            int src = ly->inputs[j];
+            bounds[j] = src >= 0 && e->vbound[src] >= 0 ? e->vbound[src]
+                                                        : myelin_kernel_absmax(qkv[j], nd);
+        }
         for (int hd = 0; hd < ly->heads; hd++) {
             int qk_v = ly->attn_order == MYELIN_ATTN_QK_V;
             /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts */
