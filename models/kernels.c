@@ -933,14 +933,47 @@ int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel)
 
 #define DENSE_CHUNK 32 /* the im2col copies whole chunks of bytes (dense_copy) */
 
+/* Bytes per position of the row-expanded image (kernel x c_in, rounded up to 4). */
+static int dense_rows_r4(int c_in, int kernel)
+{
+    return (kernel * c_in + 3) / 4 * 4;
+}
+
+int64_t myelin_kernel_dense_packed_rows_bytes(int c_in, int c_out, int kernel)
+{
+    int np = dense_np(c_out);
+    int64_t panels = (c_out + np - 1) / np;
+    return panels * (int64_t)kernel * dense_rows_r4(c_in, kernel) / 4 * np * 4;
+}
+
+void myelin_kernel_dense_pack_rows(const int8_t *wq, int c_in, int c_out, int kernel,
+                                   int8_t *packed)
+{
+    int r4 = dense_rows_r4(c_in, kernel), k4 = kernel * r4 / 4;
+    int np = dense_np(c_out), panels = (c_out + np - 1) / np;
+    for (int pn = 0; pn < panels; pn++)
+        for (int q = 0; q < k4; q++)
+            for (int j = 0; j < np; j++)
+                for (int b = 0; b < 4; b++) {
+                    int kk = 4 * q + b, ky = kk / r4, r = kk % r4, co = pn * np + j;
+                    int8_t v = 0;
+                    if (r < kernel * c_in && co < c_out) { /* tap (ky, r / c_in), channel r % c_in */
+                        int64_t k = ((int64_t)ky * kernel + r / c_in) * c_in + r % c_in;
+                        v = wq[k * c_out + co];
+                    }
+                    packed[(((int64_t)pn * k4 + q) * np + j) * 4 + b] = v;
+                }
+}
+
 int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel)
 {
     /* the byte image, padded by one position on every side for the implicit GEMM (dense_run),
      * and slack: DENSE_CHUNK bytes (dense_copy reads whole chunks) and 16 positions (the
      * implicit GEMM's register block reads up to 11 rows past the last) */
-    (void)kernel;
-    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + ((int64_t)h + 2) * (w + 2) * c_in +
-           16 * (int64_t)c_in + DENSE_CHUNK;
+    /* inputs of fewer than 4 channels: the row-expanded image (dense_rows_r4 bytes a position) */
+    int64_t per = c_in < 4 ? dense_rows_r4(c_in, kernel) + c_in : c_in; /* + the padded bytes */
+    return myelin_kernel_dense_scratch_bytes(c_in, kernel) + ((int64_t)h + 2) * (w + 2) * per +
+           16 * per + DENSE_CHUNK;
 }
 
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel)
@@ -1368,13 +1401,20 @@ static void dense_prepare(const int32_t *in, int h, int w, int c_in, int kernel,
 }
 
 #ifdef MYELIN_DENSE_X86
-/* dst[j] = off[j] + c[j] (wrapping uint32: the exact sums fit int32) for j < n, n a multiple of 16. */
+/* dst[j] = off[j] + c[j] (wrapping uint32: the exact sums fit int32) for j < n (the last vector
+ * masked). */
 __attribute__((target("avx512f"))) static void row_add_avx512(int32_t *dst, const int32_t *c,
                                                               const uint32_t *off, int n)
 {
-    for (int j = 0; j < n; j += 16)
+    int j = 0;
+    for (; j + 16 <= n; j += 16)
         _mm512_storeu_si512(dst + j, _mm512_add_epi32(_mm512_loadu_si512(c + j),
                                                       _mm512_loadu_si512(off + j)));
+    if (j < n) {
+        __mmask16 m = (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_epi32(dst + j, m, _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, c + j),
+                                                              _mm512_maskz_loadu_epi32(m, off + j)));
+    }
 }
 #endif
 
@@ -1390,6 +1430,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                       void (*block)(const uint8_t *, int64_t, int64_t, int, int, int,
                                     const int8_t *, int32_t *, int))
 {
+    /* implicit 2: img8 is the row-expanded image (dense_expand_rows), packed dense_pack_rows */
 /* n bytes from the byte image to A in whole DENSE_CHUNK chunks: up to DENSE_CHUNK - 1 bytes more
  * are read (the byte image has that slack: myelin_kernel_dense_scratch_img_bytes) and written.
  * The extra bytes written land where the im2col writes later (the rest of the row, whose taps
@@ -1419,7 +1460,9 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
          * the three taps of kernel row ky are the 3 c_in consecutive bytes at (q + ky (w + 2))
          * c_in, in the packed k order (tap = ky 3 + kx, then ci).  Rows are c_in bytes apart. */
         int64_t W2 = kernel > 1 ? w + 2 : w, nrows = kernel > 1 ? (int64_t)h * W2 : npos;
-        int k4s = kernel * c_in / 4, x512 = 0;
+        int per = implicit == 2 ? dense_rows_r4(c_in, kernel) : c_in; /* bytes a position */
+        int k4s = implicit == 2 ? per / 4 : kernel * c_in / 4, x512 = 0;
+        k4 = kernel * k4s; /* the packed panels' groups (dense_pack_rows' for implicit 2) */
 #ifdef MYELIN_DENSE_X86
         x512 = block == dense_block_avx512 || block == dense_block_vnni; /* the CPU has AVX-512 */
 #endif
@@ -1428,7 +1471,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
             int rows_pad = (rows + mr - 1) / mr * mr;
             for (int pn = co_lo / np; pn * np < co_hi; pn++) {
                 const int8_t *B = packed + (int64_t)pn * k4 * np * 4;
-                block(img8 + q0 * c_in, c_in, W2 * c_in, kernel, rows_pad, k4s, B, C, np);
+                block(img8 + q0 * per, per, W2 * per, kernel, rows_pad, k4s, B, C, np);
                 int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
                 int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
                 for (int j = 0; j < np; j++) {
@@ -1445,7 +1488,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                 uint32_t o32[DENSE_NP];
                 for (int j = 0; j < np; j++)
                     o32[j] = (uint32_t)off[j];
-                int whole = acc32 && j0 == 0 && j1 == np;
+                int whole = acc32 && j0 == 0 && j1 == np, lead = acc32 && j0 == 0;
                 int64_t y = q0 / W2, x = q0 % W2;
                 for (int r = 0; r < rows; r++, x++) {
                     if (x == W2) {
@@ -1456,9 +1499,9 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                         continue;
                     int64_t p = y * w + x;
                     const int32_t *restrict cr = C + (int64_t)r * np;
-                    if (whole && x512) {
+                    if (lead && x512) { /* channels [0, j1) of the panel */
 #ifdef MYELIN_DENSE_X86
-                        row_add_avx512(acc32 + p * c_out + pn * np, cr, o32, np);
+                        row_add_avx512(acc32 + p * c_out + pn * np, cr, o32, j1);
 #endif
                     } else if (whole) {
                         int32_t *restrict ar = acc32 + p * c_out + pn * np;
@@ -1619,11 +1662,40 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
  * K umax wmax <= INT32_MAX before any work.  vpdpbusd (isa 3) and the portable loop (isa 0) take
  * any u in 0..255; vpmaddubsw (isa 1, 2) adds two u8 x s8 products into int16, which cannot
  * saturate only when umax <= 127 (2 x 127 x 127 < 32767): with umax > 127 those ISAs refuse. */
-/* acc32 (non-NULL): acc32 = (bias or 0) + sums, narrowed (the caller's bound), acc unused. */
+/* The row-expanded image of an input with c_in < 4 channels for a 3x3 kernel, from its padded
+ * byte image pad ((h + 2) x (w + 2) positions, dense_prepare8's padded layout, with two positions
+ * of slack): at padded position (Y, X), the 3 c_in bytes of the kernel's three horizontal taps
+ * (positions X .. X + 2 of row Y) then zeros up to r4 bytes, so a kernel row's taps are one
+ * segment of whole groups of four (dense_pack_rows' order) and the implicit GEMM runs with r4
+ * bytes a position.  Positions X >= w only feed junk rows. */
+static void dense_expand_rows(const uint8_t *pad, int h, int w, int c_in, uint8_t *img8)
+{
+    int r4 = dense_rows_r4(c_in, 3);
+    int64_t n = ((int64_t)h + 2) * (w + 2);
+    if (c_in == 1)
+        for (int64_t q = 0; q < n; q++) {
+            uint32_t v;
+            memcpy(&v, pad + q, 4);
+            v &= 0xFFFFFFu; /* little-endian: the first three bytes */
+            memcpy(img8 + q * 4, &v, 4);
+        }
+    else
+        for (int64_t q = 0; q < n; q++) {
+            uint8_t *e = img8 + q * r4;
+            memcpy(e, pad + q * c_in, (size_t)(3 * c_in));
+            memset(e + 3 * c_in, 0, (size_t)(r4 - 3 * c_in));
+        }
+    memset(img8 + n * r4, 0, (size_t)(16 * r4)); /* the register block's slack rows */
+}
+
+/* acc32 (non-NULL): acc32 = (bias or 0) + sums, narrowed (the caller's bound), acc unused.
+ * rows (or NULL): the weights after myelin_kernel_dense_pack_rows, for inputs of fewer than 4
+ * channels under a 3x3 kernel (the row-expanded implicit GEMM). */
 static int dense_i8_zp_run(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
-                           int32_t wmax, int32_t zp, int c_out, int kernel, int co_lo, int co_hi,
-                           const int64_t *bias, int64_t *acc, int32_t *acc32, myelin_kcounts *cnt,
-                           uint8_t *scratch, int64_t scratch_bytes, int isa)
+                           const int8_t *rows, int32_t wmax, int32_t zp, int c_out, int kernel,
+                           int co_lo, int co_hi, const int64_t *bias, int64_t *acc,
+                           int32_t *acc32, myelin_kcounts *cnt, uint8_t *scratch,
+                           int64_t scratch_bytes, int isa)
 {
     if (!packed || !scratch || kernel < 1 || kernel > 3 || co_lo < 0 || co_hi > c_out ||
         co_lo >= co_hi || wmax < 0 || wmax > 127 || zp < 0 || zp > 255)
@@ -1635,17 +1707,27 @@ static int dense_i8_zp_run(const int32_t *in, int h, int w, int c_in, const int8
     int room = scratch_bytes >= myelin_kernel_dense_scratch_img_bytes(h, w, c_in, kernel);
     /* the implicit GEMM (dense_run) where every group of four k lies in one tap */
     int implicit = room && c_in % 4 == 0 && (kernel == 1 || kernel == 3);
+    int expand = room && rows && c_in < 4 && kernel == 3; /* the row-expanded image */
     uint8_t *img8 = (kernel > 1 || implicit) && room ? scratch + base : NULL;
+    /* expand: the padded bytes after the expanded image (myelin_kernel_dense_scratch_img_bytes) */
+    uint8_t *pad = expand ? img8 + ((int64_t)h + 2) * (w + 2) * dense_rows_r4(c_in, 3) +
+                                16 * (int64_t)dense_rows_r4(c_in, 3)
+                          : NULL;
     int64_t events, synops;
     int32_t vmin, vmax;
-    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax, img8, zp,
-                   implicit && kernel > 1);
+    dense_prepare8(in, h, w, c_in, kernel, co_hi - co_lo, &events, &synops, &vmin, &vmax,
+                   expand ? pad : img8, zp, (implicit && kernel > 1) || expand);
     /* dense_prepare8's range includes 0 (padding: u = zp) */
     int64_t umin = (int64_t)vmin + zp, umax = (int64_t)vmax + zp;
     int64_t K = (int64_t)kernel * kernel * c_in;
     if (umin < 0 || umax > ((isa == 1 || isa == 2) ? 127 : 255) ||
         (umax > 0 && K * wmax > INT32_MAX / umax))
         return -1;
+    if (expand) { /* checked above: every value + zp is a byte */
+        dense_expand_rows(pad, h, w, c_in, img8);
+        packed = rows;
+        implicit = 2;
+    }
     dense_run(in, h, w, c_in, packed, c_out, kernel, co_lo, co_hi, zp, (uint8_t)zp, zp, bias, acc,
               acc32, scratch, img8, implicit, dense_block_for(isa));
     if (cnt) {
@@ -1660,8 +1742,8 @@ int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const i
                               int co_hi, const int64_t *bias, int64_t *acc, myelin_kcounts *cnt,
                               uint8_t *scratch, int64_t scratch_bytes, int isa)
 {
-    return dense_i8_zp_run(in, h, w, c_in, packed, wmax, zp, c_out, kernel, co_lo, co_hi, bias, acc,
-                           NULL, cnt, scratch, scratch_bytes, isa);
+    return dense_i8_zp_run(in, h, w, c_in, packed, NULL, wmax, zp, c_out, kernel, co_lo, co_hi, bias,
+                           acc, NULL, cnt, scratch, scratch_bytes, isa);
 }
 
 /* ---- Event-driven column path (the engine's path for spike inputs below the column rate) ----
@@ -2413,8 +2495,8 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
     if (zp != 0) { /* offset codes (the image): the dense path with its zero point, else the
                     * scatter / gather on the codes themselves */
         if (wt->p8 && scratch &&
-            dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->wmax, zp, c_out, kernel, co_lo, co_hi,
-                            bias, acc, acc32, cnt, scratch, scratch_bytes, -1) == 0)
+            dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->p8r, wt->wmax, zp, c_out, kernel, co_lo,
+                            co_hi, bias, acc, acc32, cnt, scratch, scratch_bytes, -1) == 0)
             return 0;
         if (acc32)
             return -1;
@@ -2475,8 +2557,9 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
         take = force < 0 ? nz * den >= n : force == MYELIN_PATH_DENSE;
         if (take && wt->p8 && nz > 0) {
             int rc = bias || acc32
-                         ? dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->wmax, 0, c_out, kernel, co_lo,
-                                           co_hi, bias, acc, acc32, cnt, scratch, scratch_bytes, -1)
+                         ? dense_i8_zp_run(in, h, w, c_in, wt->p8, wt->p8r, wt->wmax, 0, c_out,
+                                           kernel, co_lo, co_hi, bias, acc, acc32, cnt, scratch,
+                                           scratch_bytes, -1)
                          : myelin_kernel_dense_i8(in, h, w, c_in, wt->p8, wt->wmax, c_out, kernel,
                                                   co_lo, co_hi, acc, cnt, scratch, -1);
             if (rc == 0)

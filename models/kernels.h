@@ -89,6 +89,8 @@ typedef struct myelin_kweights {
     int32_t wmax;
     const int8_t *p8; /* optional: the int8 weights packed for the dense path, or NULL */
     int column;       /* nonzero: w16 may take the column path (myelin_kernel_synapse_iw) */
+    const int8_t *p8r; /* optional, inputs of fewer than 4 channels under a 3x3 kernel (an
+                        * image): the int8 weights after myelin_kernel_dense_pack_rows, or NULL */
 } myelin_kweights;
 
 /* The integer synaptic sum at whatever width the weights are stored: the gather when its int32
@@ -107,6 +109,12 @@ void myelin_kernel_synapse_i(const int32_t *in, int h, int w, int c_in, const my
 int myelin_kernel_dense_k4(int c_in, int kernel);
 int64_t myelin_kernel_dense_packed_bytes(int c_in, int c_out, int kernel);
 int64_t myelin_kernel_dense_scratch_bytes(int c_in, int kernel);
+/* The int8 weights of a 3x3 layer with fewer than 4 input channels packed for the dense path's
+ * row-expanded implicit GEMM (each kernel row's taps padded to whole groups of four: no im2col
+ * of a few bytes a row); myelin_kernel_dense_packed_rows_bytes of them. */
+int64_t myelin_kernel_dense_packed_rows_bytes(int c_in, int c_out, int kernel);
+void myelin_kernel_dense_pack_rows(const int8_t *wq, int c_in, int c_out, int kernel,
+                                   int8_t *packed);
 void myelin_kernel_dense_pack(const int8_t *wq, int c_in, int c_out, int kernel, int8_t *packed);
 int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8_t *packed,
                            int32_t wmax, int c_out, int kernel, int co_lo, int co_hi, int64_t *acc,

@@ -18,6 +18,7 @@ typedef struct eng_layer {
     int8_t *w8;                     /* the weights at int8 when every |w| <= 127 (q.wq freed) */
     int16_t *w16;                   /* else (or on spike inputs) at int16 (q.wq freed) */
     int8_t *p8;                     /* max |w| <= 127: the weights packed for the dense path */
+    int8_t *p8r;                    /* and for an image's few channels (dense_pack_rows) */
     double *pd;                     /* float weights packed for the dense double path */
     int column_d;                   /* with pd: every weight finite, the double column path */
     int32_t wmax;                   /* max |w| */
@@ -288,6 +289,13 @@ static int narrow_weights(eng_layer *L, int is_head, int spike_input, myelin_err
         if (!(L->p8 = malloc((size_t)(pb ? pb : 1))))
             return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
         myelin_kernel_dense_pack(L->w8, L->q.c_in, L->q.c_out, L->q.kernel, L->p8);
+        if (!spike_input && L->q.c_in < 4 && L->q.kernel == 3) {
+            /* an image's few channels: the row-expanded implicit GEMM's packing */
+            int64_t rb = myelin_kernel_dense_packed_rows_bytes(L->q.c_in, L->q.c_out, 3);
+            if (!(L->p8r = malloc((size_t)(rb ? rb : 1))))
+                return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+            myelin_kernel_dense_pack_rows(L->w8, L->q.c_in, L->q.c_out, 3, L->p8r);
+        }
     }
     if (m <= INT8_MAX && spike_input) {
         /* spike inputs: the column path reads int16 rows; the gather / scatter fallbacks read the
@@ -305,6 +313,7 @@ static int narrow_weights(eng_layer *L, int is_head, int spike_input, myelin_err
     L->kw.w8 = L->w8;
     L->kw.w16 = L->w16;
     L->kw.p8 = L->p8;
+    L->kw.p8r = L->p8r;
     L->kw.column = L->column;
     L->kw.w32 = NULL;
     L->kw.wmax = L->wmax;
@@ -325,6 +334,7 @@ void myelin_engine_free(myelin_engine *e)
             free(L->w8);
             free(L->w16);
             free(L->p8);
+            free(L->p8r);
             free(L->pd);
             free(L->s_acc);
             free(L->s_m);

@@ -718,7 +718,8 @@ START_TEST(test_synapse_set32_vs_int64)
     static const int cs[][6] = {{16, 16, 8, 16, 3, 0}, {16, 16, 16, 32, 3, 0}, {8, 8, 32, 64, 3, 0},
                                 {64, 1, 64, 64, 1, 0}, {64, 1, 64, 256, 1, 0},
                                 {7, 7, 64, 64, 3, 0},  {6, 5, 128, 160, 3, 0},
-                                {16, 16, 3, 8, 3, 1}};
+                                {16, 16, 3, 8, 3, 1},  {28, 28, 1, 8, 3, 1},
+                                {9, 7, 2, 40, 3, 1}};
     static const int pcts[] = {0, 2, 6, 10, 16, 30, 60};
     int c = _i / 7, pct = pcts[_i % 7];
     int h = cs[c][0], w = cs[c][1], ci = cs[c][2], co = cs[c][3], k = cs[c][4], image = cs[c][5];
@@ -751,7 +752,15 @@ START_TEST(test_synapse_set32_vs_int64)
     myelin_kcounts kr = {0}, kc = {0};
     myelin_kernel_scatter_i(in, h, w, ci, wq, co, k, 0, co, ref, &kr);
     /* the engine's stored widths: spike inputs int16 rows (column) + packed int8, the image int8 */
-    myelin_kweights kw = {image ? w8 : NULL, image ? NULL : w16, NULL, 127, p8, !image};
+    myelin_kweights kw = {image ? w8 : NULL, image ? NULL : w16, NULL, 127, p8, !image, NULL};
+    int8_t *p8r = NULL; /* an image of fewer than 4 channels: the row-expanded packing, half the
+                         * cases (the other half the im2col) */
+    if (image && ci < 4 && k == 3 && _i % 2) {
+        p8r = malloc((size_t)myelin_kernel_dense_packed_rows_bytes(ci, co, k));
+        ck_assert(p8r);
+        myelin_kernel_dense_pack_rows(w8, ci, co, k, p8r);
+        kw.p8r = p8r;
+    }
     for (int i = 0; i < n_out; i++)
         a32[i] = 0x5a5a5a5a;
     /* the image: values x = code - zp, each standing for the byte x + zp */
@@ -804,7 +813,8 @@ START_TEST(test_synapse_set32_vs_int64)
     ck_assert_int_eq(kz.events, 0);
     ck_assert_int_eq(myelin_kernel_iw_bound(ci, k, 127, vmax, bias, co) -
                          myelin_kernel_iw_bound(ci, k, 127, vmax, NULL, co) <= 1000000, 1);
-    free(in), free(wq), free(w16), free(w8), free(p8), free(scr), free(ref), free(bias), free(a32);
+    free(in), free(wq), free(w16), free(w8), free(p8), free(p8r), free(scr), free(ref), free(bias);
+    free(a32);
 }
 END_TEST
 
@@ -1973,7 +1983,7 @@ Suite *make_engine_suite(void)
     tcase_add_loop_test(k, test_lif_int_rows_vs_scalar, 0, 8);
     tcase_add_loop_test(k, test_lif_int_steps_vs_per_step, 0, 72);
     tcase_add_loop_test(k, test_lif_int_steps32_vs_per_step, 0, 60);
-    tcase_add_loop_test(k, test_synapse_set32_vs_int64, 0, 56);
+    tcase_add_loop_test(k, test_synapse_set32_vs_int64, 0, 70);
     tcase_add_loop_test(k, test_lif_i16_chunks, 0, 2);
     tcase_add_loop_test(k, test_column_vs_scatter, 0, 18);
     tcase_add_loop_test(k, test_tile_vs_scatter, 0, 14);
