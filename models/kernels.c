@@ -3115,6 +3115,7 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
 typedef struct lif32_lim {
     int32_t top[LIF32_CH], bot[LIF32_CH], ls[LIF32_CH], k[LIF32_CH], th[LIF32_CH];
     int any_right;
+    int fast; /* every k <= 0 and a << -k fits int32 for every current (the caller's bound) */
 } lif32_lim;
 
 /* X and its saturation mask of 16 currents (lanes m16) with limits at lane offset g. */
@@ -3122,9 +3123,15 @@ static inline __attribute__((always_inline, target("avx512f"))) __m512i
 lif32_x(__m512i a, const lif32_lim *L, int g, __mmask16 m16, int32_t hi_m, __mmask16 *xs)
 {
     const __m512i vhi = _mm512_set1_epi32(hi_m), vlo = _mm512_set1_epi32(-hi_m - 1);
+    __m512i ls = _mm512_maskz_loadu_epi32(m16, L->ls + g);
+    if (L->fast) { /* a << -k exact: X is its clamp, saturated where the clamp acted */
+        __m512i x0 = _mm512_sllv_epi32(a, ls);
+        __m512i x = _mm512_min_epi32(_mm512_max_epi32(x0, vlo), vhi);
+        *xs = _mm512_mask_cmpneq_epi32_mask(m16, x, x0);
+        return x;
+    }
     __m512i top = _mm512_maskz_loadu_epi32(m16, L->top + g);
     __m512i bot = _mm512_maskz_loadu_epi32(m16, L->bot + g);
-    __m512i ls = _mm512_maskz_loadu_epi32(m16, L->ls + g);
     __mmask16 hi = _mm512_mask_cmpgt_epi32_mask(m16, a, top);
     __mmask16 lo = _mm512_mask_cmplt_epi32_mask(m16, a, bot);
     __m512i x = _mm512_sllv_epi32(a, ls);
@@ -3182,7 +3189,7 @@ lif32_row(const int32_t *a, int64_t acc_step, int32_t *s, int64_t s_step, const 
 static inline __attribute__((always_inline, target("avx512f"))) void
 lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t nn,
            const int T, int c, const int *shift, const int64_t *theta, int32_t hi_m,
-           lif32_lim *L, int64_t *csp, int64_t *cxs)
+           int64_t abound, lif32_lim *L, int64_t *csp, int64_t *cxs)
 {
     /* spike counts in int32 lanes: each lane counts at most nn / 16 + 1 <= INT32_MAX spikes
      * (the caller bounds nn) */
@@ -3194,9 +3201,11 @@ lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int
     for (int c0 = 0; c0 < lanes; c0 += LIF32_CH) {
         int cn = lanes - c0 < LIF32_CH ? lanes - c0 : LIF32_CH;
         L->any_right = 0;
+        L->fast = abound >= 0;
         for (int j = 0; j < cn; j++) {
             int ch = flat ? j % c : c0 + j, k = shift[ch], l = k > 0 ? 0 : -k;
             L->any_right |= k > 0;
+            L->fast = L->fast && k <= 0 && l <= 30 && abound <= (INT32_MAX >> l);
             L->k[j] = k > 0 ? k : 0;
             L->ls[j] = l > 31 ? 31 : l; /* l >= 31: top = bot = 0, so a << l is never used */
             L->top[j] = k > 0 ? hi_m : (int32_t)((int64_t)hi_m >> l);
@@ -3228,18 +3237,18 @@ lif32_body(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int
 
 __attribute__((target("avx512f"))) static void
 lif32_avx512(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, int64_t nn, int T,
-             int c, const int *shift, const int64_t *theta, int32_t hi_m, int64_t *csp,
-             int64_t *cxs)
+             int c, const int *shift, const int64_t *theta, int32_t hi_m, int64_t abound,
+             int64_t *csp, int64_t *cxs)
 {
     lif32_lim L;
     if (T == 4) { /* every zoo model: the steps unroll, the counts stay in registers */
         int64_t a[4] = {0}, b[4] = {0};
-        lif32_body(acc, acc_step, s, s_step, nn, 4, c, shift, theta, hi_m, &L, a, b);
+        lif32_body(acc, acc_step, s, s_step, nn, 4, c, shift, theta, hi_m, abound, &L, a, b);
         for (int t = 0; t < 4; t++)
             csp[t] += a[t], cxs[t] += b[t];
         return;
     }
-    lif32_body(acc, acc_step, s, s_step, nn, T, c, shift, theta, hi_m, &L, csp, cxs);
+    lif32_body(acc, acc_step, s, s_step, nn, T, c, shift, theta, hi_m, abound, &L, csp, cxs);
 }
 #endif
 
@@ -3247,7 +3256,7 @@ lif32_avx512(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step, i
 
 int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                                 int64_t nn, int T, int c, const int *shift, const int64_t *theta,
-                                int membrane_bits, myelin_kcounts *cnt, int isa)
+                                int membrane_bits, int64_t abound, myelin_kcounts *cnt, int isa)
 {
     if (membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
         T > LIF32_MAXT || nn > INT32_MAX)
@@ -3267,7 +3276,8 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
     int64_t csp[LIF32_MAXT] = {0}, cxs[LIF32_MAXT] = {0};
 #ifdef MYELIN_DENSE_X86
     if (isa >= 2) {
-        lif32_avx512(acc, acc_step, s, s_step, nn, T, c, shift, theta, (int32_t)hi_m, csp, cxs);
+        lif32_avx512(acc, acc_step, s, s_step, nn, T, c, shift, theta, (int32_t)hi_m, abound, csp,
+                     cxs);
         for (int t = 0; t < T; t++) {
             cnt[t].spikes += csp[t];
             cnt[t].x_sat += cxs[t];

@@ -410,10 +410,12 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
  * int64 values of the same currents.  AVX-512F (chosen at run time; isa as for
  * myelin_kernel_dense_i8), else blocks widened through myelin_kernel_lif_i32.  Returns 0, or -1
  * (nothing done) for m outside 2..31, |k| > 62, a threshold outside m bits, T outside 1..16 or
- * nn not a multiple of c. */
+ * nn not a multiple of c.  abound: a bound on every |current| the caller guarantees (the engine's
+ * myelin_kernel_iw_bound), or -1: where a << -k then fits int32 the clamp takes fewer
+ * instructions. */
 int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                                 int64_t nn, int T, int c, const int *shift, const int64_t *theta,
-                                int membrane_bits, myelin_kcounts *cnt, int isa);
+                                int membrane_bits, int64_t abound, myelin_kcounts *cnt, int isa);
 
 /* Fraction bits of an m-bit membrane: m - 1 - floor((m + 4) / 6) (the rule in the header). */
 int myelin_kernel_frac_bits(int membrane_bits);

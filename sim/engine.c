@@ -30,6 +30,7 @@ typedef struct eng_layer {
     int *shift;                     /* [n_ch] k */
     int64_t *theta;                 /* [n_ch] threshold in membrane units */
     int acc32;                      /* int32 currents when run layer-major without drift */
+    int64_t abound;                 /* with acc32: the bound on every |current| */
     int64_t vmax;                   /* with acc32: max |input value| (after the zero point) */
 } eng_layer;
 
@@ -431,10 +432,11 @@ static int plan_acc32(myelin_engine *e, myelin_error *err)
         } else if (!ly->real_input && ly->inputs[0] != MYELIN_INPUT_IMAGE) {
             vmax = a;
         }
-        if (vmax < 0 || !(L->kw.w8 || L->kw.w16) || /* else wmax is not known */
-            myelin_kernel_iw_bound(ly->c_in, ly->kernel, L->wmax, vmax, L->q.bq, ly->c_out) >
-                INT32_MAX)
+        int64_t bound = myelin_kernel_iw_bound(ly->c_in, ly->kernel, L->wmax, vmax, L->q.bq,
+                                               ly->c_out);
+        if (vmax < 0 || !(L->kw.w8 || L->kw.w16) || bound > INT32_MAX) /* w8/w16: wmax known */
             continue;
+        L->abound = bound;
         int ok = 1;
         int64_t hi_m = ((int64_t)1 << (L->m_bits - 1)) - 1;
         for (int c = 0; c < L->n_ch && ok; c++)
@@ -1200,7 +1202,7 @@ static int lif_steps(const myelin_engine *e, myelin_engine_state *st, int i, int
     if (narrow) {
         if (myelin_kernel_lif_i_steps32(acc32_map(e, st, i, 0), image ? 0 : nn,
                                         out_map(e, st, i, 0), nn, nn, T, c, L->shift, L->theta,
-                                        L->m_bits, kc, -1) == 0)
+                                        L->m_bits, L->abound, kc, -1) == 0)
             goto counts;
         return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
                                 "engine: layer %s: the int32-current LIF refused its parameters",

@@ -903,6 +903,9 @@ START_TEST(test_lif_int_steps32_vs_per_step)
     static const int ms[] = {8, 16, 31}, cs[] = {1, 8, 13, 16, 40}, Ts[] = {4, 3};
     int m = ms[_i % 3], c = cs[(_i / 3) % 5], T = Ts[(_i / 15) % 2];
     int left_only = (_i / 30) % 2, shared = _i % 4 == 0, big = _i % 7 == 0;
+    /* small: currents within 2^19 and left shifts of at most 11, passed as the bound (the
+     * clamp-only X) */
+    int small = _i % 3 == 1;
     int npos = big ? 5000 / c + 3 : 9;
     int64_t nn = (int64_t)c * npos;
     myelin_rng r;
@@ -919,6 +922,8 @@ START_TEST(test_lif_int_steps32_vs_per_step)
             shift[ch] = shift[ch] > 0 ? -shift[ch] : shift[ch];
         else if (ch % 2)
             shift[ch] = (int)myelin_rng_below(&r, 9) - 4;
+        if (small)
+            shift[ch] = -(int)myelin_rng_below(&r, 12);
         theta[ch] = 1 + (int64_t)myelin_rng_below(&r, (uint64_t)1 << (m - 3));
     }
     int32_t *acc = malloc(sizeof *acc * (size_t)(nn * T));
@@ -931,14 +936,17 @@ START_TEST(test_lif_int_steps32_vs_per_step)
         acc[n] = kind == 0 ? (int32_t)(u >> 33) : kind == 1 ? -(int32_t)(u >> 33)
                : kind == 2 ? (n % 2 ? INT32_MAX : INT32_MIN)
                            : (int32_t)((int64_t)(u >> 44) - ((int64_t)1 << 19)) >> (kind - 3) * 6;
+        if (small)
+            acc[n] = (int32_t)((int64_t)(u >> 44) - ((int64_t)1 << 19)) >> (kind % 3) * 4;
     }
+    int64_t abound = small ? (int64_t)1 << 19 : -1;
     for (int isa = -1; isa <= 0; isa++) {
         for (int64_t n = 0; n < nn * T; n++)
             s[n] = -7;
         myelin_kcounts kt[4];
         memset(kt, 0, sizeof kt);
         ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, shared ? 0 : nn, s, nn, nn, T, c, shift,
-                                                     theta, m, kt, isa), 0);
+                                                     theta, m, abound, kt, isa), 0);
         memset(v, 0, sizeof *v * (size_t)nn);
         int64_t xs = 0, fired = 0;
         for (int t = 0; t < T; t++) {
@@ -961,12 +969,14 @@ START_TEST(test_lif_int_steps32_vs_per_step)
     myelin_kcounts kt[4] = {{0}};
     for (int64_t n = 0; n < nn; n++)
         s[n] = -7;
-    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, T, c, shift, theta, 32, kt, -1),
+    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, T, c, shift, theta, 32, -1, kt,
+                                                 -1),
                      -1);
     if (c > 1)
         ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn - 1, T, c, shift, theta, m,
-                                                     kt, -1), -1);
-    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, 17, c, shift, theta, m, kt, -1),
+                                                     -1, kt, -1), -1);
+    ck_assert_int_eq(myelin_kernel_lif_i_steps32(acc, nn, s, nn, nn, 17, c, shift, theta, m, -1, kt,
+                                                 -1),
                      -1);
     for (int64_t n = 0; n < nn; n++)
         ck_assert_int_eq(s[n], -7);
