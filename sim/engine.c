@@ -51,6 +51,8 @@ struct myelin_engine {
     int *last_reader;       /* [n_layers] the last layer reading it */
     int64_t arena;          /* int32 entries of the arena */
     int64_t *vbound;        /* [n_layers] max |output value| from the graph (plan_acc32), or -1 */
+    double *lut_f;          /* [C][256] an input byte's normalised value per channel */
+    int32_t *lut_q;         /* [C][256] and its code (minus the zero point), when s_in > 0 */
 };
 
 struct myelin_engine_state {
@@ -348,6 +350,8 @@ void myelin_engine_free(myelin_engine *e)
     free(e->lq);
     free(e->h_off);
     free(e->nmaps);
+    free(e->lut_f);
+    free(e->lut_q);
     free(e->vbound);
     free(e->out_off);
     free(e->last_reader);
@@ -358,6 +362,7 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
                         const myelin_layer_quant *per_layer, int input_bits,
                         myelin_weights *release, myelin_engine **out, myelin_error *err);
 static int plan_layer_major(myelin_engine *e, myelin_error *err);
+static int make_pixel_luts(myelin_engine *e, myelin_error *err);
 
 /* myelin_engine_new and myelin_engine_new_release: the layers of w; release: w, to free each
  * integer layer's doubles once quantized. */
@@ -596,6 +601,8 @@ static int engine_build(const myelin_workload *wl, const myelin_layer_weights *c
     }
     if (rc == 0)
         rc = plan_acc32(e, err);
+    if (rc == 0)
+        rc = make_pixel_luts(e, err);
     if (rc == 0)
         rc = plan_layer_major(e, err);
     if (rc) {
@@ -1569,20 +1576,49 @@ void myelin_engine_layer_params_get(const myelin_engine *e, int layer,
     out->theta = L->theta;
 }
 
+/* An input byte p of channel c: its normalised value and (s_in > 0) its code. */
+static double pixel_value(const myelin_workload *wl, int c, int p)
+{
+    return ((double)p / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
+}
+
+static int32_t pixel_code(const myelin_engine *e, double v)
+{
+    /* clamp to the b-bit code range (rounding can reach its ends) */
+    int64_t q = llround(v / e->s_in), top = ((int64_t)1 << e->input_bits) - 1 - e->in_zero;
+    return (int32_t)(q < -e->in_zero ? -e->in_zero : (q > top ? top : q));
+}
+
+/* The 256 values (and codes) of every input channel, computed once (the same doubles and
+ * integers as per pixel). */
+static int make_pixel_luts(myelin_engine *e, myelin_error *err)
+{
+    int C = e->wl->input.c;
+    e->lut_f = malloc(sizeof *e->lut_f * (size_t)C * 256);
+    e->lut_q = malloc(sizeof *e->lut_q * (size_t)C * 256);
+    if (!e->lut_f || !e->lut_q)
+        return myelin_error_set(err, MYELIN_ENOMEM, NULL, 0, 0, "engine: out of memory");
+    for (int c = 0; c < C; c++)
+        for (int p = 0; p < 256; p++) {
+            double v = pixel_value(e->wl, c, p);
+            e->lut_f[c * 256 + p] = v;
+            e->lut_q[c * 256 + p] = e->s_in > 0 ? pixel_code(e, v) : 0;
+        }
+    return 0;
+}
+
 void myelin_engine_prepare_image(const myelin_engine *e, const uint8_t *pixels, double *x,
                                  int32_t *xq)
 {
     const myelin_workload *wl = e->wl;
     int64_t img = shape_size(wl->input);
     int C = wl->input.c;
-    for (int64_t k = 0; k < img; k++) {
-        int c = (int)(k % C);
-        double v = ((double)pixels[k] / 255.0 - wl->norm_mean[c]) / wl->norm_std[c];
-        x[k] = v;
-        if (e->s_in > 0 && xq) { /* clamp to the b-bit code range (rounding can reach its ends) */
-            int64_t q = llround(v / e->s_in), top = ((int64_t)1 << e->input_bits) - 1 - e->in_zero;
-            xq[k] = (int32_t)(q < -e->in_zero ? -e->in_zero : (q > top ? top : q));
-        }
+    for (int64_t k = 0, c = 0; k < img; k++) {
+        x[k] = e->lut_f[c * 256 + pixels[k]];
+        if (e->s_in > 0 && xq)
+            xq[k] = e->lut_q[c * 256 + pixels[k]];
+        if (++c == C)
+            c = 0;
     }
 }
 
