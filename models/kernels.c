@@ -2591,15 +2591,22 @@ void myelin_kernel_synapse_iw_set(const int32_t *in, int h, int w, int c_in,
                    scratch, scratch_bytes, -1, -1, -1);
 }
 
+/* max |bias[j]| (INT64_MAX for INT64_MIN), a loop the compiler vectorises */
+MYELIN_KERNEL_CLONES
+static int64_t bias_absmax(const int64_t *bias, int c_out)
+{
+    int64_t lo = 0, hi = 0;
+    for (int j = 0; j < c_out; j++) {
+        lo = bias[j] < lo ? bias[j] : lo;
+        hi = bias[j] > hi ? bias[j] : hi;
+    }
+    return lo == INT64_MIN ? INT64_MAX : (-lo > hi ? -lo : hi);
+}
+
 int64_t myelin_kernel_iw_bound(int c_in, int kernel, int32_t wmax, int64_t vmax,
                                const int64_t *bias, int c_out)
 {
-    int64_t bmax = 0;
-    for (int j = 0; bias && j < c_out; j++) {
-        int64_t b = bias[j] < 0 ? -bias[j] : bias[j];
-        if (b > bmax)
-            bmax = b;
-    }
+    int64_t bmax = bias ? bias_absmax(bias, c_out) : 0;
     if (wmax < 0 || vmax < 0 || bmax > INT32_MAX)
         return INT64_MAX;
     int64_t k = (int64_t)kernel * kernel * c_in;
@@ -3262,14 +3269,14 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
         T > LIF32_MAXT || nn > INT32_MAX)
         return -1;
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
+    int bad = 0; /* branch-free over the channels */
     for (int ch = 0; ch < c; ch++)
-        if (shift[ch] > 62 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
-            return -1;
+        bad |= (shift[ch] > 62) | (shift[ch] < -62) | (theta[ch] > hi_m) | (theta[ch] < -hi_m - 1);
+    if (bad)
+        return -1;
     int best = 0;
 #ifdef MYELIN_DENSE_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        best = 2;
+    best = myelin_kernel_dense_isa() == 2 ? 2 : 0; /* AVX-512F (and BW) */
 #endif
     if (isa < 0 || isa > best)
         isa = best;
