@@ -1746,6 +1746,152 @@ int myelin_kernel_dense_i8_zp(const int32_t *in, int h, int w, int c_in, const i
                            acc, NULL, cnt, scratch, scratch_bytes, isa);
 }
 
+/* ---- Row-sparse int8 path for linear layers (AVX-512 VNNI) ----
+ *
+ * The dense path's sums for a 1x1 layer (tokens x c_in, c_in a multiple of 4), skipping the
+ * groups of four input channels that are all zero: every token's nonzero groups are listed once
+ * (vptestmd, vpcompressd over the byte image), then per panel of output channels each token's
+ * accumulators (two sets of 1, 2 or 4 zmm, summed at the end: vpdpbusd's latency hidden) take one
+ * broadcast and one vpdpbusd per 16 channels for each listed group, and are stored once with the
+ * bias.  Spike inputs below ~25 % leave most groups of four empty (at 7 %, 75 %), which the dense
+ * path multiplies anyway.  The same u8 x s8 products and int32 proof as the dense path (inputs
+ * 0..255, |w| <= 127, each partial sum at most c_in x max input x wmax <= INT32_MAX, the caller's
+ * bound with the bias); integer addition is exact in any order.  Counts: dense_prepare8's. */
+#ifdef MYELIN_DENSE_X86
+#define RS_PANEL_FN(NAME, NV)                                                                     \
+    __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void NAME(                      \
+        const uint8_t *img, const int32_t *start, const int32_t *lst, int64_t npos, int c_in,     \
+        const int8_t *B, int np, const int32_t *b32, int32_t *acc32, int c_out, int col0)         \
+    {                                                                                             \
+        __mmask16 mv[NV];                                                                         \
+        int whole = c_out - col0 >= 16 * (NV);                                                    \
+        for (int v = 0; v < (NV); v++) {                                                          \
+            int left = c_out - col0 - 16 * v;                                                     \
+            mv[v] = left >= 16 ? (__mmask16)0xFFFF                                                \
+                               : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);        \
+        }                                                                                         \
+        for (int64_t p = 0; p < npos; p++) {                                                      \
+            const uint8_t *px = img + p * c_in;                                                   \
+            __m512i a[NV], b[NV];                                                                 \
+            for (int v = 0; v < (NV); v++) {                                                      \
+                a[v] = _mm512_loadu_si512(b32 + col0 + 16 * v);                                  \
+                b[v] = _mm512_setzero_si512();                                                    \
+            }                                                                                     \
+            int32_t e = start[p], e1 = start[p + 1];                                              \
+            for (; e + 2 <= e1; e += 2) {                                                         \
+                int32_t o0 = lst[e], o1 = lst[e + 1], f0, f1;                                     \
+                memcpy(&f0, px + o0, 4);                                                          \
+                memcpy(&f1, px + o1, 4);                                                          \
+                __m512i x0 = _mm512_set1_epi32(f0), x1 = _mm512_set1_epi32(f1);                   \
+                const int8_t *q0 = B + (int64_t)o0 * np, *q1 = B + (int64_t)o1 * np;              \
+                for (int v = 0; v < (NV); v++) {                                                  \
+                    a[v] = _mm512_dpbusd_epi32(a[v], x0, _mm512_loadu_si512(q0 + 64 * v));       \
+                    b[v] = _mm512_dpbusd_epi32(b[v], x1, _mm512_loadu_si512(q1 + 64 * v));       \
+                }                                                                                 \
+            }                                                                                     \
+            if (e < e1) {                                                                         \
+                int32_t o0 = lst[e], f0;                                                          \
+                memcpy(&f0, px + o0, 4);                                                          \
+                __m512i x0 = _mm512_set1_epi32(f0);                                               \
+                const int8_t *q0 = B + (int64_t)o0 * np;                                          \
+                for (int v = 0; v < (NV); v++)                                                    \
+                    a[v] = _mm512_dpbusd_epi32(a[v], x0, _mm512_loadu_si512(q0 + 64 * v));       \
+            }                                                                                     \
+            int32_t *o = acc32 + p * c_out + col0;                                                \
+            for (int v = 0; v < (NV); v++) {                                                      \
+                __m512i r = _mm512_add_epi32(a[v], b[v]);                                         \
+                if (whole)                                                                        \
+                    _mm512_storeu_si512(o + 16 * v, r);                                           \
+                else                                                                              \
+                    _mm512_mask_storeu_epi32(o + 16 * v, mv[v], r);                               \
+            }                                                                                     \
+        }                                                                                         \
+    }
+RS_PANEL_FN(rs_panel_1, 1)
+RS_PANEL_FN(rs_panel_2, 2)
+RS_PANEL_FN(rs_panel_4, 4)
+#undef RS_PANEL_FN
+
+/* Every position's nonzero groups of four bytes: their byte offsets 4 g, from start[p] to
+ * start[p + 1] (16 entries of slack past the last). */
+__attribute__((target("avx512f"))) static void rs_lists(const uint8_t *img, int64_t npos, int c_in,
+                                                         int32_t *start, int32_t *lst)
+{
+    int G = c_in / 4;
+    int32_t e = 0;
+    const __m512i iota4 = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56,
+                                            60);
+    for (int64_t p = 0; p < npos; p++) {
+        start[p] = e;
+        const uint8_t *b = img + p * c_in;
+        for (int g0 = 0; g0 < G; g0 += 16) {
+            __mmask16 lim = G - g0 >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (G - g0)) - 1);
+            __m512i v = _mm512_maskz_loadu_epi32(lim, b + 4 * g0);
+            __mmask16 m = _mm512_mask_test_epi32_mask(lim, v, v);
+            _mm512_storeu_si512(lst + e, _mm512_maskz_compress_epi32(
+                                             m, _mm512_add_epi32(iota4, _mm512_set1_epi32(4 * g0))));
+            e += __builtin_popcount((unsigned)m);
+        }
+    }
+    start[npos] = e;
+}
+#endif
+
+int64_t myelin_kernel_rowsparse_scratch_bytes(int npos, int c_in)
+{
+    return myelin_kernel_dense_scratch_img_bytes(npos, 1, c_in, 1) + ((int64_t)npos + 1) * 4 +
+           ((int64_t)npos * ((c_in + 3) / 4) + 16) * 4 + 128;
+}
+
+/* acc32 = (bias or 0) + the sums of a 1x1 layer over npos positions by the row-sparse path: 0,
+ * or -1 (nothing written) without AVX-512 VNNI, for c_in not a multiple of 4, a scratch smaller
+ * than myelin_kernel_rowsparse_scratch_bytes, inputs outside 0..255 or the int32 bound. */
+static int rowsparse_run(const int32_t *in, int64_t npos, int c_in, const int8_t *packed,
+                         int32_t wmax, int c_out, const int64_t *bias, int32_t *acc32,
+                         myelin_kcounts *cnt, uint8_t *scratch, int64_t scratch_bytes)
+{
+#ifdef MYELIN_DENSE_X86
+    if (!packed || !scratch || !acc32 || c_in % 4 != 0 || c_in < 4 || wmax < 0 || wmax > 127 ||
+        npos < 1 || npos > INT32_MAX / 2 || myelin_kernel_dense_i8_isa() < 3 ||
+        npos * ((c_in + 3) / 4) > INT32_MAX / 2 ||
+        scratch_bytes < myelin_kernel_rowsparse_scratch_bytes((int)npos, c_in))
+        return -1;
+    uint8_t *img8 = scratch + myelin_kernel_dense_scratch_bytes(c_in, 1);
+    int64_t events, synops;
+    int32_t vmin, vmax;
+    dense_prepare8(in, (int)npos, 1, c_in, 1, c_out, &events, &synops, &vmin, &vmax, img8, 0, 0);
+    if (vmin < 0 || vmax > 255 || (vmax > 0 && (int64_t)c_in * wmax > INT32_MAX / vmax))
+        return -1;
+    int32_t *start = (int32_t *)(void *)(((uintptr_t)(scratch +
+                                                     myelin_kernel_dense_scratch_img_bytes(
+                                                         (int)npos, 1, c_in, 1)) + 63) &
+                                         ~(uintptr_t)63);
+    int32_t *lst = start + npos + 1;
+    rs_lists(img8, npos, c_in, start, lst);
+    int np = dense_np(c_out), k4 = myelin_kernel_dense_k4(c_in, 1);
+    int32_t b32[DENSE_NP * 64];
+    int padded = (c_out + np - 1) / np * np;
+    if (padded > DENSE_NP * 64)
+        return -1;
+    for (int j = 0; j < padded; j++)
+        b32[j] = bias && j < c_out ? (int32_t)bias[j] : 0;
+    for (int pn = 0; pn * np < c_out; pn++) {
+        const int8_t *B = packed + (int64_t)pn * k4 * np * 4;
+        (np == 16 ? rs_panel_1 : np == 32 ? rs_panel_2 : rs_panel_4)(
+            img8, start, lst, npos, c_in, B, np, b32, acc32, c_out, pn * np);
+    }
+    if (cnt) {
+        cnt->events += events;
+        cnt->synops += synops;
+    }
+    return 0;
+#else
+    (void)in, (void)npos, (void)c_in, (void)packed, (void)wmax, (void)c_out, (void)bias;
+    (void)acc32, (void)cnt, (void)scratch, (void)scratch_bytes;
+    return -1;
+#endif
+}
+
 /* ---- Event-driven column path (the engine's path for spike inputs below the column rate) ----
  *
  * The same sums as myelin_kernel_scatter_i, output-stationary and event-driven: the nonzero inputs
@@ -2554,6 +2700,14 @@ static int synapse_iw_run(const int32_t *in, int h, int w, int c_in, const myeli
         int64_t den = tiny || (small && wt->p8) ? MYELIN_INT_NARROW_DEN
                       : width >= MYELIN_DENSE_WIDE_CO ? MYELIN_DENSE_RATE_WIDE
                                                       : MYELIN_DENSE_RATE_NARROW;
+        /* 1x1 layers with int32 currents: the row-sparse path below its rate (groups of four
+         * input channels mostly empty), VNNI only */
+        take = force < 0 ? kernel == 1 && wt->p8 && nz * MYELIN_ROWSPARSE_RATE_DEN < n
+                         : force == MYELIN_PATH_ROWSPARSE;
+        if (take && acc32 && kernel == 1 && co_lo == 0 && co_hi == c_out && nz > 0 &&
+            rowsparse_run(in, npos, c_in, wt->p8, wt->wmax, c_out, bias, acc32, cnt, scratch,
+                          scratch_bytes) == 0)
+            return 0;
         take = force < 0 ? nz * den >= n : force == MYELIN_PATH_DENSE;
         if (take && wt->p8 && nz > 0) {
             int rc = bias || acc32
@@ -2621,7 +2775,7 @@ int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_i
                                         myelin_kcounts *cnt, uint8_t *scratch,
                                         int64_t scratch_bytes, int64_t vmax, int64_t nz, int path)
 {
-    if (!acc32 || path < -1 || path > MYELIN_PATH_DENSE || vmax < 0 ||
+    if (!acc32 || path < -1 || path > MYELIN_PATH_ROWSPARSE || vmax < 0 ||
         myelin_kernel_iw_bound(c_in, kernel, wt->wmax, vmax, bias, c_out) > INT32_MAX)
         return -1;
     return synapse_iw_run(in, h, w, c_in, wt, c_out, kernel, 0, c_out, zp, bias, NULL, acc32, cnt,

@@ -265,6 +265,12 @@ int myelin_kernel_synapse_iw_set32(const int32_t *in, int h, int w, int c_in,
 #define MYELIN_PATH_TILE 0
 #define MYELIN_PATH_COLUMN 1
 #define MYELIN_PATH_DENSE 2
+#define MYELIN_PATH_ROWSPARSE 3 /* 1x1 layers, AVX-512 VNNI: groups of four zero inputs skipped */
+/* The row-sparse path's scratch for npos positions of c_in channels (the engine's dense scratch
+ * covers it), and the input rate below which 1x1 layers with int32 currents take it
+ * (1 / MYELIN_ROWSPARSE_RATE_DEN, measured with `make bench-dense`). */
+int64_t myelin_kernel_rowsparse_scratch_bytes(int npos, int c_in);
+#define MYELIN_ROWSPARSE_RATE_DEN 4
 int myelin_kernel_synapse_iw_set32_path(const int32_t *in, int h, int w, int c_in,
                                         const myelin_kweights *wt, int c_out, int kernel,
                                         int32_t zp, const int64_t *bias, int32_t *acc32,

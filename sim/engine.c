@@ -856,6 +856,16 @@ int myelin_engine_state_new(const myelin_engine *e, myelin_engine_state **out, m
             int64_t b = e->L[i].p8 ? myelin_kernel_dense_scratch_img_bytes(
                                          ly->in_shape.h, ly->in_shape.w, ly->c_in, ly->kernel)
                                    : myelin_kernel_dense_scratch_d_bytes(ly->c_in, ly->kernel);
+            if (e->L[i].p8 && ly->kind == MYELIN_LAYER_LINEAR) {
+                /* a layer-major linear layer's T maps run as one token tensor (batch_linear) */
+                int64_t rows = (int64_t)ly->in_shape.h * ly->in_shape.w * T;
+                if (rows <= INT32_MAX / 2) {
+                    int64_t bt = myelin_kernel_dense_scratch_img_bytes((int)rows, 1, ly->c_in, 1);
+                    int64_t br = myelin_kernel_rowsparse_scratch_bytes((int)rows, ly->c_in);
+                    b = bt > b ? bt : b;
+                    b = br > b ? br : b;
+                }
+            }
             dense = b > dense ? b : dense;
         }
         if (e->L[i].pd && shape_size(ly->in_shape) > max_delta)
