@@ -3423,9 +3423,11 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
         T > LIF32_MAXT || nn > INT32_MAX)
         return -1;
     int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
-    int bad = 0; /* branch-free over the channels */
+    int bad = 0; /* branch-free over the channels, one type a loop (vectorised) */
     for (int ch = 0; ch < c; ch++)
-        bad |= (shift[ch] > 62) | (shift[ch] < -62) | (theta[ch] > hi_m) | (theta[ch] < -hi_m - 1);
+        bad |= (shift[ch] > 62) | (shift[ch] < -62);
+    for (int ch = 0; ch < c; ch++)
+        bad |= (theta[ch] > hi_m) | (theta[ch] < -hi_m - 1);
     if (bad)
         return -1;
     int best = 0;
@@ -3511,7 +3513,7 @@ static void attn_max(const int32_t *x, int n, int d, int c0, int dh, int tok_lo,
 MYELIN_KERNEL_CLONES
 static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
                           int c0, int dh, int tok_lo, int tok_hi, int32_t *restrict kv,
-                          int64_t *out)
+                          int64_t *out, int32_t *out32)
 {
     for (int i = 0; i < dh * dh; i++)
         kv[i] = 0;
@@ -3548,6 +3550,12 @@ static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, 
                 for (int j = 0; j < dh; j++)
                     a[j] += qv * row[j];
         }
+        if (out32) {
+            int32_t *restrict ar = out32 + (int64_t)t * d + c0;
+            for (int j = 0; j < dh; j++)
+                ar[j] = a[j];
+            continue;
+        }
         int64_t *restrict ar = out + (int64_t)t * d + c0;
         for (int j = 0; j < dh; j++)
             ar[j] = a[j];
@@ -3561,7 +3569,7 @@ static void attn_i32_body(const int32_t *q, const int32_t *k, const int32_t *v, 
  * holds for them), so the same A. */
 __attribute__((target("avx512f"))) static void
 attn_i32_body16(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d, int c0,
-                int tok_lo, int tok_hi, int64_t *out)
+                int tok_lo, int tok_hi, int64_t *out, int32_t *out32)
 {
     __m512i kv[16];
     for (int i = 0; i < 16; i++)
@@ -3579,6 +3587,10 @@ attn_i32_body16(const int32_t *q, const int32_t *k, const int32_t *v, int n, int
         __m512i a = _mm512_setzero_si512();
         _Pragma("GCC unroll 16") for (int i = 0; i < 16; i++)
             a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(qr[i]), kv[i]));
+        if (out32) {
+            _mm512_storeu_si512(out32 + (int64_t)t * d + c0, a);
+            continue;
+        }
         int64_t *ar = out + (int64_t)t * d + c0;
         _mm512_storeu_si512(ar, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(a)));
         _mm512_storeu_si512(ar + 8, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(a, 1)));
@@ -3586,9 +3598,9 @@ attn_i32_body16(const int32_t *q, const int32_t *k, const int32_t *v, int n, int
 }
 #endif
 
-int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
-                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
-                                int32_t *kv, int64_t *out)
+static int attn_head_i32_run(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                             int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                             int32_t *kv, int64_t *out, int32_t *out32)
 {
     if (dh < 1 || dh > 256 || n < 1)
         return -1;
@@ -3618,12 +3630,26 @@ int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_
         return -1;
 #ifdef MYELIN_DENSE_X86
     if (dh == 16 && myelin_kernel_dense_isa() == 2) {
-        attn_i32_body16(q, k, v, n, d, c0, tok_lo, tok_hi, out);
+        attn_i32_body16(q, k, v, n, d, c0, tok_lo, tok_hi, out, out32);
         return 0;
     }
 #endif
-    attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out);
+    attn_i32_body(q, k, v, n, d, c0, dh, tok_lo, tok_hi, kv, out, out32);
     return 0;
+}
+
+int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,
+                                int head, int dh, int tok_lo, int tok_hi, const int64_t *bounds,
+                                int32_t *kv, int64_t *out)
+{
+    return attn_head_i32_run(q, k, v, n, d, head, dh, tok_lo, tok_hi, bounds, kv, out, NULL);
+}
+
+int myelin_kernel_attn_head_i32_32(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                   int d, int head, int dh, int tok_lo, int tok_hi,
+                                   const int64_t *bounds, int32_t *kv, int32_t *out32)
+{
+    return attn_head_i32_run(q, k, v, n, d, head, dh, tok_lo, tok_hi, bounds, kv, NULL, out32);
 }
 
 MYELIN_KERNEL_CLONES

@@ -468,6 +468,12 @@ int myelin_kernel_attn_head_i32(const int32_t *q, const int32_t *k, const int32_
                                 int32_t *kv, int64_t *out);
 /* max |x[i]| over x[0..n) (2^31 for INT32_MIN), 0 for n <= 0. */
 int64_t myelin_kernel_absmax(const int32_t *x, int64_t n);
+/* myelin_kernel_attn_head_i32 writing A as int32 (out32 [n][d], the head's channels): the same
+ * values, which its bound already keeps within int32 (the engine's int32-current attention). */
+int myelin_kernel_attn_head_i32_32(const int32_t *q, const int32_t *k, const int32_t *v, int n,
+                                   int d, int head, int dh, int tok_lo, int tok_hi,
+                                   const int64_t *bounds, int32_t *kv, int32_t *out32);
+
 /* The action counts myelin_kernel_attn_head (qk_v 0) or myelin_kernel_attn_head_qk_v(_t) (qk_v
  * nonzero) add for the same arguments, without computing A. */
 void myelin_kernel_attn_counts(const int32_t *q, const int32_t *k, const int32_t *v, int n, int d,

@@ -411,7 +411,19 @@ int myelin_engine_new_layers(const myelin_workload *wl, const myelin_layer_weigh
  * point lie within max(zp, 2^b - 1 - zp); so |bias + any partial sum| <= max|bias| + taps x c_in x
  * max|w| x vmax (myelin_kernel_iw_bound), and the layer takes int32 currents when that is at
  * most INT32_MAX.  Also required: what myelin_kernel_lif_i_steps32 accepts (m <= 31, T <= 16,
- * |k| <= 62, thresholds within m bits), so its LIF never refuses.  Layers that fail keep int64. */
+ * |k| <= 62, thresholds within m bits), so its LIF never refuses.  Attention layers take int32
+ * currents when tokens x head width x their inputs' bounds is at most INT32_MAX (the int32 head's
+ * own bound).  Layers that fail keep int64. */
+/* The LIF parameters myelin_kernel_lif_i_steps32 takes (|k| <= 62, thresholds within m bits). */
+static int lif_params_ok(const eng_layer *L)
+{
+    int64_t hi_m = ((int64_t)1 << (L->m_bits - 1)) - 1;
+    for (int c = 0; c < L->n_ch; c++)
+        if (L->shift[c] < -62 || L->shift[c] > 62 || L->theta[c] > hi_m || L->theta[c] < -hi_m - 1)
+            return 0;
+    return 1;
+}
+
 static int plan_acc32(myelin_engine *e, myelin_error *err)
 {
     const myelin_workload *wl = e->wl;
@@ -428,6 +440,24 @@ static int plan_acc32(myelin_engine *e, myelin_error *err)
                 : ly->kind == MYELIN_LAYER_ADD && a >= 0 && b >= 0 && a <= INT32_MAX - b ? a + b
                                                                                   : -1;
         eng_layer *L = &e->L[i];
+        if (ly->kind == MYELIN_LAYER_ATTN && L->m_int && L->m_bits <= 31 && wl->timesteps <= 16 &&
+            ly->n_inputs == 3 && ly->heads > 0) {
+            /* |A| <= tokens x head width x max|Q| max|K| max|V| (the int32 head's bound), from
+             * the inputs' graph bounds */
+            int64_t bound = (int64_t)ly->out_shape.h * ly->out_shape.w *
+                            (ly->out_shape.c / ly->heads);
+            for (int j = 0; j < 3; j++) {
+                int64_t x = ly->inputs[j] >= 0 ? vb[ly->inputs[j]] : -1;
+                bound = x < 0 || (x > 0 && bound > INT32_MAX / x) ? INT64_MAX : bound * x;
+                if (bound > INT32_MAX)
+                    break;
+            }
+            if (bound <= INT32_MAX && lif_params_ok(L)) {
+                L->acc32 = 1;
+                L->abound = bound;
+            }
+            continue;
+        }
         if (!L->w_int || !L->m_int || !has_lif(ly) || L->m_bits > 31 || wl->timesteps > 16)
             continue;
         int64_t vmax = -1;
@@ -442,12 +472,7 @@ static int plan_acc32(myelin_engine *e, myelin_error *err)
         if (vmax < 0 || !(L->kw.w8 || L->kw.w16) || bound > INT32_MAX) /* w8/w16: wmax known */
             continue;
         L->abound = bound;
-        int ok = 1;
-        int64_t hi_m = ((int64_t)1 << (L->m_bits - 1)) - 1;
-        for (int c = 0; c < L->n_ch && ok; c++)
-            ok = L->shift[c] >= -62 && L->shift[c] <= 62 && L->theta[c] <= hi_m &&
-                 L->theta[c] >= -hi_m - 1;
-        L->acc32 = ok;
+        L->acc32 = lif_params_ok(L);
         L->vmax = vmax;
     }
     e->vbound = vb;
@@ -1428,12 +1453,21 @@ static int run_step(const myelin_engine *e, myelin_engine_state *st, int i, int 
         }
         for (int hd = 0; hd < ly->heads; hd++) {
             int qk_v = ly->attn_order == MYELIN_ATTN_QK_V;
-            /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts */
-            if (myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok, bounds,
-                                            (int32_t *)st->kv, acc) == 0) {
+            /* the same A in either order: Q (K^T V) in int32 where it fits, the order's counts;
+             * int32 currents (narrow) where plan_acc32's bound, the same as the head's, holds */
+            int32_t *kv32 = (int32_t *)st->kv;
+            int rc = narrow ? myelin_kernel_attn_head_i32_32(q, k, v, ntok, d, hd, dh, 0, ntok,
+                                                             bounds, kv32, acc32_map(e, st, i, t))
+                            : myelin_kernel_attn_head_i32(q, k, v, ntok, d, hd, dh, 0, ntok,
+                                                          bounds, kv32, acc);
+            if (rc == 0) {
                 myelin_kernel_attn_counts(q, k, v, ntok, d, hd, dh, 0, ntok, qk_v, &kc);
                 continue;
             }
+            if (narrow)
+                return myelin_error_set(err, MYELIN_EINTERNAL, NULL, 0, 0,
+                                        "engine: layer %s: the int32 attention refused its "
+                                        "planned bound", ly->name);
             if (qk_v)
                 myelin_kernel_attn_head_qk_v_t(q, k, v, ntok, d, hd, dh, 0, ntok, st->kv, acc, &kc);
             else

@@ -1263,6 +1263,9 @@ START_TEST(test_attention_i32)
     int32_t *v = calloc(N * D, sizeof *v), kv32[32 * 32];
     int64_t *a1 = calloc(N * D, sizeof *a1), *a2 = calloc(N * D, sizeof *a2);
     int64_t *a3 = calloc(N * D, sizeof *a3), *scr = calloc(N + (32 * N + 1) / 2 + 32 * 32, 8);
+    int32_t *o32 = malloc(sizeof *o32 * N * D);
+    for (int i = 0; i < N * D; i++)
+        o32[i] = -9;
     myelin_rng r;
     myelin_rng_seed(&r, 41, (uint64_t)_i);
     for (int i = 0; i < N * D; i++) { /* ~40 % spikes, a few 2s and 3s */
@@ -1285,12 +1288,19 @@ START_TEST(test_attention_i32)
                          myelin_kernel_absmax(v, N * D)};
         ck_assert_int_eq(myelin_kernel_attn_head_i32(q, k, v, N, D, hd, dh, lo, hi,
                                                      hd % 2 ? bd : NULL, kv32, a3), 0);
+        ck_assert_int_eq(myelin_kernel_attn_head_i32_32(q, k, v, N, D, hd, dh, lo, hi,
+                                                        hd % 2 ? NULL : bd, kv32, o32), 0);
         myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 0, &e1);
         myelin_kernel_attn_counts(q, k, v, N, D, hd, dh, lo, hi, 1, &e2);
     }
     for (int i = 0; i < N * D; i++) {
         ck_assert_int_eq(a3[i], a1[i]);
         ck_assert_int_eq(a3[i], a2[i]);
+        int t = i / D;
+        if (t >= lo && t < hi) /* the int32 output: the same A on the token range */
+            ck_assert_int_eq(o32[i], a1[i]);
+        else
+            ck_assert_int_eq(o32[i], -9);
     }
     ck_assert_int_gt(c1.synops, 0);
     ck_assert_int_eq(e1.events, c1.events);
@@ -1309,7 +1319,7 @@ START_TEST(test_attention_i32)
     q[0] = INT32_MIN;
     ck_assert_int_eq(myelin_kernel_absmax(q, N * D), (int64_t)INT32_MAX + 1);
     ck_assert_int_eq(a3[lo * D], before);
-    free(q), free(k), free(v), free(a1), free(a2), free(a3), free(scr);
+    free(q), free(k), free(v), free(a1), free(a2), free(a3), free(scr), free(o32);
 }
 END_TEST
 
