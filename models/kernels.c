@@ -2476,6 +2476,21 @@ tile_scatter_avx512(const int32_t *in, int h, int w, int c_in, const int16_t *w1
                 int kx1 = x + pad + 1 < kernel ? x + pad + 1 : kernel;                            \
                 events += n;                                                                      \
                 reach += (int64_t)n * (ky1 - ky0) * (kx1 - kx0);                                  \
+                if (n == 1 && ones) { /* one spike (the common case): its rows added straight */  \
+                    const int16_t *w0 = w16 + (int64_t)lidx[0] * c_out + co_lo;                   \
+                    for (int ky = ky0; ky < ky1; ky++)                                            \
+                        for (int kx = kx0; kx < kx1; kx++) {                                      \
+                            const int16_t *r = w0 + (ky * kernel + kx) * tap_stride;              \
+                            int32_t *t = tile + ((int64_t)(y + pad - ky) * w + x + pad - kx) * width; \
+                            for (int i = 0; i < (NV); i++)                                        \
+                                _mm512_storeu_si512(                                              \
+                                    t + 16 * i,                                                   \
+                                    _mm512_add_epi32(_mm512_loadu_si512(t + 16 * i),              \
+                                                     _mm512_cvtepi16_epi32(_mm256_loadu_si256(    \
+                                                         (const __m256i *)(r + 16 * i)))));       \
+                        }                                                                         \
+                    continue;                                                                     \
+                }                                                                                 \
                 for (int ky = ky0; ky < ky1; ky++)                                                \
                     for (int kx = kx0; kx < kx1; kx++) {                                          \
                         const int16_t *wb = w16 + (ky * kernel + kx) * tap_stride + co_lo;        \
@@ -3436,7 +3451,9 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
 #endif
     if (isa < 0 || isa > best)
         isa = best;
-    int64_t csp[LIF32_MAXT] = {0}, cxs[LIF32_MAXT] = {0};
+    int64_t csp[LIF32_MAXT], cxs[LIF32_MAXT];
+    for (int t = 0; t < T; t++) /* T entries (not the whole arrays: a rep stos each call) */
+        csp[t] = cxs[t] = 0;
 #ifdef MYELIN_DENSE_X86
     if (isa >= 2) {
         lif32_avx512(acc, acc_step, s, s_step, nn, T, c, shift, theta, (int32_t)hi_m, abound, csp,
