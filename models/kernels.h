@@ -124,8 +124,10 @@ int myelin_kernel_dense_i8(const int32_t *in, int h, int w, int c_in, const int8
  * and K x max(x + zp) x wmax fit int32 (K = taps x c_in); padding stands for x = 0.  The same acc
  * and counts as myelin_kernel_scatter_i on x.  bias: NULL adds to acc; else acc = bias + the sums
  * on the slice's channels (acc's old values there are not read).  scratch: scratch_bytes of at
- * least myelin_kernel_dense_scratch_bytes; with myelin_kernel_dense_scratch_img_bytes or more, a
- * 3x3 layer's input is turned into bytes once (not once per tap) and the im2col copies them.
+ * least myelin_kernel_dense_scratch_bytes; with myelin_kernel_dense_scratch_img_bytes or more, the
+ * input is turned into bytes once and, where c_in is a multiple of 4 (1x1 or 3x3), the GEMM reads
+ * its rows from that byte image (padded by one position for 3x3: an implicit GEMM, no im2col);
+ * other 3x3 inputs are gathered from it by an im2col.
  * Returns 0, or -1 (acc and cnt untouched) when a check fails.  zp 0 with bias NULL is
  * myelin_kernel_dense_i8 on wider inputs. */
 int64_t myelin_kernel_dense_scratch_img_bytes(int h, int w, int c_in, int kernel);
