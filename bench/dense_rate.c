@@ -100,9 +100,9 @@ int main(int argc, char **argv)
             wf[i] = w8[i] / 64.0;
         myelin_kernel_dense_pack(w8, ci, co, k, pk);
         myelin_kernel_dense_pack_d(wf, ci, co, k, pd);
-        myelin_kweights kw = {w8, NULL, NULL, 127, NULL, 0};
+        myelin_kweights kw = {w8, NULL, NULL, 127, NULL, 0, NULL};
         /* the engine's spike-input layers: int16 rows (column, tile) and packed int8 (dense) */
-        myelin_kweights kw32 = {NULL, w16, NULL, 127, pk, 1};
+        myelin_kweights kw32 = {NULL, w16, NULL, 127, pk, 1, NULL};
         for (size_t q = 0; q < sizeof rates / sizeof rates[0]; q++) {
             for (int64_t i = 0; i < n_in; i++)
                 in[i] = myelin_rng_uniform(&r) < rates[q] ? 1 + (myelin_rng_below(&r, 8) == 0) : 0;

@@ -1418,6 +1418,58 @@ __attribute__((target("avx512f"))) static void row_add_avx512(int32_t *dst, cons
 }
 #endif
 
+/* Per channel j of panel pn: off[j] = (bias, on the slice [j0, j1) only) - zp x (the sum of the
+ * panel's column j over its k4 groups; the padding rows are zero), and its uint32 image o32. */
+static inline void dense_offsets(const int8_t *B, int k4, int np, int pn, int j0, int j1,
+                                 const int64_t *bias, int32_t zp, int64_t *off, uint32_t *o32)
+{
+    for (int j = 0; j < np; j++) {
+        int64_t sw = 0;
+        if (zp != 0)
+            for (int q = 0; q < k4; q++)
+                for (int b = 0; b < 4; b++)
+                    sw += B[((int64_t)q * np + j) * 4 + b];
+        off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * sw;
+        o32[j] = (uint32_t)off[j];
+    }
+}
+
+/* One output row of a panel, channels [j0, j1): int32 currents (a32) = off + C, narrowed (the
+ * caller's bound: the exact sum fits int32, so it is the wrapping uint32 sum of o32 and C; rows
+ * from channel 0 in zmm where x512, whole panels in constant-length loops the compiler vectorises
+ * without peeling), or int64 (a64) = off + C (set) or += off + C. */
+static inline void dense_flush_row(int32_t *a32, int64_t *a64, const int32_t *restrict cr,
+                                   const int64_t *off, const uint32_t *o32, int j0, int j1, int np,
+                                   int set, int x512)
+{
+    (void)x512;
+    if (a32 && j0 == 0 && x512) {
+#ifdef MYELIN_DENSE_X86
+        row_add_avx512(a32, cr, o32, j1);
+#endif
+    } else if (a32 && j0 == 0 && j1 == np) {
+        int32_t *restrict ar = a32;
+        if (np == 16)
+            for (int j = 0; j < 16; j++)
+                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+        else if (np == 32)
+            for (int j = 0; j < 32; j++)
+                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+        else
+            for (int j = 0; j < DENSE_NP; j++)
+                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
+    } else if (a32) {
+        for (int j = j0; j < j1; j++)
+            a32[j] = (int32_t)(off[j] + cr[j]);
+    } else if (set) {
+        for (int j = j0; j < j1; j++)
+            a64[j] = off[j] + cr[j];
+    } else {
+        for (int j = j0; j < j1; j++)
+            a64[j] += off[j] + cr[j];
+    }
+}
+
 /* The dense GEMM over all positions once the input's range is known: A[r] holds the input plus
  * `add` per value as a byte (padding: the byte `pad_byte`), C = A B per 64-channel panel in int32,
  * then per output channel j of the slice acc = (bias ? bias[j] : acc) + off[j] + C, with off[j] =
@@ -1451,6 +1503,11 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
     int32_t *C = (int32_t *)(void *)(scratch + (((int64_t)DENSE_RB * lda + 63) & ~(int64_t)63));
     int64_t npos = (int64_t)h * w;
     int64_t off[DENSE_NP];
+    uint32_t o32[DENSE_NP];
+    int x512 = 0; /* the CPU has AVX-512 (the micro-kernel chosen for it) */
+#ifdef MYELIN_DENSE_X86
+    x512 = block == dense_block_avx512 || block == dense_block_vnni;
+#endif
     if (implicit) {
         /* The implicit GEMM: no im2col.  img8 is the byte image (kernel 1) or the byte image
          * padded by one position on every side (kernel 3, dense_prepare8's padded layout), and
@@ -1461,11 +1518,8 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
          * c_in, in the packed k order (tap = ky 3 + kx, then ci).  Rows are c_in bytes apart. */
         int64_t W2 = kernel > 1 ? w + 2 : w, nrows = kernel > 1 ? (int64_t)h * W2 : npos;
         int per = implicit == 2 ? dense_rows_r4(c_in, kernel) : c_in; /* bytes a position */
-        int k4s = implicit == 2 ? per / 4 : kernel * c_in / 4, x512 = 0;
+        int k4s = implicit == 2 ? per / 4 : kernel * c_in / 4;
         k4 = kernel * k4s; /* the packed panels' groups (dense_pack_rows' for implicit 2) */
-#ifdef MYELIN_DENSE_X86
-        x512 = block == dense_block_avx512 || block == dense_block_vnni; /* the CPU has AVX-512 */
-#endif
         for (int64_t q0 = 0; q0 < nrows; q0 += DENSE_RB) {
             int rows = nrows - q0 < DENSE_RB ? (int)(nrows - q0) : DENSE_RB;
             int rows_pad = (rows + mr - 1) / mr * mr;
@@ -1474,21 +1528,7 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                 block(img8 + q0 * per, per, W2 * per, kernel, rows_pad, k4s, B, C, np);
                 int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
                 int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
-                for (int j = 0; j < np; j++) {
-                    int64_t sw = 0;
-                    if (zp != 0)
-                        for (int q = 0; q < k4; q++)
-                            for (int b = 0; b < 4; b++)
-                                sw += B[((int64_t)q * np + j) * 4 + b];
-                    off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * sw;
-                }
-                /* int32 currents: the exact sum fits int32 (the caller's bound), so it is the
-                 * wrapping uint32 sum of off (narrowed modulo 2^32) and C: whole panels in
-                 * constant-length loops the compiler vectorises without peeling */
-                uint32_t o32[DENSE_NP];
-                for (int j = 0; j < np; j++)
-                    o32[j] = (uint32_t)off[j];
-                int whole = acc32 && j0 == 0 && j1 == np, lead = acc32 && j0 == 0;
+                dense_offsets(B, k4, np, pn, j0, j1, bias, zp, off, o32);
                 int64_t y = q0 / W2, x = q0 % W2;
                 for (int r = 0; r < rows; r++, x++) {
                     if (x == W2) {
@@ -1497,36 +1537,10 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
                     }
                     if (x >= w)
                         continue;
-                    int64_t p = y * w + x;
-                    const int32_t *restrict cr = C + (int64_t)r * np;
-                    if (lead && x512) { /* channels [0, j1) of the panel */
-#ifdef MYELIN_DENSE_X86
-                        row_add_avx512(acc32 + p * c_out + pn * np, cr, o32, j1);
-#endif
-                    } else if (whole) {
-                        int32_t *restrict ar = acc32 + p * c_out + pn * np;
-                        if (np == 16)
-                            for (int j = 0; j < 16; j++)
-                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
-                        else if (np == 32)
-                            for (int j = 0; j < 32; j++)
-                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
-                        else
-                            for (int j = 0; j < DENSE_NP; j++)
-                                ar[j] = (int32_t)(o32[j] + (uint32_t)cr[j]);
-                    } else if (acc32) {
-                        int32_t *restrict ar = acc32 + p * c_out + pn * np;
-                        for (int j = j0; j < j1; j++)
-                            ar[j] = (int32_t)(off[j] + cr[j]);
-                    } else if (bias) {
-                        int64_t *restrict ar = acc + p * c_out + pn * np;
-                        for (int j = j0; j < j1; j++)
-                            ar[j] = off[j] + cr[j];
-                    } else {
-                        int64_t *restrict ar = acc + p * c_out + pn * np;
-                        for (int j = j0; j < j1; j++)
-                            ar[j] += off[j] + cr[j];
-                    }
+                    int64_t o = (y * w + x) * c_out + pn * np;
+                    dense_flush_row(acc32 ? acc32 + o : NULL, acc32 ? NULL : acc + o,
+                                    C + (int64_t)r * np, off, o32, j0, j1, np, bias != NULL,
+                                    x512);
                 }
             }
         }
@@ -1580,29 +1594,11 @@ static void dense_run(const int32_t *in, int h, int w, int c_in, const int8_t *p
             block(A, lda, 0, 1, rows_pad, k4, B, C, np);
             int j0 = co_lo > pn * np ? co_lo - pn * np : 0;
             int j1 = co_hi < (pn + 1) * np ? co_hi - pn * np : np;
-            for (int j = 0; j < np; j++) {
-                int64_t s = 0;
-                if (zp != 0) /* k >= K rows are zero in the packed panel */
-                    for (int q = 0; q < k4; q++)
-                        for (int b = 0; b < 4; b++)
-                            s += B[((int64_t)q * np + j) * 4 + b];
-                off[j] = (bias && j >= j0 && j < j1 ? bias[pn * np + j] : 0) - (int64_t)zp * s;
-            }
-            for (int r = 0; r < rows && acc32; r++) { /* set, narrowed (the caller's bound) */
-                int32_t *restrict ar = acc32 + (p0 + r) * c_out + pn * np;
-                const int32_t *restrict cr = C + (int64_t)r * np;
-                for (int j = j0; j < j1; j++)
-                    ar[j] = (int32_t)(off[j] + cr[j]);
-            }
-            for (int r = 0; r < rows && !acc32; r++) {
-                int64_t *restrict ar = acc + (p0 + r) * c_out + pn * np;
-                const int32_t *restrict cr = C + (int64_t)r * np;
-                if (bias)
-                    for (int j = j0; j < j1; j++)
-                        ar[j] = off[j] + cr[j];
-                else
-                    for (int j = j0; j < j1; j++)
-                        ar[j] += off[j] + cr[j];
+            dense_offsets(B, k4, np, pn, j0, j1, bias, zp, off, o32);
+            for (int r = 0; r < rows; r++) {
+                int64_t o = (p0 + r) * c_out + pn * np;
+                dense_flush_row(acc32 ? acc32 + o : NULL, acc32 ? NULL : acc + o,
+                                C + (int64_t)r * np, off, o32, j0, j1, np, bias != NULL, x512);
             }
         }
     }
@@ -3237,6 +3233,19 @@ lif_steps_avx512(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_ste
 }
 #endif
 
+/* What the T-step LIFs take (both kernels): every |k| <= 62 and every threshold within m bits;
+ * branch-free over the channels, one type a loop (vectorised: it runs on every call). */
+static int lif_steps_params_ok(int c, const int *shift, const int64_t *theta, int membrane_bits)
+{
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
+    int bad = 0;
+    for (int ch = 0; ch < c; ch++)
+        bad |= (shift[ch] > 62) | (shift[ch] < -62);
+    for (int ch = 0; ch < c; ch++)
+        bad |= (theta[ch] > hi_m) | (theta[ch] < -hi_m - 1);
+    return !bad;
+}
+
 int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, int64_t s_step,
                               int64_t nn, int T, int c, const int *shift, const int64_t *theta,
                               int membrane_bits, myelin_kcounts *cnt, int isa)
@@ -3251,10 +3260,8 @@ int myelin_kernel_lif_i_steps(const int64_t *acc, int64_t acc_step, int32_t *s, 
     if (isa < 2 || membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
         T > LIF_STEPS_MAXT || nn > INT32_MAX)
         return -1;
-    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
-    for (int ch = 0; ch < c; ch++)
-        if (shift[ch] > 62 || shift[ch] < -62 || theta[ch] > hi_m || theta[ch] < -hi_m - 1)
-            return -1;
+    if (!lif_steps_params_ok(c, shift, theta, membrane_bits))
+        return -1;
     lif_steps_avx512(acc, acc_step, s, s_step, nn / c, T, c, shift, theta, membrane_bits, cnt);
     for (int t = 0; t < T; t++)
         cnt[t].neuron_updates += nn;
@@ -3437,14 +3444,9 @@ int myelin_kernel_lif_i_steps32(const int32_t *acc, int64_t acc_step, int32_t *s
     if (membrane_bits < 2 || membrane_bits > 31 || c <= 0 || nn % c != 0 || T <= 0 ||
         T > LIF32_MAXT || nn > INT32_MAX)
         return -1;
-    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
-    int bad = 0; /* branch-free over the channels, one type a loop (vectorised) */
-    for (int ch = 0; ch < c; ch++)
-        bad |= (shift[ch] > 62) | (shift[ch] < -62);
-    for (int ch = 0; ch < c; ch++)
-        bad |= (theta[ch] > hi_m) | (theta[ch] < -hi_m - 1);
-    if (bad)
+    if (!lif_steps_params_ok(c, shift, theta, membrane_bits))
         return -1;
+    int64_t hi_m = ((int64_t)1 << (membrane_bits - 1)) - 1;
     int best = 0;
 #ifdef MYELIN_DENSE_X86
     best = myelin_kernel_dense_isa() == 2 ? 2 : 0; /* AVX-512F (and BW) */
